@@ -1,0 +1,127 @@
+/*
+ * xt/env.h - the environment: the only way core/ reaches the world.
+ *
+ * Like SQLite's VFS, the environment is a struct of function pointers.  The
+ * code above it (event store, mutexes, flush loop) cannot tell a browser-like
+ * production backend from the simulator, so the simulator tests exactly the
+ * code that ships.  The storage methods are exactly localStorage's: get, set,
+ * remove and key enumeration over string values, with quota errors and no
+ * compare-and-set; the absence of an atomic read-modify-write is the whole
+ * problem the mutexes exist to solve.
+ *
+ * Conventions: every method gets the backend's ctx first.  Strings passed in
+ * are borrowed for the call.  Out-strings are caller-owned GStrings that the
+ * method overwrites, so a hot loop allocates nothing.  A method that returns
+ * an error has changed nothing (a failed set leaves the old value).
+ *
+ * Awaits: sleep_ms, transport_send and web-lock requests are the points where
+ * a tab's other tasks may run (a JavaScript `await`).  Storage calls are not
+ * awaits, but in a multi-process browser every one of them can interleave
+ * with the storage calls of other tabs.
+ *
+ * xt_env_* wrappers below are the single place to add asserts or counters.
+ */
+#ifndef XT_ENV_H
+#define XT_ENV_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xt/error.h"
+
+typedef enum xt_log_level { XT_LOG_DEBUG, XT_LOG_WARN } xt_log_level;
+
+/*
+ * Observations: telemetry the library emits about coordination (the seed's
+ * "Metrics: add telemetry for cross-tab coordination events").  A production
+ * backend may ignore them; the simulator builds its history from them.
+ * `label` is a static string; `detail` is borrowed for the call.
+ */
+typedef enum xt_obs_kind {
+    XT_OBS_STEP,          /* label names the next storage call ("write ClientID to X") */
+    XT_OBS_LOCK_REQUEST,  /* a lock() call starts */
+    XT_OBS_LOCK_RETRY,    /* one failed attempt; value = attempt number */
+    XT_OBS_LOCK_ACQUIRED, /* lock() returned XT_OK; value = attempts used */
+    XT_OBS_LOCK_FAILED,   /* lock() returned an error; value = the error */
+    XT_OBS_LOCK_RELEASED, /* unlock() finished (best effort) */
+    XT_OBS_CS_ENTER,      /* critical section of an exclusive mutex begins */
+    XT_OBS_CS_EXIT,       /* ... and ends */
+    XT_OBS_EVENT_ADDED,   /* an add returned success; detail = event id */
+    XT_OBS_FALLBACK,      /* a locked operation fell back to the unlocked path */
+    XT_OBS_SENT           /* transport_send returned; value = result, detail = body */
+} xt_obs_kind;
+
+typedef struct xt_obs {
+    xt_obs_kind kind;
+    const char *label;
+    const char *detail;
+    int64_t value;
+} xt_obs;
+
+typedef void (*xt_task_fn)(void *arg);
+
+typedef struct xt_env_methods {
+    /* localStorage.getItem: XT_OK, XT_ENOTFOUND, XT_EUNAVAILABLE, XT_ECANCELLED */
+    int (*storage_get)(void *ctx, const char *key, GString *value_out);
+    /* localStorage.setItem: XT_OK, XT_EQUOTA, XT_EUNAVAILABLE, XT_ECANCELLED */
+    int (*storage_set)(void *ctx, const char *key, const char *value);
+    /* localStorage.removeItem: XT_OK, XT_EUNAVAILABLE, XT_ECANCELLED */
+    int (*storage_remove)(void *ctx, const char *key);
+    /* localStorage.length */
+    int (*storage_length)(void *ctx, size_t *length_out);
+    /* localStorage.key(i): XT_ENOTFOUND when index >= length */
+    int (*storage_key)(void *ctx, size_t index, GString *key_out);
+    /* Date.now() */
+    int64_t (*clock_now_ms)(void *ctx);
+    /* await sleep(ms): XT_OK, or XT_ECANCELLED when the tab goes away */
+    int (*sleep_ms)(void *ctx, int64_t ms);
+    /* Math.random()-grade randomness, 64 uniform bits */
+    uint64_t (*random_u64)(void *ctx);
+    /* await fetch(): POST a JSON body; XT_OK, XT_ESERVER, XT_ETIMEOUT, XT_ECANCELLED */
+    int (*transport_send)(void *ctx, const char *body);
+    /* Start fn(arg) as a new async activity of this tab without awaiting it
+     * (a promise nobody awaits).  It runs synchronously until its first
+     * await, then the caller continues.  A backend without concurrency may
+     * run it to completion.  XT_OK, or XT_ECANCELLED (fn is not run; the
+     * caller still owns arg). */
+    int (*task_spawn)(void *ctx, xt_task_fn fn, void *arg);
+    /* console.warn / console.debug */
+    void (*log)(void *ctx, xt_log_level level, const char *message);
+    /* telemetry; may be NULL */
+    void (*observe)(void *ctx, const xt_obs *obs);
+} xt_env_methods;
+
+typedef struct xt_env {
+    const xt_env_methods *m;
+    void *ctx;
+    gboolean debug; /* set by xt_env_debug_init from the bucketeer_debug key */
+} xt_env;
+
+int xt_env_get(xt_env *env, const char *key, GString *value_out);
+int xt_env_set(xt_env *env, const char *key, const char *value);
+int xt_env_remove(xt_env *env, const char *key);
+int xt_env_length(xt_env *env, size_t *length_out);
+int xt_env_key(xt_env *env, size_t index, GString *key_out);
+int64_t xt_env_now_ms(xt_env *env);
+int xt_env_sleep_ms(xt_env *env, int64_t ms);
+uint64_t xt_env_random_u64(xt_env *env);
+int xt_env_send(xt_env *env, const char *body);
+int xt_env_spawn(xt_env *env, xt_task_fn fn, void *arg);
+
+/* Reads the bucketeer_debug key once ("true" enables debug logs), as the
+ * seed's Debug Information section says. */
+void xt_env_debug_init(xt_env *env);
+void xt_env_warn(xt_env *env, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void xt_env_debug(xt_env *env, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Emit an observation; a no-op when the backend has no observer. */
+void xt_env_observe(xt_env *env, xt_obs_kind kind, const char *label,
+                    const char *detail, int64_t value);
+/* Shorthand: name the storage call that follows (for readable timelines). */
+void xt_env_step(xt_env *env, const char *label);
+
+/* A client id like the SDK's: "<now>-<random base-36>". Caller frees. */
+char *xt_client_id_new(xt_env *env);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * xt/ts_store.h - ThreadSafeEventStorage: the event store behind a mutex.
+ *
+ * The synchronous methods are the old, unlocked, backward-compatible ones.
+ * The *_async methods run the same operation inside xt_mutex_with_lock and
+ * return the mutex error if the lock is not had.  xt_ts_store_track() is the
+ * SDK's addEvent: it starts add_async without awaiting it and, if that fails,
+ * warns "Failed to add event with cross-tab safety, falling back to sync:"
+ * and calls the unlocked add, as the seed's Monitoring section shows.
+ *
+ * cross_tab_safety: AUTO enables the mutex when storage is usable (the
+ * seed's shouldEnableCrossTabSafety), ON always, OFF never (the unlocked
+ * methods are used everywhere).
+ */
+#ifndef XT_TS_STORE_H
+#define XT_TS_STORE_H
+
+#include "xt/event_store.h"
+#include "xt/mutex.h"
+
+typedef enum xt_cross_tab_safety {
+    XT_CROSS_TAB_AUTO = 0,
+    XT_CROSS_TAB_ON,
+    XT_CROSS_TAB_OFF
+} xt_cross_tab_safety;
+
+typedef struct xt_ts_store xt_ts_store;
+
+/* Takes ownership of store and mutex. */
+xt_ts_store *xt_ts_store_new(xt_env *env, xt_event_store *store, xt_mutex *mutex,
+                             xt_cross_tab_safety safety);
+void xt_ts_store_free(xt_ts_store *ts);
+gboolean xt_ts_store_locking(const xt_ts_store *ts);
+xt_mutex *xt_ts_store_mutex(xt_ts_store *ts);
+xt_event_store *xt_ts_store_events(xt_ts_store *ts);
+
+int xt_ts_store_add(xt_ts_store *ts, const xt_event *event);
+int xt_ts_store_get_all(xt_ts_store *ts, GPtrArray **events_out);
+int xt_ts_store_delete_by_ids(xt_ts_store *ts, const char *const *ids, size_t n_ids);
+
+int xt_ts_store_add_async(xt_ts_store *ts, const xt_event *event);
+int xt_ts_store_get_all_async(xt_ts_store *ts, GPtrArray **events_out);
+int xt_ts_store_delete_by_ids_async(xt_ts_store *ts, const char *const *ids, size_t n_ids);
+
+/* addEvent: fire and forget with fall-back.  Emits XT_OBS_EVENT_ADDED when
+ * either path stored the event.  Returns XT_OK once started. */
+int xt_ts_store_track(xt_ts_store *ts, const xt_event *event);
+
+#endif

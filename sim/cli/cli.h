@@ -1,0 +1,38 @@
+/*
+ * cli.h - the tabsim command line: shared declarations of the commands.
+ *
+ * Exit codes, one rule for every command:
+ *   0  every outcome is what its scenario's [expect] says
+ *   1  some outcome is not
+ *   2  bad usage or bad input (the message names file, group and key)
+ *   3  a budget ran out before a verdict (reserved for exhaustive modes)
+ */
+#ifndef TABSIM_CLI_H
+#define TABSIM_CLI_H
+
+#include <stdio.h>
+
+#include "sim/run.h"
+
+enum { CLI_EXIT_EXPECTED = 0, CLI_EXIT_UNEXPECTED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INCOMPLETE = 3 };
+
+int cli_run(int argc, char **argv);
+int cli_replay(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_help(int argc, char **argv);
+
+/* Loads a scenario, or prints the error and returns NULL. */
+sim_scenario *cli_scenario_load(const char *path);
+/* Prints an error line "tabsim: ..." to stderr and returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* Reports (report.c) */
+void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const char *token);
+void report_violation(FILE *out, const sim_violation *v);
+/* Timeline lines up to and including the violation, at most context lines
+ * before it (0 = all). */
+void report_timeline(FILE *out, const sim_run *run, const sim_violation *v, unsigned context);
+void report_verdict(FILE *out, const sim_scenario *s, guint violated, gboolean ignore_expect);
+const sim_violation *report_first_violation(const sim_run *run);
+
+#endif

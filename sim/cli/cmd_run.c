@@ -1,0 +1,145 @@
+/*
+ * cmd_run.c - `tabsim run` (one run from a seed) and `tabsim replay` (one
+ * run from a token).  Both print the summary, the timeline with --trace, the
+ * violations found and the verdict against [expect].
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "sim/error.h"
+#include "sim/token.h"
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "tabsim: %s\n", msg);
+    g_free(msg);
+    return CLI_EXIT_USAGE;
+}
+
+sim_scenario *cli_scenario_load(const char *path)
+{
+    GError *error = NULL;
+    sim_scenario *s = sim_scenario_load(path, &error);
+    if (!s) {
+        fprintf(stderr, "tabsim: %s\n", error->message);
+        g_error_free(error);
+    }
+    return s;
+}
+
+/* Shared by run and replay: one run, everything printed, exit code. */
+static int run_and_report(const sim_scenario *s, const sim_run_spec *spec, gboolean ignore_expect)
+{
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    sim_run run;
+    sim_run_exec(s, pool, spec, &run);
+    char *token = sim_run_token(&run, spec);
+    if (run.chooser.prefix_overrun)
+        fprintf(stdout, "warning     the token's choices do not fit this scenario's run; it was replayed as "
+                        "closely as possible\n");
+    if (spec->trace) {
+        fprintf(stdout, "timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
+        report_timeline(stdout, &run, NULL, 0);
+    }
+    report_summary(stdout, s, &run, token);
+    for (guint i = 0; i < run.monitor.violations->len; i++)
+        report_violation(stdout, run.monitor.violations->pdata[i]);
+    report_verdict(stdout, s, run.monitor.violated, ignore_expect);
+    int rc = sim_outcome_expected(s, run.monitor.violated, ignore_expect) ? CLI_EXIT_EXPECTED
+                                                                          : CLI_EXIT_UNEXPECTED;
+    g_free(token);
+    sim_run_clear(&run);
+    sim_stack_pool_free(pool);
+    return rc;
+}
+
+/* Parses the options; on error prints it and returns FALSE. */
+static gboolean parse_options(GOptionContext *ctx, int *argc, char ***argv)
+{
+    GError *error = NULL;
+    if (!g_option_context_parse(ctx, argc, argv, &error)) {
+        cli_usage_error("%s (see --help)", error->message);
+        g_error_free(error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+int cli_run(int argc, char **argv)
+{
+    gint64 seed = -1;
+    gboolean trace = FALSE, ignore = FALSE;
+    GOptionEntry entries[] = {
+        {"seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's [check] seed)", "N"},
+        {"trace", 't', 0, G_OPTION_ARG_NONE, &trace, "Print the timeline of every step", NULL},
+        {"ignore-expect", 0, 0, G_OPTION_ARG_NONE, &ignore, "Judge as if every invariant must hold", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL}};
+    GOptionContext *ctx = g_option_context_new("FILE - one simulated run of a scenario");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    gboolean ok = parse_options(ctx, &argc, &argv);
+    g_option_context_free(ctx);
+    if (!ok)
+        return CLI_EXIT_USAGE;
+    if (argc != 2)
+        return cli_usage_error("run takes exactly one scenario FILE (see tabsim run --help)");
+    sim_scenario *s = cli_scenario_load(argv[1]);
+    if (!s)
+        return CLI_EXIT_USAGE;
+    sim_run_spec spec = {.seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s->seed, .tail = SIM_TAIL_RANDOM,
+                         .trace = trace};
+    int rc = run_and_report(s, &spec, ignore);
+    sim_scenario_free(s);
+    return rc;
+}
+
+int cli_replay(int argc, char **argv)
+{
+    char *token_text = NULL;
+    gboolean trace = FALSE, ignore = FALSE;
+    GOptionEntry entries[] = {
+        {"token", 'k', 0, G_OPTION_ARG_STRING, &token_text, "Replay token printed by run or check", "TOKEN"},
+        {"trace", 't', 0, G_OPTION_ARG_NONE, &trace, "Print the timeline of every step", NULL},
+        {"ignore-expect", 0, 0, G_OPTION_ARG_NONE, &ignore, "Judge as if every invariant must hold", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL}};
+    GOptionContext *ctx = g_option_context_new("FILE --token TOKEN - reproduce a run byte for byte");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    gboolean ok = parse_options(ctx, &argc, &argv);
+    g_option_context_free(ctx);
+    if (!ok)
+        return CLI_EXIT_USAGE;
+    if (argc != 2 || !token_text) {
+        g_free(token_text);
+        return cli_usage_error("replay takes one scenario FILE and --token TOKEN (see tabsim replay --help)");
+    }
+    sim_scenario *s = cli_scenario_load(argv[1]);
+    if (!s) {
+        g_free(token_text);
+        return CLI_EXIT_USAGE;
+    }
+    GError *error = NULL;
+    sim_token token;
+    int rc;
+    if (!sim_token_decode(token_text, &token, &error)) {
+        rc = cli_usage_error("%s", error->message);
+        g_error_free(error);
+    } else if (token.scenario_hash != sim_scenario_hash(s)) {
+        rc = cli_usage_error("the token was made for another scenario (or another version of %s): its "
+                             "scenario hash is %08x, this file's is %08x",
+                             argv[1], token.scenario_hash, sim_scenario_hash(s));
+        sim_token_clear(&token);
+    } else {
+        sim_run_spec spec = {.seed = token.seed, .tail = token.tail,
+                             .prefix = (const uint32_t *)token.prefix->data,
+                             .prefix_len = token.prefix->len, .trace = trace};
+        rc = run_and_report(s, &spec, ignore);
+        sim_token_clear(&token);
+    }
+    g_free(token_text);
+    sim_scenario_free(s);
+    return rc;
+}

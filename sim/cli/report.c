@@ -1,0 +1,83 @@
+/*
+ * report.c - what tabsim prints about a run: summary, violation, timeline,
+ * verdict.  Output is a pure function of the run (no wall clock, no
+ * addresses, no hash order), so two runs of one token print the same bytes.
+ */
+#include "cli.h"
+
+static const char *algorithm_name(const sim_scenario *s)
+{
+    return s->algorithm == SIM_ALG_NONE ? "none" : "seed";
+}
+
+void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const char *token)
+{
+    const sim_counters *c = &run->monitor.c;
+    fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage linearizable, time timed\n",
+            s->name, s->path, s->tabs, algorithm_name(s));
+    fprintf(out, "run         seed %" G_GUINT64_FORMAT ", token %s\n", run->chooser.seed, token);
+    if (s->workload_mode == SIM_WORKLOAD_EVENTS)
+        fprintf(out,
+                "events      tracked %" G_GUINT64_FORMAT ", added %" G_GUINT64_FORMAT
+                ", delivered %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " deliveries), stored at end %" G_GUINT64_FORMAT "\n",
+                c->events_tracked, c->events_added, c->events_delivered, c->deliveries, c->events_stored);
+    fprintf(out,
+            "lock        requests %" G_GUINT64_FORMAT ", acquired %" G_GUINT64_FORMAT ", failed %" G_GUINT64_FORMAT
+            ", fall-backs %" G_GUINT64_FORMAT ", longest wait %.3f ms\n",
+            c->lock_requests, c->lock_acquired, c->lock_failed, c->fallbacks, c->lock_wait_us_max / 1000.0);
+    if (s->workload_mode == SIM_WORKLOAD_EVENTS)
+        fprintf(out, "server      sends %" G_GUINT64_FORMAT ", errors %" G_GUINT64_FORMAT ", timeouts %" G_GUINT64_FORMAT "\n",
+                c->sends, c->send_errors, c->send_timeouts);
+    fprintf(out, "time        virtual %.3f ms, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT " storage ops%s\n",
+            c->end_time_us / 1000.0, c->steps, c->storage_ops,
+            c->truncated ? " (stopped by [run] time_limit_ms or steps_max)" : "");
+    fprintf(out, "invariants ");
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        sim_invariant inv = 1u << i;
+        fprintf(out, " %s %s%s", sim_invariant_name(inv), (run->monitor.violated & inv) ? "VIOLATED" : "ok",
+                i + 1 < SIM_INV_COUNT ? "," : "\n");
+    }
+}
+
+const sim_violation *report_first_violation(const sim_run *run)
+{
+    GPtrArray *vs = run->monitor.violations;
+    return vs->len ? vs->pdata[0] : NULL;
+}
+
+void report_violation(FILE *out, const sim_violation *v)
+{
+    fprintf(out, "violation   %s at %.3f ms", sim_invariant_name(v->invariant), v->time_us / 1000.0);
+    if (v->tab_a && v->tab_b)
+        fprintf(out, ", tabs tab%d and tab%d", v->tab_a, v->tab_b);
+    else if (v->tab_a)
+        fprintf(out, ", tab tab%d", v->tab_a);
+    fprintf(out, "\n            %s\n", v->message);
+}
+
+void report_timeline(FILE *out, const sim_run *run, const sim_violation *v, unsigned context)
+{
+    GPtrArray *trace = run->monitor.trace;
+    if (!trace)
+        return;
+    guint end = v ? (guint)MIN(v->step + 1, trace->len) : trace->len;
+    guint start = (context && end > context) ? end - context : 0;
+    if (start > 0)
+        fprintf(out, "  ... %u earlier steps (all of them: --context 0)\n", start);
+    for (guint i = start; i < end; i++)
+        fprintf(out, "  %s\n", (const char *)trace->pdata[i]);
+}
+
+void report_verdict(FILE *out, const sim_scenario *s, guint violated, gboolean ignore_expect)
+{
+    char *found = violated ? sim_invariant_set_text(violated) : NULL;
+    char *expected = sim_expectation_text(s, ignore_expect);
+    gboolean ok = sim_outcome_expected(s, violated, ignore_expect);
+    if (found)
+        fprintf(out, "verdict     violation (%s); expected %s: %s\n", found, expected,
+                ok ? "as expected" : "NOT as expected");
+    else
+        fprintf(out, "verdict     holds; expected %s: %s\n", expected, ok ? "as expected" : "NOT as expected");
+    g_free(found);
+    g_free(expected);
+}

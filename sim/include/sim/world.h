@@ -1,0 +1,111 @@
+/*
+ * sim/world.h - the deterministic world: tabs, tasks, virtual time.
+ *
+ * A tab is a JavaScript event loop: a small set of tasks (coroutines) that
+ * share its identity, client id and storage.  One task of a tab runs at a
+ * time; it keeps the tab through its storage calls (synchronous code) and
+ * gives it up only at an await (sleep, send).  A task woken while its tab
+ * is busy waits in the tab's FIFO of ready tasks, as a macrotask does.  A
+ * spawned task (a promise nobody awaits) runs at once, synchronously, until
+ * its first await, then its spawner continues: exactly JavaScript's order.
+ *
+ * Across tabs every storage call is a scheduling point: the task posts its
+ * wake-up at now + a latency drawn by the chooser and yields; the queue then
+ * decides which tab's call happens next (timed semantics: earliest first,
+ * ties chosen).  core/ code runs unmodified on each task's stack.
+ *
+ * At the end of a run the world cancels every task: from then on each env
+ * call returns XT_ECANCELLED at once, so core/ code unwinds through its own
+ * error paths and frees what it holds, and no effect reaches storage.
+ */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "sim/chooser.h"
+#include "sim/coro.h"
+#include "sim/monitor.h"
+#include "sim/queue.h"
+#include "sim/scenario.h"
+#include "sim/storage.h"
+#include "xt/env.h"
+#include "xt/processor.h"
+
+typedef struct sim_world sim_world;
+typedef struct sim_tab sim_tab;
+typedef struct sim_task sim_task;
+
+typedef enum sim_yield {
+    SIM_YIELD_STORAGE, /* waits for its storage call; keeps the tab */
+    SIM_YIELD_AWAIT,   /* awaits (sleep, send); gives the tab up */
+    SIM_YIELD_SPAWN    /* started a child that runs first */
+} sim_yield;
+
+struct sim_task {
+    sim_coro coro;
+    sim_tab *tab;
+    int id;                 /* 1-based, in creation order, unique in the run */
+    sim_yield reason;
+    gboolean needs_tab;     /* its wake-up must take the tab */
+    gboolean done;
+    gboolean counted;       /* a spawned activity (an add): the workload waits for it */
+    sim_task *sync_parent;  /* spawner waiting for this task's first await */
+    sim_task *sync_child;
+    xt_task_fn fn;
+    void *arg;
+    const char *label;      /* from XT_OBS_STEP, for the next storage call */
+    int64_t lock_since_us;  /* pending lock request start, -1 = none */
+    GList link;             /* in world->live */
+};
+
+struct sim_tab {
+    sim_world *world;
+    int index;              /* 1-based */
+    char *client_id;
+    xt_env env;
+    sim_task *owner;        /* task running (or in a storage call), or NULL */
+    GQueue ready;           /* tasks woken while the tab was busy */
+    uint64_t rng;           /* env random_u64 stream; not a choice */
+    /* the SDK instance, built by the tab's main task */
+    xt_ts_store *ts;
+    xt_processor *processor;
+    xt_mutex *lock_mutex;   /* mode lock: the mutex alone */
+    gboolean main_done;
+};
+
+struct sim_world {
+    const sim_scenario *scenario;
+    sim_chooser *chooser;
+    sim_stack_pool *pool;
+    sim_monitor *monitor;
+    sim_storage *storage;
+    sim_queue queue;
+    sim_tab *tabs;
+    int n_tabs;
+    sim_task *current;
+    GQueue live;            /* tasks not done, in creation order */
+    int next_task_id;
+    int64_t now_us;
+    int64_t drain_end_us;   /* -1 until the workload is over */
+    int spawned_live;       /* live tasks that are not a tab's main or flush task */
+    gboolean cancelling;
+    GString *scratch;       /* reused by env calls for traces */
+    char *events_key;
+};
+
+sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim_stack_pool *pool,
+                         sim_monitor *monitor);
+void sim_world_free(sim_world *world);
+/* Runs to the end, cancels the tasks and makes the final checks. */
+void sim_world_run(sim_world *world);
+
+/* For env_sim.c and tab.c */
+sim_task *sim_world_spawn(sim_world *world, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted);
+void sim_world_post(sim_world *world, sim_task *task, int64_t delay_us, gboolean needs_tab);
+void sim_task_yield(sim_task *task, sim_yield reason);
+void sim_tab_env_init(sim_tab *tab);
+void sim_tab_main(void *arg);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * coro.c - coroutines for simulated tasks; see sim/coro.h.
+ *
+ * Invariant: only the scheduler resumes and only the running coroutine
+ * yields, so at most one coroutine runs and every switch pairs a _setjmp
+ * with a _longjmp to a frame that is still live.  A finished coroutine is
+ * never resumed again (asserted).  This file is built without
+ * _FORTIFY_SOURCE, whose checked longjmp rejects jumps between stacks.
+ */
+#include "sim/coro.h"
+
+#include <assert.h>
+#include <glib.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_ASAN 1
+#endif
+#endif
+
+#ifdef SIM_ASAN
+#include <sanitizer/common_interface_defs.h>
+#define fiber_start(save, bottom, size) __sanitizer_start_switch_fiber(save, bottom, size)
+#define fiber_finish(save, bottom, size) __sanitizer_finish_switch_fiber(save, bottom, size)
+#else
+#define fiber_start(save, bottom, size) ((void)(save), (void)(bottom), (void)(size))
+#define fiber_finish(save, bottom, size) ((void)(save), (void)(bottom), (void)(size))
+#endif
+
+struct sim_stack_pool {
+    size_t stack_size;
+    size_t page;
+    GPtrArray *free_stacks; /* mapping bases, guard page first */
+    size_t allocated;
+};
+
+sim_stack_pool *sim_stack_pool_new(size_t stack_size)
+{
+    sim_stack_pool *pool = g_new0(sim_stack_pool, 1);
+    pool->page = (size_t)sysconf(_SC_PAGESIZE);
+    pool->stack_size = (stack_size + pool->page - 1) / pool->page * pool->page;
+    pool->free_stacks = g_ptr_array_new();
+    return pool;
+}
+
+void sim_stack_pool_free(sim_stack_pool *pool)
+{
+    if (!pool)
+        return;
+    for (guint i = 0; i < pool->free_stacks->len; i++)
+        munmap(pool->free_stacks->pdata[i], pool->stack_size + pool->page);
+    g_ptr_array_free(pool->free_stacks, TRUE);
+    g_free(pool);
+}
+
+/* Returns the usable stack (above its guard page). */
+void *sim_stack_pool_take(sim_stack_pool *pool)
+{
+    if (pool->free_stacks->len > 0) {
+        char *base = g_ptr_array_steal_index_fast(pool->free_stacks, pool->free_stacks->len - 1);
+        return base + pool->page;
+    }
+    char *base = mmap(NULL, pool->stack_size + pool->page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED)
+        g_error("tabsim: cannot map a coroutine stack of %zu bytes", pool->stack_size);
+    mprotect(base, pool->page, PROT_NONE);
+    pool->allocated++;
+    return base + pool->page;
+}
+
+void sim_stack_pool_give(sim_stack_pool *pool, void *stack)
+{
+    g_ptr_array_add(pool->free_stacks, (char *)stack - pool->page);
+}
+
+size_t sim_stack_pool_stack_size(const sim_stack_pool *pool)
+{
+    return pool->stack_size;
+}
+
+size_t sim_stack_pool_allocated(const sim_stack_pool *pool)
+{
+    return pool->allocated;
+}
+
+/* makecontext passes only ints; the coroutine being entered is handed over
+ * here.  Thread-local so that parallel worlds on threads stay independent. */
+static __thread sim_coro *coro_entering;
+
+static void coro_trampoline(void)
+{
+    sim_coro *coro = coro_entering;
+    fiber_finish(NULL, &coro->caller_bottom, &coro->caller_size);
+    coro->fn(coro->arg);
+    coro->done = 1;
+    /* NULL save: this fiber's fake stack may be destroyed. */
+    fiber_start(NULL, coro->caller_bottom, coro->caller_size);
+    _longjmp(*coro->caller, 1);
+}
+
+void sim_coro_init(sim_coro *coro, void *stack, size_t stack_size, sim_coro_fn fn, void *arg)
+{
+    coro->stack = stack;
+    coro->stack_size = stack_size;
+    coro->fn = fn;
+    coro->arg = arg;
+    coro->started = 0;
+    coro->done = 0;
+    coro->caller = NULL;
+    coro->asan_fake = NULL;
+}
+
+void sim_coro_resume(sim_coro *coro)
+{
+    jmp_buf here;
+    void *fake = NULL;
+
+    assert(!coro->done);
+    coro->caller = &here;
+    if (_setjmp(here) == 0) {
+        fiber_start(&fake, coro->stack, coro->stack_size);
+        if (!coro->started) {
+            coro->started = 1;
+            getcontext(&coro->start);
+            coro->start.uc_stack.ss_sp = coro->stack;
+            coro->start.uc_stack.ss_size = coro->stack_size;
+            coro->start.uc_link = NULL;
+            makecontext(&coro->start, coro_trampoline, 0);
+            coro_entering = coro;
+            setcontext(&coro->start);
+        }
+        _longjmp(coro->self, 1);
+    }
+    fiber_finish(fake, NULL, NULL);
+}
+
+void sim_coro_yield(sim_coro *coro)
+{
+    if (_setjmp(coro->self) == 0) {
+        fiber_start(&coro->asan_fake, coro->caller_bottom, coro->caller_size);
+        _longjmp(*coro->caller, 1);
+    }
+    fiber_finish(coro->asan_fake, &coro->caller_bottom, &coro->caller_size);
+}

@@ -1,0 +1,306 @@
+/*
+ * env_sim.c - the simulated environment that core/ runs against.
+ *
+ * Implements xt_env_methods for a tab of the world (ctx = sim_tab).  Every
+ * storage call is a scheduling point: the calling task posts its wake-up
+ * after a latency the chooser draws from [storage] latency_us_* and yields
+ * keeping its tab; the call itself is performed atomically when it wakes
+ * (linearizable model).  sleep and send are awaits: the task gives the tab
+ * up.  The server's answer (delivered, error, timeout-after-delivery) is a
+ * choice weighted by [server] error_pct and timeout_pct.
+ *
+ * Once the world is cancelling, every method returns XT_ECANCELLED at once
+ * and changes nothing: that is how core/ code is unwound at the end of a
+ * run (and, later, how a closed tab stops).
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "sim/world.h"
+#include "xt/event_store.h"
+
+static const char *result_text(int rc)
+{
+    switch (rc) {
+    case XT_OK:
+        return "ok";
+    case XT_ENOTFOUND:
+        return "null";
+    case XT_EQUOTA:
+        return "QuotaExceededError";
+    case XT_EUNAVAILABLE:
+        return "unavailable";
+    case XT_ESERVER:
+        return "server error";
+    case XT_ETIMEOUT:
+        return "timeout";
+    default:
+        return xt_strerror(rc);
+    }
+}
+
+/* Wait for this storage call's turn; NULL when the run is being cancelled. */
+static sim_task *storage_turn(sim_tab *tab)
+{
+    sim_world *w = tab->world;
+    if (w->cancelling)
+        return NULL;
+    sim_task *t = w->current;
+    assert(t && t->tab == tab);
+    const sim_scenario *s = w->scenario;
+    int64_t latency = sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
+    sim_world_post(w, t, latency, FALSE);
+    sim_task_yield(t, SIM_YIELD_STORAGE);
+    if (w->cancelling)
+        return NULL;
+    w->monitor->c.storage_ops++;
+    return t;
+}
+
+static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *key, const char *value, int rc)
+{
+    sim_monitor *m = tab->world->monitor;
+    if (m->tracing)
+        sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, result_text(rc), t->label);
+    t->label = NULL;
+}
+
+static int env_storage_get(void *ctx, const char *key, GString *value_out)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    int rc = sim_storage_get(tab->world->storage, key, value_out);
+    storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
+    return rc;
+}
+
+static int env_storage_set(void *ctx, const char *key, const char *value)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    int rc = sim_storage_set(tab->world->storage, key, value);
+    storage_line(tab, t, "set", key, value, rc);
+    return rc;
+}
+
+static int env_storage_remove(void *ctx, const char *key)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    int rc = sim_storage_remove(tab->world->storage, key);
+    storage_line(tab, t, "remove", key, NULL, rc);
+    return rc;
+}
+
+static int env_storage_length(void *ctx, size_t *length_out)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    int rc = sim_storage_length(tab->world->storage, length_out);
+    storage_line(tab, t, "length", NULL, NULL, rc);
+    return rc;
+}
+
+static int env_storage_key(void *ctx, size_t index, GString *key_out)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    int rc = sim_storage_key(tab->world->storage, index, key_out);
+    storage_line(tab, t, "key", NULL, rc == XT_OK ? key_out->str : NULL, rc);
+    return rc;
+}
+
+static int64_t env_now_ms(void *ctx)
+{
+    sim_tab *tab = ctx;
+    return tab->world->now_us / 1000;
+}
+
+static int env_sleep_ms(void *ctx, int64_t ms)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (w->cancelling)
+        return XT_ECANCELLED;
+    sim_task *t = w->current;
+    sim_world_post(w, t, (ms > 0 ? ms : 0) * 1000, TRUE);
+    sim_task_yield(t, SIM_YIELD_AWAIT);
+    return w->cancelling ? XT_ECANCELLED : XT_OK;
+}
+
+static uint64_t env_random_u64(void *ctx)
+{
+    sim_tab *tab = ctx;
+    tab->rng = sim_seed_mix(tab->rng);
+    return tab->rng;
+}
+
+/* The server decides on arrival; a timeout is delivered but answered late. */
+static int server_answer(sim_tab *tab, const char *body)
+{
+    sim_world *w = tab->world;
+    const sim_scenario *s = w->scenario;
+    int rc = XT_OK;
+    if (s->server_error_pct + s->server_timeout_pct > 0) {
+        uint32_t r = sim_choose(w->chooser, 100);
+        if (r < s->server_error_pct)
+            rc = XT_ESERVER;
+        else if (r < s->server_error_pct + s->server_timeout_pct)
+            rc = XT_ETIMEOUT;
+    }
+    w->monitor->c.sends++;
+    if (rc == XT_ESERVER) {
+        w->monitor->c.send_errors++;
+        return rc;
+    }
+    if (rc == XT_ETIMEOUT)
+        w->monitor->c.send_timeouts++;
+    GPtrArray *ids = NULL;
+    if (xt_event_batch_parse_ids(body, &ids) == XT_OK) {
+        sim_monitor_delivered(w->monitor, w->now_us, tab->index, ids);
+        g_ptr_array_free(ids, TRUE);
+    }
+    return rc;
+}
+
+static int env_send(void *ctx, const char *body)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (w->cancelling)
+        return XT_ECANCELLED;
+    sim_task *t = w->current;
+    const sim_scenario *s = w->scenario;
+    int64_t latency_ms = sim_choose_range(w->chooser, s->server_latency_ms_min, s->server_latency_ms_max);
+    if (w->monitor->tracing)
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "send", NULL, body, NULL, "send events");
+    sim_world_post(w, t, latency_ms * 1000, TRUE);
+    sim_task_yield(t, SIM_YIELD_AWAIT);
+    if (w->cancelling)
+        return XT_ECANCELLED;
+    int rc = server_answer(tab, body);
+    if (w->monitor->tracing)
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "sent", NULL, NULL, result_text(rc), NULL);
+    return rc;
+}
+
+static int env_spawn(void *ctx, xt_task_fn fn, void *arg)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (w->cancelling)
+        return XT_ECANCELLED;
+    sim_task *parent = w->current;
+    sim_task *child = sim_world_spawn(w, tab, fn, arg, TRUE);
+    child->sync_parent = parent;
+    parent->sync_child = child;
+    sim_task_yield(parent, SIM_YIELD_SPAWN);
+    return XT_OK; /* the child owns arg from here on, cancelled or not */
+}
+
+static void env_log(void *ctx, xt_log_level level, const char *message)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (w->monitor->tracing && !w->cancelling)
+        sim_monitor_line(w->monitor, w->now_us, tab->index, w->current ? w->current->id : 0,
+                         level == XT_LOG_WARN ? "warn" : "debug", NULL, message, NULL, NULL);
+}
+
+static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
+                                        "cs-enter", "cs-exit", "added", "fallback", "sent"};
+
+static void obs_line(sim_world *w, sim_task *t, const xt_obs *o)
+{
+    char value[32];
+    const char *v = o->detail;
+    if (!v && (o->kind == XT_OBS_LOCK_RETRY || o->kind == XT_OBS_LOCK_ACQUIRED)) {
+        g_snprintf(value, sizeof value, "attempt %" G_GINT64_FORMAT, o->value);
+        v = value;
+    } else if (o->kind == XT_OBS_LOCK_FAILED) {
+        v = xt_strerror((int)o->value);
+    }
+    sim_monitor_line(w->monitor, w->now_us, t->tab->index, t->id, obs_names[o->kind], NULL, NULL, v, o->label);
+}
+
+static void env_observe(void *ctx, const xt_obs *o)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    sim_task *t = w->current;
+    if (w->cancelling || !t)
+        return;
+    sim_monitor *m = w->monitor;
+    switch (o->kind) {
+    case XT_OBS_STEP:
+        t->label = o->label;
+        return;
+    case XT_OBS_LOCK_REQUEST:
+        t->lock_since_us = w->now_us;
+        m->c.lock_requests++;
+        break;
+    case XT_OBS_LOCK_ACQUIRED:
+    case XT_OBS_LOCK_FAILED:
+        if (t->lock_since_us >= 0)
+            sim_monitor_lock_done(m, w->now_us, tab->index, w->now_us - t->lock_since_us,
+                                  o->kind == XT_OBS_LOCK_ACQUIRED);
+        t->lock_since_us = -1;
+        if (o->kind == XT_OBS_LOCK_ACQUIRED)
+            m->c.lock_acquired++;
+        else
+            m->c.lock_failed++;
+        break;
+    case XT_OBS_CS_ENTER:
+        if (m->tracing)
+            obs_line(w, t, o);
+        sim_monitor_cs_enter(m, w->now_us, tab->index, t->id);
+        return;
+    case XT_OBS_CS_EXIT:
+        sim_monitor_cs_exit(m, tab->index, t->id);
+        break;
+    case XT_OBS_EVENT_ADDED:
+        sim_monitor_event_added(m, o->detail, tab->index);
+        break;
+    case XT_OBS_FALLBACK:
+        m->c.fallbacks++;
+        break;
+    case XT_OBS_SENT:
+        return; /* env_send traces sends itself */
+    default:
+        break;
+    }
+    if (m->tracing)
+        obs_line(w, t, o);
+}
+
+static const xt_env_methods sim_env_methods = {
+    .storage_get = env_storage_get,
+    .storage_set = env_storage_set,
+    .storage_remove = env_storage_remove,
+    .storage_length = env_storage_length,
+    .storage_key = env_storage_key,
+    .clock_now_ms = env_now_ms,
+    .sleep_ms = env_sleep_ms,
+    .random_u64 = env_random_u64,
+    .transport_send = env_send,
+    .task_spawn = env_spawn,
+    .log = env_log,
+    .observe = env_observe,
+};
+
+void sim_tab_env_init(sim_tab *tab)
+{
+    tab->env.m = &sim_env_methods;
+    tab->env.ctx = tab;
+    tab->env.debug = FALSE;
+}
