@@ -55,17 +55,30 @@ void report_violation(FILE *out, const sim_violation *v)
     fprintf(out, "\n            %s\n", v->message);
 }
 
-void report_timeline(FILE *out, const sim_run *run, const sim_violation *v, unsigned context)
+static void marker(FILE *out, const sim_violation *v)
+{
+    fprintf(out, "  >>> VIOLATION of %s at %.3f ms: %s\n", sim_invariant_name(v->invariant), v->time_us / 1000.0,
+            v->message);
+}
+
+void report_timeline(FILE *out, const sim_run *run, const sim_violation *only, unsigned context)
 {
     GPtrArray *trace = run->monitor.trace;
+    GPtrArray *vs = run->monitor.violations;
     if (!trace)
         return;
-    guint end = v ? (guint)MIN(v->step + 1, trace->len) : trace->len;
+    guint end = only ? (guint)MIN(only->step, trace->len) : trace->len;
     guint start = (context && end > context) ? end - context : 0;
     if (start > 0)
         fprintf(out, "  ... %u earlier steps (all of them: --context 0)\n", start);
-    for (guint i = start; i < end; i++)
+    for (guint i = start; i < end; i++) {
         fprintf(out, "  %s\n", (const char *)trace->pdata[i]);
+        for (guint j = 0; !only && j < vs->len; j++)
+            if (((const sim_violation *)vs->pdata[j])->step == i + 1)
+                marker(out, vs->pdata[j]);
+    }
+    if (only)
+        marker(out, only);
 }
 
 void report_verdict(FILE *out, const sim_scenario *s, guint violated, gboolean ignore_expect)

@@ -57,11 +57,30 @@ static sim_task *storage_turn(sim_tab *tab)
     return t;
 }
 
+/* The events entity is shown as its list of ids: what a reader of a lost
+ * update needs to see, in one short line. */
+static char *events_summary(const char *json)
+{
+    GPtrArray *events = NULL;
+    if (xt_event_entity_parse(json, &events) != XT_OK)
+        return NULL;
+    GString *s = g_string_new("events [");
+    for (guint i = 0; i < events->len; i++)
+        g_string_append_printf(s, "%s%s", i ? " " : "", ((const xt_event *)events->pdata[i])->id);
+    g_string_append_c(s, ']');
+    g_ptr_array_free(events, TRUE);
+    return g_string_free(s, FALSE);
+}
+
 static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *key, const char *value, int rc)
 {
     sim_monitor *m = tab->world->monitor;
-    if (m->tracing)
-        sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, result_text(rc), t->label);
+    if (m->tracing) {
+        char *summary = (value && key && strcmp(key, tab->world->events_key) == 0) ? events_summary(value) : NULL;
+        sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, result_text(rc), t->label,
+                         summary);
+        g_free(summary);
+    }
     t->label = NULL;
 }
 
@@ -84,6 +103,8 @@ static int env_storage_set(void *ctx, const char *key, const char *value)
         return XT_ECANCELLED;
     int rc = sim_storage_set(tab->world->storage, key, value);
     storage_line(tab, t, "set", key, value, rc);
+    if (rc == XT_OK && tab->world->monitor->tracing && strcmp(key, tab->world->events_key) == 0)
+        sim_monitor_events_written(tab->world->monitor, value);
     return rc;
 }
 
@@ -183,14 +204,14 @@ static int env_send(void *ctx, const char *body)
     const sim_scenario *s = w->scenario;
     int64_t latency_ms = sim_choose_range(w->chooser, s->server_latency_ms_min, s->server_latency_ms_max);
     if (w->monitor->tracing)
-        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "send", NULL, body, NULL, "send events");
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "send", NULL, body, NULL, "send events", NULL);
     sim_world_post(w, t, latency_ms * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
     if (w->cancelling)
         return XT_ECANCELLED;
     int rc = server_answer(tab, body);
     if (w->monitor->tracing)
-        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "sent", NULL, NULL, result_text(rc), NULL);
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "sent", NULL, NULL, result_text(rc), NULL, NULL);
     return rc;
 }
 
@@ -214,7 +235,7 @@ static void env_log(void *ctx, xt_log_level level, const char *message)
     sim_world *w = tab->world;
     if (w->monitor->tracing && !w->cancelling)
         sim_monitor_line(w->monitor, w->now_us, tab->index, w->current ? w->current->id : 0,
-                         level == XT_LOG_WARN ? "warn" : "debug", NULL, message, NULL, NULL);
+                         level == XT_LOG_WARN ? "warn" : "debug", NULL, message, NULL, NULL, NULL);
 }
 
 static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
@@ -230,7 +251,7 @@ static void obs_line(sim_world *w, sim_task *t, const xt_obs *o)
     } else if (o->kind == XT_OBS_LOCK_FAILED) {
         v = xt_strerror((int)o->value);
     }
-    sim_monitor_line(w->monitor, w->now_us, t->tab->index, t->id, obs_names[o->kind], NULL, NULL, v, o->label);
+    sim_monitor_line(w->monitor, w->now_us, t->tab->index, t->id, obs_names[o->kind], NULL, NULL, v, o->label, NULL);
 }
 
 static void env_observe(void *ctx, const xt_obs *o)

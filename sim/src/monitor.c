@@ -29,6 +29,10 @@ void sim_monitor_init(sim_monitor *m, const sim_scenario *scenario, gboolean tra
     m->added_order = g_ptr_array_new_with_free_func(g_free);
     m->tracing = tracing;
     m->trace = tracing ? g_ptr_array_new_with_free_func(g_free) : NULL;
+    if (tracing) {
+        m->stored_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        m->erased_at = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    }
 }
 
 static void violation_free(gpointer p)
@@ -47,6 +51,10 @@ void sim_monitor_clear(sim_monitor *m)
     g_ptr_array_free(m->added_order, TRUE);
     if (m->trace)
         g_ptr_array_free(m->trace, TRUE);
+    if (m->stored_ids) {
+        g_hash_table_destroy(m->stored_ids);
+        g_hash_table_destroy(m->erased_at);
+    }
     memset(m, 0, sizeof *m);
 }
 
@@ -67,11 +75,25 @@ void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, i
     v->message = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     g_ptr_array_add(m->violations, v);
-    if (m->tracing) {
-        char *line = g_strdup_printf("%10.3f  >>> VIOLATION of %s: %s", time_us / 1000.0,
-                                     sim_invariant_name(inv), v->message);
-        g_ptr_array_add(m->trace, line);
-    }
+}
+
+void sim_monitor_events_written(sim_monitor *m, const char *json)
+{
+    GPtrArray *events = NULL;
+    if (!m->tracing || xt_event_entity_parse(json, &events) != 0)
+        return;
+    GHashTable *now = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < events->len; i++)
+        g_hash_table_add(now, g_strdup(((const xt_event *)events->pdata[i])->id));
+    GHashTableIter it;
+    gpointer id;
+    g_hash_table_iter_init(&it, m->stored_ids);
+    while (g_hash_table_iter_next(&it, &id, NULL))
+        if (!g_hash_table_contains(now, id))
+            g_hash_table_insert(m->erased_at, g_strdup(id), GUINT_TO_POINTER(m->trace->len));
+    g_hash_table_destroy(m->stored_ids);
+    m->stored_ids = now;
+    g_ptr_array_free(events, TRUE);
 }
 
 /* Values in a timeline are cut to stay one readable line. */
@@ -86,7 +108,8 @@ static void append_value(GString *s, const char *value)
 }
 
 void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const char *op,
-                      const char *key, const char *value, const char *result, const char *label)
+                      const char *key, const char *value, const char *result, const char *label,
+                      const char *shown)
 {
     if (!m->tracing)
         return;
@@ -96,7 +119,10 @@ void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const 
         g_string_append_printf(s, " %s", key);
     if (value) {
         g_string_append(s, key ? " = " : " ");
-        append_value(s, value);
+        if (shown)
+            g_string_append(s, shown);
+        else
+            append_value(s, value);
     }
     if (result)
         g_string_append_printf(s, " -> %s", result);
@@ -187,6 +213,15 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const char *stored_json
             sim_monitor_violation(m, SIM_INV_LOST_EVENT, time_us, tab, 0,
                                   "event %s (added by tab%d, add returned) is neither stored nor delivered",
                                   id, tab);
+            /* Point at the write that erased it, when the timeline knows it. */
+            gpointer at = m->erased_at ? g_hash_table_lookup(m->erased_at, id) : NULL;
+            if (at) {
+                sim_violation *v = m->violations->pdata[m->violations->len - 1];
+                v->step = GPOINTER_TO_UINT(at);
+                g_free(v->message);
+                v->message = g_strdup_printf("event %s (added by tab%d, add returned) is neither stored nor "
+                                             "delivered; the write marked above erased it", id, tab);
+            }
             break;
         }
     }

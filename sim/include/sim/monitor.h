@@ -20,7 +20,7 @@
 typedef struct sim_violation {
     sim_invariant invariant;
     int64_t time_us;
-    uint64_t step;     /* trace line index it was found at */
+    uint64_t step;     /* trace lines up to and including the step that broke it */
     int tab_a, tab_b;  /* tabs involved (1-based; 0 = none) */
     char *message;
 } sim_violation;
@@ -58,6 +58,8 @@ typedef struct sim_monitor {
     /* tracing */
     gboolean tracing;
     GPtrArray *trace;          /* char* lines */
+    GHashTable *stored_ids;    /* tracing: ids in the last events write */
+    GHashTable *erased_at;     /* tracing: id -> trace length at the write that dropped it */
 } sim_monitor;
 
 void sim_monitor_init(sim_monitor *m, const sim_scenario *scenario, gboolean tracing);
@@ -65,9 +67,14 @@ void sim_monitor_clear(sim_monitor *m);
 
 void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, int tab_a, int tab_b,
                            const char *fmt, ...) G_GNUC_PRINTF(6, 7);
-/* A trace line (formatted only when tracing). */
+/* A trace line (formatted only when tracing).  shown, when not NULL,
+ * replaces the quoted value with a readable summary of it. */
 void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const char *op,
-                      const char *key, const char *value, const char *result, const char *label);
+                      const char *key, const char *value, const char *result, const char *label,
+                      const char *shown);
+
+/* Tracing only: the events key was written with this JSON (see erased_at). */
+void sim_monitor_events_written(sim_monitor *m, const char *json);
 
 void sim_monitor_cs_enter(sim_monitor *m, int64_t time_us, int tab, int task);
 void sim_monitor_cs_exit(sim_monitor *m, int tab, int task);
