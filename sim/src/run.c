@@ -10,7 +10,7 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
 {
     sim_chooser_init(&run->chooser, spec->seed, spec->tail, spec->prefix, spec->prefix_len, spec->record);
     sim_monitor_init(&run->monitor, s, spec->trace);
-    run->scenario_hash = sim_scenario_hash(s);
+    run->scenario_hash = s->hash;
     sim_world *w = sim_world_new(s, &run->chooser, pool, &run->monitor);
     sim_world_run(w);
     sim_world_free(w);

@@ -265,6 +265,7 @@ sim_scenario *sim_scenario_new_default(void)
         gboolean ok = key_apply(s, s->path, &keys[i], keys[i].def, NULL);
         g_assert(ok);
     }
+    s->hash = sim_scenario_hash(s);
     return s;
 }
 
@@ -286,7 +287,9 @@ gboolean sim_scenario_set(sim_scenario *s, const char *group, const char *key, c
         g_set_error(error, SIM_ERROR, SIM_ERROR_KEY, "%s: [%s] %s: unknown key", s->path, group, key);
         return FALSE;
     }
-    return key_apply(s, s->path, k, value, error);
+    gboolean ok = key_apply(s, s->path, k, value, error);
+    s->hash = sim_scenario_hash(s);
+    return ok;
 }
 
 typedef struct range_pair {
@@ -383,6 +386,7 @@ static gboolean scenario_read(sim_scenario *s, GKeyFile *kf, GError **error)
         g_strfreev(ks);
     }
     g_strfreev(gs);
+    s->hash = sim_scenario_hash(s);
     return ok && scenario_validate(s, error);
 }
 

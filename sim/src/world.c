@@ -60,6 +60,8 @@ static void task_finish(sim_world *w, sim_task *t)
     g_queue_unlink(&w->live, &t->link);
     if (t->counted)
         w->spawned_live--;
+    if (t->fn == sim_tab_main)
+        w->mains_live--;
     sim_stack_pool_give(w->pool, t->coro.stack);
     g_free(t);
 }
@@ -84,14 +86,9 @@ static sim_task *tab_release(sim_world *w, sim_tab *tab, sim_task *t)
     return NULL;
 }
 
-static gboolean world_workload_over(sim_world *w)
+static gboolean world_workload_over(const sim_world *w)
 {
-    if (w->spawned_live > 0)
-        return FALSE;
-    for (int i = 0; i < w->n_tabs; i++)
-        if (!w->tabs[i].main_done)
-            return FALSE;
-    return TRUE;
+    return w->spawned_live == 0 && w->mains_live == 0;
 }
 
 /* Runs t and whatever must run synchronously after it (a spawned child
@@ -208,6 +205,7 @@ void sim_world_run(sim_world *w)
     for (int i = 0; i < w->n_tabs; i++) {
         sim_tab *tab = &w->tabs[i];
         sim_task *main = sim_world_spawn(w, tab, sim_tab_main, tab, FALSE);
+        w->mains_live++;
         int64_t start_us = sim_choose_range(w->chooser, 0, w->scenario->start_ms_max) * 1000;
         sim_world_post(w, main, start_us, TRUE);
     }

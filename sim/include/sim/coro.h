@@ -4,8 +4,9 @@
  * Every simulated JavaScript task (a tab's workload loop, its flush loop,
  * each fire-and-forget addAsync) is a coroutine running unmodified core/
  * code.  Switches are asymmetric: the scheduler resumes a coroutine, the
- * coroutine yields back.  A coroutine is started once with setcontext (its
- * stack prepared by makecontext) and switched with _setjmp/_longjmp, about
+ * coroutine yields back.  A coroutine is entered once by pointing the stack
+ * pointer at its stack (makecontext/setcontext where that is not written for
+ * the CPU) and switched with _setjmp/_longjmp, about
  * 10 ns a switch against 200 ns for swapcontext, which saves the signal mask
  * with a system call (REFERENCE.md section 5).  Under AddressSanitizer every
  * switch is announced with __sanitizer_start/finish_switch_fiber.

@@ -28,6 +28,7 @@ typedef enum sim_invariant {
 
 typedef struct sim_scenario {
     char *path;           /* the file it came from */
+    uint32_t hash;        /* sim_scenario_hash, kept current by load and set */
     char *name;
     char *description;
     int64_t tabs;
@@ -96,8 +97,9 @@ gboolean sim_scenario_set(sim_scenario *scenario, const char *group, const char 
 
 /* "group.key = value" lines for every key, in table order. */
 char *sim_scenario_dump(const sim_scenario *scenario);
-/* FNV-1a of the dump: tokens carry it. */
+/* FNV-1a of the keys that change what a run does: tokens carry it. */
 uint32_t sim_scenario_hash(const sim_scenario *scenario);
+static inline uint32_t sim_scenario_hash_cached(const sim_scenario *scenario) { return scenario->hash; }
 
 const char *sim_invariant_name(sim_invariant inv);
 /* "mutual-exclusion,lost-event" or "none" for 0; caller frees. */

@@ -90,6 +90,7 @@ struct sim_world {
     int64_t now_us;
     int64_t drain_end_us;   /* -1 until the workload is over */
     int spawned_live;       /* live tasks that are not a tab's main or flush task */
+    int mains_live;         /* tabs' main tasks not finished */
     gboolean cancelling;
     GString *scratch;       /* reused by env calls for traces */
     char *events_key;

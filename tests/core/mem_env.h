@@ -1,0 +1,93 @@
+/*
+ * mem_env.h - a single-tab, in-memory environment for core/ unit tests.
+ *
+ * Goal: run core/ against a backend whose every answer a test chooses, and
+ * record every call so a test can assert the exact sequence of storage
+ * operations, sleeps, sends, log lines and observations.  It is not the
+ * simulator: there is one tab, no concurrency, and task_spawn runs the task
+ * to completion inline.  Interleavings are made by hand with the hooks,
+ * which run before a storage call, a sleep or a send.
+ *
+ * Fault knobs (zero means off):
+ *   quota_bytes        a set that would make the sum of key and value bytes
+ *                      exceed it fails with XT_EQUOTA and changes nothing.
+ *   unavailable        every storage call fails with XT_EUNAVAILABLE.
+ *   fail_<op>_at, fail_<op>_err   the Nth call (1-based, counted from the
+ *                      moment the knob is set) of get/set/remove fails once
+ *                      with the given error.
+ *   cancel_after_calls after that many further env calls (storage, sleep,
+ *                      send, spawn), every such call returns XT_ECANCELLED,
+ *                      as the simulator does to a tab that goes away.
+ *   spawn_err          task_spawn fails with it (fn not run).
+ *   send_results       scripted transport results, consumed in order;
+ *                      XT_OK once exhausted.
+ */
+#ifndef MEM_ENV_H
+#define MEM_ENV_H
+
+#include "xt/env.h"
+
+typedef struct mem_obs {
+    xt_obs_kind kind;
+    char *label;
+    char *detail;
+    int64_t value;
+} mem_obs;
+
+typedef struct mem_env mem_env;
+typedef void (*mem_hook_fn)(mem_env *m, const char *op, const char *key, void *data);
+
+struct mem_env {
+    xt_env env; /* hand &m->env to core */
+    GHashTable *storage;
+    int64_t now_ms;
+    uint64_t random_state;
+
+    /* knobs */
+    size_t quota_bytes;
+    gboolean unavailable;
+    int fail_get_at, fail_get_err;
+    int fail_set_at, fail_set_err;
+    int fail_remove_at, fail_remove_err;
+    int cancel_after_calls; /* < 0: off */
+    gboolean cancelled;
+    int spawn_err;
+    GArray *send_results; /* int */
+    guint send_results_next;
+
+    /* hooks: op is "get", "set", "remove", "sleep" or "send" */
+    mem_hook_fn hook;
+    void *hook_data;
+
+    /* records */
+    GPtrArray *ops;      /* "get KEY", "set KEY=VALUE", "remove KEY", "length", "key N" */
+    GArray *sleeps;      /* int64_t ms */
+    GPtrArray *bodies;   /* sent bodies */
+    GPtrArray *logs;     /* "WARN: msg" / "DEBUG: msg" */
+    GArray *obs;         /* mem_obs */
+    int n_spawns;
+};
+
+mem_env *mem_env_new(void);
+void mem_env_free(mem_env *m);
+
+/* Direct storage access that records nothing and ignores the knobs. */
+void mem_env_put(mem_env *m, const char *key, const char *value);
+const char *mem_env_peek(mem_env *m, const char *key);
+
+void mem_env_script_send(mem_env *m, int result);
+void mem_env_clear_records(mem_env *m);
+
+/* Counting helpers. */
+guint mem_env_count_ops(mem_env *m, const char *prefix);
+guint mem_env_count_obs(mem_env *m, xt_obs_kind kind);
+const mem_obs *mem_env_obs_at(mem_env *m, guint index);
+/* Index of the first observation of kind at or after from; -1 if none. */
+int mem_env_find_obs(mem_env *m, xt_obs_kind kind, guint from);
+gboolean mem_env_logged(mem_env *m, const char *substring);
+/* The STEP labels, joined with '|'.  Caller frees. */
+char *mem_env_steps(mem_env *m);
+/* The ops, joined with '|', with "set K=V" shortened to "set K".  Caller frees. */
+char *mem_env_op_names(mem_env *m);
+
+#endif
