@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "sim/explore.h"
 
 typedef struct check_options {
     gint64 runs;
@@ -40,40 +41,39 @@ static void print_counterexample(const sim_scenario *s, sim_stack_pool *pool, co
     sim_run_clear(&run);
 }
 
+static double wall_clock_s(void)
+{
+    return g_get_monotonic_time() / 1e6;
+}
+
 /* Returns the exit code for this scenario. */
 static int check_one(const char *path, sim_stack_pool *pool, const check_options *o)
 {
     sim_scenario *s = cli_scenario_load(path);
     if (!s)
         return CLI_EXIT_USAGE;
+    sim_explore_options eo;
+    sim_explore_options_init(&eo);
+    eo.runs = o->runs;
+    eo.seed = o->seed;
+    eo.clock_s = wall_clock_s;
     gint64 runs = o->runs > 0 ? o->runs : s->runs;
     uint64_t base = o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)s->seed;
     printf("check       %s (%s): %" G_GINT64_FORMAT " random runs, seeds %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
            ", time timed\n",
            s->name, s->path, runs, base, base + (uint64_t)runs - 1);
-    guint violated = 0;
-    gint64 done = 0;
-    uint64_t steps = 0, ops = 0;
-    for (gint64 i = 0; i < runs; i++) {
-        sim_run_spec spec = {.seed = base + (uint64_t)i, .tail = SIM_TAIL_RANDOM};
-        sim_run run;
-        sim_run_exec(s, pool, &spec, &run);
-        done++;
-        steps += run.monitor.c.steps;
-        ops += run.monitor.c.storage_ops;
-        violated = run.monitor.violated;
-        sim_run_clear(&run);
-        if (violated) {
-            printf("found       in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (seed %" G_GUINT64_FORMAT ")\n",
-                   i + 1, runs, spec.seed);
-            print_counterexample(s, pool, &spec, o);
-            break;
-        }
+    sim_explore_result r;
+    sim_explore(s, pool, &eo, &r);
+    if (r.verdict == SIM_VERDICT_VIOLATION) {
+        printf("found       in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (seed %" G_GUINT64_FORMAT ")\n", r.runs,
+               runs, r.counterexample.seed);
+        print_counterexample(s, pool, &r.counterexample, o);
     }
     printf("explored    %" G_GINT64_FORMAT " runs, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT " storage ops\n",
-           done, steps, ops);
-    report_verdict(stdout, s, violated, o->ignore_expect);
-    int rc = sim_outcome_expected(s, violated, o->ignore_expect) ? CLI_EXIT_EXPECTED : CLI_EXIT_UNEXPECTED;
+           r.runs, r.steps, r.storage_ops);
+    report_verdict(stdout, s, r.violated, o->ignore_expect);
+    int rc = sim_outcome_expected(s, r.violated, o->ignore_expect) ? CLI_EXIT_EXPECTED : CLI_EXIT_UNEXPECTED;
+    sim_explore_result_clear(&r);
     sim_scenario_free(s);
     return rc;
 }
