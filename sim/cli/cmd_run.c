@@ -1,13 +1,16 @@
 /*
  * cmd_run.c - `tabsim run` (one run from a seed) and `tabsim replay` (one
  * run from a token).  Both print the summary, the timeline with --trace, the
- * violations found and the verdict against [expect].
+ * violations found and the verdict against [expect].  Both collect the
+ * run's latency samples (sim/stats.h): the summary shows their percentiles,
+ * --stats writes them as CSV and --timeline the lock timeline for gnuplot.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "sim/error.h"
+#include "sim/stats.h"
 #include "sim/token.h"
 
 int cli_usage_error(const char *fmt, ...)
@@ -32,10 +35,42 @@ sim_scenario *cli_scenario_load(const char *path)
     return s;
 }
 
+typedef struct run_files {
+    char *stats;    /* --stats FILE.csv, or NULL */
+    char *timeline; /* --timeline FILE.dat, or NULL */
+} run_files;
+
+/* Writes the files asked for; FALSE (message printed) when one fails. */
+static gboolean write_files(const run_files *files, const sim_scenario *s, const sim_run *run,
+                            const sim_stats *st)
+{
+    GError *error = NULL;
+    gboolean ok = TRUE;
+    if (files->stats && !sim_stats_write_csv(st, files->stats, &error))
+        ok = FALSE;
+    if (ok && files->timeline) {
+        char *title = g_strdup_printf("%s, seed %" G_GUINT64_FORMAT, s->name, run->chooser.seed);
+        char *text = sim_stats_timeline(st, &run->monitor, title);
+        ok = g_file_set_contents(files->timeline, text, -1, &error);
+        g_free(text);
+        g_free(title);
+    }
+    if (!ok) {
+        cli_usage_error("cannot write the output file: %s", error->message);
+        g_error_free(error);
+    }
+    return ok;
+}
+
 /* Shared by run and replay: one run, everything printed, exit code. */
-static int run_and_report(const sim_scenario *s, const sim_run_spec *spec, gboolean ignore_expect)
+static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gboolean ignore_expect,
+                          const run_files *files)
 {
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    sim_stats *st = sim_stats_new();
+    sim_run_spec spec_stats = *spec_in;
+    spec_stats.stats = st;
+    const sim_run_spec *spec = &spec_stats;
     sim_run run;
     sim_run_exec(s, pool, spec, &run);
     char *token = sim_run_token(&run, spec);
@@ -47,11 +82,15 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec, gbool
         report_timeline(stdout, &run, NULL, 0);
     }
     report_summary(stdout, s, &run, token);
+    report_stats(stdout, st);
     for (guint i = 0; i < run.monitor.violations->len; i++)
         report_violation(stdout, run.monitor.violations->pdata[i]);
     report_verdict(stdout, s, run.monitor.violated, ignore_expect);
     int rc = sim_outcome_expected(s, run.monitor.violated, ignore_expect) ? CLI_EXIT_EXPECTED
                                                                           : CLI_EXIT_UNEXPECTED;
+    if (!write_files(files, s, &run, st))
+        rc = CLI_EXIT_USAGE;
+    sim_stats_free(st);
     g_free(token);
     sim_run_clear(&run);
     sim_stack_pool_free(pool);
@@ -74,26 +113,34 @@ int cli_run(int argc, char **argv)
 {
     gint64 seed = -1;
     gboolean trace = FALSE, ignore = FALSE;
+    run_files files = {NULL, NULL};
     GOptionEntry entries[] = {
         {"seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's [check] seed)", "N"},
         {"trace", 't', 0, G_OPTION_ARG_NONE, &trace, "Print the timeline of every step", NULL},
         {"ignore-expect", 0, 0, G_OPTION_ARG_NONE, &ignore, "Judge as if every invariant must hold", NULL},
+        {"stats", 0, 0, G_OPTION_ARG_FILENAME, &files.stats, "Write the latency samples as CSV (docs/statistics.md)",
+         "FILE.csv"},
+        {"timeline", 0, 0, G_OPTION_ARG_FILENAME, &files.timeline,
+         "Write the lock timeline for plots/timeline.gp (docs/statistics.md)", "FILE.dat"},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("FILE - one simulated run of a scenario");
     g_option_context_add_main_entries(ctx, entries, NULL);
     gboolean ok = parse_options(ctx, &argc, &argv);
     g_option_context_free(ctx);
-    if (!ok)
-        return CLI_EXIT_USAGE;
-    if (argc != 2)
-        return cli_usage_error("run takes exactly one scenario FILE (see tabsim run --help)");
-    sim_scenario *s = cli_scenario_load(argv[1]);
-    if (!s)
-        return CLI_EXIT_USAGE;
-    sim_run_spec spec = {.seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s->seed, .tail = SIM_TAIL_RANDOM,
-                         .trace = trace};
-    int rc = run_and_report(s, &spec, ignore);
-    sim_scenario_free(s);
+    sim_scenario *s = NULL;
+    int rc = CLI_EXIT_USAGE;
+    if (ok && argc != 2)
+        cli_usage_error("run takes exactly one scenario FILE (see tabsim run --help)");
+    else if (ok)
+        s = cli_scenario_load(argv[1]);
+    if (s) {
+        sim_run_spec spec = {.seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s->seed, .tail = SIM_TAIL_RANDOM,
+                             .trace = trace};
+        rc = run_and_report(s, &spec, ignore, &files);
+        sim_scenario_free(s);
+    }
+    g_free(files.stats);
+    g_free(files.timeline);
     return rc;
 }
 
@@ -135,8 +182,10 @@ int cli_replay(int argc, char **argv)
     } else {
         sim_run_spec spec = {.seed = token.seed, .tail = token.tail,
                              .prefix = (const uint32_t *)token.prefix->data,
-                             .prefix_len = token.prefix->len, .trace = trace};
-        rc = run_and_report(s, &spec, ignore);
+                             .prefix_len = token.prefix->len, .trace = trace,
+                             .untimed = token.untimed, .discrete = token.discrete};
+        run_files none = {NULL, NULL};
+        rc = run_and_report(s, &spec, ignore, &none);
         sim_token_clear(&token);
     }
     g_free(token_text);

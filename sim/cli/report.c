@@ -4,6 +4,7 @@
  * addresses, no hash order), so two runs of one token print the same bytes.
  */
 #include "cli.h"
+#include "sim/stats.h"
 
 static const char *algorithm_name(const sim_scenario *s)
 {
@@ -13,8 +14,8 @@ static const char *algorithm_name(const sim_scenario *s)
 void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const char *token)
 {
     const sim_counters *c = &run->monitor.c;
-    fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage linearizable, time timed\n",
-            s->name, s->path, s->tabs, algorithm_name(s));
+    fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage linearizable, time %s\n",
+            s->name, s->path, s->tabs, algorithm_name(s), run->monitor.untimed ? "untimed" : "timed");
     fprintf(out, "run         seed %" G_GUINT64_FORMAT ", token %s\n", run->chooser.seed, token);
     if (s->workload_mode == SIM_WORKLOAD_EVENTS)
         fprintf(out,
@@ -37,6 +38,11 @@ void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const 
         fprintf(out, " %s %s%s", sim_invariant_name(inv), (run->monitor.violated & inv) ? "VIOLATED" : "ok",
                 i + 1 < SIM_INV_COUNT ? "," : "\n");
     }
+}
+
+void report_stats(FILE *out, const sim_stats *st)
+{
+    sim_stats_print_summary(out, st);
 }
 
 const sim_violation *report_first_violation(const sim_run *run)

@@ -52,6 +52,11 @@ void sim_chooser_init(sim_chooser *chooser, uint64_t seed, sim_tail tail,
     chooser->prefix_overrun = FALSE;
     chooser->record = record ? g_array_new(FALSE, FALSE, sizeof(uint32_t)) : NULL;
     chooser->record_n = record ? g_array_new(FALSE, FALSE, sizeof(uint32_t)) : NULL;
+    chooser->record_kind = record ? g_array_new(FALSE, FALSE, sizeof(guint8)) : NULL;
+    chooser->discrete = FALSE;
+    chooser->sched_pick = NULL;
+    chooser->sched_ctx = NULL;
+    chooser->abandoned = FALSE;
 }
 
 void sim_chooser_clear(sim_chooser *chooser)
@@ -60,7 +65,9 @@ void sim_chooser_clear(sim_chooser *chooser)
         g_array_free(chooser->record, TRUE);
     if (chooser->record_n)
         g_array_free(chooser->record_n, TRUE);
-    chooser->record = chooser->record_n = NULL;
+    if (chooser->record_kind)
+        g_array_free(chooser->record_kind, TRUE);
+    chooser->record = chooser->record_n = chooser->record_kind = NULL;
 }
 
 static uint32_t rng_below(uint64_t s[4], uint32_t n)
@@ -77,7 +84,7 @@ static uint32_t rng_below(uint64_t s[4], uint32_t n)
     return (uint32_t)(m >> 32);
 }
 
-uint32_t sim_choose(sim_chooser *chooser, uint32_t n)
+static uint32_t choose_kind(sim_chooser *chooser, uint32_t n, sim_choice_kind kind, const int *cand_tabs)
 {
     assert(n >= 1);
     if (n == 1)
@@ -89,6 +96,12 @@ uint32_t sim_choose(sim_chooser *chooser, uint32_t n)
             chooser->prefix_overrun = TRUE;
             answer = n - 1;
         }
+    } else if (kind == SIM_CHOICE_SCHED && chooser->sched_pick) {
+        answer = chooser->sched_pick(chooser->sched_ctx, n, cand_tabs);
+        if (answer >= n) {
+            chooser->abandoned = TRUE;
+            answer = 0;
+        }
     } else if (chooser->tail == SIM_TAIL_ZERO) {
         answer = 0;
     } else {
@@ -96,10 +109,22 @@ uint32_t sim_choose(sim_chooser *chooser, uint32_t n)
     }
     chooser->pos++;
     if (chooser->record) {
+        guint8 k = (guint8)kind;
         g_array_append_val(chooser->record, answer);
         g_array_append_val(chooser->record_n, n);
+        g_array_append_val(chooser->record_kind, k);
     }
     return answer;
+}
+
+uint32_t sim_choose(sim_chooser *chooser, uint32_t n)
+{
+    return choose_kind(chooser, n, SIM_CHOICE_DATA, NULL);
+}
+
+uint32_t sim_choose_sched(sim_chooser *chooser, uint32_t n, const int *cand_tabs)
+{
+    return choose_kind(chooser, n, SIM_CHOICE_SCHED, cand_tabs);
 }
 
 int64_t sim_choose_range(sim_chooser *chooser, int64_t lo, int64_t hi)
@@ -107,6 +132,8 @@ int64_t sim_choose_range(sim_chooser *chooser, int64_t lo, int64_t hi)
     assert(lo <= hi);
     if (lo == hi)
         return lo;
+    if (chooser->discrete)
+        return sim_choose(chooser, 2) ? hi : lo;
     uint64_t span = (uint64_t)(hi - lo);
     assert(span < UINT32_MAX);
     return lo + (int64_t)sim_choose(chooser, (uint32_t)span + 1);

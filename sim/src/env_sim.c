@@ -16,6 +16,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "sim/stats.h"
 #include "sim/world.h"
 #include "xt/event_store.h"
 
@@ -48,13 +49,63 @@ static sim_task *storage_turn(sim_tab *tab)
     sim_task *t = w->current;
     assert(t && t->tab == tab);
     const sim_scenario *s = w->scenario;
-    int64_t latency = sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
+    /* Untimed: the scheduler alone decides when the call happens. */
+    int64_t latency = w->untimed ? 0
+                                 : sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
     sim_world_post(w, t, latency, FALSE);
     sim_task_yield(t, SIM_YIELD_STORAGE);
     if (w->cancelling)
         return NULL;
     w->monitor->c.storage_ops++;
+    t->storage_ops++;
     return t;
+}
+
+static uint32_t text_hash(const char *text)
+{
+    uint32_t h = 2166136261u;
+    for (const char *c = text; *c; c++)
+        h = (h ^ (guint8)*c) * 16777619u;
+    return h;
+}
+
+/* Record what this step touched, when an explorer is listening. */
+static void access_key(sim_world *w, const char *key, gboolean write)
+{
+    if (!w->step_done)
+        return;
+    uint64_t bit = UINT64_C(1) << (text_hash(key) % SIM_OBJ_KEYS);
+    if (write)
+        w->acc.w |= bit;
+    else
+        w->acc.r |= bit;
+}
+
+/* Untimed mode: a task that reads the same key twice in a row and sees the
+ * same value, with no write by anyone and no clock read in between, is in a
+ * waiting loop that cannot make progress until some tab writes; it is
+ * disabled until then (world.c), so an await loop cannot make the
+ * exploration diverge.  Assumes such loops wait for storage, not for time. */
+static void spin_check(sim_world *w, sim_task *t, const char *key, int rc, const GString *value)
+{
+    if (!w->untimed)
+        return;
+    uint32_t kh = text_hash(key);
+    uint32_t vh = rc == XT_OK ? text_hash(value->str) : (uint32_t)rc;
+    t->spin_blocked = t->spin_valid && !t->spin_dirty && t->spin_key == kh && t->spin_value == vh
+                      && t->spin_version == w->storage_version;
+    t->spin_valid = TRUE;
+    t->spin_dirty = FALSE;
+    t->spin_key = kh;
+    t->spin_value = vh;
+    t->spin_version = w->storage_version;
+}
+
+static void wrote(sim_world *w, const char *key, int rc)
+{
+    access_key(w, key, TRUE);
+    if (rc == XT_OK)
+        w->storage_version++;
 }
 
 /* The events entity is shown as its list of ids: what a reader of a lost
@@ -91,6 +142,8 @@ static int env_storage_get(void *ctx, const char *key, GString *value_out)
     if (!t)
         return XT_ECANCELLED;
     int rc = sim_storage_get(tab->world->storage, key, value_out);
+    access_key(tab->world, key, FALSE);
+    spin_check(tab->world, t, key, rc, value_out);
     storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
     return rc;
 }
@@ -102,6 +155,7 @@ static int env_storage_set(void *ctx, const char *key, const char *value)
     if (!t)
         return XT_ECANCELLED;
     int rc = sim_storage_set(tab->world->storage, key, value);
+    wrote(tab->world, key, rc);
     storage_line(tab, t, "set", key, value, rc);
     if (rc == XT_OK && tab->world->monitor->tracing && strcmp(key, tab->world->events_key) == 0)
         sim_monitor_events_written(tab->world->monitor, value);
@@ -115,6 +169,7 @@ static int env_storage_remove(void *ctx, const char *key)
     if (!t)
         return XT_ECANCELLED;
     int rc = sim_storage_remove(tab->world->storage, key);
+    wrote(tab->world, key, rc);
     storage_line(tab, t, "remove", key, NULL, rc);
     return rc;
 }
@@ -126,6 +181,7 @@ static int env_storage_length(void *ctx, size_t *length_out)
     if (!t)
         return XT_ECANCELLED;
     int rc = sim_storage_length(tab->world->storage, length_out);
+    tab->world->acc.r |= SIM_OBJ_CLOCK - 1; /* the key set: every key */
     storage_line(tab, t, "length", NULL, NULL, rc);
     return rc;
 }
@@ -137,6 +193,7 @@ static int env_storage_key(void *ctx, size_t index, GString *key_out)
     if (!t)
         return XT_ECANCELLED;
     int rc = sim_storage_key(tab->world->storage, index, key_out);
+    tab->world->acc.r |= SIM_OBJ_CLOCK - 1;
     storage_line(tab, t, "key", NULL, rc == XT_OK ? key_out->str : NULL, rc);
     return rc;
 }
@@ -144,7 +201,11 @@ static int env_storage_key(void *ctx, size_t index, GString *key_out)
 static int64_t env_now_ms(void *ctx)
 {
     sim_tab *tab = ctx;
-    return tab->world->now_us / 1000;
+    sim_world *w = tab->world;
+    w->acc.r |= SIM_OBJ_CLOCK;
+    if (w->current)
+        w->current->spin_dirty = TRUE;
+    return w->now_us / 1000;
 }
 
 static int env_sleep_ms(void *ctx, int64_t ms)
@@ -180,6 +241,7 @@ static int server_answer(sim_tab *tab, const char *body)
             rc = XT_ETIMEOUT;
     }
     w->monitor->c.sends++;
+    w->acc.w |= SIM_OBJ_SERVER;
     if (rc == XT_ESERVER) {
         w->monitor->c.send_errors++;
         return rc;
@@ -188,6 +250,8 @@ static int server_answer(sim_tab *tab, const char *body)
         w->monitor->c.send_timeouts++;
     GPtrArray *ids = NULL;
     if (xt_event_batch_parse_ids(body, &ids) == XT_OK) {
+        if (w->monitor->stats)
+            sim_stats_delivered(w->monitor->stats, w->now_us, ids);
         sim_monitor_delivered(w->monitor, w->now_us, tab->index, ids);
         g_ptr_array_free(ids, TRUE);
     }
@@ -262,6 +326,8 @@ static void env_observe(void *ctx, const xt_obs *o)
     if (w->cancelling || !t)
         return;
     sim_monitor *m = w->monitor;
+    if (m->stats)
+        sim_stats_observe(m->stats, w->now_us, tab->index, t->id, t->storage_ops, o);
     switch (o->kind) {
     case XT_OBS_STEP:
         t->label = o->label;
@@ -282,11 +348,13 @@ static void env_observe(void *ctx, const xt_obs *o)
             m->c.lock_failed++;
         break;
     case XT_OBS_CS_ENTER:
+        w->acc.w |= SIM_OBJ_CS;
         if (m->tracing)
             obs_line(w, t, o);
         sim_monitor_cs_enter(m, w->now_us, tab->index, t->id);
         return;
     case XT_OBS_CS_EXIT:
+        w->acc.w |= SIM_OBJ_CS;
         sim_monitor_cs_exit(m, tab->index, t->id);
         break;
     case XT_OBS_EVENT_ADDED:

@@ -101,6 +101,9 @@ void sim_explore(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_
 {
     memset(r, 0, sizeof *r);
     switch (o->mode) {
+    case SIM_MODE_EXHAUSTIVE:
+        sim_explore_exhaustive(s, pool, o, r);
+        break;
     case SIM_MODE_RANDOM:
     default:
         explore_random(s, pool, o, r);

@@ -56,6 +56,20 @@ void sim_queue_push(sim_queue *q, int64_t time_us, void *item)
     sim_queue_push_entry(q, e);
 }
 
+sim_queue_entry sim_queue_remove_at(sim_queue *q, size_t i)
+{
+    assert(i < q->len);
+    sim_queue_entry removed = q->heap[i];
+    /* Lower the entry to the top (ahead of everything), then pop it. */
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        q->heap[i] = q->heap[parent];
+        i = parent;
+    }
+    q->heap[0] = removed;
+    return sim_queue_pop(q);
+}
+
 sim_queue_entry sim_queue_pop(sim_queue *q)
 {
     assert(q->len > 0);

@@ -3,17 +3,30 @@
  */
 #include "sim/run.h"
 
+#include "sim/stats.h"
 #include "sim/token.h"
 #include "sim/world.h"
 
 void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spec *spec, sim_run *run)
 {
     sim_chooser_init(&run->chooser, spec->seed, spec->tail, spec->prefix, spec->prefix_len, spec->record);
+    run->chooser.discrete = spec->discrete;
+    run->chooser.sched_pick = spec->sched_pick;
+    run->chooser.sched_ctx = spec->hook_ctx;
     sim_monitor_init(&run->monitor, s, spec->trace);
+    run->monitor.untimed = spec->untimed;
+    run->monitor.stats = spec->stats;
     run->scenario_hash = s->hash;
+    if (spec->stats)
+        sim_stats_run_begin(spec->stats, spec->seed);
     sim_world *w = sim_world_new(s, &run->chooser, pool, &run->monitor);
+    w->untimed = spec->untimed;
+    w->step_done = spec->step_done;
+    w->hook_ctx = spec->hook_ctx;
     sim_world_run(w);
     sim_world_free(w);
+    if (spec->stats)
+        sim_stats_run_end(spec->stats, run->monitor.c.end_time_us);
 }
 
 void sim_run_clear(sim_run *run)
@@ -24,7 +37,7 @@ void sim_run_clear(sim_run *run)
 
 char *sim_run_token(const sim_run *run, const sim_run_spec *spec)
 {
-    sim_token token = {run->scenario_hash, spec->seed, spec->tail, NULL};
+    sim_token token = {run->scenario_hash, spec->seed, spec->tail, spec->untimed, spec->discrete, NULL};
     if (spec->prefix_len > 0) {
         token.prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), (guint)spec->prefix_len);
         g_array_append_vals(token.prefix, spec->prefix, (guint)spec->prefix_len);

@@ -54,8 +54,8 @@ char *sim_token_encode(const sim_token *token)
     GByteArray *bytes = g_byte_array_new();
     put_varint(bytes, token->scenario_hash);
     put_varint(bytes, token->seed);
-    guint8 tail = (guint8)token->tail;
-    g_byte_array_append(bytes, &tail, 1);
+    guint8 flags = (guint8)((token->tail == SIM_TAIL_ZERO ? 1 : 0) | (token->untimed ? 2 : 0) | (token->discrete ? 4 : 0));
+    g_byte_array_append(bytes, &flags, 1);
     guint n = token->prefix ? token->prefix->len : 0;
     put_varint(bytes, n);
     for (guint i = 0; i < n; i++)
@@ -128,11 +128,14 @@ gboolean sim_token_decode(const char *text, sim_token *token_out, GError **error
     }
     len -= 1;
     if (!get_varint(p, len, &pos, &hash) || hash > UINT32_MAX || !get_varint(p, len, &pos, &seed)
-        || pos >= len || p[pos] > SIM_TAIL_ZERO) {
+        || pos >= len || p[pos] > 7) {
         g_free(p);
         return bad(error, "its header is invalid");
     }
-    token_out->tail = (sim_tail)p[pos++];
+    guint8 flags = p[pos++];
+    token_out->tail = (flags & 1) ? SIM_TAIL_ZERO : SIM_TAIL_RANDOM;
+    token_out->untimed = (flags & 2) != 0;
+    token_out->discrete = (flags & 4) != 0;
     if (!get_varint(p, len, &pos, &n) || n > len - pos) {
         g_free(p);
         return bad(error, "its choice count is invalid");

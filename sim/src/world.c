@@ -160,7 +160,7 @@ static gboolean world_should_stop(sim_world *w, int64_t next_us)
     const sim_scenario *s = w->scenario;
     if (w->drain_end_us >= 0 && next_us > w->drain_end_us)
         return TRUE;
-    if (next_us > s->time_limit_ms * 1000 || w->monitor->c.steps >= (uint64_t)s->steps_max) {
+    if (next_us > s->time_limit_ms * 1000) {
         w->monitor->c.truncated = TRUE;
         return TRUE;
     }
@@ -196,8 +196,117 @@ static void world_finish(sim_world *w)
         }
     }
     world_cancel(w);
+    if (w->chooser->abandoned)
+        return; /* a redundant run: not judged */
     sim_monitor_finish(w->monitor, w->now_us, sim_storage_peek(w->storage, w->events_key), pending_tab,
                        pending_wait);
+}
+
+/* Untimed: the candidate of each tab, at most one.  A tab's running task
+ * (in a storage call, or handed the tab) is its only candidate; an idle
+ * tab's candidate is its earliest wake-up (one tab's timers fire in
+ * deadline order, as on one event loop).  Disabled: wake-ups after the
+ * drain's end, and tasks in a detected no-progress waiting loop until some
+ * tab writes.  Candidates are listed with the previous step's tab first
+ * (answer 0 = no preemption), then by tab index. */
+static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboolean *last_enabled)
+{
+    int best[SIM_TABS_MAX];
+    for (int i = 0; i < SIM_TABS_MAX; i++)
+        best[i] = -1;
+    for (size_t i = 0; i < w->queue.len; i++) {
+        const sim_queue_entry *e = &w->queue.heap[i];
+        sim_task *t = e->item;
+        int ti = t->tab->index - 1;
+        if (t->spin_blocked && t->spin_version == w->storage_version)
+            continue;
+        if (t->tab->owner == t) {
+            best[ti] = (int)i;
+            continue;
+        }
+        if (t->tab->owner != NULL || (w->drain_end_us >= 0 && e->time_us > w->drain_end_us))
+            continue;
+        if (best[ti] >= 0) {
+            const sim_queue_entry *b = &w->queue.heap[best[ti]];
+            if (((sim_task *)b->item)->tab->owner == b->item || b->time_us < e->time_us
+                || (b->time_us == e->time_us && b->seq < e->seq))
+                continue;
+        }
+        best[ti] = (int)i;
+    }
+    size_t n = 0;
+    *last_enabled = FALSE;
+    if (w->last_tab && best[w->last_tab->index - 1] >= 0) {
+        *last_enabled = TRUE;
+        heap_idx[n] = (size_t)best[w->last_tab->index - 1];
+        tabs[n++] = w->last_tab->index;
+    }
+    for (int i = 0; i < w->n_tabs; i++)
+        if (best[i] >= 0 && !(w->last_tab && w->last_tab->index == i + 1)) {
+            heap_idx[n] = (size_t)best[i];
+            tabs[n++] = i + 1;
+        }
+    return n;
+}
+
+static gboolean untimed_next(sim_world *w, sim_queue_entry *out, sim_step_info *info)
+{
+    size_t heap_idx[SIM_TABS_MAX];
+    int tabs[SIM_TABS_MAX];
+    gboolean last_enabled;
+    size_t n = untimed_candidates(w, heap_idx, tabs, &last_enabled);
+    if (n == 0)
+        return FALSE;
+    info->enabled = 0;
+    for (size_t i = 0; i < n; i++)
+        info->enabled |= UINT64_C(1) << (tabs[i] - 1);
+    info->choice_pos = n > 1 ? (int64_t)w->chooser->pos : -1;
+    uint32_t pick = sim_choose_sched(w->chooser, (uint32_t)n, tabs);
+    if (w->chooser->abandoned)
+        return FALSE;
+    info->tab = tabs[pick];
+    info->last_enabled = last_enabled;
+    info->preemption = last_enabled && pick != 0;
+    *out = sim_queue_remove_at(&w->queue, heap_idx[pick]);
+    return TRUE;
+}
+
+/* The run ended with nothing enabled: a deadlock if a lock request waits. */
+static void untimed_check_deadlock(sim_world *w)
+{
+    for (GList *l = w->live.head; l; l = l->next) {
+        sim_task *t = l->data;
+        if (t->lock_since_us >= 0) {
+            w->deadlock = TRUE;
+            sim_monitor_violation(w->monitor, SIM_INV_PROGRESS, w->now_us, t->tab->index, 0,
+                                  "every tab is blocked: tab%d (task #%d) waits for the lock and no step "
+                                  "can change what it waits on",
+                                  t->tab->index, t->id);
+            return;
+        }
+    }
+}
+
+static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
+{
+    w->acc.r = w->acc.w = 0;
+    if (e.time_us > w->now_us) {
+        w->now_us = e.time_us;
+        w->acc.w |= SIM_OBJ_CLOCK;
+    }
+    w->monitor->c.steps++;
+    sim_task *t = e.item;
+    w->last_tab = t->tab;
+    info->data_begin = w->chooser->pos;
+    world_dispatch(w, t);
+    info->data_end = w->chooser->pos;
+    if (info->preemption)
+        w->monitor->c.preemptions++;
+    if (w->step_done) {
+        info->acc = w->acc;
+        info->blocked_wait = t->spin_blocked;
+        w->step_done(w->hook_ctx, info);
+    }
 }
 
 void sim_world_run(sim_world *w)
@@ -209,13 +318,31 @@ void sim_world_run(sim_world *w)
         int64_t start_us = sim_choose_range(w->chooser, 0, w->scenario->start_ms_max) * 1000;
         sim_world_post(w, main, start_us, TRUE);
     }
+    const sim_scenario *s = w->scenario;
     while (sim_queue_len(&w->queue) > 0) {
-        if (world_should_stop(w, sim_queue_peek(&w->queue)->time_us))
+        sim_step_info info = {.choice_pos = -1};
+        sim_queue_entry e;
+        if (w->monitor->c.steps >= (uint64_t)s->steps_max) {
+            w->monitor->c.truncated = TRUE;
             break;
-        sim_queue_entry e = queue_next(w);
-        w->now_us = e.time_us;
-        w->monitor->c.steps++;
-        world_dispatch(w, e.item);
+        }
+        if (w->untimed) {
+            if (!untimed_next(w, &e, &info)) {
+                if (!w->chooser->abandoned)
+                    untimed_check_deadlock(w);
+                break;
+            }
+            if (e.time_us > s->time_limit_ms * 1000) {
+                w->monitor->c.truncated = TRUE;
+                break;
+            }
+        } else {
+            if (world_should_stop(w, sim_queue_peek(&w->queue)->time_us))
+                break;
+            e = queue_next(w);
+            info.tab = ((sim_task *)e.item)->tab->index;
+        }
+        world_step(w, e, &info);
     }
     world_finish(w);
 }

@@ -64,12 +64,17 @@ typedef struct sim_explore_result {
     double elapsed_s;
     char *incomplete_reason;  /* which budget, and how far it got */
     char *bounds_text;        /* "within ..." for verified */
+    gint64 traces;            /* exhaustive without reduction: distinct Mazurkiewicz traces */
+    gint64 preemption_bound_reached; /* iterative context bounding: last bound searched */
 } sim_explore_result;
 
 void sim_explore_options_init(sim_explore_options *options);
 void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                  sim_explore_result *result);
 void sim_explore_result_clear(sim_explore_result *result);
+/* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */
+void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                            sim_explore_result *result);
 const char *sim_verdict_name(sim_verdict verdict);
 
 #endif

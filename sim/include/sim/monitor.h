@@ -17,6 +17,8 @@
 
 #include "sim/scenario.h"
 
+typedef struct sim_stats sim_stats; /* sim/stats.h */
+
 typedef struct sim_violation {
     sim_invariant invariant;
     int64_t time_us;
@@ -39,6 +41,7 @@ typedef struct sim_counters {
     uint64_t fallbacks;
     uint64_t sends, send_errors, send_timeouts;
     int64_t lock_wait_us_max;
+    uint64_t preemptions;      /* untimed: switches away from a tab that could go on */
     int64_t end_time_us;
     gboolean truncated;        /* steps_max or time_limit stopped the run */
 } sim_counters;
@@ -57,9 +60,12 @@ typedef struct sim_monitor {
     GPtrArray *added_order;    /* ids in add order, for deterministic reports */
     /* tracing */
     gboolean tracing;
+    gboolean untimed;          /* time is the adversary's: no bound in ms applies */
     GPtrArray *trace;          /* char* lines */
     GHashTable *stored_ids;    /* tracing: ids in the last events write */
     GHashTable *erased_at;     /* tracing: id -> trace length at the write that dropped it */
+    /* statistics: borrowed from the run spec; NULL = not collecting */
+    sim_stats *stats;
 } sim_monitor;
 
 void sim_monitor_init(sim_monitor *m, const sim_scenario *scenario, gboolean tracing);

@@ -31,6 +31,8 @@ void sim_queue_push(sim_queue *q, int64_t time_us, void *item);
 /* Re-insert an entry popped earlier, keeping its seq (for tie handling). */
 void sim_queue_push_entry(sim_queue *q, sim_queue_entry entry);
 sim_queue_entry sim_queue_pop(sim_queue *q);
+/* Remove and return the entry at heap index i (explorers pick any entry). */
+sim_queue_entry sim_queue_remove_at(sim_queue *q, size_t i);
 static inline size_t sim_queue_len(const sim_queue *q) { return q->len; }
 static inline const sim_queue_entry *sim_queue_peek(const sim_queue *q) { return q->len ? &q->heap[0] : NULL; }
 

@@ -13,6 +13,8 @@
 #include "sim/monitor.h"
 #include "sim/scenario.h"
 
+struct sim_step_info;
+
 typedef struct sim_run_spec {
     uint64_t seed;
     sim_tail tail;
@@ -20,6 +22,13 @@ typedef struct sim_run_spec {
     size_t prefix_len;
     gboolean trace;
     gboolean record;       /* keep every choice (for shrinking and exploring) */
+    sim_stats *stats;      /* borrowed: collect samples here; NULL = none */
+    gboolean untimed;      /* the untimed adversary (sim/world.h) */
+    gboolean discrete;     /* ranges yield only their ends */
+    /* explorer hooks; NULL for plain runs */
+    sim_sched_pick_fn sched_pick;
+    void (*step_done)(void *ctx, const struct sim_step_info *step);
+    void *hook_ctx;
 } sim_run_spec;
 
 typedef struct sim_run {

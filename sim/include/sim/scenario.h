@@ -95,6 +95,13 @@ void sim_scenario_free(sim_scenario *scenario);
 gboolean sim_scenario_set(sim_scenario *scenario, const char *group, const char *key,
                           const char *value, GError **error);
 
+/* The value of one key as text ("seed", "3"); NULL with SIM_ERROR_KEY when
+ * the key is unknown.  Caller frees. */
+char *sim_scenario_get(const sim_scenario *scenario, const char *group, const char *key, GError **error);
+/* The checks across keys that loading makes (min <= max pairs, ...), for a
+ * scenario changed by sim_scenario_set. */
+gboolean sim_scenario_check(sim_scenario *scenario, GError **error);
+
 /* "group.key = value" lines for every key, in table order. */
 char *sim_scenario_dump(const sim_scenario *scenario);
 /* FNV-1a of the keys that change what a run does: tokens carry it. */

@@ -37,6 +37,36 @@ typedef struct sim_world sim_world;
 typedef struct sim_tab sim_tab;
 typedef struct sim_task sim_task;
 
+/* What one step touched, for the dependence of steps (partial-order
+ * reduction): bits of read and written objects.  A storage key maps to one
+ * of SIM_OBJ_KEYS bits by hash: two keys sharing a bit only make steps look
+ * dependent, which costs reduction, never soundness. */
+#define SIM_TABS_MAX 64 /* [scenario] tabs allows at most this many */
+#define SIM_OBJ_KEYS 60
+#define SIM_OBJ_CLOCK (UINT64_C(1) << 60)  /* read: now_ms; write: time advanced */
+#define SIM_OBJ_CS (UINT64_C(1) << 61)     /* critical-section entry or exit */
+#define SIM_OBJ_SERVER (UINT64_C(1) << 62) /* a delivery */
+typedef struct sim_access {
+    uint64_t r, w;
+} sim_access;
+
+static inline gboolean sim_access_dependent(sim_access a, sim_access b)
+{
+    return ((a.w & (b.r | b.w)) | (b.w & a.r)) != 0;
+}
+
+/* One step (one dispatch of a task, up to its next yield), as explorers see it. */
+typedef struct sim_step_info {
+    int tab;                /* 1-based */
+    sim_access acc;
+    int64_t choice_pos;     /* chooser position of its scheduling choice; -1 if forced */
+    uint64_t enabled;       /* bit t-1 set: tab t could have stepped instead */
+    gboolean last_enabled;  /* the previous step's tab could go on (answer 0 is it) */
+    gboolean preemption;    /* the previous tab was enabled and another was chosen */
+    gboolean blocked_wait;  /* the step ended in a detected no-progress waiting loop */
+    size_t data_begin, data_end; /* chooser positions of the values it chose */
+} sim_step_info;
+
 typedef enum sim_yield {
     SIM_YIELD_STORAGE, /* waits for its storage call; keeps the tab */
     SIM_YIELD_AWAIT,   /* awaits (sleep, send); gives the tab up */
@@ -57,6 +87,11 @@ struct sim_task {
     void *arg;
     const char *label;      /* from XT_OBS_STEP, for the next storage call */
     int64_t lock_since_us;  /* pending lock request start, -1 = none */
+    /* no-progress waiting-loop detection (untimed mode) */
+    gboolean spin_valid, spin_blocked, spin_dirty;
+    uint32_t spin_key, spin_value;
+    uint64_t spin_version;
+    uint64_t storage_ops;   /* storage calls this task made (for sim/stats.h) */
     GList link;             /* in world->live */
 };
 
@@ -92,6 +127,13 @@ struct sim_world {
     int spawned_live;       /* live tasks that are not a tab's main or flush task */
     int mains_live;         /* tabs' main tasks not finished */
     gboolean cancelling;
+    gboolean untimed;       /* any enabled tab may step next (see world.c) */
+    uint64_t storage_version; /* successful writes so far */
+    sim_access acc;         /* accesses of the step being run */
+    sim_tab *last_tab;      /* the tab that ran the previous step */
+    void (*step_done)(void *ctx, const sim_step_info *step);
+    void *hook_ctx;
+    gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
     GString *scratch;       /* reused by env calls for traces */
     char *events_key;
 };
