@@ -20,6 +20,8 @@ int cli_run(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_help(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_plot(int argc, char **argv);
 
 /* Loads a scenario, or prints the error and returns NULL. */
 sim_scenario *cli_scenario_load(const char *path);
@@ -34,5 +36,8 @@ void report_violation(FILE *out, const sim_violation *v);
 void report_timeline(FILE *out, const sim_run *run, const sim_violation *v, unsigned context);
 void report_verdict(FILE *out, const sim_scenario *s, guint violated, gboolean ignore_expect);
 const sim_violation *report_first_violation(const sim_run *run);
+/* p50/p90/p99/max/mean/n of every statistic with samples (sim/stats.h). */
+typedef struct sim_stats sim_stats;
+void report_stats(FILE *out, const sim_stats *st);
 
 #endif

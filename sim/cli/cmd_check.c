@@ -1,116 +1,532 @@
 /*
- * cmd_check.c - `tabsim check`: many random runs of each scenario.
+ * cmd_check.c - `tabsim check DIR/ FILE...`: explore every scenario, judge
+ * each against its [expect], print one block per scenario, a summary and
+ * the exit code; optionally write JSON and JUnit reports.
  *
- * Run i of a scenario uses seed base + i, so `tabsim run FILE --seed S`
- * reproduces any one of them.  The first violation stops the scenario's
- * runs; it is replayed with tracing (the run is a pure function of its
- * token) to print the steps that led to it, and the replay command is
- * printed.  The verdict is judged against [expect]; the exit code follows
- * the rule in cli.h over all the files.
+ * Work: each scenario is one job; in random mode with --jobs > 1 a job is
+ * cut into chunks of consecutive runs (a multiple of the shard count long,
+ * so that sharding composes).  Worker threads take tasks (job, chunk) in
+ * input order, each thread with its own coroutine stack pool; the world
+ * keeps no mutable global state (coro.c's hand-over pointer is
+ * thread-local), so worlds on different threads are independent.  The main
+ * thread waits for each job in input order, combines its chunks (see
+ * check_outcome.c), replays the counterexample and prints.  So the output
+ * of --jobs N is byte for byte that of --jobs 1.
+ *
+ * Stopping: --time-budget is one deadline for the whole command; each chunk
+ * gets what remains when it starts.  SIGINT/SIGTERM set a flag the
+ * explorers poll (a second signal kills, as usual).  Stopped work is
+ * reported as incomplete with a resume command; exit code 3.
  */
+#include <math.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "cli.h"
-#include "sim/explore.h"
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 
-typedef struct check_options {
-    gint64 runs;
-    gint64 seed;
-    gint context;
-    gboolean ignore_expect;
-} check_options;
+#include "check.h"
 
-static void print_counterexample(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spec *found,
-                                 const check_options *o)
+/* Scenario files are a few hundred bytes; anything this big is a mistake. */
+#define CHECK_FILE_BYTES_MAX (16 * 1024 * 1024)
+
+/* Set by SIGINT/SIGTERM; the explorers poll it through options.stop. */
+static volatile sig_atomic_t check_interrupted;
+G_STATIC_ASSERT(sizeof(sig_atomic_t) == sizeof(int));
+
+static void on_signal(int sig)
 {
-    sim_run_spec spec = *found;
-    spec.trace = TRUE;
-    sim_run run;
-    sim_run_exec(s, pool, &spec, &run);
-    const sim_violation *v = report_first_violation(&run);
-    char *token = sim_run_token(&run, &spec);
-    if (v) {
-        report_violation(stdout, v);
-        printf("timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
-        report_timeline(stdout, &run, v, (unsigned)o->context);
-    }
-    char *quoted = g_shell_quote(s->path);
-    printf("replay      tabsim replay %s --token %s --trace\n", quoted, token);
-    g_free(quoted);
-    g_free(token);
-    sim_run_clear(&run);
+    (void)sig;
+    check_interrupted = 1;
 }
 
 static double wall_clock_s(void)
 {
-    return g_get_monotonic_time() / 1e6;
+    return (double)g_get_monotonic_time() / 1e6;
 }
 
-/* Returns the exit code for this scenario. */
-static int check_one(const char *path, sim_stack_pool *pool, const check_options *o)
+typedef struct check_job {
+    check_outcome *outcome;
+    sim_scenario *scenario;      /* NULL: bad input */
+    int n_chunks;
+    sim_explore_result *chunks;
+    gint64 *chunk_first_run;     /* 0-based index of each chunk's first run */
+    gint64 *chunk_runs;
+    int chunks_left;             /* under check_state.lock */
+    int violation_chunk;         /* lowest chunk with a violation so far */
+    double t_start, t_end;
+} check_job;
+
+typedef struct check_task {
+    int job, chunk;
+} check_task;
+
+typedef struct check_state {
+    const check_request *req;
+    check_job *jobs;
+    int n_jobs;
+    check_task *tasks;
+    int n_tasks;
+    int next_task;               /* under lock */
+    GMutex lock;
+    GCond done;
+} check_state;
+
+static void progress_line(void *ctx, const char *line)
 {
-    sim_scenario *s = cli_scenario_load(path);
-    if (!s)
-        return CLI_EXIT_USAGE;
-    sim_explore_options eo;
-    sim_explore_options_init(&eo);
-    eo.runs = o->runs;
-    eo.seed = o->seed;
-    eo.clock_s = wall_clock_s;
-    gint64 runs = o->runs > 0 ? o->runs : s->runs;
-    uint64_t base = o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)s->seed;
-    printf("check       %s (%s): %" G_GINT64_FORMAT " random runs, seeds %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
-           ", time timed\n",
-           s->name, s->path, runs, base, base + (uint64_t)runs - 1);
+    fprintf(stderr, "progress    %s: %s\n", (const char *)ctx, line);
+}
+
+/* Runs one task (or records why it did not start) and stores its result. */
+static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
+{
+    const check_request *req = st->req;
+    check_job *job = &st->jobs[t->job];
     sim_explore_result r;
-    sim_explore(s, pool, &eo, &r);
-    if (r.verdict == SIM_VERDICT_VIOLATION) {
-        printf("found       in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (seed %" G_GUINT64_FORMAT ")\n", r.runs,
-               runs, r.counterexample.seed);
-        print_counterexample(s, pool, &r.counterexample, o);
+    memset(&r, 0, sizeof r);
+    g_mutex_lock(&st->lock);
+    gboolean superseded = job->violation_chunk < t->chunk;
+    g_mutex_unlock(&st->lock);
+    double now = wall_clock_s();
+    double left = req->deadline_s > 0 ? req->deadline_s - now : 0;
+    if (superseded) {
+        r.verdict = SIM_VERDICT_PASSED; /* discarded: an earlier chunk has the first violation */
+    } else if (check_interrupted) {
+        r.verdict = SIM_VERDICT_INCOMPLETE;
+        r.incomplete_reason = g_strdup("interrupted by a signal");
+    } else if (req->deadline_s > 0 && left <= 0) {
+        r.verdict = SIM_VERDICT_INCOMPLETE;
+        r.incomplete_reason = g_strdup_printf("the time budget of %g s ran out", req->explore.time_budget_s);
+    } else {
+        sim_explore_options eo = req->explore;
+        gint64 first = job->chunk_first_run[t->chunk];
+        guint64 base = req->seed >= 0 ? (guint64)req->seed : (guint64)job->scenario->seed;
+        eo.runs = job->chunk_runs[t->chunk];
+        eo.seed = (gint64)(base + (guint64)first);
+        eo.time_budget_s = req->deadline_s > 0 ? left : 0;
+        eo.clock_s = wall_clock_s;
+        eo.stop = (volatile int *)&check_interrupted;
+        if (eo.progress)
+            eo.progress_ctx = job->scenario->name;
+        sim_explore(job->scenario, pool, &eo, &r);
+        /* In random mode, say why in the command's terms; check_outcome_fill
+         * adds how far the scenario got (a chunk's own count would mislead). */
+        if (r.verdict == SIM_VERDICT_INCOMPLETE && eo.mode == SIM_MODE_RANDOM) {
+            g_free(r.incomplete_reason);
+            r.incomplete_reason = check_interrupted ? g_strdup("interrupted by a signal")
+                                                    : g_strdup_printf("the time budget of %g s ran out",
+                                                                      req->explore.time_budget_s);
+        }
     }
-    printf("explored    %" G_GINT64_FORMAT " runs, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT " storage ops\n",
-           r.runs, r.steps, r.storage_ops);
-    report_verdict(stdout, s, r.violated, o->ignore_expect);
-    int rc = sim_outcome_expected(s, r.violated, o->ignore_expect) ? CLI_EXIT_EXPECTED : CLI_EXIT_UNEXPECTED;
-    sim_explore_result_clear(&r);
-    sim_scenario_free(s);
-    return rc;
+    double end = wall_clock_s();
+    g_mutex_lock(&st->lock);
+    job->chunks[t->chunk] = r;
+    if (r.verdict == SIM_VERDICT_VIOLATION && t->chunk < job->violation_chunk)
+        job->violation_chunk = t->chunk;
+    job->t_start = job->t_start == 0 ? now : MIN(job->t_start, now);
+    job->t_end = MAX(job->t_end, end);
+    job->chunks_left--;
+    g_cond_broadcast(&st->done);
+    g_mutex_unlock(&st->lock);
 }
 
-int cli_check(int argc, char **argv)
+static gpointer worker_main(gpointer data)
 {
-    check_options o = {.runs = 0, .seed = -1, .context = 40};
-    GOptionEntry entries[] = {
-        {"runs", 'n', 0, G_OPTION_ARG_INT64, &o.runs, "Random runs per scenario (default: its [check] runs)", "N"},
-        {"seed", 's', 0, G_OPTION_ARG_INT64, &o.seed, "Base seed (default: its [check] seed)", "N"},
-        {"context", 'c', 0, G_OPTION_ARG_INT, &o.context, "Timeline lines shown before a violation (0 = all)", "N"},
-        {"ignore-expect", 0, 0, G_OPTION_ARG_NONE, &o.ignore_expect, "Judge as if every invariant must hold", NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL}};
-    GOptionContext *ctx = g_option_context_new("FILE... - random runs of each scenario, judged against [expect]");
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    check_state *st = data;
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    for (;;) {
+        g_mutex_lock(&st->lock);
+        int i = st->next_task < st->n_tasks ? st->next_task++ : -1;
+        g_mutex_unlock(&st->lock);
+        if (i < 0)
+            break;
+        task_run(st, &st->tasks[i], pool);
+    }
+    sim_stack_pool_free(pool);
+    return NULL;
+}
+
+/* Cuts a random-mode job into chunks of consecutive runs for the workers. */
+static void job_plan(check_job *job, const check_request *req, int jobs)
+{
+    gint64 runs = req->runs > 0 ? req->runs : (job->scenario ? job->scenario->runs : 0);
+    int n = 1;
+    gint64 len = runs;
+    guint64 base = req->seed >= 0 ? (guint64)req->seed : (job->scenario ? (guint64)job->scenario->seed : 0);
+    /* Chunks pass their first seed as a gint64: only split where it fits. */
+    if (job->scenario && jobs > 1 && req->explore.mode == SIM_MODE_RANDOM && runs >= 128 &&
+        base <= (guint64)(G_MAXINT64 - runs)) {
+        gint64 shards = req->explore.shard_count;
+        n = (int)MIN((gint64)jobs * 4, runs / 64);
+        len = (runs + n - 1) / n;
+        len = (len + shards - 1) / shards * shards; /* chunks start on a multiple of the shard count */
+        n = (int)((runs + len - 1) / len);
+    }
+    job->n_chunks = job->scenario ? n : 0;
+    job->chunks = g_new0(sim_explore_result, MAX(n, 1));
+    job->chunk_first_run = g_new0(gint64, MAX(n, 1));
+    job->chunk_runs = g_new0(gint64, MAX(n, 1));
+    for (int c = 0; c < job->n_chunks; c++) {
+        job->chunk_first_run[c] = (gint64)c * len;
+        job->chunk_runs[c] = MIN(len, runs - (gint64)c * len);
+    }
+    job->chunks_left = job->n_chunks;
+    job->violation_chunk = G_MAXINT;
+}
+
+static int name_compare(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A directory stands for its *.ini files, sorted by name (not recursive). */
+static void expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
+{
+    if (!g_file_test(arg, G_FILE_TEST_IS_DIR)) {
+        /* A device or a FIFO would be read forever, a huge file into memory. */
+        GStatBuf st;
+        char *why = NULL;
+        if (g_stat(arg, &st) == 0 && !S_ISREG(st.st_mode))
+            why = g_strdup_printf("%s: not a regular file; allowed: a scenario .ini file or a directory of them", arg);
+        else if (g_stat(arg, &st) == 0 && st.st_size > CHECK_FILE_BYTES_MAX)
+            why = g_strdup_printf("%s: %lld bytes is too large for a scenario file; allowed: at most %d bytes", arg,
+                                  (long long)st.st_size, CHECK_FILE_BYTES_MAX);
+        g_ptr_array_add(files, g_strdup(arg));
+        g_ptr_array_add(errors, why);
+        return;
+    }
     GError *error = NULL;
-    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+    GDir *dir = g_dir_open(arg, 0, &error);
+    if (!dir) {
+        g_ptr_array_add(files, g_strdup(arg));
+        g_ptr_array_add(errors, g_strdup_printf("%s: cannot read the directory: %s", arg, error->message));
+        g_error_free(error);
+        return;
+    }
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (const char *name; (name = g_dir_read_name(dir));) {
+        char *path = g_build_filename(arg, name, NULL);
+        if (g_str_has_suffix(name, ".ini") && g_file_test(path, G_FILE_TEST_IS_REGULAR))
+            g_ptr_array_add(names, g_strdup(name));
+        g_free(path);
+    }
+    g_dir_close(dir);
+    /* Byte order, not the locale's: the same order on every machine. */
+    g_ptr_array_sort(names, name_compare);
+    if (names->len == 0) {
+        g_ptr_array_add(files, g_strdup(arg));
+        g_ptr_array_add(errors, g_strdup_printf("%s: no *.ini scenario files in this directory (check reads the "
+                                                "directory's own *.ini files, not its subdirectories)",
+                                                arg));
+    }
+    for (guint i = 0; i < names->len; i++) {
+        g_ptr_array_add(files, g_build_filename(arg, (const char *)names->pdata[i], NULL));
+        g_ptr_array_add(errors, NULL);
+    }
+    g_ptr_array_free(names, TRUE);
+}
+
+typedef struct check_cli {
+    check_request req;
+    char *mode, *time, *shard, *json, *junit;
+    gint64 steps, preemptions, depth, executions;
+    double time_budget_s;
+    gint jobs;
+    gboolean no_reduction, no_shrink, no_timing, progress;
+} check_cli;
+
+static int parse_count(const char *option, gint64 value, gint64 min, gint64 max)
+{
+    if (value < min || value > max)
+        return cli_usage_error("%s %" G_GINT64_FORMAT ": out of range; allowed: %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT,
+                               option, value, min, max);
+    return CLI_EXIT_EXPECTED;
+}
+
+/* "K/N", 0 <= K < N: the shard of a CI matrix or job array (0-based, as
+ * SLURM_ARRAY_TASK_ID with --array=0-N-1 and JOB_COMPLETION_INDEX are). */
+static int parse_shard(const char *text, int *index, int *count)
+{
+    const char *slash = text ? strchr(text, '/') : NULL;
+    guint64 k = 0, n = 0;
+    if (!slash || !g_ascii_string_to_unsigned(slash + 1, 10, 1, 1000000, &n, NULL)) {
+        return cli_usage_error("--shard \"%s\": expected K/N with N between 1 and 1000000 (for example --shard 0/4 "
+                               "... --shard 3/4)",
+                               text ? text : "");
+    }
+    char *head = g_strndup(text, (gsize)(slash - text));
+    gboolean ok = g_ascii_string_to_unsigned(head, 10, 0, n - 1, &k, NULL);
+    g_free(head);
+    if (!ok)
+        return cli_usage_error("--shard \"%s\": K must be a whole number from 0 to %" G_GUINT64_FORMAT
+                               " (shards are numbered from 0)",
+                               text, n - 1);
+    *index = (int)k;
+    *count = (int)n;
+    return CLI_EXIT_EXPECTED;
+}
+
+static int options_resolve(check_cli *c)
+{
+    sim_explore_options *eo = &c->req.explore;
+    if (c->mode) {
+        if (strcmp(c->mode, "random") == 0)
+            eo->mode = SIM_MODE_RANDOM;
+        else if (strcmp(c->mode, "exhaustive") == 0)
+            eo->mode = SIM_MODE_EXHAUSTIVE;
+        else if (strcmp(c->mode, "pct") == 0)
+            eo->mode = SIM_MODE_PCT;
+        else
+            return cli_usage_error("--mode \"%s\": unknown mode; allowed: random, exhaustive, pct", c->mode);
+    }
+    if (c->time) {
+        if (strcmp(c->time, "timed") == 0)
+            eo->time = SIM_TIME_TIMED;
+        else if (strcmp(c->time, "untimed") == 0)
+            eo->time = SIM_TIME_UNTIMED;
+        else
+            return cli_usage_error("--time \"%s\": unknown time model; allowed: timed, untimed", c->time);
+    }
+    if (c->shard && parse_shard(c->shard, &eo->shard_index, &eo->shard_count))
+        return CLI_EXIT_USAGE;
+    const gint64 big = G_GINT64_CONSTANT(1) << 40;
+    if (parse_count("--runs", c->req.runs, 0, big) || parse_count("--seed", c->req.seed, -1, G_MAXINT64 / 2) ||
+        parse_count("--context", c->req.context, 0, G_MAXINT) || parse_count("--steps", c->steps, 0, big) ||
+        parse_count("--preemptions", c->preemptions, -1, 1000000) || parse_count("--depth", c->depth, 1, 1000000) ||
+        parse_count("--executions", c->executions, 0, big) || parse_count("--jobs (0 = one per CPU)", c->jobs, 0, 1024))
+        return CLI_EXIT_USAGE;
+    if (!isfinite(c->time_budget_s) || c->time_budget_s < 0 || c->time_budget_s > 1e9)
+        return cli_usage_error("--time-budget %g: allowed: seconds, more than 0 (0 or absent = no budget)",
+                               c->time_budget_s);
+    eo->steps_max = c->steps;
+    eo->preemptions_max = c->preemptions;
+    eo->pct_depth = c->depth;
+    eo->executions_max = c->executions;
+    eo->no_reduction = c->no_reduction;
+    eo->shrink = !c->no_shrink;
+    eo->time_budget_s = c->time_budget_s;
+    eo->progress = c->progress ? progress_line : NULL;
+    c->req.timing = !c->no_timing;
+    if (c->jobs == 0)
+        c->jobs = (gint)MIN(g_get_num_processors(), 1024u);
+    return CLI_EXIT_EXPECTED;
+}
+
+static int options_parse(check_cli *c, int *argc, char ***argv)
+{
+    sim_explore_options_init(&c->req.explore);
+    c->req.seed = -1;
+    c->req.context = 40;
+    c->preemptions = -1;
+    c->depth = c->req.explore.pct_depth;
+    c->jobs = 1;
+    GOptionEntry entries[] = {
+        {"runs", 'n', 0, G_OPTION_ARG_INT64, &c->req.runs, "Random/PCT runs per scenario (default: its [check] runs)", "N"},
+        {"seed", 's', 0, G_OPTION_ARG_INT64, &c->req.seed, "Base seed: run i uses seed+i (default: its [check] seed)", "N"},
+        {"mode", 'm', 0, G_OPTION_ARG_STRING, &c->mode, "random (default), exhaustive or pct", "MODE"},
+        {"time", 0, 0, G_OPTION_ARG_STRING, &c->time, "timed or untimed (default: untimed for exhaustive, else timed)",
+         "MODEL"},
+        {"steps", 0, 0, G_OPTION_ARG_INT64, &c->steps, "Steps per run at most (default: its [run] steps_max)", "N"},
+        {"preemptions", 0, 0, G_OPTION_ARG_INT64, &c->preemptions, "Exhaustive: preemption bound (-1 = none)", "N"},
+        {"depth", 0, 0, G_OPTION_ARG_INT64, &c->depth, "PCT: bug depth d (priority change points + 1)", "D"},
+        {"executions", 0, 0, G_OPTION_ARG_INT64, &c->executions, "Exhaustive: executions at most (0 = no bound)", "N"},
+        {"no-reduction", 0, 0, G_OPTION_ARG_NONE, &c->no_reduction, "Exhaustive: plain DFS, no reduction", NULL},
+        {"no-shrink", 0, 0, G_OPTION_ARG_NONE, &c->no_shrink, "Report the counterexample as found, unshrunk", NULL},
+        {"time-budget", 0, 0, G_OPTION_ARG_DOUBLE, &c->time_budget_s,
+         "Wall-clock seconds for the whole command; then stop, report, exit 3", "SECONDS"},
+        {"shard", 0, 0, G_OPTION_ARG_STRING, &c->shard, "Do shard K of N (0 <= K < N) of the work; see tabsim merge",
+         "K/N"},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT, &c->jobs, "Threads (0 = one per CPU); output is the same as with 1", "N"},
+        {"json", 0, 0, G_OPTION_ARG_FILENAME, &c->json, "Write a JSON report (docs/ci.md) to FILE", "FILE"},
+        {"junit", 0, 0, G_OPTION_ARG_FILENAME, &c->junit, "Write a JUnit XML report to FILE", "FILE"},
+        {"no-timing", 0, 0, G_OPTION_ARG_NONE, &c->no_timing, "Leave wall-clock times out of output and reports",
+         NULL},
+        {"progress", 0, 0, G_OPTION_ARG_NONE, &c->progress, "Print the explorers' progress on stderr", NULL},
+        {"context", 'c', 0, G_OPTION_ARG_INT, &c->req.context, "Timeline lines shown before a violation (0 = all)", "N"},
+        {"ignore-expect", 0, 0, G_OPTION_ARG_NONE, &c->req.ignore_expect, "Judge as if every invariant must hold", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL}};
+    GOptionContext *ctx = g_option_context_new("DIR/|FILE... - explore each scenario, judge it against [expect]");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(
+        ctx, "A DIR stands for its *.ini files, sorted by name (not subdirectories).\n"
+             "Exit: 2 if any input was bad, else 1 if any outcome was not as expected,\n"
+             "else 3 if a budget or a signal stopped some scenario, else 0.\n");
+    GError *error = NULL;
+    gboolean ok = g_option_context_parse(ctx, argc, argv, &error);
     g_option_context_free(ctx);
     if (!ok) {
         int rc = cli_usage_error("%s (see tabsim check --help)", error->message);
         g_error_free(error);
         return rc;
     }
-    if (argc < 2)
-        return cli_usage_error("check needs at least one scenario FILE (see tabsim check --help)");
-    if (o.runs < 0 || o.context < 0)
-        return cli_usage_error("--runs and --context take a number >= 0");
-    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
-    int worst = CLI_EXIT_EXPECTED;
-    for (int i = 1; i < argc; i++) {
-        if (i > 1)
-            printf("\n");
-        int rc = check_one(argv[i], pool, &o);
-        /* bad input outranks an unexpected verdict: CI must see it */
-        if (rc == CLI_EXIT_USAGE || (rc == CLI_EXIT_UNEXPECTED && worst != CLI_EXIT_USAGE))
-            worst = rc;
+    if (*argc < 2)
+        return cli_usage_error("check needs at least one scenario FILE or DIR (see tabsim check --help)");
+    return options_resolve(c);
+}
+
+static void check_cli_clear(check_cli *c)
+{
+    g_free(c->mode);
+    g_free(c->time);
+    g_free(c->shard);
+    g_free(c->json);
+    g_free(c->junit);
+}
+
+/* Loads every scenario (errors to stderr, in order) and plans the tasks. */
+static void state_init(check_state *st, const check_request *req, GPtrArray *files, GPtrArray *errors, int jobs)
+{
+    memset(st, 0, sizeof *st);
+    st->req = req;
+    st->n_jobs = (int)files->len;
+    st->jobs = g_new0(check_job, MAX(st->n_jobs, 1));
+    for (int i = 0; i < st->n_jobs; i++) {
+        check_job *job = &st->jobs[i];
+        job->outcome = check_outcome_new(files->pdata[i]);
+        GError *error = NULL;
+        if (errors->pdata[i])
+            job->outcome->error = g_strdup(errors->pdata[i]);
+        else if (!(job->scenario = sim_scenario_load(files->pdata[i], &error))) {
+            job->outcome->error = g_strdup(error->message);
+            g_error_free(error);
+        }
+        if (job->outcome->error)
+            fprintf(stderr, "tabsim: %s\n", job->outcome->error);
+        job_plan(job, req, jobs);
+        st->n_tasks += job->n_chunks;
     }
+    st->tasks = g_new0(check_task, MAX(st->n_tasks, 1));
+    int t = 0;
+    for (int i = 0; i < st->n_jobs; i++)
+        for (int c = 0; c < st->jobs[i].n_chunks; c++)
+            st->tasks[t++] = (check_task){i, c};
+    g_mutex_init(&st->lock);
+    g_cond_init(&st->done);
+}
+
+static void job_finish(check_job *job, const check_request *req, sim_stack_pool *pool)
+{
+    check_outcome *o = job->outcome;
+    if (job->scenario) {
+        int n = job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
+        check_outcome_fill(o, job->scenario, pool, req, job->chunks, n, job->chunk_first_run);
+        o->elapsed_s = job->t_end > job->t_start ? job->t_end - job->t_start : 0;
+    }
+    for (int c = 0; c < job->n_chunks; c++)
+        sim_explore_result_clear(&job->chunks[c]);
+    GString *text = g_string_new(NULL);
+    check_outcome_print(text, o);
+    fputs(text->str, stdout);
+    fflush(stdout);
+    g_string_free(text, TRUE);
+}
+
+static void state_clear(check_state *st)
+{
+    for (int i = 0; i < st->n_jobs; i++) {
+        sim_scenario_free(st->jobs[i].scenario);
+        g_free(st->jobs[i].chunks);
+        g_free(st->jobs[i].chunk_first_run);
+        g_free(st->jobs[i].chunk_runs);
+    }
+    g_free(st->jobs);
+    g_free(st->tasks);
+    g_mutex_clear(&st->lock);
+    g_cond_clear(&st->done);
+}
+
+/* Runs every task, on jobs threads or here, printing jobs in input order. */
+static void state_run(check_state *st, int jobs)
+{
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    int n_threads = jobs > 1 ? MIN(jobs, st->n_tasks) : 0;
+    GThread **threads = g_new0(GThread *, MAX(n_threads, 1));
+    for (int i = 0; i < n_threads; i++)
+        threads[i] = g_thread_new("tabsim-check", worker_main, st);
+    for (int i = 0; i < st->n_jobs; i++) {
+        check_job *job = &st->jobs[i];
+        if (n_threads == 0)
+            for (int c = 0; c < job->n_chunks; c++)
+                task_run(st, &(check_task){i, c}, pool);
+        g_mutex_lock(&st->lock);
+        while (job->chunks_left > 0)
+            g_cond_wait(&st->done, &st->lock);
+        g_mutex_unlock(&st->lock);
+        if (i > 0)
+            fputc('\n', stdout);
+        job_finish(job, st->req, pool);
+    }
+    for (int i = 0; i < n_threads; i++)
+        g_thread_join(threads[i]);
+    g_free(threads);
     sim_stack_pool_free(pool);
-    return worst;
+}
+
+static int reports_write(const check_cli *c, check_outcome *const *outcomes, guint n, int rc)
+{
+    GError *error = NULL;
+    if (c->json && !check_json_write(c->json, "check", outcomes, n, c->req.timing, rc, &error)) {
+        rc = cli_usage_error("--json %s: %s", c->json, error->message);
+        g_clear_error(&error);
+    }
+    if (c->junit && !check_junit_write(c->junit, outcomes, n, c->req.timing, &error)) {
+        rc = cli_usage_error("--junit %s: %s", c->junit, error->message);
+        g_clear_error(&error);
+    }
+    return rc;
+}
+
+int cli_check(int argc, char **argv)
+{
+    check_cli c;
+    memset(&c, 0, sizeof c);
+    if (options_parse(&c, &argc, &argv) != CLI_EXIT_EXPECTED) {
+        check_cli_clear(&c);
+        return CLI_EXIT_USAGE;
+    }
+    double t0 = wall_clock_s();
+    if (c.time_budget_s > 0)
+        c.req.deadline_s = t0 + c.time_budget_s;
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    for (int i = 1; i < argc; i++)
+        expand_arg(argv[i], files, errors);
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills as usual */
+    sigemptyset(&sa.sa_mask);
+    check_interrupted = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    check_state st;
+    state_init(&st, &c.req, files, errors, c.jobs);
+    state_run(&st, c.jobs);
+
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+
+    GPtrArray *outcomes = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
+    for (int i = 0; i < st.n_jobs; i++)
+        g_ptr_array_add(outcomes, st.jobs[i].outcome);
+    state_clear(&st);
+    check_outcome *const *all = (check_outcome *const *)outcomes->pdata;
+    int rc = check_exit_code(all, outcomes->len);
+    GString *text = g_string_new("\n");
+    check_summary_print(text, all, outcomes->len, c.req.timing, wall_clock_s() - t0, rc);
+    fputs(text->str, stdout);
+    fflush(stdout);
+    g_string_free(text, TRUE);
+    if (check_interrupted)
+        fprintf(stderr, "tabsim: interrupted; the report says what was covered, and each stopped scenario's "
+                        "resume line how to cover the rest\n");
+    rc = reports_write(&c, all, outcomes->len, rc);
+    g_ptr_array_free(outcomes, TRUE);
+    g_ptr_array_free(files, TRUE);
+    g_ptr_array_free(errors, TRUE);
+    check_cli_clear(&c);
+    return rc;
 }

@@ -8,7 +8,8 @@
 
 static const char *algorithm_name(const sim_scenario *s)
 {
-    return s->algorithm == SIM_ALG_NONE ? "none" : "seed";
+    static const char *const names[] = {"none", "seed", "lamport"};
+    return names[s->algorithm];
 }
 
 void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const char *token)

@@ -81,29 +81,41 @@ static void access_key(sim_world *w, const char *key, gboolean write)
         w->acc.r |= bit;
 }
 
-/* Untimed mode: a task that reads the same key twice in a row and sees the
- * same value, with no write by anyone and no clock read in between, is in a
- * waiting loop that cannot make progress until some tab writes; it is
- * disabled until then (world.c), so an await loop cannot make the
- * exploration diverge.  Assumes such loops wait for storage, not for time. */
-static void spin_check(sim_world *w, sim_task *t, const char *key, int rc, const GString *value)
+/* Untimed mode: a waiting loop that cannot make progress.  Each await
+ * closes an iteration; if an iteration read exactly what the previous one
+ * read (same keys, same values, in order), the task wrote nothing and read
+ * no clock, and nobody wrote since the previous await, the loop will do the
+ * same again: the task is disabled (world.c) until some tab writes.  So an
+ * await loop (Lamport's "await y = 0") cannot make exploration diverge.
+ * Assumes such loops wait for storage, not for time or their own counter. */
+static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const GString *value)
 {
     if (!w->untimed)
         return;
-    uint32_t kh = text_hash(key);
-    uint32_t vh = rc == XT_OK ? text_hash(value->str) : (uint32_t)rc;
-    t->spin_blocked = t->spin_valid && !t->spin_dirty && t->spin_key == kh && t->spin_value == vh
+    t->spin_sig = t->spin_sig * 16777619u ^ text_hash(key);
+    t->spin_sig = t->spin_sig * 16777619u ^ (rc == XT_OK ? text_hash(value->str) : (uint32_t)rc);
+    t->spin_reads++;
+}
+
+static void spin_await(sim_world *w, sim_task *t)
+{
+    if (!w->untimed)
+        return;
+    t->spin_blocked = t->spin_prev_valid && t->spin_reads > 0 && !t->spin_dirty && t->spin_sig == t->spin_prev_sig
                       && t->spin_version == w->storage_version;
-    t->spin_valid = TRUE;
-    t->spin_dirty = FALSE;
-    t->spin_key = kh;
-    t->spin_value = vh;
+    t->spin_prev_valid = t->spin_reads > 0 && !t->spin_dirty;
+    t->spin_prev_sig = t->spin_sig;
     t->spin_version = w->storage_version;
+    t->spin_sig = 0;
+    t->spin_reads = 0;
+    t->spin_dirty = FALSE;
 }
 
 static void wrote(sim_world *w, const char *key, int rc)
 {
     access_key(w, key, TRUE);
+    if (w->current)
+        w->current->spin_dirty = TRUE;
     if (rc == XT_OK)
         w->storage_version++;
 }
@@ -143,7 +155,7 @@ static int env_storage_get(void *ctx, const char *key, GString *value_out)
         return XT_ECANCELLED;
     int rc = sim_storage_get(tab->world->storage, key, value_out);
     access_key(tab->world, key, FALSE);
-    spin_check(tab->world, t, key, rc, value_out);
+    spin_read(tab->world, t, key, rc, value_out);
     storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
     return rc;
 }
@@ -215,6 +227,7 @@ static int env_sleep_ms(void *ctx, int64_t ms)
     if (w->cancelling)
         return XT_ECANCELLED;
     sim_task *t = w->current;
+    spin_await(w, t);
     sim_world_post(w, t, (ms > 0 ? ms : 0) * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
     return w->cancelling ? XT_ECANCELLED : XT_OK;

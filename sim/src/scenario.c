@@ -33,7 +33,8 @@ typedef struct key_spec {
     const char *doc;
 } key_spec;
 
-static const char *const algorithm_names[] = {"none", "seed", NULL};
+static const char *const algorithm_names[] = {"none", "seed", "lamport", NULL};
+static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
 static const char *const safety_names[] = {"auto", "on", "off", NULL};
 static const char *const backoff_names[] = {"exponential", "constant", NULL};
 static const char *const unlock_names[] = {"clear-x", "clear-y", "clear-both", NULL};
@@ -56,7 +57,8 @@ static const key_spec keys[] = {
     INT("scenario", "tabs", tabs, "3", 1, 64, "Number of tabs (SDK instances) sharing one localStorage."),
 
     ENUM("mutex", "algorithm", algorithm, "seed", algorithm_names,
-         "Mutex guarding the event store: none (the root-cause baseline) or seed (the seed document's CrossTabMutex)."),
+         "Mutex guarding the event store: none (the root-cause baseline), seed (the seed document's CrossTabMutex) "
+         "or lamport (Lamport's 1987 fast mutex with b[i] flags)."),
     ENUM("mutex", "cross_tab_safety", cross_tab_safety, "auto", safety_names,
          "auto enables the mutex when storage is usable; on always; off never (unlocked methods everywhere)."),
     INT("mutex", "timeout_ms", timeout_ms, "5000", 1, DAY_MS, "Lock expiry: how long a written X or Y value stays valid."),
@@ -70,6 +72,9 @@ static const key_spec keys[] = {
          "What unlock removes: clear-x (the diagram's \"Release lock (clear X)\"), clear-y (Lamport's y := 0), clear-both."),
     ENUM("mutex", "expired_y", expired_y, "free", expired_y_names,
          "Whether an expired Y counts as available in step 2: free (locks expire) or held (only an empty Y is)."),
+    ENUM("mutex", "lamport_omit", lamport_omit, "none", lamport_omit_names,
+         "lamport only: none (the full algorithm), or a statement left out to show why it is needed: b-wait "
+         "(Algorithm 1 without its delay) or y-recheck (the final y != i check)."),
 
     INT("storage", "latency_us_min", storage_latency_us_min, "10", 0, 10000000,
         "Least virtual time one storage call takes, in microseconds."),
@@ -173,17 +178,19 @@ static gboolean value_error(const char *path, const key_spec *k, const char *val
     return FALSE;
 }
 
+/* Parses into locals and assigns only on success: a refused value leaves
+ * the previous expectation as it was. */
 static gboolean parse_invset(sim_scenario *s, const char *path, const key_spec *k,
                              const char *value, GError **error)
 {
     char *v = g_strstrip(g_strdup(value));
-    s->expect_any = FALSE;
-    s->expect_violations = 0;
+    gboolean any = FALSE;
+    guint set = 0;
     gboolean ok = TRUE;
     if (strcmp(v, "none") == 0) {
         /* every invariant holds */
     } else if (strcmp(v, "any") == 0) {
-        s->expect_any = TRUE;
+        any = TRUE;
     } else {
         char **parts = g_strsplit(v, ",", -1);
         for (int i = 0; ok && parts[i]; i++) {
@@ -195,11 +202,15 @@ static gboolean parse_invset(sim_scenario *s, const char *path, const key_spec *
             if (found < 0)
                 ok = value_error(path, k, value, *p ? "names an unknown invariant" : "has an empty item", error);
             else
-                s->expect_violations |= 1u << found;
+                set |= 1u << found;
         }
         g_strfreev(parts);
     }
     g_free(v);
+    if (ok) {
+        s->expect_any = any;
+        s->expect_violations = set;
+    }
     return ok;
 }
 
@@ -390,11 +401,64 @@ static gboolean scenario_read(sim_scenario *s, GKeyFile *kf, GError **error)
     return ok && scenario_validate(s, error);
 }
 
+/* GKeyFile keeps the last of two equal keys without a word: a scenario that
+ * sets a key twice would test something other than its author believes.
+ * So a key given twice in one group (even across repeated [group] lines)
+ * is an error naming both lines. */
+static gboolean keys_unique(const char *path, const char *data, gsize len, GError **error)
+{
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* id -> line */
+    char *group = g_strdup("");
+    gboolean ok = TRUE;
+    guint line_no = 0;
+    for (const char *p = data, *end = data + len; ok && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        char *line = g_strstrip(g_strndup(p, (gsize)(eol - p)));
+        char *eq = strchr(line, '=');
+        line_no++;
+        if (line[0] == '[') {
+            char *close = strchr(line, ']');
+            g_free(group);
+            group = g_strndup(line + 1, close ? (gsize)(close - line - 1) : 0);
+        } else if (line[0] && line[0] != '#' && eq) {
+            *eq = '\0';
+            g_strchomp(line);
+            char *id = g_strdup_printf("%s\n%s", group, line);
+            guint first = GPOINTER_TO_UINT(g_hash_table_lookup(seen, id));
+            if (first) {
+                g_set_error(error, SIM_ERROR, SIM_ERROR_KEY,
+                            "%s: [%s] %s: given twice (lines %u and %u); allowed: each key once per group", path,
+                            group, line, first, line_no);
+                ok = FALSE;
+                g_free(id);
+            } else
+                g_hash_table_insert(seen, id, GUINT_TO_POINTER(line_no));
+        }
+        g_free(line);
+        p = eol + 1;
+    }
+    g_free(group);
+    g_hash_table_destroy(seen);
+    return ok;
+}
+
 sim_scenario *sim_scenario_load_data(const char *path, const char *data, gsize len, GError **error)
 {
+    /* GKeyFile would quote a binary "line" whole in its message. */
+    if (memchr(data, '\0', len) || !g_utf8_validate(data, (gssize)len, NULL)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,
+                    "%s: not a scenario file (not UTF-8 text: binary data?); expected INI text: [group] lines "
+                    "and key = value lines", path);
+        return NULL;
+    }
     GKeyFile *kf = g_key_file_new();
     GError *kerr = NULL;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &kerr)) {
+    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &kerr) || !keys_unique(path, data, len, error)) {
+        if (!kerr) {
+            g_key_file_free(kf);
+            return NULL;
+        }
         g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,
                     "%s: not a scenario file (%s); expected INI text: [group] lines and key = value lines",
                     path, kerr->message);
@@ -506,4 +570,19 @@ char *sim_scenario_reference_markdown(void)
         g_free(allowed);
     }
     return g_string_free(out, FALSE);
+}
+
+char *sim_scenario_get(const sim_scenario *s, const char *group, const char *key, GError **error)
+{
+    const key_spec *k = key_find(group, key);
+    if (!k) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_KEY, "%s: [%s] %s: unknown key", s->path, group, key);
+        return NULL;
+    }
+    return key_value_text(s, k);
+}
+
+gboolean sim_scenario_check(sim_scenario *s, GError **error)
+{
+    return scenario_validate(s, error);
 }

@@ -10,6 +10,7 @@
  * "t<tab>-e<n>", so a timeline names the tab that made each event.
  */
 #include "sim/world.h"
+#include "xt/mutex_lamport.h"
 #include "xt/mutex_seed.h"
 
 static xt_mutex *tab_mutex_new(sim_tab *tab)
@@ -17,6 +18,16 @@ static xt_mutex *tab_mutex_new(sim_tab *tab)
     const sim_scenario *s = tab->world->scenario;
     if (s->algorithm == SIM_ALG_NONE)
         return xt_mutex_none_new(&tab->env);
+    if (s->algorithm == SIM_ALG_LAMPORT) {
+        xt_lamport_mutex_options l;
+        xt_lamport_mutex_options_init(&l);
+        l.id = tab->index;
+        l.n = (int)s->tabs;
+        l.wait_interval_ms = s->lock_check_interval_ms;
+        l.retries_max = (int)s->retries_max;
+        l.omit = (xt_lamport_omit)s->lamport_omit;
+        return xt_lamport_mutex_new(&tab->env, &l);
+    }
     xt_seed_mutex_options o;
     xt_seed_mutex_options_init(&o);
     o.client_id = tab->client_id;
@@ -41,7 +52,9 @@ static int hold_lock(void *arg)
     sim_tab *tab = arg;
     const sim_scenario *s = tab->world->scenario;
     int64_t hold = sim_choose_range(tab->world->chooser, s->hold_ms_min, s->hold_ms_max);
-    return hold > 0 ? xt_env_sleep_ms(&tab->env, hold) : XT_OK;
+    /* Always an await, even for 0 ms: the critical section then spans a
+     * scheduling point, so an overlap with another tab can be observed. */
+    return xt_env_sleep_ms(&tab->env, hold);
 }
 
 static void lock_loop(sim_tab *tab)

@@ -87,10 +87,13 @@ struct sim_task {
     void *arg;
     const char *label;      /* from XT_OBS_STEP, for the next storage call */
     int64_t lock_since_us;  /* pending lock request start, -1 = none */
-    /* no-progress waiting-loop detection (untimed mode) */
-    gboolean spin_valid, spin_blocked, spin_dirty;
-    uint32_t spin_key, spin_value;
-    uint64_t spin_version;
+    /* no-progress waiting-loop detection (untimed mode, env_sim.c) */
+    uint32_t spin_sig;          /* hash of the reads since the last await */
+    uint32_t spin_reads;
+    gboolean spin_dirty;        /* wrote or read the clock since the last await */
+    gboolean spin_prev_valid, spin_blocked;
+    uint32_t spin_prev_sig;
+    uint64_t spin_version;      /* storage_version at the last await */
     uint64_t storage_ops;   /* storage calls this task made (for sim/stats.h) */
     GList link;             /* in world->live */
 };

@@ -1,0 +1,46 @@
+/*
+ * xt/mutex_lamport.h - Lamport's fast mutual exclusion (1987, Algorithm 2)
+ * over localStorage.
+ *
+ * The reference point the seed's two-key design falls short of: the same
+ * x/y fast path (five storage calls uncontended, two on exit), plus the
+ * b[1..n] flags and the wait for them that make it safe with atomic
+ * registers.  Processes have fixed ids 1..n known in advance; keys are
+ * "<prefix>_x", "<prefix>_y" and "<prefix>_b_<j>".  See mutex_lamport.c for
+ * the algorithm, the step labels, the assumptions and the error contract.
+ *
+ * The omit variants drop one statement each, to show that the simulator
+ * (and SPIN, bench/spin/lamport.pml) find the resulting violations.
+ */
+#ifndef XT_MUTEX_LAMPORT_H
+#define XT_MUTEX_LAMPORT_H
+
+#include "xt/mutex.h"
+
+/* A bound on n so that per-process key arrays stay small and sane. */
+#define XT_LAMPORT_N_MAX 1024
+
+typedef enum xt_lamport_omit {
+    XT_LAMPORT_OMIT_NONE = 0,   /* the full Algorithm 2 (default) */
+    XT_LAMPORT_OMIT_B_WAIT,     /* drop "for j: await not b[j]": Algorithm 1
+                                   with no delay; unsafe */
+    XT_LAMPORT_OMIT_Y_RECHECK   /* drop "if y != i then {await y = 0; goto
+                                   start}" after the b-wait; unsafe */
+} xt_lamport_omit;
+
+typedef struct xt_lamport_mutex_options {
+    const char *key_prefix;   /* default "lamport"; copied */
+    int id;                   /* this process, 1..n; required */
+    int n;                    /* number of processes, 1..XT_LAMPORT_N_MAX; required */
+    int64_t wait_interval_ms; /* sleep between re-reads of an await; default 50 */
+    int retries_max;          /* sleeps one lock() may spend in awaits before
+                                 XT_ELOCKTIMEOUT; default 100000 */
+    xt_lamport_omit omit;     /* default XT_LAMPORT_OMIT_NONE */
+} xt_lamport_mutex_options;
+
+/* Fills the defaults above; id and n are left 0 and must be set. */
+void xt_lamport_mutex_options_init(xt_lamport_mutex_options *options);
+/* options must not be NULL (id and n have no default). */
+xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *options);
+
+#endif

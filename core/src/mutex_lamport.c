@@ -1,0 +1,352 @@
+/*
+ * mutex_lamport.c - Lamport's fast mutual exclusion, Algorithm 2 of
+ * "A Fast Mutual Exclusion Algorithm" (ACM TOCS 5(1), 1987), over
+ * localStorage.
+ *
+ * Why it exists: it is the textbook answer to the seed's problem (mutual
+ * exclusion from plain reads and writes, no compare-and-set) and the
+ * yardstick for it.  The simulator runs it to show what an algorithm that
+ * is correct under its assumptions does in a browser, and the SPIN model in
+ * bench/spin/lamport.pml is the same algorithm at the same granularity, to
+ * compare the two checkers.
+ *
+ * The algorithm, process i of 1..N, registers x, y (0 = free) and b[1..N]
+ * (initially false), each line one storage call, labelled (xt_env_step) as
+ * shown on the right:
+ *
+ *   start: b[i] := true                                "b[i] := true"
+ *          x := i                                      "x := i"
+ *          if y != 0 then {                            "read y (y != 0?)"
+ *              b[i] := false                           "b[i] := false"
+ *              await y = 0                             "await y = 0"
+ *              goto start }
+ *          y := i                                      "y := i"
+ *          if x != i then {                            "read x (x != i?)"
+ *              b[i] := false                           "b[i] := false"
+ *              for j in 1..N, j != i: await not b[j]   "await not b[j]"
+ *              if y != i then {                        "read y (y != i?)"
+ *                  await y = 0                         "await y = 0"
+ *                  goto start } }
+ *          critical section
+ *          y := 0                                      "exit: y := 0"
+ *          b[i] := false                               "exit: b[i] := false"
+ *
+ * The paper's loop runs j over 1..N; we skip j = i, whose b[i] this process
+ * has just set false itself (the await would pass at once).  The b[j]
+ * awaits run in order j = 1..N.  An await is a loop: read; if satisfied,
+ * stop; else sleep wait_interval_ms and read again.  Uncontended, lock()
+ * makes exactly five storage calls (three writes: b[i], x, y; two reads:
+ * y, x) and unlock() exactly two writes, the counts Lamport gives.
+ *
+ * Storage values: x and y hold the decimal id ("3"); y reads as 0 when it
+ * is absent or "0".  b[j] is "1" for true and "0" or absent for false; any
+ * other value counts as true (a claim we did not write and cannot rule out
+ * is waited for, not ignored).  x and y are compared with i as strings, so
+ * an unexpected value is simply "not i".  Writes are always setItem: y := 0
+ * writes "0" and b[i] := false writes "0", never removeItem.
+ *
+ * Assumptions (the paper's): every storage call is an atomic read or write
+ * of one register, which holds in a single-process browser and does NOT
+ * hold across processes with per-renderer caches (REFERENCE.md section 3),
+ * the very thing the simulator lets one examine; the set of processes is
+ * fixed, with distinct ids 1..N known to every one of them (tabs that come
+ * and go have no such numbering); and no process crashes.  There is no
+ * expiry: a tab that dies (is closed, discarded or frozen) holding the lock,
+ * or anywhere between "b[i] := true" and its next "b[i] := false", blocks
+ * every other tab for good.  It guarantees mutual exclusion and deadlock
+ * freedom, not starvation freedom: a lock() can lose every race.
+ *
+ * The omit variants (for showing that a checker finds a real bug):
+ *   OMIT_B_WAIT drops the "for j: await not b[j]" loop.  That is
+ *       Algorithm 1 with its delay set to zero; the delay (or the b-wait)
+ *       is what lets a process that read y = 0 before us finish writing y.
+ *       Counterexample, N = 2:  1: b[1] := true, x := 1, reads y = 0;
+ *       2: b[2] := true, x := 2, reads y = 0, y := 2, reads x = 2, enters;
+ *       1: y := 1, reads x = 2 (not 1), b[1] := false, reads y = 1 (its
+ *       own), enters.  Both are in the critical section.  With the b-wait,
+ *       1 waits for b[2], which stays true until 2 has left.
+ *   OMIT_Y_RECHECK drops "if y != i then {await y = 0; goto start}" after
+ *       the b-wait: every process that reached the slow path enters.
+ *       Counterexample, N = 2:  1 and 2 both write x and read y = 0; 1
+ *       writes y, then 2; 2 reads x = 2 and enters; 1 reads x = 2, clears
+ *       b[1] and waits for b[2].  2 leaves (y := 0, b[2] := false), so 1
+ *       enters without looking at y, while 2 starts again, finds y = 0,
+ *       reads x = 2 and enters too.
+ *
+ * Errors.  A storage error (XT_EQUOTA, XT_EUNAVAILABLE, XT_ECANCELLED)
+ * ends lock() at once with that error, and so does XT_ECANCELLED from a
+ * sleep.  The bound: one lock() may sleep at most retries_max times in its
+ * awaits, all awaits together; an unsatisfied await read after that ends
+ * lock() with XT_ELOCKTIMEOUT.  (Restarts that need no sleep are not
+ * counted: each one is paid for by another process's exit from the
+ * critical section, since y went from non-zero to 0 between two reads.)
+ * Cleanup on failure: if b[i] may be true (the error came between
+ * "b[i] := true" and the next "b[i] := false"), lock() writes b[i] := false
+ * once more ("abort: b[i] := false"), ignoring its result, unless the error
+ * is XT_ECANCELLED (the tab is going away; every call would fail).  This
+ * is safe: after it, this process writes neither x nor y again in this
+ * lock(), and the b-wait only exists to wait for such writes.  y is never
+ * cleaned up: a lock() that fails after its "y := i" (in the x != i branch,
+ * by error or timeout) may leave y = i.  Then other processes wait at
+ * "await y = 0" until a process in the critical section exits (its
+ * "y := 0" clears it), or for ever if none is there, as after a crash.
+ * Writing y := 0 ourselves is NOT safe: between our read of y = i and our
+ * write, a process that read y = 0 earlier may write its own id and enter
+ * (x still holds its id), and our y := 0 would then let a third one in.
+ *
+ * unlock() writes "exit: y := 0" then "exit: b[i] := false" and never
+ * fails; errors are swallowed, and XT_ECANCELLED on the first write skips
+ * the second.
+ */
+#include "xt/mutex_lamport.h"
+
+#include <assert.h>
+#include <string.h>
+
+#define LAMPORT_KEY_PREFIX_DEFAULT "lamport"
+#define LAMPORT_WAIT_INTERVAL_MS_DEFAULT 50
+#define LAMPORT_RETRIES_MAX_DEFAULT 100000
+
+#define LAMPORT_TRUE "1"
+#define LAMPORT_FALSE "0"
+#define LAMPORT_ZERO "0"
+
+typedef struct lamport_mutex {
+    xt_mutex base; /* first: an xt_mutex* is a lamport_mutex* */
+    xt_lamport_mutex_options options; /* key_prefix points at the copy below */
+    char *key_prefix;
+    char *key_x;
+    char *key_y;
+    char **key_b;     /* key_b[j] for j = 1..n; key_b[0] is NULL */
+    char *id_str;     /* i in decimal: what x := i and y := i write */
+    GString *value;   /* scratch for reads */
+    int sleeps;       /* sleeps spent by the current lock() */
+    gboolean b_maybe_true; /* b[i] written true since the last false */
+} lamport_mutex;
+
+/* What one pass from `start` ended with, when it did not fail. */
+typedef enum attempt_result { ATTEMPT_RESTART = 1, ATTEMPT_ENTER = 2 } attempt_result;
+
+void xt_lamport_mutex_options_init(xt_lamport_mutex_options *options)
+{
+    assert(options);
+    memset(options, 0, sizeof *options);
+    options->key_prefix = NULL;
+    options->id = 0;
+    options->n = 0;
+    options->wait_interval_ms = LAMPORT_WAIT_INTERVAL_MS_DEFAULT;
+    options->retries_max = LAMPORT_RETRIES_MAX_DEFAULT;
+    options->omit = XT_LAMPORT_OMIT_NONE;
+}
+
+static int lamport_write(lamport_mutex *lm, const char *label, const char *key,
+                         const char *value)
+{
+    xt_env_step(lm->base.env, label);
+    return xt_env_set(lm->base.env, key, value);
+}
+
+/* b[i] := value, keeping b_maybe_true exact (a failed set changes nothing). */
+static int lamport_write_b(lamport_mutex *lm, const char *label, gboolean value)
+{
+    int rc = lamport_write(lm, label, lm->key_b[lm->options.id],
+                           value ? LAMPORT_TRUE : LAMPORT_FALSE);
+    if (rc == XT_OK)
+        lm->b_maybe_true = value;
+    return rc;
+}
+
+/* Reads key; *zero = it is absent or "0".  XT_OK or the storage error. */
+static int lamport_read_zero(lamport_mutex *lm, const char *label, const char *key,
+                             gboolean *zero)
+{
+    xt_env_step(lm->base.env, label);
+    int rc = xt_env_get(lm->base.env, key, lm->value);
+    if (rc == XT_ENOTFOUND) {
+        *zero = TRUE;
+        return XT_OK;
+    }
+    *zero = rc == XT_OK && strcmp(lm->value->str, LAMPORT_ZERO) == 0;
+    return rc;
+}
+
+/* Reads key; *mine = it holds i.  XT_OK or the storage error. */
+static int lamport_read_mine(lamport_mutex *lm, const char *label, const char *key,
+                             gboolean *mine)
+{
+    xt_env_step(lm->base.env, label);
+    int rc = xt_env_get(lm->base.env, key, lm->value);
+    *mine = rc == XT_OK && strcmp(lm->value->str, lm->id_str) == 0;
+    return rc == XT_ENOTFOUND ? XT_OK : rc;
+}
+
+/* await key = 0 (for y) or await not b[j] (for b_j: "0" or absent is
+ * false): read; if satisfied stop; else sleep and read again.  XT_OK, a
+ * storage or sleep error, or XT_ELOCKTIMEOUT once this lock() has spent
+ * retries_max sleeps. */
+static int lamport_await_zero(lamport_mutex *lm, const char *label, const char *key)
+{
+    for (;;) {
+        gboolean zero;
+        int rc = lamport_read_zero(lm, label, key, &zero);
+        if (rc != XT_OK)
+            return rc;
+        if (zero)
+            return XT_OK;
+        if (lm->sleeps >= lm->options.retries_max)
+            return XT_ELOCKTIMEOUT;
+        lm->sleeps++;
+        rc = xt_env_sleep_ms(lm->base.env, lm->options.wait_interval_ms);
+        if (rc != XT_OK)
+            return rc;
+    }
+}
+
+/* The slow path after "read x" found x != i: ATTEMPT_ENTER,
+ * ATTEMPT_RESTART or an error. */
+static int lamport_slow_path(lamport_mutex *lm)
+{
+    int rc = lamport_write_b(lm, "b[i] := false", FALSE);
+    if (rc != XT_OK)
+        return rc;
+    if (lm->options.omit != XT_LAMPORT_OMIT_B_WAIT) {
+        for (int j = 1; j <= lm->options.n; j++) {
+            if (j == lm->options.id)
+                continue;
+            rc = lamport_await_zero(lm, "await not b[j]", lm->key_b[j]);
+            if (rc != XT_OK)
+                return rc;
+        }
+    }
+    if (lm->options.omit == XT_LAMPORT_OMIT_Y_RECHECK)
+        return ATTEMPT_ENTER;
+    gboolean y_mine;
+    rc = lamport_read_mine(lm, "read y (y != i?)", lm->key_y, &y_mine);
+    if (rc != XT_OK)
+        return rc;
+    if (y_mine)
+        return ATTEMPT_ENTER;
+    rc = lamport_await_zero(lm, "await y = 0", lm->key_y);
+    return rc != XT_OK ? rc : ATTEMPT_RESTART;
+}
+
+/* One pass from `start`: ATTEMPT_ENTER, ATTEMPT_RESTART (the await before
+ * "goto start" is satisfied) or a negative error. */
+static int lamport_attempt(lamport_mutex *lm)
+{
+    int rc = lamport_write_b(lm, "b[i] := true", TRUE);
+    if (rc != XT_OK)
+        return rc;
+    rc = lamport_write(lm, "x := i", lm->key_x, lm->id_str);
+    if (rc != XT_OK)
+        return rc;
+    gboolean y_zero;
+    rc = lamport_read_zero(lm, "read y (y != 0?)", lm->key_y, &y_zero);
+    if (rc != XT_OK)
+        return rc;
+    if (!y_zero) {
+        rc = lamport_write_b(lm, "b[i] := false", FALSE);
+        if (rc != XT_OK)
+            return rc;
+        rc = lamport_await_zero(lm, "await y = 0", lm->key_y);
+        return rc != XT_OK ? rc : ATTEMPT_RESTART;
+    }
+    rc = lamport_write(lm, "y := i", lm->key_y, lm->id_str);
+    if (rc != XT_OK)
+        return rc;
+    gboolean x_mine;
+    rc = lamport_read_mine(lm, "read x (x != i?)", lm->key_x, &x_mine);
+    if (rc != XT_OK)
+        return rc;
+    return x_mine ? ATTEMPT_ENTER : lamport_slow_path(lm);
+}
+
+/* lock() failed with err: the best-effort cleanup of the file comment. */
+static int lamport_abort(lamport_mutex *lm, int err)
+{
+    if (err != XT_ECANCELLED && lm->b_maybe_true)
+        (void)lamport_write_b(lm, "abort: b[i] := false", FALSE);
+    xt_env_debug(lm->base.env, "LamportMutex %d: lock aborted: %s", lm->options.id,
+                 xt_strerror(err));
+    return err;
+}
+
+static int lamport_lock(xt_mutex *mutex)
+{
+    lamport_mutex *lm = (lamport_mutex *)mutex;
+    lm->sleeps = 0;
+    /* Bounded by retries_max sleeps and by the other processes' progress
+     * (see "Errors" in the file comment). */
+    for (int attempt = 1;; attempt++) {
+        int rc = lamport_attempt(lm);
+        if (rc < 0)
+            return lamport_abort(lm, rc);
+        if (rc == ATTEMPT_ENTER) {
+            xt_env_debug(mutex->env, "LamportMutex %d: lock acquired after %d attempt(s)",
+                         lm->options.id, attempt);
+            return attempt; /* positive: attempts used (see mutex.c) */
+        }
+        assert(rc == ATTEMPT_RESTART);
+        xt_env_observe(mutex->env, XT_OBS_LOCK_RETRY, "lamport", NULL, attempt);
+        assert(attempt < G_MAXINT);
+    }
+}
+
+static void lamport_unlock(xt_mutex *mutex)
+{
+    lamport_mutex *lm = (lamport_mutex *)mutex;
+    int rc = lamport_write(lm, "exit: y := 0", lm->key_y, LAMPORT_ZERO);
+    if (rc != XT_ECANCELLED)
+        (void)lamport_write_b(lm, "exit: b[i] := false", FALSE);
+    xt_env_debug(mutex->env, "LamportMutex %d: lock released%s", lm->options.id,
+                 rc == XT_ECANCELLED ? " (cancelled)" : "");
+}
+
+static void lamport_free(xt_mutex *mutex)
+{
+    lamport_mutex *lm = (lamport_mutex *)mutex;
+    for (int j = 1; j <= lm->options.n; j++)
+        g_free(lm->key_b[j]);
+    g_free(lm->key_b);
+    g_free(lm->key_prefix);
+    g_free(lm->key_x);
+    g_free(lm->key_y);
+    g_free(lm->id_str);
+    g_string_free(lm->value, TRUE);
+    g_free(lm);
+}
+
+static const xt_mutex_ops lamport_ops = {
+    .name = "lamport",
+    .exclusive = TRUE,
+    .lock = lamport_lock,
+    .unlock = lamport_unlock,
+    .free = lamport_free,
+};
+
+xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *options)
+{
+    assert(env && options);
+    assert(options->n >= 1 && options->n <= XT_LAMPORT_N_MAX);
+    assert(options->id >= 1 && options->id <= options->n);
+    assert(options->wait_interval_ms >= 0);
+    assert(options->retries_max >= 0);
+    assert(options->omit == XT_LAMPORT_OMIT_NONE || options->omit == XT_LAMPORT_OMIT_B_WAIT ||
+           options->omit == XT_LAMPORT_OMIT_Y_RECHECK);
+
+    lamport_mutex *lm = g_new0(lamport_mutex, 1);
+    lm->base.ops = &lamport_ops;
+    lm->base.env = env;
+    lm->options = *options;
+    lm->key_prefix = g_strdup(options->key_prefix ? options->key_prefix
+                                                  : LAMPORT_KEY_PREFIX_DEFAULT);
+    lm->options.key_prefix = lm->key_prefix;
+    lm->key_x = g_strdup_printf("%s_x", lm->key_prefix);
+    lm->key_y = g_strdup_printf("%s_y", lm->key_prefix);
+    lm->key_b = g_new0(char *, (gsize)options->n + 1);
+    for (int j = 1; j <= options->n; j++)
+        lm->key_b[j] = g_strdup_printf("%s_b_%d", lm->key_prefix, j);
+    lm->id_str = g_strdup_printf("%d", options->id);
+    lm->value = g_string_new(NULL);
+    return &lm->base;
+}

@@ -1,0 +1,119 @@
+/*
+ * check.h - what `tabsim check` and `tabsim merge` know about one scenario's
+ * outcome, and the pieces that produce, print and store it.
+ *
+ * A check_outcome is the whole story of one scenario in one command: what
+ * was asked (file, mode, time model, runs, shard), what was found (verdict,
+ * counterexample with its token, replay command and timeline), what it cost
+ * (statistics, elapsed time) and how it is judged (expected, unexpected,
+ * incomplete, bad input).  The text report, the JSON report and the JUnit
+ * report are all printed from it, and `merge` reads it back from JSON, so
+ * the three can never tell different stories.
+ *
+ * Invariants: an outcome is printed only from its own fields (no wall clock
+ * is read while printing; elapsed times are printed only when the caller
+ * asks for timing), so two commands that reach the same outcomes print the
+ * same bytes, whatever the number of threads.
+ */
+#ifndef TABSIM_CHECK_H
+#define TABSIM_CHECK_H
+
+#include "cli.h"
+#include "sim/explore.h"
+
+typedef enum check_status {
+    CHECK_EXPECTED,   /* the verdict is what [expect] says */
+    CHECK_UNEXPECTED, /* it is not */
+    CHECK_INCOMPLETE, /* a budget ran out (or Ctrl-C) before a verdict */
+    CHECK_BAD_INPUT   /* the scenario could not be loaded */
+} check_status;
+
+typedef struct check_outcome {
+    char *file;              /* as given on the command line */
+    char *name;              /* the scenario's name; the file for bad input */
+    char *error;             /* bad input: the loader's message */
+    check_status status;
+    sim_mode mode;
+    sim_time_model time;     /* resolved: TIMED or UNTIMED */
+    uint32_t scenario_hash;
+    gint64 runs_requested;   /* random/pct: runs of the whole check (all shards) */
+    guint64 seed_base;
+    int shard_index, shard_count;
+    /* judgement */
+    sim_verdict verdict;
+    guint violated;          /* invariants violated by the counterexample */
+    guint expect_violations; /* the scenario's [expect], to re-judge merged reports */
+    gboolean expect_any;
+    gboolean ignore_expect;
+    char *expectation;       /* "every invariant holds", ... */
+    /* counterexample (verdict == VIOLATION) */
+    gint64 cex_run;          /* 0-based run index (random mode); -1 unknown */
+    guint64 cex_seed;
+    char *token;
+    char *replay;            /* the tabsim replay command line */
+    char *violation_text;    /* "violation   ...\n            message\n" */
+    GPtrArray *timeline;     /* char*: the timeline lines, as printed */
+    /* statistics */
+    gint64 runs, pruned, bound_hits;
+    guint64 steps, storage_ops;
+    char *bounds;            /* "within ..." (verified), or NULL */
+    char *incomplete_reason; /* NULL unless incomplete */
+    char *resume;            /* a command that covers what is left, or NULL */
+    double elapsed_s;
+} check_outcome;
+
+/* What the user asked; shared read-only by the worker threads. */
+typedef struct check_request {
+    sim_explore_options explore; /* mode, time, bounds, shard, stop, ... */
+    gint64 runs;                 /* 0 = each scenario's [check] runs */
+    gint64 seed;                 /* -1 = each scenario's [check] seed */
+    gint context;                /* timeline lines before a violation */
+    gboolean ignore_expect;
+    gboolean timing;             /* print elapsed times (not with --no-timing) */
+    double deadline_s;           /* monotonic seconds; 0 = no time budget */
+} check_request;
+
+check_outcome *check_outcome_new(const char *file);
+void check_outcome_free(check_outcome *o);
+const char *check_status_name(check_status status);
+const char *check_mode_name(sim_mode mode);
+const char *check_time_name(sim_time_model time);
+/* The time model a mode uses when the user did not choose one. */
+sim_time_model check_time_resolve(sim_mode mode, sim_time_model time);
+/* Judges o->verdict/violated against the stored expectation; sets status. */
+void check_outcome_judge(check_outcome *o);
+
+/* Valid UTF-8 without the control characters XML 1.0 forbids (tab and
+ * newline stay); reports pass every text through it.  Caller frees. */
+char *report_text_clean(const char *text);
+
+/* check_outcome.c: fills a loaded scenario's outcome from explorer results
+ * (one per chunk of runs, in run order), replaying the counterexample with
+ * a trace. */
+void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
+                        const check_request *req, sim_explore_result *chunks, int n_chunks,
+                        const gint64 *chunk_first_run);
+/* The block of text check prints for one scenario. */
+void check_outcome_print(GString *out, const check_outcome *o);
+/* The summary table and total line.  With timing, the total time is wall_s,
+ * or the sum of the scenarios' times when wall_s < 0. */
+void check_summary_print(GString *out, check_outcome *const *outcomes, guint n, gboolean timing, double wall_s,
+                         int exit_code);
+/* The exit code of a set of outcomes: 2 bad input > 1 unexpected > 3 incomplete > 0. */
+int check_exit_code(check_outcome *const *outcomes, guint n);
+
+/* report_json.c */
+gboolean check_json_write(const char *path, const char *command, check_outcome *const *outcomes, guint n,
+                          gboolean timing, int exit_code, GError **error);
+/* Reads a report written by check_json_write; appends check_outcome* to out. */
+gboolean check_json_read(const char *path, GPtrArray *out, GError **error);
+/* The same from text (path names it in errors); used by the fuzzer. */
+gboolean check_json_read_data(const char *path, const char *data, gsize len, GPtrArray *out, GError **error);
+
+/* report_junit.c */
+gboolean check_junit_write(const char *path, check_outcome *const *outcomes, guint n, gboolean timing,
+                           GError **error);
+
+int cli_merge(int argc, char **argv);
+
+#endif

@@ -1,0 +1,387 @@
+/*
+ * check_outcome.c - one scenario's outcome in `tabsim check`: built from
+ * the explorer's results, judged against [expect], printed as text.
+ *
+ * The explorer may have run a scenario's random runs in several chunks (to
+ * spread them over threads).  Chunks cover consecutive ranges of run
+ * indices, so combining them in run order gives exactly the outcome of one
+ * sequential explorer: the first chunk (in run order) with a violation
+ * holds the lowest-index violation, and the statistics are the sums over the
+ * chunks up to and including it; chunks after it are discarded.  Nothing
+ * here reads a clock, so the printed text depends only on the runs.
+ */
+#include "check.h"
+
+#include <string.h>
+
+check_outcome *check_outcome_new(const char *file)
+{
+    check_outcome *o = g_new0(check_outcome, 1);
+    o->file = g_strdup(file);
+    o->name = g_strdup(file);
+    o->status = CHECK_BAD_INPUT;
+    o->time = SIM_TIME_TIMED;
+    o->shard_count = 1;
+    o->cex_run = -1;
+    o->verdict = SIM_VERDICT_INCOMPLETE;
+    o->expectation = g_strdup("every invariant holds");
+    return o;
+}
+
+void check_outcome_free(check_outcome *o)
+{
+    if (!o)
+        return;
+    g_free(o->file);
+    g_free(o->name);
+    g_free(o->error);
+    g_free(o->expectation);
+    g_free(o->token);
+    g_free(o->replay);
+    g_free(o->violation_text);
+    if (o->timeline)
+        g_ptr_array_free(o->timeline, TRUE);
+    g_free(o->bounds);
+    g_free(o->incomplete_reason);
+    g_free(o->resume);
+    g_free(o);
+}
+
+char *report_text_clean(const char *text)
+{
+    char *valid = g_utf8_make_valid(text, -1);
+    for (char *c = valid; *c; c++)
+        if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t')
+            *c = '?';
+    return valid;
+}
+
+const char *check_status_name(check_status status)
+{
+    switch (status) {
+    case CHECK_EXPECTED:
+        return "expected";
+    case CHECK_UNEXPECTED:
+        return "unexpected";
+    case CHECK_INCOMPLETE:
+        return "incomplete";
+    case CHECK_BAD_INPUT:
+        return "bad-input";
+    }
+    return "?";
+}
+
+const char *check_mode_name(sim_mode mode)
+{
+    switch (mode) {
+    case SIM_MODE_RANDOM:
+        return "random";
+    case SIM_MODE_EXHAUSTIVE:
+        return "exhaustive";
+    case SIM_MODE_PCT:
+        return "pct";
+    }
+    return "?";
+}
+
+const char *check_time_name(sim_time_model time)
+{
+    return time == SIM_TIME_UNTIMED ? "untimed" : "timed";
+}
+
+sim_time_model check_time_resolve(sim_mode mode, sim_time_model time)
+{
+    if (time != SIM_TIME_DEFAULT)
+        return time;
+    return mode == SIM_MODE_EXHAUSTIVE ? SIM_TIME_UNTIMED : SIM_TIME_TIMED;
+}
+
+void check_outcome_judge(check_outcome *o)
+{
+    if (o->error) {
+        o->status = CHECK_BAD_INPUT;
+        return;
+    }
+    if (o->verdict == SIM_VERDICT_INCOMPLETE) {
+        o->status = CHECK_INCOMPLETE;
+        return;
+    }
+    /* Judge with the library's own rule, through a scenario that carries
+     * only the expectation (merge has no scenario file at hand). */
+    sim_scenario *s = sim_scenario_new_default();
+    s->expect_violations = o->expect_violations;
+    s->expect_any = o->expect_any;
+    guint violated = o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0;
+    o->status = sim_outcome_expected(s, violated, o->ignore_expect) ? CHECK_EXPECTED : CHECK_UNEXPECTED;
+    g_free(o->expectation);
+    o->expectation = sim_expectation_text(s, o->ignore_expect);
+    sim_scenario_free(s);
+}
+
+/* Runs a FILE* printer into a string (the report.c printers take a FILE*). */
+static void capture_begin(FILE **f, char **buf, size_t *len)
+{
+    *f = open_memstream(buf, len);
+    if (!*f)
+        g_error("tabsim: open_memstream failed");
+}
+
+static char *capture_end(FILE *f, char **buf)
+{
+    fclose(f); /* sets *buf */
+    char *text = g_strdup(*buf ? *buf : "");
+    free(*buf);
+    *buf = NULL;
+    return text;
+}
+
+/* Replays the counterexample with a trace: violation text, timeline, token. */
+static void counterexample_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
+                                const sim_run_spec *found, const check_request *req)
+{
+    sim_run_spec spec = *found;
+    spec.trace = TRUE;
+    spec.record = FALSE;
+    sim_run run;
+    sim_run_exec(s, pool, &spec, &run);
+    const sim_violation *v = report_first_violation(&run);
+    o->token = sim_run_token(&run, &spec);
+    char *quoted = g_shell_quote(s->path);
+    o->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, o->token);
+    g_free(quoted);
+    o->timeline = g_ptr_array_new_with_free_func(g_free);
+    if (v) {
+        FILE *f;
+        char *buf = NULL;
+        size_t len = 0;
+        capture_begin(&f, &buf, &len);
+        report_violation(f, v);
+        o->violation_text = capture_end(f, &buf);
+        capture_begin(&f, &buf, &len);
+        report_timeline(f, &run, v, (unsigned)req->context);
+        char *timeline = capture_end(f, &buf);
+        char **lines = g_strsplit(timeline, "\n", -1);
+        for (int i = 0; lines[i]; i++)
+            if (lines[i][0])
+                g_ptr_array_add(o->timeline, g_strdup(lines[i]));
+        g_strfreev(lines);
+        g_free(timeline);
+    }
+    sim_run_clear(&run);
+}
+
+static void resume_fill(check_outcome *o, gint64 covered)
+{
+    if (o->mode != SIM_MODE_RANDOM || covered >= o->runs_requested)
+        return;
+    char *quoted = g_shell_quote(o->file);
+    GString *cmd = g_string_new(NULL);
+    g_string_printf(cmd, "tabsim check %s --seed %" G_GUINT64_FORMAT " --runs %" G_GINT64_FORMAT, quoted,
+                    o->seed_base + (guint64)covered, o->runs_requested - covered);
+    if (o->shard_count > 1)
+        g_string_append_printf(cmd, " --shard %d/%d", o->shard_index, o->shard_count);
+    o->resume = g_string_free(cmd, FALSE);
+    g_free(quoted);
+}
+
+static void stats_add(check_outcome *o, const sim_explore_result *r)
+{
+    o->runs += r->runs;
+    o->pruned += r->pruned;
+    o->bound_hits += r->bound_hits;
+    o->steps += r->steps;
+    o->storage_ops += r->storage_ops;
+}
+
+void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool, const check_request *req,
+                        sim_explore_result *chunks, int n_chunks, const gint64 *chunk_first_run)
+{
+    const sim_explore_options *eo = &req->explore;
+    g_free(o->name);
+    o->name = g_strdup(s->name);
+    o->scenario_hash = s->hash;
+    o->mode = eo->mode;
+    o->time = check_time_resolve(eo->mode, eo->time);
+    o->runs_requested = req->runs > 0 ? req->runs : s->runs;
+    o->seed_base = req->seed >= 0 ? (guint64)req->seed : (guint64)s->seed;
+    o->shard_index = eo->shard_index;
+    o->shard_count = eo->shard_count;
+    o->expect_violations = s->expect_violations;
+    o->expect_any = s->expect_any;
+    o->ignore_expect = req->ignore_expect;
+
+    int found = -1, incomplete = -1;
+    gboolean all_verified = n_chunks > 0;
+    for (int c = 0; c < n_chunks; c++) {
+        stats_add(o, &chunks[c]);
+        if (chunks[c].verdict == SIM_VERDICT_VIOLATION) {
+            found = c;
+            break;
+        }
+        if (chunks[c].verdict == SIM_VERDICT_INCOMPLETE && incomplete < 0)
+            incomplete = c;
+        all_verified = all_verified && chunks[c].verdict == SIM_VERDICT_VERIFIED;
+    }
+    if (found >= 0) {
+        const sim_explore_result *r = &chunks[found];
+        o->verdict = SIM_VERDICT_VIOLATION;
+        o->violated = r->violated;
+        o->cex_seed = r->counterexample.seed;
+        if (o->mode == SIM_MODE_RANDOM && r->counterexample.seed >= o->seed_base)
+            o->cex_run = (gint64)(r->counterexample.seed - o->seed_base);
+        counterexample_fill(o, s, pool, &r->counterexample, req);
+    } else if (incomplete >= 0) {
+        const sim_explore_result *r = &chunks[incomplete];
+        o->verdict = SIM_VERDICT_INCOMPLETE;
+        const char *why = r->incomplete_reason ? r->incomplete_reason : "a budget ran out";
+        gint64 covered = chunk_first_run[incomplete] + r->runs * o->shard_count;
+        if (o->mode == SIM_MODE_RANDOM && o->runs == 0)
+            o->incomplete_reason = g_strdup_printf("%s before any run of it", why);
+        else if (o->mode == SIM_MODE_RANDOM)
+            o->incomplete_reason = g_strdup_printf("%s; %" G_GINT64_FORMAT " runs made, every run%s before seed %"
+                                                   G_GUINT64_FORMAT " done",
+                                                   why, o->runs, o->shard_count > 1 ? " of this shard" : "",
+                                                   o->seed_base + (guint64)covered);
+        else
+            o->incomplete_reason = g_strdup(why);
+        resume_fill(o, covered);
+    } else {
+        o->verdict = all_verified ? SIM_VERDICT_VERIFIED : SIM_VERDICT_PASSED;
+    }
+    for (int c = 0; c < n_chunks; c++)
+        if (chunks[c].bounds_text && !o->bounds) {
+            o->bounds = g_strdup(chunks[c].bounds_text);
+            break;
+        }
+    check_outcome_judge(o);
+}
+
+static void header_print(GString *out, const check_outcome *o)
+{
+    g_string_append_printf(out, "check       %s (%s): ", o->name, o->file);
+    guint64 last = o->seed_base + (guint64)(o->runs_requested > 0 ? o->runs_requested - 1 : 0);
+    switch (o->mode) {
+    case SIM_MODE_RANDOM:
+        g_string_append_printf(out, "%" G_GINT64_FORMAT " random runs, seeds %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
+                               o->runs_requested, o->seed_base, last);
+        break;
+    case SIM_MODE_PCT:
+        g_string_append_printf(out, "pct, %" G_GINT64_FORMAT " runs, seeds %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
+                               o->runs_requested, o->seed_base, last);
+        break;
+    case SIM_MODE_EXHAUSTIVE:
+        g_string_append(out, "exhaustive search");
+        break;
+    }
+    g_string_append_printf(out, ", time %s", check_time_name(o->time));
+    if (o->shard_count > 1)
+        g_string_append_printf(out, ", shard %d/%d", o->shard_index, o->shard_count);
+    g_string_append_c(out, '\n');
+}
+
+void check_outcome_print(GString *out, const check_outcome *o)
+{
+    if (o->status == CHECK_BAD_INPUT) {
+        g_string_append_printf(out, "check       %s: bad input\nerror       %s\n", o->file, o->error);
+        return;
+    }
+    header_print(out, o);
+    if (o->verdict == SIM_VERDICT_VIOLATION) {
+        if (o->cex_run >= 0)
+            g_string_append_printf(out, "found       in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                                        " (seed %" G_GUINT64_FORMAT ")\n",
+                                   o->cex_run + 1, o->runs_requested, o->cex_seed);
+        else
+            g_string_append_printf(out, "found       after %" G_GINT64_FORMAT " runs\n", o->runs);
+        if (o->violation_text)
+            g_string_append(out, o->violation_text);
+        if (o->timeline && o->timeline->len) {
+            g_string_append(out, "timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
+            for (guint i = 0; i < o->timeline->len; i++)
+                g_string_append_printf(out, "%s\n", (const char *)o->timeline->pdata[i]);
+        }
+        g_string_append_printf(out, "replay      %s\n", o->replay ? o->replay : "");
+    }
+    g_string_append_printf(out, "explored    %" G_GINT64_FORMAT " runs, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT
+                                " storage ops",
+                           o->runs, o->steps, o->storage_ops);
+    if (o->pruned)
+        g_string_append_printf(out, ", %" G_GINT64_FORMAT " pruned", o->pruned);
+    if (o->bound_hits)
+        g_string_append_printf(out, ", %" G_GINT64_FORMAT " cut by a bound", o->bound_hits);
+    g_string_append_c(out, '\n');
+    const char *judged = o->status == CHECK_EXPECTED ? "as expected" : "NOT as expected";
+    switch (o->verdict) {
+    case SIM_VERDICT_VIOLATION: {
+        char *set = sim_invariant_set_text(o->violated);
+        g_string_append_printf(out, "verdict     violation (%s); expected %s: %s\n", set, o->expectation, judged);
+        g_free(set);
+        break;
+    }
+    case SIM_VERDICT_PASSED:
+        g_string_append_printf(out, "verdict     holds; expected %s: %s\n", o->expectation, judged);
+        break;
+    case SIM_VERDICT_VERIFIED:
+        g_string_append_printf(out, "verdict     verified%s%s; expected %s: %s\n", o->bounds ? " " : "",
+                               o->bounds ? o->bounds : "", o->expectation, judged);
+        break;
+    case SIM_VERDICT_INCOMPLETE:
+        g_string_append_printf(out, "verdict     incomplete (%s); expected %s: no verdict\n",
+                               o->incomplete_reason ? o->incomplete_reason : "a budget ran out", o->expectation);
+        if (o->resume)
+            g_string_append_printf(out, "resume      %s  (plus the other options you gave)\n", o->resume);
+        break;
+    }
+}
+
+int check_exit_code(check_outcome *const *outcomes, guint n)
+{
+    gboolean bad = FALSE, unexpected = FALSE, incomplete = FALSE;
+    for (guint i = 0; i < n; i++) {
+        bad |= outcomes[i]->status == CHECK_BAD_INPUT;
+        unexpected |= outcomes[i]->status == CHECK_UNEXPECTED;
+        incomplete |= outcomes[i]->status == CHECK_INCOMPLETE;
+    }
+    /* Bad input outranks everything: a CI job must not pass a suite it could
+     * not read.  A wrong verdict outranks a missing one. */
+    if (bad)
+        return CLI_EXIT_USAGE;
+    if (unexpected)
+        return CLI_EXIT_UNEXPECTED;
+    if (incomplete)
+        return CLI_EXIT_INCOMPLETE;
+    return CLI_EXIT_EXPECTED;
+}
+
+void check_summary_print(GString *out, check_outcome *const *outcomes, guint n, gboolean timing, double wall_s,
+                         int exit_code)
+{
+    guint count[4] = {0, 0, 0, 0};
+    gint64 runs = 0;
+    double elapsed = 0;
+    int width = 8;
+    for (guint i = 0; i < n; i++)
+        width = MAX(width, (int)strlen(outcomes[i]->name));
+    g_string_append_printf(out, "summary     %-*s  %-10s  %-10s  %-10s  %10s%s\n", width, "scenario", "mode", "verdict",
+                           "outcome", "runs", timing ? "        time" : "");
+    for (guint i = 0; i < n; i++) {
+        const check_outcome *o = outcomes[i];
+        count[o->status]++;
+        runs += o->runs;
+        elapsed += o->elapsed_s;
+        gboolean bad = o->status == CHECK_BAD_INPUT;
+        g_string_append_printf(out, "            %-*s  %-10s  %-10s  %-10s  %10" G_GINT64_FORMAT, width, o->name,
+                               bad ? "-" : check_mode_name(o->mode), bad ? "-" : sim_verdict_name(o->verdict),
+                               check_status_name(o->status), o->runs);
+        if (timing)
+            g_string_append_printf(out, "  %8.2f s", o->elapsed_s);
+        g_string_append_c(out, '\n');
+    }
+    g_string_append_printf(out, "total       %u scenario%s: %u expected, %u unexpected, %u incomplete, %u bad input; "
+                                "%" G_GINT64_FORMAT " runs",
+                           n, n == 1 ? "" : "s", count[CHECK_EXPECTED], count[CHECK_UNEXPECTED],
+                           count[CHECK_INCOMPLETE], count[CHECK_BAD_INPUT], runs);
+    if (timing)
+        g_string_append_printf(out, ", %.2f s", wall_s >= 0 ? wall_s : elapsed);
+    g_string_append_printf(out, "; exit %d\n", exit_code);
+}

@@ -1,0 +1,259 @@
+/*
+ * cmd_merge.c - `tabsim merge REPORT.json...`: combine the JSON reports of
+ * the shards of one check (`tabsim check --shard K/N --json ...` on N
+ * machines) into the verdict one machine would have given, printed and
+ * exited like check itself.
+ *
+ * Per scenario (matched by file and name), the shards must agree on what
+ * was asked: scenario hash, mode, time model, runs, base seed, shard count
+ * and expectation; a disagreement is bad input (exit 2), since no single
+ * check corresponds to the union.  Then:
+ *   - violation if any shard found one; the counterexample is the one with
+ *     the lowest run index (random mode), else the lowest shard index, so
+ *     the merge is deterministic whatever order the reports come in;
+ *   - otherwise incomplete if a shard was incomplete or missing;
+ *   - otherwise verified if every shard verified its part, else passed.
+ * Statistics are sums over the shards.  With a violation they can exceed
+ * one machine's figures: each shard stops at its own first violation.
+ */
+#include <string.h>
+
+#include "check.h"
+
+typedef struct merge_group {
+    char *key;          /* "file\nname" */
+    GPtrArray *shards;  /* check_outcome*, borrowed */
+} merge_group;
+
+static int shard_compare(gconstpointer a, gconstpointer b)
+{
+    const check_outcome *x = *(check_outcome *const *)a, *y = *(check_outcome *const *)b;
+    return (x->shard_index > y->shard_index) - (x->shard_index < y->shard_index);
+}
+
+/* Do two shards describe parts of one check?  Names the first difference. */
+static const char *shards_disagree(const check_outcome *a, const check_outcome *b)
+{
+    if (a->scenario_hash != b->scenario_hash)
+        return "scenario hash (the scenario file changed between shards)";
+    if (a->mode != b->mode)
+        return "mode";
+    if (a->time != b->time)
+        return "time model";
+    if (a->runs_requested != b->runs_requested)
+        return "number of runs (--runs)";
+    if (a->seed_base != b->seed_base)
+        return "base seed (--seed)";
+    if (a->shard_count != b->shard_count)
+        return "shard count (the N of --shard K/N)";
+    if (a->expect_violations != b->expect_violations || a->expect_any != b->expect_any ||
+        a->ignore_expect != b->ignore_expect)
+        return "expectation ([expect] or --ignore-expect)";
+    return NULL;
+}
+
+static const check_outcome *counterexample_pick(GPtrArray *shards)
+{
+    const check_outcome *best = NULL;
+    for (guint i = 0; i < shards->len; i++) {
+        const check_outcome *s = shards->pdata[i];
+        if (s->verdict != SIM_VERDICT_VIOLATION)
+            continue;
+        gboolean lower = s->cex_run >= 0 && (best == NULL || best->cex_run < 0 || s->cex_run < best->cex_run);
+        if (!best || lower)
+            best = s;
+    }
+    return best;
+}
+
+static void copy_counterexample(check_outcome *m, const check_outcome *s)
+{
+    m->verdict = SIM_VERDICT_VIOLATION;
+    m->violated = s->violated;
+    m->cex_run = s->cex_run;
+    m->cex_seed = s->cex_seed;
+    m->token = g_strdup(s->token);
+    m->replay = g_strdup(s->replay);
+    m->violation_text = g_strdup(s->violation_text);
+    m->timeline = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; s->timeline && i < s->timeline->len; i++)
+        g_ptr_array_add(m->timeline, g_strdup(s->timeline->pdata[i]));
+}
+
+/* The merged outcome of one scenario's shards, or NULL with *error set. */
+static check_outcome *group_merge(merge_group *g, char **error)
+{
+    g_ptr_array_sort(g->shards, shard_compare);
+    const check_outcome *first = g->shards->pdata[0];
+    check_outcome *m = check_outcome_new(first->file);
+    g_free(m->name);
+    m->name = g_strdup(first->name);
+    for (guint i = 0; i < g->shards->len; i++) {
+        const check_outcome *s = g->shards->pdata[i];
+        if (s->status == CHECK_BAD_INPUT) {
+            m->error = g_strdup(s->error);
+            check_outcome_judge(m);
+            return m;
+        }
+        const char *diff = i > 0 ? shards_disagree(first, s) : NULL;
+        if (!diff && i > 0 && ((const check_outcome *)g->shards->pdata[i - 1])->shard_index == s->shard_index)
+            diff = "shard index (the same shard given twice)";
+        if (diff) {
+            *error = g_strdup_printf("%s (%s): shards %d/%d and %d/%d differ in their %s; merge only the reports of "
+                                     "one sharded check",
+                                     first->name, first->file, first->shard_index, first->shard_count, s->shard_index,
+                                     s->shard_count, diff);
+            check_outcome_free(m);
+            return NULL;
+        }
+    }
+    m->scenario_hash = first->scenario_hash;
+    m->mode = first->mode;
+    m->time = first->time;
+    m->runs_requested = first->runs_requested;
+    m->seed_base = first->seed_base;
+    m->expect_violations = first->expect_violations;
+    m->expect_any = first->expect_any;
+    m->ignore_expect = first->ignore_expect;
+    m->bounds = g_strdup(first->bounds);
+    GString *reasons = g_string_new(NULL), *resume = g_string_new(NULL);
+    gboolean all_verified = TRUE, incomplete = FALSE;
+    for (guint i = 0; i < g->shards->len; i++) {
+        const check_outcome *s = g->shards->pdata[i];
+        m->runs += s->runs;
+        m->steps += s->steps;
+        m->storage_ops += s->storage_ops;
+        m->pruned += s->pruned;
+        m->bound_hits += s->bound_hits;
+        m->elapsed_s += s->elapsed_s;
+        all_verified = all_verified && s->verdict == SIM_VERDICT_VERIFIED;
+        if (s->verdict == SIM_VERDICT_INCOMPLETE) {
+            incomplete = TRUE;
+            g_string_append_printf(reasons, "%sshard %d/%d: %s", reasons->len ? "; " : "", s->shard_index,
+                                   s->shard_count, s->incomplete_reason ? s->incomplete_reason : "incomplete");
+            if (s->resume)
+                g_string_append_printf(resume, "%s%s", resume->len ? " ; " : "", s->resume);
+        }
+    }
+    if (g->shards->len < (guint)first->shard_count) {
+        incomplete = TRUE;
+        g_string_append_printf(reasons, "%sonly %u of %d shards reported; missing:", reasons->len ? "; " : "",
+                               g->shards->len, first->shard_count);
+        for (int k = 0, j = 0; k < first->shard_count; k++) {
+            if (j < (int)g->shards->len && ((check_outcome *)g->shards->pdata[j])->shard_index == k)
+                j++;
+            else
+                g_string_append_printf(reasons, " %d/%d", k, first->shard_count);
+        }
+    }
+    const check_outcome *cex = counterexample_pick(g->shards);
+    if (cex)
+        copy_counterexample(m, cex);
+    else if (incomplete) {
+        m->verdict = SIM_VERDICT_INCOMPLETE;
+        m->incomplete_reason = g_strdup(reasons->str);
+        if (resume->len)
+            m->resume = g_strdup(resume->str);
+    } else
+        m->verdict = all_verified ? SIM_VERDICT_VERIFIED : SIM_VERDICT_PASSED;
+    g_string_free(reasons, TRUE);
+    g_string_free(resume, TRUE);
+    check_outcome_judge(m);
+    return m;
+}
+
+/* Groups outcomes by scenario, in order of first appearance. */
+static GPtrArray *groups_make(GPtrArray *all)
+{
+    GPtrArray *groups = g_ptr_array_new();
+    GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal); /* lookups only: order comes from groups */
+    for (guint i = 0; i < all->len; i++) {
+        check_outcome *o = all->pdata[i];
+        char *key = g_strdup_printf("%s\n%s", o->file, o->name);
+        merge_group *g = g_hash_table_lookup(index, key);
+        if (!g) {
+            g = g_new0(merge_group, 1);
+            g->key = key;
+            g->shards = g_ptr_array_new();
+            g_hash_table_insert(index, g->key, g);
+            g_ptr_array_add(groups, g);
+        } else
+            g_free(key);
+        g_ptr_array_add(g->shards, o);
+    }
+    g_hash_table_destroy(index);
+    return groups;
+}
+
+int cli_merge(int argc, char **argv)
+{
+    char *json = NULL, *junit = NULL;
+    gboolean no_timing = FALSE;
+    GOptionEntry entries[] = {
+        {"json", 0, 0, G_OPTION_ARG_FILENAME, &json, "Write the merged JSON report to FILE", "FILE"},
+        {"junit", 0, 0, G_OPTION_ARG_FILENAME, &junit, "Write the merged JUnit XML report to FILE", "FILE"},
+        {"no-timing", 0, 0, G_OPTION_ARG_NONE, &no_timing, "Leave wall-clock times out of output and reports", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL}};
+    GOptionContext *ctx = g_option_context_new("REPORT.json... - combine the shard reports of one check");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx, "Exit codes as for check: 2 bad input, 1 unexpected, 3 incomplete, 0.\n");
+    GError *error = NULL;
+    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+    g_option_context_free(ctx);
+    int rc = CLI_EXIT_EXPECTED;
+    if (!ok) {
+        rc = cli_usage_error("%s (see tabsim merge --help)", error->message);
+        g_clear_error(&error);
+    } else if (argc < 2)
+        rc = cli_usage_error("merge needs at least one REPORT.json written by tabsim check --json");
+    GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
+    for (int i = 1; rc == CLI_EXIT_EXPECTED && i < argc; i++)
+        if (!check_json_read(argv[i], all, &error)) {
+            rc = cli_usage_error("%s", error->message);
+            g_clear_error(&error);
+        }
+    GPtrArray *merged = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
+    GPtrArray *groups = rc == CLI_EXIT_EXPECTED ? groups_make(all) : g_ptr_array_new();
+    for (guint i = 0; i < groups->len; i++) {
+        merge_group *g = groups->pdata[i];
+        char *why = NULL;
+        check_outcome *m = rc == CLI_EXIT_EXPECTED ? group_merge(g, &why) : NULL;
+        if (m)
+            g_ptr_array_add(merged, m);
+        else if (why) {
+            rc = cli_usage_error("%s", why);
+            g_free(why);
+        }
+        g_free(g->key);
+        g_ptr_array_free(g->shards, TRUE);
+        g_free(g);
+    }
+    g_ptr_array_free(groups, TRUE);
+    if (rc == CLI_EXIT_EXPECTED) {
+        check_outcome *const *list = (check_outcome *const *)merged->pdata;
+        GString *text = g_string_new(NULL);
+        for (guint i = 0; i < merged->len; i++) {
+            if (i > 0)
+                g_string_append_c(text, '\n');
+            check_outcome_print(text, list[i]);
+        }
+        rc = check_exit_code(list, merged->len);
+        g_string_append_c(text, '\n');
+        check_summary_print(text, list, merged->len, !no_timing, -1, rc);
+        fputs(text->str, stdout);
+        g_string_free(text, TRUE);
+        if (json && !check_json_write(json, "merge", list, merged->len, !no_timing, rc, &error)) {
+            rc = cli_usage_error("--json %s: %s", json, error->message);
+            g_clear_error(&error);
+        }
+        if (junit && !check_junit_write(junit, list, merged->len, !no_timing, &error)) {
+            rc = cli_usage_error("--junit %s: %s", junit, error->message);
+            g_clear_error(&error);
+        }
+    }
+    g_ptr_array_free(merged, TRUE);
+    g_ptr_array_free(all, TRUE);
+    g_free(json);
+    g_free(junit);
+    return rc;
+}

@@ -1,0 +1,458 @@
+/*
+ * report_json.c - the JSON report of `tabsim check` / `tabsim merge`, and
+ * its reader (merge reads shard reports back).
+ *
+ * The schema is documented in docs/ci.md ("JSON report"); "schema" is its
+ * version and goes up on any incompatible change.  Writing goes through
+ * JsonBuilder and JsonGenerator and lands with g_file_set_contents, which
+ * writes a temporary file beside the target and renames it over: a reader
+ * sees the old report or the new one, never half of one.  Reading is
+ * strict: a missing or mistyped member is an error naming the file, the
+ * scenario and the member, because a merge of reports that do not fit
+ * together would print a verdict nobody computed.
+ */
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "check.h"
+#include "sim/error.h"
+
+#ifndef TABSIM_VERSION
+#define TABSIM_VERSION "0.0.0"
+#endif
+
+#define REPORT_SCHEMA 1
+
+static void add_string(JsonBuilder *b, const char *member, const char *value)
+{
+    json_builder_set_member_name(b, member);
+    if (value) {
+        /* JSON text must be UTF-8; a file name or a message quoting a bad
+         * scenario file may not be. */
+        char *valid = g_utf8_make_valid(value, -1);
+        json_builder_add_string_value(b, valid);
+        g_free(valid);
+    } else
+        json_builder_add_null_value(b);
+}
+
+static void add_int(JsonBuilder *b, const char *member, gint64 value)
+{
+    json_builder_set_member_name(b, member);
+    json_builder_add_int_value(b, value);
+}
+
+static void add_invariants(JsonBuilder *b, const char *member, guint set)
+{
+    json_builder_set_member_name(b, member);
+    json_builder_begin_array(b);
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        if (set & (1u << i))
+            json_builder_add_string_value(b, sim_invariant_name(1u << i));
+    json_builder_end_array(b);
+}
+
+static void add_counterexample(JsonBuilder *b, const check_outcome *o)
+{
+    json_builder_set_member_name(b, "counterexample");
+    if (o->verdict != SIM_VERDICT_VIOLATION) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    json_builder_begin_object(b);
+    add_int(b, "run_index", o->cex_run);
+    add_int(b, "seed", (gint64)o->cex_seed);
+    add_string(b, "token", o->token);
+    add_string(b, "replay", o->replay);
+    add_string(b, "violation", o->violation_text);
+    json_builder_set_member_name(b, "timeline");
+    json_builder_begin_array(b);
+    for (guint i = 0; o->timeline && i < o->timeline->len; i++) {
+        char *valid = g_utf8_make_valid(o->timeline->pdata[i], -1);
+        json_builder_add_string_value(b, valid);
+        g_free(valid);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
+{
+    json_builder_begin_object(b);
+    add_string(b, "file", o->file);
+    add_string(b, "name", o->name);
+    add_string(b, "status", check_status_name(o->status));
+    json_builder_set_member_name(b, "expected");
+    json_builder_add_boolean_value(b, o->status == CHECK_EXPECTED);
+    add_string(b, "error", o->error);
+    if (o->status != CHECK_BAD_INPUT) {
+        char hash[16];
+        g_snprintf(hash, sizeof hash, "%08x", o->scenario_hash);
+        add_string(b, "scenario_hash", hash);
+        add_string(b, "mode", check_mode_name(o->mode));
+        add_string(b, "time_model", check_time_name(o->time));
+        add_int(b, "runs_requested", o->runs_requested);
+        add_int(b, "seed_base", (gint64)o->seed_base);
+        json_builder_set_member_name(b, "shard");
+        json_builder_begin_object(b);
+        add_int(b, "index", o->shard_index);
+        add_int(b, "count", o->shard_count);
+        json_builder_end_object(b);
+        add_string(b, "verdict", sim_verdict_name(o->verdict));
+        add_string(b, "expectation", o->expectation);
+        json_builder_set_member_name(b, "expect");
+        json_builder_begin_object(b);
+        add_invariants(b, "violations", o->expect_violations);
+        json_builder_set_member_name(b, "any");
+        json_builder_add_boolean_value(b, o->expect_any);
+        json_builder_set_member_name(b, "ignored");
+        json_builder_add_boolean_value(b, o->ignore_expect);
+        json_builder_end_object(b);
+        add_invariants(b, "invariants_violated", o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0);
+        add_counterexample(b, o);
+        json_builder_set_member_name(b, "statistics");
+        json_builder_begin_object(b);
+        add_int(b, "runs", o->runs);
+        add_int(b, "steps", (gint64)o->steps);
+        add_int(b, "storage_ops", (gint64)o->storage_ops);
+        add_int(b, "pruned", o->pruned);
+        add_int(b, "bound_hits", o->bound_hits);
+        json_builder_end_object(b);
+        add_string(b, "bounds", o->bounds);
+        add_string(b, "incomplete_reason", o->incomplete_reason);
+        add_string(b, "resume", o->resume);
+    }
+    if (timing) {
+        json_builder_set_member_name(b, "elapsed_s");
+        json_builder_add_double_value(b, o->elapsed_s);
+    }
+    json_builder_end_object(b);
+}
+
+gboolean check_json_write(const char *path, const char *command, check_outcome *const *outcomes, guint n,
+                          gboolean timing, int exit_code, GError **error)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    add_string(b, "tool", "tabsim");
+    add_string(b, "version", TABSIM_VERSION);
+    add_int(b, "schema", REPORT_SCHEMA);
+    add_string(b, "command", command);
+    add_int(b, "exit_code", exit_code);
+    guint count[4] = {0, 0, 0, 0};
+    gint64 runs = 0;
+    for (guint i = 0; i < n; i++) {
+        count[outcomes[i]->status]++;
+        runs += outcomes[i]->runs;
+    }
+    json_builder_set_member_name(b, "summary");
+    json_builder_begin_object(b);
+    add_int(b, "scenarios", n);
+    add_int(b, "expected", count[CHECK_EXPECTED]);
+    add_int(b, "unexpected", count[CHECK_UNEXPECTED]);
+    add_int(b, "incomplete", count[CHECK_INCOMPLETE]);
+    add_int(b, "bad_input", count[CHECK_BAD_INPUT]);
+    add_int(b, "runs", runs);
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "scenarios");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < n; i++)
+        add_outcome(b, outcomes[i], timing);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    JsonNode *root = json_builder_get_root(b);
+    JsonGenerator *gen = json_generator_new();
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_indent(gen, 2);
+    json_generator_set_root(gen, root);
+    gsize len = 0;
+    char *text = json_generator_to_data(gen, &len);
+    GString *data = g_string_new_len(text, (gssize)len);
+    g_string_append_c(data, '\n');
+    gboolean ok = g_file_set_contents(path, data->str, (gssize)data->len, error);
+    g_string_free(data, TRUE);
+    g_free(text);
+    g_object_unref(gen);
+    json_node_unref(root);
+    g_object_unref(b);
+    return ok;
+}
+
+/* ---- reading ---- */
+
+typedef struct reader {
+    const char *path;
+    const char *where; /* "scenario 3" */
+    GError **error;
+    gboolean failed;
+} reader;
+
+static void fail(reader *r, const char *member, const char *what)
+{
+    if (r->failed)
+        return;
+    r->failed = TRUE;
+    g_set_error(r->error, SIM_ERROR, SIM_ERROR_FILE, "%s: %s, member \"%s\": %s; expected a report written by "
+                                                     "tabsim check --json (schema %d, docs/ci.md)",
+                r->path, r->where, member, what, REPORT_SCHEMA);
+}
+
+static JsonNode *member(reader *r, JsonObject *obj, const char *name, JsonNodeType type, gboolean nullable)
+{
+    JsonNode *node = obj ? json_object_get_member(obj, name) : NULL;
+    if (!node) {
+        fail(r, name, "missing");
+        return NULL;
+    }
+    if (nullable && JSON_NODE_HOLDS_NULL(node))
+        return NULL;
+    if (json_node_get_node_type(node) != type) {
+        fail(r, name, type == JSON_NODE_OBJECT  ? "not an object"
+                      : type == JSON_NODE_ARRAY ? "not an array"
+                                                : "not a plain value");
+        return NULL;
+    }
+    return node;
+}
+
+static char *get_string(reader *r, JsonObject *obj, const char *name, gboolean nullable)
+{
+    JsonNode *node = member(r, obj, name, JSON_NODE_VALUE, nullable);
+    if (!node)
+        return NULL;
+    if (json_node_get_value_type(node) != G_TYPE_STRING) {
+        fail(r, name, "not a string");
+        return NULL;
+    }
+    return g_strdup(json_node_get_string(node));
+}
+
+static gint64 get_int(reader *r, JsonObject *obj, const char *name, gint64 min, gint64 max)
+{
+    JsonNode *node = member(r, obj, name, JSON_NODE_VALUE, FALSE);
+    if (!node)
+        return min;
+    if (json_node_get_value_type(node) != G_TYPE_INT64) {
+        fail(r, name, "not an integer");
+        return min;
+    }
+    gint64 v = json_node_get_int(node);
+    if (v < min || v > max) {
+        fail(r, name, "out of range");
+        return min;
+    }
+    return v;
+}
+
+static gboolean get_bool(reader *r, JsonObject *obj, const char *name)
+{
+    JsonNode *node = member(r, obj, name, JSON_NODE_VALUE, FALSE);
+    if (!node)
+        return FALSE;
+    if (json_node_get_value_type(node) != G_TYPE_BOOLEAN) {
+        fail(r, name, "not true or false");
+        return FALSE;
+    }
+    return json_node_get_boolean(node);
+}
+
+static int name_index(reader *r, const char *member_name, const char *text, const char *(*name)(int), int n)
+{
+    for (int i = 0; text && i < n; i++)
+        if (strcmp(text, name(i)) == 0)
+            return i;
+    if (text)
+        fail(r, member_name, "not one of the names tabsim writes");
+    return 0;
+}
+
+static const char *status_at(int i) { return check_status_name((check_status)i); }
+static const char *mode_at(int i) { return check_mode_name((sim_mode)i); }
+static const char *time_at(int i) { return check_time_name(i ? SIM_TIME_UNTIMED : SIM_TIME_TIMED); }
+static const char *verdict_at(int i) { return sim_verdict_name((sim_verdict)i); }
+static const char *invariant_at(int i) { return sim_invariant_name(1u << i); }
+
+static guint get_invariants(reader *r, JsonObject *obj, const char *name)
+{
+    JsonNode *node = member(r, obj, name, JSON_NODE_ARRAY, FALSE);
+    if (!node)
+        return 0;
+    JsonArray *a = json_node_get_array(node);
+    guint set = 0;
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+        JsonNode *e = json_array_get_element(a, i);
+        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) {
+            fail(r, name, "an element is not a string");
+            return 0;
+        }
+        set |= 1u << name_index(r, name, json_node_get_string(e), invariant_at, SIM_INV_COUNT);
+    }
+    return set;
+}
+
+static void read_counterexample(reader *r, JsonObject *obj, check_outcome *o)
+{
+    JsonNode *node = member(r, obj, "counterexample", JSON_NODE_OBJECT, TRUE);
+    if (!node) {
+        if (o->verdict == SIM_VERDICT_VIOLATION)
+            fail(r, "counterexample", "missing for a violation");
+        return;
+    }
+    JsonObject *c = json_node_get_object(node);
+    o->cex_run = get_int(r, c, "run_index", -1, G_MAXINT64);
+    o->cex_seed = (guint64)get_int(r, c, "seed", 0, G_MAXINT64);
+    o->token = get_string(r, c, "token", TRUE);
+    o->replay = get_string(r, c, "replay", TRUE);
+    o->violation_text = get_string(r, c, "violation", TRUE);
+    JsonNode *tl = member(r, c, "timeline", JSON_NODE_ARRAY, FALSE);
+    o->timeline = g_ptr_array_new_with_free_func(g_free);
+    JsonArray *a = tl ? json_node_get_array(tl) : NULL;
+    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+        JsonNode *e = json_array_get_element(a, i);
+        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) {
+            fail(r, "timeline", "a line is not a string");
+            return;
+        }
+        g_ptr_array_add(o->timeline, g_strdup(json_node_get_string(e)));
+    }
+}
+
+static void read_body(reader *r, JsonObject *obj, check_outcome *o)
+{
+    char *text = get_string(r, obj, "scenario_hash", FALSE);
+    guint64 hash = 0;
+    if (text && !g_ascii_string_to_unsigned(text, 16, 0, G_MAXUINT32, &hash, NULL))
+        fail(r, "scenario_hash", "not 8 hexadecimal digits");
+    o->scenario_hash = (uint32_t)hash;
+    g_free(text);
+    text = get_string(r, obj, "mode", FALSE);
+    o->mode = (sim_mode)name_index(r, "mode", text, mode_at, 3);
+    g_free(text);
+    text = get_string(r, obj, "time_model", FALSE);
+    o->time = name_index(r, "time_model", text, time_at, 2) ? SIM_TIME_UNTIMED : SIM_TIME_TIMED;
+    g_free(text);
+    o->runs_requested = get_int(r, obj, "runs_requested", 0, G_MAXINT64);
+    o->seed_base = (guint64)get_int(r, obj, "seed_base", 0, G_MAXINT64);
+    JsonNode *shard = member(r, obj, "shard", JSON_NODE_OBJECT, FALSE);
+    JsonObject *so = shard ? json_node_get_object(shard) : NULL;
+    o->shard_count = (int)get_int(r, so, "count", 1, 1000000);
+    o->shard_index = (int)get_int(r, so, "index", 0, o->shard_count - 1);
+    text = get_string(r, obj, "verdict", FALSE);
+    o->verdict = (sim_verdict)name_index(r, "verdict", text, verdict_at, 4);
+    g_free(text);
+    JsonNode *expect = member(r, obj, "expect", JSON_NODE_OBJECT, FALSE);
+    JsonObject *eo = expect ? json_node_get_object(expect) : NULL;
+    o->expect_violations = get_invariants(r, eo, "violations");
+    o->expect_any = get_bool(r, eo, "any");
+    o->ignore_expect = get_bool(r, eo, "ignored");
+    o->violated = get_invariants(r, obj, "invariants_violated");
+    read_counterexample(r, obj, o);
+    JsonNode *stats = member(r, obj, "statistics", JSON_NODE_OBJECT, FALSE);
+    JsonObject *st = stats ? json_node_get_object(stats) : NULL;
+    o->runs = get_int(r, st, "runs", 0, G_MAXINT64);
+    o->steps = (guint64)get_int(r, st, "steps", 0, G_MAXINT64);
+    o->storage_ops = (guint64)get_int(r, st, "storage_ops", 0, G_MAXINT64);
+    o->pruned = get_int(r, st, "pruned", 0, G_MAXINT64);
+    o->bound_hits = get_int(r, st, "bound_hits", 0, G_MAXINT64);
+    o->bounds = get_string(r, obj, "bounds", TRUE);
+    o->incomplete_reason = get_string(r, obj, "incomplete_reason", TRUE);
+    o->resume = get_string(r, obj, "resume", TRUE);
+    if (o->verdict == SIM_VERDICT_VIOLATION && o->violated == 0)
+        fail(r, "invariants_violated", "empty for a violation");
+}
+
+static check_outcome *read_outcome(reader *r, JsonNode *node)
+{
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        fail(r, "scenarios", "an element is not an object");
+        return NULL;
+    }
+    JsonObject *obj = json_node_get_object(node);
+    char *file = get_string(r, obj, "file", FALSE);
+    check_outcome *o = check_outcome_new(file ? file : "");
+    g_free(file);
+    g_free(o->name);
+    o->name = get_string(r, obj, "name", FALSE);
+    if (!o->name)
+        o->name = g_strdup(o->file);
+    char *status = get_string(r, obj, "status", FALSE);
+    check_status st = (check_status)name_index(r, "status", status, status_at, 4);
+    g_free(status);
+    o->error = get_string(r, obj, "error", TRUE);
+    if (st == CHECK_BAD_INPUT && !o->error)
+        fail(r, "error", "missing for bad input");
+    if (st != CHECK_BAD_INPUT && !r->failed) {
+        g_clear_pointer(&o->error, g_free);
+        read_body(r, obj, o);
+    }
+    JsonNode *elapsed = json_object_get_member(obj, "elapsed_s");
+    if (elapsed && JSON_NODE_HOLDS_VALUE(elapsed) && json_node_get_value_type(elapsed) == G_TYPE_DOUBLE)
+        o->elapsed_s = json_node_get_double(elapsed);
+    else if (elapsed && JSON_NODE_HOLDS_VALUE(elapsed) && json_node_get_value_type(elapsed) == G_TYPE_INT64)
+        o->elapsed_s = (double)json_node_get_int(elapsed);
+    if (!r->failed)
+        check_outcome_judge(o);
+    if (!r->failed && o->status != st)
+        fail(r, "status", "does not follow from the verdict and the expectation");
+    if (r->failed) {
+        check_outcome_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+gboolean check_json_read_data(const char *path, const char *data, gsize len, GPtrArray *out, GError **error)
+{
+    JsonParser *parser = json_parser_new();
+    GError *perr = NULL;
+    reader r = {path, "top level", error, FALSE};
+    if (len > G_MAXSSIZE || !json_parser_load_from_data(parser, data, (gssize)len, &perr)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE, "%s: not a JSON report (%s)", path,
+                    perr ? perr->message : "too large");
+        g_clear_error(&perr);
+        g_object_unref(parser);
+        return FALSE;
+    }
+    JsonNode *root = json_parser_get_root(parser);
+    JsonObject *top = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+    if (!top)
+        fail(&r, "(root)", "not an object");
+    char *tool = get_string(&r, top, "tool", FALSE);
+    if (tool && strcmp(tool, "tabsim") != 0)
+        fail(&r, "tool", "not \"tabsim\"");
+    g_free(tool);
+    if (!r.failed && get_int(&r, top, "schema", 0, G_MAXINT) != REPORT_SCHEMA)
+        fail(&r, "schema", "a schema this tabsim does not read");
+    JsonNode *list = member(&r, top, "scenarios", JSON_NODE_ARRAY, FALSE);
+    JsonArray *a = list ? json_node_get_array(list) : NULL;
+    guint start = out->len;
+    for (guint i = 0; !r.failed && a && i < json_array_get_length(a); i++) {
+        char where[48];
+        g_snprintf(where, sizeof where, "scenario %u", i + 1);
+        r.where = where;
+        check_outcome *o = read_outcome(&r, json_array_get_element(a, i));
+        if (o)
+            g_ptr_array_add(out, o);
+    }
+    if (r.failed)
+        while (out->len > start)
+            check_outcome_free(g_ptr_array_steal_index(out, out->len - 1));
+    g_object_unref(parser);
+    return !r.failed;
+}
+
+gboolean check_json_read(const char *path, GPtrArray *out, GError **error)
+{
+    char *data = NULL;
+    gsize len = 0;
+    GError *ferr = NULL;
+    if (!g_file_get_contents(path, &data, &len, &ferr)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE, "%s: cannot read the report: %s", path, ferr->message);
+        g_error_free(ferr);
+        return FALSE;
+    }
+    gboolean ok = check_json_read_data(path, data, len, out, error);
+    g_free(data);
+    return ok;
+}
