@@ -92,7 +92,9 @@ static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const 
 {
     if (!w->untimed)
         return;
-    t->spin_sig = t->spin_sig * 16777619u ^ text_hash(key);
+    uint32_t kh = text_hash(key);
+    t->spin_mask |= UINT64_C(1) << (kh % SIM_OBJ_KEYS);
+    t->spin_sig = t->spin_sig * 16777619u ^ kh;
     t->spin_sig = t->spin_sig * 16777619u ^ (rc == XT_OK ? text_hash(value->str) : (uint32_t)rc);
     t->spin_reads++;
 }
@@ -101,12 +103,15 @@ static void spin_await(sim_world *w, sim_task *t)
 {
     if (!w->untimed)
         return;
+    uint64_t version = sim_world_key_writes(w, t->spin_mask);
     t->spin_blocked = t->spin_prev_valid && t->spin_reads > 0 && !t->spin_dirty && t->spin_sig == t->spin_prev_sig
-                      && t->spin_version == w->storage_version;
+                      && t->spin_version == version;
     t->spin_prev_valid = t->spin_reads > 0 && !t->spin_dirty;
     t->spin_prev_sig = t->spin_sig;
-    t->spin_version = w->storage_version;
+    t->spin_version = version;
     t->spin_sig = 0;
+    if (!t->spin_blocked)
+        t->spin_mask = 0;
     t->spin_reads = 0;
     t->spin_dirty = FALSE;
 }
@@ -116,8 +121,11 @@ static void wrote(sim_world *w, const char *key, int rc)
     access_key(w, key, TRUE);
     if (w->current)
         w->current->spin_dirty = TRUE;
-    if (rc == XT_OK)
+    if (rc == XT_OK) {
         w->storage_version++;
+        if (w->untimed)
+            w->key_writes[text_hash(key) % SIM_OBJ_KEYS]++;
+    }
 }
 
 /* The events entity is shown as its list of ids: what a reader of a lost

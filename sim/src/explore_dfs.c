@@ -417,7 +417,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             r->steps += run.monitor.c.steps;
             r->storage_ops += run.monitor.c.storage_ops;
             r->bound_hits += run.monitor.c.truncated;
-            if (!d.reduce) {
+            if (o->count_traces) {
                 uint64_t h = trace_canonical_hash(&d);
                 if (!g_hash_table_contains(d.traces, &h))
                     g_hash_table_add(d.traces, g_memdup2(&h, sizeof h));

@@ -24,6 +24,15 @@ static void task_entry(void *arg)
     task->fn(task->arg);
 }
 
+uint64_t sim_world_key_writes(const sim_world *w, uint64_t mask)
+{
+    uint64_t sum = 0;
+    for (int b = 0; b < SIM_OBJ_KEYS; b++)
+        if (mask >> b & 1)
+            sum += w->key_writes[b];
+    return sum;
+}
+
 sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted)
 {
     sim_task *t = g_new0(sim_task, 1);
@@ -218,7 +227,7 @@ static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboo
         const sim_queue_entry *e = &w->queue.heap[i];
         sim_task *t = e->item;
         int ti = t->tab->index - 1;
-        if (t->spin_blocked && t->spin_version == w->storage_version)
+        if (t->spin_blocked && t->spin_version == sim_world_key_writes(w, t->spin_mask))
             continue;
         if (t->tab->owner == t) {
             best[ti] = (int)i;

@@ -10,7 +10,7 @@ out="$work/signal-$sig.txt"
 rm -f "$work/signal-$sig.json"
 "$tabsim" check "$scenario" --runs 100000000 --jobs 2 --json "$work/signal-$sig.json" >"$out" 2>"$out.err" &
 pid=$!
-sleep 1
+sleep 2
 kill -s "$sig" "$pid"
 wait "$pid"
 rc=$?

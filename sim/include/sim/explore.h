@@ -41,6 +41,7 @@ typedef struct sim_explore_options {
     gint64 pct_depth;         /* pct: d, the number of priority change points + 1 */
     gboolean no_reduction;    /* exhaustive: plain DFS, for comparing counts */
     gboolean shrink;          /* after a violation, search a shorter counterexample */
+    gboolean count_traces;    /* exhaustive: count distinct Mazurkiewicz traces (costs time) */
     gint64 runs;              /* random/pct: runs to make; 0 = the scenario's */
     gint64 seed;              /* base seed; -1 = the scenario's */
     gint64 executions_max;    /* exhaustive: 0 = unbounded */
@@ -64,7 +65,7 @@ typedef struct sim_explore_result {
     double elapsed_s;
     char *incomplete_reason;  /* which budget, and how far it got */
     char *bounds_text;        /* "within ..." for verified */
-    gint64 traces;            /* exhaustive without reduction: distinct Mazurkiewicz traces */
+    gint64 traces;            /* exhaustive with count_traces: distinct Mazurkiewicz traces */
     gint64 preemption_bound_reached; /* iterative context bounding: last bound searched */
 } sim_explore_result;
 

@@ -50,9 +50,11 @@ typedef struct sim_access {
     uint64_t r, w;
 } sim_access;
 
+/* Clock "writes" are advances to max(now, deadline): they commute with
+ * each other and conflict only with reads of the clock. */
 static inline gboolean sim_access_dependent(sim_access a, sim_access b)
 {
-    return ((a.w & (b.r | b.w)) | (b.w & a.r)) != 0;
+    return ((a.w & b.r) | (b.w & a.r) | (a.w & b.w & ~SIM_OBJ_CLOCK)) != 0;
 }
 
 /* One step (one dispatch of a task, up to its next yield), as explorers see it. */
@@ -93,7 +95,8 @@ struct sim_task {
     gboolean spin_dirty;        /* wrote or read the clock since the last await */
     gboolean spin_prev_valid, spin_blocked;
     uint32_t spin_prev_sig;
-    uint64_t spin_version;      /* storage_version at the last await */
+    uint64_t spin_mask;         /* key bits the iteration read */
+    uint64_t spin_version;      /* their write count at the last await */
     uint64_t storage_ops;   /* storage calls this task made (for sim/stats.h) */
     GList link;             /* in world->live */
 };
@@ -132,6 +135,7 @@ struct sim_world {
     gboolean cancelling;
     gboolean untimed;       /* any enabled tab may step next (see world.c) */
     uint64_t storage_version; /* successful writes so far */
+    uint32_t key_writes[SIM_OBJ_KEYS]; /* successful writes per key bit (untimed) */
     sim_access acc;         /* accesses of the step being run */
     sim_tab *last_tab;      /* the tab that ran the previous step */
     void (*step_done)(void *ctx, const sim_step_info *step);
@@ -152,6 +156,8 @@ sim_task *sim_world_spawn(sim_world *world, sim_tab *tab, xt_task_fn fn, void *a
 void sim_world_post(sim_world *world, sim_task *task, int64_t delay_us, gboolean needs_tab);
 void sim_task_yield(sim_task *task, sim_yield reason);
 void sim_tab_env_init(sim_tab *tab);
+/* Writes so far to the keys of a key-bit mask (no-progress loop detection). */
+uint64_t sim_world_key_writes(const sim_world *world, uint64_t mask);
 void sim_tab_main(void *arg);
 
 #endif
