@@ -82,12 +82,16 @@ static void access_key(sim_world *w, const char *key, gboolean write)
 }
 
 /* Untimed mode: a waiting loop that cannot make progress.  Each await
- * closes an iteration; if an iteration read exactly what the previous one
- * read (same keys, same values, in order), the task wrote nothing and read
- * no clock, and nobody wrote since the previous await, the loop will do the
- * same again: the task is disabled (world.c) until some tab writes.  So an
- * await loop (Lamport's "await y = 0") cannot make exploration diverge.
- * Assumes such loops wait for storage, not for time or their own counter. */
+ * closes an iteration; when an iteration read exactly what the previous
+ * one read (same keys, same values, in order), wrote nothing and read no
+ * clock, and none of those keys was written since, the loop will do the
+ * same again: the task is disabled (world.c) until some tab writes one of
+ * them.  So an await loop ("await y = 0") cannot make exploration diverge.
+ * Two identical iterations are needed, not one: code that reads once and
+ * then awaits for another reason (a start-up read, then a timer) is not a
+ * waiting loop.  Assumes such loops wait for storage, not for time or for
+ * their own counter to run out (a retry budget spent purely waiting is not
+ * explored). */
 static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const GString *value)
 {
     if (!w->untimed)

@@ -324,7 +324,8 @@ void sim_world_run(sim_world *w)
         sim_tab *tab = &w->tabs[i];
         sim_task *main = sim_world_spawn(w, tab, sim_tab_main, tab, FALSE);
         w->mains_live++;
-        int64_t start_us = sim_choose_range(w->chooser, 0, w->scenario->start_ms_max) * 1000;
+        /* Untimed, a start time is only a lower bound: every order is explored anyway. */
+        int64_t start_us = w->untimed ? 0 : sim_choose_range(w->chooser, 0, w->scenario->start_ms_max) * 1000;
         sim_world_post(w, main, start_us, TRUE);
     }
     const sim_scenario *s = w->scenario;
