@@ -196,6 +196,9 @@ static int lamport_await_zero(lamport_mutex *lm, const char *label, const char *
         if (lm->sleeps >= lm->options.retries_max)
             return XT_ELOCKTIMEOUT;
         lm->sleeps++;
+        /* Telemetry: which key this await waits on (a simulator uses it to
+         * treat the loop as one blocking read). */
+        xt_env_observe(lm->base.env, XT_OBS_WAIT, label, key, 0);
         rc = xt_env_sleep_ms(lm->base.env, lm->options.wait_interval_ms);
         if (rc != XT_OK)
             return rc;

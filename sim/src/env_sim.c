@@ -107,6 +107,18 @@ static void spin_await(sim_world *w, sim_task *t)
 {
     if (!w->untimed)
         return;
+    if (t->spin_hint) {
+        /* The code said what it waits on (XT_OBS_WAIT): one read is enough. */
+        t->spin_blocked = TRUE;
+        t->spin_mask = t->spin_hint;
+        t->spin_version = sim_world_key_writes(w, t->spin_mask);
+        t->spin_hint = 0;
+        t->spin_prev_valid = FALSE;
+        t->spin_sig = 0;
+        t->spin_reads = 0;
+        t->spin_dirty = FALSE;
+        return;
+    }
     uint64_t version = sim_world_key_writes(w, t->spin_mask);
     t->spin_blocked = t->spin_prev_valid && t->spin_reads > 0 && !t->spin_dirty && t->spin_sig == t->spin_prev_sig
                       && t->spin_version == version;
@@ -328,7 +340,7 @@ static void env_log(void *ctx, xt_log_level level, const char *message)
 }
 
 static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
-                                        "cs-enter", "cs-exit", "added", "fallback", "sent"};
+                                        "cs-enter", "cs-exit", "added", "fallback", "sent", "wait"};
 
 static void obs_line(sim_world *w, sim_task *t, const xt_obs *o)
 {
@@ -390,6 +402,10 @@ static void env_observe(void *ctx, const xt_obs *o)
         break;
     case XT_OBS_SENT:
         return; /* env_send traces sends itself */
+    case XT_OBS_WAIT:
+        if (w->untimed && o->detail)
+            t->spin_hint = UINT64_C(1) << (text_hash(o->detail) % SIM_OBJ_KEYS);
+        return;
     default:
         break;
     }

@@ -96,6 +96,7 @@ struct sim_task {
     gboolean spin_prev_valid, spin_blocked;
     uint32_t spin_prev_sig;
     uint64_t spin_mask;         /* key bits the iteration read */
+    uint64_t spin_hint;         /* XT_OBS_WAIT: the key bit the await waits on, 0 = none */
     uint64_t spin_version;      /* their write count at the last await */
     uint64_t storage_ops;   /* storage calls this task made (for sim/stats.h) */
     GList link;             /* in world->live */
