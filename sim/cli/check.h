@@ -51,6 +51,7 @@ typedef struct check_outcome {
     guint64 cex_seed;
     char *token;
     char *replay;            /* the tabsim replay command line */
+    char *shrink_text;       /* "shrunk from N to M steps, ..." or NULL */
     char *violation_text;    /* "violation   ...\n            message\n" */
     GPtrArray *timeline;     /* char*: the timeline lines, as printed */
     /* statistics */

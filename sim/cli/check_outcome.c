@@ -38,6 +38,7 @@ void check_outcome_free(check_outcome *o)
     g_free(o->expectation);
     g_free(o->token);
     g_free(o->replay);
+    g_free(o->shrink_text);
     g_free(o->violation_text);
     if (o->timeline)
         g_ptr_array_free(o->timeline, TRUE);
@@ -93,7 +94,8 @@ sim_time_model check_time_resolve(sim_mode mode, sim_time_model time)
 {
     if (time != SIM_TIME_DEFAULT)
         return time;
-    return mode == SIM_MODE_EXHAUSTIVE ? SIM_TIME_UNTIMED : SIM_TIME_TIMED;
+    /* PCT schedules by priorities: the scheduler is the adversary, untimed. */
+    return mode == SIM_MODE_RANDOM ? SIM_TIME_TIMED : SIM_TIME_UNTIMED;
 }
 
 void check_outcome_judge(check_outcome *o)
@@ -230,6 +232,12 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         if (o->mode == SIM_MODE_RANDOM && r->counterexample.seed >= o->seed_base)
             o->cex_run = (gint64)(r->counterexample.seed - o->seed_base);
         counterexample_fill(o, s, pool, &r->counterexample, req);
+        if (r->shrunk)
+            o->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                                             " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT
+                                             " shrinking runs)",
+                                             r->shrink_from_steps, r->shrink_to_steps, r->cex_preemptions,
+                                             r->shrink_runs);
     } else if (incomplete >= 0) {
         const sim_explore_result *r = &chunks[incomplete];
         o->verdict = SIM_VERDICT_INCOMPLETE;
@@ -293,6 +301,8 @@ void check_outcome_print(GString *out, const check_outcome *o)
                                    o->cex_run + 1, o->runs_requested, o->cex_seed);
         else
             g_string_append_printf(out, "found       after %" G_GINT64_FORMAT " runs\n", o->runs);
+        if (o->shrink_text)
+            g_string_append_printf(out, "%s\n", o->shrink_text);
         if (o->violation_text)
             g_string_append(out, o->violation_text);
         if (o->timeline && o->timeline->len) {
@@ -319,6 +329,8 @@ void check_outcome_print(GString *out, const check_outcome *o)
         break;
     }
     case SIM_VERDICT_PASSED:
+        if (o->bounds)
+            g_string_append_printf(out, "bounds      %s\n", o->bounds);
         g_string_append_printf(out, "verdict     holds; expected %s: %s\n", o->expectation, judged);
         break;
     case SIM_VERDICT_VERIFIED:

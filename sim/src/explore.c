@@ -78,7 +78,8 @@ static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const si
             r->verdict = SIM_VERDICT_INCOMPLETE;
             break;
         }
-        sim_run_spec spec = {.seed = base + (uint64_t)i, .tail = SIM_TAIL_RANDOM};
+        sim_run_spec spec = {.seed = base + (uint64_t)i, .tail = SIM_TAIL_RANDOM,
+                             .untimed = o->time == SIM_TIME_UNTIMED};
         sim_run run;
         sim_run_exec(s, pool, &spec, &run);
         r->runs++;
@@ -104,9 +105,14 @@ void sim_explore(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_
     case SIM_MODE_EXHAUSTIVE:
         sim_explore_exhaustive(s, pool, o, r);
         break;
+    case SIM_MODE_PCT:
+        sim_explore_pct(s, pool, o, r);
+        break;
     case SIM_MODE_RANDOM:
     default:
         explore_random(s, pool, o, r);
         break;
     }
+    if (r->verdict == SIM_VERDICT_VIOLATION && o->shrink)
+        sim_explore_shrink(s, pool, o, r);
 }

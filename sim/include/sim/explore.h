@@ -67,6 +67,14 @@ typedef struct sim_explore_result {
     char *bounds_text;        /* "within ..." for verified */
     gint64 traces;            /* exhaustive with count_traces: distinct Mazurkiewicz traces */
     gint64 preemption_bound_reached; /* iterative context bounding: last bound searched */
+    /* shrinking (explore_shrink.c) */
+    gboolean shrunk;
+    uint64_t shrink_from_steps, shrink_to_steps;
+    gint64 cex_preemptions;   /* of the shrunk counterexample (untimed) */
+    gint64 shrink_runs;
+    /* pct */
+    double pct_bound;         /* guaranteed per-run probability 1/(n k^(d-1)) */
+    gint64 pct_n, pct_k;
 } sim_explore_result;
 
 void sim_explore_options_init(sim_explore_options *options);
@@ -74,6 +82,11 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
                  sim_explore_result *result);
 void sim_explore_result_clear(sim_explore_result *result);
 /* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */
+/* Replace result's counterexample by a shorter one violating the same invariant. */
+void sim_explore_shrink(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                        sim_explore_result *result);
+void sim_explore_pct(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                     sim_explore_result *result);
 void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                             sim_explore_result *result);
 const char *sim_verdict_name(sim_verdict verdict);
