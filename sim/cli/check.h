@@ -52,6 +52,7 @@ typedef struct check_outcome {
     char *token;
     char *replay;            /* the tabsim replay command line */
     char *shrink_text;       /* "shrunk from N to M steps, ..." or NULL */
+    char *mermaid;           /* the counterexample as a sequenceDiagram, or NULL */
     char *violation_text;    /* "violation   ...\n            message\n" */
     GPtrArray *timeline;     /* char*: the timeline lines, as printed */
     /* statistics */

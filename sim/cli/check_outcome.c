@@ -39,6 +39,7 @@ void check_outcome_free(check_outcome *o)
     g_free(o->token);
     g_free(o->replay);
     g_free(o->shrink_text);
+    g_free(o->mermaid);
     g_free(o->violation_text);
     if (o->timeline)
         g_ptr_array_free(o->timeline, TRUE);
@@ -152,6 +153,8 @@ static void counterexample_fill(check_outcome *o, const sim_scenario *s, sim_sta
     o->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, o->token);
     g_free(quoted);
     o->timeline = g_ptr_array_new_with_free_func(g_free);
+    if (v)
+        o->mermaid = mermaid_render(s, &run, v);
     if (v) {
         FILE *f;
         char *buf = NULL;

@@ -40,4 +40,8 @@ const sim_violation *report_first_violation(const sim_run *run);
 typedef struct sim_stats sim_stats;
 void report_stats(FILE *out, const sim_stats *st);
 
+/* Mermaid sequenceDiagram of a traced run, up to `only` when given (mermaid.c). */
+char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violation *only);
+gboolean mermaid_write(const char *path, const sim_scenario *s, const sim_run *run, const sim_violation *only);
+
 #endif

@@ -229,7 +229,7 @@ static void expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
 
 typedef struct check_cli {
     check_request req;
-    char *mode, *time, *shard, *json, *junit;
+    char *mode, *time, *shard, *json, *junit, *mermaid;
     gint64 steps, preemptions, depth, executions;
     double time_budget_s;
     gint jobs;
@@ -340,6 +340,8 @@ static int options_parse(check_cli *c, int *argc, char ***argv)
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &c->jobs, "Threads (0 = one per CPU); output is the same as with 1", "N"},
         {"json", 0, 0, G_OPTION_ARG_FILENAME, &c->json, "Write a JSON report (docs/ci.md) to FILE", "FILE"},
         {"junit", 0, 0, G_OPTION_ARG_FILENAME, &c->junit, "Write a JUnit XML report to FILE", "FILE"},
+        {"mermaid", 0, 0, G_OPTION_ARG_FILENAME, &c->mermaid,
+         "Write the first counterexample as a Mermaid sequenceDiagram to FILE", "FILE.mmd"},
         {"no-timing", 0, 0, G_OPTION_ARG_NONE, &c->no_timing, "Leave wall-clock times out of output and reports",
          NULL},
         {"progress", 0, 0, G_OPTION_ARG_NONE, &c->progress, "Print the explorers' progress on stderr", NULL},
@@ -372,6 +374,7 @@ static void check_cli_clear(check_cli *c)
     g_free(c->shard);
     g_free(c->json);
     g_free(c->junit);
+    g_free(c->mermaid);
 }
 
 /* Loads every scenario (errors to stderr, in order) and plans the tasks. */
@@ -466,6 +469,17 @@ static void state_run(check_state *st, int jobs)
 static int reports_write(const check_cli *c, check_outcome *const *outcomes, guint n, int rc)
 {
     GError *error = NULL;
+    for (guint i = 0; c->mermaid && i < n; i++) {
+        const check_outcome *o = outcomes[i];
+        if (!o->mermaid)
+            continue;
+        GError *merr = NULL;
+        if (!g_file_set_contents(c->mermaid, o->mermaid, -1, &merr)) {
+            rc = cli_usage_error("--mermaid %s: %s", c->mermaid, merr->message);
+            g_error_free(merr);
+        }
+        break;
+    }
     if (c->json && !check_json_write(c->json, "check", outcomes, n, c->req.timing, rc, &error)) {
         rc = cli_usage_error("--json %s: %s", c->json, error->message);
         g_clear_error(&error);

@@ -38,6 +38,7 @@ sim_scenario *cli_scenario_load(const char *path)
 typedef struct run_files {
     char *stats;    /* --stats FILE.csv, or NULL */
     char *timeline; /* --timeline FILE.dat, or NULL */
+    char *mermaid;  /* --mermaid FILE.mmd */
 } run_files;
 
 /* Writes the files asked for; FALSE (message printed) when one fails. */
@@ -70,6 +71,9 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gb
     sim_stats *st = sim_stats_new();
     sim_run_spec spec_stats = *spec_in;
     spec_stats.stats = st;
+    gboolean print_trace = spec_in->trace;
+    if (files->mermaid)
+        spec_stats.trace = TRUE; /* the diagram is drawn from the timeline */
     const sim_run_spec *spec = &spec_stats;
     sim_run run;
     sim_run_exec(s, pool, spec, &run);
@@ -77,7 +81,7 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gb
     if (run.chooser.prefix_overrun)
         fprintf(stdout, "warning     the token's choices do not fit this scenario's run; it was replayed as "
                         "closely as possible\n");
-    if (spec->trace) {
+    if (print_trace) {
         fprintf(stdout, "timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
         report_timeline(stdout, &run, NULL, 0);
     }
@@ -89,6 +93,8 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gb
     int rc = sim_outcome_expected(s, run.monitor.violated, ignore_expect) ? CLI_EXIT_EXPECTED
                                                                           : CLI_EXIT_UNEXPECTED;
     if (!write_files(files, s, &run, st))
+        rc = CLI_EXIT_USAGE;
+    if (files->mermaid && !mermaid_write(files->mermaid, s, &run, NULL))
         rc = CLI_EXIT_USAGE;
     sim_stats_free(st);
     g_free(token);
@@ -113,7 +119,7 @@ int cli_run(int argc, char **argv)
 {
     gint64 seed = -1;
     gboolean trace = FALSE, ignore = FALSE;
-    run_files files = {NULL, NULL};
+    run_files files = {NULL, NULL, NULL};
     GOptionEntry entries[] = {
         {"seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's [check] seed)", "N"},
         {"trace", 't', 0, G_OPTION_ARG_NONE, &trace, "Print the timeline of every step", NULL},
@@ -122,6 +128,8 @@ int cli_run(int argc, char **argv)
          "FILE.csv"},
         {"timeline", 0, 0, G_OPTION_ARG_FILENAME, &files.timeline,
          "Write the lock timeline for plots/timeline.gp (docs/statistics.md)", "FILE.dat"},
+        {"mermaid", 0, 0, G_OPTION_ARG_FILENAME, &files.mermaid,
+         "Write the run as a Mermaid sequenceDiagram", "FILE.mmd"},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("FILE - one simulated run of a scenario");
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -141,6 +149,7 @@ int cli_run(int argc, char **argv)
     }
     g_free(files.stats);
     g_free(files.timeline);
+    g_free(files.mermaid);
     return rc;
 }
 
@@ -148,8 +157,11 @@ int cli_replay(int argc, char **argv)
 {
     char *token_text = NULL;
     gboolean trace = FALSE, ignore = FALSE;
+    run_files files = {NULL, NULL, NULL};
     GOptionEntry entries[] = {
         {"token", 'k', 0, G_OPTION_ARG_STRING, &token_text, "Replay token printed by run or check", "TOKEN"},
+        {"mermaid", 0, 0, G_OPTION_ARG_FILENAME, &files.mermaid,
+         "Write the run as a Mermaid sequenceDiagram", "FILE.mmd"},
         {"trace", 't', 0, G_OPTION_ARG_NONE, &trace, "Print the timeline of every step", NULL},
         {"ignore-expect", 0, 0, G_OPTION_ARG_NONE, &ignore, "Judge as if every invariant must hold", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -184,11 +196,11 @@ int cli_replay(int argc, char **argv)
                              .prefix = (const uint32_t *)token.prefix->data,
                              .prefix_len = token.prefix->len, .trace = trace,
                              .untimed = token.untimed, .discrete = token.discrete};
-        run_files none = {NULL, NULL};
-        rc = run_and_report(s, &spec, ignore, &none);
+        rc = run_and_report(s, &spec, ignore, &files);
         sim_token_clear(&token);
     }
     g_free(token_text);
+    g_free(files.mermaid);
     sim_scenario_free(s);
     return rc;
 }

@@ -29,6 +29,7 @@ void sim_monitor_init(sim_monitor *m, const sim_scenario *scenario, gboolean tra
     m->added_order = g_ptr_array_new_with_free_func(g_free);
     m->tracing = tracing;
     m->trace = tracing ? g_ptr_array_new_with_free_func(g_free) : NULL;
+    m->records = tracing ? g_array_new(FALSE, TRUE, sizeof(sim_trace_record)) : NULL;
     if (tracing) {
         m->stored_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->erased_at = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -51,6 +52,15 @@ void sim_monitor_clear(sim_monitor *m)
     g_ptr_array_free(m->added_order, TRUE);
     if (m->trace)
         g_ptr_array_free(m->trace, TRUE);
+    if (m->records) {
+        for (guint i = 0; i < m->records->len; i++) {
+            sim_trace_record *r = &g_array_index(m->records, sim_trace_record, i);
+            g_free(r->key);
+            g_free(r->value);
+            g_free(r->result);
+        }
+        g_array_free(m->records, TRUE);
+    }
     if (m->stored_ids) {
         g_hash_table_destroy(m->stored_ids);
         g_hash_table_destroy(m->erased_at);
@@ -129,6 +139,17 @@ void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const 
     if (label)
         g_string_append_printf(s, "   ; %s", label);
     g_ptr_array_add(m->trace, g_string_free(s, FALSE));
+    GString *shown_value = NULL;
+    if (value) {
+        shown_value = g_string_new(NULL);
+        if (shown)
+            g_string_append(shown_value, shown);
+        else
+            append_value(shown_value, value);
+    }
+    sim_trace_record rec = {time_us, tab, task, op, g_strdup(key),
+                            shown_value ? g_string_free(shown_value, FALSE) : NULL, g_strdup(result), label};
+    g_array_append_val(m->records, rec);
 }
 
 void sim_monitor_cs_enter(sim_monitor *m, int64_t time_us, int tab, int task)

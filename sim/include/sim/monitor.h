@@ -27,6 +27,17 @@ typedef struct sim_violation {
     char *message;
 } sim_violation;
 
+/* One timeline entry, structured (for diagrams); parallel to the trace lines. */
+typedef struct sim_trace_record {
+    int64_t time_us;
+    int tab, task;
+    const char *op;  /* static */
+    char *key;       /* or NULL */
+    char *value;     /* as shown in the line, or NULL */
+    char *result;    /* or NULL */
+    const char *label; /* static step name, or NULL */
+} sim_trace_record;
+
 typedef struct sim_counters {
     uint64_t steps;
     uint64_t storage_ops;
@@ -62,6 +73,7 @@ typedef struct sim_monitor {
     gboolean tracing;
     gboolean untimed;          /* time is the adversary's: no bound in ms applies */
     GPtrArray *trace;          /* char* lines */
+    GArray *records;           /* sim_trace_record, one per trace line */
     GHashTable *stored_ids;    /* tracing: ids in the last events write */
     GHashTable *erased_at;     /* tracing: id -> trace length at the write that dropped it */
     /* statistics: borrowed from the run spec; NULL = not collecting */
