@@ -201,7 +201,9 @@ static void stats_add(check_outcome *o, const sim_explore_result *r)
 void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool, const check_request *req,
                         sim_explore_result *chunks, int n_chunks, const gint64 *chunk_first_run)
 {
-    const sim_explore_options *eo = &req->explore;
+    sim_explore_options resolved;
+    sim_explore_resolve(s, &req->explore, &resolved);
+    const sim_explore_options *eo = &resolved;
     g_free(o->name);
     o->name = g_strdup(s->name);
     o->scenario_hash = s->hash;

@@ -112,7 +112,9 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
         sim_explore(job->scenario, pool, &eo, &r);
         /* In random mode, say why in the command's terms; check_outcome_fill
          * adds how far the scenario got (a chunk's own count would mislead). */
-        if (r.verdict == SIM_VERDICT_INCOMPLETE && eo.mode == SIM_MODE_RANDOM) {
+        sim_explore_options resolved;
+        sim_explore_resolve(job->scenario, &eo, &resolved);
+        if (r.verdict == SIM_VERDICT_INCOMPLETE && resolved.mode == SIM_MODE_RANDOM) {
             g_free(r.incomplete_reason);
             r.incomplete_reason = check_interrupted ? g_strdup("interrupted by a signal")
                                                     : g_strdup_printf("the time budget of %g s ran out",
@@ -155,7 +157,10 @@ static void job_plan(check_job *job, const check_request *req, int jobs)
     gint64 len = runs;
     guint64 base = req->seed >= 0 ? (guint64)req->seed : (job->scenario ? (guint64)job->scenario->seed : 0);
     /* Chunks pass their first seed as a gint64: only split where it fits. */
-    if (job->scenario && jobs > 1 && req->explore.mode == SIM_MODE_RANDOM && runs >= 128 &&
+    sim_explore_options resolved;
+    if (job->scenario)
+        sim_explore_resolve(job->scenario, &req->explore, &resolved);
+    if (job->scenario && jobs > 1 && resolved.mode == SIM_MODE_RANDOM && runs >= 128 &&
         base <= (guint64)(G_MAXINT64 - runs)) {
         gint64 shards = req->explore.shard_count;
         n = (int)MIN((gint64)jobs * 4, runs / 64);
@@ -271,6 +276,7 @@ static int options_resolve(check_cli *c)
 {
     sim_explore_options *eo = &c->req.explore;
     if (c->mode) {
+        eo->mode_set = TRUE;
         if (strcmp(c->mode, "random") == 0)
             eo->mode = SIM_MODE_RANDOM;
         else if (strcmp(c->mode, "exhaustive") == 0)

@@ -98,9 +98,37 @@ static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const si
     r->elapsed_s = now_s(o) - t0;
 }
 
-void sim_explore(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o, sim_explore_result *r)
+void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, sim_explore_options *out)
+{
+    *out = *in;
+    if (!in->mode_set)
+        out->mode = (sim_mode)s->explore_mode;
+    if (in->time == SIM_TIME_DEFAULT)
+        out->time = (sim_time_model)s->explore_time;
+    if (out->time == SIM_TIME_DEFAULT)
+        out->time = out->mode == SIM_MODE_RANDOM ? SIM_TIME_TIMED : SIM_TIME_UNTIMED;
+    if (in->preemptions_max < 0)
+        out->preemptions_max = s->preemptions_max;
+    if (in->executions_max == 0)
+        out->executions_max = s->executions_max;
+    if (in->pct_depth == 3)
+        out->pct_depth = s->pct_depth;
+    out->no_reduction = in->no_reduction || !s->reduction;
+}
+
+void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                 sim_explore_result *r)
 {
     memset(r, 0, sizeof *r);
+    sim_explore_options resolved;
+    sim_explore_resolve(scenario, options, &resolved);
+    const sim_explore_options *o = &resolved;
+    /* --steps bounds every run: a scenario copy with the bound in place
+     * (read-only; its strings stay the original's). */
+    sim_scenario local = *scenario;
+    if (o->steps_max > 0)
+        local.steps_max = o->steps_max;
+    const sim_scenario *s = &local;
     switch (o->mode) {
     case SIM_MODE_EXHAUSTIVE:
         sim_explore_exhaustive(s, pool, o, r);

@@ -40,6 +40,8 @@ static const char *const backoff_names[] = {"exponential", "constant", NULL};
 static const char *const unlock_names[] = {"clear-x", "clear-y", "clear-both", NULL};
 static const char *const expired_y_names[] = {"free", "held", NULL};
 static const char *const workload_names[] = {"events", "lock", NULL};
+static const char *const mode_names[] = {"random", "exhaustive", "pct", NULL};
+static const char *const time_names[] = {"default", "timed", "untimed", NULL};
 static const char *const invariant_names[] = {"mutual-exclusion", "lost-event", "duplicate",
                                               "progress", NULL};
 
@@ -115,6 +117,17 @@ static const key_spec keys[] = {
     INT("run", "progress_bound_ms", progress_bound_ms, "120000", 1, INT64_C(365) * DAY_MS,
         "Progress invariant: a lock request must be granted or fail within this time."),
 
+    ENUM("explore", "mode", explore_mode, "random", mode_names,
+         "How tabsim check explores: random runs, exhaustive search (DPOR), or pct; --mode overrides."),
+    ENUM("explore", "time", explore_time, "default", time_names,
+         "Time semantics: default (untimed for exhaustive and pct, timed for random), timed or untimed; --time overrides."),
+    INT("explore", "preemptions_max", preemptions_max, "-1", -1, 1000000,
+        "Exhaustive: iterative context bounding up to this many preemptions; -1 = no bound."),
+    INT("explore", "executions_max", executions_max, "0", 0, INT64_C(1) << 40,
+        "Exhaustive: stop (verdict incomplete) after this many executions; 0 = no budget."),
+    INT("explore", "pct_depth", pct_depth, "3", 1, 16, "PCT: bug depth d (d - 1 priority change points)."),
+    BOOL("explore", "reduction", reduction, "true",
+         "Exhaustive: partial-order reduction (source-DPOR + sleep sets); false explores every interleaving."),
     INT("check", "runs", runs, "200", 1, INT64_C(1) << 40, "Random runs that tabsim check makes."),
     INT("check", "seed", seed, "1", 0, INT64_MAX, "Base seed of the runs; run i uses a seed derived from it and i."),
 
@@ -126,7 +139,7 @@ static const key_spec keys[] = {
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 static const char *const groups[] = {"scenario", "mutex", "storage", "workload", "flush",
-                                     "server", "run", "check", "expect", NULL};
+                                     "server", "run", "explore", "check", "expect", NULL};
 
 const char *sim_invariant_name(sim_invariant inv)
 {

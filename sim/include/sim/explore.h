@@ -35,6 +35,7 @@ typedef enum sim_verdict {
 
 typedef struct sim_explore_options {
     sim_mode mode;
+    gboolean mode_set;        /* mode given on the command line (else the scenario's [explore] mode) */
     sim_time_model time;      /* DEFAULT: untimed for exhaustive, timed otherwise */
     gint64 steps_max;         /* 0 = the scenario's [run] steps_max */
     gint64 preemptions_max;   /* exhaustive: -1 = unbounded */
@@ -78,6 +79,9 @@ typedef struct sim_explore_result {
 } sim_explore_result;
 
 void sim_explore_options_init(sim_explore_options *options);
+/* The options in force for one scenario: the command line's where given,
+ * else the scenario's [explore] keys. */
+void sim_explore_resolve(const sim_scenario *scenario, const sim_explore_options *in, sim_explore_options *out);
 void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                  sim_explore_result *result);
 void sim_explore_result_clear(sim_explore_result *result);

@@ -75,6 +75,14 @@ typedef struct sim_scenario {
     int64_t steps_max;
     int64_t progress_bound_ms;
 
+    /* [explore] */
+    int64_t explore_mode;      /* sim_mode */
+    int64_t explore_time;      /* sim_time_model */
+    int64_t preemptions_max;   /* -1 = none */
+    int64_t executions_max;    /* 0 = none */
+    int64_t pct_depth;
+    gboolean reduction;
+
     /* [check] */
     int64_t runs;
     int64_t seed;
