@@ -23,6 +23,13 @@
 #endif
 #endif
 
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define SIM_VALGRIND_REGISTER(lo, hi) VALGRIND_STACK_REGISTER(lo, hi)
+#else
+#define SIM_VALGRIND_REGISTER(lo, hi) 0
+#endif
+
 #ifdef SIM_ASAN
 #include <sanitizer/common_interface_defs.h>
 #define fiber_start(save, bottom, size) __sanitizer_start_switch_fiber(save, bottom, size)
@@ -70,6 +77,9 @@ void *sim_stack_pool_take(sim_stack_pool *pool)
     if (base == MAP_FAILED)
         g_error("tabsim: cannot map a coroutine stack of %zu bytes", pool->stack_size);
     mprotect(base, pool->page, PROT_NONE);
+    /* Tell valgrind this is a stack, so switching onto it is not an error.
+     * The registration lives as long as the mapping (the pool's). */
+    (void)SIM_VALGRIND_REGISTER(base + pool->page, base + pool->page + pool->stack_size);
     pool->allocated++;
     return base + pool->page;
 }

@@ -312,8 +312,7 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
     if (info->preemption)
         w->monitor->c.preemptions++;
     if (w->step_done) {
-        info->acc = w->acc;
-        info->blocked_wait = t->spin_blocked;
+        info->acc = w->acc; /* t may be freed by now: it may have finished */
         w->step_done(w->hook_ctx, info);
     }
 }

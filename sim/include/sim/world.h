@@ -65,7 +65,6 @@ typedef struct sim_step_info {
     uint64_t enabled;       /* bit t-1 set: tab t could have stepped instead */
     gboolean last_enabled;  /* the previous step's tab could go on (answer 0 is it) */
     gboolean preemption;    /* the previous tab was enabled and another was chosen */
-    gboolean blocked_wait;  /* the step ended in a detected no-progress waiting loop */
     size_t data_begin, data_end; /* chooser positions of the values it chose */
 } sim_step_info;
 
