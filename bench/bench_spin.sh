@@ -36,8 +36,9 @@ seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # ---- tabsim: the place for the exhaustive checker -------------------------
 # tabsim_time INI: times `tabsim check INI --mode exhaustive` and prints one
 # table cell: "<seconds>s rc=<exit code>", or "n/a" when there is no binary.
-# TODO(tabsim exhaustive): once the mode prints its state count, parse it
-# from $WORK/tabsim.out here and print it beside the time.
+# The cell also gives tabsim's executions (each a distinct Mazurkiewicz
+# trace under source-DPOR) and its verdict; a time budget
+# (TABSIM_BUDGET, default 600 s) bounds configurations too big for it.
 tabsim_time() {
     local ini=$1 t0 t1 rc=0
     if [ ! -x "$TABSIM" ]; then
@@ -45,9 +46,13 @@ tabsim_time() {
         return
     fi
     t0=$(now)
-    "$TABSIM" check "$ini" --mode exhaustive >"$WORK/tabsim.out" 2>&1 || rc=$?
+    "$TABSIM" check "$ini" --mode exhaustive --time-budget "${TABSIM_BUDGET:-600}" --no-timing \
+        >"$WORK/tabsim.out" 2>&1 || rc=$?
     t1=$(now)
-    echo "$(seconds "$t0" "$t1")s rc=$rc"
+    local execs verdict
+    execs=$(sed -n 's/^explored *\([0-9]*\) runs.*/\1/p' "$WORK/tabsim.out" | head -1)
+    verdict=$(sed -n 's/^verdict *\([a-z]*\).*/\1/p' "$WORK/tabsim.out" | head -1)
+    echo "$(seconds "$t0" "$t1")s $verdict ${execs:-?} exec rc=$rc"
 }
 # ---------------------------------------------------------------------------
 
