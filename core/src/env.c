@@ -85,6 +85,28 @@ int xt_env_spawn(xt_env *env, xt_task_fn fn, void *arg)
     return env->m->task_spawn(env->ctx, fn, arg);
 }
 
+gboolean xt_env_has_web_locks(const xt_env *env)
+{
+    assert(env && env->m);
+    return env->m->lock_request != NULL && env->m->lock_release != NULL;
+}
+
+int xt_env_lock_request(xt_env *env, const char *name, int flags, uint64_t *handle_out)
+{
+    assert(env && xt_env_has_web_locks(env));
+    assert(name && handle_out);
+    assert((flags & ~(XT_LOCK_IF_AVAILABLE | XT_LOCK_STEAL)) == 0);
+    /* The API itself rejects the two together (NotSupportedError). */
+    assert(!((flags & XT_LOCK_IF_AVAILABLE) && (flags & XT_LOCK_STEAL)));
+    return env->m->lock_request(env->ctx, name, flags, handle_out);
+}
+
+int xt_env_lock_release(xt_env *env, uint64_t handle)
+{
+    assert(env && xt_env_has_web_locks(env));
+    return env->m->lock_release(env->ctx, handle);
+}
+
 void xt_env_debug_init(xt_env *env)
 {
     assert(env && env->m);

@@ -29,6 +29,8 @@ const char *xt_strerror(int err)
         return "the operation was cancelled because the tab is going away";
     case XT_EPARSE:
         return "stored data is malformed";
+    case XT_EABORTED:
+        return "the web lock was stolen by another request (AbortError)";
     }
     return "unknown error";
 }

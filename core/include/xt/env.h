@@ -14,7 +14,7 @@
  * method overwrites, so a hot loop allocates nothing.  A method that returns
  * an error has changed nothing (a failed set leaves the old value).
  *
- * Awaits: sleep_ms, transport_send and web-lock requests are the points where
+ * Awaits: sleep_ms, transport_send and lock_request are the points where
  * a tab's other tasks may run (a JavaScript `await`).  Storage calls are not
  * awaits, but in a multi-process browser every one of them can interleave
  * with the storage calls of other tabs.
@@ -63,6 +63,11 @@ typedef struct xt_obs {
 
 typedef void (*xt_task_fn)(void *arg);
 
+/* lock_request flags: navigator.locks.request(name, {mode: "exclusive",
+ * ifAvailable, steal}).  Only exclusive locks are modelled. */
+#define XT_LOCK_IF_AVAILABLE (1 << 0) /* fail at once when held or queued */
+#define XT_LOCK_STEAL (1 << 1)        /* take it from the holder at once */
+
 typedef struct xt_env_methods {
     /* localStorage.getItem: XT_OK, XT_ENOTFOUND, XT_EUNAVAILABLE, XT_ECANCELLED */
     int (*storage_get)(void *ctx, const char *key, GString *value_out);
@@ -92,6 +97,20 @@ typedef struct xt_env_methods {
     void (*log)(void *ctx, xt_log_level level, const char *message);
     /* telemetry; may be NULL */
     void (*observe)(void *ctx, const xt_obs *obs);
+    /* The Web Locks API (navigator.locks), in acquire/release style: the
+     * callback of navigator.locks.request runs between a lock_request that
+     * returned XT_OK and the lock_release of its handle.  Both NULL = the
+     * API is absent (an old browser); see xt_env_has_web_locks.
+     * lock_request awaits until the lock is granted (exclusive requests of
+     * one name are granted in FIFO order): XT_OK and *handle_out set;
+     * XT_ELOCKTIMEOUT with XT_LOCK_IF_AVAILABLE when it is not free (the
+     * callback got null); XT_ECANCELLED when the tab goes away.  With
+     * XT_LOCK_STEAL it is granted at once and the previous holder loses it.
+     * lock_release ends the callback: XT_OK, or XT_EABORTED when the lock
+     * had been stolen meanwhile (the holder's request promise rejected with
+     * AbortError; the holder ran on unaware until now), or XT_ECANCELLED. */
+    int (*lock_request)(void *ctx, const char *name, int flags, uint64_t *handle_out);
+    int (*lock_release)(void *ctx, uint64_t handle);
 } xt_env_methods;
 
 typedef struct xt_env {
@@ -110,6 +129,10 @@ int xt_env_sleep_ms(xt_env *env, int64_t ms);
 uint64_t xt_env_random_u64(xt_env *env);
 int xt_env_send(xt_env *env, const char *body);
 int xt_env_spawn(xt_env *env, xt_task_fn fn, void *arg);
+/* TRUE when the backend offers Web Locks (both lock methods set). */
+gboolean xt_env_has_web_locks(const xt_env *env);
+int xt_env_lock_request(xt_env *env, const char *name, int flags, uint64_t *handle_out);
+int xt_env_lock_release(xt_env *env, uint64_t handle);
 
 /* Reads the bucketeer_debug key once ("true" enables debug logs), as the
  * seed's Debug Information section says. */

@@ -17,7 +17,8 @@ typedef enum xt_err {
     XT_ETIMEOUT = -5,      /* transport: no answer in time; delivery unknown */
     XT_ELOCKTIMEOUT = -6,  /* mutex: not acquired within its retries */
     XT_ECANCELLED = -7,    /* env: the tab is going away; unwind now */
-    XT_EPARSE = -8         /* stored data is not what this library wrote */
+    XT_EPARSE = -8,        /* stored data is not what this library wrote */
+    XT_EABORTED = -9       /* web lock: it was stolen (the request's AbortError) */
 } xt_err;
 
 /* A static English sentence for an xt_err code; never NULL. */
