@@ -65,6 +65,7 @@ static void add_counterexample(JsonBuilder *b, const check_outcome *o)
     add_int(b, "seed", (gint64)o->cex_seed);
     add_string(b, "token", o->token);
     add_string(b, "replay", o->replay);
+    add_string(b, "shrink", o->shrink_text);
     add_string(b, "violation", o->violation_text);
     json_builder_set_member_name(b, "timeline");
     json_builder_begin_array(b);
@@ -304,6 +305,9 @@ static void read_counterexample(reader *r, JsonObject *obj, check_outcome *o)
     o->cex_seed = (guint64)get_int(r, c, "seed", 0, G_MAXINT64);
     o->token = get_string(r, c, "token", TRUE);
     o->replay = get_string(r, c, "replay", TRUE);
+    /* Optional: reports written before shrinking existed have no "shrink". */
+    if (json_object_has_member(c, "shrink"))
+        o->shrink_text = get_string(r, c, "shrink", TRUE);
     o->violation_text = get_string(r, c, "violation", TRUE);
     JsonNode *tl = member(r, c, "timeline", JSON_NODE_ARRAY, FALSE);
     o->timeline = g_ptr_array_new_with_free_func(g_free);

@@ -9,6 +9,15 @@
  * up.  The server's answer (delivered, error, timeout-after-delivery) is a
  * choice weighted by [server] error_pct and timeout_pct.
  *
+ * Web Locks (lock_request, lock_release) go to the world's manager
+ * (weblocks.c).  A request is an await: it is queued or granted atomically
+ * in the step that makes it, and the task gives the tab up until it is
+ * granted (at once: woken now; queued: woken by the grant).  A request and
+ * a release read and write the lock name's object bit, hashed as storage
+ * keys are, so the explorer sees two requests of one name as dependent;
+ * the step a granted task resumes with reads it too.  Tabs whose scenario
+ * says web_locks_available = false get a method table without them.
+ *
  * Once the world is cancelling, every method returns XT_ECANCELLED at once
  * and changes nothing: that is how core/ code is unwound at the end of a
  * run (and, later, how a closed tab stops).
@@ -339,6 +348,82 @@ static void env_log(void *ctx, xt_log_level level, const char *message)
                          level == XT_LOG_WARN ? "warn" : "debug", NULL, message, NULL, NULL, NULL);
 }
 
+static void access_lock(sim_world *w, const char *name)
+{
+    access_key(w, name, FALSE);
+    access_key(w, name, TRUE);
+}
+
+static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *handle_out)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (w->cancelling)
+        return XT_ECANCELLED;
+    sim_task *t = w->current;
+    assert(t && t->tab == tab);
+    access_lock(w, name);
+    int stolen_tab = 0;
+    int rc = sim_weblocks_request(w->weblocks, name, flags, tab->index, t, handle_out, &stolen_tab);
+    if (w->monitor->tracing) {
+        char result[48];
+        if (rc == SIM_WEBLOCKS_QUEUED)
+            g_snprintf(result, sizeof result, "queued behind tab%d", sim_weblocks_holder(w->weblocks, name));
+        else if (rc == XT_ELOCKTIMEOUT)
+            g_snprintf(result, sizeof result, "not available (ifAvailable)");
+        else if (stolen_tab)
+            g_snprintf(result, sizeof result, "granted, stolen from tab%d", stolen_tab);
+        else
+            g_snprintf(result, sizeof result, "granted");
+        const char *how = flags & XT_LOCK_STEAL ? "steal" : flags & XT_LOCK_IF_AVAILABLE ? "ifAvailable" : "wait";
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.request", name, how, result, t->label,
+                         NULL);
+    }
+    t->label = NULL;
+    /* Not a waiting loop: the await ends by a grant, never by a re-read. */
+    t->spin_dirty = TRUE;
+    spin_await(w, t);
+    if (rc == SIM_WEBLOCKS_QUEUED)
+        t->weblock_waiting = TRUE;
+    else
+        sim_world_post(w, t, 0, TRUE);
+    sim_task_yield(t, SIM_YIELD_AWAIT);
+    if (w->cancelling) {
+        if (t->weblock_waiting) {
+            sim_weblocks_withdraw(w->weblocks, t);
+            t->weblock_waiting = FALSE;
+        }
+        return XT_ECANCELLED;
+    }
+    access_key(w, name, FALSE); /* the grant it resumes with */
+    if (rc == SIM_WEBLOCKS_QUEUED) {
+        if (w->monitor->tracing)
+            sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.granted", name, NULL, "granted",
+                             NULL, NULL);
+        return XT_OK;
+    }
+    return rc;
+}
+
+static int env_lock_release(void *ctx, uint64_t handle)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (w->cancelling)
+        return XT_ECANCELLED;
+    sim_task *t = w->current;
+    assert(t && t->tab == tab);
+    const char *name = sim_weblocks_name_of(w->weblocks, handle);
+    if (name)
+        access_lock(w, name);
+    int rc = sim_weblocks_release(w->weblocks, handle);
+    if (w->monitor->tracing)
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.release", NULL, NULL,
+                         rc == XT_OK ? "released" : result_text(rc), t->label, NULL);
+    t->label = NULL;
+    return rc;
+}
+
 static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
                                         "cs-enter", "cs-exit", "added", "fallback", "sent", "wait"};
 
@@ -413,7 +498,7 @@ static void env_observe(void *ctx, const xt_obs *o)
         obs_line(w, t, o);
 }
 
-static const xt_env_methods sim_env_methods = {
+static const xt_env_methods sim_env_methods_no_locks = {
     .storage_get = env_storage_get,
     .storage_set = env_storage_set,
     .storage_remove = env_storage_remove,
@@ -428,9 +513,26 @@ static const xt_env_methods sim_env_methods = {
     .observe = env_observe,
 };
 
+static const xt_env_methods sim_env_methods = {
+    .storage_get = env_storage_get,
+    .storage_set = env_storage_set,
+    .storage_remove = env_storage_remove,
+    .storage_length = env_storage_length,
+    .storage_key = env_storage_key,
+    .clock_now_ms = env_now_ms,
+    .sleep_ms = env_sleep_ms,
+    .random_u64 = env_random_u64,
+    .transport_send = env_send,
+    .task_spawn = env_spawn,
+    .log = env_log,
+    .observe = env_observe,
+    .lock_request = env_lock_request,
+    .lock_release = env_lock_release,
+};
+
 void sim_tab_env_init(sim_tab *tab)
 {
-    tab->env.m = &sim_env_methods;
+    tab->env.m = tab->world->scenario->web_locks_available ? &sim_env_methods : &sim_env_methods_no_locks;
     tab->env.ctx = tab;
     tab->env.debug = FALSE;
 }

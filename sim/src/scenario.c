@@ -31,9 +31,16 @@ typedef struct key_spec {
     int64_t min, max;            /* KEY_INT */
     const char *const *names;    /* KEY_ENUM: NULL-terminated */
     const char *doc;
+    unsigned flags;              /* KEY_HASH_* */
 } key_spec;
 
-static const char *const algorithm_names[] = {"none", "seed", "lamport", NULL};
+/* Keys added after replay tokens were published enter the scenario hash
+ * only when set to something other than their default, so the tokens of
+ * every scenario that does not use them stay valid. */
+#define KEY_HASH_IF_SET 1u
+
+static const char *const algorithm_names[] = {"none", "seed", "lamport", "web-locks", NULL};
+static const char *const web_locks_request_names[] = {"wait", "if-available", "steal", NULL};
 static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
 static const char *const safety_names[] = {"auto", "on", "off", NULL};
 static const char *const backoff_names[] = {"exponential", "constant", NULL};
@@ -47,20 +54,25 @@ static const char *const invariant_names[] = {"mutual-exclusion", "lost-event", 
 
 #define OFF(field) offsetof(sim_scenario, field)
 #define DAY_MS 86400000
-#define INT(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, doc}
-#define ENUM(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, doc}
-#define BOOL(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, doc}
+#define INT(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, doc, 0}
+#define ENUM(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, doc, 0}
+#define BOOL(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, doc, 0}
+/* The same for keys hashed only when set (KEY_HASH_IF_SET). */
+#define INT_NEW(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, doc, KEY_HASH_IF_SET}
+#define ENUM_NEW(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, doc, KEY_HASH_IF_SET}
+#define BOOL_NEW(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, doc, KEY_HASH_IF_SET}
 
 static const key_spec keys[] = {
     {"scenario", "name", KEY_STRING, OFF(name), "", 0, 0, NULL,
-     "Short name shown in reports; defaults to the file name."},
+     "Short name shown in reports; defaults to the file name.", 0},
     {"scenario", "description", KEY_STRING, OFF(description), "", 0, 0, NULL,
-     "One line saying what the scenario shows."},
+     "One line saying what the scenario shows.", 0},
     INT("scenario", "tabs", tabs, "3", 1, 64, "Number of tabs (SDK instances) sharing one localStorage."),
 
     ENUM("mutex", "algorithm", algorithm, "seed", algorithm_names,
-         "Mutex guarding the event store: none (the root-cause baseline), seed (the seed document's CrossTabMutex) "
-         "or lamport (Lamport's 1987 fast mutex with b[i] flags)."),
+         "Mutex guarding the event store: none (the root-cause baseline), seed (the seed document's CrossTabMutex), "
+         "lamport (Lamport's 1987 fast mutex with b[i] flags) or web-locks (navigator.locks, the seed's future "
+         "enhancement; falls back to seed when web_locks_available is false)."),
     ENUM("mutex", "cross_tab_safety", cross_tab_safety, "auto", safety_names,
          "auto enables the mutex when storage is usable; on always; off never (unlocked methods everywhere)."),
     INT("mutex", "timeout_ms", timeout_ms, "5000", 1, DAY_MS, "Lock expiry: how long a written X or Y value stays valid."),
@@ -77,6 +89,11 @@ static const key_spec keys[] = {
     ENUM("mutex", "lamport_omit", lamport_omit, "none", lamport_omit_names,
          "lamport only: none (the full algorithm), or a statement left out to show why it is needed: b-wait "
          "(Algorithm 1 without its delay) or y-recheck (the final y != i check)."),
+    ENUM_NEW("mutex", "web_locks_request", web_locks_request, "wait", web_locks_request_names,
+             "web-locks only: how navigator.locks.request is called: wait (await the grant), if-available "
+             "({ifAvailable: true}: fail at once when taken, then fall back) or steal ({steal: true})."),
+    BOOL_NEW("mutex", "web_locks_available", web_locks_available, "true",
+             "Whether the browser offers navigator.locks; when false, web-locks falls back to the seed mutex."),
 
     INT("storage", "latency_us_min", storage_latency_us_min, "10", 0, 10000000,
         "Least virtual time one storage call takes, in microseconds."),
@@ -133,7 +150,7 @@ static const key_spec keys[] = {
 
     {"expect", "violation", KEY_INVSET, 0, "none", 0, 0, invariant_names,
      "Expected outcome: none (every invariant holds), any, or a comma list of "
-     "mutual-exclusion, lost-event, duplicate, progress (one of them is violated)."},
+     "mutual-exclusion, lost-event, duplicate, progress (one of them is violated).", 0},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -552,6 +569,10 @@ uint32_t sim_scenario_hash(const sim_scenario *s)
         if (strcmp(k->group, "expect") == 0 || strcmp(k->group, "check") == 0 || k->type == KEY_STRING)
             continue;
         char *v = key_value_text(s, k);
+        if ((k->flags & KEY_HASH_IF_SET) && strcmp(v, k->def) == 0) {
+            g_free(v);
+            continue;
+        }
         char *line = g_strdup_printf("%s.%s=%s;", k->group, k->key, v);
         for (const char *c = line; *c; c++) {
             h ^= (guint8)*c;

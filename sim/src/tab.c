@@ -12,12 +12,23 @@
 #include "sim/world.h"
 #include "xt/mutex_lamport.h"
 #include "xt/mutex_seed.h"
+#include "xt/mutex_weblocks.h"
+
+static xt_mutex *tab_seed_mutex_new(sim_tab *tab);
 
 static xt_mutex *tab_mutex_new(sim_tab *tab)
 {
     const sim_scenario *s = tab->world->scenario;
     if (s->algorithm == SIM_ALG_NONE)
         return xt_mutex_none_new(&tab->env);
+    if (s->algorithm == SIM_ALG_WEB_LOCKS) {
+        xt_weblocks_mutex_options wo;
+        xt_weblocks_mutex_options_init(&wo);
+        wo.request = (xt_weblocks_request)s->web_locks_request;
+        xt_mutex *m = xt_weblocks_mutex_new(&tab->env, &wo);
+        /* No navigator.locks: the seed's CrossTabMutex, "when available". */
+        return m ? m : tab_seed_mutex_new(tab);
+    }
     if (s->algorithm == SIM_ALG_LAMPORT) {
         xt_lamport_mutex_options l;
         xt_lamport_mutex_options_init(&l);
@@ -28,6 +39,12 @@ static xt_mutex *tab_mutex_new(sim_tab *tab)
         l.omit = (xt_lamport_omit)s->lamport_omit;
         return xt_lamport_mutex_new(&tab->env, &l);
     }
+    return tab_seed_mutex_new(tab);
+}
+
+static xt_mutex *tab_seed_mutex_new(sim_tab *tab)
+{
+    const sim_scenario *s = tab->world->scenario;
     xt_seed_mutex_options o;
     xt_seed_mutex_options_init(&o);
     o.client_id = tab->client_id;

@@ -35,6 +35,7 @@
 #include "xt/env.h"
 
 typedef struct wl_request {
+    const char *name;  /* the wl_lock's, which lives as long as the manager */
     uint64_t handle;
     int tab;
     void *waiter;
@@ -127,7 +128,7 @@ int sim_weblocks_request(sim_weblocks *wl, const char *name, int flags, int tab,
         *stolen_tab_out = 0;
     if (!grantable && (flags & XT_LOCK_IF_AVAILABLE))
         return XT_ELOCKTIMEOUT;
-    wl_request req = {.handle = wl->next_handle++, .tab = tab, .waiter = waiter};
+    wl_request req = {.name = l->name, .handle = wl->next_handle++, .tab = tab, .waiter = waiter};
     *handle_out = req.handle;
     if (flags & XT_LOCK_STEAL) {
         if (l->holder.handle != 0) {
@@ -224,4 +225,17 @@ guint sim_weblocks_queued(const sim_weblocks *wl, const char *name)
 {
     const wl_lock *l = lock_find(wl, name);
     return l ? l->queue.length : 0;
+}
+
+const char *sim_weblocks_name_of(const sim_weblocks *wl, uint64_t handle)
+{
+    for (guint i = 0; i < wl->stolen->len; i++)
+        if (g_array_index(wl->stolen, wl_request, i).handle == handle)
+            return g_array_index(wl->stolen, wl_request, i).name;
+    for (guint i = 0; i < wl->locks->len; i++) {
+        const wl_lock *l = wl->locks->pdata[i];
+        if (handle != 0 && l->holder.handle == handle)
+            return l->name;
+    }
+    return NULL;
 }

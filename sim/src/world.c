@@ -58,6 +58,19 @@ void sim_world_post(sim_world *w, sim_task *t, int64_t delay_us, gboolean needs_
     sim_queue_push(&w->queue, w->now_us + delay_us, t);
 }
 
+/* The Web Locks manager granted a queued request: its task wakes now, as
+ * the request's callback is queued as a task. */
+void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle)
+{
+    sim_world *w = ctx;
+    sim_task *t = waiter;
+    (void)handle;
+    assert(t->weblock_waiting);
+    t->weblock_waiting = FALSE;
+    if (!w->cancelling)
+        sim_world_post(w, t, 0, TRUE);
+}
+
 void sim_task_yield(sim_task *t, sim_yield reason)
 {
     t->reason = reason;
@@ -365,6 +378,7 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
     w->pool = pool;
     w->monitor = monitor;
     w->storage = sim_storage_new(s->quota_bytes, s->storage_unavailable);
+    w->weblocks = sim_weblocks_new(sim_world_weblock_granted, w);
     sim_queue_init(&w->queue);
     g_queue_init(&w->live);
     w->drain_end_us = -1;
@@ -402,6 +416,7 @@ void sim_world_free(sim_world *w)
     g_free(w->tabs);
     sim_queue_destroy(&w->queue);
     sim_storage_free(w->storage);
+    sim_weblocks_free(w->weblocks);
     g_string_free(w->scratch, TRUE);
     g_free(w->events_key);
     g_free(w);

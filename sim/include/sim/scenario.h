@@ -14,7 +14,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT } sim_algorithm;
+typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT, SIM_ALG_WEB_LOCKS } sim_algorithm;
 typedef enum sim_workload_mode { SIM_WORKLOAD_EVENTS, SIM_WORKLOAD_LOCK } sim_workload_mode;
 
 /* Invariants, as bits, so [expect] can name a set. */
@@ -44,6 +44,8 @@ typedef struct sim_scenario {
     int64_t unlock;       /* xt_seed_unlock */
     int64_t expired_y;    /* xt_seed_expired_y */
     int64_t lamport_omit; /* xt_lamport_omit */
+    int64_t web_locks_request;     /* xt_weblocks_request */
+    gboolean web_locks_available;
 
     /* [storage] */
     int64_t storage_latency_us_min, storage_latency_us_max;

@@ -46,5 +46,7 @@ int sim_weblocks_tab_closed(sim_weblocks *wl, int tab);
  * number of queued requests. */
 int sim_weblocks_holder(const sim_weblocks *wl, const char *name);
 guint sim_weblocks_queued(const sim_weblocks *wl, const char *name);
+/* The name a held or stolen handle is for; NULL if it holds nothing. */
+const char *sim_weblocks_name_of(const sim_weblocks *wl, uint64_t handle);
 
 #endif

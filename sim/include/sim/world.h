@@ -14,6 +14,9 @@
  * decides which tab's call happens next (timed semantics: earliest first,
  * ties chosen).  core/ code runs unmodified on each task's stack.
  *
+ * A Web Locks request (weblocks.c) is an await too: a queued request's task
+ * is in no queue until the manager grants it and the world posts it.
+ *
  * At the end of a run the world cancels every task: from then on each env
  * call returns XT_ECANCELLED at once, so core/ code unwinds through its own
  * error paths and frees what it holds, and no effect reaches storage.
@@ -30,6 +33,7 @@
 #include "sim/queue.h"
 #include "sim/scenario.h"
 #include "sim/storage.h"
+#include "sim/weblocks.h"
 #include "xt/env.h"
 #include "xt/processor.h"
 
@@ -88,6 +92,7 @@ struct sim_task {
     void *arg;
     const char *label;      /* from XT_OBS_STEP, for the next storage call */
     int64_t lock_since_us;  /* pending lock request start, -1 = none */
+    gboolean weblock_waiting; /* queued in the Web Locks manager, not in the queue */
     /* no-progress waiting-loop detection (untimed mode, env_sim.c) */
     uint32_t spin_sig;          /* hash of the reads since the last await */
     uint32_t spin_reads;
@@ -122,6 +127,7 @@ struct sim_world {
     sim_stack_pool *pool;
     sim_monitor *monitor;
     sim_storage *storage;
+    sim_weblocks *weblocks; /* navigator.locks of the origin */
     sim_queue queue;
     sim_tab *tabs;
     int n_tabs;
@@ -155,6 +161,8 @@ void sim_world_run(sim_world *world);
 sim_task *sim_world_spawn(sim_world *world, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted);
 void sim_world_post(sim_world *world, sim_task *task, int64_t delay_us, gboolean needs_tab);
 void sim_task_yield(sim_task *task, sim_yield reason);
+/* sim_weblocks_grant_fn of the world's manager (ctx = world, waiter = task). */
+void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle);
 void sim_tab_env_init(sim_tab *tab);
 /* Writes so far to the keys of a key-bit mask (no-progress loop detection). */
 uint64_t sim_world_key_writes(const sim_world *world, uint64_t mask);
