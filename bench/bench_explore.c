@@ -25,6 +25,7 @@ static void one(const sim_scenario *s, sim_stack_pool *pool, gboolean reduce, do
     sim_explore_options o;
     sim_explore_options_init(&o);
     o.mode = SIM_MODE_EXHAUSTIVE;
+    o.mode_set = TRUE;
     o.no_reduction = !reduce;
     o.count_traces = TRUE;
     o.clock_s = wall;

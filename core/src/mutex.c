@@ -37,6 +37,7 @@ int xt_mutex_lock(xt_mutex *mutex)
 void xt_mutex_unlock(xt_mutex *mutex)
 {
     assert(mutex && mutex->ops && mutex->ops->unlock && mutex->env);
+    xt_env_observe(mutex->env, XT_OBS_UNLOCK, mutex->ops->name, NULL, 0);
     mutex->ops->unlock(mutex);
     xt_env_observe(mutex->env, XT_OBS_LOCK_RELEASED, mutex->ops->name, NULL, 0);
 }

@@ -425,7 +425,7 @@ static int env_lock_release(void *ctx, uint64_t handle)
 }
 
 static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
-                                        "cs-enter", "cs-exit", "added", "fallback", "sent", "wait"};
+                                        "cs-enter", "cs-exit", "added", "fallback", "sent", "wait", "unlock"};
 
 static void obs_line(sim_world *w, sim_task *t, const xt_obs *o)
 {
@@ -487,6 +487,8 @@ static void env_observe(void *ctx, const xt_obs *o)
         break;
     case XT_OBS_SENT:
         return; /* env_send traces sends itself */
+    case XT_OBS_UNLOCK:
+        return; /* for statistics only: the release's steps are traced */
     case XT_OBS_WAIT:
         if (w->untimed && o->detail)
             t->spin_hint = UINT64_C(1) << (text_hash(o->detail) % SIM_OBJ_KEYS);

@@ -150,6 +150,12 @@ void sim_stats_observe(sim_stats *st, int64_t now_us, int tab, int task, uint64_
         t->releasing = TRUE;
         t->release_ops = task_ops;
         break;
+    case XT_OBS_UNLOCK:
+        /* The release's own storage calls start here, whatever the
+         * critical section did (a "none" mutex reports no CS_EXIT). */
+        t->releasing = TRUE;
+        t->release_ops = task_ops;
+        break;
     case XT_OBS_LOCK_RELEASED:
         if (t->releasing) {
             sample_add(st, SIM_SAMPLE_LOCK_RELEASE, tab, task, now_us, now_us, (double)(task_ops - t->release_ops));

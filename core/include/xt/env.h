@@ -50,8 +50,9 @@ typedef enum xt_obs_kind {
     XT_OBS_EVENT_ADDED,   /* an add returned success; detail = event id */
     XT_OBS_FALLBACK,      /* a locked operation fell back to the unlocked path */
     XT_OBS_SENT,          /* transport_send returned; value = result, detail = body */
-    XT_OBS_WAIT           /* about to await because the key in detail does not yet
+    XT_OBS_WAIT,          /* about to await because the key in detail does not yet
                              allow progress; the next attempt only re-reads it */
+    XT_OBS_UNLOCK         /* an unlock() call starts (its storage calls follow) */
 } xt_obs_kind;
 
 typedef struct xt_obs {
