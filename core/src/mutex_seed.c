@@ -120,16 +120,37 @@ void xt_seed_mutex_options_init(xt_seed_mutex_options *options)
     options->backoff = XT_SEED_BACKOFF_EXPONENTIAL;
 }
 
+/* Decimal int64 of the whole text, no sign other than '-', no spaces:
+ * this runs on every lock attempt, so no locale-aware strtoll. */
+static gboolean parse_int64(const char *text, int64_t *out)
+{
+    gboolean negative = *text == '-';
+    const char *c = text + negative;
+    if (*c == '\0')
+        return FALSE;
+    uint64_t v = 0;
+    for (; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return FALSE;
+        unsigned d = (unsigned)(*c - '0');
+        if (v > (UINT64_C(9223372036854775808) - d) / 10)
+            return FALSE;
+        v = v * 10 + d;
+    }
+    if (!negative && v > (uint64_t)INT64_MAX)
+        return FALSE;
+    *out = negative ? (int64_t)(0 - v) : (int64_t)v;
+    return TRUE;
+}
+
 /* Splits "<id>:<expires_at_ms>".  FALSE if unparsable (see file comment). */
 static gboolean value_parse(const char *value, size_t *id_len_out, int64_t *expires_at_out)
 {
     const char *colon = strrchr(value, ':');
     if (!colon || colon == value || colon[1] == '\0')
         return FALSE;
-    char *end = NULL;
-    errno = 0;
-    gint64 expires_at = g_ascii_strtoll(colon + 1, &end, 10);
-    if (errno != 0 || !end || *end != '\0')
+    int64_t expires_at;
+    if (!parse_int64(colon + 1, &expires_at))
         return FALSE;
     *id_len_out = (size_t)(colon - value);
     *expires_at_out = expires_at;
@@ -163,7 +184,20 @@ static int claim_write(seed_mutex *seed, const char *step, const char *key, int6
     /* Saturate rather than overflow: a clock near INT64_MAX never expires. */
     int64_t timeout = seed->options.timeout_ms;
     int64_t expires_at = now > INT64_MAX - timeout ? INT64_MAX : now + timeout;
-    g_string_printf(seed->claim, "%s:%" G_GINT64_FORMAT, seed->client_id, (gint64)expires_at);
+    /* "<id>:<expires_at>", formatted by hand: printf is most of an attempt's CPU. */
+    char digits[24];
+    int n = 0;
+    uint64_t v = expires_at < 0 ? 0 - (uint64_t)expires_at : (uint64_t)expires_at;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    g_string_assign(seed->claim, seed->client_id);
+    g_string_append_c(seed->claim, ':');
+    if (expires_at < 0)
+        g_string_append_c(seed->claim, '-');
+    while (n > 0)
+        g_string_append_c(seed->claim, digits[--n]);
     xt_env_step(seed->base.env, step);
     return xt_env_set(seed->base.env, key, seed->claim->str);
 }

@@ -22,7 +22,10 @@
 
 #include "sim/explore.h"
 
+/* Budget: runs, and simulated steps over all of them (a long timed run
+ * costs as much as hundreds of short ones); about a second or two. */
 #define SHRINK_RUNS_MAX 4000
+#define SHRINK_STEPS_MAX 1000000
 
 typedef struct shrink_score {
     gboolean violates;
@@ -37,7 +40,13 @@ typedef struct shrinker {
     sim_run_spec base; /* flags of the counterexample: untimed, discrete */
     guint target;      /* the invariant to keep violating */
     gint64 runs;
+    uint64_t steps;    /* simulated over all candidate runs */
 } shrinker;
+
+static gboolean shrink_budget_left(const shrinker *k)
+{
+    return k->runs < SHRINK_RUNS_MAX && k->steps < SHRINK_STEPS_MAX;
+}
 
 static gboolean score_better(const shrink_score *a, const shrink_score *b)
 {
@@ -61,6 +70,7 @@ static shrink_score shrink_try(shrinker *k, const uint32_t *prefix, guint len, G
     sim_run run;
     sim_run_exec(k->s, k->pool, &spec, &run);
     k->runs++;
+    k->steps += run.monitor.c.steps;
     shrink_score sc = {0};
     const GPtrArray *vs = run.monitor.violations;
     if (vs->len > 0 && (((const sim_violation *)vs->pdata[0])->invariant & k->target)) {
@@ -101,7 +111,7 @@ static gboolean pass_cut(shrinker *k, GArray *cur, shrink_score *best)
 {
     guint len = cur->len;
     /* Shortest first: the first cut that still fails is the one kept. */
-    for (guint l = 0; l < len && k->runs < SHRINK_RUNS_MAX; l = l < 8 ? l + 1 : l + l / 4)
+    for (guint l = 0; l < len && shrink_budget_left(k); l = l < 8 ? l + 1 : l + l / 4)
         if (shrink_accept(k, cur, best, (const uint32_t *)cur->data, l))
             return TRUE;
     return FALSE;
@@ -111,7 +121,7 @@ static gboolean pass_edit(shrinker *k, GArray *cur, shrink_score *best, gboolean
 {
     gboolean any = FALSE;
     GArray *cand = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    for (guint i = 0; i < cur->len && k->runs < SHRINK_RUNS_MAX; i++) {
+    for (guint i = 0; i < cur->len && shrink_budget_left(k); i++) {
         uint32_t v = g_array_index(cur, uint32_t, i);
         if (!drop && v == 0)
             continue;
@@ -169,7 +179,7 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
         return;
     }
     gboolean improved = TRUE;
-    while (improved && k.runs < SHRINK_RUNS_MAX) {
+    while (improved && shrink_budget_left(&k)) {
         improved = pass_cut(&k, cur, &best);
         improved |= pass_edit(&k, cur, &best, FALSE);
         improved |= pass_edit(&k, cur, &best, TRUE);

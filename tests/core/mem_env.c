@@ -221,6 +221,53 @@ static void mem_observe(void *ctx, const xt_obs *obs)
     g_array_append_val(m->obs, copy);
 }
 
+static int mem_lock_request(void *ctx, const char *name, int flags, uint64_t *handle_out)
+{
+    mem_env *m = ctx_env(ctx);
+    g_ptr_array_add(m->ops, g_strdup_printf("lock %s", name));
+    if (env_cancelled(m))
+        return XT_ECANCELLED;
+    if (m->lock_err) {
+        int rc = m->lock_err;
+        m->lock_err = 0;
+        return rc;
+    }
+    gpointer held = g_hash_table_lookup(m->locks, name);
+    if (held && (flags & XT_LOCK_IF_AVAILABLE))
+        return XT_ELOCKTIMEOUT;
+    /* One tab cannot wait for itself: a test that gets here is wrong. */
+    g_assert(!held || (flags & XT_LOCK_STEAL));
+    if (held) {
+        uint64_t robbed = GPOINTER_TO_UINT(held);
+        g_array_append_val(m->locks_stolen, robbed);
+    }
+    *handle_out = ++m->next_lock_handle;
+    g_hash_table_insert(m->locks, g_strdup(name), GUINT_TO_POINTER((guint)*handle_out));
+    return XT_OK;
+}
+
+static gboolean lock_has_handle(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    return GPOINTER_TO_UINT(value) == *(guint *)data;
+}
+
+static int mem_lock_release(void *ctx, uint64_t handle)
+{
+    mem_env *m = ctx_env(ctx);
+    g_ptr_array_add(m->ops, g_strdup_printf("unlock %" G_GUINT64_FORMAT, (guint64)handle));
+    if (env_cancelled(m))
+        return XT_ECANCELLED;
+    for (guint i = 0; i < m->locks_stolen->len; i++)
+        if (g_array_index(m->locks_stolen, uint64_t, i) == handle) {
+            g_array_remove_index(m->locks_stolen, i);
+            return XT_EABORTED;
+        }
+    guint h = (guint)handle;
+    /* Removal by value: at most one entry matches, so order is irrelevant. */
+    return g_hash_table_foreach_remove(m->locks, lock_has_handle, &h) == 1 ? XT_OK : XT_ENOTFOUND;
+}
+
 static const xt_env_methods mem_methods = {
     .storage_get = mem_storage_get,
     .storage_set = mem_storage_set,
@@ -243,6 +290,28 @@ static void mem_obs_clear(gpointer p)
     g_free(obs->detail);
 }
 
+static const xt_env_methods mem_methods_locks = {
+    .storage_get = mem_storage_get,
+    .storage_set = mem_storage_set,
+    .storage_remove = mem_storage_remove,
+    .storage_length = mem_storage_length,
+    .storage_key = mem_storage_key,
+    .clock_now_ms = mem_clock_now_ms,
+    .sleep_ms = mem_sleep_ms,
+    .random_u64 = mem_random_u64,
+    .transport_send = mem_transport_send,
+    .task_spawn = mem_task_spawn,
+    .log = mem_log,
+    .observe = mem_observe,
+    .lock_request = mem_lock_request,
+    .lock_release = mem_lock_release,
+};
+
+void mem_env_enable_web_locks(mem_env *m)
+{
+    m->env.m = &mem_methods_locks;
+}
+
 mem_env *mem_env_new(void)
 {
     mem_env *m = g_new0(mem_env, 1);
@@ -253,6 +322,8 @@ mem_env *mem_env_new(void)
     m->random_state = 42;
     m->cancel_after_calls = -1;
     m->send_results = g_array_new(FALSE, FALSE, sizeof(int));
+    m->locks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    m->locks_stolen = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     m->ops = g_ptr_array_new_with_free_func(g_free);
     m->sleeps = g_array_new(FALSE, FALSE, sizeof(int64_t));
     m->bodies = g_ptr_array_new_with_free_func(g_free);
@@ -268,6 +339,8 @@ void mem_env_free(mem_env *m)
         return;
     g_hash_table_unref(m->storage);
     g_array_unref(m->send_results);
+    g_hash_table_unref(m->locks);
+    g_array_unref(m->locks_stolen);
     g_ptr_array_unref(m->ops);
     g_array_unref(m->sleeps);
     g_ptr_array_unref(m->bodies);

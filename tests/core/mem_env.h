@@ -21,6 +21,12 @@
  *   spawn_err          task_spawn fails with it (fn not run).
  *   send_results       scripted transport results, consumed in order;
  *                      XT_OK once exhausted.
+ *   Web Locks          off until mem_env_enable_web_locks(); then one
+ *                      lock table: a request for a free name is granted,
+ *                      for a held one fails with XT_ELOCKTIMEOUT under
+ *                      ifAvailable, steals under steal, and is a test
+ *                      error otherwise (one tab cannot wait for itself).
+ *                      lock_err makes the next request fail with it once.
  */
 #ifndef MEM_ENV_H
 #define MEM_ENV_H
@@ -54,13 +60,18 @@ struct mem_env {
     int spawn_err;
     GArray *send_results; /* int */
     guint send_results_next;
+    int lock_err;
+    GHashTable *locks;    /* name -> handle (GUINT_TO_POINTER), when enabled */
+    GArray *locks_stolen; /* uint64_t handles robbed and not yet released */
+    uint64_t next_lock_handle;
 
     /* hooks: op is "get", "set", "remove", "sleep" or "send" */
     mem_hook_fn hook;
     void *hook_data;
 
     /* records */
-    GPtrArray *ops;      /* "get KEY", "set KEY=VALUE", "remove KEY", "length", "key N" */
+    GPtrArray *ops;      /* "get KEY", "set KEY=VALUE", "remove KEY", "length", "key N",
+                            "lock NAME", "unlock NAME" */
     GArray *sleeps;      /* int64_t ms */
     GPtrArray *bodies;   /* sent bodies */
     GPtrArray *logs;     /* "WARN: msg" / "DEBUG: msg" */
@@ -76,6 +87,8 @@ void mem_env_put(mem_env *m, const char *key, const char *value);
 const char *mem_env_peek(mem_env *m, const char *key);
 
 void mem_env_script_send(mem_env *m, int result);
+/* Give the environment the Web Locks methods (see the knobs above). */
+void mem_env_enable_web_locks(mem_env *m);
 void mem_env_clear_records(mem_env *m);
 
 /* Counting helpers. */

@@ -240,13 +240,14 @@ static void check_shards_add_up(const char *text, gboolean no_reduction)
         assert_non_null(strstr(part[i].bounds_text, want));
         runs += part[i].runs;
     }
-    if (runs != whole.runs)
-        fail_msg("shards made %" G_GINT64_FORMAT " + %" G_GINT64_FORMAT " executions, the unsharded search %"
-                 G_GINT64_FORMAT " (reduction %s)",
-                 part[0].runs, part[1].runs, whole.runs, no_reduction ? "off" : "on");
+    gint64 p0 = part[0].runs, p1 = part[1].runs, w = whole.runs;
     for (int i = 0; i < 2; i++)
         sim_explore_result_clear(&part[i]);
     sim_explore_result_clear(&whole);
+    if (runs != w)
+        fail_msg("shards made %" G_GINT64_FORMAT " + %" G_GINT64_FORMAT " executions, the unsharded search %"
+                 G_GINT64_FORMAT " (reduction %s)",
+                 p0, p1, w, no_reduction ? "off" : "on");
 }
 
 static void test_shards_plain_add_up(void **state)
@@ -322,12 +323,16 @@ static void test_step_bound_reduction_sound(void **state)
     assert_true(replay(text, &plain.counterexample) & SIM_INV_MUTUAL_EXCLUSION);
     o.no_reduction = FALSE;
     explore(text, &o, &reduced);
-    if (reduced.verdict != SIM_VERDICT_VIOLATION)
-        fail_msg("with reduction: %s after %" G_GINT64_FORMAT " executions (%s), but plain DFS finds a violation "
-                 "within the same step bound",
-                 sim_verdict_name(reduced.verdict), reduced.runs, reduced.bounds_text);
+    sim_verdict verdict = reduced.verdict;
+    gint64 runs = reduced.runs;
+    char bounds[256];
+    g_strlcpy(bounds, reduced.bounds_text ? reduced.bounds_text : "", sizeof bounds);
     sim_explore_result_clear(&plain);
     sim_explore_result_clear(&reduced);
+    if (verdict != SIM_VERDICT_VIOLATION)
+        fail_msg("with reduction: %s after %" G_GINT64_FORMAT " executions (%s), but plain DFS finds a violation "
+                 "within the same step bound",
+                 sim_verdict_name(verdict), runs, bounds);
 }
 
 /* (8) The search is a function of the scenario and the options. */

@@ -1,0 +1,83 @@
+# test_mermaid.cmake - `--mermaid` diagrams of a counterexample, and its token.
+#
+# cmake -DTABSIM=path -DSCENARIO=file -DINVARIANT=name -DOUTDIR=dir -P test_mermaid.cmake
+#
+# SCENARIO must expect a violation of INVARIANT that exhaustive search
+# finds.  `tabsim check SCENARIO --mode exhaustive --mermaid A.mmd` must
+# exit 0 and write a sequenceDiagram with the tabs, localStorage and a
+# "VIOLATION of INVARIANT" note; the replay token it prints, given to
+# `tabsim replay SCENARIO --token T --mermaid B.mmd`, must reproduce the
+# violation (exit 0, since the scenario expects it) and write the same
+# kind of diagram.  Both diagrams draw the same run, the check's up to the
+# violation only, so the check's text is where the replay's starts.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var TABSIM SCENARIO INVARIANT OUTDIR)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "test_mermaid.cmake needs -D${var}")
+  endif()
+endforeach()
+file(MAKE_DIRECTORY "${OUTDIR}")
+set(check_mmd "${OUTDIR}/check.mmd")
+set(replay_mmd "${OUTDIR}/replay.mmd")
+file(REMOVE "${check_mmd}" "${replay_mmd}")
+
+# A diagram: a sequenceDiagram with a lifeline per tab, localStorage and
+# a note at the violation.
+function(check_diagram path what)
+  if(NOT EXISTS "${path}")
+    message(FATAL_ERROR "${what} wrote no ${path}")
+  endif()
+  file(READ "${path}" text)
+  set(problems "")
+  if(NOT text MATCHES "^sequenceDiagram\n")
+    string(APPEND problems "does not start with \"sequenceDiagram\"\n")
+  endif()
+  foreach(re "\n +participant T1( |\n)" "\n +participant T2( |\n)" "\n +participant LS( |\n)"
+             "\n +Note over [^\n]*: VIOLATION of ${INVARIANT}: ")
+    if(NOT text MATCHES "${re}")
+      string(APPEND problems "has no line matching ${re}\n")
+    endif()
+  endforeach()
+  if(NOT problems STREQUAL "")
+    message(FATAL_ERROR "${what}: ${path}\n${problems}--- file:\n${text}")
+  endif()
+endfunction()
+
+execute_process(COMMAND "${TABSIM}" check "${SCENARIO}" --mode exhaustive --mermaid "${check_mmd}"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc STREQUAL "0")
+  message(FATAL_ERROR "tabsim check ${SCENARIO} --mode exhaustive exited ${rc}, expected 0\n${out}\n${err}")
+endif()
+if(NOT out MATCHES "\nviolation +${INVARIANT} at")
+  message(FATAL_ERROR "tabsim check found no violation of ${INVARIANT}:\n${out}")
+endif()
+check_diagram("${check_mmd}" "tabsim check --mermaid")
+if(NOT out MATCHES "\nreplay +tabsim replay [^\n]* --token (ts1-[A-Za-z0-9_-]+)")
+  message(FATAL_ERROR "tabsim check printed no replay token:\n${out}")
+endif()
+set(token "${CMAKE_MATCH_1}")
+
+execute_process(COMMAND "${TABSIM}" replay "${SCENARIO}" --token "${token}" --mermaid "${replay_mmd}"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc STREQUAL "0")
+  message(FATAL_ERROR "tabsim replay --token ${token} exited ${rc}, expected 0 (the violation the scenario "
+                      "expects)\n${out}\n${err}")
+endif()
+if(NOT out MATCHES "\nverdict +violation \\(([a-z,-]+)\\)")
+  message(FATAL_ERROR "the replay of ${token} is not a violation:\n${out}")
+endif()
+string(REPLACE "," ";" verdict "${CMAKE_MATCH_1}")
+if(NOT INVARIANT IN_LIST verdict)
+  message(FATAL_ERROR "the replay of ${token} violates (${CMAKE_MATCH_1}), not ${INVARIANT}:\n${out}")
+endif()
+check_diagram("${replay_mmd}" "tabsim replay --mermaid")
+
+file(READ "${check_mmd}" check_text)
+file(READ "${replay_mmd}" replay_text)
+string(LENGTH "${check_text}" n)
+string(SUBSTRING "${replay_text}" 0 ${n} replay_head)
+if(NOT replay_head STREQUAL check_text)
+  message(FATAL_ERROR "the check's diagram is not the start of the replay's: not the same run\n"
+                      "--- check:\n${check_text}\n--- replay:\n${replay_text}")
+endif()
