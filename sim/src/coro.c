@@ -23,6 +23,18 @@
 #endif
 #endif
 
+#if defined(__GNUC__)
+#define coro_setjmp(buf) __builtin_setjmp(buf)
+/* __builtin_longjmp may not share a function with __builtin_setjmp. */
+static __attribute__((noinline, noreturn)) void coro_longjmp(void **buf)
+{
+    __builtin_longjmp(buf, 1);
+}
+#else
+#define coro_setjmp(buf) _setjmp(buf)
+#define coro_longjmp(buf) _longjmp(buf, 1)
+#endif
+
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #define SIM_VALGRIND_REGISTER(lo, hi) VALGRIND_STACK_REGISTER(lo, hi)
@@ -111,7 +123,7 @@ static void coro_trampoline(void)
     coro->done = 1;
     /* NULL save: this fiber's fake stack may be destroyed. */
     fiber_start(NULL, coro->caller_bottom, coro->caller_size);
-    _longjmp(*coro->caller, 1);
+    coro_longjmp(*coro->caller);
 }
 
 /* Enter coro_trampoline on the coroutine's own stack.  On x86-64 two
@@ -153,28 +165,28 @@ void sim_coro_init(sim_coro *coro, void *stack, size_t stack_size, sim_coro_fn f
 
 void sim_coro_resume(sim_coro *coro)
 {
-    jmp_buf here;
+    sim_jmp_buf here;
     void *fake = NULL;
 
     assert(!coro->done);
     coro->caller = &here;
-    if (_setjmp(here) == 0) {
+    if (coro_setjmp(here) == 0) {
         fiber_start(&fake, coro->stack, coro->stack_size);
         if (!coro->started) {
             coro->started = 1;
             coro_entering = coro;
             coro_boot(coro);
         }
-        _longjmp(coro->self, 1);
+        coro_longjmp(coro->self);
     }
     fiber_finish(fake, NULL, NULL);
 }
 
 void sim_coro_yield(sim_coro *coro)
 {
-    if (_setjmp(coro->self) == 0) {
+    if (coro_setjmp(coro->self) == 0) {
         fiber_start(&coro->asan_fake, coro->caller_bottom, coro->caller_size);
-        _longjmp(*coro->caller, 1);
+        coro_longjmp(*coro->caller);
     }
     fiber_finish(coro->asan_fake, &coro->caller_bottom, &coro->caller_size);
 }

@@ -39,7 +39,7 @@ typedef struct key_spec {
  * every scenario that does not use them stay valid. */
 #define KEY_HASH_IF_SET 1u
 
-static const char *const algorithm_names[] = {"none", "seed", "lamport", "web-locks", NULL};
+static const char *const algorithm_names[] = {"none", "seed", "lamport", "web-locks", "bucketeer-branch", NULL};
 static const char *const web_locks_request_names[] = {"wait", "if-available", "steal", NULL};
 static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
 static const char *const safety_names[] = {"auto", "on", "off", NULL};
@@ -71,8 +71,10 @@ static const key_spec keys[] = {
 
     ENUM("mutex", "algorithm", algorithm, "seed", algorithm_names,
          "Mutex guarding the event store: none (the root-cause baseline), seed (the seed document's CrossTabMutex), "
-         "lamport (Lamport's 1987 fast mutex with b[i] flags) or web-locks (navigator.locks, the seed's future "
-         "enhancement; falls back to seed when web_locks_available is false)."),
+         "lamport (Lamport's 1987 fast mutex with b[i] flags), web-locks (navigator.locks, the seed's future "
+         "enhancement; falls back to seed when web_locks_available is false) or bucketeer-branch (the SDK branch's "
+         "CrossTabMutex: one JSON key {x, y, timestamp}, constant retry interval; the SDK wires timeout_ms = 3000, "
+         "retries_max = 60)."),
     ENUM("mutex", "cross_tab_safety", cross_tab_safety, "auto", safety_names,
          "auto enables the mutex when storage is usable; on always; off never (unlocked methods everywhere)."),
     INT("mutex", "timeout_ms", timeout_ms, "5000", 1, DAY_MS, "Lock expiry: how long a written X or Y value stays valid."),

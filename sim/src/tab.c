@@ -10,6 +10,7 @@
  * "t<tab>-e<n>", so a timeline names the tab that made each event.
  */
 #include "sim/world.h"
+#include "xt/mutex_branch.h"
 #include "xt/mutex_lamport.h"
 #include "xt/mutex_seed.h"
 #include "xt/mutex_weblocks.h"
@@ -28,6 +29,16 @@ static xt_mutex *tab_mutex_new(sim_tab *tab)
         xt_mutex *m = xt_weblocks_mutex_new(&tab->env, &wo);
         /* No navigator.locks: the seed's CrossTabMutex, "when available". */
         return m ? m : tab_seed_mutex_new(tab);
+    }
+    if (s->algorithm == SIM_ALG_BUCKETEER_BRANCH) {
+        xt_branch_mutex_options bo;
+        xt_branch_mutex_options_init(&bo);
+        bo.user_id = "user-1";
+        bo.client_id = tab->client_id;
+        bo.timeout_ms = s->timeout_ms;
+        bo.lock_check_interval_ms = s->lock_check_interval_ms;
+        bo.retries_max = (int)s->retries_max;
+        return xt_branch_mutex_new(&tab->env, &bo);
     }
     if (s->algorithm == SIM_ALG_LAMPORT) {
         xt_lamport_mutex_options l;

@@ -23,9 +23,18 @@
 
 typedef void (*sim_coro_fn)(void *arg);
 
+/* GCC's and clang's __builtin_setjmp saves only the frame, stack pointer
+ * and resume address (the compiler spills the rest around it): no signal
+ * mask and no cleanup walk, unlike glibc's _longjmp. */
+#if defined(__GNUC__)
+typedef void *sim_jmp_buf[5];
+#else
+typedef jmp_buf sim_jmp_buf;
+#endif
+
 typedef struct sim_coro {
-    jmp_buf self;          /* where the coroutine continues */
-    jmp_buf *caller;       /* where the scheduler continues */
+    sim_jmp_buf self;      /* where the coroutine continues */
+    sim_jmp_buf *caller;   /* where the scheduler continues */
     ucontext_t start;      /* used once, to enter fn on the new stack */
     void *stack;
     size_t stack_size;

@@ -14,7 +14,8 @@
 #include <glib.h>
 #include <stdint.h>
 
-typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT, SIM_ALG_WEB_LOCKS } sim_algorithm;
+typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT, SIM_ALG_WEB_LOCKS,
+                               SIM_ALG_BUCKETEER_BRANCH } sim_algorithm;
 typedef enum sim_workload_mode { SIM_WORKLOAD_EVENTS, SIM_WORKLOAD_LOCK } sim_workload_mode;
 
 /* Invariants, as bits, so [expect] can name a set. */
