@@ -8,6 +8,7 @@
  *     XT_OBS_LOCK_ACQUIRED  after a successful ops->lock (value = attempts,
  *                           0 when the algorithm does not count them)
  *     XT_OBS_LOCK_FAILED    after a failed ops->lock (value = the error)
+ *     XT_OBS_UNLOCK         before ops->unlock (a release's own calls follow)
  *     XT_OBS_LOCK_RELEASED  after ops->unlock
  * and, in xt_mutex_with_lock for algorithms that claim exclusion,
  *     XT_OBS_CS_ENTER / XT_OBS_CS_EXIT  around fn.

@@ -74,6 +74,7 @@ static void copy_counterexample(check_outcome *m, const check_outcome *s)
     m->cex_seed = s->cex_seed;
     m->token = g_strdup(s->token);
     m->replay = g_strdup(s->replay);
+    m->shrink_text = g_strdup(s->shrink_text);
     m->violation_text = g_strdup(s->violation_text);
     m->timeline = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; s->timeline && i < s->timeline->len; i++)

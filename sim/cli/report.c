@@ -8,8 +8,7 @@
 
 static const char *algorithm_name(const sim_scenario *s)
 {
-    static const char *const names[] = {"none", "seed", "lamport"};
-    return names[s->algorithm];
+    return sim_algorithm_name(s->algorithm);
 }
 
 void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const char *token)

@@ -18,9 +18,9 @@
  * the step a granted task resumes with reads it too.  Tabs whose scenario
  * says web_locks_available = false get a method table without them.
  *
- * Once the world is cancelling, every method returns XT_ECANCELLED at once
- * and changes nothing: that is how core/ code is unwound at the end of a
- * run (and, later, how a closed tab stops).
+ * Once the world is cancelling, or the tab has crashed (sim_tab_gone),
+ * every method returns XT_ECANCELLED at once and changes nothing: that is
+ * how core/ code is unwound at the end of a run and when a tab is closed.
  */
 #include <assert.h>
 #include <string.h>
@@ -53,7 +53,7 @@ static const char *result_text(int rc)
 static sim_task *storage_turn(sim_tab *tab)
 {
     sim_world *w = tab->world;
-    if (w->cancelling)
+    if (sim_tab_gone(tab))
         return NULL;
     sim_task *t = w->current;
     assert(t && t->tab == tab);
@@ -63,7 +63,7 @@ static sim_task *storage_turn(sim_tab *tab)
                                  : sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
     sim_world_post(w, t, latency, FALSE);
     sim_task_yield(t, SIM_YIELD_STORAGE);
-    if (w->cancelling)
+    if (sim_tab_gone(tab))
         return NULL;
     w->monitor->c.storage_ops++;
     t->storage_ops++;
@@ -257,13 +257,13 @@ static int env_sleep_ms(void *ctx, int64_t ms)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    if (w->cancelling)
+    if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     sim_task *t = w->current;
     spin_await(w, t);
     sim_world_post(w, t, (ms > 0 ? ms : 0) * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
-    return w->cancelling ? XT_ECANCELLED : XT_OK;
+    return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
 }
 
 static uint64_t env_random_u64(void *ctx)
@@ -308,7 +308,7 @@ static int env_send(void *ctx, const char *body)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    if (w->cancelling)
+    if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     sim_task *t = w->current;
     const sim_scenario *s = w->scenario;
@@ -317,7 +317,7 @@ static int env_send(void *ctx, const char *body)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "send", NULL, body, NULL, "send events", NULL);
     sim_world_post(w, t, latency_ms * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
-    if (w->cancelling)
+    if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     int rc = server_answer(tab, body);
     if (w->monitor->tracing)
@@ -329,7 +329,7 @@ static int env_spawn(void *ctx, xt_task_fn fn, void *arg)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    if (w->cancelling)
+    if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     sim_task *parent = w->current;
     sim_task *child = sim_world_spawn(w, tab, fn, arg, TRUE);
@@ -343,7 +343,7 @@ static void env_log(void *ctx, xt_log_level level, const char *message)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    if (w->monitor->tracing && !w->cancelling)
+    if (w->monitor->tracing && !sim_tab_gone(tab))
         sim_monitor_line(w->monitor, w->now_us, tab->index, w->current ? w->current->id : 0,
                          level == XT_LOG_WARN ? "warn" : "debug", NULL, message, NULL, NULL, NULL);
 }
@@ -358,7 +358,7 @@ static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *ha
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    if (w->cancelling)
+    if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     sim_task *t = w->current;
     assert(t && t->tab == tab);
@@ -388,7 +388,7 @@ static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *ha
     else
         sim_world_post(w, t, 0, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
-    if (w->cancelling) {
+    if (sim_tab_gone(tab)) {
         if (t->weblock_waiting) {
             sim_weblocks_withdraw(w->weblocks, t);
             t->weblock_waiting = FALSE;
@@ -409,7 +409,7 @@ static int env_lock_release(void *ctx, uint64_t handle)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    if (w->cancelling)
+    if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     sim_task *t = w->current;
     assert(t && t->tab == tab);
@@ -445,7 +445,7 @@ static void env_observe(void *ctx, const xt_obs *o)
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
     sim_task *t = w->current;
-    if (w->cancelling || !t)
+    if (sim_tab_gone(tab) || !t)
         return;
     sim_monitor *m = w->monitor;
     if (m->stats)

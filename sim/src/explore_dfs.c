@@ -44,6 +44,7 @@ typedef struct dfs_node {
     sim_access *child_acc; /* per tab: access of the step explored from here */
     gboolean last_enabled;
     int preemptions_before;
+    uint64_t shard_mask;   /* tabs this shard may explore from here (root only) */
 } dfs_node;
 
 typedef struct dfs_step {
@@ -119,15 +120,28 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
     node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
     node.child_acc = acc_array(d->n_tabs);
     node.preemptions_before = d->preemptions;
+    node.shard_mask = ~UINT64_C(0);
+    const sim_explore_options *o = d->o;
+    if (pos == 0 && o->shard_count > 1) {
+        /* Sharding deals the first node's children round robin; that node
+         * is expanded fully (its backtrack set is every child it owns). */
+        node.shard_mask = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if ((int)(i % (uint32_t)o->shard_count) == o->shard_index)
+                node.shard_mask |= UINT64_C(1) << (cand[i] - 1);
+    }
     uint32_t pick = n;
     for (uint32_t i = 0; i < n; i++) {
-        node.enabled |= UINT64_C(1) << (cand[i] - 1);
-        if (pick == n && !(d->reduce && (node.sleep >> (cand[i] - 1) & 1)))
+        uint64_t bit = UINT64_C(1) << (cand[i] - 1);
+        node.enabled |= bit;
+        if (pick == n && (node.shard_mask & bit) && !(d->reduce && (node.sleep & bit)))
             pick = i;
     }
     if (pick < n) {
         node.chosen = pick;
         node.backtrack = node.done = UINT64_C(1) << (cand[pick] - 1);
+        if (pos == 0 && o->shard_count > 1)
+            node.backtrack |= node.shard_mask & node.enabled;
     }
     g_array_append_val(d->nodes, node);
     return pick; /* n: every candidate asleep, the run is abandoned */
@@ -162,6 +176,18 @@ static void dfs_step_done(void *ctx, const sim_step_info *st)
     for (int t = 0; t < d->n_tabs; t++)
         if ((d->cur_sleep >> t & 1) && sim_access_dependent(d->cur_sleep_acc[t], st->acc))
             d->cur_sleep &= ~(UINT64_C(1) << t);
+}
+
+/* A run cut by the step bound has races beyond the cut that the analysis
+ * cannot see: every alternative on its path is explored (no reduction
+ * there), so a bound never hides an execution within it. */
+static void expand_path(dfs *d)
+{
+    for (guint i = 0; i < d->nodes->len; i++) {
+        dfs_node *n = &g_array_index(d->nodes, dfs_node, i);
+        if (n->kind == SIM_CHOICE_SCHED)
+            n->backtrack |= n->enabled & n->shard_mask;
+    }
 }
 
 /* ---- race analysis (Source-DPOR) ---- */
@@ -290,10 +316,15 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
         dfs_node *n = &g_array_index(d->nodes, dfs_node, at);
         int next = -1;
         if (n->kind == SIM_CHOICE_DATA) {
-            if (n->chosen + 1 < n->n)
-                next = (int)n->chosen + 1;
+            uint32_t v = n->chosen + 1;
+            /* A first node that is a value is dealt to the shards by value. */
+            while (at == 0 && d->o->shard_count > 1 && v < n->n &&
+                   (int)(v % (uint32_t)d->o->shard_count) != d->o->shard_index)
+                v++;
+            if (v < n->n)
+                next = (int)v;
         } else {
-            uint64_t todo = (d->reduce ? n->backtrack & ~n->sleep : n->enabled) & ~n->done;
+            uint64_t todo = (d->reduce ? n->backtrack & ~n->sleep : n->enabled) & ~n->done & n->shard_mask;
             for (uint32_t i = 0; i < n->n && next < 0; i++) {
                 if (!(todo >> (n->cand[i] - 1) & 1))
                     continue;
@@ -351,22 +382,6 @@ static void dfs_progress(const sim_explore_options *o, const sim_explore_result 
     g_free(line);
 }
 
-/* Shard filter at the root: only the shard's children are explored. */
-static void shard_root(dfs *d, const sim_explore_options *o)
-{
-    if (o->shard_count <= 1 || d->nodes->len == 0)
-        return;
-    dfs_node *root = &g_array_index(d->nodes, dfs_node, 0);
-    if (root->kind == SIM_CHOICE_SCHED) {
-        root->sleep = 0;
-        root->backtrack = 0;
-        for (uint32_t i = 0; i < root->n; i++)
-            if ((int)(i % (uint32_t)o->shard_count) == o->shard_index)
-                root->backtrack |= UINT64_C(1) << (root->cand[i] - 1);
-        root->done &= root->backtrack;
-    }
-}
-
 static gboolean shard_owns(const dfs *d, const sim_explore_options *o)
 {
     if (o->shard_count <= 1)
@@ -374,6 +389,8 @@ static gboolean shard_owns(const dfs *d, const sim_explore_options *o)
     if (d->nodes->len == 0)
         return o->shard_index == 0;
     const dfs_node *root = &g_array_index(d->nodes, dfs_node, 0);
+    if (root->kind == SIM_CHOICE_SCHED)
+        return TRUE; /* dfs_pick only takes this shard's children */
     return (int)(root->chosen % (uint32_t)o->shard_count) == o->shard_index;
 }
 
@@ -388,7 +405,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     d.steps = g_array_new(FALSE, FALSE, sizeof(dfs_step));
     d.cur_sleep_acc = acc_array(d.n_tabs);
     d.traces = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    gboolean finished = FALSE, first = TRUE;
+    gboolean finished = FALSE;
     for (;;) {
         if (dfs_budget(o, r, t0))
             break;
@@ -406,9 +423,6 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         d.chooser = &run.chooser;
         sim_run_exec(s, pool, &spec, &run);
         nodes_sync(&d, &run.chooser, run.chooser.record->len);
-        if (first)
-            shard_root(&d, o);
-        first = FALSE;
         gboolean owned = shard_owns(&d, o);
         if (run.chooser.abandoned) {
             r->pruned += owned;
@@ -435,9 +449,12 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
                 break;
             }
         }
+        gboolean truncated = run.monitor.c.truncated;
         sim_run_clear(&run);
         if (d.reduce)
             race_analysis(&d);
+        if (d.reduce && truncated)
+            expand_path(&d);
         dfs_progress(o, r, &d, t0);
         if (!dfs_backtrack(&d, 0)) {
             finished = TRUE;

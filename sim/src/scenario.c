@@ -128,6 +128,20 @@ static const key_spec keys[] = {
     INT("server", "timeout_pct", server_timeout_pct, "0", 0, 100,
         "Percent of sends that time out after delivery (the client cannot tell)."),
 
+    INT_NEW("faults", "tab_close_max", tab_close_max, "0", 0, 64,
+            "Tab crashes per run, at most: at any scheduling point a tab may be closed (its storage writes stay, "
+            "its Web Locks are released, its unfinished adds do not count as added); 0 = none."),
+    INT_NEW("faults", "tab_close_pct", tab_close_pct, "1", 0, 100,
+            "Random and pct modes: percent chance, at each scheduling point, that the tab crashes there (while "
+            "tab_close_max allows). Exhaustive search explores both outcomes at every point."),
+    INT_NEW("faults", "tab_freeze_max", tab_freeze_max, "0", 0, 1000,
+            "Tab freezes per run, at most: the tab stops for a drawn time, then resumes unaware; 0 = none."),
+    INT_NEW("faults", "tab_freeze_pct", tab_freeze_pct, "1", 0, 100,
+            "Random and pct modes: percent chance, at each scheduling point, that the tab freezes there (while "
+            "tab_freeze_max allows). Exhaustive search explores both outcomes at every point."),
+    INT_NEW("faults", "freeze_ms_min", freeze_ms_min, "1000", 0, DAY_MS, "Shortest freeze."),
+    INT_NEW("faults", "freeze_ms_max", freeze_ms_max, "10000", 0, DAY_MS, "Longest freeze."),
+
     INT("run", "drain_ms", drain_ms, "30000", 0, DAY_MS,
         "After the workload ends, time the tabs keep flushing before the final checks."),
     INT("run", "time_limit_ms", time_limit_ms, "3600000", 1, INT64_C(365) * DAY_MS,
@@ -158,7 +172,14 @@ static const key_spec keys[] = {
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 static const char *const groups[] = {"scenario", "mutex", "storage", "workload", "flush",
-                                     "server", "run", "explore", "check", "expect", NULL};
+                                     "server", "faults", "run", "explore", "check", "expect", NULL};
+
+const char *sim_algorithm_name(int64_t algorithm)
+{
+    if (algorithm < 0 || algorithm >= (int64_t)G_N_ELEMENTS(algorithm_names) - 1)
+        return "?";
+    return algorithm_names[algorithm];
+}
 
 const char *sim_invariant_name(sim_invariant inv)
 {
@@ -345,6 +366,7 @@ static const range_pair ranges[] = {
     {"workload", "interval_ms_min", "interval_ms_max", OFF(interval_ms_min), OFF(interval_ms_max)},
     {"workload", "hold_ms_min", "hold_ms_max", OFF(hold_ms_min), OFF(hold_ms_max)},
     {"server", "latency_ms_min", "latency_ms_max", OFF(server_latency_ms_min), OFF(server_latency_ms_max)},
+    {"faults", "freeze_ms_min", "freeze_ms_max", OFF(freeze_ms_min), OFF(freeze_ms_max)},
 };
 
 static gboolean scenario_validate(sim_scenario *s, GError **error)

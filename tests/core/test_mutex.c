@@ -102,7 +102,7 @@ static void test_wrapper_order_success(void **state)
     assert_int_equal(xt_mutex_with_lock(&f->base, counting_fn, NULL), XT_OK);
     static const xt_obs_kind expected[] = {
         XT_OBS_LOCK_REQUEST, XT_OBS_LOCK_ACQUIRED, XT_OBS_CS_ENTER, XT_OBS_CS_EXIT,
-        XT_OBS_LOCK_RELEASED,
+        XT_OBS_UNLOCK,       XT_OBS_LOCK_RELEASED,
     };
     assert_int_equal(m->obs->len, G_N_ELEMENTS(expected));
     for (guint i = 0; i < G_N_ELEMENTS(expected); i++) {

@@ -224,9 +224,10 @@ static void test_execution_budget(void **state)
     sim_explore_result_clear(&r);
 }
 
-/* (6) Shards: each verifies, and together they make exactly the
- * executions of the unsharded search (sim/explore.h: "the union of N
- * shards is exactly the work of one explorer"). */
+/* (6) Shards: each verifies; without reduction they make exactly the
+ * executions of the unsharded search; with reduction at least as many
+ * (sleep sets do not cross shards, so a shard may re-explore a trace that
+ * another shard's subtree also covers: sim/explore.h). */
 static void check_shards_add_up(const char *text, gboolean no_reduction)
 {
     sim_explore_options o;
@@ -250,7 +251,7 @@ static void check_shards_add_up(const char *text, gboolean no_reduction)
     for (int i = 0; i < 2; i++)
         sim_explore_result_clear(&part[i]);
     sim_explore_result_clear(&whole);
-    if (runs != w)
+    if (no_reduction ? runs != w : runs < w)
         fail_msg("shards made %" G_GINT64_FORMAT " + %" G_GINT64_FORMAT " executions, the unsharded search %"
                  G_GINT64_FORMAT " (reduction %s)",
                  p0, p1, w, no_reduction ? "off" : "on");

@@ -14,9 +14,12 @@
  * proof), or "incomplete" (a budget ran out first; which one and how far).
  *
  * Sharding: with shard_count N > 1 an explorer does a deterministic 1/N of
- * the work (random: runs i with i mod N == shard_index; exhaustive: the
- * subtrees below a fixed split depth whose index mod N == shard_index), so
- * the union of N shards is exactly the work of one explorer.
+ * the work (random: runs i with i mod N == shard_index, so the union of N
+ * shards is exactly the runs of one explorer; exhaustive: the children of
+ * the first node, dealt round robin, each subtree explored completely, so
+ * the union covers every execution one explorer covers.  With reduction
+ * the shards' totals can exceed one explorer's: sleep sets do not cross
+ * shards).
  */
 #ifndef SIM_EXPLORE_H
 #define SIM_EXPLORE_H

@@ -72,6 +72,11 @@ typedef struct sim_scenario {
     int64_t server_error_pct;
     int64_t server_timeout_pct;
 
+    /* [faults] (zero max = off: no choices at all) */
+    int64_t tab_close_max, tab_close_pct;
+    int64_t tab_freeze_max, tab_freeze_pct;
+    int64_t freeze_ms_min, freeze_ms_max;
+
     /* [run] */
     int64_t drain_ms;
     int64_t time_limit_ms;
@@ -121,6 +126,8 @@ uint32_t sim_scenario_hash(const sim_scenario *scenario);
 static inline uint32_t sim_scenario_hash_cached(const sim_scenario *scenario) { return scenario->hash; }
 
 const char *sim_invariant_name(sim_invariant inv);
+/* The [mutex] algorithm value as written in scenarios ("web-locks"). */
+const char *sim_algorithm_name(int64_t algorithm);
 /* "mutual-exclusion,lost-event" or "none" for 0; caller frees. */
 char *sim_invariant_set_text(guint set);
 

@@ -17,6 +17,11 @@
  * A Web Locks request (weblocks.c) is an await too: a queued request's task
  * is in no queue until the manager grants it and the world posts it.
  *
+ * Faults ([faults], world.c): where a task of a tab is about to take its
+ * next step, the chooser may close the tab (a crash) or freeze it.  A
+ * closed tab's tasks are unwound at once the way the end of a run unwinds
+ * all of them; a frozen tab's tasks are held back until the freeze ends.
+ *
  * At the end of a run the world cancels every task: from then on each env
  * call returns XT_ECANCELLED at once, so core/ code unwinds through its own
  * error paths and frees what it holds, and no effect reaches storage.
@@ -119,6 +124,9 @@ struct sim_tab {
     xt_processor *processor;
     xt_mutex *lock_mutex;   /* mode lock: the mutex alone */
     gboolean main_done;
+    /* faults (world.c) */
+    gboolean closed;        /* crashed: every env call fails, no effect lands */
+    int64_t frozen_until_us;/* frozen: none of its tasks runs before this */
 };
 
 struct sim_world {
@@ -147,6 +155,7 @@ struct sim_world {
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
+    int tab_closes, tab_freezes; /* faults injected so far ([faults]) */
     GString *scratch;       /* reused by env calls for traces */
     char *events_key;
 };
@@ -164,6 +173,11 @@ void sim_task_yield(sim_task *task, sim_yield reason);
 /* sim_weblocks_grant_fn of the world's manager (ctx = world, waiter = task). */
 void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle);
 void sim_tab_env_init(sim_tab *tab);
+/* The tab can no longer act: the run is being cancelled or the tab crashed. */
+static inline gboolean sim_tab_gone(const sim_tab *tab)
+{
+    return tab->closed || tab->world->cancelling;
+}
 /* Writes so far to the keys of a key-bit mask (no-progress loop detection). */
 uint64_t sim_world_key_writes(const sim_world *world, uint64_t mask);
 void sim_tab_main(void *arg);
