@@ -158,6 +158,12 @@ static void dfs_step_done(void *ctx, const sim_step_info *st)
     if (st->preemption)
         d->preemptions++;
     uint64_t bit = UINT64_C(1) << (st->tab - 1);
+    if (st->choice_pos < 0 && d->reduce && (d->cur_sleep & bit)) {
+        /* The only enabled tab is asleep: every way on from here was
+         * explored from an earlier branch.  The run is redundant. */
+        d->chooser->abandoned = TRUE;
+        return;
+    }
     if (st->choice_pos >= 0) {
         dfs_node *n = &g_array_index(d->nodes, dfs_node, st->choice_pos);
         n->last_enabled = st->last_enabled;

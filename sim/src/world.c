@@ -54,6 +54,10 @@ sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, 
 void sim_world_post(sim_world *w, sim_task *t, int64_t delay_us, gboolean needs_tab)
 {
     assert(delay_us >= 0);
+    /* A closed tab's tasks are only unwound (tab_close), never woken: code
+     * that unwinds may still start a task (sdk_start posts the flush). */
+    if (t->tab->closed)
+        return;
     t->needs_tab = needs_tab;
     sim_queue_push(&w->queue, w->now_us + delay_us, t);
 }
@@ -278,6 +282,8 @@ static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboo
 
 static gboolean untimed_next(sim_world *w, sim_queue_entry *out, sim_step_info *info)
 {
+    if (w->chooser->abandoned)
+        return FALSE; /* an explorer gave up on this run after its last step */
     size_t heap_idx[SIM_TABS_MAX];
     int tabs[SIM_TABS_MAX];
     gboolean last_enabled;
