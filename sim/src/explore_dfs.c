@@ -102,9 +102,6 @@ static void nodes_sync(dfs *d, const sim_chooser *c, guint upto)
         g_assert(n.kind == SIM_CHOICE_DATA);
         g_array_append_val(d->nodes, n);
     }
-    g_array_set_size(d->prefix, d->nodes->len);
-    for (guint pos = 0; pos < d->nodes->len; pos++)
-        g_array_index(d->prefix, uint32_t, pos) = g_array_index(d->nodes, dfs_node, pos).chosen;
 }
 
 /* Beyond the replayed prefix: take the first candidate not asleep (with a
@@ -344,13 +341,14 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
             n->chosen = (uint32_t)next;
             if (n->kind == SIM_CHOICE_SCHED)
                 n->done |= UINT64_C(1) << (n->cand[next] - 1);
-            g_array_set_size(d->prefix, at + 1);
-            g_array_index(d->prefix, uint32_t, at) = (uint32_t)next;
             nodes_truncate(d, at + 1);
+            /* The next run replays the path down to here, then the new answer. */
+            g_array_set_size(d->prefix, at + 1);
+            for (guint i = 0; i <= at; i++)
+                g_array_index(d->prefix, uint32_t, i) = g_array_index(d->nodes, dfs_node, i).chosen;
             return TRUE;
         }
         nodes_truncate(d, at);
-        g_array_set_size(d->prefix, at);
     }
     return FALSE;
 }

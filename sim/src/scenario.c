@@ -40,6 +40,7 @@ typedef struct key_spec {
 #define KEY_HASH_IF_SET 1u
 
 static const char *const algorithm_names[] = {"none", "seed", "lamport", "web-locks", "bucketeer-branch", NULL};
+static const char *const storage_model_names[] = {"linearizable", "cached", NULL};
 static const char *const web_locks_request_names[] = {"wait", "if-available", "steal", NULL};
 static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
 static const char *const safety_names[] = {"auto", "on", "off", NULL};
@@ -105,6 +106,14 @@ static const key_spec keys[] = {
         "Per-origin quota: keys plus values, in bytes; 0 means none. setItem beyond it fails (QuotaExceededError)."),
     BOOL("storage", "unavailable", storage_unavailable, "false",
          "Every storage call fails as when localStorage is disabled."),
+    ENUM_NEW("storage", "model", storage_model, "linearizable", storage_model_names,
+             "linearizable: one shared map, every call atomic; cached: Chromium's multi-process model, a cache "
+             "per tab that other tabs' writes reach later, in order (docs/browser-model.md)."),
+    INT_NEW("storage", "delivery_us_min", delivery_us_min, "0", 0, INT64_C(3600000000),
+            "cached, timed runs: least time before a write can reach another tab's cache, in microseconds."),
+    INT_NEW("storage", "delivery_us_max", delivery_us_max, "5000", 0, INT64_C(3600000000),
+            "cached, timed runs: by this time after it was made, a write has reached every other tab's cache "
+            "(at that tab's next task), in microseconds."),
 
     ENUM("workload", "mode", workload_mode, "events", workload_names,
          "events: tabs add events and flush them; lock: tabs only take and release the lock."),
@@ -367,6 +376,7 @@ static const range_pair ranges[] = {
     {"workload", "hold_ms_min", "hold_ms_max", OFF(hold_ms_min), OFF(hold_ms_max)},
     {"server", "latency_ms_min", "latency_ms_max", OFF(server_latency_ms_min), OFF(server_latency_ms_max)},
     {"faults", "freeze_ms_min", "freeze_ms_max", OFF(freeze_ms_min), OFF(freeze_ms_max)},
+    {"storage", "delivery_us_min", "delivery_us_max", OFF(delivery_us_min), OFF(delivery_us_max)},
 };
 
 static gboolean scenario_validate(sim_scenario *s, GError **error)

@@ -27,9 +27,8 @@ static void task_entry(void *arg)
 uint64_t sim_world_key_writes(const sim_world *w, uint64_t mask)
 {
     uint64_t sum = 0;
-    for (int b = 0; b < SIM_OBJ_KEYS; b++)
-        if (mask >> b & 1)
-            sum += w->key_writes[b];
+    for (; mask; mask &= mask - 1)
+        sum += w->key_writes[__builtin_ctzll(mask)];
     return sum;
 }
 
@@ -41,6 +40,7 @@ sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, 
     t->fn = fn;
     t->arg = arg;
     t->lock_since_us = -1;
+    t->cache_fresh = TRUE;
     t->link.data = t;
     void *stack = sim_stack_pool_take(w->pool);
     sim_coro_init(&t->coro, stack, sim_stack_pool_stack_size(w->pool), task_entry, t);
@@ -243,8 +243,8 @@ static void world_finish(sim_world *w)
 static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboolean *last_enabled)
 {
     int best[SIM_TABS_MAX];
-    for (int i = 0; i < SIM_TABS_MAX; i++)
-        best[i] = -1;
+    g_assert(w->n_tabs <= SIM_TABS_MAX);
+    memset(best, 0xff, (size_t)w->n_tabs * sizeof best[0]); /* -1: no candidate */
     for (size_t i = 0; i < w->queue.len; i++) {
         const sim_queue_entry *e = &w->queue.heap[i];
         sim_task *t = e->item;
@@ -503,6 +503,8 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
     w->monitor = monitor;
     w->storage = sim_storage_new(s->quota_bytes, s->storage_unavailable);
     w->weblocks = sim_weblocks_new(sim_world_weblock_granted, w);
+    if (s->storage_model == SIM_STORAGE_CACHED)
+        w->cached = sim_cached_new(w->storage, (int)s->tabs, s->quota_bytes, s->storage_unavailable);
     sim_queue_init(&w->queue);
     g_queue_init(&w->live);
     w->drain_end_us = -1;
@@ -541,6 +543,7 @@ void sim_world_free(sim_world *w)
     sim_queue_destroy(&w->queue);
     sim_storage_free(w->storage);
     sim_weblocks_free(w->weblocks);
+    sim_cached_free(w->cached);
     g_string_free(w->scratch, TRUE);
     g_free(w->events_key);
     g_free(w);

@@ -16,6 +16,7 @@
 
 typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT, SIM_ALG_WEB_LOCKS,
                                SIM_ALG_BUCKETEER_BRANCH } sim_algorithm;
+typedef enum sim_storage_model { SIM_STORAGE_LINEARIZABLE, SIM_STORAGE_CACHED } sim_storage_model;
 typedef enum sim_workload_mode { SIM_WORKLOAD_EVENTS, SIM_WORKLOAD_LOCK } sim_workload_mode;
 
 /* Invariants, as bits, so [expect] can name a set. */
@@ -52,6 +53,8 @@ typedef struct sim_scenario {
     int64_t storage_latency_us_min, storage_latency_us_max;
     int64_t quota_bytes;
     gboolean storage_unavailable;
+    int64_t storage_model;   /* sim_storage_model */
+    int64_t delivery_us_min, delivery_us_max;
 
     /* [workload] */
     int64_t workload_mode; /* sim_workload_mode */

@@ -38,6 +38,7 @@
 #include "sim/queue.h"
 #include "sim/scenario.h"
 #include "sim/storage.h"
+#include "sim/storage_cached.h"
 #include "sim/weblocks.h"
 #include "xt/env.h"
 #include "xt/processor.h"
@@ -98,6 +99,8 @@ struct sim_task {
     const char *label;      /* from XT_OBS_STEP, for the next storage call */
     int64_t lock_since_us;  /* pending lock request start, -1 = none */
     gboolean weblock_waiting; /* queued in the Web Locks manager, not in the queue */
+    gboolean cache_fresh;   /* cached model: no storage call since its last await */
+    gboolean cache_must_progress; /* cached, untimed: a stuttering wait loop; next time >= 1 arrival */
     /* no-progress waiting-loop detection (untimed mode, env_sim.c) */
     uint32_t spin_sig;          /* hash of the reads since the last await */
     uint32_t spin_reads;
@@ -134,7 +137,8 @@ struct sim_world {
     sim_chooser *chooser;
     sim_stack_pool *pool;
     sim_monitor *monitor;
-    sim_storage *storage;
+    sim_storage *storage;   /* linearizable: the map; cached: the browser's map */
+    sim_cached *cached;     /* [storage] model = cached: the tabs' caches; else NULL */
     sim_weblocks *weblocks; /* navigator.locks of the origin */
     sim_queue queue;
     sim_tab *tabs;
