@@ -49,6 +49,8 @@ static const char *result_text(int rc)
     }
 }
 
+static void cached_arrivals(sim_tab *tab, sim_task *t);
+
 /* Wait for this storage call's turn; NULL when the run is being cancelled. */
 static sim_task *storage_turn(sim_tab *tab)
 {
@@ -67,6 +69,11 @@ static sim_task *storage_turn(sim_tab *tab)
         return NULL;
     w->monitor->c.storage_ops++;
     t->storage_ops++;
+    /* Cached model: remote writes arrive as tasks, so only before the
+     * first storage call of a task, never in the middle of one. */
+    if (w->cached && t->cache_fresh)
+        cached_arrivals(tab, t);
+    t->cache_fresh = FALSE;
     return t;
 }
 
@@ -112,6 +119,19 @@ static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const 
     t->spin_reads++;
 }
 
+/* Cached model: a waiting loop is not stuck while writes it has not yet
+ * received are on their way; it stays enabled, and since an iteration
+ * that receives nothing would only repeat itself, its next iteration
+ * receives at least one of them. */
+static void spin_unblock_cached(sim_world *w, sim_task *t)
+{
+    if (t->spin_blocked && w->cached && sim_cached_pending(w->cached, t->tab->index) > 0) {
+        t->spin_blocked = FALSE;
+        t->spin_mask = 0;
+        t->cache_must_progress = TRUE;
+    }
+}
+
 static void spin_await(sim_world *w, sim_task *t)
 {
     if (!w->untimed)
@@ -126,6 +146,7 @@ static void spin_await(sim_world *w, sim_task *t)
         t->spin_sig = 0;
         t->spin_reads = 0;
         t->spin_dirty = FALSE;
+        spin_unblock_cached(w, t);
         return;
     }
     uint64_t version = sim_world_key_writes(w, t->spin_mask);
@@ -139,6 +160,7 @@ static void spin_await(sim_world *w, sim_task *t)
         t->spin_mask = 0;
     t->spin_reads = 0;
     t->spin_dirty = FALSE;
+    spin_unblock_cached(w, t);
 }
 
 static void wrote(sim_world *w, const char *key, int rc)
@@ -151,6 +173,60 @@ static void wrote(sim_world *w, const char *key, int rc)
         if (w->untimed)
             w->key_writes[text_hash(key) % SIM_OBJ_KEYS]++;
     }
+}
+
+typedef struct arrival_ctx {
+    sim_world *w;
+    sim_task *t;
+} arrival_ctx;
+
+static void arrival_seen(void *ctx, int tab, int from_tab, const char *key, const char *value, gboolean applied)
+{
+    arrival_ctx *a = ctx;
+    if (a->w->monitor->tracing) {
+        char *result = g_strdup_printf("from tab%d: %s", from_tab,
+                                       from_tab == tab ? "own write acknowledged"
+                                       : applied       ? (value ? "applied" : "applied (removed)")
+                                                       : "ignored, own write pending");
+        sim_monitor_line(a->w->monitor, a->w->now_us, tab, a->t->id, "arrive", key, value, result, NULL, NULL);
+        g_free(result);
+    }
+}
+
+/* How many of the writes this tab has not received yet arrive now: one
+ * choice.  Timed: those made delivery_us_max ago or earlier must have
+ * arrived, those made less than delivery_us_min ago cannot have. */
+static void cached_arrivals(sim_tab *tab, sim_task *t)
+{
+    sim_world *w = tab->world;
+    size_t n = sim_cached_pending(w->cached, tab->index);
+    if (n == 0) {
+        t->cache_must_progress = FALSE;
+        return;
+    }
+    /* The decision depends on every write on its way here: for the
+     * explorer, this step reads all their keys, received or not. */
+    if (w->step_done)
+        for (size_t i = 0; i < n; i++)
+            access_key(w, sim_cached_pending_key(w->cached, tab->index, i), FALSE);
+    size_t lo = 0, hi = n;
+    if (!w->untimed) {
+        const sim_scenario *s = w->scenario;
+        hi = 0;
+        while (hi < n && sim_cached_pending_time_us(w->cached, tab->index, hi) + s->delivery_us_min <= w->now_us)
+            hi++;
+        while (lo < hi && sim_cached_pending_time_us(w->cached, tab->index, lo) + s->delivery_us_max <= w->now_us)
+            lo++;
+    }
+    if (t->cache_must_progress && lo == 0 && hi > 0)
+        lo = 1;
+    t->cache_must_progress = FALSE;
+    size_t span = hi - lo;
+    assert(span < UINT32_MAX);
+    /* Every count is its own branch, also for an exhaustive chooser. */
+    size_t k = lo + (span > 0 ? sim_choose(w->chooser, (uint32_t)span + 1) : 0);
+    arrival_ctx a = {w, t};
+    sim_cached_deliver(w->cached, tab->index, k, arrival_seen, &a);
 }
 
 /* The events entity is shown as its list of ids: what a reader of a lost
@@ -186,7 +262,9 @@ static int env_storage_get(void *ctx, const char *key, GString *value_out)
     sim_task *t = storage_turn(tab);
     if (!t)
         return XT_ECANCELLED;
-    int rc = sim_storage_get(tab->world->storage, key, value_out);
+    sim_world *w = tab->world;
+    int rc = w->cached ? sim_cached_get(w->cached, tab->index, key, value_out)
+                       : sim_storage_get(w->storage, key, value_out);
     access_key(tab->world, key, FALSE);
     spin_read(tab->world, t, key, rc, value_out);
     storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
@@ -199,7 +277,9 @@ static int env_storage_set(void *ctx, const char *key, const char *value)
     sim_task *t = storage_turn(tab);
     if (!t)
         return XT_ECANCELLED;
-    int rc = sim_storage_set(tab->world->storage, key, value);
+    sim_world *w = tab->world;
+    int rc = w->cached ? sim_cached_set(w->cached, tab->index, w->now_us, key, value)
+                       : sim_storage_set(w->storage, key, value);
     wrote(tab->world, key, rc);
     storage_line(tab, t, "set", key, value, rc);
     if (rc == XT_OK && tab->world->monitor->tracing && strcmp(key, tab->world->events_key) == 0)
@@ -213,7 +293,9 @@ static int env_storage_remove(void *ctx, const char *key)
     sim_task *t = storage_turn(tab);
     if (!t)
         return XT_ECANCELLED;
-    int rc = sim_storage_remove(tab->world->storage, key);
+    sim_world *w = tab->world;
+    int rc = w->cached ? sim_cached_remove(w->cached, tab->index, w->now_us, key)
+                       : sim_storage_remove(w->storage, key);
     wrote(tab->world, key, rc);
     storage_line(tab, t, "remove", key, NULL, rc);
     return rc;
@@ -225,7 +307,9 @@ static int env_storage_length(void *ctx, size_t *length_out)
     sim_task *t = storage_turn(tab);
     if (!t)
         return XT_ECANCELLED;
-    int rc = sim_storage_length(tab->world->storage, length_out);
+    sim_world *w = tab->world;
+    int rc = w->cached ? sim_cached_length(w->cached, tab->index, length_out)
+                       : sim_storage_length(w->storage, length_out);
     tab->world->acc.r |= SIM_OBJ_CLOCK - 1; /* the key set: every key */
     storage_line(tab, t, "length", NULL, NULL, rc);
     return rc;
@@ -237,7 +321,9 @@ static int env_storage_key(void *ctx, size_t index, GString *key_out)
     sim_task *t = storage_turn(tab);
     if (!t)
         return XT_ECANCELLED;
-    int rc = sim_storage_key(tab->world->storage, index, key_out);
+    sim_world *w = tab->world;
+    int rc = w->cached ? sim_cached_key(w->cached, tab->index, index, key_out)
+                       : sim_storage_key(w->storage, index, key_out);
     tab->world->acc.r |= SIM_OBJ_CLOCK - 1;
     storage_line(tab, t, "key", NULL, rc == XT_OK ? key_out->str : NULL, rc);
     return rc;
@@ -263,6 +349,7 @@ static int env_sleep_ms(void *ctx, int64_t ms)
     spin_await(w, t);
     sim_world_post(w, t, (ms > 0 ? ms : 0) * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
+    t->cache_fresh = TRUE;
     return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
 }
 
@@ -317,6 +404,7 @@ static int env_send(void *ctx, const char *body)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "send", NULL, body, NULL, "send events", NULL);
     sim_world_post(w, t, latency_ms * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
+    t->cache_fresh = TRUE;
     if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     int rc = server_answer(tab, body);
@@ -336,6 +424,7 @@ static int env_spawn(void *ctx, xt_task_fn fn, void *arg)
     child->sync_parent = parent;
     parent->sync_child = child;
     sim_task_yield(parent, SIM_YIELD_SPAWN);
+    parent->cache_fresh = TRUE;
     return XT_OK; /* the child owns arg from here on, cancelled or not */
 }
 
@@ -388,6 +477,7 @@ static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *ha
     else
         sim_world_post(w, t, 0, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
+    t->cache_fresh = TRUE;
     if (sim_tab_gone(tab)) {
         if (t->weblock_waiting) {
             sim_weblocks_withdraw(w->weblocks, t);

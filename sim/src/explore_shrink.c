@@ -12,7 +12,11 @@
  * that broke the invariant, as the user reads it):
  *   - cut: keep only the first L answers (zero tail after them);
  *   - zero: set one answer to 0, or lower it by one;
- *   - drop: delete one answer (later answers move up one choice).
+ *   - drop: delete one answer (later answers move up one choice);
+ *   - branch: keep the first i answers, give choice i another value, and
+ *     cut there (finds a different, shorter way to the same failure);
+ *     branch2 does it at two places i < j, zeros between (two preemptions
+ *     placed earlier), tried only while the budget lasts.
  * Every candidate is a full deterministic run, so what is kept is a real
  * execution of the production code, replayable from its token.  A random
  * run's counterexample is first re-run recording its answers, so timed
@@ -35,12 +39,14 @@ typedef struct shrink_score {
 } shrink_score;
 
 typedef struct shrinker {
-    const sim_scenario *s;
+    const sim_scenario *s;     /* a copy whose steps_max caps candidate runs */
     sim_stack_pool *pool;
     sim_run_spec base; /* flags of the counterexample: untimed, discrete */
     guint target;      /* the invariant to keep violating */
     gint64 runs;
     uint64_t steps;    /* simulated over all candidate runs */
+    GArray *arity;     /* uint32: how many answers each choice of the best run had */
+    GArray *arity_scratch; /* the same for the candidate being tried */
 } shrinker;
 
 static gboolean shrink_budget_left(const shrinker *k)
@@ -86,6 +92,8 @@ static shrink_score shrink_try(shrinker *k, const uint32_t *prefix, guint len, G
         if (normal) {
             g_array_set_size(normal, 0);
             g_array_append_vals(normal, rec->data, keep);
+            g_array_set_size(k->arity_scratch, 0);
+            g_array_append_vals(k->arity_scratch, run.chooser.record_n->data, keep);
         }
     }
     sim_run_clear(&run);
@@ -102,6 +110,8 @@ static gboolean shrink_accept(shrinker *k, GArray *cur, shrink_score *best, cons
         *best = sc;
         g_array_set_size(cur, 0);
         g_array_append_vals(cur, normal->data, normal->len);
+        g_array_set_size(k->arity, 0);
+        g_array_append_vals(k->arity, k->arity_scratch->data, k->arity_scratch->len);
     }
     g_array_free(normal, TRUE);
     return better;
@@ -115,6 +125,54 @@ static gboolean pass_cut(shrinker *k, GArray *cur, shrink_score *best)
         if (shrink_accept(k, cur, best, (const uint32_t *)cur->data, l))
             return TRUE;
     return FALSE;
+}
+
+static gboolean pass_branch(shrinker *k, GArray *cur, shrink_score *best)
+{
+    GArray *cand = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    gboolean any = FALSE;
+    for (guint i = 0; i < cur->len && shrink_budget_left(k); i++) {
+        uint32_t n = i < k->arity->len ? g_array_index(k->arity, uint32_t, i) : 2;
+        for (uint32_t v = 0; v < n && v < 8 && shrink_budget_left(k); v++) {
+            if (v == g_array_index(cur, uint32_t, i))
+                continue;
+            g_array_set_size(cand, 0);
+            g_array_append_vals(cand, cur->data, i);
+            g_array_append_val(cand, v);
+            if (shrink_accept(k, cur, best, (const uint32_t *)cand->data, cand->len)) {
+                any = TRUE;
+                break;
+            }
+        }
+    }
+    g_array_free(cand, TRUE);
+    return any;
+}
+
+static gboolean pass_branch2(shrinker *k, GArray *cur, shrink_score *best)
+{
+    GArray *cand = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    gboolean any = FALSE;
+    guint len = cur->len;
+    for (guint i = 0; i < len && !any && shrink_budget_left(k); i++) {
+        uint32_t ni = i < k->arity->len ? g_array_index(k->arity, uint32_t, i) : 2;
+        for (uint32_t v = 1; v < ni && v < 4 && !any; v++) {
+            for (guint j = i + 1; j < len && j < i + 48 && !any && shrink_budget_left(k); j++) {
+                for (uint32_t w = 1; w < 3 && !any; w++) {
+                    g_array_set_size(cand, 0);
+                    g_array_append_vals(cand, cur->data, i);
+                    g_array_append_val(cand, v);
+                    uint32_t zero = 0;
+                    for (guint z = i + 1; z < j; z++)
+                        g_array_append_val(cand, zero);
+                    g_array_append_val(cand, w);
+                    any = shrink_accept(k, cur, best, (const uint32_t *)cand->data, cand->len);
+                }
+            }
+        }
+    }
+    g_array_free(cand, TRUE);
+    return any;
 }
 
 static gboolean pass_edit(shrinker *k, GArray *cur, shrink_score *best, gboolean drop)
@@ -148,7 +206,13 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
                         sim_explore_result *r)
 {
     (void)o;
-    shrinker k = {.s = s, .pool = pool, .base = r->counterexample};
+    /* A candidate that runs far longer than the counterexample cannot be
+     * better, and a schedule that livelocks must not run to the scenario's
+     * step bound: candidates are capped at a few times the found run. */
+    sim_scenario capped = *s;
+    shrinker k = {.s = &capped, .pool = pool, .base = r->counterexample};
+    k.arity = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    k.arity_scratch = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.base.sched_pick = NULL;
     k.base.step_done = NULL;
     k.base.hook_ctx = NULL;
@@ -167,6 +231,7 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     const GPtrArray *vs = run.monitor.violations;
     k.target = vs->len ? ((const sim_violation *)vs->pdata[0])->invariant : r->violated;
     r->shrink_from_steps = vs->len ? ((const sim_violation *)vs->pdata[0])->step : run.monitor.c.steps;
+    capped.steps_max = MIN(s->steps_max, MAX(1000, 4 * (int64_t)run.monitor.c.steps));
     sim_run_clear(&run);
 
     shrink_score best = shrink_try(&k, (const uint32_t *)cur->data, cur->len, cur);
@@ -176,14 +241,22 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
         r->shrink_to_steps = r->shrink_from_steps;
         r->shrink_runs = k.runs;
         g_array_free(cur, TRUE);
+        g_array_free(k.arity, TRUE);
+        g_array_free(k.arity_scratch, TRUE);
         return;
     }
+    g_array_append_vals(k.arity, k.arity_scratch->data, k.arity_scratch->len);
     gboolean improved = TRUE;
     while (improved && shrink_budget_left(&k)) {
         improved = pass_cut(&k, cur, &best);
         improved |= pass_edit(&k, cur, &best, FALSE);
         improved |= pass_edit(&k, cur, &best, TRUE);
+        improved |= pass_branch(&k, cur, &best);
+        if (!improved)
+            improved = pass_branch2(&k, cur, &best);
     }
+    g_array_free(k.arity, TRUE);
+    g_array_free(k.arity_scratch, TRUE);
     if (r->cex_prefix)
         g_array_free(r->cex_prefix, TRUE);
     r->cex_prefix = cur;

@@ -211,6 +211,14 @@ int64_t sim_cached_pending_time_us(const sim_cached *c, int tab, size_t i)
     return e->time_us;
 }
 
+const char *sim_cached_pending_key(const sim_cached *c, int tab, size_t i)
+{
+    const tab_cache *tc = &c->tabs[tab - 1];
+    assert(i < sim_cached_pending(c, tab));
+    const log_entry *e = c->log->pdata[tc->cursor - c->base + i];
+    return e->key;
+}
+
 /* Drop the log prefix every tab has received (tabs without a cache will
  * copy the shared map and need none of it). */
 static void log_compact(sim_cached *c)

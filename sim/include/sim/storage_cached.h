@@ -35,6 +35,8 @@ int sim_cached_key(sim_cached *c, int tab, size_t index, GString *key_out);
 size_t sim_cached_pending(const sim_cached *c, int tab);
 /* Write time of the i-th of them. */
 int64_t sim_cached_pending_time_us(const sim_cached *c, int tab, size_t i);
+/* Key of the i-th of them. */
+const char *sim_cached_pending_key(const sim_cached *c, int tab, size_t i);
 /* What a delivery did, for traces and the explorer. */
 typedef void (*sim_cached_arrival_fn)(void *ctx, int tab, int from_tab, const char *key, const char *value,
                                       gboolean applied);
