@@ -4,6 +4,12 @@
  * Values are GStrings reused in place, so the steady state of a mutex loop
  * (the same few keys rewritten) allocates nothing.  The byte count is kept
  * incrementally and always equals the sum over entries (checked in tests).
+ *
+ * Lookups go through a small cache keyed by the caller's key pointer: the
+ * code under test passes the same few key strings again and again, so a hit
+ * costs a pointer compare and a strcmp instead of hashing.  An entry is
+ * always confirmed by strcmp (a pointer may be reused for other text), and
+ * is dropped when its key is removed, so it never names a freed value.
  */
 #include "sim/storage.h"
 
@@ -12,8 +18,17 @@
 
 #include "xt/error.h"
 
+#define STORAGE_CACHE 8 /* a power of two */
+
+typedef struct cache_entry {
+    const char *key_ptr;  /* the caller's pointer */
+    const char *map_key;  /* the map's own copy of the key */
+    GString *value;
+} cache_entry;
+
 struct sim_storage {
     GHashTable *map; /* char* -> GString* */
+    cache_entry cache[STORAGE_CACHE];
     int64_t quota_bytes;
     int64_t bytes;
     gboolean unavailable;
@@ -44,16 +59,43 @@ void sim_storage_free(sim_storage *s)
 void sim_storage_reset(sim_storage *s, int64_t quota_bytes, gboolean unavailable)
 {
     g_hash_table_remove_all(s->map);
+    memset(s->cache, 0, sizeof s->cache);
     s->bytes = 0;
     s->quota_bytes = quota_bytes;
     s->unavailable = unavailable;
+}
+
+static cache_entry *cache_slot(sim_storage *s, const char *key)
+{
+    return &s->cache[((uintptr_t)key >> 4) & (STORAGE_CACHE - 1)];
+}
+
+static GString *storage_lookup(sim_storage *s, const char *key)
+{
+    cache_entry *c = cache_slot(s, key);
+    if (c->key_ptr == key && c->value && strcmp(c->map_key, key) == 0)
+        return c->value;
+    gpointer map_key = NULL, value = NULL;
+    if (!g_hash_table_lookup_extended(s->map, key, &map_key, &value))
+        return NULL;
+    c->key_ptr = key;
+    c->map_key = map_key;
+    c->value = value;
+    return value;
+}
+
+static void cache_forget(sim_storage *s, const GString *value)
+{
+    for (int i = 0; i < STORAGE_CACHE; i++)
+        if (s->cache[i].value == value)
+            memset(&s->cache[i], 0, sizeof s->cache[i]);
 }
 
 int sim_storage_get(sim_storage *s, const char *key, GString *out)
 {
     if (s->unavailable)
         return XT_EUNAVAILABLE;
-    GString *v = g_hash_table_lookup(s->map, key);
+    GString *v = storage_lookup(s, key);
     if (!v)
         return XT_ENOTFOUND;
     g_string_assign(out, v->str);
@@ -65,7 +107,7 @@ int sim_storage_set(sim_storage *s, const char *key, const char *value)
     if (s->unavailable)
         return XT_EUNAVAILABLE;
     int64_t klen = (int64_t)strlen(key), vlen = (int64_t)strlen(value);
-    GString *old = g_hash_table_lookup(s->map, key);
+    GString *old = storage_lookup(s, key);
     int64_t after = s->bytes + vlen + (old ? -(int64_t)old->len : klen);
     if (s->quota_bytes > 0 && after > s->quota_bytes)
         return XT_EQUOTA;
@@ -81,8 +123,9 @@ int sim_storage_remove(sim_storage *s, const char *key)
 {
     if (s->unavailable)
         return XT_EUNAVAILABLE;
-    GString *old = g_hash_table_lookup(s->map, key);
+    GString *old = storage_lookup(s, key);
     if (old) {
+        cache_forget(s, old);
         s->bytes -= (int64_t)strlen(key) + (int64_t)old->len;
         g_hash_table_remove(s->map, key);
     }
