@@ -14,8 +14,10 @@ static const char *algorithm_name(const sim_scenario *s)
 void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const char *token)
 {
     const sim_counters *c = &run->monitor.c;
-    fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage linearizable, time %s\n",
-            s->name, s->path, s->tabs, algorithm_name(s), run->monitor.untimed ? "untimed" : "timed");
+    fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage %s, time %s\n",
+            s->name, s->path, s->tabs, algorithm_name(s),
+            s->storage_model == SIM_STORAGE_CACHED ? "cached" : "linearizable",
+            run->monitor.untimed ? "untimed" : "timed");
     fprintf(out, "run         seed %" G_GUINT64_FORMAT ", token %s\n", run->chooser.seed, token);
     if (s->workload_mode == SIM_WORKLOAD_EVENTS)
         fprintf(out,

@@ -519,6 +519,10 @@ static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "fa
 
 static void obs_line(sim_world *w, sim_task *t, const xt_obs *o)
 {
+    /* The "none" mutex takes no lock: its lock events would only be noise. */
+    if (o->label && strcmp(o->label, "none") == 0 && o->kind >= XT_OBS_LOCK_REQUEST &&
+        o->kind <= XT_OBS_LOCK_RELEASED)
+        return;
     char value[32];
     const char *v = o->detail;
     if (!v && (o->kind == XT_OBS_LOCK_RETRY || o->kind == XT_OBS_LOCK_ACQUIRED)) {
