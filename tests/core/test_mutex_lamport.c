@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "mem_env.h"
+#include "mem_env_assert.h"
 #include "xt/mutex_lamport.h"
 
 #define X "lamport_x"
@@ -67,19 +68,6 @@ static xt_mutex *make(fixture *f)
     return f->mutex;
 }
 
-static void assert_ops(mem_env *m, const char *expected)
-{
-    char *ops = mem_env_op_names(m);
-    assert_string_equal(ops, expected);
-    g_free(ops);
-}
-
-static void assert_steps(mem_env *m, const char *expected)
-{
-    char *steps = mem_env_steps(m);
-    assert_string_equal(steps, expected);
-    g_free(steps);
-}
 
 static void assert_sleeps(mem_env *m, int64_t ms, guint n)
 {

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "mem_env.h"
+#include "mem_env_assert.h"
 #include "xt/mutex_seed.h"
 
 #define X "bucketeer_mutex_x"
@@ -60,19 +61,6 @@ static xt_mutex *make(fixture *f)
     return f->mutex;
 }
 
-static void assert_ops(mem_env *m, const char *expected)
-{
-    char *ops = mem_env_op_names(m);
-    assert_string_equal(ops, expected);
-    g_free(ops);
-}
-
-static void assert_steps(mem_env *m, const char *expected)
-{
-    char *steps = mem_env_steps(m);
-    assert_string_equal(steps, expected);
-    g_free(steps);
-}
 
 static void assert_sleeps(mem_env *m, const int64_t *expected, guint n)
 {
