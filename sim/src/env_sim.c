@@ -347,6 +347,11 @@ static int env_sleep_ms(void *ctx, int64_t ms)
         return XT_ECANCELLED;
     sim_task *t = w->current;
     spin_await(w, t);
+    /* Background timer throttling (REFERENCE.md section 4): a hidden tab's
+     * setTimeout fires no sooner than about a second, whatever it asked. */
+    const sim_scenario *s = w->scenario;
+    if (tab->index > s->tabs - s->background_tabs && ms < s->background_timer_ms_min)
+        ms = s->background_timer_ms_min;
     sim_world_post(w, t, (ms > 0 ? ms : 0) * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
     t->cache_fresh = TRUE;

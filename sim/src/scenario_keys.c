@@ -123,6 +123,11 @@ const key_spec sim_scenario_keys[] = {
             "tab_freeze_max allows). Exhaustive search explores both outcomes at every point."),
     INT_NEW("faults", "freeze_ms_min", freeze_ms_min, "1000", 0, DAY_MS, "Shortest freeze."),
     INT_NEW("faults", "freeze_ms_max", freeze_ms_max, "10000", 0, DAY_MS, "Longest freeze."),
+    INT_NEW("faults", "background_tabs", background_tabs, "0", 0, 64,
+            "Background tabs (the highest-numbered ones): their timers are throttled; 0 = every tab in front."),
+    INT_NEW("faults", "background_timer_ms_min", background_timer_ms_min, "1000", 0, DAY_MS,
+            "Background throttling: a background tab's sleep lasts at least this long (browsers: about 1 s; "
+            "Chrome's intensive throttling: 60 s)."),
 
     INT("run", "drain_ms", drain_ms, "30000", 0, DAY_MS,
         "After the workload ends, time the tabs keep flushing before the final checks."),
