@@ -5,7 +5,7 @@
 # into a datablock of their own: gnuplot's smoothing restarts at every
 # filtered-out row, so it must see the samples contiguous.  An algorithm
 # whose latencies are all 0 (none) is named in a note, not drawn on the log
-# axis.
+# axis; single 0 ms samples of the others are drawn at the axis floor.
 load dir."/common.gp"
 set datafile separator ","
 is(a) = strcol(2) eq "lock_request" && strcol(13) eq "granted" && strstrt(strcol(1), "mutex.algorithm=".a.";") == 1
@@ -15,12 +15,14 @@ do for [i=1:words(algs)] {
     unset table
 }
 set datafile separator whitespace
+floor_ms = 0.01
 cmd = ""
 flat = ""
 do for [i=1:words(algs)] {
     eval sprintf('stats $alg%d using 1 nooutput', i)
     if (STATS_max > 0) {
-        cmd = cmd.(strlen(cmd) ? ", " : "plot ").sprintf('$alg%d using 1:(1.0/%d) smooth cumulative with steps lt %d title "%s (%d granted requests)"', i, STATS_records, i, word(algs, i), STATS_records)
+        # A grant that took 0 ms (a free Web Lock) is drawn at the axis floor.
+        cmd = cmd.(strlen(cmd) ? ", " : "plot ").sprintf('$alg%d using ($1 > floor_ms ? $1 : floor_ms):(1.0/%d) smooth cumulative with steps lt %d title "%s (%d granted requests)"', i, STATS_records, i, word(algs, i), STATS_records)
     } else {
         flat = flat." ".word(algs, i)
     }
@@ -29,6 +31,7 @@ set title sprintf("Lock acquisition latency distribution, %s tabs, %d runs (plot
 set xlabel "time from lock() to grant (virtual ms, log scale)"
 set ylabel "fraction of granted requests at or below"
 set logscale x 10
+set xrange [floor_ms:*]
 set format x "%g"
 set yrange [0:1.02]
 set ytics 0.1

@@ -213,7 +213,7 @@ int cli_plot(int argc, char **argv)
                                                                "(default plots)", "DIR"},
         {"runs", 'n', 0, G_OPTION_ARG_INT64, &o.runs, "Runs per sweep point (default 20)", "N"},
         {"algorithms", 'a', 0, G_OPTION_ARG_STRING, &o.algorithms,
-         "Values of [mutex] algorithm to compare (default none,seed)", "A,B,..."},
+         "Values of [mutex] algorithm to compare (default none,seed,lamport,web-locks)", "A,B,..."},
         {"no-render", 0, 0, G_OPTION_ARG_NONE, &o.no_render, "Write the data files only; do not run gnuplot", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("- regenerate the charts of docs/charts.md");
@@ -227,7 +227,7 @@ int cli_plot(int argc, char **argv)
     if (!o.scripts)
         o.scripts = g_strdup("plots");
     if (!o.algorithms)
-        o.algorithms = g_strdup("none,seed");
+        o.algorithms = g_strdup("none,seed,lamport,web-locks");
     if (!ok) {
         cli_usage_error("%s (see tabsim plot --help)", error->message);
         g_error_free(error);

@@ -453,9 +453,9 @@ static const cost_row cost_table[] = {
     {"seed", "clear-y", 5, 2, "acquire: set X, get Y, set Y, get X, get Y; release: get Y, remove Y"},
     {"seed", "clear-both", 5, 4,
      "acquire: set X, get Y, set Y, get X, get Y; release: get X, remove X, get Y, remove Y"},
-    /* Lamport 1987, "A Fast Mutual Exclusion Algorithm", contention-free path:
-     * {"lamport", NULL, 5, 2, "acquire: b[i] := true, x := i, read y, y := i, read x (3 writes, 2 reads); "
-     *                         "release: y := 0, b[i] := false (2 writes)"}, */
+    /* Lamport 1987, "A Fast Mutual Exclusion Algorithm", contention-free path */
+    {"lamport", NULL, 5, 2, "acquire: b[i] := true, x := i, read y, y := i, read x (3 writes, 2 reads); "
+                            "release: y := 0, b[i] := false (2 writes)"},
 };
 
 gboolean sim_cost_expected(const char *algorithm, const char *unlock, sim_cost *out)

@@ -231,6 +231,7 @@ static void test_uncontended_cost(void **state)
     cost_check("seed", "clear-x", 5, 2); /* set X, get Y, set Y, get X, get Y / get X, remove X */
     cost_check("seed", "clear-y", 5, 2);
     cost_check("seed", "clear-both", 5, 4);
+    cost_check("lamport", "clear-x", 5, 2); /* b, x, read y, y, read x / y := 0, b := false */
 }
 
 static void test_cost_unknown_algorithm(void **state)
