@@ -169,7 +169,7 @@ char *xt_client_id_new(xt_env *env)
     uint64_t r = xt_env_random_u64(env);
     char suffix[XT_CLIENT_ID_RANDOM_CHARS + 1];
     /* 8 base-36 digits use about 41 of the 64 random bits, like the SDK's
-     * Math.random().toString(36) slice. */
+     * slice of Math.random written in base 36. */
     for (int i = 0; i < XT_CLIENT_ID_RANDOM_CHARS; i++) {
         suffix[i] = digits[r % 36];
         r /= 36;

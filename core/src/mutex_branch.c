@@ -13,7 +13,7 @@
  * State: one key "<userId>_events_mutex" (ThreadSafeEventStorage.ts,
  * createSafeEventStorage: mutexStorageFactory(`${userId}_events_mutex`))
  * holding JSON.stringify({x, y, timestamp}): x and y a client id or null.
- * Client id: `${Date.now()}-${Math.random().toString(36)...}`
+ * Client id: `${Date.now()}-<Math.random in base 36>`
  * (generateClientId), here xt_client_id_new().  Options as wired by the SDK:
  * timeout 3000 ms, lockCheckInterval 50 ms, maxRetries 60.
  *

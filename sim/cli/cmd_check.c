@@ -330,7 +330,7 @@ static int options_parse(check_cli *c, int *argc, char ***argv)
     GOptionEntry entries[] = {
         {"runs", 'n', 0, G_OPTION_ARG_INT64, &c->req.runs, "Random/PCT runs per scenario (default: its [check] runs)", "N"},
         {"seed", 's', 0, G_OPTION_ARG_INT64, &c->req.seed, "Base seed: run i uses seed+i (default: its [check] seed)", "N"},
-        {"mode", 'm', 0, G_OPTION_ARG_STRING, &c->mode, "random (default), exhaustive or pct", "MODE"},
+        {"mode", 'm', 0, G_OPTION_ARG_STRING, &c->mode, "random, exhaustive or pct (default: random, or the scenario's [explore] mode)", "MODE"},
         {"time", 0, 0, G_OPTION_ARG_STRING, &c->time, "timed or untimed (default: untimed for exhaustive, else timed)",
          "MODEL"},
         {"steps", 0, 0, G_OPTION_ARG_INT64, &c->steps, "Steps per run at most (default: its [run] steps_max)", "N"},
