@@ -12,10 +12,12 @@
 #include "sim/scenario.h"
 
 
-const char *const sim_algorithm_names[] = {"none", "seed", "lamport", "web-locks", "bucketeer-branch", NULL};
-static const char *const storage_model_names[] = {"linearizable", "cached", NULL};
+const char *const sim_algorithm_names[] = {"none", "seed", "lamport", "web-locks", "bucketeer-branch",
+                                          "browser-tabs-lock", NULL};
+static const char *const storage_model_names[] = {"linearizable", "cached", "snapshot", NULL};
 static const char *const web_locks_request_names[] = {"wait", "if-available", "steal", NULL};
 static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
+static const char *const lamport_peers_names[] = {"fixed", "prefix", NULL};
 static const char *const safety_names[] = {"auto", "on", "off", NULL};
 static const char *const backoff_names[] = {"exponential", "constant", NULL};
 static const char *const unlock_names[] = {"clear-x", "clear-y", "clear-both", NULL};
@@ -46,9 +48,10 @@ const key_spec sim_scenario_keys[] = {
     ENUM("mutex", "algorithm", algorithm, "seed", sim_algorithm_names,
          "Mutex guarding the event store: none (the root-cause baseline), seed (the seed document's CrossTabMutex), "
          "lamport (Lamport's 1987 fast mutex with b[i] flags), web-locks (navigator.locks, the seed's future "
-         "enhancement; falls back to seed when web_locks_available is false) or bucketeer-branch (the SDK branch's "
+         "enhancement; falls back to seed when web_locks_available is false), bucketeer-branch (the SDK branch's "
          "CrossTabMutex: one JSON key {x, y, timestamp}, constant retry interval; the SDK wires timeout_ms = 3000, "
-         "retries_max = 60)."),
+         "retries_max = 60) or browser-tabs-lock (the npm package's algorithm, which auth0-spa-js uses; "
+         "docs/browser-model.md)."),
     ENUM("mutex", "cross_tab_safety", cross_tab_safety, "auto", safety_names,
          "auto enables the mutex when storage is usable; on always; off never (unlocked methods everywhere)."),
     INT("mutex", "timeout_ms", timeout_ms, "5000", 1, DAY_MS, "Lock expiry: how long a written X or Y value stays valid."),
@@ -65,6 +68,10 @@ const key_spec sim_scenario_keys[] = {
     ENUM("mutex", "lamport_omit", lamport_omit, "none", lamport_omit_names,
          "lamport only: none (the full algorithm), or a statement left out to show why it is needed: b-wait "
          "(Algorithm 1 without its delay) or y-recheck (the final y != i check)."),
+    ENUM_NEW("mutex", "lamport_peers", lamport_peers, "fixed", lamport_peers_names,
+             "lamport only: fixed (ids 1..tabs known in advance, the paper's assumption) or prefix (each tab "
+             "registers its b flag under a key prefix and finds its peers by enumerating localStorage keys, "
+             "since tabs come and go)."),
     ENUM_NEW("mutex", "web_locks_request", web_locks_request, "wait", web_locks_request_names,
              "web-locks only: how navigator.locks.request is called: wait (await the grant), if-available "
              "({ifAvailable: true}: fail at once when taken, then fall back) or steal ({steal: true})."),
@@ -81,7 +88,9 @@ const key_spec sim_scenario_keys[] = {
          "Every storage call fails as when localStorage is disabled."),
     ENUM_NEW("storage", "model", storage_model, "linearizable", storage_model_names,
              "linearizable: one shared map, every call atomic; cached: Chromium's multi-process model, a cache "
-             "per tab that other tabs' writes reach later, in order (docs/browser-model.md)."),
+             "per tab that other tabs' writes reach later, in order; snapshot: Firefox's "
+             "model, each task works on a snapshot taken at its first access and publishes its writes at its end "
+             "(docs/browser-model.md)."),
     INT_NEW("storage", "delivery_us_min", delivery_us_min, "0", 0, INT64_C(3600000000),
             "cached, timed runs: least time before a write can reach another tab's cache, in microseconds."),
     INT_NEW("storage", "delivery_us_max", delivery_us_max, "5000", 0, INT64_C(3600000000),

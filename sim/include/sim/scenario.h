@@ -15,8 +15,10 @@
 #include <stdint.h>
 
 typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT, SIM_ALG_WEB_LOCKS,
-                               SIM_ALG_BUCKETEER_BRANCH } sim_algorithm;
-typedef enum sim_storage_model { SIM_STORAGE_LINEARIZABLE, SIM_STORAGE_CACHED } sim_storage_model;
+                               SIM_ALG_BUCKETEER_BRANCH, SIM_ALG_BROWSER_TABS_LOCK } sim_algorithm;
+typedef enum sim_storage_model { SIM_STORAGE_LINEARIZABLE, SIM_STORAGE_CACHED,
+                                 SIM_STORAGE_SNAPSHOT } sim_storage_model;
+typedef enum sim_lamport_peers { SIM_LAMPORT_PEERS_FIXED, SIM_LAMPORT_PEERS_PREFIX } sim_lamport_peers;
 typedef enum sim_workload_mode { SIM_WORKLOAD_EVENTS, SIM_WORKLOAD_LOCK } sim_workload_mode;
 
 /* Invariants, as bits, so [expect] can name a set. */
@@ -46,6 +48,7 @@ typedef struct sim_scenario {
     int64_t unlock;       /* xt_seed_unlock */
     int64_t expired_y;    /* xt_seed_expired_y */
     int64_t lamport_omit; /* xt_lamport_omit */
+    int64_t lamport_peers; /* sim_lamport_peers */
     int64_t web_locks_request;     /* xt_weblocks_request */
     gboolean web_locks_available;
 
