@@ -6,8 +6,7 @@
  * after a latency the chooser draws from [storage] latency_us_* and yields
  * keeping its tab; the call itself is performed atomically when it wakes
  * (linearizable model).  sleep and send are awaits: the task gives the tab
- * up.  The server's answer (delivered, error, timeout-after-delivery) is a
- * choice weighted by [server] error_pct and timeout_pct.
+ * up.  transport_send is the simulated server (server.c).
  *
  * Web Locks (lock_request, lock_release) go to the world's manager
  * (weblocks.c).  A request is an await: it is queued or granted atomically
@@ -29,7 +28,7 @@
 #include "sim/world.h"
 #include "xt/event_store.h"
 
-static const char *result_text(int rc)
+const char *sim_result_text(int rc)
 {
     switch (rc) {
     case XT_OK:
@@ -249,7 +248,7 @@ static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *
     sim_monitor *m = tab->world->monitor;
     if (m->tracing) {
         char *summary = (value && key && strcmp(key, tab->world->events_key) == 0) ? events_summary(value) : NULL;
-        sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, result_text(rc), t->label,
+        sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, sim_result_text(rc), t->label,
                          summary);
         g_free(summary);
     }
@@ -365,59 +364,6 @@ static uint64_t env_random_u64(void *ctx)
     return tab->rng;
 }
 
-/* The server decides on arrival; a timeout is delivered but answered late. */
-static int server_answer(sim_tab *tab, const char *body)
-{
-    sim_world *w = tab->world;
-    const sim_scenario *s = w->scenario;
-    int rc = XT_OK;
-    if (s->server_error_pct + s->server_timeout_pct > 0) {
-        uint32_t r = sim_choose(w->chooser, 100);
-        if (r < s->server_error_pct)
-            rc = XT_ESERVER;
-        else if (r < s->server_error_pct + s->server_timeout_pct)
-            rc = XT_ETIMEOUT;
-    }
-    w->monitor->c.sends++;
-    w->acc.w |= SIM_OBJ_SERVER;
-    if (rc == XT_ESERVER) {
-        w->monitor->c.send_errors++;
-        return rc;
-    }
-    if (rc == XT_ETIMEOUT)
-        w->monitor->c.send_timeouts++;
-    GPtrArray *ids = NULL;
-    if (xt_event_batch_parse_ids(body, &ids) == XT_OK) {
-        if (w->monitor->stats)
-            sim_stats_delivered(w->monitor->stats, w->now_us, ids);
-        sim_monitor_delivered(w->monitor, w->now_us, tab->index, ids);
-        g_ptr_array_free(ids, TRUE);
-    }
-    return rc;
-}
-
-static int env_send(void *ctx, const char *body)
-{
-    sim_tab *tab = ctx;
-    sim_world *w = tab->world;
-    if (sim_tab_gone(tab))
-        return XT_ECANCELLED;
-    sim_task *t = w->current;
-    const sim_scenario *s = w->scenario;
-    int64_t latency_ms = sim_choose_range(w->chooser, s->server_latency_ms_min, s->server_latency_ms_max);
-    if (w->monitor->tracing)
-        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "send", NULL, body, NULL, "send events", NULL);
-    sim_world_post(w, t, latency_ms * 1000, TRUE);
-    sim_task_yield(t, SIM_YIELD_AWAIT);
-    t->cache_fresh = TRUE;
-    if (sim_tab_gone(tab))
-        return XT_ECANCELLED;
-    int rc = server_answer(tab, body);
-    if (w->monitor->tracing)
-        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "sent", NULL, NULL, result_text(rc), NULL, NULL);
-    return rc;
-}
-
 static int env_spawn(void *ctx, xt_task_fn fn, void *arg)
 {
     sim_tab *tab = ctx;
@@ -514,7 +460,7 @@ static int env_lock_release(void *ctx, uint64_t handle)
     int rc = sim_weblocks_release(w->weblocks, handle);
     if (w->monitor->tracing)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.release", NULL, NULL,
-                         rc == XT_OK ? "released" : result_text(rc), t->label, NULL);
+                         rc == XT_OK ? "released" : sim_result_text(rc), t->label, NULL);
     t->label = NULL;
     return rc;
 }
@@ -608,7 +554,7 @@ static const xt_env_methods sim_env_methods_no_locks = {
     .clock_now_ms = env_now_ms,
     .sleep_ms = env_sleep_ms,
     .random_u64 = env_random_u64,
-    .transport_send = env_send,
+    .transport_send = sim_env_send,
     .task_spawn = env_spawn,
     .log = env_log,
     .observe = env_observe,
@@ -623,7 +569,7 @@ static const xt_env_methods sim_env_methods = {
     .clock_now_ms = env_now_ms,
     .sleep_ms = env_sleep_ms,
     .random_u64 = env_random_u64,
-    .transport_send = env_send,
+    .transport_send = sim_env_send,
     .task_spawn = env_spawn,
     .log = env_log,
     .observe = env_observe,

@@ -138,6 +138,15 @@ const key_spec sim_scenario_keys[] = {
             "Background throttling: a background tab's sleep lasts at least this long (browsers: about 1 s; "
             "Chrome's intensive throttling: 60 s)."),
 
+    INT_NEW("faults", "server_fault_max", server_fault_max, "0", 0, 1000,
+            "Server faults per run, at most: a send is rejected (not delivered), times out after delivery (the "
+            "client cannot tell), times out before delivery, or is slow (server_slow_ms); 0 = none. These come on "
+            "top of [server] error_pct and timeout_pct."),
+    INT_NEW("faults", "server_fault_pct", server_fault_pct, "5", 0, 100,
+            "Random and pct modes: percent chance that a send is faulty (while server_fault_max allows). "
+            "Exhaustive search explores every kind at every send."),
+    INT_NEW("faults", "server_slow_ms", server_slow_ms, "10000", 0, DAY_MS, "How long a slow send takes."),
+
     INT("run", "drain_ms", drain_ms, "30000", 0, DAY_MS,
         "After the workload ends, time the tabs keep flushing before the final checks."),
     INT("run", "time_limit_ms", time_limit_ms, "3600000", 1, INT64_C(365) * DAY_MS,

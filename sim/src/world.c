@@ -348,7 +348,7 @@ static void untimed_check_deadlock(sim_world *w)
  * survives a freeze but blocks for good behind a closed holder; Web Locks
  * survive both. */
 
-static gboolean fault_strikes(sim_world *w, int64_t pct)
+gboolean sim_world_fault_strikes(sim_world *w, int64_t pct)
 {
     if (w->chooser->discrete)
         return sim_choose(w->chooser, 2) == 1;
@@ -406,14 +406,14 @@ static gboolean world_fault(sim_world *w, sim_task *t)
     sim_tab *tab = t->tab;
     if (tab->frozen_until_us > w->now_us)
         return FALSE; /* already frozen: world_dispatch holds it back */
-    if (w->tab_closes < s->tab_close_max && fault_strikes(w, s->tab_close_pct)) {
+    if (w->tab_closes < s->tab_close_max && sim_world_fault_strikes(w, s->tab_close_pct)) {
         /* t, popped from the queue, is live: it unwinds with the others. */
         tab_close(w, tab);
         w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
         w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
         return TRUE;
     }
-    if (w->tab_freezes < s->tab_freeze_max && fault_strikes(w, s->tab_freeze_pct)) {
+    if (w->tab_freezes < s->tab_freeze_max && sim_world_fault_strikes(w, s->tab_freeze_pct)) {
         int64_t ms = sim_choose_range(w->chooser, s->freeze_ms_min, s->freeze_ms_max);
         w->tab_freezes++;
         tab->frozen_until_us = w->now_us + ms * 1000;

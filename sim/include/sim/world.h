@@ -160,6 +160,7 @@ struct sim_world {
     void *hook_ctx;
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
     int tab_closes, tab_freezes; /* faults injected so far ([faults]) */
+    int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
     char *events_key;
 };
@@ -185,5 +186,12 @@ static inline gboolean sim_tab_gone(const sim_tab *tab)
 /* Writes so far to the keys of a key-bit mask (no-progress loop detection). */
 uint64_t sim_world_key_writes(const sim_world *world, uint64_t mask);
 void sim_tab_main(void *arg);
+/* One bounded fault's decision at a scheduling point (world.c): exhaustive
+ * explores both answers, random strikes with pct percent; answer 0 = no. */
+gboolean sim_world_fault_strikes(sim_world *world, int64_t pct);
+/* env_sim.c: "ok", "QuotaExceededError", ... for traces. */
+const char *sim_result_text(int rc);
+/* server.c: the env's transport_send. */
+int sim_env_send(void *ctx, const char *body);
 
 #endif
