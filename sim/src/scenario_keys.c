@@ -138,6 +138,15 @@ const key_spec sim_scenario_keys[] = {
             "Background throttling: a background tab's sleep lasts at least this long (browsers: about 1 s; "
             "Chrome's intensive throttling: 60 s)."),
 
+    INT_NEW("faults", "tab_reload_max", tab_reload_max, "0", 0, 64,
+            "Tab reloads per run, at most: at any scheduling point a tab may crash as with tab_close_max and "
+            "then open again after reload_ms as a new instance (new client id, same storage) that goes on with "
+            "the workload; 0 = none."),
+    INT_NEW("faults", "tab_reload_pct", tab_reload_pct, "1", 0, 100,
+            "Random and pct modes: percent chance, at each scheduling point, that the tab is reloaded there "
+            "(while tab_reload_max allows). Exhaustive search explores both outcomes at every point."),
+    INT_NEW("faults", "reload_ms_min", reload_ms_min, "100", 0, DAY_MS, "Shortest time a reloaded tab is away."),
+    INT_NEW("faults", "reload_ms_max", reload_ms_max, "1000", 0, DAY_MS, "Longest time a reloaded tab is away."),
     INT_NEW("faults", "server_fault_max", server_fault_max, "0", 0, 1000,
             "Server faults per run, at most: a send is rejected (not delivered), times out after delivery (the "
             "client cannot tell), times out before delivery, or is slow (server_slow_ms); 0 = none. These come on "

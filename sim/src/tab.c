@@ -48,6 +48,10 @@ static xt_mutex *tab_mutex_new(sim_tab *tab)
         l.wait_interval_ms = s->lock_check_interval_ms;
         l.retries_max = (int)s->retries_max;
         l.omit = (xt_lamport_omit)s->lamport_omit;
+        if (s->lamport_peers == SIM_LAMPORT_PEERS_PREFIX) {
+            l.peers = XT_LAMPORT_PEERS_PREFIX;
+            l.client_id = tab->client_id;
+        }
         return xt_lamport_mutex_new(&tab->env, &l);
     }
     return tab_seed_mutex_new(tab);
@@ -87,9 +91,10 @@ static int hold_lock(void *arg)
 
 static void lock_loop(sim_tab *tab)
 {
-    for (int64_t i = 0; i < tab->world->scenario->locks_per_tab; i++) {
+    while (tab->work_done < tab->world->scenario->locks_per_tab) {
         if (xt_env_sleep_ms(&tab->env, tab_interval_ms(tab)) == XT_ECANCELLED)
             return;
+        tab->work_done++;
         if (xt_mutex_with_lock(tab->lock_mutex, hold_lock, tab) == XT_ECANCELLED)
             return;
     }
@@ -104,11 +109,11 @@ static void flush_task(void *arg)
 static void event_loop(sim_tab *tab)
 {
     sim_world *w = tab->world;
-    for (int64_t i = 0; i < w->scenario->events_per_tab; i++) {
+    while (tab->work_done < w->scenario->events_per_tab) {
         if (xt_env_sleep_ms(&tab->env, tab_interval_ms(tab)) == XT_ECANCELLED)
             return;
         char id[48];
-        g_snprintf(id, sizeof id, "t%d-e%" G_GINT64_FORMAT, tab->index, i + 1);
+        g_snprintf(id, sizeof id, "t%d-e%" G_GINT64_FORMAT, tab->index, ++tab->work_done);
         xt_event *event = xt_event_new(id, xt_env_now_ms(&tab->env), "goal");
         w->monitor->c.events_tracked++;
         int rc = xt_ts_store_track(tab->ts, event);
@@ -149,4 +154,19 @@ void sim_tab_main(void *arg)
         event_loop(tab);
     }
     tab->main_done = TRUE;
+}
+
+void sim_tab_instance_free(sim_tab *tab)
+{
+    if (tab->processor)
+        xt_processor_free(tab->processor);
+    if (tab->ts)
+        xt_ts_store_free(tab->ts);
+    if (tab->lock_mutex)
+        xt_mutex_free(tab->lock_mutex);
+    g_free(tab->client_id);
+    tab->processor = NULL;
+    tab->ts = NULL;
+    tab->lock_mutex = NULL;
+    tab->client_id = NULL;
 }

@@ -334,7 +334,11 @@ static void untimed_check_deadlock(sim_world *w)
  *    env call failing (as at the end of a run): nothing they do reaches
  *    storage, the server or the monitor, so an add that had not returned
  *    is never counted as added, and a critical section it was in ends;
- *  - it does not come back (reload is not modelled).
+ *  - it does not come back, unless the fault is a reload: then, after a
+ *    drawn delay, the tab opens again as a new instance (a new client id
+ *    "tab<i>-r<k>", a new SDK with nothing in memory) on the same storage,
+ *    and its application goes on with the workload where the old one
+ *    stopped (an event being added at the crash is not added again).
  * A frozen tab runs none of its tasks until the freeze ends, then resumes
  * where it was, unaware; its timers that fell due meanwhile run late.
  * Each is one chooser decision per scheduling point while the per-run
@@ -398,6 +402,29 @@ static void tab_close(sim_world *w, sim_tab *tab)
     tab->owner = NULL;
 }
 
+/* The new instance after a reload: the old one's tasks are gone, so its
+ * SDK objects can go; main starts over after the delay. */
+static void tab_reopen(sim_world *w, sim_tab *tab)
+{
+    const sim_scenario *s = w->scenario;
+    int64_t ms = w->untimed ? 0 : sim_choose_range(w->chooser, s->reload_ms_min, s->reload_ms_max);
+    sim_tab_instance_free(tab);
+    tab->generation++;
+    tab->client_id = g_strdup_printf("tab%d-r%d", tab->index, tab->generation);
+    tab->closed = FALSE;
+    tab->main_done = FALSE;
+    w->tab_reloads++;
+    sim_task *main = sim_world_spawn(w, tab, sim_tab_main, tab, FALSE);
+    w->mains_live++;
+    sim_world_post(w, main, ms * 1000, TRUE);
+    if (w->monitor->tracing) {
+        char what[64];
+        g_snprintf(what, sizeof what, "as %s after %" G_GINT64_FORMAT " ms", tab->client_id, (gint64)ms);
+        sim_monitor_line(w->monitor, w->now_us, tab->index, 0, "reload", NULL, NULL, what,
+                         "tab reloaded", NULL);
+    }
+}
+
 /* At t's scheduling point: maybe close or freeze its tab.  TRUE when the
  * step is used up (the tab was closed or frozen). */
 static gboolean world_fault(sim_world *w, sim_task *t)
@@ -409,6 +436,17 @@ static gboolean world_fault(sim_world *w, sim_task *t)
     if (w->tab_closes < s->tab_close_max && sim_world_fault_strikes(w, s->tab_close_pct)) {
         /* t, popped from the queue, is live: it unwinds with the others. */
         tab_close(w, tab);
+        w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
+        w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
+        return TRUE;
+    }
+    if (w->tab_reloads < s->tab_reload_max && sim_world_fault_strikes(w, s->tab_reload_pct)) {
+        /* The unwinding may find the workload over; the new instance is not. */
+        int64_t drain_end_us = w->drain_end_us;
+        tab_close(w, tab);
+        w->drain_end_us = drain_end_us;
+        w->tab_closes--; /* a reload has its own budget */
+        tab_reopen(w, tab);
         w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
         w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
         return TRUE;
@@ -442,7 +480,8 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
     w->last_tab = t->tab;
     info->data_begin = w->chooser->pos;
     /* Faults cost nothing unless the scenario asks for them. */
-    gboolean faulted = (w->scenario->tab_close_max > 0 || w->scenario->tab_freeze_max > 0) && world_fault(w, t);
+    const sim_scenario *s = w->scenario;
+    gboolean faulted = (s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0) && world_fault(w, t);
     if (!faulted)
         world_dispatch(w, t);
     info->data_end = w->chooser->pos;
@@ -529,16 +568,8 @@ void sim_world_free(sim_world *w)
     if (!w)
         return;
     assert(w->live.length == 0);
-    for (int i = 0; i < w->n_tabs; i++) {
-        sim_tab *tab = &w->tabs[i];
-        if (tab->processor)
-            xt_processor_free(tab->processor);
-        if (tab->ts)
-            xt_ts_store_free(tab->ts);
-        if (tab->lock_mutex)
-            xt_mutex_free(tab->lock_mutex);
-        g_free(tab->client_id);
-    }
+    for (int i = 0; i < w->n_tabs; i++)
+        sim_tab_instance_free(&w->tabs[i]);
     g_free(w->tabs);
     sim_queue_destroy(&w->queue);
     sim_storage_free(w->storage);

@@ -84,6 +84,8 @@ typedef struct sim_scenario {
     int64_t freeze_ms_min, freeze_ms_max;
     int64_t background_tabs;   /* the last this many tabs are in the background */
     int64_t background_timer_ms_min; /* their timers fire no sooner than this */
+    int64_t tab_reload_max, tab_reload_pct;
+    int64_t reload_ms_min, reload_ms_max;
     int64_t server_fault_max, server_fault_pct, server_slow_ms;
 
     /* [run] */

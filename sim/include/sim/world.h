@@ -127,6 +127,9 @@ struct sim_tab {
     xt_processor *processor;
     xt_mutex *lock_mutex;   /* mode lock: the mutex alone */
     gboolean main_done;
+    int64_t work_done;      /* events (or locks) the application has started,
+                               across reloads: a new instance goes on from here */
+    int generation;         /* reloads of this tab so far */
     /* faults (world.c) */
     gboolean closed;        /* crashed: every env call fails, no effect lands */
     int64_t frozen_until_us;/* frozen: none of its tasks runs before this */
@@ -159,7 +162,7 @@ struct sim_world {
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
-    int tab_closes, tab_freezes; /* faults injected so far ([faults]) */
+    int tab_closes, tab_freezes, tab_reloads; /* faults injected so far ([faults]) */
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
     char *events_key;
@@ -186,6 +189,9 @@ static inline gboolean sim_tab_gone(const sim_tab *tab)
 /* Writes so far to the keys of a key-bit mask (no-progress loop detection). */
 uint64_t sim_world_key_writes(const sim_world *world, uint64_t mask);
 void sim_tab_main(void *arg);
+/* Frees the tab's SDK instance and client id (tab.c): at the end, or when
+ * a reload replaces the instance. */
+void sim_tab_instance_free(sim_tab *tab);
 /* One bounded fault's decision at a scheduling point (world.c): exhaustive
  * explores both answers, random strikes with pct percent; answer 0 = no. */
 gboolean sim_world_fault_strikes(sim_world *world, int64_t pct);
