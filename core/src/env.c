@@ -107,6 +107,23 @@ int xt_env_lock_release(xt_env *env, uint64_t handle)
     return env->m->lock_release(env->ctx, handle);
 }
 
+int xt_env_storage_wait(xt_env *env, int64_t timeout_ms)
+{
+    assert(env && env->m);
+    assert(timeout_ms >= 0);
+    /* No events to wake it early: what is left is the timeout. */
+    if (!env->m->storage_wait)
+        return xt_env_sleep_ms(env, timeout_ms);
+    return env->m->storage_wait(env->ctx, timeout_ms);
+}
+
+void xt_env_storage_notify(xt_env *env)
+{
+    assert(env && env->m);
+    if (env->m->storage_notify)
+        env->m->storage_notify(env->ctx);
+}
+
 void xt_env_debug_init(xt_env *env)
 {
     assert(env && env->m);

@@ -38,23 +38,80 @@
  * makes exactly five storage calls (three writes: b[i], x, y; two reads:
  * y, x) and unlock() exactly two writes, the counts Lamport gives.
  *
- * Storage values: x and y hold the decimal id ("3"); y reads as 0 when it
- * is absent or "0".  b[j] is "1" for true and "0" or absent for false; any
- * other value counts as true (a claim we did not write and cannot rule out
- * is waited for, not ignored).  x and y are compared with i as strings, so
- * an unexpected value is simply "not i".  Writes are always setItem: y := 0
- * writes "0" and b[i] := false writes "0", never removeItem.
+ * Storage values: x and y hold the decimal id ("3"; prefix mode: the
+ * client id); y reads as 0 when it is absent or "0".  b[j] is "1" for
+ * true and "0" or absent for false; any other value counts as true (a
+ * claim we did not write and cannot rule out is waited for, not ignored).
+ * x and y are compared with i as strings, so an unexpected value is simply
+ * "not i".  Writes are always setItem: y := 0 writes "0" and b[i] := false
+ * writes "0", never removeItem.
  *
  * Assumptions (the paper's): every storage call is an atomic read or write
  * of one register, which holds in a single-process browser and does NOT
  * hold across processes with per-renderer caches (REFERENCE.md section 3),
  * the very thing the simulator lets one examine; the set of processes is
  * fixed, with distinct ids 1..N known to every one of them (tabs that come
- * and go have no such numbering); and no process crashes.  There is no
- * expiry: a tab that dies (is closed, discarded or frozen) holding the lock,
- * or anywhere between "b[i] := true" and its next "b[i] := false", blocks
- * every other tab for good.  It guarantees mutual exclusion and deadlock
- * freedom, not starvation freedom: a lock() can lose every race.
+ * and go have no such numbering: prefix mode, below, replaces it with
+ * distinct client ids and an enumerable storage); and no process crashes.
+ * There is no expiry: a tab that dies (is closed, discarded or frozen)
+ * holding the lock, or anywhere between "b[i] := true" and its next
+ * "b[i] := false", blocks every other tab for good.  It guarantees mutual
+ * exclusion and deadlock freedom, not starvation freedom: a lock() can
+ * lose every race.
+ *
+ * Prefix mode (peers = XT_LAMPORT_PEERS_PREFIX), for tabs that come and go:
+ * i is the tab's client id, a string; x and y hold client ids; b[i] is the
+ * key "<prefix>_b_<i>", created by the first "b[i] := true".  The same
+ * statements and labels as above, except that the slow path's
+ * "for j != i: await not b[j]" lists the flags, then awaits each in the
+ * order listed:
+ *
+ *   for k = 0, 1, ... until key(k) is null              "list flags: key(k)"
+ *       if key(k) starts with "<prefix>_b_" and is not b[i]: list it
+ *   for each listed b[j]: await not b[j]                "await not b[j]"
+ *
+ * Why until null and not k < length: a key created during the pass below
+ * the cursor pushes every later key one place up, and a pass that stopped
+ * at the length read first would miss the last one.  A pass to the first
+ * null index lists every key that exists when it starts, provided no key
+ * is removed meanwhile (a removal below the cursor moves a key not yet
+ * read down past it).  A key read twice (pushed up under the cursor) is
+ * listed once.
+ *
+ * Hence b[i] := false writes "0" and never removes the key.  Removing
+ * would keep storage from growing as tabs come and go, but then another
+ * tab's "b[j] := false" (backing off or leaving) during our pass moves a
+ * flag we have not read yet down past the cursor, hiding a third tab whose
+ * flag is true throughout the pass: one inside by the fast path, or one
+ * that read y = 0 before our "y := i" and is about to write y, the very
+ * tabs the b-wait is for.  tabsim finds it with removal: 3 tabs, 1 lock
+ * each, within 4 preemptions, two tabs inside (docs/model-checking.md).
+ * The price of "0": one key per client id ever used (a client id is new
+ * with every page load), kept for good, and every slow path reads them
+ * all (one key(k) per key of the origin, one get per flag).  Collecting
+ * dead flags needs removal (the race above) or an expiry, which is a
+ * timing assumption (Algorithm 1's delay).  For the same reason other
+ * code of the origin must not remove keys while a tab is in the pass.
+ *
+ * The enumeration race: a flag created after the pass went by its place
+ * is not listed.  This is safe.  An unlisted flag did not exist when the
+ * pass began, after our "y := i", so b[j] was false then: what "await not
+ * b[j]" would have read at that moment.  Lamport's proof needs, for each
+ * j, one read of b[j] = false made after our "y := i", in any order of the
+ * j (nothing in it uses the order 1..N), so the listing is the paper's
+ * loop with the unlisted flags read at the start of the pass.  Put
+ * directly: such a j raises b[j], writes x and reads y after our "y := i";
+ * it finds y != 0 and backs off, unless some process left the critical
+ * section in between (y := 0), which is the paper's own case of a b[j]
+ * read false just before j raised it.  It takes three tabs (with two, the
+ * tab that made us take the slow path wrote x, so its flag exists); tabsim
+ * checks it in scenarios/lamport-prefix-3tabs.ini.
+ *
+ * A tab closed between "b[i] := true" and its next "b[i] := false" leaves
+ * its flag "1" for good (a reload comes back with a new client id, so a
+ * new key), and every tab that takes the slow path from then on waits for
+ * it forever: a progress violation (scenarios/lamport-prefix-close.ini).
+ * In fixed mode the same holds for b[j] of a closed tab j.
  *
  * The omit variants (for showing that a checker finds a real bug):
  *   OMIT_B_WAIT drops the "for j: await not b[j]" loop.  That is
@@ -117,8 +174,12 @@ typedef struct lamport_mutex {
     char *key_prefix;
     char *key_x;
     char *key_y;
-    char **key_b;     /* key_b[j] for j = 1..n; key_b[0] is NULL */
-    char *id_str;     /* i in decimal: what x := i and y := i write */
+    char **key_b;     /* fixed: key_b[j] for j = 1..n; key_b[0] is NULL */
+    char *key_b_own;  /* b[i]: key_b[id] (fixed) or "<prefix>_b_<client id>" */
+    char *b_prefix;   /* prefix: "<prefix>_b_", what a flag key starts with */
+    GPtrArray *listed;     /* prefix: the flags the last pass listed (owned) */
+    GHashTable *listed_set; /* ... the same strings, to list each once */
+    char *id_str;     /* i: what x := i and y := i write */
     GString *value;   /* scratch for reads */
     int sleeps;       /* sleeps spent by the current lock() */
     gboolean b_maybe_true; /* b[i] written true since the last false */
@@ -137,6 +198,8 @@ void xt_lamport_mutex_options_init(xt_lamport_mutex_options *options)
     options->wait_interval_ms = LAMPORT_WAIT_INTERVAL_MS_DEFAULT;
     options->retries_max = LAMPORT_RETRIES_MAX_DEFAULT;
     options->omit = XT_LAMPORT_OMIT_NONE;
+    options->peers = XT_LAMPORT_PEERS_FIXED;
+    options->client_id = NULL;
 }
 
 static int lamport_write(lamport_mutex *lm, const char *label, const char *key,
@@ -149,8 +212,7 @@ static int lamport_write(lamport_mutex *lm, const char *label, const char *key,
 /* b[i] := value, keeping b_maybe_true exact (a failed set changes nothing). */
 static int lamport_write_b(lamport_mutex *lm, const char *label, gboolean value)
 {
-    int rc = lamport_write(lm, label, lm->key_b[lm->options.id],
-                           value ? LAMPORT_TRUE : LAMPORT_FALSE);
+    int rc = lamport_write(lm, label, lm->key_b_own, value ? LAMPORT_TRUE : LAMPORT_FALSE);
     if (rc == XT_OK)
         lm->b_maybe_true = value;
     return rc;
@@ -205,6 +267,48 @@ static int lamport_await_zero(lamport_mutex *lm, const char *label, const char *
     }
 }
 
+/* Prefix mode: the pass of the file comment, key(k) until null; fills
+ * lm->listed.  XT_OK or the storage error. */
+static int lamport_list_flags(lamport_mutex *lm)
+{
+    g_hash_table_remove_all(lm->listed_set);
+    g_ptr_array_set_size(lm->listed, 0);
+    for (size_t k = 0;; k++) {
+        xt_env_step(lm->base.env, "list flags: key(k)");
+        int rc = xt_env_key(lm->base.env, k, lm->value);
+        if (rc == XT_ENOTFOUND)
+            return XT_OK;
+        if (rc != XT_OK)
+            return rc;
+        const char *key = lm->value->str;
+        if (!g_str_has_prefix(key, lm->b_prefix) || strcmp(key, lm->key_b_own) == 0 ||
+            g_hash_table_contains(lm->listed_set, key))
+            continue;
+        char *copy = g_strdup(key);
+        g_ptr_array_add(lm->listed, copy);
+        g_hash_table_add(lm->listed_set, copy);
+    }
+}
+
+/* "for j != i: await not b[j]", either mode.  XT_OK or an error. */
+static int lamport_await_flags(lamport_mutex *lm)
+{
+    if (lm->options.peers == XT_LAMPORT_PEERS_FIXED) {
+        for (int j = 1; j <= lm->options.n; j++) {
+            if (j == lm->options.id)
+                continue;
+            int rc = lamport_await_zero(lm, "await not b[j]", lm->key_b[j]);
+            if (rc != XT_OK)
+                return rc;
+        }
+        return XT_OK;
+    }
+    int rc = lamport_list_flags(lm);
+    for (guint k = 0; rc == XT_OK && k < lm->listed->len; k++)
+        rc = lamport_await_zero(lm, "await not b[j]", g_ptr_array_index(lm->listed, k));
+    return rc;
+}
+
 /* The slow path after "read x" found x != i: ATTEMPT_ENTER,
  * ATTEMPT_RESTART or an error. */
 static int lamport_slow_path(lamport_mutex *lm)
@@ -213,13 +317,9 @@ static int lamport_slow_path(lamport_mutex *lm)
     if (rc != XT_OK)
         return rc;
     if (lm->options.omit != XT_LAMPORT_OMIT_B_WAIT) {
-        for (int j = 1; j <= lm->options.n; j++) {
-            if (j == lm->options.id)
-                continue;
-            rc = lamport_await_zero(lm, "await not b[j]", lm->key_b[j]);
-            if (rc != XT_OK)
-                return rc;
-        }
+        rc = lamport_await_flags(lm);
+        if (rc != XT_OK)
+            return rc;
     }
     if (lm->options.omit == XT_LAMPORT_OMIT_Y_RECHECK)
         return ATTEMPT_ENTER;
@@ -269,8 +369,7 @@ static int lamport_abort(lamport_mutex *lm, int err)
 {
     if (err != XT_ECANCELLED && lm->b_maybe_true)
         (void)lamport_write_b(lm, "abort: b[i] := false", FALSE);
-    xt_env_debug(lm->base.env, "LamportMutex %d: lock aborted: %s", lm->options.id,
-                 xt_strerror(err));
+    xt_env_debug(lm->base.env, "LamportMutex %s: lock aborted: %s", lm->id_str, xt_strerror(err));
     return err;
 }
 
@@ -285,8 +384,8 @@ static int lamport_lock(xt_mutex *mutex)
         if (rc < 0)
             return lamport_abort(lm, rc);
         if (rc == ATTEMPT_ENTER) {
-            xt_env_debug(mutex->env, "LamportMutex %d: lock acquired after %d attempt(s)",
-                         lm->options.id, attempt);
+            xt_env_debug(mutex->env, "LamportMutex %s: lock acquired after %d attempt(s)", lm->id_str,
+                         attempt);
             return attempt; /* positive: attempts used (see mutex.c) */
         }
         assert(rc == ATTEMPT_RESTART);
@@ -301,16 +400,25 @@ static void lamport_unlock(xt_mutex *mutex)
     int rc = lamport_write(lm, "exit: y := 0", lm->key_y, LAMPORT_ZERO);
     if (rc != XT_ECANCELLED)
         (void)lamport_write_b(lm, "exit: b[i] := false", FALSE);
-    xt_env_debug(mutex->env, "LamportMutex %d: lock released%s", lm->options.id,
+    xt_env_debug(mutex->env, "LamportMutex %s: lock released%s", lm->id_str,
                  rc == XT_ECANCELLED ? " (cancelled)" : "");
 }
 
 static void lamport_free(xt_mutex *mutex)
 {
     lamport_mutex *lm = (lamport_mutex *)mutex;
-    for (int j = 1; j <= lm->options.n; j++)
-        g_free(lm->key_b[j]);
-    g_free(lm->key_b);
+    if (lm->key_b) {
+        for (int j = 1; j <= lm->options.n; j++)
+            g_free(lm->key_b[j]);
+        g_free(lm->key_b);
+    } else {
+        g_free(lm->key_b_own);
+    }
+    g_free(lm->b_prefix);
+    if (lm->listed)
+        g_ptr_array_free(lm->listed, TRUE);
+    if (lm->listed_set)
+        g_hash_table_destroy(lm->listed_set);
     g_free(lm->key_prefix);
     g_free(lm->key_x);
     g_free(lm->key_y);
@@ -330,8 +438,15 @@ static const xt_mutex_ops lamport_ops = {
 xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *options)
 {
     assert(env && options);
-    assert(options->n >= 1 && options->n <= XT_LAMPORT_N_MAX);
-    assert(options->id >= 1 && options->id <= options->n);
+    assert(options->peers == XT_LAMPORT_PEERS_FIXED || options->peers == XT_LAMPORT_PEERS_PREFIX);
+    if (options->peers == XT_LAMPORT_PEERS_FIXED) {
+        assert(options->n >= 1 && options->n <= XT_LAMPORT_N_MAX);
+        assert(options->id >= 1 && options->id <= options->n);
+    } else {
+        /* "0" is y's free value: a y holding that id would read as free. */
+        assert(options->client_id && options->client_id[0] &&
+               strcmp(options->client_id, LAMPORT_ZERO) != 0);
+    }
     assert(options->wait_interval_ms >= 0);
     assert(options->retries_max >= 0);
     assert(options->omit == XT_LAMPORT_OMIT_NONE || options->omit == XT_LAMPORT_OMIT_B_WAIT ||
@@ -346,10 +461,20 @@ xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *opti
     lm->options.key_prefix = lm->key_prefix;
     lm->key_x = g_strdup_printf("%s_x", lm->key_prefix);
     lm->key_y = g_strdup_printf("%s_y", lm->key_prefix);
-    lm->key_b = g_new0(char *, (gsize)options->n + 1);
-    for (int j = 1; j <= options->n; j++)
-        lm->key_b[j] = g_strdup_printf("%s_b_%d", lm->key_prefix, j);
-    lm->id_str = g_strdup_printf("%d", options->id);
+    if (options->peers == XT_LAMPORT_PEERS_FIXED) {
+        lm->key_b = g_new0(char *, (gsize)options->n + 1);
+        for (int j = 1; j <= options->n; j++)
+            lm->key_b[j] = g_strdup_printf("%s_b_%d", lm->key_prefix, j);
+        lm->key_b_own = lm->key_b[options->id];
+        lm->id_str = g_strdup_printf("%d", options->id);
+    } else {
+        lm->b_prefix = g_strdup_printf("%s_b_", lm->key_prefix);
+        lm->key_b_own = g_strconcat(lm->b_prefix, options->client_id, NULL);
+        lm->id_str = g_strdup(options->client_id);
+        lm->listed = g_ptr_array_new_with_free_func(g_free);
+        lm->listed_set = g_hash_table_new(g_str_hash, g_str_equal);
+    }
+    lm->options.client_id = lm->id_str;
     lm->value = g_string_new(NULL);
     return &lm->base;
 }

@@ -187,9 +187,32 @@ static int flush_send_outside(xt_processor *processor)
     return rc;
 }
 
+/* Events storage refused (keep_unstored) live only in this tab's memory:
+ * no other tab can see them, so they are sent without the lock. */
+static int flush_unstored(xt_processor *processor)
+{
+    GPtrArray *events = xt_ts_store_take_unstored(processor->ts);
+    if (events->len == 0) {
+        g_ptr_array_unref(events);
+        return XT_OK;
+    }
+    char *body = xt_event_batch_serialize(events);
+    int rc = xt_env_send(processor->env, body);
+    xt_env_observe(processor->env, XT_OBS_SENT, "send kept", body, rc);
+    g_free(body);
+    if (rc == XT_OK)
+        g_ptr_array_unref(events);
+    else
+        xt_ts_store_return_unstored(processor->ts, events);
+    return rc;
+}
+
 int xt_processor_flush(xt_processor *processor)
 {
     assert(processor);
+    int rc = flush_unstored(processor);
+    if (rc != XT_OK)
+        return rc;
     if (!xt_ts_store_locking(processor->ts))
         return flush_unlocked(processor);
     if (processor->options.send_under_lock)

@@ -23,6 +23,11 @@
  *    of trying again unlocked.
  *  - XT_OBS_EVENT_ADDED is emitted only after the path that stored the
  *    event returned XT_OK, i.e. after the unlock on the locked path.
+ *  - An event no path could store (QuotaExceededError, storage disabled)
+ *    is never lost silently: it is either dropped with a warning and
+ *    XT_OBS_EVENT_DROPPED (the SDK as written) or, with keep_unstored,
+ *    kept in memory in add order until the processor has sent it.  Kept
+ *    events die with the page, like any add that had not returned.
  */
 #include "xt/ts_store.h"
 
@@ -34,6 +39,8 @@ struct xt_ts_store {
     xt_mutex *mutex;
     xt_cross_tab_safety safety;
     gboolean locking;
+    gboolean keep_unstored;
+    GPtrArray *unstored;  /* xt_event*, owned: refused by storage, not yet sent */
 };
 
 xt_ts_store *xt_ts_store_new(xt_env *env, xt_event_store *store, xt_mutex *mutex,
@@ -47,6 +54,7 @@ xt_ts_store *xt_ts_store_new(xt_env *env, xt_event_store *store, xt_mutex *mutex
     ts->store = store;
     ts->mutex = mutex;
     ts->safety = safety;
+    ts->unstored = g_ptr_array_new_with_free_func((GDestroyNotify)xt_event_free);
     switch (safety) {
     case XT_CROSS_TAB_ON:
         ts->locking = TRUE;
@@ -70,6 +78,7 @@ void xt_ts_store_free(xt_ts_store *ts)
         return;
     xt_event_store_free(ts->store);
     xt_mutex_free(ts->mutex);
+    g_ptr_array_unref(ts->unstored);
     g_free(ts);
 }
 
@@ -174,6 +183,43 @@ typedef struct track_task {
     xt_event *event;
 } track_task;
 
+/* No path could store the event: keep it or drop it, never silently. */
+static void track_unstored(xt_ts_store *ts, xt_event *event, int rc)
+{
+    if (ts->keep_unstored) {
+        xt_env_warn(ts->env, "Could not store event %s (%s): kept in memory for the next flush", event->id,
+                    xt_strerror(rc));
+        xt_env_observe(ts->env, XT_OBS_EVENT_KEPT, "add", event->id, rc);
+        g_ptr_array_add(ts->unstored, event);
+        return;
+    }
+    xt_env_warn(ts->env, "Failed to add event %s: %s", event->id, xt_strerror(rc));
+    xt_env_observe(ts->env, XT_OBS_EVENT_DROPPED, "add", event->id, rc);
+    xt_event_free(event);
+}
+
+void xt_ts_store_set_keep_unstored(xt_ts_store *ts, gboolean keep)
+{
+    assert(ts);
+    ts->keep_unstored = keep;
+}
+
+GPtrArray *xt_ts_store_take_unstored(xt_ts_store *ts)
+{
+    assert(ts);
+    GPtrArray *taken = ts->unstored;
+    ts->unstored = g_ptr_array_new_with_free_func((GDestroyNotify)xt_event_free);
+    return taken;
+}
+
+void xt_ts_store_return_unstored(xt_ts_store *ts, GPtrArray *events)
+{
+    assert(ts && events);
+    /* Kept before the ones refused meanwhile: add order is preserved. */
+    g_ptr_array_extend_and_steal(events, ts->unstored);
+    ts->unstored = events;
+}
+
 static void track_task_run(void *arg)
 {
     track_task *task = arg;
@@ -187,8 +233,12 @@ static void track_task_run(void *arg)
         xt_env_observe(ts->env, XT_OBS_FALLBACK, "add", task->event->id, rc);
         rc = xt_ts_store_add(ts, task->event);
     }
-    if (rc == XT_OK)
+    if (rc == XT_OK) {
         xt_env_observe(ts->env, XT_OBS_EVENT_ADDED, "add", task->event->id, 0);
+    } else if (rc != XT_ECANCELLED) {
+        track_unstored(ts, task->event, rc);
+        task->event = NULL; /* owned by track_unstored now */
+    }
     xt_event_free(task->event);
     g_free(task);
 }

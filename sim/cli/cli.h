@@ -23,6 +23,12 @@ int cli_help(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 
+int cli_matrix(int argc, char **argv);
+
+/* A FILE argument, or a DIR's *.ini files sorted by name, appended to
+ * files with a parallel entry in errors (NULL, or why it is unusable). */
+void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors);
+
 /* Loads a scenario, or prints the error and returns NULL. */
 sim_scenario *cli_scenario_load(const char *path);
 /* Prints an error line "tabsim: ..." to stderr and returns CLI_EXIT_USAGE. */

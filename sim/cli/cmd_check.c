@@ -186,7 +186,7 @@ static int name_compare(gconstpointer a, gconstpointer b)
 }
 
 /* A directory stands for its *.ini files, sorted by name (not recursive). */
-static void expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
+void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
 {
     if (!g_file_test(arg, G_FILE_TEST_IS_DIR)) {
         /* A device or a FIFO would be read forever, a huge file into memory. */
@@ -511,7 +511,7 @@ int cli_check(int argc, char **argv)
     GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
     for (int i = 1; i < argc; i++)
-        expand_arg(argv[i], files, errors);
+        cli_expand_arg(argv[i], files, errors);
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);

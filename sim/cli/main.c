@@ -7,6 +7,7 @@
  *   tabsim replay FILE --token TOKEN [--trace]
  *   tabsim sweep FILE --vary GROUP.KEY=V1,V2... --out FILE.dat
  *   tabsim plot [--out DIR]
+ *   tabsim matrix DIR
  *   tabsim help [COMMAND|scenario]
  */
 #include <string.h>
@@ -36,6 +37,7 @@ static const char usage[] =
     "  sweep FILE --vary GROUP.KEY=V1,V2,... --out FILE.dat\n"
     "                      run a grid of variants, write statistics for gnuplot\n"
     "  plot [--out DIR]    run the sweeps and gnuplot scripts of plots/ (charts)\n"
+    "  matrix DIR          print the algorithm x condition table (docs/matrix.md)\n"
     "  help [COMMAND|scenario]\n"
     "                      this text, a command's options, or the scenario-file\n"
     "                      reference (docs/scenario-reference.md)\n"
@@ -59,7 +61,7 @@ int cli_help(int argc, char **argv)
             const char *name;
             int (*fn)(int, char **);
         } commands[] = {{"run", cli_run}, {"check", cli_check}, {"merge", cli_merge}, {"replay", cli_replay},
-                        {"sweep", cli_sweep}, {"plot", cli_plot}};
+                        {"sweep", cli_sweep}, {"plot", cli_plot}, {"matrix", cli_matrix}};
         for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
             if (strcmp(argv[1], commands[i].name) == 0) {
                 char *prog = g_strdup_printf("tabsim %s", argv[1]);
@@ -69,7 +71,8 @@ int cli_help(int argc, char **argv)
                 g_free(prog);
                 return rc;
             }
-        return cli_usage_error("help: no page \"%s\"; pages: run, check, merge, replay, sweep, plot, scenario", argv[1]);
+        return cli_usage_error("help: no page \"%s\"; pages: run, check, merge, replay, sweep, plot, matrix, "
+                                 "scenario", argv[1]);
     }
     fputs(usage, stdout);
     return CLI_EXIT_EXPECTED;
@@ -105,8 +108,11 @@ int main(int argc, char **argv)
         rc = cli_sweep(argc - 1, argv + 1);
     else if (strcmp(cmd, "plot") == 0)
         rc = cli_plot(argc - 1, argv + 1);
+    else if (strcmp(cmd, "matrix") == 0)
+        rc = cli_matrix(argc - 1, argv + 1);
     else
-        rc = cli_usage_error("unknown command \"%s\"; commands: run, check, merge, replay, sweep, plot, help", cmd);
+        rc = cli_usage_error("unknown command \"%s\"; commands: run, check, merge, replay, sweep, plot, matrix, "
+                             "help", cmd);
     argv[1] = (char *)cmd;
     g_free(prog);
     return rc;

@@ -17,6 +17,10 @@
  * the step a granted task resumes with reads it too.  Tabs whose scenario
  * says web_locks_available = false get a method table without them.
  *
+ * The `storage` event (storage_wait, storage_notify) is env_events.c's:
+ * a wait ends when another tab changes a value, when a task of its own tab
+ * notifies, or at its timeout.
+ *
  * Once the world is cancelling, or the tab has crashed (sim_tab_gone),
  * every method returns XT_ECANCELLED at once and changes nothing: that is
  * how core/ code is unwound at the end of a run and when a tab is closed.
@@ -25,6 +29,8 @@
 #include <string.h>
 
 #include "sim/stats.h"
+#include "env_events.h"
+#include "env_snapshot.h"
 #include "sim/world.h"
 #include "xt/event_store.h"
 
@@ -58,6 +64,8 @@ static sim_task *storage_turn(sim_tab *tab)
         return NULL;
     sim_task *t = w->current;
     assert(t && t->tab == tab);
+    if (t->cache_fresh) /* its first call since an await: the task's start */
+        t->storage_mark = sim_env_storage_events(tab);
     const sim_scenario *s = w->scenario;
     /* Untimed: the scheduler alone decides when the call happens. */
     int64_t latency = w->untimed ? 0
@@ -73,6 +81,9 @@ static sim_task *storage_turn(sim_tab *tab)
     if (w->cached && t->cache_fresh)
         cached_arrivals(tab, t);
     t->cache_fresh = FALSE;
+    w->storage_changes = sim_storage_changes(w->storage); /* for sim_env_storage_changed */
+    if (w->snapshot)
+        sim_env_snapshot_begin(tab, t); /* the task's first call takes its snapshot */
     return t;
 }
 
@@ -94,6 +105,27 @@ static void access_key(sim_world *w, const char *key, gboolean write)
         w->acc.w |= bit;
     else
         w->acc.r |= bit;
+}
+
+/* The key set (SIM_OBJ_KEYSET), what length and key(i) read: only a set
+ * that adds a key or a remove that deletes one writes it, so a listing of
+ * the keys commutes with rewrites of existing keys (Lamport's prefix mode
+ * lists keys while others rewrite x, y and their flags).  Cached model: a
+ * tab lists its own cache, which other tabs change only through arrivals
+ * (read in cached_arrivals), but every write counts, as before. */
+/* Before a set or remove: whether key exists, or -1 when not recorded. */
+static int keyset_had(const sim_world *w, const char *key)
+{
+    if (!w->step_done || w->cached || w->snapshot)
+        return -1;
+    return sim_storage_peek(w->storage, key) != NULL;
+}
+
+/* After it (not for snapshot, whose record is env_snapshot.c's). */
+static void keyset_wrote(sim_world *w, const char *key, int had)
+{
+    if (w->step_done && !w->snapshot && (had < 0 || had != (sim_storage_peek(w->storage, key) != NULL)))
+        w->acc.w |= SIM_OBJ_KEYSET;
 }
 
 /* Untimed mode: a waiting loop that cannot make progress.  Each await
@@ -124,7 +156,8 @@ static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const 
  * receives at least one of them. */
 static void spin_unblock_cached(sim_world *w, sim_task *t)
 {
-    if (t->spin_blocked && w->cached && sim_cached_pending(w->cached, t->tab->index) > 0) {
+    if (t->spin_blocked && ((w->cached && sim_cached_pending(w->cached, t->tab->index) > 0) ||
+                            (w->snapshot && sim_env_snapshot_unseen(w, t->tab->index)))) {
         t->spin_blocked = FALSE;
         t->spin_mask = 0;
         t->cache_must_progress = TRUE;
@@ -171,6 +204,7 @@ static void wrote(sim_world *w, const char *key, int rc)
         w->storage_version++;
         if (w->untimed)
             w->key_writes[text_hash(key) % SIM_OBJ_KEYS]++;
+        sim_env_storage_changed(w);
     }
 }
 
@@ -262,9 +296,11 @@ static int env_storage_get(void *ctx, const char *key, GString *value_out)
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
-    int rc = w->cached ? sim_cached_get(w->cached, tab->index, key, value_out)
-                       : sim_storage_get(w->storage, key, value_out);
-    access_key(tab->world, key, FALSE);
+    int rc = w->cached     ? sim_cached_get(w->cached, tab->index, key, value_out)
+             : w->snapshot ? sim_snapshot_get(w->snapshot, tab->index, key, value_out)
+                           : sim_storage_get(w->storage, key, value_out);
+    if (!w->snapshot) /* a snapshot is the tab's own: nothing shared is read */
+        access_key(tab->world, key, FALSE);
     spin_read(tab->world, t, key, rc, value_out);
     storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
     return rc;
@@ -277,9 +313,15 @@ static int env_storage_set(void *ctx, const char *key, const char *value)
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
-    int rc = w->cached ? sim_cached_set(w->cached, tab->index, w->now_us, key, value)
-                       : sim_storage_set(w->storage, key, value);
-    wrote(tab->world, key, rc);
+    int had = keyset_had(w, key);
+    int rc = w->cached     ? sim_cached_set(w->cached, tab->index, w->now_us, key, value)
+             : w->snapshot ? sim_snapshot_set(w->snapshot, tab->index, key, value)
+                           : sim_storage_set(w->storage, key, value);
+    if (w->snapshot)
+        t->spin_dirty = TRUE; /* others see it when it leaves (env_snapshot.c) */
+    else
+        wrote(tab->world, key, rc);
+    keyset_wrote(w, key, had);
     storage_line(tab, t, "set", key, value, rc);
     if (rc == XT_OK && tab->world->monitor->tracing && strcmp(key, tab->world->events_key) == 0)
         sim_monitor_events_written(tab->world->monitor, value);
@@ -293,9 +335,15 @@ static int env_storage_remove(void *ctx, const char *key)
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
-    int rc = w->cached ? sim_cached_remove(w->cached, tab->index, w->now_us, key)
-                       : sim_storage_remove(w->storage, key);
-    wrote(tab->world, key, rc);
+    int had = keyset_had(w, key);
+    int rc = w->cached     ? sim_cached_remove(w->cached, tab->index, w->now_us, key)
+             : w->snapshot ? sim_snapshot_remove(w->snapshot, tab->index, key)
+                           : sim_storage_remove(w->storage, key);
+    if (w->snapshot)
+        t->spin_dirty = TRUE;
+    else
+        wrote(tab->world, key, rc);
+    keyset_wrote(w, key, had);
     storage_line(tab, t, "remove", key, NULL, rc);
     return rc;
 }
@@ -307,9 +355,11 @@ static int env_storage_length(void *ctx, size_t *length_out)
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
-    int rc = w->cached ? sim_cached_length(w->cached, tab->index, length_out)
-                       : sim_storage_length(w->storage, length_out);
-    tab->world->acc.r |= SIM_OBJ_CLOCK - 1; /* the key set: every key */
+    int rc = w->cached     ? sim_cached_length(w->cached, tab->index, length_out)
+             : w->snapshot ? sim_snapshot_length(w->snapshot, tab->index, length_out)
+                           : sim_storage_length(w->storage, length_out);
+    if (!w->snapshot)
+        w->acc.r |= SIM_OBJ_KEYSET;
     storage_line(tab, t, "length", NULL, NULL, rc);
     return rc;
 }
@@ -321,9 +371,11 @@ static int env_storage_key(void *ctx, size_t index, GString *key_out)
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
-    int rc = w->cached ? sim_cached_key(w->cached, tab->index, index, key_out)
-                       : sim_storage_key(w->storage, index, key_out);
-    tab->world->acc.r |= SIM_OBJ_CLOCK - 1;
+    int rc = w->cached     ? sim_cached_key(w->cached, tab->index, index, key_out)
+             : w->snapshot ? sim_snapshot_key(w->snapshot, tab->index, index, key_out)
+                           : sim_storage_key(w->storage, index, key_out);
+    if (!w->snapshot)
+        w->acc.r |= SIM_OBJ_KEYSET;
     storage_line(tab, t, "key", NULL, rc == XT_OK ? key_out->str : NULL, rc);
     return rc;
 }
@@ -403,6 +455,8 @@ static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *ha
     sim_task *t = w->current;
     assert(t && t->tab == tab);
     access_lock(w, name);
+    if (w->snapshot)
+        sim_env_snapshot_channel(tab, "lock request"); /* one channel to the parent */
     int stolen_tab = 0;
     int rc = sim_weblocks_request(w->weblocks, name, flags, tab->index, t, handle_out, &stolen_tab);
     if (w->monitor->tracing) {
@@ -457,6 +511,8 @@ static int env_lock_release(void *ctx, uint64_t handle)
     const char *name = sim_weblocks_name_of(w->weblocks, handle);
     if (name)
         access_lock(w, name);
+    if (w->snapshot)
+        sim_env_snapshot_channel(tab, "lock release");
     int rc = sim_weblocks_release(w->weblocks, handle);
     if (w->monitor->tracing)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.release", NULL, NULL,
@@ -466,7 +522,10 @@ static int env_lock_release(void *ctx, uint64_t handle)
 }
 
 static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
-                                        "cs-enter", "cs-exit", "added", "fallback", "sent", "wait", "unlock"};
+                                        "cs-enter", "cs-exit", "added", "fallback", "sent", "wait", "unlock",
+                                        "dropped", "kept"};
+/* One name per xt_obs_kind: a new kind must be named here. */
+G_STATIC_ASSERT(G_N_ELEMENTS(obs_names) == XT_OBS_EVENT_KEPT + 1);
 
 static void obs_line(sim_world *w, sim_task *t, const xt_obs *o)
 {
@@ -527,6 +586,12 @@ static void env_observe(void *ctx, const xt_obs *o)
     case XT_OBS_EVENT_ADDED:
         sim_monitor_event_added(m, o->detail, tab->index);
         break;
+    case XT_OBS_EVENT_DROPPED:
+        sim_monitor_event_dropped(m, w->now_us, o->detail, tab->index, (int)o->value);
+        break;
+    case XT_OBS_EVENT_KEPT:
+        sim_monitor_event_kept(m, o->detail, tab->index);
+        break;
     case XT_OBS_FALLBACK:
         m->c.fallbacks++;
         break;
@@ -558,6 +623,8 @@ static const xt_env_methods sim_env_methods_no_locks = {
     .task_spawn = env_spawn,
     .log = env_log,
     .observe = env_observe,
+    .storage_wait = sim_env_storage_wait,
+    .storage_notify = sim_env_storage_notify,
 };
 
 static const xt_env_methods sim_env_methods = {
@@ -575,11 +642,33 @@ static const xt_env_methods sim_env_methods = {
     .observe = env_observe,
     .lock_request = env_lock_request,
     .lock_release = env_lock_release,
+    .storage_wait = sim_env_storage_wait,
+    .storage_notify = sim_env_storage_notify,
 };
+
+/* For env_snapshot.c: a write that others may now see, for waiting-loop
+ * detection (the explorer's record is env_snapshot.c's). */
+void sim_env_note_write(sim_world *w, const char *key)
+{
+    w->storage_version++;
+    if (w->untimed)
+        w->key_writes[text_hash(key) % SIM_OBJ_KEYS]++;
+}
+
+char *sim_env_value_summary(const sim_world *w, const char *key, const char *value)
+{
+    return value && key && strcmp(key, w->events_key) == 0 ? events_summary(value) : NULL;
+}
 
 void sim_tab_env_init(sim_tab *tab)
 {
     tab->env.m = tab->world->scenario->web_locks_available ? &sim_env_methods : &sim_env_methods_no_locks;
     tab->env.ctx = tab;
     tab->env.debug = FALSE;
+}
+
+/* For env_events.c: an await closes a waiting-loop iteration. */
+void sim_env_spin_await(sim_world *w, sim_task *t)
+{
+    spin_await(w, t);
 }

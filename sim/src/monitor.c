@@ -50,6 +50,8 @@ void sim_monitor_clear(sim_monitor *m)
     g_hash_table_destroy(m->added);
     g_hash_table_destroy(m->delivered);
     g_ptr_array_free(m->added_order, TRUE);
+    if (m->kept)
+        g_ptr_array_free(m->kept, TRUE);
     if (m->trace)
         g_ptr_array_free(m->trace, TRUE);
     if (m->records) {
@@ -180,6 +182,58 @@ void sim_monitor_event_added(sim_monitor *m, const char *id, int tab)
     m->c.events_added++;
 }
 
+typedef struct sim_kept_event {
+    char *id;
+    int tab;
+} sim_kept_event;
+
+static void kept_event_free(gpointer p)
+{
+    sim_kept_event *k = p;
+    g_free(k->id);
+    g_free(k);
+}
+
+void sim_monitor_event_dropped(sim_monitor *m, int64_t time_us, const char *id, int tab, int error)
+{
+    sim_monitor_violation(m, SIM_INV_LOST_EVENT, time_us, tab, 0,
+                          "event %s (added by tab%d) was dropped: storage refused it (%s) and the SDK kept it "
+                          "nowhere",
+                          id, tab, xt_strerror(error));
+}
+
+void sim_monitor_event_kept(sim_monitor *m, const char *id, int tab)
+{
+    if (!m->kept)
+        m->kept = g_ptr_array_new_with_free_func(kept_event_free);
+    sim_kept_event *k = g_new(sim_kept_event, 1);
+    k->id = g_strdup(id);
+    k->tab = tab;
+    g_ptr_array_add(m->kept, k);
+}
+
+void sim_monitor_tab_closed(sim_monitor *m, int tab)
+{
+    for (guint i = m->kept ? m->kept->len : 0; i-- > 0;)
+        if (((sim_kept_event *)m->kept->pdata[i])->tab == tab)
+            g_ptr_array_remove_index(m->kept, i);
+}
+
+/* Kept in memory and never sent, while the tab lived on. */
+static void check_kept(sim_monitor *m, int64_t time_us)
+{
+    for (guint i = 0; m->kept && i < m->kept->len; i++) {
+        const sim_kept_event *k = m->kept->pdata[i];
+        if (!g_hash_table_contains(m->delivered, k->id)) {
+            sim_monitor_violation(m, SIM_INV_LOST_EVENT, time_us, k->tab, 0,
+                                  "event %s (kept in memory by tab%d after storage refused it) was never "
+                                  "delivered",
+                                  k->id, k->tab);
+            return;
+        }
+    }
+}
+
 void sim_monitor_delivered(sim_monitor *m, int64_t time_us, int tab, GPtrArray *ids)
 {
     for (guint i = 0; i < ids->len; i++) {
@@ -246,6 +300,7 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const char *stored_json
             break;
         }
     }
+    check_kept(m, time_us);
     if (!m->untimed && pending_tab > 0 && pending_wait_us > m->scenario->progress_bound_ms * 1000)
         sim_monitor_violation(m, SIM_INV_PROGRESS, time_us, pending_tab, 0,
                               "tab%d's lock request was still pending after %.3f ms when the run ended",

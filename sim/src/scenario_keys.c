@@ -92,10 +92,12 @@ const key_spec sim_scenario_keys[] = {
              "model, each task works on a snapshot taken at its first access and publishes its writes at its end "
              "(docs/browser-model.md)."),
     INT_NEW("storage", "delivery_us_min", delivery_us_min, "0", 0, INT64_C(3600000000),
-            "cached, timed runs: least time before a write can reach another tab's cache, in microseconds."),
+            "cached, timed runs: least time before a write can reach another tab's cache; snapshot: before a "
+            "task's checkpoint can reach the datastore; in microseconds."),
     INT_NEW("storage", "delivery_us_max", delivery_us_max, "5000", 0, INT64_C(3600000000),
             "cached, timed runs: by this time after it was made, a write has reached every other tab's cache "
-            "(at that tab's next task), in microseconds."),
+            "(at that tab's next task); snapshot: a checkpoint has reached the datastore (seen by every snapshot "
+            "taken later); in microseconds."),
 
     ENUM("workload", "mode", workload_mode, "events", workload_names,
          "events: tabs add events and flush them; lock: tabs only take and release the lock."),
@@ -112,6 +114,11 @@ const key_spec sim_scenario_keys[] = {
     INT("flush", "batch_max", batch_max, "0", 0, 1000000, "Events per send; 0 sends all stored events."),
     BOOL("flush", "send_under_lock", send_under_lock, "true",
          "true: read, send and delete under one lock; false: send outside the lock (the SDK branch)."),
+
+    BOOL_NEW("flush", "keep_unstored", keep_unstored, "false",
+             "What addEvent does with an event storage refuses (quota_bytes exceeded, storage unavailable): "
+             "false drops it with a warning (the SDK as written: a lost event); true keeps it in the tab's "
+             "memory and sends it with the next flush."),
 
     INT("server", "latency_ms_min", server_latency_ms_min, "50", 0, DAY_MS, "Least time a send takes."),
     INT("server", "latency_ms_max", server_latency_ms_max, "300", 0, DAY_MS, "Most time a send takes."),

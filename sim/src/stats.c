@@ -456,6 +456,9 @@ static const cost_row cost_table[] = {
     /* Lamport 1987, "A Fast Mutual Exclusion Algorithm", contention-free path */
     {"lamport", NULL, 5, 2, "acquire: b[i] := true, x := i, read y, y := i, read x (3 writes, 2 reads); "
                             "release: y := 0, b[i] := false (2 writes)"},
+    /* browser-tabs-lock 1.3.0, index.ts: acquireLock's first attempt, releaseLock */
+    {"browser-tabs-lock", NULL, 3, 2, "acquire: getItem (null), setItem the claim, getItem (read back after "
+                                      "delay(30)); release: getItem, removeItem"},
 };
 
 gboolean sim_cost_expected(const char *algorithm, const char *unlock, sim_cost *out)

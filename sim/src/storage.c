@@ -32,6 +32,7 @@ struct sim_storage {
     int64_t quota_bytes;
     int64_t bytes;
     gboolean unavailable;
+    uint64_t changes; /* sim_storage_changes: only ever grows */
 };
 
 static void value_free(gpointer p)
@@ -111,6 +112,8 @@ int sim_storage_set(sim_storage *s, const char *key, const char *value)
     int64_t after = s->bytes + vlen + (old ? -(int64_t)old->len : klen);
     if (s->quota_bytes > 0 && after > s->quota_bytes)
         return XT_EQUOTA;
+    if (!old || strcmp(old->str, value) != 0)
+        s->changes++;
     if (old)
         g_string_assign(old, value);
     else
@@ -125,6 +128,7 @@ int sim_storage_remove(sim_storage *s, const char *key)
         return XT_EUNAVAILABLE;
     GString *old = storage_lookup(s, key);
     if (old) {
+        s->changes++;
         cache_forget(s, old);
         s->bytes -= (int64_t)strlen(key) + (int64_t)old->len;
         g_hash_table_remove(s->map, key);
@@ -160,13 +164,25 @@ int sim_storage_key(sim_storage *s, size_t index, GString *key_out)
     return XT_OK;
 }
 
+const char **sim_storage_keys(sim_storage *s, guint *n_out)
+{
+    gpointer *ks = g_hash_table_get_keys_as_array(s->map, n_out);
+    qsort(ks, *n_out, sizeof *ks, key_cmp);
+    return (const char **)ks;
+}
+
 const char *sim_storage_peek(sim_storage *s, const char *key)
 {
-    GString *v = g_hash_table_lookup(s->map, key);
+    GString *v = storage_lookup(s, key); /* the snapshot model reads through here */
     return v ? v->str : NULL;
 }
 
 int64_t sim_storage_bytes(const sim_storage *s)
 {
     return s->bytes;
+}
+
+uint64_t sim_storage_changes(const sim_storage *s)
+{
+    return s->changes;
 }

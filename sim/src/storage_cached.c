@@ -31,10 +31,11 @@
  * What it does not cover: reordering between renderers on their way to the
  * browser (commit order is write order); tabs that share a renderer (and
  * so a cache and a main thread: Chromium puts some same-origin tabs in one
- * process); the storage event (the code under test does not listen to it);
- * quota in the browser process (only the writer's cache is checked); the
- * Firefox snapshot model and WebKit.  A write's own latency is the
- * [storage] latency_us range, as for the linearizable model.
+ * process); the storage event at delivery (env_events.c fires it when a
+ * write reaches the shared map); quota in the browser process (only the
+ * writer's cache is checked); the Firefox snapshot model and WebKit.  A
+ * write's own latency is the [storage] latency_us range, as for the
+ * linearizable model.
  *
  * Invariants: the shared map equals the log applied in order; entries are
  * dropped once every tab's cursor has passed them (each cache already holds

@@ -11,6 +11,7 @@
  */
 #include "sim/world.h"
 #include "xt/mutex_branch.h"
+#include "xt/mutex_btl.h"
 #include "xt/mutex_lamport.h"
 #include "xt/mutex_seed.h"
 #include "xt/mutex_weblocks.h"
@@ -39,6 +40,15 @@ static xt_mutex *tab_mutex_new(sim_tab *tab)
         bo.lock_check_interval_ms = s->lock_check_interval_ms;
         bo.retries_max = (int)s->retries_max;
         return xt_branch_mutex_new(&tab->env, &bo);
+    }
+    if (s->algorithm == SIM_ALG_BROWSER_TABS_LOCK) {
+        xt_btl_mutex_options bt;
+        xt_btl_mutex_options_init(&bt);
+        /* The tab's client id instead of getLockId(): unique all the same,
+         * and a timeline can say whose claim a value is. */
+        bt.id = tab->client_id;
+        bt.acquire_timeout_ms = s->timeout_ms; /* default 5000, the library's */
+        return xt_btl_mutex_new(&tab->env, &bt);
     }
     if (s->algorithm == SIM_ALG_LAMPORT) {
         xt_lamport_mutex_options l;
@@ -129,6 +139,7 @@ static void sdk_start(sim_tab *tab)
     const sim_scenario *s = w->scenario;
     xt_event_store *store = xt_event_store_new(&tab->env, "user-1", w->events_key);
     tab->ts = xt_ts_store_new(&tab->env, store, tab_mutex_new(tab), (xt_cross_tab_safety)s->cross_tab_safety);
+    xt_ts_store_set_keep_unstored(tab->ts, s->keep_unstored);
     if (!s->flush_enabled)
         return;
     xt_processor_options o;

@@ -14,6 +14,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "env_snapshot.h"
 #include "xt/event_store.h"
 
 #define QUEUE_TIES_MAX 64 /* entries gathered at one instant */
@@ -104,6 +105,9 @@ static sim_task *tab_release(sim_world *w, sim_tab *tab, sim_task *t)
         return parent;
     }
     tab->owner = NULL;
+    /* The tab's JavaScript task is over: a snapshot's writes leave now. */
+    if (w->snapshot)
+        sim_env_snapshot_task_end(tab, t->id);
     if (!sim_tab_gone(tab) && tab->ready.length > 0) {
         sim_task *next = g_queue_pop_head(&tab->ready);
         tab->owner = next;
@@ -229,6 +233,8 @@ static void world_finish(sim_world *w)
     world_cancel(w);
     if (w->chooser->abandoned)
         return; /* a redundant run: not judged */
+    if (w->snapshot)
+        sim_env_snapshot_settle(w); /* the checks read the datastore */
     sim_monitor_finish(w->monitor, w->now_us, sim_storage_peek(w->storage, w->events_key), pending_tab,
                        pending_wait);
 }
@@ -384,6 +390,7 @@ static void tab_close(sim_world *w, sim_tab *tab)
     if (w->monitor->cs_tab == tab->index)
         sim_monitor_cs_exit(w->monitor, tab->index, w->monitor->cs_task);
     sim_weblocks_tab_closed(w->weblocks, tab->index);
+    sim_monitor_tab_closed(w->monitor, tab->index);
     queue_drop_tab(w, tab);
     g_queue_clear(&tab->ready);
     /* Unwind its tasks, children before the spawners waiting for them. */
@@ -540,10 +547,15 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
     w->chooser = chooser;
     w->pool = pool;
     w->monitor = monitor;
-    w->storage = sim_storage_new(s->quota_bytes, s->storage_unavailable);
+    gboolean snapshot = s->storage_model == SIM_STORAGE_SNAPSHOT;
+    /* snapshot: quota is checked in each snapshot; the datastore takes
+     * every checkpoint (storage_snapshot.c). */
+    w->storage = sim_storage_new(snapshot ? 0 : s->quota_bytes, s->storage_unavailable);
     w->weblocks = sim_weblocks_new(sim_world_weblock_granted, w);
     if (s->storage_model == SIM_STORAGE_CACHED)
         w->cached = sim_cached_new(w->storage, (int)s->tabs, s->quota_bytes, s->storage_unavailable);
+    if (snapshot)
+        w->snapshot = sim_snapshot_new(w->storage, (int)s->tabs, s->quota_bytes, s->storage_unavailable);
     sim_queue_init(&w->queue);
     g_queue_init(&w->live);
     w->drain_end_us = -1;
@@ -575,6 +587,7 @@ void sim_world_free(sim_world *w)
     sim_storage_free(w->storage);
     sim_weblocks_free(w->weblocks);
     sim_cached_free(w->cached);
+    sim_snapshot_free(w->snapshot);
     g_string_free(w->scratch, TRUE);
     g_free(w->events_key);
     g_free(w);

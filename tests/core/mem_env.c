@@ -134,6 +134,7 @@ static int compare_keys(const void *a, const void *b)
 static int mem_storage_key(void *ctx, size_t index, GString *key_out)
 {
     mem_env *m = ctx_env(ctx);
+    run_hook(m, "key", NULL);
     g_ptr_array_add(m->ops, g_strdup_printf("key %zu", index));
     if (env_cancelled(m))
         return XT_ECANCELLED;
@@ -190,6 +191,11 @@ static int mem_transport_send(void *ctx, const char *body)
     return XT_OK;
 }
 
+typedef struct mem_deferred {
+    xt_task_fn fn;
+    void *arg;
+} mem_deferred;
+
 static int mem_task_spawn(void *ctx, xt_task_fn fn, void *arg)
 {
     mem_env *m = ctx_env(ctx);
@@ -198,8 +204,25 @@ static int mem_task_spawn(void *ctx, xt_task_fn fn, void *arg)
     if (m->spawn_err != XT_OK)
         return m->spawn_err;
     m->n_spawns++;
+    if (m->defer_spawns) {
+        mem_deferred d = {fn, arg};
+        g_array_append_val(m->deferred, d);
+        return XT_OK;
+    }
     fn(arg);
     return XT_OK;
+}
+
+guint mem_env_run_deferred(mem_env *m)
+{
+    guint n = 0;
+    while (m->deferred->len > 0) {
+        mem_deferred d = g_array_index(m->deferred, mem_deferred, 0);
+        g_array_remove_index(m->deferred, 0);
+        d.fn(d.arg);
+        n++;
+    }
+    return n;
 }
 
 static void mem_log(void *ctx, xt_log_level level, const char *message)
@@ -322,6 +345,7 @@ mem_env *mem_env_new(void)
     m->random_state = 42;
     m->cancel_after_calls = -1;
     m->send_results = g_array_new(FALSE, FALSE, sizeof(int));
+    m->deferred = g_array_new(FALSE, FALSE, sizeof(mem_deferred));
     m->locks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     m->locks_stolen = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     m->ops = g_ptr_array_new_with_free_func(g_free);
@@ -339,6 +363,9 @@ void mem_env_free(mem_env *m)
         return;
     g_hash_table_unref(m->storage);
     g_array_unref(m->send_results);
+    /* A test that deferred a task runs it: its argument is the task's to free. */
+    g_assert(m->deferred->len == 0);
+    g_array_unref(m->deferred);
     g_hash_table_unref(m->locks);
     g_array_unref(m->locks_stolen);
     g_ptr_array_unref(m->ops);

@@ -19,6 +19,10 @@
  *                      send, spawn), every such call returns XT_ECANCELLED,
  *                      as the simulator does to a tab that goes away.
  *   spawn_err          task_spawn fails with it (fn not run).
+ *   defer_spawns       task_spawn queues fn(arg) instead of running it;
+ *                      mem_env_run_deferred runs the queue (a task that
+ *                      loops until something changes, like a lock's
+ *                      refresh timer, can then be run when the test says).
  *   send_results       scripted transport results, consumed in order;
  *                      XT_OK once exhausted.
  *   Web Locks          off until mem_env_enable_web_locks(); then one
@@ -58,6 +62,8 @@ struct mem_env {
     int cancel_after_calls; /* < 0: off */
     gboolean cancelled;
     int spawn_err;
+    gboolean defer_spawns;
+    GArray *deferred;     /* mem_deferred, in spawn order */
     GArray *send_results; /* int */
     guint send_results_next;
     int lock_err;
@@ -65,7 +71,7 @@ struct mem_env {
     GArray *locks_stolen; /* uint64_t handles robbed and not yet released */
     uint64_t next_lock_handle;
 
-    /* hooks: op is "get", "set", "remove", "sleep" or "send" */
+    /* hooks: op is "get", "set", "remove", "key" (key NULL), "sleep" or "send" */
     mem_hook_fn hook;
     void *hook_data;
 
@@ -87,6 +93,9 @@ void mem_env_put(mem_env *m, const char *key, const char *value);
 const char *mem_env_peek(mem_env *m, const char *key);
 
 void mem_env_script_send(mem_env *m, int result);
+/* Run the tasks defer_spawns queued, and those they queue, in order; how
+ * many ran. */
+guint mem_env_run_deferred(mem_env *m);
 /* Give the environment the Web Locks methods (see the knobs above). */
 void mem_env_enable_web_locks(mem_env *m);
 void mem_env_clear_records(mem_env *m);

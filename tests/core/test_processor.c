@@ -197,6 +197,30 @@ static void test_flush_keeps_on_server_error_and_timeout(void **state)
     assert_stored(f, "");
 }
 
+static void test_flush_sends_kept_events(void **state)
+{
+    fixture *f = *state;
+    add_events(f, 1);
+    make(f);
+    xt_ts_store_set_keep_unstored(f->ts, TRUE);
+    f->m->quota_bytes = 1; /* nothing more fits: the add is refused and kept */
+    xt_event *e = xt_event_new("k1", 5, "p");
+    assert_int_equal(xt_ts_store_track(f->ts, e), XT_OK);
+    xt_event_free(e);
+    f->m->quota_bytes = 0;
+    mem_env_script_send(f->m, XT_ESERVER);
+    /* A failed send keeps the kept event for the next flush. */
+    assert_int_equal(xt_processor_flush(f->p), XT_ESERVER);
+    assert_int_equal(f->m->bodies->len, 1);
+    assert_body_ids(f, 0, "k1");
+    assert_int_equal(xt_processor_flush(f->p), XT_OK);
+    assert_body_ids(f, 1, "k1"); /* kept events first, on their own */
+    assert_body_ids(f, 2, "e0");
+    assert_stored(f, "");
+    assert_int_equal(xt_processor_flush(f->p), XT_OK);
+    assert_int_equal(f->m->bodies->len, 3); /* nothing left to send */
+}
+
 static void test_batch_max(void **state)
 {
     fixture *f = *state;
@@ -377,6 +401,7 @@ int main(void)
         T(test_flush_sends_and_deletes),
         T(test_flush_deletes_only_sent),
         T(test_flush_keeps_on_server_error_and_timeout),
+        T(test_flush_sends_kept_events),
         T(test_batch_max),
         T(test_flush_falls_back_when_lock_fails),
         T(test_send_outside_lock),

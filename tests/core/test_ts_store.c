@@ -212,8 +212,40 @@ static void test_track_both_paths_fail(void **state)
     assert_true(mem_env_logged(f->m, FALLBACK_MSG));
     assert_true(mem_env_logged(f->m, xt_strerror(XT_EUNAVAILABLE)));
     assert_int_equal(mem_env_count_obs(f->m, XT_OBS_EVENT_ADDED), 0);
+    /* Not silently: the drop is warned about and observed. */
+    assert_int_equal(mem_env_count_obs(f->m, XT_OBS_EVENT_DROPPED), 1);
+    assert_true(mem_env_logged(f->m, "Failed to add event e1"));
     f->m->unavailable = FALSE;
     assert_int_equal(stored_count(f), 0);
+}
+
+static void test_track_quota_keeps_in_memory(void **state)
+{
+    fixture *f = *state;
+    make(f, XT_CROSS_TAB_ON);
+    xt_ts_store_set_keep_unstored(f->ts, TRUE);
+    f->m->quota_bytes = 60; /* the lock keys fit, the entity does not */
+    mem_env_clear_records(f->m);
+    assert_int_equal(track(f, "e1"), XT_OK);
+    assert_int_equal(track(f, "e2"), XT_OK);
+    assert_int_equal(mem_env_count_obs(f->m, XT_OBS_EVENT_KEPT), 2);
+    assert_int_equal(mem_env_count_obs(f->m, XT_OBS_EVENT_DROPPED), 0);
+    assert_int_equal(mem_env_obs_at(f->m, (guint)mem_env_find_obs(f->m, XT_OBS_EVENT_KEPT, 0))->value, XT_EQUOTA);
+    assert_true(mem_env_logged(f->m, "kept in memory"));
+    GPtrArray *kept = xt_ts_store_take_unstored(f->ts);
+    assert_int_equal(kept->len, 2);
+    assert_string_equal(((xt_event *)kept->pdata[0])->id, "e1");
+    /* Returned after a failed send, they stay ahead of newer refusals. */
+    assert_int_equal(track(f, "e3"), XT_OK);
+    xt_ts_store_return_unstored(f->ts, kept);
+    kept = xt_ts_store_take_unstored(f->ts);
+    assert_int_equal(kept->len, 3);
+    assert_string_equal(((xt_event *)kept->pdata[0])->id, "e1");
+    assert_string_equal(((xt_event *)kept->pdata[2])->id, "e3");
+    g_ptr_array_unref(kept);
+    kept = xt_ts_store_take_unstored(f->ts);
+    assert_int_equal(kept->len, 0);
+    g_ptr_array_unref(kept);
 }
 
 static void test_track_spawn_fails(void **state)
@@ -245,7 +277,10 @@ static void test_track_off_no_fallback(void **state)
     f->m->quota_bytes = 10;
     mem_env_clear_records(f->m);
     assert_int_equal(track(f, "e1"), XT_OK);
-    assert_int_equal(f->m->logs->len, 0);
+    /* No fall-back, but no silence either: one warning, one drop. */
+    assert_int_equal(f->m->logs->len, 1);
+    assert_false(mem_env_logged(f->m, FALLBACK_MSG));
+    assert_int_equal(mem_env_count_obs(f->m, XT_OBS_EVENT_DROPPED), 1);
     assert_int_equal(mem_env_count_ops(f->m, "set"), 1);
     assert_int_equal(mem_env_count_obs(f->m, XT_OBS_EVENT_ADDED), 0);
     f->m->quota_bytes = 0;
@@ -266,6 +301,7 @@ int main(void)
         T(test_track_success),
         T(test_track_falls_back_on_lock_timeout),
         T(test_track_both_paths_fail),
+        T(test_track_quota_keeps_in_memory),
         T(test_track_spawn_fails),
         T(test_track_cancelled_mid_lock),
         T(test_track_off_no_fallback),

@@ -14,10 +14,10 @@
  * method overwrites, so a hot loop allocates nothing.  A method that returns
  * an error has changed nothing (a failed set leaves the old value).
  *
- * Awaits: sleep_ms, transport_send and lock_request are the points where
- * a tab's other tasks may run (a JavaScript `await`).  Storage calls are not
- * awaits, but in a multi-process browser every one of them can interleave
- * with the storage calls of other tabs.
+ * Awaits: sleep_ms, transport_send, lock_request and storage_wait are the
+ * points where a tab's other tasks may run (a JavaScript `await`).
+ * Storage calls are not awaits, but in a multi-process browser every one
+ * of them can interleave with the storage calls of other tabs.
  *
  * xt_env_* wrappers below are the single place to add asserts or counters.
  */
@@ -52,7 +52,11 @@ typedef enum xt_obs_kind {
     XT_OBS_SENT,          /* transport_send returned; value = result, detail = body */
     XT_OBS_WAIT,          /* about to await because the key in detail does not yet
                              allow progress; the next attempt only re-reads it */
-    XT_OBS_UNLOCK         /* an unlock() call starts (its storage calls follow) */
+    XT_OBS_UNLOCK,        /* an unlock() call starts (its storage calls follow) */
+    XT_OBS_EVENT_DROPPED, /* storage refused an event and nothing kept it;
+                             detail = event id, value = the error */
+    XT_OBS_EVENT_KEPT     /* storage refused an event; it is kept in memory
+                             for the next flush; detail = id, value = error */
 } xt_obs_kind;
 
 typedef struct xt_obs {
@@ -112,6 +116,19 @@ typedef struct xt_env_methods {
      * AbortError; the holder ran on unaware until now), or XT_ECANCELLED. */
     int (*lock_request)(void *ctx, const char *name, int flags, uint64_t *handle_out);
     int (*lock_release)(void *ctx, uint64_t handle);
+    /* The DOM `storage` event (window.addEventListener("storage", ...)),
+     * for code that waits for another tab's change; optional, NULL = not
+     * offered (see xt_env_storage_wait).  storage_wait is an await: it ends
+     * at the next `storage` event of this tab, at a storage_notify by
+     * another task of this tab, or after timeout_ms, whichever comes first:
+     * XT_OK, or XT_ECANCELLED when the tab goes away.  HTML fires `storage`
+     * only in the other same-origin documents, and only when setItem or
+     * removeItem actually changed a value.  storage_notify ends at once the
+     * storage_wait of every other task of this tab: a page's own code
+     * calling the listeners it keeps (browser-tabs-lock's notifyWaiters),
+     * which no browser event does for it. */
+    int (*storage_wait)(void *ctx, int64_t timeout_ms);
+    void (*storage_notify)(void *ctx);
 } xt_env_methods;
 
 typedef struct xt_env {
@@ -134,6 +151,11 @@ int xt_env_spawn(xt_env *env, xt_task_fn fn, void *arg);
 gboolean xt_env_has_web_locks(const xt_env *env);
 int xt_env_lock_request(xt_env *env, const char *name, int flags, uint64_t *handle_out);
 int xt_env_lock_release(xt_env *env, uint64_t handle);
+/* Await a `storage` event, a notify or the timeout (storage_wait above);
+ * without the method, a plain sleep of the timeout. */
+int xt_env_storage_wait(xt_env *env, int64_t timeout_ms);
+/* End the storage waits of this tab's other tasks; a no-op without it. */
+void xt_env_storage_notify(xt_env *env);
 
 /* Reads the bucketeer_debug key once ("true" enables debug logs), as the
  * seed's Debug Information section says. */

@@ -5,9 +5,14 @@
  * The reference point the seed's two-key design falls short of: the same
  * x/y fast path (five storage calls uncontended, two on exit), plus the
  * b[1..n] flags and the wait for them that make it safe with atomic
- * registers.  Processes have fixed ids 1..n known in advance; keys are
- * "<prefix>_x", "<prefix>_y" and "<prefix>_b_<j>".  See mutex_lamport.c for
- * the algorithm, the step labels, the assumptions and the error contract.
+ * registers.  Keys are "<prefix>_x", "<prefix>_y" and "<prefix>_b_<id>".
+ * Two ways to know the other processes:
+ *   fixed   ids 1..n known in advance (the paper's assumption);
+ *   prefix  the id is a string (a tab's client id) and the b flags of the
+ *           others are found by enumerating localStorage for keys starting
+ *           with "<prefix>_b_", since tabs come and go with no numbering.
+ * See mutex_lamport.c for the algorithm, the step labels, the assumptions,
+ * why prefix mode is as safe as fixed mode, and the error contract.
  *
  * The omit variants drop one statement each, to show that the simulator
  * (and SPIN, bench/spin/lamport.pml) find the resulting violations.
@@ -28,19 +33,30 @@ typedef enum xt_lamport_omit {
                                    start}" after the b-wait; unsafe */
 } xt_lamport_omit;
 
+typedef enum xt_lamport_peers {
+    XT_LAMPORT_PEERS_FIXED = 0, /* ids 1..n known in advance (default) */
+    XT_LAMPORT_PEERS_PREFIX     /* string ids; flags found by key enumeration */
+} xt_lamport_peers;
+
 typedef struct xt_lamport_mutex_options {
     const char *key_prefix;   /* default "lamport"; copied */
-    int id;                   /* this process, 1..n; required */
-    int n;                    /* number of processes, 1..XT_LAMPORT_N_MAX; required */
+    xt_lamport_peers peers;   /* default XT_LAMPORT_PEERS_FIXED */
+    int id;                   /* fixed: this process, 1..n; required */
+    int n;                    /* fixed: number of processes, 1..XT_LAMPORT_N_MAX;
+                                 required */
+    const char *client_id;    /* prefix: this process's id, unique among the
+                                 processes, non-empty and not "0" (y's free
+                                 value); required; copied */
     int64_t wait_interval_ms; /* sleep between re-reads of an await; default 50 */
     int retries_max;          /* sleeps one lock() may spend in awaits before
                                  XT_ELOCKTIMEOUT; default 100000 */
     xt_lamport_omit omit;     /* default XT_LAMPORT_OMIT_NONE */
 } xt_lamport_mutex_options;
 
-/* Fills the defaults above; id and n are left 0 and must be set. */
+/* Fills the defaults above; id and n (fixed) or client_id (prefix) are
+ * left 0 / NULL and must be set. */
 void xt_lamport_mutex_options_init(xt_lamport_mutex_options *options);
-/* options must not be NULL (id and n have no default). */
+/* options must not be NULL (the ids have no default). */
 xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *options);
 
 #endif

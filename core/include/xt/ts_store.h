@@ -43,7 +43,19 @@ int xt_ts_store_get_all_async(xt_ts_store *ts, GPtrArray **events_out);
 int xt_ts_store_delete_by_ids_async(xt_ts_store *ts, const char *const *ids, size_t n_ids);
 
 /* addEvent: fire and forget with fall-back.  Emits XT_OBS_EVENT_ADDED when
- * either path stored the event.  Returns XT_OK once started. */
+ * either path stored the event.  When both fail (a full quota, storage
+ * disabled), the event is dropped (XT_OBS_EVENT_DROPPED: the SDK as
+ * written, a rejected promise nobody awaits) or, with keep_unstored, kept
+ * in memory (XT_OBS_EVENT_KEPT) for the processor to send.  Returns XT_OK
+ * once started. */
 int xt_ts_store_track(xt_ts_store *ts, const xt_event *event);
+
+/* Keep events that storage refused in memory instead of dropping them
+ * (default FALSE, as the SDK is written). */
+void xt_ts_store_set_keep_unstored(xt_ts_store *ts, gboolean keep);
+/* The kept events, moved out (caller owns the array; never NULL), and
+ * their return after a failed send (put back in front, in order). */
+GPtrArray *xt_ts_store_take_unstored(xt_ts_store *ts);
+void xt_ts_store_return_unstored(xt_ts_store *ts, GPtrArray *events);
 
 #endif

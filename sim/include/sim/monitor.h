@@ -69,6 +69,8 @@ typedef struct sim_monitor {
     GHashTable *added;         /* id -> tab (GINT_TO_POINTER) */
     GHashTable *delivered;     /* id -> count */
     GPtrArray *added_order;    /* ids in add order, for deterministic reports */
+    GPtrArray *kept;           /* sim_kept_event*: refused by storage, kept in a tab's
+                                  memory (created on first use) */
     /* tracing */
     gboolean tracing;
     gboolean untimed;          /* time is the adversary's: no bound in ms applies */
@@ -97,6 +99,13 @@ void sim_monitor_events_written(sim_monitor *m, const char *json);
 void sim_monitor_cs_enter(sim_monitor *m, int64_t time_us, int tab, int task);
 void sim_monitor_cs_exit(sim_monitor *m, int tab, int task);
 void sim_monitor_event_added(sim_monitor *m, const char *id, int tab);
+/* Storage refused an add: nothing kept the event (a lost event at once),
+ * or the tab keeps it in memory (it must be delivered unless the tab is
+ * closed first). */
+void sim_monitor_event_dropped(sim_monitor *m, int64_t time_us, const char *id, int tab, int error);
+void sim_monitor_event_kept(sim_monitor *m, const char *id, int tab);
+/* The tab crashed: what it kept in memory is gone with it, excused. */
+void sim_monitor_tab_closed(sim_monitor *m, int tab);
 /* The server got these ids (a batch body parsed). */
 void sim_monitor_delivered(sim_monitor *m, int64_t time_us, int tab, GPtrArray *ids);
 void sim_monitor_lock_done(sim_monitor *m, int64_t time_us, int tab, int64_t waited_us, gboolean granted);

@@ -72,6 +72,7 @@ typedef struct sim_scenario {
     int64_t flush_interval_ms;
     int64_t batch_max;
     gboolean send_under_lock;
+    gboolean keep_unstored;
 
     /* [server] */
     int64_t server_latency_ms_min, server_latency_ms_max;

@@ -28,8 +28,14 @@ int sim_storage_set(sim_storage *storage, const char *key, const char *value);
 int sim_storage_remove(sim_storage *storage, const char *key);
 int sim_storage_length(sim_storage *storage, size_t *length_out);
 int sim_storage_key(sim_storage *storage, size_t index, GString *key_out);
+/* Every key in sorted order: the array is the caller's (g_free), the keys
+ * stay the map's and live until it changes. */
+const char **sim_storage_keys(sim_storage *storage, guint *n_out);
 /* Direct read for the final checks: NULL when absent. */
 const char *sim_storage_peek(sim_storage *storage, const char *key);
 int64_t sim_storage_bytes(const sim_storage *storage);
+/* Calls so far that changed a value (a set of a new or different value, a
+ * remove of a present key): HTML fires `storage` only for those. */
+uint64_t sim_storage_changes(const sim_storage *storage);
 
 #endif

@@ -39,6 +39,7 @@
 #include "sim/scenario.h"
 #include "sim/storage.h"
 #include "sim/storage_cached.h"
+#include "sim/storage_snapshot.h"
 #include "sim/weblocks.h"
 #include "xt/env.h"
 #include "xt/processor.h"
@@ -52,19 +53,30 @@ typedef struct sim_task sim_task;
  * of SIM_OBJ_KEYS bits by hash: two keys sharing a bit only make steps look
  * dependent, which costs reduction, never soundness. */
 #define SIM_TABS_MAX 64 /* [scenario] tabs allows at most this many */
-#define SIM_OBJ_KEYS 60
+#define SIM_OBJ_KEYS 59
+/* The key set, what length and key(i) read; written by a set that adds a
+ * key or a remove that deletes one (env_sim.c).  Below SIM_OBJ_CLOCK, so
+ * whatever touches "every key" (SIM_OBJ_CLOCK - 1) touches it too. */
+#define SIM_OBJ_KEYSET (UINT64_C(1) << 59)
 #define SIM_OBJ_CLOCK (UINT64_C(1) << 60)  /* read: now_ms; write: time advanced */
 #define SIM_OBJ_CS (UINT64_C(1) << 61)     /* critical-section entry or exit */
 #define SIM_OBJ_SERVER (UINT64_C(1) << 62) /* a delivery */
+/* [storage] model = snapshot (env_snapshot.c): the datastore and the
+ * checkpoints on their way to it.  Read: a snapshot; read and written: a
+ * checkpoint landing; written: a checkpoint leaving (an append to its tab's
+ * outbox, so two of them commute, like clock advances). */
+#define SIM_OBJ_STORE (UINT64_C(1) << 63)
 typedef struct sim_access {
     uint64_t r, w;
 } sim_access;
 
 /* Clock "writes" are advances to max(now, deadline): they commute with
- * each other and conflict only with reads of the clock. */
+ * each other and conflict only with reads of the clock.  So do checkpoints
+ * leaving (SIM_OBJ_STORE), and changes of the key set (adding or deleting
+ * two different keys commutes; the same key conflicts through its bit). */
 static inline gboolean sim_access_dependent(sim_access a, sim_access b)
 {
-    return ((a.w & b.r) | (b.w & a.r) | (a.w & b.w & ~SIM_OBJ_CLOCK)) != 0;
+    return ((a.w & b.r) | (b.w & a.r) | (a.w & b.w & ~(SIM_OBJ_CLOCK | SIM_OBJ_STORE | SIM_OBJ_KEYSET))) != 0;
 }
 
 /* One step (one dispatch of a task, up to its next yield), as explorers see it. */
@@ -100,7 +112,7 @@ struct sim_task {
     int64_t lock_since_us;  /* pending lock request start, -1 = none */
     gboolean weblock_waiting; /* queued in the Web Locks manager, not in the queue */
     gboolean cache_fresh;   /* cached model: no storage call since its last await */
-    gboolean cache_must_progress; /* cached, untimed: a stuttering wait loop; next time >= 1 arrival */
+    gboolean cache_must_progress; /* cached, snapshot, untimed: a stuttering wait loop; next time >= 1 arrival */
     /* no-progress waiting-loop detection (untimed mode, env_sim.c) */
     uint32_t spin_sig;          /* hash of the reads since the last await */
     uint32_t spin_reads;
@@ -111,6 +123,11 @@ struct sim_task {
     uint64_t spin_hint;         /* XT_OBS_WAIT: the key bit the await waits on, 0 = none */
     uint64_t spin_version;      /* their write count at the last await */
     uint64_t storage_ops;   /* storage calls this task made (for sim/stats.h) */
+    /* storage_wait (env_sim.c): listening for the `storage` event */
+    gboolean storage_waiting;
+    int storage_woken_by;   /* what ended the last wait: 0 its time, a tab index, -1 a notify,
+                               -2 an event queued while the task ran */
+    uint64_t storage_mark;  /* events for its tab when it last resumed from an await */
     GList link;             /* in world->live */
 };
 
@@ -133,6 +150,7 @@ struct sim_tab {
     /* faults (world.c) */
     gboolean closed;        /* crashed: every env call fails, no effect lands */
     int64_t frozen_until_us;/* frozen: none of its tasks runs before this */
+    uint64_t storage_own_changes; /* its share of sim_storage_changes (env_sim.c) */
 };
 
 struct sim_world {
@@ -142,6 +160,7 @@ struct sim_world {
     sim_monitor *monitor;
     sim_storage *storage;   /* linearizable: the map; cached: the browser's map */
     sim_cached *cached;     /* [storage] model = cached: the tabs' caches; else NULL */
+    sim_snapshot *snapshot; /* [storage] model = snapshot: the tabs' snapshots; else NULL */
     sim_weblocks *weblocks; /* navigator.locks of the origin */
     sim_queue queue;
     sim_tab *tabs;
@@ -166,6 +185,8 @@ struct sim_world {
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
     char *events_key;
+    int storage_waiters;    /* tasks in storage_wait (env_sim.c) */
+    uint64_t storage_changes; /* sim_storage_changes of the map when the storage call began */
 };
 
 sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim_stack_pool *pool,

@@ -1,0 +1,233 @@
+/*
+ * cmd_matrix.c - `tabsim matrix DIR`: which algorithm survives what.
+ *
+ * Prints a Markdown table: one row per mutex algorithm (and variant), one
+ * column per condition (storage model or fault class), each cell the
+ * verdicts of the scenarios that put that algorithm under that condition,
+ * linked to their files.  A verdict is the scenario's [expect]: ctest
+ * checks every scenario against its [expect], and ci_matrix checks that
+ * docs/matrix.md is this command's output, so the table can drift neither
+ * from the files nor from the code.  Loading only: it runs nothing, so it
+ * is instant and deterministic (files in byte order, fixed row and column
+ * order, no hash-table iteration).
+ */
+#include <string.h>
+
+#include "cli.h"
+
+enum { COL_LINEARIZABLE, COL_CACHED, COL_SNAPSHOT, COL_CLOSE, COL_FREEZE, COL_THROTTLE, COL_RELOAD, COL_SERVER,
+       COL_QUOTA, COL_COUNT };
+
+static const char *const col_names[COL_COUNT] = {"linearizable", "cached", "snapshot", "close", "freeze",
+                                                 "throttle", "reload", "server", "quota"};
+
+/* The condition a scenario puts its algorithm under: a storage model other
+ * than linearizable first, then the fault class; none = linearizable. */
+static int matrix_column(const sim_scenario *s)
+{
+    if (s->storage_model == SIM_STORAGE_CACHED)
+        return COL_CACHED;
+    if (s->storage_model == SIM_STORAGE_SNAPSHOT)
+        return COL_SNAPSHOT;
+    if (s->tab_reload_max > 0)
+        return COL_RELOAD;
+    if (s->tab_close_max > 0)
+        return COL_CLOSE;
+    if (s->tab_freeze_max > 0)
+        return COL_FREEZE;
+    if (s->background_tabs > 0)
+        return COL_THROTTLE;
+    if (s->server_fault_max > 0 || s->server_error_pct > 0 || s->server_timeout_pct > 0)
+        return COL_SERVER;
+    if (s->storage_unavailable || s->quota_bytes != INT64_C(5242880))
+        return COL_QUOTA;
+    return COL_LINEARIZABLE;
+}
+
+static void variant_add(GString *row, const sim_scenario *s, const char *group, const char *key,
+                        const char *plain)
+{
+    char *value = sim_scenario_get(s, group, key, NULL);
+    if (value && strcmp(value, plain) != 0)
+        g_string_append_printf(row, ", %s = %s", key, value);
+    g_free(value);
+}
+
+/* "lamport" or "lamport, lamport_omit = b-wait": the algorithm and every
+ * option that changes which algorithm actually runs. */
+static char *matrix_row(const sim_scenario *s)
+{
+    GString *row = g_string_new(sim_algorithm_name(s->algorithm));
+    variant_add(row, s, "mutex", "cross_tab_safety", "auto");
+    switch (s->algorithm) {
+    case SIM_ALG_SEED:
+        variant_add(row, s, "mutex", "unlock", "clear-x");
+        variant_add(row, s, "mutex", "expired_y", "free");
+        break;
+    case SIM_ALG_LAMPORT:
+        variant_add(row, s, "mutex", "lamport_omit", "none");
+        variant_add(row, s, "mutex", "lamport_peers", "fixed");
+        break;
+    case SIM_ALG_WEB_LOCKS:
+        variant_add(row, s, "mutex", "web_locks_available", "true");
+        variant_add(row, s, "mutex", "web_locks_request", "wait");
+        break;
+    default:
+        break;
+    }
+    variant_add(row, s, "flush", "keep_unstored", "false");
+    return g_string_free(row, FALSE);
+}
+
+/* "✓ holds (exhaustive)" or "✗ lost-event", then the linked file name. */
+static char *matrix_cell_entry(const sim_scenario *s, const char *path)
+{
+    GString *e = g_string_new(NULL);
+    if (s->expect_any) {
+        g_string_append(e, "✗ a violation");
+    } else if (s->expect_violations) {
+        char *set = sim_invariant_set_text(s->expect_violations);
+        g_string_append_printf(e, "✗ %s", set);
+        g_free(set);
+    } else if (s->explore_mode == 1 /* exhaustive */) {
+        if (s->preemptions_max >= 0)
+            g_string_append_printf(e, "✓ verified, ≤ %" G_GINT64_FORMAT " preemptions", (gint64)s->preemptions_max);
+        else
+            g_string_append(e, "✓ verified");
+    } else {
+        g_string_append_printf(e, "✓ %" G_GINT64_FORMAT " %s runs", (gint64)s->runs,
+                               s->explore_mode == 2 ? "pct" : "random");
+    }
+    char *base = g_path_get_basename(path);
+    char *stem = g_strndup(base, strlen(base) - strlen(".ini"));
+    /* Paths as given, relative to the repository root: docs/ links up. */
+    g_string_append_printf(e, " [%s](../%s)", stem, path);
+    g_free(stem);
+    g_free(base);
+    return g_string_free(e, FALSE);
+}
+
+typedef struct matrix_row_data {
+    int64_t algorithm;
+    char *name;
+    GPtrArray *cells[COL_COUNT]; /* char* entries, file order */
+} matrix_row_data;
+
+static void row_free(gpointer p)
+{
+    matrix_row_data *r = p;
+    for (int c = 0; c < COL_COUNT; c++)
+        g_ptr_array_free(r->cells[c], TRUE);
+    g_free(r->name);
+    g_free(r);
+}
+
+static matrix_row_data *row_find(GPtrArray *rows, const sim_scenario *s, char *name)
+{
+    for (guint i = 0; i < rows->len; i++) {
+        matrix_row_data *r = rows->pdata[i];
+        if (strcmp(r->name, name) == 0) {
+            g_free(name);
+            return r;
+        }
+    }
+    matrix_row_data *r = g_new0(matrix_row_data, 1);
+    r->algorithm = s->algorithm;
+    r->name = name;
+    for (int c = 0; c < COL_COUNT; c++)
+        r->cells[c] = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(rows, r);
+    return r;
+}
+
+/* Algorithm order first (as the key table lists them), then the plain
+ * algorithm before its variants, then by name. */
+static int row_compare(gconstpointer a, gconstpointer b)
+{
+    const matrix_row_data *x = *(matrix_row_data *const *)a, *y = *(matrix_row_data *const *)b;
+    if (x->algorithm != y->algorithm)
+        return x->algorithm < y->algorithm ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static void matrix_print(FILE *out, GPtrArray *rows, const char *args)
+{
+    fprintf(out, "# Which algorithm survives what\n\n"
+                 "Generated by `tabsim matrix %s` from the scenario files; do not edit by hand. Rows are\n"
+                 "the `[mutex]` algorithms (with the options that change what runs), columns the conditions\n"
+                 "(`[storage] model`, then the `[faults]` class), and each cell lists the scenarios that put\n"
+                 "that algorithm under that condition: ✓ every invariant holds (verified by exhaustive search,\n"
+                 "or in that many random runs), ✗ the invariant that breaks, with a shrunk counterexample in\n"
+                 "`tabsim check FILE`. Each verdict is the file's `[expect]`; ctest runs every scenario against\n"
+                 "it, and `ci_matrix` checks that this page is the command's output.\n\n",
+            args);
+    fputs("| algorithm |", out);
+    for (int c = 0; c < COL_COUNT; c++)
+        fprintf(out, " %s |", col_names[c]);
+    fputs("\n|---|", out);
+    for (int c = 0; c < COL_COUNT; c++)
+        fputs("---|", out);
+    fputc('\n', out);
+    for (guint i = 0; i < rows->len; i++) {
+        const matrix_row_data *r = rows->pdata[i];
+        fprintf(out, "| %s |", r->name);
+        for (int c = 0; c < COL_COUNT; c++) {
+            fputc(' ', out);
+            if (r->cells[c]->len == 0)
+                fputs("·", out);
+            for (guint k = 0; k < r->cells[c]->len; k++)
+                fprintf(out, "%s%s", k ? "<br>" : "", (const char *)r->cells[c]->pdata[k]);
+            fputs(" |", out);
+        }
+        fputc('\n', out);
+    }
+}
+
+int cli_matrix(int argc, char **argv)
+{
+    GOptionContext *ctx = g_option_context_new("DIR|FILE... - the algorithm x condition table of scenarios");
+    g_option_context_set_summary(ctx, "Prints docs/matrix.md: which algorithm keeps which invariant under which "
+                                      "storage model and fault class, from the scenarios' [expect].");
+    GError *error = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        int rc = cli_usage_error("%s", error->message);
+        g_error_free(error);
+        g_option_context_free(ctx);
+        return rc;
+    }
+    g_option_context_free(ctx);
+    if (argc < 2)
+        return cli_usage_error("matrix: give scenario directories or files, e.g. tabsim matrix scenarios/ "
+                               "scenarios/suite/");
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    for (int i = 1; i < argc; i++)
+        cli_expand_arg(argv[i], files, errors);
+    GPtrArray *rows = g_ptr_array_new_with_free_func(row_free);
+    int rc = CLI_EXIT_EXPECTED;
+    for (guint i = 0; i < files->len && rc == CLI_EXIT_EXPECTED; i++) {
+        const char *path = files->pdata[i];
+        if (errors->pdata[i]) {
+            rc = cli_usage_error("%s", (const char *)errors->pdata[i]);
+            break;
+        }
+        sim_scenario *s = cli_scenario_load(path);
+        if (!s) {
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
+        matrix_row_data *r = row_find(rows, s, matrix_row(s));
+        g_ptr_array_add(r->cells[matrix_column(s)], matrix_cell_entry(s, path));
+        sim_scenario_free(s);
+    }
+    if (rc == CLI_EXIT_EXPECTED) {
+        g_ptr_array_sort(rows, row_compare);
+        char *args = g_strjoinv(" ", argv + 1);
+        matrix_print(stdout, rows, args);
+        g_free(args);
+    }
+    g_ptr_array_free(rows, TRUE);
+    g_ptr_array_free(files, TRUE);
+    g_ptr_array_free(errors, TRUE);
+    return rc;
+}
