@@ -22,11 +22,13 @@
  * key is written or an event or notify ends it, so its timeout is not
  * explored (as for any waiting loop).
  *
- * Storage models.  Both fire at the write, that is, for "cached" when the
- * write reaches the browser process, not when it reaches the woken tab's
- * cache: a tab woken before that reads its old copy and waits again,
- * which the cached waiting-loop rule keeps enabled.  The snapshot model's
- * checkpoints do not fire it.
+ * Storage models.  Linearizable and cached fire at the write, that is,
+ * for "cached" when the write reaches the browser process, not when it
+ * reaches the woken tab's cache: a tab woken before that reads its old
+ * copy and waits again, which the cached waiting-loop rule keeps enabled.
+ * The snapshot model fires when a checkpoint lands in the datastore
+ * (env_snapshot.c calls sim_env_storage_changed_by for its tab), which is
+ * when Firefox's parent notifies the other processes' observers.
  *
  * Dependence (reduction): beginning and ending a wait read every key,
  * since whether a write ends it depends on their order; a notify is a step
@@ -34,7 +36,9 @@
  *
  * Invariants: world->storage_waiters counts the tasks with
  * storage_waiting set; a task leaves the wait (flag cleared, count
- * decremented) exactly once, by a wake or when it resumes.
+ * decremented) exactly once, by a wake or when it resumes; a change
+ * counts as an event in every tab but the one that made it, once
+ * (world->storage_changes is the map's count when last accounted for).
  */
 #include <assert.h>
 
@@ -42,7 +46,7 @@
 
 uint64_t sim_env_storage_events(const sim_tab *tab)
 {
-    return sim_storage_changes(tab->world->storage) - tab->storage_own_changes;
+    return tab->storage_events;
 }
 
 static void storage_wake(sim_world *w, sim_task *t, int by)
@@ -67,11 +71,18 @@ static void storage_wake(sim_world *w, sim_task *t, int by)
 
 void sim_env_storage_changed(sim_world *w)
 {
+    if (w->current && !w->snapshot)
+        sim_env_storage_changed_by(w, w->current->tab);
+}
+
+void sim_env_storage_changed_by(sim_world *w, sim_tab *from)
+{
     uint64_t changes = sim_storage_changes(w->storage);
-    if (changes == w->storage_changes || !w->current)
+    if (changes == w->storage_changes)
         return; /* HTML: no event when nothing changed */
-    sim_tab *from = w->current->tab;
-    from->storage_own_changes += changes - w->storage_changes;
+    for (int i = 0; i < w->n_tabs; i++)
+        if (&w->tabs[i] != from)
+            w->tabs[i].storage_events += changes - w->storage_changes;
     w->storage_changes = changes;
     if (w->storage_waiters == 0)
         return;
@@ -91,7 +102,8 @@ int sim_env_storage_wait(void *ctx, int64_t ms)
     sim_task *t = w->current;
     assert(t && t->tab == tab);
     sim_env_spin_await(w, t);
-    w->acc.r |= SIM_OBJ_CLOCK - 1;
+    /* Every key, and on snapshots the landing checkpoints that fire events. */
+    w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_STORE;
     /* The timeout is a setTimeout: throttled in a background tab. */
     const sim_scenario *s = w->scenario;
     if (tab->index > s->tabs - s->background_tabs && ms < s->background_timer_ms_min)
@@ -117,7 +129,7 @@ int sim_env_storage_wait(void *ctx, int64_t ms)
     }
     if (sim_tab_gone(tab))
         return XT_ECANCELLED;
-    w->acc.r |= SIM_OBJ_CLOCK - 1;
+    w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_STORE;
     if (w->monitor->tracing) {
         char result[48];
         if (t->storage_woken_by > 0)

@@ -11,10 +11,13 @@
 /* The xt_env_methods entries (ctx = sim_tab). */
 int sim_env_storage_wait(void *ctx, int64_t ms);
 void sim_env_storage_notify(void *ctx);
-/* After a successful write (env_sim.c wrote): if the storage call changed
- * a value of the browser's map since w->storage_changes, the other tabs'
- * waits end. */
+/* After a successful write of the running task (env_sim.c wrote): if it
+ * changed a value of the browser's map, the other tabs' waits end.  Not in
+ * the snapshot model, whose writes reach the map when a checkpoint lands. */
 void sim_env_storage_changed(sim_world *w);
+/* The same for a change that tab from made, whenever it reaches the map
+ * (a snapshot checkpoint landing would call this). */
+void sim_env_storage_changed_by(sim_world *w, sim_tab *from);
 /* `storage` events for tab so far: value changes made by other tabs. */
 uint64_t sim_env_storage_events(const sim_tab *tab);
 

@@ -6,7 +6,9 @@
  * after a latency the chooser draws from [storage] latency_us_* and yields
  * keeping its tab; the call itself is performed atomically when it wakes
  * (linearizable model).  sleep and send are awaits: the task gives the tab
- * up.  transport_send is the simulated server (server.c).
+ * up.  transport_send is the simulated server (server.c), observe feeds
+ * the checks (env_observe.c), storage_wait and storage_notify are the
+ * `storage` event (env_events.c).
  *
  * Web Locks (lock_request, lock_release) go to the world's manager
  * (weblocks.c).  A request is an await: it is queued or granted atomically
@@ -28,8 +30,8 @@
 #include <assert.h>
 #include <string.h>
 
-#include "sim/stats.h"
 #include "env_events.h"
+#include "env_parts.h"
 #include "env_snapshot.h"
 #include "sim/world.h"
 #include "xt/event_store.h"
@@ -87,7 +89,7 @@ static sim_task *storage_turn(sim_tab *tab)
     return t;
 }
 
-static uint32_t text_hash(const char *text)
+uint32_t sim_env_text_hash(const char *text)
 {
     uint32_t h = 2166136261u;
     for (const char *c = text; *c; c++)
@@ -100,7 +102,7 @@ static void access_key(sim_world *w, const char *key, gboolean write)
 {
     if (!w->step_done)
         return;
-    uint64_t bit = UINT64_C(1) << (text_hash(key) % SIM_OBJ_KEYS);
+    uint64_t bit = UINT64_C(1) << (sim_env_text_hash(key) % SIM_OBJ_KEYS);
     if (write)
         w->acc.w |= bit;
     else
@@ -143,10 +145,10 @@ static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const 
 {
     if (!w->untimed)
         return;
-    uint32_t kh = text_hash(key);
+    uint32_t kh = sim_env_text_hash(key);
     t->spin_mask |= UINT64_C(1) << (kh % SIM_OBJ_KEYS);
     t->spin_sig = t->spin_sig * 16777619u ^ kh;
-    t->spin_sig = t->spin_sig * 16777619u ^ (rc == XT_OK ? text_hash(value->str) : (uint32_t)rc);
+    t->spin_sig = t->spin_sig * 16777619u ^ (rc == XT_OK ? sim_env_text_hash(value->str) : (uint32_t)rc);
     t->spin_reads++;
 }
 
@@ -203,7 +205,7 @@ static void wrote(sim_world *w, const char *key, int rc)
     if (rc == XT_OK) {
         w->storage_version++;
         if (w->untimed)
-            w->key_writes[text_hash(key) % SIM_OBJ_KEYS]++;
+            w->key_writes[sim_env_text_hash(key) % SIM_OBJ_KEYS]++;
         sim_env_storage_changed(w);
     }
 }
@@ -521,95 +523,6 @@ static int env_lock_release(void *ctx, uint64_t handle)
     return rc;
 }
 
-static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
-                                        "cs-enter", "cs-exit", "added", "fallback", "sent", "wait", "unlock",
-                                        "dropped", "kept"};
-/* One name per xt_obs_kind: a new kind must be named here. */
-G_STATIC_ASSERT(G_N_ELEMENTS(obs_names) == XT_OBS_EVENT_KEPT + 1);
-
-static void obs_line(sim_world *w, sim_task *t, const xt_obs *o)
-{
-    /* The "none" mutex takes no lock: its lock events would only be noise. */
-    if (o->label && strcmp(o->label, "none") == 0 && o->kind >= XT_OBS_LOCK_REQUEST &&
-        o->kind <= XT_OBS_LOCK_RELEASED)
-        return;
-    char value[32];
-    const char *v = o->detail;
-    if (!v && (o->kind == XT_OBS_LOCK_RETRY || o->kind == XT_OBS_LOCK_ACQUIRED)) {
-        g_snprintf(value, sizeof value, "attempt %" G_GINT64_FORMAT, o->value);
-        v = value;
-    } else if (o->kind == XT_OBS_LOCK_FAILED) {
-        v = xt_strerror((int)o->value);
-    }
-    sim_monitor_line(w->monitor, w->now_us, t->tab->index, t->id, obs_names[o->kind], NULL, NULL, v, o->label, NULL);
-}
-
-static void env_observe(void *ctx, const xt_obs *o)
-{
-    sim_tab *tab = ctx;
-    sim_world *w = tab->world;
-    sim_task *t = w->current;
-    if (sim_tab_gone(tab) || !t)
-        return;
-    sim_monitor *m = w->monitor;
-    if (m->stats)
-        sim_stats_observe(m->stats, w->now_us, tab->index, t->id, t->storage_ops, o);
-    switch (o->kind) {
-    case XT_OBS_STEP:
-        t->label = o->label;
-        return;
-    case XT_OBS_LOCK_REQUEST:
-        t->lock_since_us = w->now_us;
-        m->c.lock_requests++;
-        break;
-    case XT_OBS_LOCK_ACQUIRED:
-    case XT_OBS_LOCK_FAILED:
-        if (t->lock_since_us >= 0)
-            sim_monitor_lock_done(m, w->now_us, tab->index, w->now_us - t->lock_since_us,
-                                  o->kind == XT_OBS_LOCK_ACQUIRED);
-        t->lock_since_us = -1;
-        if (o->kind == XT_OBS_LOCK_ACQUIRED)
-            m->c.lock_acquired++;
-        else
-            m->c.lock_failed++;
-        break;
-    case XT_OBS_CS_ENTER:
-        w->acc.w |= SIM_OBJ_CS;
-        if (m->tracing)
-            obs_line(w, t, o);
-        sim_monitor_cs_enter(m, w->now_us, tab->index, t->id);
-        return;
-    case XT_OBS_CS_EXIT:
-        w->acc.w |= SIM_OBJ_CS;
-        sim_monitor_cs_exit(m, tab->index, t->id);
-        break;
-    case XT_OBS_EVENT_ADDED:
-        sim_monitor_event_added(m, o->detail, tab->index);
-        break;
-    case XT_OBS_EVENT_DROPPED:
-        sim_monitor_event_dropped(m, w->now_us, o->detail, tab->index, (int)o->value);
-        break;
-    case XT_OBS_EVENT_KEPT:
-        sim_monitor_event_kept(m, o->detail, tab->index);
-        break;
-    case XT_OBS_FALLBACK:
-        m->c.fallbacks++;
-        break;
-    case XT_OBS_SENT:
-        return; /* env_send traces sends itself */
-    case XT_OBS_UNLOCK:
-        return; /* for statistics only: the release's steps are traced */
-    case XT_OBS_WAIT:
-        if (w->untimed && o->detail)
-            t->spin_hint = UINT64_C(1) << (text_hash(o->detail) % SIM_OBJ_KEYS);
-        return;
-    default:
-        break;
-    }
-    if (m->tracing)
-        obs_line(w, t, o);
-}
-
 static const xt_env_methods sim_env_methods_no_locks = {
     .storage_get = env_storage_get,
     .storage_set = env_storage_set,
@@ -622,7 +535,7 @@ static const xt_env_methods sim_env_methods_no_locks = {
     .transport_send = sim_env_send,
     .task_spawn = env_spawn,
     .log = env_log,
-    .observe = env_observe,
+    .observe = sim_env_observe,
     .storage_wait = sim_env_storage_wait,
     .storage_notify = sim_env_storage_notify,
 };
@@ -639,7 +552,7 @@ static const xt_env_methods sim_env_methods = {
     .transport_send = sim_env_send,
     .task_spawn = env_spawn,
     .log = env_log,
-    .observe = env_observe,
+    .observe = sim_env_observe,
     .lock_request = env_lock_request,
     .lock_release = env_lock_release,
     .storage_wait = sim_env_storage_wait,
@@ -652,7 +565,7 @@ void sim_env_note_write(sim_world *w, const char *key)
 {
     w->storage_version++;
     if (w->untimed)
-        w->key_writes[text_hash(key) % SIM_OBJ_KEYS]++;
+        w->key_writes[sim_env_text_hash(key) % SIM_OBJ_KEYS]++;
 }
 
 char *sim_env_value_summary(const sim_world *w, const char *key, const char *value)

@@ -36,11 +36,12 @@
  * waiting-loop detection: a checkpoint leaving counts as a write of its
  * keys, and a loop is not stuck while other tabs' checkpoints are in
  * flight (its next snapshot lands at least one, as in the cached model).
- * Not modelled: the `storage` event Firefox sends other processes when a
- * checkpoint lands; a landing changes the datastore without telling
- * env_sim.c's storage_wait which tab made the change.
+ * The `storage` event: a landing fires it in the other tabs (the parent
+ * notifies the other processes' observers when it applies the writes),
+ * through env_events.c; a storage_wait reads SIM_OBJ_STORE for that.
  */
 #include "env_snapshot.h"
+#include "env_events.h"
 
 #include <assert.h>
 
@@ -61,6 +62,8 @@ static void landed(void *ctx, int tab, const char *key, const char *value)
     sim_world *w = c->w;
     w->acc.r |= SIM_OBJ_STORE;
     w->acc.w |= SIM_OBJ_STORE;
+    /* The parent tells the other processes: their storage events fire. */
+    sim_env_storage_changed_by(w, &w->tabs[tab - 1]);
     if (w->monitor->tracing) {
         char *shown = sim_env_value_summary(w, key, value);
         char *when = g_strdup_printf("%s, %s", value ? "landed" : "removed", c->before);

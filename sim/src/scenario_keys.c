@@ -51,7 +51,7 @@ const key_spec sim_scenario_keys[] = {
          "enhancement; falls back to seed when web_locks_available is false), bucketeer-branch (the SDK branch's "
          "CrossTabMutex: one JSON key {x, y, timestamp}, constant retry interval; the SDK wires timeout_ms = 3000, "
          "retries_max = 60) or browser-tabs-lock (the npm package's algorithm, which auth0-spa-js uses; "
-         "docs/browser-model.md)."),
+         "docs/algorithms.md)."),
     ENUM("mutex", "cross_tab_safety", cross_tab_safety, "auto", safety_names,
          "auto enables the mutex when storage is usable; on always; off never (unlocked methods everywhere)."),
     INT("mutex", "timeout_ms", timeout_ms, "5000", 1, DAY_MS, "Lock expiry: how long a written X or Y value stays valid."),

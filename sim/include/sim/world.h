@@ -123,7 +123,7 @@ struct sim_task {
     uint64_t spin_hint;         /* XT_OBS_WAIT: the key bit the await waits on, 0 = none */
     uint64_t spin_version;      /* their write count at the last await */
     uint64_t storage_ops;   /* storage calls this task made (for sim/stats.h) */
-    /* storage_wait (env_sim.c): listening for the `storage` event */
+    /* storage_wait (env_events.c): listening for the `storage` event */
     gboolean storage_waiting;
     int storage_woken_by;   /* what ended the last wait: 0 its time, a tab index, -1 a notify,
                                -2 an event queued while the task ran */
@@ -150,7 +150,7 @@ struct sim_tab {
     /* faults (world.c) */
     gboolean closed;        /* crashed: every env call fails, no effect lands */
     int64_t frozen_until_us;/* frozen: none of its tasks runs before this */
-    uint64_t storage_own_changes; /* its share of sim_storage_changes (env_sim.c) */
+    uint64_t storage_events; /* `storage` events for it so far: other tabs' changes (env_events.c) */
 };
 
 struct sim_world {
@@ -185,8 +185,8 @@ struct sim_world {
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
     char *events_key;
-    int storage_waiters;    /* tasks in storage_wait (env_sim.c) */
-    uint64_t storage_changes; /* sim_storage_changes of the map when the storage call began */
+    int storage_waiters;    /* tasks in storage_wait (env_events.c) */
+    uint64_t storage_changes; /* sim_storage_changes of the map before the current storage call */
 };
 
 sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim_stack_pool *pool,
