@@ -20,7 +20,7 @@
  *     while (Date.now() < MAX_TIME) {
  *       await delay(30)
  *       if (getItem(KEY) === null) {                      "read lock"
- *         await delay(Math.floor(Math.random() * 25))
+ *         await delay(r)     (r = Math.floor of 25 times Math.random: 0..24 ms)
  *         setItem(KEY, JSON.stringify({id, iat, timeoutKey: `${id}-${lockKey}-${iat}`,
  *                 timeAcquired: Date.now(), timeRefreshed: Date.now()}))
  *                                                         "write lock {id, iat}"
@@ -58,7 +58,7 @@
  * How it is ported, and where it departs:
  *  - JSON.parse/stringify via json-glib, the same field names in the same
  *    order; integers print as JSON.stringify prints them, other numbers may
- *    not (the library writes none).  Math.random() is 53 bits of
+ *    not (the library writes none).  Math.random gives 53 bits of
  *    xt_env_random_u64 as a double in [0, 1); Date.now() is xt_env_now_ms.
  *  - The storage event and the waiters: xt_env_storage_wait (the event, a
  *    notify, or the timeout) and xt_env_storage_notify for notifyWaiters.
@@ -143,7 +143,7 @@ char *xt_btl_storage_key(const char *lock_key)
     return g_strconcat(XT_BTL_KEY_PREFIX, "-", lock_key, NULL);
 }
 
-/* Math.random(): 53 random bits as a double in [0, 1). */
+/* Math.random, called: 53 random bits as a double in [0, 1). */
 static double math_random(xt_env *env)
 {
     return (double)(xt_env_random_u64(env) >> 11) * (1.0 / 9007199254740992.0);
