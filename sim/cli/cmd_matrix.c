@@ -39,7 +39,8 @@ static int matrix_column(const sim_scenario *s)
         return COL_THROTTLE;
     if (s->server_fault_max > 0 || s->server_error_pct > 0 || s->server_timeout_pct > 0)
         return COL_SERVER;
-    if (s->storage_unavailable || s->quota_bytes != INT64_C(5242880))
+    /* Below the browsers' 5 MiB (the key's default); 0 is no quota at all. */
+    if (s->storage_unavailable || (s->quota_bytes > 0 && s->quota_bytes < INT64_C(5242880)))
         return COL_QUOTA;
     return COL_LINEARIZABLE;
 }

@@ -53,8 +53,9 @@
  * What it does not cover: tabs sharing a content process (they share one
  * LSDatabase, hence one snapshot per task of that process); snapshot reuse
  * across tasks (dom.storage.snapshot_reusing, only while no other process
- * uses the origin) and MarkDirty; the storage event and the
- * checkpoint-and-notify variant sent when other processes observe it;
+ * uses the origin) and MarkDirty (the storage event a landing fires is
+ * env_snapshot.c's); the checkpoint-and-notify variant sent when other
+ * processes observe it;
  * clear(); the peak-usage reservation in the parent (two tabs growing the
  * origin at once may take the datastore over quota here); explicit
  * snapshots (a chrome-only test API).
