@@ -191,11 +191,9 @@ static int flush_send_outside(xt_processor *processor)
  * no other tab can see them, so they are sent without the lock. */
 static int flush_unstored(xt_processor *processor)
 {
+    if (xt_ts_store_unstored_count(processor->ts) == 0)
+        return XT_OK; /* the usual case: nothing to take, nothing allocated */
     GPtrArray *events = xt_ts_store_take_unstored(processor->ts);
-    if (events->len == 0) {
-        g_ptr_array_unref(events);
-        return XT_OK;
-    }
     char *body = xt_event_batch_serialize(events);
     int rc = xt_env_send(processor->env, body);
     xt_env_observe(processor->env, XT_OBS_SENT, "send kept", body, rc);

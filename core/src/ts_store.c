@@ -204,6 +204,12 @@ void xt_ts_store_set_keep_unstored(xt_ts_store *ts, gboolean keep)
     ts->keep_unstored = keep;
 }
 
+guint xt_ts_store_unstored_count(const xt_ts_store *ts)
+{
+    assert(ts);
+    return ts->unstored->len;
+}
+
 GPtrArray *xt_ts_store_take_unstored(xt_ts_store *ts)
 {
     assert(ts);

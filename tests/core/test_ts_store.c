@@ -232,8 +232,10 @@ static void test_track_quota_keeps_in_memory(void **state)
     assert_int_equal(mem_env_count_obs(f->m, XT_OBS_EVENT_DROPPED), 0);
     assert_int_equal(mem_env_obs_at(f->m, (guint)mem_env_find_obs(f->m, XT_OBS_EVENT_KEPT, 0))->value, XT_EQUOTA);
     assert_true(mem_env_logged(f->m, "kept in memory"));
+    assert_int_equal(xt_ts_store_unstored_count(f->ts), 2);
     GPtrArray *kept = xt_ts_store_take_unstored(f->ts);
     assert_int_equal(kept->len, 2);
+    assert_int_equal(xt_ts_store_unstored_count(f->ts), 0);
     assert_string_equal(((xt_event *)kept->pdata[0])->id, "e1");
     /* Returned after a failed send, they stay ahead of newer refusals. */
     assert_int_equal(track(f, "e3"), XT_OK);

@@ -56,6 +56,8 @@ void xt_ts_store_set_keep_unstored(xt_ts_store *ts, gboolean keep);
 /* The kept events, moved out (caller owns the array; never NULL), and
  * their return after a failed send (put back in front, in order). */
 GPtrArray *xt_ts_store_take_unstored(xt_ts_store *ts);
+/* How many events are kept (a flush with none allocates nothing). */
+guint xt_ts_store_unstored_count(const xt_ts_store *ts);
 void xt_ts_store_return_unstored(xt_ts_store *ts, GPtrArray *events);
 
 #endif
