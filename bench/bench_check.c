@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
-#include "sim/run.h"
+#include "sim/explore/run.h"
 
 static long peak_rss_kib(void)
 {

@@ -13,7 +13,7 @@
  */
 #include <stdio.h>
 
-#include "sim/explore.h"
+#include "sim/explore/explore.h"
 
 static double wall(void)
 {

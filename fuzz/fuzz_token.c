@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/token.h"
+#include "sim/explore/token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,7 +19,7 @@
 #define TABSIM_CHECK_H
 
 #include "cli.h"
-#include "sim/explore.h"
+#include "sim/explore/explore.h"
 
 typedef enum check_status {
     CHECK_EXPECTED,   /* the verdict is what [expect] says */

@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "sim/run.h"
+#include "sim/explore/run.h"
 
 enum { CLI_EXIT_EXPECTED = 0, CLI_EXIT_UNEXPECTED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INCOMPLETE = 3 };
 
@@ -42,7 +42,7 @@ void report_violation(FILE *out, const sim_violation *v);
 void report_timeline(FILE *out, const sim_run *run, const sim_violation *v, unsigned context);
 void report_verdict(FILE *out, const sim_scenario *s, guint violated, gboolean ignore_expect);
 const sim_violation *report_first_violation(const sim_run *run);
-/* p50/p90/p99/max/mean/n of every statistic with samples (sim/stats.h). */
+/* p50/p90/p99/max/mean/n of every statistic with samples (sim/stats/stats.h). */
 typedef struct sim_stats sim_stats;
 void report_stats(FILE *out, const sim_stats *st);
 

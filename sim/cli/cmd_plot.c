@@ -5,7 +5,7 @@
  *               [--no-render]
  *
  * Runs the sweeps and the one timeline run the charts need, in process
- * (sim/sweep.h), writes their data files under DIR/data/, then runs gnuplot
+ * (sim/stats/sweep.h), writes their data files under DIR/data/, then runs gnuplot
  * on every script of plots/ (SVG for the docs, PNG for quick viewing, both
  * into DIR).  The scenarios are the .ini files of plots/, so a chart
  * and what it was made from live together.  Everything but gnuplot itself
@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sim/stats.h"
-#include "sim/sweep.h"
+#include "sim/stats/stats.h"
+#include "sim/stats/sweep.h"
 
 #define PLOT_TABS "1,2,4,8,16"
 #define PLOT_CDF_TABS "4"

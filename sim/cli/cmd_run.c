@@ -2,7 +2,7 @@
  * cmd_run.c - `tabsim run` (one run from a seed) and `tabsim replay` (one
  * run from a token).  Both print the summary, the timeline with --trace, the
  * violations found and the verdict against [expect].  Both collect the
- * run's latency samples (sim/stats.h): the summary shows their percentiles,
+ * run's latency samples (sim/stats/stats.h): the summary shows their percentiles,
  * --stats writes them as CSV and --timeline the lock timeline for gnuplot.
  */
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 
 #include "cli.h"
 #include "sim/error.h"
-#include "sim/stats.h"
-#include "sim/token.h"
+#include "sim/stats/stats.h"
+#include "sim/explore/token.h"
 
 int cli_usage_error(const char *fmt, ...)
 {

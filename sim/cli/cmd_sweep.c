@@ -1,6 +1,6 @@
 /*
  * cmd_sweep.c - `tabsim sweep`: a grid of scenario variants, each run for N
- * seeds, reduced to one data file for gnuplot (sim/sweep.h).
+ * seeds, reduced to one data file for gnuplot (sim/stats/sweep.h).
  *
  *   tabsim sweep FILE --vary GROUP.KEY=V1,V2,... [--vary ...] --out FILE.dat
  *                [--runs N] [--seed S] [--stats FILE.csv]
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sim/sweep.h"
+#include "sim/stats/sweep.h"
 
 typedef struct sweep_options {
     char **vary;

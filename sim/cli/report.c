@@ -4,7 +4,7 @@
  * addresses, no hash order), so two runs of one token print the same bytes.
  */
 #include "cli.h"
-#include "sim/stats.h"
+#include "sim/stats/stats.h"
 
 static const char *algorithm_name(const sim_scenario *s)
 {

@@ -1,0 +1,188 @@
+/*
+ * storage.c - linearizable localStorage; see sim/browser/storage.h.
+ *
+ * Values are GStrings reused in place, so the steady state of a mutex loop
+ * (the same few keys rewritten) allocates nothing.  The byte count is kept
+ * incrementally and always equals the sum over entries (checked in tests).
+ *
+ * Lookups go through a small cache keyed by the caller's key pointer: the
+ * code under test passes the same few key strings again and again, so a hit
+ * costs a pointer compare and a strcmp instead of hashing.  An entry is
+ * always confirmed by strcmp (a pointer may be reused for other text), and
+ * is dropped when its key is removed, so it never names a freed value.
+ */
+#include "sim/browser/storage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xt/error.h"
+
+#define STORAGE_CACHE 8 /* a power of two */
+
+typedef struct cache_entry {
+    const char *key_ptr;  /* the caller's pointer */
+    const char *map_key;  /* the map's own copy of the key */
+    GString *value;
+} cache_entry;
+
+struct sim_storage {
+    GHashTable *map; /* char* -> GString* */
+    cache_entry cache[STORAGE_CACHE];
+    int64_t quota_bytes;
+    int64_t bytes;
+    gboolean unavailable;
+    uint64_t changes; /* sim_storage_changes: only ever grows */
+};
+
+static void value_free(gpointer p)
+{
+    g_string_free(p, TRUE);
+}
+
+sim_storage *sim_storage_new(int64_t quota_bytes, gboolean unavailable)
+{
+    sim_storage *s = g_new0(sim_storage, 1);
+    s->map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, value_free);
+    s->quota_bytes = quota_bytes;
+    s->unavailable = unavailable;
+    return s;
+}
+
+void sim_storage_free(sim_storage *s)
+{
+    if (!s)
+        return;
+    g_hash_table_destroy(s->map);
+    g_free(s);
+}
+
+void sim_storage_reset(sim_storage *s, int64_t quota_bytes, gboolean unavailable)
+{
+    g_hash_table_remove_all(s->map);
+    memset(s->cache, 0, sizeof s->cache);
+    s->bytes = 0;
+    s->quota_bytes = quota_bytes;
+    s->unavailable = unavailable;
+}
+
+static cache_entry *cache_slot(sim_storage *s, const char *key)
+{
+    return &s->cache[((uintptr_t)key >> 4) & (STORAGE_CACHE - 1)];
+}
+
+static GString *storage_lookup(sim_storage *s, const char *key)
+{
+    cache_entry *c = cache_slot(s, key);
+    if (c->key_ptr == key && c->value && strcmp(c->map_key, key) == 0)
+        return c->value;
+    gpointer map_key = NULL, value = NULL;
+    if (!g_hash_table_lookup_extended(s->map, key, &map_key, &value))
+        return NULL;
+    c->key_ptr = key;
+    c->map_key = map_key;
+    c->value = value;
+    return value;
+}
+
+static void cache_forget(sim_storage *s, const GString *value)
+{
+    for (int i = 0; i < STORAGE_CACHE; i++)
+        if (s->cache[i].value == value)
+            memset(&s->cache[i], 0, sizeof s->cache[i]);
+}
+
+int sim_storage_get(sim_storage *s, const char *key, GString *out)
+{
+    if (s->unavailable)
+        return XT_EUNAVAILABLE;
+    GString *v = storage_lookup(s, key);
+    if (!v)
+        return XT_ENOTFOUND;
+    g_string_assign(out, v->str);
+    return XT_OK;
+}
+
+int sim_storage_set(sim_storage *s, const char *key, const char *value)
+{
+    if (s->unavailable)
+        return XT_EUNAVAILABLE;
+    int64_t klen = (int64_t)strlen(key), vlen = (int64_t)strlen(value);
+    GString *old = storage_lookup(s, key);
+    int64_t after = s->bytes + vlen + (old ? -(int64_t)old->len : klen);
+    if (s->quota_bytes > 0 && after > s->quota_bytes)
+        return XT_EQUOTA;
+    if (!old || strcmp(old->str, value) != 0)
+        s->changes++;
+    if (old)
+        g_string_assign(old, value);
+    else
+        g_hash_table_insert(s->map, g_strdup(key), g_string_new(value));
+    s->bytes = after;
+    return XT_OK;
+}
+
+int sim_storage_remove(sim_storage *s, const char *key)
+{
+    if (s->unavailable)
+        return XT_EUNAVAILABLE;
+    GString *old = storage_lookup(s, key);
+    if (old) {
+        s->changes++;
+        cache_forget(s, old);
+        s->bytes -= (int64_t)strlen(key) + (int64_t)old->len;
+        g_hash_table_remove(s->map, key);
+    }
+    return XT_OK;
+}
+
+int sim_storage_length(sim_storage *s, size_t *length_out)
+{
+    if (s->unavailable)
+        return XT_EUNAVAILABLE;
+    *length_out = g_hash_table_size(s->map);
+    return XT_OK;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sim_storage_key(sim_storage *s, size_t index, GString *key_out)
+{
+    if (s->unavailable)
+        return XT_EUNAVAILABLE;
+    if (index >= g_hash_table_size(s->map))
+        return XT_ENOTFOUND;
+    /* Sorted, never hash order: enumeration must not depend on the table. */
+    guint n = 0;
+    gpointer *ks = g_hash_table_get_keys_as_array(s->map, &n);
+    qsort(ks, n, sizeof *ks, key_cmp);
+    g_string_assign(key_out, ks[index]);
+    g_free(ks);
+    return XT_OK;
+}
+
+const char **sim_storage_keys(sim_storage *s, guint *n_out)
+{
+    gpointer *ks = g_hash_table_get_keys_as_array(s->map, n_out);
+    qsort(ks, *n_out, sizeof *ks, key_cmp);
+    return (const char **)ks;
+}
+
+const char *sim_storage_peek(sim_storage *s, const char *key)
+{
+    GString *v = storage_lookup(s, key); /* the snapshot model reads through here */
+    return v ? v->str : NULL;
+}
+
+int64_t sim_storage_bytes(const sim_storage *s)
+{
+    return s->bytes;
+}
+
+uint64_t sim_storage_changes(const sim_storage *s)
+{
+    return s->changes;
+}

@@ -1,0 +1,41 @@
+/*
+ * sim/browser/storage.h - the simulated localStorage of one origin.
+ *
+ * Model "linearizable": one shared map and every call atomic at the moment
+ * the world performs it; what interleaves is whole calls.  That is the
+ * strongest model a browser could offer (a single-process browser, or tabs
+ * sharing one renderer) and the one Lamport's algorithm assumes; weaker,
+ * cached models are layered on this map.  Quota is counted as the bytes of
+ * keys plus values; a set that would exceed it fails and changes nothing,
+ * like QuotaExceededError.  Keys enumerate in sorted order so that key(i)
+ * is deterministic (browsers leave the order unspecified).
+ */
+#ifndef SIM_STORAGE_H
+#define SIM_STORAGE_H
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef struct sim_storage sim_storage;
+
+sim_storage *sim_storage_new(int64_t quota_bytes, gboolean unavailable);
+void sim_storage_free(sim_storage *storage);
+void sim_storage_reset(sim_storage *storage, int64_t quota_bytes, gboolean unavailable);
+
+/* Results are xt_err codes. */
+int sim_storage_get(sim_storage *storage, const char *key, GString *value_out);
+int sim_storage_set(sim_storage *storage, const char *key, const char *value);
+int sim_storage_remove(sim_storage *storage, const char *key);
+int sim_storage_length(sim_storage *storage, size_t *length_out);
+int sim_storage_key(sim_storage *storage, size_t index, GString *key_out);
+/* Every key in sorted order: the array is the caller's (g_free), the keys
+ * stay the map's and live until it changes. */
+const char **sim_storage_keys(sim_storage *storage, guint *n_out);
+/* Direct read for the final checks: NULL when absent. */
+const char *sim_storage_peek(sim_storage *storage, const char *key);
+int64_t sim_storage_bytes(const sim_storage *storage);
+/* Calls so far that changed a value (a set of a new or different value, a
+ * remove of a present key): HTML fires `storage` only for those. */
+uint64_t sim_storage_changes(const sim_storage *storage);
+
+#endif

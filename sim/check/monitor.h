@@ -1,0 +1,117 @@
+/*
+ * sim/check/monitor.h - history, invariants and counters of one run.
+ *
+ * The world reports every step (storage call, await, observation from
+ * core/) here.  The monitor keeps the invariant state cheaply on every run
+ * (who is in a critical section, which events were added and delivered,
+ * pending lock requests) and, only when tracing, formats the timeline.  A
+ * random check runs untraced and, on a violation, replays the token with
+ * tracing to show the steps: the run is a pure function of its token, so
+ * the replayed timeline is the failing run's timeline.
+ */
+#ifndef SIM_MONITOR_H
+#define SIM_MONITOR_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "sim/scenario/scenario.h"
+
+typedef struct sim_stats sim_stats; /* sim/stats/stats.h */
+
+typedef struct sim_violation {
+    sim_invariant invariant;
+    int64_t time_us;
+    uint64_t step;     /* trace lines up to and including the step that broke it */
+    int tab_a, tab_b;  /* tabs involved (1-based; 0 = none) */
+    char *message;
+} sim_violation;
+
+/* One timeline entry, structured (for diagrams); parallel to the trace lines. */
+typedef struct sim_trace_record {
+    int64_t time_us;
+    int tab, task;
+    const char *op;  /* static */
+    char *key;       /* or NULL */
+    char *value;     /* as shown in the line, or NULL */
+    char *result;    /* or NULL */
+    const char *label; /* static step name, or NULL */
+} sim_trace_record;
+
+typedef struct sim_counters {
+    uint64_t steps;
+    uint64_t storage_ops;
+    uint64_t events_tracked;   /* adds started */
+    uint64_t events_added;     /* adds that returned success */
+    uint64_t events_delivered; /* distinct events the server got */
+    uint64_t deliveries;       /* including duplicates */
+    uint64_t events_stored;    /* in storage at the end */
+    uint64_t lock_requests;
+    uint64_t lock_acquired;
+    uint64_t lock_failed;
+    uint64_t fallbacks;
+    uint64_t sends, send_errors, send_timeouts;
+    int64_t lock_wait_us_max;
+    uint64_t preemptions;      /* untimed: switches away from a tab that could go on */
+    int64_t end_time_us;
+    gboolean truncated;        /* steps_max or time_limit stopped the run */
+} sim_counters;
+
+typedef struct sim_monitor {
+    const sim_scenario *scenario;
+    sim_counters c;
+    GPtrArray *violations;     /* sim_violation*, at most one per invariant */
+    guint violated;            /* sim_invariant bits */
+    /* mutual exclusion */
+    int cs_task;               /* task id in the critical section, 0 = none */
+    int cs_tab;
+    /* events */
+    GHashTable *added;         /* id -> tab (GINT_TO_POINTER) */
+    GHashTable *delivered;     /* id -> count */
+    GPtrArray *added_order;    /* ids in add order, for deterministic reports */
+    GPtrArray *kept;           /* sim_kept_event*: refused by storage, kept in a tab's
+                                  memory (created on first use) */
+    /* tracing */
+    gboolean tracing;
+    gboolean untimed;          /* time is the adversary's: no bound in ms applies */
+    GPtrArray *trace;          /* char* lines */
+    GArray *records;           /* sim_trace_record, one per trace line */
+    GHashTable *stored_ids;    /* tracing: ids in the last events write */
+    GHashTable *erased_at;     /* tracing: id -> trace length at the write that dropped it */
+    /* statistics: borrowed from the run spec; NULL = not collecting */
+    sim_stats *stats;
+} sim_monitor;
+
+void sim_monitor_init(sim_monitor *m, const sim_scenario *scenario, gboolean tracing);
+void sim_monitor_clear(sim_monitor *m);
+
+void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, int tab_a, int tab_b,
+                           const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+/* A trace line (formatted only when tracing).  shown, when not NULL,
+ * replaces the quoted value with a readable summary of it. */
+void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const char *op,
+                      const char *key, const char *value, const char *result, const char *label,
+                      const char *shown);
+
+/* Tracing only: the events key was written with this JSON (see erased_at). */
+void sim_monitor_events_written(sim_monitor *m, const char *json);
+
+void sim_monitor_cs_enter(sim_monitor *m, int64_t time_us, int tab, int task);
+void sim_monitor_cs_exit(sim_monitor *m, int tab, int task);
+void sim_monitor_event_added(sim_monitor *m, const char *id, int tab);
+/* Storage refused an add: nothing kept the event (a lost event at once),
+ * or the tab keeps it in memory (it must be delivered unless the tab is
+ * closed first). */
+void sim_monitor_event_dropped(sim_monitor *m, int64_t time_us, const char *id, int tab, int error);
+void sim_monitor_event_kept(sim_monitor *m, const char *id, int tab);
+/* The tab crashed: what it kept in memory is gone with it, excused. */
+void sim_monitor_tab_closed(sim_monitor *m, int tab);
+/* The server got these ids (a batch body parsed). */
+void sim_monitor_delivered(sim_monitor *m, int64_t time_us, int tab, GPtrArray *ids);
+void sim_monitor_lock_done(sim_monitor *m, int64_t time_us, int tab, int64_t waited_us, gboolean granted);
+
+/* End of run: the stored entity's JSON (or NULL) and pending lock requests. */
+void sim_monitor_finish(sim_monitor *m, int64_t time_us, const char *stored_json,
+                        int pending_tab, int64_t pending_wait_us);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * explore.c - the explorers behind `tabsim check`; see sim/explore/explore.h.
+ *
+ * This file holds the shared frame (options, result, budgets) and the
+ * random explorer; the exhaustive and PCT explorers have files of their own.
+ */
+#include "sim/explore/explore.h"
+
+#include <string.h>
+
+void sim_explore_options_init(sim_explore_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = SIM_MODE_RANDOM;
+    o->seed = -1;
+    o->shard_count = 1;
+    o->preemptions_max = -1;
+    o->pct_depth = 3;
+    o->shrink = TRUE;
+}
+
+const char *sim_verdict_name(sim_verdict v)
+{
+    switch (v) {
+    case SIM_VERDICT_VIOLATION:
+        return "violation";
+    case SIM_VERDICT_VERIFIED:
+        return "verified";
+    case SIM_VERDICT_PASSED:
+        return "passed";
+    case SIM_VERDICT_INCOMPLETE:
+        return "incomplete";
+    }
+    return "?";
+}
+
+void sim_explore_result_clear(sim_explore_result *r)
+{
+    if (r->cex_prefix)
+        g_array_free(r->cex_prefix, TRUE);
+    g_free(r->incomplete_reason);
+    g_free(r->bounds_text);
+    memset(r, 0, sizeof *r);
+}
+
+static double now_s(const sim_explore_options *o)
+{
+    return o->clock_s ? o->clock_s() : 0.0;
+}
+
+/* TRUE when a budget says stop; sets the reason once. */
+static gboolean budget_spent(const sim_explore_options *o, sim_explore_result *r, double t0, const char *progress)
+{
+    if (o->stop && *o->stop) {
+        r->incomplete_reason = g_strdup_printf("interrupted after %s", progress);
+        return TRUE;
+    }
+    if (o->time_budget_s > 0 && now_s(o) - t0 >= o->time_budget_s) {
+        r->incomplete_reason = g_strdup_printf("time budget of %.1f s ran out after %s", o->time_budget_s, progress);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                           sim_explore_result *r)
+{
+    gint64 runs = o->runs > 0 ? o->runs : s->runs;
+    uint64_t base = o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)s->seed;
+    double t0 = now_s(o);
+    r->verdict = SIM_VERDICT_PASSED;
+    for (gint64 i = 0; i < runs; i++) {
+        if (o->shard_count > 1 && i % o->shard_count != o->shard_index)
+            continue;
+        char progress[64];
+        g_snprintf(progress, sizeof progress, "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " runs", r->runs, runs);
+        if ((r->runs & 63) == 0 && budget_spent(o, r, t0, progress)) {
+            r->verdict = SIM_VERDICT_INCOMPLETE;
+            break;
+        }
+        sim_run_spec spec = {.seed = base + (uint64_t)i, .tail = SIM_TAIL_RANDOM,
+                             .untimed = o->time == SIM_TIME_UNTIMED};
+        sim_run run;
+        sim_run_exec(s, pool, &spec, &run);
+        r->runs++;
+        r->steps += run.monitor.c.steps;
+        r->storage_ops += run.monitor.c.storage_ops;
+        r->bound_hits += run.monitor.c.truncated;
+        guint violated = run.monitor.violated;
+        sim_run_clear(&run);
+        if (violated) {
+            r->verdict = SIM_VERDICT_VIOLATION;
+            r->violated = violated;
+            r->counterexample = spec;
+            break;
+        }
+    }
+    r->elapsed_s = now_s(o) - t0;
+}
+
+void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, sim_explore_options *out)
+{
+    *out = *in;
+    if (!in->mode_set)
+        out->mode = (sim_mode)s->explore_mode;
+    if (in->time == SIM_TIME_DEFAULT)
+        out->time = (sim_time_model)s->explore_time;
+    if (out->time == SIM_TIME_DEFAULT)
+        out->time = out->mode == SIM_MODE_RANDOM ? SIM_TIME_TIMED : SIM_TIME_UNTIMED;
+    if (in->preemptions_max < 0)
+        out->preemptions_max = s->preemptions_max;
+    if (in->executions_max == 0)
+        out->executions_max = s->executions_max;
+    if (in->pct_depth == 3)
+        out->pct_depth = s->pct_depth;
+    out->no_reduction = in->no_reduction || !s->reduction;
+}
+
+void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                 sim_explore_result *r)
+{
+    memset(r, 0, sizeof *r);
+    sim_explore_options resolved;
+    sim_explore_resolve(scenario, options, &resolved);
+    const sim_explore_options *o = &resolved;
+    /* --steps bounds every run: a scenario copy with the bound in place
+     * (read-only; its strings stay the original's). */
+    sim_scenario local = *scenario;
+    if (o->steps_max > 0)
+        local.steps_max = o->steps_max;
+    const sim_scenario *s = &local;
+    switch (o->mode) {
+    case SIM_MODE_EXHAUSTIVE:
+        sim_explore_exhaustive(s, pool, o, r);
+        break;
+    case SIM_MODE_PCT:
+        sim_explore_pct(s, pool, o, r);
+        break;
+    case SIM_MODE_RANDOM:
+    default:
+        explore_random(s, pool, o, r);
+        break;
+    }
+    if (r->verdict == SIM_VERDICT_VIOLATION && o->shrink)
+        sim_explore_shrink(s, pool, o, r);
+}

@@ -1,0 +1,101 @@
+/*
+ * sim/explore/explore.h - exploring the runs of a scenario: the verdict of `check`.
+ *
+ * An explorer drives many runs of one scenario through the chooser and
+ * stops at the first violation or when its budget runs out:
+ *   random      run i uses seed base + i (random simulation);
+ *   exhaustive  depth-first over the choice tree, stateless (every branch
+ *               re-runs the code from the start), with reduction;
+ *   pct         probabilistic concurrency testing (random priorities with
+ *               d change points).
+ * The result says exactly what was established: a violation with its
+ * counterexample, "verified" (every run within the stated bounds explored,
+ * none violated), "passed" (the random runs asked for, none violated: no
+ * proof), or "incomplete" (a budget ran out first; which one and how far).
+ *
+ * Sharding: with shard_count N > 1 an explorer does a deterministic 1/N of
+ * the work (random: runs i with i mod N == shard_index, so the union of N
+ * shards is exactly the runs of one explorer; exhaustive: the children of
+ * the first node, dealt round robin, each subtree explored completely, so
+ * the union covers every execution one explorer covers.  With reduction
+ * the shards' totals can exceed one explorer's: sleep sets do not cross
+ * shards).
+ */
+#ifndef SIM_EXPLORE_H
+#define SIM_EXPLORE_H
+
+#include "sim/explore/run.h"
+
+typedef enum sim_mode { SIM_MODE_RANDOM, SIM_MODE_EXHAUSTIVE, SIM_MODE_PCT } sim_mode;
+typedef enum sim_time_model { SIM_TIME_DEFAULT, SIM_TIME_TIMED, SIM_TIME_UNTIMED } sim_time_model;
+
+typedef enum sim_verdict {
+    SIM_VERDICT_VIOLATION,  /* a run violated an invariant */
+    SIM_VERDICT_VERIFIED,   /* exhaustive: all runs within the bounds hold */
+    SIM_VERDICT_PASSED,     /* random/pct: every run made holds (no proof) */
+    SIM_VERDICT_INCOMPLETE  /* a budget ran out before a verdict */
+} sim_verdict;
+
+typedef struct sim_explore_options {
+    sim_mode mode;
+    gboolean mode_set;        /* mode given on the command line (else the scenario's [explore] mode) */
+    sim_time_model time;      /* DEFAULT: untimed for exhaustive, timed otherwise */
+    gint64 steps_max;         /* 0 = the scenario's [run] steps_max */
+    gint64 preemptions_max;   /* exhaustive: -1 = unbounded */
+    gint64 pct_depth;         /* pct: d, the number of priority change points + 1 */
+    gboolean no_reduction;    /* exhaustive: plain DFS, for comparing counts */
+    gboolean shrink;          /* after a violation, search a shorter counterexample */
+    gboolean count_traces;    /* exhaustive: count distinct Mazurkiewicz traces (costs time) */
+    gint64 runs;              /* random/pct: runs to make; 0 = the scenario's */
+    gint64 seed;              /* base seed; -1 = the scenario's */
+    gint64 executions_max;    /* exhaustive: 0 = unbounded */
+    double time_budget_s;     /* 0 = none; measured by the caller's clock */
+    double (*clock_s)(void);  /* wall clock for budgets and rates; NULL = none */
+    volatile int *stop;       /* set asynchronously (Ctrl-C): stop cleanly */
+    int shard_index, shard_count;
+    void (*progress)(void *ctx, const char *line); /* may be NULL */
+    void *progress_ctx;
+} sim_explore_options;
+
+typedef struct sim_explore_result {
+    sim_verdict verdict;
+    guint violated;           /* invariants violated by the counterexample */
+    sim_run_spec counterexample; /* valid when verdict == VIOLATION */
+    GArray *cex_prefix;       /* uint32: owns counterexample.prefix */
+    gint64 runs;              /* executions made */
+    gint64 pruned;            /* exhaustive: branches pruned by reduction */
+    gint64 bound_hits;        /* runs cut by a bound */
+    uint64_t steps, storage_ops;
+    double elapsed_s;
+    char *incomplete_reason;  /* which budget, and how far it got */
+    char *bounds_text;        /* "within ..." for verified */
+    gint64 traces;            /* exhaustive with count_traces: distinct Mazurkiewicz traces */
+    gint64 preemption_bound_reached; /* iterative context bounding: last bound searched */
+    /* shrinking (explore_shrink.c) */
+    gboolean shrunk;
+    uint64_t shrink_from_steps, shrink_to_steps;
+    gint64 cex_preemptions;   /* of the shrunk counterexample (untimed) */
+    gint64 shrink_runs;
+    /* pct */
+    double pct_bound;         /* guaranteed per-run probability 1/(n k^(d-1)) */
+    gint64 pct_n, pct_k;
+} sim_explore_result;
+
+void sim_explore_options_init(sim_explore_options *options);
+/* The options in force for one scenario: the command line's where given,
+ * else the scenario's [explore] keys. */
+void sim_explore_resolve(const sim_scenario *scenario, const sim_explore_options *in, sim_explore_options *out);
+void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                 sim_explore_result *result);
+void sim_explore_result_clear(sim_explore_result *result);
+/* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */
+/* Replace result's counterexample by a shorter one violating the same invariant. */
+void sim_explore_shrink(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                        sim_explore_result *result);
+void sim_explore_pct(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                     sim_explore_result *result);
+void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                            sim_explore_result *result);
+const char *sim_verdict_name(sim_verdict verdict);
+
+#endif

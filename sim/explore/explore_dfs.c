@@ -1,0 +1,511 @@
+/*
+ * explore_dfs.c - exhaustive, stateless exploration of a scenario's runs.
+ *
+ * The choice tree of a run (which tab steps next: SCHED nodes; which value
+ * a range or the server yields: DATA nodes) is walked depth first.  Each
+ * branch re-runs the production code from the start with the path so far
+ * as the chooser's prefix, as CHESS, Loom and Shuttle do: no state is ever
+ * copied, so the code under test needs no snapshotting.
+ *
+ * Reduction (unless disabled): Source-DPOR with sleep sets (Abdulla,
+ * Aronis, Jonsson, Sagonas, POPL 2014).  Two steps are dependent when they
+ * are of one tab, or one writes an object the other reads or writes
+ * (storage keys; the clock, which sleeps advance and now_ms reads; the
+ * critical section; the server).  After each run the races of its trace
+ * are computed with vector clocks; for a race e -> e' the explorer makes
+ * sure that, at the state before e, some tab that can start the reversed
+ * order (an initial of notdep(e).e') is in the backtrack set.  Sleep sets
+ * keep a tab that was already explored from a node asleep until a step
+ * dependent with it happens, and a run whose every candidate sleeps is
+ * abandoned (counted as pruned).  DATA nodes are always fully expanded.
+ * Source-DPOR is not optimal: a few runs may be sleep-set blocked; the
+ * benchmark compares the executions with the number of Mazurkiewicz
+ * traces, counted here by canonical forms when reduction is off.
+ *
+ * With a preemption bound the search is iterative context bounding
+ * (CHESS): bounds 0, 1, ... up to the bound, without reduction (sleep sets
+ * and DPOR are not sound under a preemption bound).
+ *
+ * Sharding: the first node is expanded fully and its children are dealt
+ * to the shards round robin; each shard explores its subtrees completely.
+ */
+#include <string.h>
+
+#include "sim/explore/explore.h"
+#include "sim/world/world.h"
+
+typedef struct dfs_node {
+    guint8 kind;           /* sim_choice_kind */
+    uint32_t n, chosen;
+    /* SCHED only */
+    int *cand;             /* n tabs, answer order */
+    uint64_t enabled, backtrack, done, sleep;
+    sim_access *sleep_acc; /* per tab (index tab-1): access of the sleeping step */
+    sim_access *child_acc; /* per tab: access of the step explored from here */
+    gboolean last_enabled;
+    int preemptions_before;
+    uint64_t shard_mask;   /* tabs this shard may explore from here (root only) */
+} dfs_node;
+
+typedef struct dfs_step {
+    int tab;
+    sim_access acc;
+    int64_t choice_pos;
+    uint32_t data_hash;
+} dfs_step;
+
+typedef struct dfs {
+    const sim_scenario *s;
+    const sim_explore_options *o;
+    int n_tabs;
+    gboolean reduce;
+    gint64 preemption_bound;  /* -1 = none */
+    GArray *nodes;            /* dfs_node, the current path */
+    GArray *prefix;           /* uint32 answers of the path */
+    size_t replay_len;        /* prefix length of the run being made */
+    GArray *steps;            /* dfs_step of the run being made */
+    uint64_t cur_sleep;
+    sim_access *cur_sleep_acc;
+    int preemptions;
+    GHashTable *traces;       /* canonical-form hashes (reduction off) */
+    sim_chooser *chooser;     /* of the run being made */
+} dfs;
+
+static sim_access *acc_array(int n_tabs)
+{
+    return g_new0(sim_access, n_tabs);
+}
+
+static void node_clear(dfs_node *n)
+{
+    g_free(n->cand);
+    g_free(n->sleep_acc);
+    g_free(n->child_acc);
+    memset(n, 0, sizeof *n);
+}
+
+static void nodes_truncate(dfs *d, guint len)
+{
+    for (guint i = len; i < d->nodes->len; i++)
+        node_clear(&g_array_index(d->nodes, dfs_node, i));
+    g_array_set_size(d->nodes, len);
+}
+
+/* Add the DATA nodes the chooser recorded up to position upto (exclusive)
+ * that the node stack does not have yet, and keep the prefix in step. */
+static void nodes_sync(dfs *d, const sim_chooser *c, guint upto)
+{
+    for (guint pos = d->nodes->len; pos < upto; pos++) {
+        dfs_node n = {.kind = g_array_index(c->record_kind, guint8, pos),
+                      .n = g_array_index(c->record_n, uint32_t, pos),
+                      .chosen = g_array_index(c->record, uint32_t, pos)};
+        g_assert(n.kind == SIM_CHOICE_DATA);
+        g_array_append_val(d->nodes, n);
+    }
+}
+
+/* Beyond the replayed prefix: take the first candidate not asleep (with a
+ * preemption bound: the non-preemptive one, answer 0). */
+static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
+{
+    dfs *d = ctx;
+    size_t pos = d->chooser->pos;
+    nodes_sync(d, d->chooser, (guint)pos);
+    dfs_node node = {.kind = SIM_CHOICE_SCHED, .n = n};
+    node.cand = g_memdup2(cand, n * sizeof *cand);
+    node.sleep = d->cur_sleep;
+    node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+    node.child_acc = acc_array(d->n_tabs);
+    node.preemptions_before = d->preemptions;
+    node.shard_mask = ~UINT64_C(0);
+    const sim_explore_options *o = d->o;
+    if (pos == 0 && o->shard_count > 1) {
+        /* Sharding deals the first node's children round robin; that node
+         * is expanded fully (its backtrack set is every child it owns). */
+        node.shard_mask = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if ((int)(i % (uint32_t)o->shard_count) == o->shard_index)
+                node.shard_mask |= UINT64_C(1) << (cand[i] - 1);
+    }
+    uint32_t pick = n;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t bit = UINT64_C(1) << (cand[i] - 1);
+        node.enabled |= bit;
+        if (pick == n && (node.shard_mask & bit) && !(d->reduce && (node.sleep & bit)))
+            pick = i;
+    }
+    if (pick < n) {
+        node.chosen = pick;
+        node.backtrack = node.done = UINT64_C(1) << (cand[pick] - 1);
+        if (pos == 0 && o->shard_count > 1)
+            node.backtrack |= node.shard_mask & node.enabled;
+    }
+    g_array_append_val(d->nodes, node);
+    return pick; /* n: every candidate asleep, the run is abandoned */
+}
+
+static void dfs_step_done(void *ctx, const sim_step_info *st)
+{
+    dfs *d = ctx;
+    dfs_step rec = {st->tab, st->acc, st->choice_pos, 0};
+    const sim_chooser *c = d->chooser;
+    for (size_t i = st->data_begin; i < st->data_end && c->record; i++)
+        rec.data_hash = rec.data_hash * 31u + g_array_index(c->record, uint32_t, i) + 1u;
+    g_array_append_val(d->steps, rec);
+    if (st->preemption)
+        d->preemptions++;
+    uint64_t bit = UINT64_C(1) << (st->tab - 1);
+    if (st->choice_pos < 0 && d->reduce && (d->cur_sleep & bit)) {
+        /* The only enabled tab is asleep: every way on from here was
+         * explored from an earlier branch.  The run is redundant. */
+        d->chooser->abandoned = TRUE;
+        return;
+    }
+    if (st->choice_pos >= 0) {
+        dfs_node *n = &g_array_index(d->nodes, dfs_node, st->choice_pos);
+        n->last_enabled = st->last_enabled;
+        n->child_acc[st->tab - 1].r |= st->acc.r;
+        n->child_acc[st->tab - 1].w |= st->acc.w;
+        /* Entering the child: the node's sleepers plus its explored children. */
+        d->cur_sleep = n->sleep;
+        memcpy(d->cur_sleep_acc, n->sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+        for (int t = 0; t < d->n_tabs; t++)
+            if ((n->done >> t & 1) && !((uint64_t)1 << t & bit)) {
+                d->cur_sleep |= UINT64_C(1) << t;
+                d->cur_sleep_acc[t] = n->child_acc[t];
+            }
+    }
+    d->cur_sleep &= ~bit;
+    for (int t = 0; t < d->n_tabs; t++)
+        if ((d->cur_sleep >> t & 1) && sim_access_dependent(d->cur_sleep_acc[t], st->acc))
+            d->cur_sleep &= ~(UINT64_C(1) << t);
+}
+
+/* A run cut by the step bound has races beyond the cut that the analysis
+ * cannot see: every alternative on its path is explored (no reduction
+ * there), so a bound never hides an execution within it. */
+static void expand_path(dfs *d)
+{
+    for (guint i = 0; i < d->nodes->len; i++) {
+        dfs_node *n = &g_array_index(d->nodes, dfs_node, i);
+        if (n->kind == SIM_CHOICE_SCHED)
+            n->backtrack |= n->enabled & n->shard_mask;
+    }
+}
+
+/* ---- race analysis (Source-DPOR) ---- */
+
+typedef struct vclock {
+    uint32_t c[SIM_TABS_MAX];
+} vclock;
+
+static gboolean steps_dependent(const dfs_step *a, const dfs_step *b)
+{
+    return a->tab == b->tab || sim_access_dependent(a->acc, b->acc);
+}
+
+static void add_backtrack(dfs *d, const dfs_step *steps, const vclock *vc, const uint32_t *idx, guint i, guint k)
+{
+    const dfs_step *ei = &steps[i];
+    if (ei->choice_pos < 0)
+        return; /* nothing else could have run there */
+    dfs_node *node = &g_array_index(d->nodes, dfs_node, ei->choice_pos);
+    /* v = notdep(e_i).e_k; its initials: steps with no hb-predecessor in v. */
+    uint64_t initials = 0;
+    guint v[512];
+    guint nv = 0;
+    for (guint x = i + 1; x <= k && nv < G_N_ELEMENTS(v); x++) {
+        if (x < k && vc[x].c[ei->tab - 1] >= idx[i])
+            continue; /* happens after e_i */
+        gboolean initial = TRUE;
+        for (guint m = 0; m < nv && initial; m++)
+            if (vc[x].c[steps[v[m]].tab - 1] >= idx[v[m]])
+                initial = FALSE;
+        if (initial)
+            initials |= UINT64_C(1) << (steps[x].tab - 1);
+        v[nv++] = x;
+    }
+    if (initials & (node->backtrack | node->done))
+        return;
+    uint64_t want = initials & node->enabled;
+    uint64_t kbit = UINT64_C(1) << (steps[k].tab - 1);
+    if (want & kbit)
+        node->backtrack |= kbit;
+    else if (want)
+        node->backtrack |= want & -want; /* the lowest tab */
+    else
+        node->backtrack |= node->enabled; /* not enabled there: be safe */
+}
+
+static void race_analysis(dfs *d)
+{
+    guint m = d->steps->len;
+    const dfs_step *steps = (const dfs_step *)d->steps->data;
+    vclock *vc = g_new0(vclock, m);
+    uint32_t *idx = g_new0(uint32_t, m);
+    uint32_t count[SIM_TABS_MAX] = {0};
+    int last[SIM_TABS_MAX];
+    for (int t = 0; t < SIM_TABS_MAX; t++)
+        last[t] = -1;
+    guint *preds = g_new(guint, m + 1);
+    for (guint k = 0; k < m; k++) {
+        int tk = steps[k].tab - 1;
+        guint np = 0;
+        if (last[tk] >= 0) {
+            vc[k] = vc[last[tk]];
+            preds[np++] = (guint)last[tk];
+        }
+        for (guint i = 0; i < k; i++)
+            if (steps[i].tab != steps[k].tab && sim_access_dependent(steps[i].acc, steps[k].acc)) {
+                for (int t = 0; t < d->n_tabs; t++)
+                    vc[k].c[t] = MAX(vc[k].c[t], vc[i].c[t]);
+                preds[np++] = i;
+            }
+        idx[k] = ++count[tk];
+        vc[k].c[tk] = idx[k];
+        last[tk] = (int)k;
+        /* A race: a dependent predecessor of another tab not ordered
+         * before e_k through any other predecessor. */
+        for (guint a = 0; a < np; a++) {
+            guint i = preds[a];
+            if (steps[i].tab == steps[k].tab)
+                continue;
+            gboolean direct = TRUE;
+            for (guint b = 0; b < np && direct; b++)
+                if (b != a && vc[preds[b]].c[steps[i].tab - 1] >= idx[i])
+                    direct = FALSE;
+            if (direct)
+                add_backtrack(d, steps, vc, idx, i, k);
+        }
+    }
+    g_free(preds);
+    g_free(vc);
+    g_free(idx);
+}
+
+/* Mazurkiewicz trace of the run: canonical (Foata-like) linearisation that
+ * always emits the lowest tab among the steps whose predecessors are out. */
+static uint64_t trace_canonical_hash(const dfs *d)
+{
+    guint m = d->steps->len;
+    const dfs_step *steps = (const dfs_step *)d->steps->data;
+    gboolean *out = g_new0(gboolean, m);
+    uint64_t h = 1469598103934665603ULL;
+    for (guint emitted = 0; emitted < m; emitted++) {
+        guint best = m;
+        for (guint k = 0; k < m; k++) {
+            if (out[k])
+                continue;
+            gboolean ready = TRUE;
+            for (guint i = 0; i < k && ready; i++)
+                if (!out[i] && steps_dependent(&steps[i], &steps[k]))
+                    ready = FALSE;
+            if (ready && (best == m || steps[k].tab < steps[best].tab))
+                best = k;
+        }
+        out[best] = TRUE;
+        h = (h ^ (uint64_t)steps[best].tab) * 1099511628211ULL;
+        h = (h ^ steps[best].data_hash) * 1099511628211ULL;
+    }
+    g_free(out);
+    return h;
+}
+
+/* The deepest node with an alternative left; FALSE when the tree is done. */
+static gboolean dfs_backtrack(dfs *d, guint floor)
+{
+    while (d->nodes->len > floor) {
+        guint at = d->nodes->len - 1;
+        dfs_node *n = &g_array_index(d->nodes, dfs_node, at);
+        int next = -1;
+        if (n->kind == SIM_CHOICE_DATA) {
+            uint32_t v = n->chosen + 1;
+            /* A first node that is a value is dealt to the shards by value. */
+            while (at == 0 && d->o->shard_count > 1 && v < n->n &&
+                   (int)(v % (uint32_t)d->o->shard_count) != d->o->shard_index)
+                v++;
+            if (v < n->n)
+                next = (int)v;
+        } else {
+            uint64_t todo = (d->reduce ? n->backtrack & ~n->sleep : n->enabled) & ~n->done & n->shard_mask;
+            for (uint32_t i = 0; i < n->n && next < 0; i++) {
+                if (!(todo >> (n->cand[i] - 1) & 1))
+                    continue;
+                int pre = n->preemptions_before + (n->last_enabled && i != 0);
+                if (d->preemption_bound >= 0 && pre > d->preemption_bound)
+                    continue;
+                next = (int)i;
+            }
+        }
+        if (next >= 0) {
+            n->chosen = (uint32_t)next;
+            if (n->kind == SIM_CHOICE_SCHED)
+                n->done |= UINT64_C(1) << (n->cand[next] - 1);
+            nodes_truncate(d, at + 1);
+            /* The next run replays the path down to here, then the new answer. */
+            g_array_set_size(d->prefix, at + 1);
+            for (guint i = 0; i <= at; i++)
+                g_array_index(d->prefix, uint32_t, i) = g_array_index(d->nodes, dfs_node, i).chosen;
+            return TRUE;
+        }
+        nodes_truncate(d, at);
+    }
+    return FALSE;
+}
+
+static gboolean dfs_budget(const sim_explore_options *o, sim_explore_result *r, double t0)
+{
+    if (o->stop && *o->stop) {
+        r->incomplete_reason = g_strdup_printf("interrupted after %" G_GINT64_FORMAT " executions", r->runs);
+        return TRUE;
+    }
+    if (o->executions_max > 0 && r->runs + r->pruned >= o->executions_max) {
+        r->incomplete_reason = g_strdup_printf("execution budget of %" G_GINT64_FORMAT " ran out (%" G_GINT64_FORMAT
+                                               " complete, %" G_GINT64_FORMAT " pruned)",
+                                               o->executions_max, r->runs, r->pruned);
+        return TRUE;
+    }
+    if (o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s) {
+        r->incomplete_reason = g_strdup_printf("time budget of %.1f s ran out after %" G_GINT64_FORMAT
+                                               " executions",
+                                               o->time_budget_s, r->runs);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static void dfs_progress(const sim_explore_options *o, const sim_explore_result *r, const dfs *d, double t0)
+{
+    if (!o->progress || (r->runs + r->pruned) % 4096 != 0 || !o->clock_s)
+        return;
+    double el = o->clock_s() - t0;
+    char *line = g_strdup_printf("exhaustive: %" G_GINT64_FORMAT " executions, %.0f/s, depth %u, preemption bound %s, %.1f s",
+                                 r->runs, el > 0 ? r->runs / el : 0.0, d->nodes->len,
+                                 d->preemption_bound >= 0 ? "set" : "none", el);
+    o->progress(o->progress_ctx, line);
+    g_free(line);
+}
+
+static gboolean shard_owns(const dfs *d, const sim_explore_options *o)
+{
+    if (o->shard_count <= 1)
+        return TRUE;
+    if (d->nodes->len == 0)
+        return o->shard_index == 0;
+    const dfs_node *root = &g_array_index(d->nodes, dfs_node, 0);
+    if (root->kind == SIM_CHOICE_SCHED)
+        return TRUE; /* dfs_pick only takes this shard's children */
+    return (int)(root->chosen % (uint32_t)o->shard_count) == o->shard_index;
+}
+
+/* One complete depth-first search with the given preemption bound. */
+static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                           sim_explore_result *r, gint64 bound, double t0)
+{
+    dfs d = {.s = s, .o = o, .n_tabs = (int)s->tabs, .preemption_bound = bound};
+    d.reduce = !o->no_reduction && bound < 0;
+    d.nodes = g_array_new(FALSE, TRUE, sizeof(dfs_node));
+    d.prefix = g_array_new(FALSE, TRUE, sizeof(uint32_t));
+    d.steps = g_array_new(FALSE, FALSE, sizeof(dfs_step));
+    d.cur_sleep_acc = acc_array(d.n_tabs);
+    d.traces = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    gboolean finished = FALSE;
+    for (;;) {
+        if (dfs_budget(o, r, t0))
+            break;
+        sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
+                             .prefix = (const uint32_t *)d.prefix->data, .prefix_len = d.prefix->len,
+                             .sched_pick = dfs_pick, .step_done = dfs_step_done, .hook_ctx = &d};
+        if (o->time == SIM_TIME_TIMED)
+            spec.untimed = FALSE;
+        g_array_set_size(d.steps, 0);
+        d.cur_sleep = 0;
+        memset(d.cur_sleep_acc, 0, (gsize)d.n_tabs * sizeof(sim_access));
+        d.preemptions = 0;
+        sim_run run;
+        /* sim_run_exec sets the chooser up; dfs_pick needs to see it. */
+        d.chooser = &run.chooser;
+        sim_run_exec(s, pool, &spec, &run);
+        nodes_sync(&d, &run.chooser, run.chooser.record->len);
+        gboolean owned = shard_owns(&d, o);
+        if (run.chooser.abandoned) {
+            r->pruned += owned;
+        } else if (owned) {
+            r->runs++;
+            r->steps += run.monitor.c.steps;
+            r->storage_ops += run.monitor.c.storage_ops;
+            r->bound_hits += run.monitor.c.truncated;
+            if (o->count_traces) {
+                uint64_t h = trace_canonical_hash(&d);
+                if (!g_hash_table_contains(d.traces, &h))
+                    g_hash_table_add(d.traces, g_memdup2(&h, sizeof h));
+            }
+            if (run.monitor.violated) {
+                r->verdict = SIM_VERDICT_VIOLATION;
+                r->violated = run.monitor.violated;
+                r->cex_prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), run.chooser.record->len);
+                g_array_append_vals(r->cex_prefix, run.chooser.record->data, run.chooser.record->len);
+                r->counterexample = (sim_run_spec){.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = spec.untimed,
+                                                   .discrete = TRUE,
+                                                   .prefix = (const uint32_t *)r->cex_prefix->data,
+                                                   .prefix_len = r->cex_prefix->len};
+                sim_run_clear(&run);
+                break;
+            }
+        }
+        gboolean truncated = run.monitor.c.truncated;
+        sim_run_clear(&run);
+        if (d.reduce)
+            race_analysis(&d);
+        if (d.reduce && truncated)
+            expand_path(&d);
+        dfs_progress(o, r, &d, t0);
+        if (!dfs_backtrack(&d, 0)) {
+            finished = TRUE;
+            break;
+        }
+    }
+    r->traces += g_hash_table_size(d.traces);
+    g_hash_table_destroy(d.traces);
+    nodes_truncate(&d, 0);
+    g_array_free(d.nodes, TRUE);
+    g_array_free(d.prefix, TRUE);
+    g_array_free(d.steps, TRUE);
+    g_free(d.cur_sleep_acc);
+    return finished;
+}
+
+void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                            sim_explore_result *r)
+{
+    double t0 = o->clock_s ? o->clock_s() : 0;
+    gboolean finished = TRUE;
+    r->verdict = SIM_VERDICT_VERIFIED;
+    if (o->preemptions_max >= 0) {
+        for (gint64 b = 0; b <= o->preemptions_max && r->verdict != SIM_VERDICT_VIOLATION; b++) {
+            r->preemption_bound_reached = b;
+            finished = dfs_search(s, pool, o, r, b, t0);
+            if (!finished)
+                break;
+        }
+    } else {
+        finished = dfs_search(s, pool, o, r, -1, t0);
+    }
+    if (r->verdict != SIM_VERDICT_VIOLATION && !finished)
+        r->verdict = SIM_VERDICT_INCOMPLETE;
+    const char *time = o->time == SIM_TIME_TIMED ? "timed" : "untimed";
+    char pre[64] = "";
+    if (o->preemptions_max >= 0)
+        g_snprintf(pre, sizeof pre, ", at most %" G_GINT64_FORMAT " preemptions", o->preemptions_max);
+    r->bounds_text = g_strdup_printf("every execution of at most %" G_GINT64_FORMAT " steps%s; %s time; ranges at "
+                                     "both ends; reduction %s%s",
+                                     s->steps_max, pre, time,
+                                     (o->no_reduction || o->preemptions_max >= 0) ? "off" : "source-DPOR + sleep sets",
+                                     r->bound_hits ? " (some executions were cut at the step bound)" : "");
+    if (o->shard_count > 1) {
+        char *t = g_strdup_printf("%s; shard %d/%d", r->bounds_text, o->shard_index, o->shard_count);
+        g_free(r->bounds_text);
+        r->bounds_text = t;
+    }
+    r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * sim/explore/run.h - one run of a scenario, and how its outcome is judged.
+ *
+ * A run is a pure function of (scenario, chooser seed, tail, prefix): the
+ * world is built fresh, runs, cancels its tasks and checks the invariants.
+ * Only the coroutine stacks (a pool) are kept between runs.
+ */
+#ifndef SIM_RUN_H
+#define SIM_RUN_H
+
+#include "sim/explore/chooser.h"
+#include "sim/world/coro.h"
+#include "sim/check/monitor.h"
+#include "sim/scenario/scenario.h"
+
+struct sim_step_info;
+
+typedef struct sim_run_spec {
+    uint64_t seed;
+    sim_tail tail;
+    const uint32_t *prefix;
+    size_t prefix_len;
+    gboolean trace;
+    gboolean record;       /* keep every choice (for shrinking and exploring) */
+    sim_stats *stats;      /* borrowed: collect samples here; NULL = none */
+    gboolean untimed;      /* the untimed adversary (sim/world/world.h) */
+    gboolean discrete;     /* ranges yield only their ends */
+    /* explorer hooks; NULL for plain runs */
+    sim_sched_pick_fn sched_pick;
+    void (*step_done)(void *ctx, const struct sim_step_info *step);
+    void *hook_ctx;
+} sim_run_spec;
+
+typedef struct sim_run {
+    sim_monitor monitor;
+    sim_chooser chooser;
+    uint32_t scenario_hash;
+} sim_run;
+
+/* Coroutine stack size: core/ code, json-glib and glib need little, but the
+ * sanitizers multiply frame sizes. */
+#define SIM_STACK_SIZE (256 * 1024)
+
+void sim_run_exec(const sim_scenario *scenario, sim_stack_pool *pool, const sim_run_spec *spec,
+                  sim_run *run);
+void sim_run_clear(sim_run *run);
+/* The replay token of this run. */
+char *sim_run_token(const sim_run *run, const sim_run_spec *spec);
+
+/* Is this set of violated invariants what the scenario's [expect] says?
+ * With ignore_expect, only "no violation" is expected. */
+gboolean sim_outcome_expected(const sim_scenario *scenario, guint violated, gboolean ignore_expect);
+/* "every invariant holds", "a violation of lost-event", ...; caller frees. */
+char *sim_expectation_text(const sim_scenario *scenario, gboolean ignore_expect);
+
+#endif

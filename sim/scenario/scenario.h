@@ -1,0 +1,149 @@
+/*
+ * sim/scenario/scenario.h - a scenario: what to simulate and what to expect.
+ *
+ * Scenarios are GKeyFile (.ini) files.  Every key lives in one table
+ * (scenario_keys.c) with its type, default, range and meaning; the loader,
+ * the validation errors, the canonical dump (hashed into replay tokens) and
+ * the reference in docs/ all come from that table, so they cannot drift.
+ * Every key has a default: a minimal scenario is a few lines.  Times are in
+ * milliseconds unless the key says _us (microseconds of virtual time).
+ */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT, SIM_ALG_WEB_LOCKS,
+                               SIM_ALG_BUCKETEER_BRANCH, SIM_ALG_BROWSER_TABS_LOCK } sim_algorithm;
+typedef enum sim_storage_model { SIM_STORAGE_LINEARIZABLE, SIM_STORAGE_CACHED,
+                                 SIM_STORAGE_SNAPSHOT } sim_storage_model;
+typedef enum sim_lamport_peers { SIM_LAMPORT_PEERS_FIXED, SIM_LAMPORT_PEERS_PREFIX } sim_lamport_peers;
+typedef enum sim_workload_mode { SIM_WORKLOAD_EVENTS, SIM_WORKLOAD_LOCK } sim_workload_mode;
+
+/* Invariants, as bits, so [expect] can name a set. */
+typedef enum sim_invariant {
+    SIM_INV_MUTUAL_EXCLUSION = 1u << 0,
+    SIM_INV_LOST_EVENT = 1u << 1,
+    SIM_INV_DUPLICATE = 1u << 2,
+    SIM_INV_PROGRESS = 1u << 3
+} sim_invariant;
+#define SIM_INV_COUNT 4
+
+typedef struct sim_scenario {
+    char *path;           /* the file it came from */
+    uint32_t hash;        /* sim_scenario_hash, kept current by load and set */
+    char *name;
+    char *description;
+    int64_t tabs;
+
+    /* [mutex] */
+    int64_t algorithm;    /* sim_algorithm */
+    int64_t cross_tab_safety; /* xt_cross_tab_safety */
+    int64_t timeout_ms;
+    int64_t lock_check_interval_ms;
+    int64_t backoff_max_ms;
+    int64_t retries_max;
+    int64_t backoff;      /* xt_seed_backoff */
+    int64_t unlock;       /* xt_seed_unlock */
+    int64_t expired_y;    /* xt_seed_expired_y */
+    int64_t lamport_omit; /* xt_lamport_omit */
+    int64_t lamport_peers; /* sim_lamport_peers */
+    int64_t web_locks_request;     /* xt_weblocks_request */
+    gboolean web_locks_available;
+
+    /* [storage] */
+    int64_t storage_latency_us_min, storage_latency_us_max;
+    int64_t quota_bytes;
+    gboolean storage_unavailable;
+    int64_t storage_model;   /* sim_storage_model */
+    int64_t delivery_us_min, delivery_us_max;
+
+    /* [workload] */
+    int64_t workload_mode; /* sim_workload_mode */
+    int64_t start_ms_max;
+    int64_t events_per_tab;
+    int64_t interval_ms_min, interval_ms_max;
+    int64_t locks_per_tab;
+    int64_t hold_ms_min, hold_ms_max;
+
+    /* [flush] */
+    gboolean flush_enabled;
+    int64_t flush_interval_ms;
+    int64_t batch_max;
+    gboolean send_under_lock;
+    gboolean keep_unstored;
+
+    /* [server] */
+    int64_t server_latency_ms_min, server_latency_ms_max;
+    int64_t server_error_pct;
+    int64_t server_timeout_pct;
+
+    /* [faults] (zero max = off: no choices at all) */
+    int64_t tab_close_max, tab_close_pct;
+    int64_t tab_freeze_max, tab_freeze_pct;
+    int64_t freeze_ms_min, freeze_ms_max;
+    int64_t background_tabs;   /* the last this many tabs are in the background */
+    int64_t background_timer_ms_min; /* their timers fire no sooner than this */
+    int64_t tab_reload_max, tab_reload_pct;
+    int64_t reload_ms_min, reload_ms_max;
+    int64_t server_fault_max, server_fault_pct, server_slow_ms;
+
+    /* [run] */
+    int64_t drain_ms;
+    int64_t time_limit_ms;
+    int64_t steps_max;
+    int64_t progress_bound_ms;
+
+    /* [explore] */
+    int64_t explore_mode;      /* sim_mode */
+    int64_t explore_time;      /* sim_time_model */
+    int64_t preemptions_max;   /* -1 = none */
+    int64_t executions_max;    /* 0 = none */
+    int64_t pct_depth;
+    gboolean reduction;
+
+    /* [check] */
+    int64_t runs;
+    int64_t seed;
+
+    /* [expect] */
+    guint expect_violations; /* sim_invariant bits; 0 = every invariant holds */
+    gboolean expect_any;     /* "violation = any": any violation is expected */
+} sim_scenario;
+
+/* Load and validate; on error, a message naming the file, group and key,
+ * what was wrong and what is allowed (SIM_ERROR domain). */
+sim_scenario *sim_scenario_load(const char *path, GError **error);
+/* The same from text (the path names it in errors). */
+sim_scenario *sim_scenario_load_data(const char *path, const char *data, gsize len, GError **error);
+sim_scenario *sim_scenario_new_default(void);
+void sim_scenario_free(sim_scenario *scenario);
+
+/* Set one key from text "group.key=value" style (used by sweeps and tests). */
+gboolean sim_scenario_set(sim_scenario *scenario, const char *group, const char *key,
+                          const char *value, GError **error);
+
+/* The value of one key as text ("seed", "3"); NULL with SIM_ERROR_KEY when
+ * the key is unknown.  Caller frees. */
+char *sim_scenario_get(const sim_scenario *scenario, const char *group, const char *key, GError **error);
+/* The checks across keys that loading makes (min <= max pairs, ...), for a
+ * scenario changed by sim_scenario_set. */
+gboolean sim_scenario_check(sim_scenario *scenario, GError **error);
+
+/* "group.key = value" lines for every key, in table order. */
+char *sim_scenario_dump(const sim_scenario *scenario);
+/* FNV-1a of the keys that change what a run does: tokens carry it. */
+uint32_t sim_scenario_hash(const sim_scenario *scenario);
+static inline uint32_t sim_scenario_hash_cached(const sim_scenario *scenario) { return scenario->hash; }
+
+const char *sim_invariant_name(sim_invariant inv);
+/* The [mutex] algorithm value as written in scenarios ("web-locks"). */
+const char *sim_algorithm_name(int64_t algorithm);
+/* "mutual-exclusion,lost-event" or "none" for 0; caller frees. */
+char *sim_invariant_set_text(guint set);
+
+/* Markdown reference of every group and key (docs/scenario-reference.md). */
+char *sim_scenario_reference_markdown(void);
+
+#endif

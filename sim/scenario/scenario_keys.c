@@ -1,0 +1,197 @@
+/*
+ * scenario_keys.c - the table of every scenario group and key.
+ *
+ * One row per key: group, name, type, where it lives in sim_scenario, its
+ * default, its range or allowed names, and the sentence that documents it.
+ * The loader, its error messages, the canonical hash of replay tokens and
+ * docs/scenario-reference.md are all derived from this table, so adding a
+ * key here is the whole of adding a key.
+ */
+#include "sim/scenario/scenario_keys.h"
+
+#include "sim/scenario/scenario.h"
+
+
+const char *const sim_algorithm_names[] = {"none", "seed", "lamport", "web-locks", "bucketeer-branch",
+                                          "browser-tabs-lock", NULL};
+static const char *const storage_model_names[] = {"linearizable", "cached", "snapshot", NULL};
+static const char *const web_locks_request_names[] = {"wait", "if-available", "steal", NULL};
+static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
+static const char *const lamport_peers_names[] = {"fixed", "prefix", NULL};
+static const char *const safety_names[] = {"auto", "on", "off", NULL};
+static const char *const backoff_names[] = {"exponential", "constant", NULL};
+static const char *const unlock_names[] = {"clear-x", "clear-y", "clear-both", NULL};
+static const char *const expired_y_names[] = {"free", "held", NULL};
+static const char *const workload_names[] = {"events", "lock", NULL};
+static const char *const mode_names[] = {"random", "exhaustive", "pct", NULL};
+static const char *const time_names[] = {"default", "timed", "untimed", NULL};
+const char *const sim_invariant_names[] = {"mutual-exclusion", "lost-event", "duplicate",
+                                              "progress", NULL};
+
+#define OFF(field) offsetof(sim_scenario, field)
+#define DAY_MS 86400000
+#define INT(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, doc, 0}
+#define ENUM(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, doc, 0}
+#define BOOL(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, doc, 0}
+/* The same for keys hashed only when set (KEY_HASH_IF_SET). */
+#define INT_NEW(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, doc, KEY_HASH_IF_SET}
+#define ENUM_NEW(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, doc, KEY_HASH_IF_SET}
+#define BOOL_NEW(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, doc, KEY_HASH_IF_SET}
+
+const key_spec sim_scenario_keys[] = {
+    {"scenario", "name", KEY_STRING, OFF(name), "", 0, 0, NULL,
+     "Short name shown in reports; defaults to the file name.", 0},
+    {"scenario", "description", KEY_STRING, OFF(description), "", 0, 0, NULL,
+     "One line saying what the scenario shows.", 0},
+    INT("scenario", "tabs", tabs, "3", 1, 64, "Number of tabs (SDK instances) sharing one localStorage."),
+
+    ENUM("mutex", "algorithm", algorithm, "seed", sim_algorithm_names,
+         "Mutex guarding the event store: none (the root-cause baseline), seed (the seed document's CrossTabMutex), "
+         "lamport (Lamport's 1987 fast mutex with b[i] flags), web-locks (navigator.locks, the seed's future "
+         "enhancement; falls back to seed when web_locks_available is false), bucketeer-branch (the SDK branch's "
+         "CrossTabMutex: one JSON key {x, y, timestamp}, constant retry interval; the SDK wires timeout_ms = 3000, "
+         "retries_max = 60) or browser-tabs-lock (the npm package's algorithm, which auth0-spa-js uses; "
+         "docs/algorithms.md)."),
+    ENUM("mutex", "cross_tab_safety", cross_tab_safety, "auto", safety_names,
+         "auto enables the mutex when storage is usable; on always; off never (unlocked methods everywhere)."),
+    INT("mutex", "timeout_ms", timeout_ms, "5000", 1, DAY_MS, "Lock expiry: how long a written X or Y value stays valid."),
+    INT("mutex", "lock_check_interval_ms", lock_check_interval_ms, "50", 0, DAY_MS,
+        "First wait between attempts (then doubled under exponential backoff)."),
+    INT("mutex", "backoff_max_ms", backoff_max_ms, "1000", 0, DAY_MS, "Cap of one exponential-backoff wait."),
+    INT("mutex", "retries_max", retries_max, "100", 1, 1000000, "Attempts before lock() fails and the caller falls back."),
+    ENUM("mutex", "backoff", backoff, "exponential", backoff_names,
+         "exponential (seed: \"retries with exponential backoff\") or constant (the diagram's \"Wait 50ms\")."),
+    ENUM("mutex", "unlock", unlock, "clear-x", unlock_names,
+         "What unlock removes: clear-x (the diagram's \"Release lock (clear X)\"), clear-y (Lamport's y := 0), clear-both."),
+    ENUM("mutex", "expired_y", expired_y, "free", expired_y_names,
+         "Whether an expired Y counts as available in step 2: free (locks expire) or held (only an empty Y is)."),
+    ENUM("mutex", "lamport_omit", lamport_omit, "none", lamport_omit_names,
+         "lamport only: none (the full algorithm), or a statement left out to show why it is needed: b-wait "
+         "(Algorithm 1 without its delay) or y-recheck (the final y != i check)."),
+    ENUM_NEW("mutex", "lamport_peers", lamport_peers, "fixed", lamport_peers_names,
+             "lamport only: fixed (ids 1..tabs known in advance, the paper's assumption) or prefix (each tab "
+             "registers its b flag under a key prefix and finds its peers by enumerating localStorage keys, "
+             "since tabs come and go)."),
+    ENUM_NEW("mutex", "web_locks_request", web_locks_request, "wait", web_locks_request_names,
+             "web-locks only: how navigator.locks.request is called: wait (await the grant), if-available "
+             "({ifAvailable: true}: fail at once when taken, then fall back) or steal ({steal: true})."),
+    BOOL_NEW("mutex", "web_locks_available", web_locks_available, "true",
+             "Whether the browser offers navigator.locks; when false, web-locks falls back to the seed mutex."),
+
+    INT("storage", "latency_us_min", storage_latency_us_min, "10", 0, 10000000,
+        "Least virtual time one storage call takes, in microseconds."),
+    INT("storage", "latency_us_max", storage_latency_us_max, "100", 0, 10000000,
+        "Most virtual time one storage call takes, in microseconds."),
+    INT("storage", "quota_bytes", quota_bytes, "5242880", 0, INT64_C(1) << 40,
+        "Per-origin quota: keys plus values, in bytes; 0 means none. setItem beyond it fails (QuotaExceededError)."),
+    BOOL("storage", "unavailable", storage_unavailable, "false",
+         "Every storage call fails as when localStorage is disabled."),
+    ENUM_NEW("storage", "model", storage_model, "linearizable", storage_model_names,
+             "linearizable: one shared map, every call atomic; cached: Chromium's multi-process model, a cache "
+             "per tab that other tabs' writes reach later, in order; snapshot: Firefox's "
+             "model, each task works on a snapshot taken at its first access and publishes its writes at its end "
+             "(docs/browser-model.md)."),
+    INT_NEW("storage", "delivery_us_min", delivery_us_min, "0", 0, INT64_C(3600000000),
+            "cached, timed runs: least time before a write can reach another tab's cache; snapshot: before a "
+            "task's checkpoint can reach the datastore; in microseconds."),
+    INT_NEW("storage", "delivery_us_max", delivery_us_max, "5000", 0, INT64_C(3600000000),
+            "cached, timed runs: by this time after it was made, a write has reached every other tab's cache "
+            "(at that tab's next task); snapshot: a checkpoint has reached the datastore (seen by every snapshot "
+            "taken later); in microseconds."),
+
+    ENUM("workload", "mode", workload_mode, "events", workload_names,
+         "events: tabs add events and flush them; lock: tabs only take and release the lock."),
+    INT("workload", "start_ms_max", start_ms_max, "100", 0, DAY_MS, "Each tab starts at a time in [0, start_ms_max]."),
+    INT("workload", "events_per_tab", events_per_tab, "5", 0, 1000000, "Events each tab adds (mode events)."),
+    INT("workload", "interval_ms_min", interval_ms_min, "0", 0, DAY_MS, "Least wait before each add or lock."),
+    INT("workload", "interval_ms_max", interval_ms_max, "1000", 0, DAY_MS, "Most wait before each add or lock."),
+    INT("workload", "locks_per_tab", locks_per_tab, "5", 0, 100000000, "Lock acquisitions each tab makes (mode lock)."),
+    INT("workload", "hold_ms_min", hold_ms_min, "0", 0, DAY_MS, "Least time the lock is held (mode lock)."),
+    INT("workload", "hold_ms_max", hold_ms_max, "0", 0, DAY_MS, "Most time the lock is held (mode lock)."),
+
+    BOOL("flush", "enabled", flush_enabled, "true", "Whether each tab runs the periodic flush (mode events)."),
+    INT("flush", "interval_ms", flush_interval_ms, "10000", 1, DAY_MS, "Time between flushes of one tab."),
+    INT("flush", "batch_max", batch_max, "0", 0, 1000000, "Events per send; 0 sends all stored events."),
+    BOOL("flush", "send_under_lock", send_under_lock, "true",
+         "true: read, send and delete under one lock; false: send outside the lock (the SDK branch)."),
+
+    BOOL_NEW("flush", "keep_unstored", keep_unstored, "false",
+             "What addEvent does with an event storage refuses (quota_bytes exceeded, storage unavailable): "
+             "false drops it with a warning (the SDK as written: a lost event); true keeps it in the tab's "
+             "memory and sends it with the next flush."),
+
+    INT("server", "latency_ms_min", server_latency_ms_min, "50", 0, DAY_MS, "Least time a send takes."),
+    INT("server", "latency_ms_max", server_latency_ms_max, "300", 0, DAY_MS, "Most time a send takes."),
+    INT("server", "error_pct", server_error_pct, "0", 0, 100, "Percent of sends the server rejects (not delivered)."),
+    INT("server", "timeout_pct", server_timeout_pct, "0", 0, 100,
+        "Percent of sends that time out after delivery (the client cannot tell)."),
+
+    INT_NEW("faults", "tab_close_max", tab_close_max, "0", 0, 64,
+            "Tab crashes per run, at most: at any scheduling point a tab may be closed (its storage writes stay, "
+            "its Web Locks are released, its unfinished adds do not count as added); 0 = none."),
+    INT_NEW("faults", "tab_close_pct", tab_close_pct, "1", 0, 100,
+            "Random and pct modes: percent chance, at each scheduling point, that the tab crashes there (while "
+            "tab_close_max allows). Exhaustive search explores both outcomes at every point."),
+    INT_NEW("faults", "tab_freeze_max", tab_freeze_max, "0", 0, 1000,
+            "Tab freezes per run, at most: the tab stops for a drawn time, then resumes unaware; 0 = none."),
+    INT_NEW("faults", "tab_freeze_pct", tab_freeze_pct, "1", 0, 100,
+            "Random and pct modes: percent chance, at each scheduling point, that the tab freezes there (while "
+            "tab_freeze_max allows). Exhaustive search explores both outcomes at every point."),
+    INT_NEW("faults", "freeze_ms_min", freeze_ms_min, "1000", 0, DAY_MS, "Shortest freeze."),
+    INT_NEW("faults", "freeze_ms_max", freeze_ms_max, "10000", 0, DAY_MS, "Longest freeze."),
+    INT_NEW("faults", "background_tabs", background_tabs, "0", 0, 64,
+            "Background tabs (the highest-numbered ones): their timers are throttled; 0 = every tab in front."),
+    INT_NEW("faults", "background_timer_ms_min", background_timer_ms_min, "1000", 0, DAY_MS,
+            "Background throttling: a background tab's sleep lasts at least this long (browsers: about 1 s; "
+            "Chrome's intensive throttling: 60 s)."),
+
+    INT_NEW("faults", "tab_reload_max", tab_reload_max, "0", 0, 64,
+            "Tab reloads per run, at most: at any scheduling point a tab may crash as with tab_close_max and "
+            "then open again after reload_ms as a new instance (new client id, same storage) that goes on with "
+            "the workload; 0 = none."),
+    INT_NEW("faults", "tab_reload_pct", tab_reload_pct, "1", 0, 100,
+            "Random and pct modes: percent chance, at each scheduling point, that the tab is reloaded there "
+            "(while tab_reload_max allows). Exhaustive search explores both outcomes at every point."),
+    INT_NEW("faults", "reload_ms_min", reload_ms_min, "100", 0, DAY_MS, "Shortest time a reloaded tab is away."),
+    INT_NEW("faults", "reload_ms_max", reload_ms_max, "1000", 0, DAY_MS, "Longest time a reloaded tab is away."),
+    INT_NEW("faults", "server_fault_max", server_fault_max, "0", 0, 1000,
+            "Server faults per run, at most: a send is rejected (not delivered), times out after delivery (the "
+            "client cannot tell), times out before delivery, or is slow (server_slow_ms); 0 = none. These come on "
+            "top of [server] error_pct and timeout_pct."),
+    INT_NEW("faults", "server_fault_pct", server_fault_pct, "5", 0, 100,
+            "Random and pct modes: percent chance that a send is faulty (while server_fault_max allows). "
+            "Exhaustive search explores every kind at every send."),
+    INT_NEW("faults", "server_slow_ms", server_slow_ms, "10000", 0, DAY_MS, "How long a slow send takes."),
+
+    INT("run", "drain_ms", drain_ms, "30000", 0, DAY_MS,
+        "After the workload ends, time the tabs keep flushing before the final checks."),
+    INT("run", "time_limit_ms", time_limit_ms, "3600000", 1, INT64_C(365) * DAY_MS,
+        "Virtual time after which a run stops (the workload is cut short)."),
+    INT("run", "steps_max", steps_max, "10000000", 1, INT64_C(1) << 40, "Scheduling steps after which a run stops."),
+    INT("run", "progress_bound_ms", progress_bound_ms, "120000", 1, INT64_C(365) * DAY_MS,
+        "Progress invariant: a lock request must be granted or fail within this time."),
+
+    ENUM("explore", "mode", explore_mode, "random", mode_names,
+         "How tabsim check explores: random runs, exhaustive search (DPOR), or pct; --mode overrides."),
+    ENUM("explore", "time", explore_time, "default", time_names,
+         "Time semantics: default (untimed for exhaustive and pct, timed for random), timed or untimed; --time overrides."),
+    INT("explore", "preemptions_max", preemptions_max, "-1", -1, 1000000,
+        "Exhaustive: iterative context bounding up to this many preemptions; -1 = no bound."),
+    INT("explore", "executions_max", executions_max, "0", 0, INT64_C(1) << 40,
+        "Exhaustive: stop (verdict incomplete) after this many executions; 0 = no budget."),
+    INT("explore", "pct_depth", pct_depth, "3", 1, 16, "PCT: bug depth d (d - 1 priority change points)."),
+    BOOL("explore", "reduction", reduction, "true",
+         "Exhaustive: partial-order reduction (source-DPOR + sleep sets); false explores every interleaving."),
+    INT("check", "runs", runs, "200", 1, INT64_C(1) << 40, "Random runs that tabsim check makes."),
+    INT("check", "seed", seed, "1", 0, INT64_MAX, "Base seed of the runs; run i uses a seed derived from it and i."),
+
+    {"expect", "violation", KEY_INVSET, 0, "none", 0, 0, sim_invariant_names,
+     "Expected outcome: none (every invariant holds), any, or a comma list of "
+     "mutual-exclusion, lost-event, duplicate, progress (one of them is violated).", 0},
+};
+
+const size_t sim_scenario_keys_n = sizeof sim_scenario_keys / sizeof sim_scenario_keys[0];
+
+const char *const sim_scenario_groups[] = {"scenario", "mutex", "storage", "workload", "flush",
+                                     "server", "faults", "run", "explore", "check", "expect", NULL};
+

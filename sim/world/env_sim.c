@@ -1,0 +1,587 @@
+/*
+ * env_sim.c - the simulated environment that core/ runs against.
+ *
+ * Implements xt_env_methods for a tab of the world (ctx = sim_tab).  Every
+ * storage call is a scheduling point: the calling task posts its wake-up
+ * after a latency the chooser draws from [storage] latency_us_* and yields
+ * keeping its tab; the call itself is performed atomically when it wakes
+ * (linearizable model).  sleep and send are awaits: the task gives the tab
+ * up.  transport_send is the simulated server (server.c), observe feeds
+ * the checks (env_observe.c), storage_wait and storage_notify are the
+ * `storage` event (env_events.c).
+ *
+ * Web Locks (lock_request, lock_release) go to the world's manager
+ * (weblocks.c).  A request is an await: it is queued or granted atomically
+ * in the step that makes it, and the task gives the tab up until it is
+ * granted (at once: woken now; queued: woken by the grant).  A request and
+ * a release read and write the lock name's object bit, hashed as storage
+ * keys are, so the explorer sees two requests of one name as dependent;
+ * the step a granted task resumes with reads it too.  Tabs whose scenario
+ * says web_locks_available = false get a method table without them.
+ *
+ * The `storage` event (storage_wait, storage_notify) is env_events.c's:
+ * a wait ends when another tab changes a value, when a task of its own tab
+ * notifies, or at its timeout.
+ *
+ * Once the world is cancelling, or the tab has crashed (sim_tab_gone),
+ * every method returns XT_ECANCELLED at once and changes nothing: that is
+ * how core/ code is unwound at the end of a run and when a tab is closed.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "sim/world/env_events.h"
+#include "sim/world/env_parts.h"
+#include "sim/browser/env_snapshot.h"
+#include "sim/world/world.h"
+#include "xt/event_store.h"
+
+const char *sim_result_text(int rc)
+{
+    switch (rc) {
+    case XT_OK:
+        return "ok";
+    case XT_ENOTFOUND:
+        return "null";
+    case XT_EQUOTA:
+        return "QuotaExceededError";
+    case XT_EUNAVAILABLE:
+        return "unavailable";
+    case XT_ESERVER:
+        return "server error";
+    case XT_ETIMEOUT:
+        return "timeout";
+    default:
+        return xt_strerror(rc);
+    }
+}
+
+static void cached_arrivals(sim_tab *tab, sim_task *t);
+
+/* Wait for this storage call's turn; NULL when the run is being cancelled. */
+static sim_task *storage_turn(sim_tab *tab)
+{
+    sim_world *w = tab->world;
+    if (sim_tab_gone(tab))
+        return NULL;
+    sim_task *t = w->current;
+    assert(t && t->tab == tab);
+    if (t->cache_fresh) /* its first call since an await: the task's start */
+        t->storage_mark = sim_env_storage_events(tab);
+    const sim_scenario *s = w->scenario;
+    /* Untimed: the scheduler alone decides when the call happens. */
+    int64_t latency = w->untimed ? 0
+                                 : sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
+    sim_world_post(w, t, latency, FALSE);
+    sim_task_yield(t, SIM_YIELD_STORAGE);
+    if (sim_tab_gone(tab))
+        return NULL;
+    w->monitor->c.storage_ops++;
+    t->storage_ops++;
+    /* Cached model: remote writes arrive as tasks, so only before the
+     * first storage call of a task, never in the middle of one. */
+    if (w->cached && t->cache_fresh)
+        cached_arrivals(tab, t);
+    t->cache_fresh = FALSE;
+    w->storage_changes = sim_storage_changes(w->storage); /* for sim_env_storage_changed */
+    if (w->snapshot)
+        sim_env_snapshot_begin(tab, t); /* the task's first call takes its snapshot */
+    return t;
+}
+
+uint32_t sim_env_text_hash(const char *text)
+{
+    uint32_t h = 2166136261u;
+    for (const char *c = text; *c; c++)
+        h = (h ^ (guint8)*c) * 16777619u;
+    return h;
+}
+
+/* Record what this step touched, when an explorer is listening. */
+static void access_key(sim_world *w, const char *key, gboolean write)
+{
+    if (!w->step_done)
+        return;
+    uint64_t bit = UINT64_C(1) << (sim_env_text_hash(key) % SIM_OBJ_KEYS);
+    if (write)
+        w->acc.w |= bit;
+    else
+        w->acc.r |= bit;
+}
+
+/* The key set (SIM_OBJ_KEYSET), what length and key(i) read: only a set
+ * that adds a key or a remove that deletes one writes it, so a listing of
+ * the keys commutes with rewrites of existing keys (Lamport's prefix mode
+ * lists keys while others rewrite x, y and their flags).  Cached model: a
+ * tab lists its own cache, which other tabs change only through arrivals
+ * (read in cached_arrivals), but every write counts, as before. */
+/* Before a set or remove: whether key exists, or -1 when not recorded. */
+static int keyset_had(const sim_world *w, const char *key)
+{
+    if (!w->step_done || w->cached || w->snapshot)
+        return -1;
+    return sim_storage_peek(w->storage, key) != NULL;
+}
+
+/* After it (not for snapshot, whose record is env_snapshot.c's). */
+static void keyset_wrote(sim_world *w, const char *key, int had)
+{
+    if (w->step_done && !w->snapshot && (had < 0 || had != (sim_storage_peek(w->storage, key) != NULL)))
+        w->acc.w |= SIM_OBJ_KEYSET;
+}
+
+/* Untimed mode: a waiting loop that cannot make progress.  Each await
+ * closes an iteration; when an iteration read exactly what the previous
+ * one read (same keys, same values, in order), wrote nothing and read no
+ * clock, and none of those keys was written since, the loop will do the
+ * same again: the task is disabled (world.c) until some tab writes one of
+ * them.  So an await loop ("await y = 0") cannot make exploration diverge.
+ * Two identical iterations are needed, not one: code that reads once and
+ * then awaits for another reason (a start-up read, then a timer) is not a
+ * waiting loop.  Assumes such loops wait for storage, not for time or for
+ * their own counter to run out (a retry budget spent purely waiting is not
+ * explored). */
+static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const GString *value)
+{
+    if (!w->untimed)
+        return;
+    uint32_t kh = sim_env_text_hash(key);
+    t->spin_mask |= UINT64_C(1) << (kh % SIM_OBJ_KEYS);
+    t->spin_sig = t->spin_sig * 16777619u ^ kh;
+    t->spin_sig = t->spin_sig * 16777619u ^ (rc == XT_OK ? sim_env_text_hash(value->str) : (uint32_t)rc);
+    t->spin_reads++;
+}
+
+/* Cached model: a waiting loop is not stuck while writes it has not yet
+ * received are on their way; it stays enabled, and since an iteration
+ * that receives nothing would only repeat itself, its next iteration
+ * receives at least one of them. */
+static void spin_unblock_cached(sim_world *w, sim_task *t)
+{
+    if (t->spin_blocked && ((w->cached && sim_cached_pending(w->cached, t->tab->index) > 0) ||
+                            (w->snapshot && sim_env_snapshot_unseen(w, t->tab->index)))) {
+        t->spin_blocked = FALSE;
+        t->spin_mask = 0;
+        t->cache_must_progress = TRUE;
+    }
+}
+
+static void spin_await(sim_world *w, sim_task *t)
+{
+    if (!w->untimed)
+        return;
+    if (t->spin_hint) {
+        /* The code said what it waits on (XT_OBS_WAIT): one read is enough. */
+        t->spin_blocked = TRUE;
+        t->spin_mask = t->spin_hint;
+        t->spin_version = sim_world_key_writes(w, t->spin_mask);
+        t->spin_hint = 0;
+        t->spin_prev_valid = FALSE;
+        t->spin_sig = 0;
+        t->spin_reads = 0;
+        t->spin_dirty = FALSE;
+        spin_unblock_cached(w, t);
+        return;
+    }
+    uint64_t version = sim_world_key_writes(w, t->spin_mask);
+    t->spin_blocked = t->spin_prev_valid && t->spin_reads > 0 && !t->spin_dirty && t->spin_sig == t->spin_prev_sig
+                      && t->spin_version == version;
+    t->spin_prev_valid = t->spin_reads > 0 && !t->spin_dirty;
+    t->spin_prev_sig = t->spin_sig;
+    t->spin_version = version;
+    t->spin_sig = 0;
+    if (!t->spin_blocked)
+        t->spin_mask = 0;
+    t->spin_reads = 0;
+    t->spin_dirty = FALSE;
+    spin_unblock_cached(w, t);
+}
+
+static void wrote(sim_world *w, const char *key, int rc)
+{
+    access_key(w, key, TRUE);
+    if (w->current)
+        w->current->spin_dirty = TRUE;
+    if (rc == XT_OK) {
+        w->storage_version++;
+        if (w->untimed)
+            w->key_writes[sim_env_text_hash(key) % SIM_OBJ_KEYS]++;
+        sim_env_storage_changed(w);
+    }
+}
+
+typedef struct arrival_ctx {
+    sim_world *w;
+    sim_task *t;
+} arrival_ctx;
+
+static void arrival_seen(void *ctx, int tab, int from_tab, const char *key, const char *value, gboolean applied)
+{
+    arrival_ctx *a = ctx;
+    if (a->w->monitor->tracing) {
+        char *result = g_strdup_printf("from tab%d: %s", from_tab,
+                                       from_tab == tab ? "own write acknowledged"
+                                       : applied       ? (value ? "applied" : "applied (removed)")
+                                                       : "ignored, own write pending");
+        sim_monitor_line(a->w->monitor, a->w->now_us, tab, a->t->id, "arrive", key, value, result, NULL, NULL);
+        g_free(result);
+    }
+}
+
+/* How many of the writes this tab has not received yet arrive now: one
+ * choice.  Timed: those made delivery_us_max ago or earlier must have
+ * arrived, those made less than delivery_us_min ago cannot have. */
+static void cached_arrivals(sim_tab *tab, sim_task *t)
+{
+    sim_world *w = tab->world;
+    size_t n = sim_cached_pending(w->cached, tab->index);
+    if (n == 0) {
+        t->cache_must_progress = FALSE;
+        return;
+    }
+    /* The decision depends on every write on its way here: for the
+     * explorer, this step reads all their keys, received or not. */
+    if (w->step_done)
+        for (size_t i = 0; i < n; i++)
+            access_key(w, sim_cached_pending_key(w->cached, tab->index, i), FALSE);
+    size_t lo = 0, hi = n;
+    if (!w->untimed) {
+        const sim_scenario *s = w->scenario;
+        hi = 0;
+        while (hi < n && sim_cached_pending_time_us(w->cached, tab->index, hi) + s->delivery_us_min <= w->now_us)
+            hi++;
+        while (lo < hi && sim_cached_pending_time_us(w->cached, tab->index, lo) + s->delivery_us_max <= w->now_us)
+            lo++;
+    }
+    if (t->cache_must_progress && lo == 0 && hi > 0)
+        lo = 1;
+    t->cache_must_progress = FALSE;
+    size_t span = hi - lo;
+    assert(span < UINT32_MAX);
+    /* Every count is its own branch, also for an exhaustive chooser. */
+    size_t k = lo + (span > 0 ? sim_choose(w->chooser, (uint32_t)span + 1) : 0);
+    arrival_ctx a = {w, t};
+    sim_cached_deliver(w->cached, tab->index, k, arrival_seen, &a);
+}
+
+/* The events entity is shown as its list of ids: what a reader of a lost
+ * update needs to see, in one short line. */
+static char *events_summary(const char *json)
+{
+    GPtrArray *events = NULL;
+    if (xt_event_entity_parse(json, &events) != XT_OK)
+        return NULL;
+    GString *s = g_string_new("events [");
+    for (guint i = 0; i < events->len; i++)
+        g_string_append_printf(s, "%s%s", i ? " " : "", ((const xt_event *)events->pdata[i])->id);
+    g_string_append_c(s, ']');
+    g_ptr_array_free(events, TRUE);
+    return g_string_free(s, FALSE);
+}
+
+static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *key, const char *value, int rc)
+{
+    sim_monitor *m = tab->world->monitor;
+    if (m->tracing) {
+        char *summary = (value && key && strcmp(key, tab->world->events_key) == 0) ? events_summary(value) : NULL;
+        sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, sim_result_text(rc), t->label,
+                         summary);
+        g_free(summary);
+    }
+    t->label = NULL;
+}
+
+static int env_storage_get(void *ctx, const char *key, GString *value_out)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    sim_world *w = tab->world;
+    int rc = w->cached     ? sim_cached_get(w->cached, tab->index, key, value_out)
+             : w->snapshot ? sim_snapshot_get(w->snapshot, tab->index, key, value_out)
+                           : sim_storage_get(w->storage, key, value_out);
+    if (!w->snapshot) /* a snapshot is the tab's own: nothing shared is read */
+        access_key(tab->world, key, FALSE);
+    spin_read(tab->world, t, key, rc, value_out);
+    storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
+    return rc;
+}
+
+static int env_storage_set(void *ctx, const char *key, const char *value)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    sim_world *w = tab->world;
+    int had = keyset_had(w, key);
+    int rc = w->cached     ? sim_cached_set(w->cached, tab->index, w->now_us, key, value)
+             : w->snapshot ? sim_snapshot_set(w->snapshot, tab->index, key, value)
+                           : sim_storage_set(w->storage, key, value);
+    if (w->snapshot)
+        t->spin_dirty = TRUE; /* others see it when it leaves (env_snapshot.c) */
+    else
+        wrote(tab->world, key, rc);
+    keyset_wrote(w, key, had);
+    storage_line(tab, t, "set", key, value, rc);
+    if (rc == XT_OK && tab->world->monitor->tracing && strcmp(key, tab->world->events_key) == 0)
+        sim_monitor_events_written(tab->world->monitor, value);
+    return rc;
+}
+
+static int env_storage_remove(void *ctx, const char *key)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    sim_world *w = tab->world;
+    int had = keyset_had(w, key);
+    int rc = w->cached     ? sim_cached_remove(w->cached, tab->index, w->now_us, key)
+             : w->snapshot ? sim_snapshot_remove(w->snapshot, tab->index, key)
+                           : sim_storage_remove(w->storage, key);
+    if (w->snapshot)
+        t->spin_dirty = TRUE;
+    else
+        wrote(tab->world, key, rc);
+    keyset_wrote(w, key, had);
+    storage_line(tab, t, "remove", key, NULL, rc);
+    return rc;
+}
+
+static int env_storage_length(void *ctx, size_t *length_out)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    sim_world *w = tab->world;
+    int rc = w->cached     ? sim_cached_length(w->cached, tab->index, length_out)
+             : w->snapshot ? sim_snapshot_length(w->snapshot, tab->index, length_out)
+                           : sim_storage_length(w->storage, length_out);
+    if (!w->snapshot)
+        w->acc.r |= SIM_OBJ_KEYSET;
+    storage_line(tab, t, "length", NULL, NULL, rc);
+    return rc;
+}
+
+static int env_storage_key(void *ctx, size_t index, GString *key_out)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = storage_turn(tab);
+    if (!t)
+        return XT_ECANCELLED;
+    sim_world *w = tab->world;
+    int rc = w->cached     ? sim_cached_key(w->cached, tab->index, index, key_out)
+             : w->snapshot ? sim_snapshot_key(w->snapshot, tab->index, index, key_out)
+                           : sim_storage_key(w->storage, index, key_out);
+    if (!w->snapshot)
+        w->acc.r |= SIM_OBJ_KEYSET;
+    storage_line(tab, t, "key", NULL, rc == XT_OK ? key_out->str : NULL, rc);
+    return rc;
+}
+
+static int64_t env_now_ms(void *ctx)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    w->acc.r |= SIM_OBJ_CLOCK;
+    if (w->current)
+        w->current->spin_dirty = TRUE;
+    return w->now_us / 1000;
+}
+
+static int env_sleep_ms(void *ctx, int64_t ms)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (sim_tab_gone(tab))
+        return XT_ECANCELLED;
+    sim_task *t = w->current;
+    spin_await(w, t);
+    /* Background timer throttling (REFERENCE.md section 4): a hidden tab's
+     * setTimeout fires no sooner than about a second, whatever it asked. */
+    const sim_scenario *s = w->scenario;
+    if (tab->index > s->tabs - s->background_tabs && ms < s->background_timer_ms_min)
+        ms = s->background_timer_ms_min;
+    sim_world_post(w, t, (ms > 0 ? ms : 0) * 1000, TRUE);
+    sim_task_yield(t, SIM_YIELD_AWAIT);
+    t->cache_fresh = TRUE;
+    return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
+}
+
+static uint64_t env_random_u64(void *ctx)
+{
+    sim_tab *tab = ctx;
+    tab->rng = sim_seed_mix(tab->rng);
+    return tab->rng;
+}
+
+static int env_spawn(void *ctx, xt_task_fn fn, void *arg)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (sim_tab_gone(tab))
+        return XT_ECANCELLED;
+    sim_task *parent = w->current;
+    sim_task *child = sim_world_spawn(w, tab, fn, arg, TRUE);
+    child->sync_parent = parent;
+    parent->sync_child = child;
+    sim_task_yield(parent, SIM_YIELD_SPAWN);
+    parent->cache_fresh = TRUE;
+    return XT_OK; /* the child owns arg from here on, cancelled or not */
+}
+
+static void env_log(void *ctx, xt_log_level level, const char *message)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (w->monitor->tracing && !sim_tab_gone(tab))
+        sim_monitor_line(w->monitor, w->now_us, tab->index, w->current ? w->current->id : 0,
+                         level == XT_LOG_WARN ? "warn" : "debug", NULL, message, NULL, NULL, NULL);
+}
+
+static void access_lock(sim_world *w, const char *name)
+{
+    access_key(w, name, FALSE);
+    access_key(w, name, TRUE);
+}
+
+static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *handle_out)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (sim_tab_gone(tab))
+        return XT_ECANCELLED;
+    sim_task *t = w->current;
+    assert(t && t->tab == tab);
+    access_lock(w, name);
+    if (w->snapshot)
+        sim_env_snapshot_channel(tab, "lock request"); /* one channel to the parent */
+    int stolen_tab = 0;
+    int rc = sim_weblocks_request(w->weblocks, name, flags, tab->index, t, handle_out, &stolen_tab);
+    if (w->monitor->tracing) {
+        char result[48];
+        if (rc == SIM_WEBLOCKS_QUEUED)
+            g_snprintf(result, sizeof result, "queued behind tab%d", sim_weblocks_holder(w->weblocks, name));
+        else if (rc == XT_ELOCKTIMEOUT)
+            g_snprintf(result, sizeof result, "not available (ifAvailable)");
+        else if (stolen_tab)
+            g_snprintf(result, sizeof result, "granted, stolen from tab%d", stolen_tab);
+        else
+            g_snprintf(result, sizeof result, "granted");
+        const char *how = flags & XT_LOCK_STEAL ? "steal" : flags & XT_LOCK_IF_AVAILABLE ? "ifAvailable" : "wait";
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.request", name, how, result, t->label,
+                         NULL);
+    }
+    t->label = NULL;
+    /* Not a waiting loop: the await ends by a grant, never by a re-read. */
+    t->spin_dirty = TRUE;
+    spin_await(w, t);
+    if (rc == SIM_WEBLOCKS_QUEUED)
+        t->weblock_waiting = TRUE;
+    else
+        sim_world_post(w, t, 0, TRUE);
+    sim_task_yield(t, SIM_YIELD_AWAIT);
+    t->cache_fresh = TRUE;
+    if (sim_tab_gone(tab)) {
+        if (t->weblock_waiting) {
+            sim_weblocks_withdraw(w->weblocks, t);
+            t->weblock_waiting = FALSE;
+        }
+        return XT_ECANCELLED;
+    }
+    access_key(w, name, FALSE); /* the grant it resumes with */
+    if (rc == SIM_WEBLOCKS_QUEUED) {
+        if (w->monitor->tracing)
+            sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.granted", name, NULL, "granted",
+                             NULL, NULL);
+        return XT_OK;
+    }
+    return rc;
+}
+
+static int env_lock_release(void *ctx, uint64_t handle)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (sim_tab_gone(tab))
+        return XT_ECANCELLED;
+    sim_task *t = w->current;
+    assert(t && t->tab == tab);
+    const char *name = sim_weblocks_name_of(w->weblocks, handle);
+    if (name)
+        access_lock(w, name);
+    if (w->snapshot)
+        sim_env_snapshot_channel(tab, "lock release");
+    int rc = sim_weblocks_release(w->weblocks, handle);
+    if (w->monitor->tracing)
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.release", NULL, NULL,
+                         rc == XT_OK ? "released" : sim_result_text(rc), t->label, NULL);
+    t->label = NULL;
+    return rc;
+}
+
+static const xt_env_methods sim_env_methods_no_locks = {
+    .storage_get = env_storage_get,
+    .storage_set = env_storage_set,
+    .storage_remove = env_storage_remove,
+    .storage_length = env_storage_length,
+    .storage_key = env_storage_key,
+    .clock_now_ms = env_now_ms,
+    .sleep_ms = env_sleep_ms,
+    .random_u64 = env_random_u64,
+    .transport_send = sim_env_send,
+    .task_spawn = env_spawn,
+    .log = env_log,
+    .observe = sim_env_observe,
+    .storage_wait = sim_env_storage_wait,
+    .storage_notify = sim_env_storage_notify,
+};
+
+static const xt_env_methods sim_env_methods = {
+    .storage_get = env_storage_get,
+    .storage_set = env_storage_set,
+    .storage_remove = env_storage_remove,
+    .storage_length = env_storage_length,
+    .storage_key = env_storage_key,
+    .clock_now_ms = env_now_ms,
+    .sleep_ms = env_sleep_ms,
+    .random_u64 = env_random_u64,
+    .transport_send = sim_env_send,
+    .task_spawn = env_spawn,
+    .log = env_log,
+    .observe = sim_env_observe,
+    .lock_request = env_lock_request,
+    .lock_release = env_lock_release,
+    .storage_wait = sim_env_storage_wait,
+    .storage_notify = sim_env_storage_notify,
+};
+
+/* For env_snapshot.c: a write that others may now see, for waiting-loop
+ * detection (the explorer's record is env_snapshot.c's). */
+void sim_env_note_write(sim_world *w, const char *key)
+{
+    w->storage_version++;
+    if (w->untimed)
+        w->key_writes[sim_env_text_hash(key) % SIM_OBJ_KEYS]++;
+}
+
+char *sim_env_value_summary(const sim_world *w, const char *key, const char *value)
+{
+    return value && key && strcmp(key, w->events_key) == 0 ? events_summary(value) : NULL;
+}
+
+void sim_tab_env_init(sim_tab *tab)
+{
+    tab->env.m = tab->world->scenario->web_locks_available ? &sim_env_methods : &sim_env_methods_no_locks;
+    tab->env.ctx = tab;
+    tab->env.debug = FALSE;
+}
+
+/* For env_events.c: an await closes a waiting-loop iteration. */
+void sim_env_spin_await(sim_world *w, sim_task *t)
+{
+    spin_await(w, t);
+}

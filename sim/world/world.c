@@ -1,0 +1,594 @@
+/*
+ * world.c - scheduling of tabs and tasks in virtual time; see sim/world/world.h.
+ *
+ * Invariants:
+ *  - at most one task runs (world->current), and it is its tab's owner;
+ *  - a task is in at most one of: the queue, its tab's ready FIFO, running,
+ *    waiting as a sync parent;
+ *  - virtual time never goes back: every post is at now or later;
+ *  - every decision that is not forced goes through the chooser: ties of
+ *    the queue here, latencies in env_sim.c.
+ */
+#include "sim/world/world.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "sim/browser/env_snapshot.h"
+#include "xt/event_store.h"
+
+#define QUEUE_TIES_MAX 64 /* entries gathered at one instant */
+
+static void task_entry(void *arg)
+{
+    sim_task *task = arg;
+    task->fn(task->arg);
+}
+
+uint64_t sim_world_key_writes(const sim_world *w, uint64_t mask)
+{
+    uint64_t sum = 0;
+    for (; mask; mask &= mask - 1)
+        sum += w->key_writes[__builtin_ctzll(mask)];
+    return sum;
+}
+
+sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted)
+{
+    sim_task *t = g_new0(sim_task, 1);
+    t->tab = tab;
+    t->id = ++w->next_task_id;
+    t->fn = fn;
+    t->arg = arg;
+    t->lock_since_us = -1;
+    t->cache_fresh = TRUE;
+    t->link.data = t;
+    void *stack = sim_stack_pool_take(w->pool);
+    sim_coro_init(&t->coro, stack, sim_stack_pool_stack_size(w->pool), task_entry, t);
+    g_queue_push_tail_link(&w->live, &t->link);
+    if (counted)
+        w->spawned_live++;
+    t->counted = counted;
+    return t;
+}
+
+void sim_world_post(sim_world *w, sim_task *t, int64_t delay_us, gboolean needs_tab)
+{
+    assert(delay_us >= 0);
+    /* A closed tab's tasks are only unwound (tab_close), never woken: code
+     * that unwinds may still start a task (sdk_start posts the flush). */
+    if (t->tab->closed)
+        return;
+    t->needs_tab = needs_tab;
+    sim_queue_push(&w->queue, w->now_us + delay_us, t);
+}
+
+/* The Web Locks manager granted a queued request: its task wakes now, as
+ * the request's callback is queued as a task. */
+void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle)
+{
+    sim_world *w = ctx;
+    sim_task *t = waiter;
+    (void)handle;
+    assert(t->weblock_waiting);
+    t->weblock_waiting = FALSE;
+    if (!w->cancelling)
+        sim_world_post(w, t, 0, TRUE);
+}
+
+void sim_task_yield(sim_task *t, sim_yield reason)
+{
+    t->reason = reason;
+    sim_coro_yield(&t->coro);
+}
+
+static void task_finish(sim_world *w, sim_task *t)
+{
+    g_queue_unlink(&w->live, &t->link);
+    if (t->counted)
+        w->spawned_live--;
+    if (t->fn == sim_tab_main)
+        w->mains_live--;
+    sim_stack_pool_give(w->pool, t->coro.stack);
+    g_free(t);
+}
+
+/* The tab is free: its next ready task, if any, is posted to run now (a new
+ * macrotask, so other tabs may step in between). */
+static sim_task *tab_release(sim_world *w, sim_tab *tab, sim_task *t)
+{
+    if (t->sync_parent) {
+        sim_task *parent = t->sync_parent;
+        t->sync_parent = NULL;
+        parent->sync_child = NULL;
+        tab->owner = parent;
+        return parent;
+    }
+    tab->owner = NULL;
+    /* The tab's JavaScript task is over: a snapshot's writes leave now. */
+    if (w->snapshot)
+        sim_env_snapshot_task_end(tab, t->id);
+    if (!sim_tab_gone(tab) && tab->ready.length > 0) {
+        sim_task *next = g_queue_pop_head(&tab->ready);
+        tab->owner = next;
+        sim_world_post(w, next, 0, TRUE);
+    }
+    return NULL;
+}
+
+static gboolean world_workload_over(const sim_world *w)
+{
+    return w->spawned_live == 0 && w->mains_live == 0;
+}
+
+/* Runs t and whatever must run synchronously after it (a spawned child
+ * first, then its spawner at the child's first await). */
+static void task_run(sim_world *w, sim_task *t)
+{
+    while (t) {
+        sim_tab *tab = t->tab;
+        assert(tab->owner == t);
+        w->current = t;
+        sim_coro_resume(&t->coro);
+        w->current = NULL;
+        if (t->coro.done) {
+            t->done = TRUE;
+            sim_task *next = tab_release(w, tab, t);
+            task_finish(w, t);
+            t = next;
+        } else if (t->reason == SIM_YIELD_SPAWN) {
+            sim_task *child = t->sync_child;
+            tab->owner = child;
+            t = child;
+        } else if (t->reason == SIM_YIELD_AWAIT) {
+            t = tab_release(w, tab, t);
+        } else {
+            t = NULL; /* storage call: keeps the tab, wake-up posted */
+        }
+    }
+    if (w->drain_end_us < 0 && world_workload_over(w))
+        w->drain_end_us = w->now_us + w->scenario->drain_ms * 1000;
+}
+
+/* Pop the next wake-up; simultaneous ones are a choice. */
+static sim_queue_entry queue_next(sim_world *w)
+{
+    sim_queue_entry first = sim_queue_pop(&w->queue);
+    const sim_queue_entry *peek = sim_queue_peek(&w->queue);
+    if (!peek || peek->time_us != first.time_us)
+        return first;
+    sim_queue_entry ties[QUEUE_TIES_MAX];
+    size_t n = 0;
+    ties[n++] = first;
+    while (n < QUEUE_TIES_MAX && (peek = sim_queue_peek(&w->queue)) && peek->time_us == first.time_us)
+        ties[n++] = sim_queue_pop(&w->queue);
+    uint32_t pick = sim_choose(w->chooser, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        if (i != pick)
+            sim_queue_push_entry(&w->queue, ties[i]);
+    return ties[pick];
+}
+
+static void world_dispatch(sim_world *w, sim_task *t)
+{
+    sim_tab *tab = t->tab;
+    if (tab->frozen_until_us > w->now_us) {
+        /* Frozen: the wake-up waits for the end of the freeze. */
+        sim_world_post(w, t, tab->frozen_until_us - w->now_us, t->needs_tab);
+        return;
+    }
+    if (!t->needs_tab) {
+        task_run(w, t); /* its storage call completes */
+        return;
+    }
+    t->needs_tab = FALSE;
+    if (tab->owner == NULL)
+        tab->owner = t;
+    if (tab->owner == t)
+        task_run(w, t);
+    else
+        g_queue_push_tail(&tab->ready, t);
+}
+
+static gboolean world_should_stop(sim_world *w, int64_t next_us)
+{
+    const sim_scenario *s = w->scenario;
+    if (w->drain_end_us >= 0 && next_us > w->drain_end_us)
+        return TRUE;
+    if (next_us > s->time_limit_ms * 1000) {
+        w->monitor->c.truncated = TRUE;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+/* Cancel: every remaining task runs to completion with every env call
+ * failing at once.  A spawner waits for its child, so children go first. */
+static void world_cancel(sim_world *w)
+{
+    w->cancelling = TRUE;
+    sim_queue_clear(&w->queue);
+    for (int i = 0; i < w->n_tabs; i++)
+        g_queue_clear(&w->tabs[i].ready);
+    while (w->live.length > 0) {
+        sim_task *t = g_queue_peek_head(&w->live);
+        while (t->sync_child)
+            t = t->sync_child;
+        t->tab->owner = t;
+        task_run(w, t);
+    }
+}
+
+static void world_finish(sim_world *w)
+{
+    int pending_tab = 0;
+    int64_t pending_wait = 0;
+    for (GList *l = w->live.head; l; l = l->next) {
+        sim_task *t = l->data;
+        if (t->lock_since_us >= 0 && w->now_us - t->lock_since_us > pending_wait) {
+            pending_wait = w->now_us - t->lock_since_us;
+            pending_tab = t->tab->index;
+        }
+    }
+    world_cancel(w);
+    if (w->chooser->abandoned)
+        return; /* a redundant run: not judged */
+    if (w->snapshot)
+        sim_env_snapshot_settle(w); /* the checks read the datastore */
+    sim_monitor_finish(w->monitor, w->now_us, sim_storage_peek(w->storage, w->events_key), pending_tab,
+                       pending_wait);
+}
+
+/* Untimed: the candidate of each tab, at most one.  A tab's running task
+ * (in a storage call, or handed the tab) is its only candidate; an idle
+ * tab's candidate is its earliest wake-up (one tab's timers fire in
+ * deadline order, as on one event loop).  Disabled: wake-ups after the
+ * drain's end, and tasks in a detected no-progress waiting loop until some
+ * tab writes.  Candidates are listed with the previous step's tab first
+ * (answer 0 = no preemption), then by tab index. */
+static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboolean *last_enabled)
+{
+    int best[SIM_TABS_MAX];
+    g_assert(w->n_tabs <= SIM_TABS_MAX);
+    memset(best, 0xff, (size_t)w->n_tabs * sizeof best[0]); /* -1: no candidate */
+    for (size_t i = 0; i < w->queue.len; i++) {
+        const sim_queue_entry *e = &w->queue.heap[i];
+        sim_task *t = e->item;
+        int ti = t->tab->index - 1;
+        if (t->spin_blocked && t->spin_version == sim_world_key_writes(w, t->spin_mask))
+            continue;
+        if (t->tab->owner == t) {
+            best[ti] = (int)i;
+            continue;
+        }
+        if (t->tab->owner != NULL || (w->drain_end_us >= 0 && e->time_us > w->drain_end_us))
+            continue;
+        if (best[ti] >= 0) {
+            const sim_queue_entry *b = &w->queue.heap[best[ti]];
+            if (((sim_task *)b->item)->tab->owner == b->item || b->time_us < e->time_us
+                || (b->time_us == e->time_us && b->seq < e->seq))
+                continue;
+        }
+        best[ti] = (int)i;
+    }
+    size_t n = 0;
+    *last_enabled = FALSE;
+    if (w->last_tab && best[w->last_tab->index - 1] >= 0) {
+        *last_enabled = TRUE;
+        heap_idx[n] = (size_t)best[w->last_tab->index - 1];
+        tabs[n++] = w->last_tab->index;
+    }
+    for (int i = 0; i < w->n_tabs; i++)
+        if (best[i] >= 0 && !(w->last_tab && w->last_tab->index == i + 1)) {
+            heap_idx[n] = (size_t)best[i];
+            tabs[n++] = i + 1;
+        }
+    return n;
+}
+
+static gboolean untimed_next(sim_world *w, sim_queue_entry *out, sim_step_info *info)
+{
+    if (w->chooser->abandoned)
+        return FALSE; /* an explorer gave up on this run after its last step */
+    size_t heap_idx[SIM_TABS_MAX];
+    int tabs[SIM_TABS_MAX];
+    gboolean last_enabled;
+    size_t n = untimed_candidates(w, heap_idx, tabs, &last_enabled);
+    if (n == 0)
+        return FALSE;
+    info->enabled = 0;
+    for (size_t i = 0; i < n; i++)
+        info->enabled |= UINT64_C(1) << (tabs[i] - 1);
+    info->choice_pos = n > 1 ? (int64_t)w->chooser->pos : -1;
+    uint32_t pick = sim_choose_sched(w->chooser, (uint32_t)n, tabs);
+    if (w->chooser->abandoned)
+        return FALSE;
+    info->tab = tabs[pick];
+    info->last_enabled = last_enabled;
+    info->preemption = last_enabled && pick != 0;
+    *out = sim_queue_remove_at(&w->queue, heap_idx[pick]);
+    return TRUE;
+}
+
+/* The run ended with nothing enabled: a deadlock if a lock request waits. */
+static void untimed_check_deadlock(sim_world *w)
+{
+    for (GList *l = w->live.head; l; l = l->next) {
+        sim_task *t = l->data;
+        if (t->lock_since_us >= 0) {
+            w->deadlock = TRUE;
+            sim_monitor_violation(w->monitor, SIM_INV_PROGRESS, w->now_us, t->tab->index, 0,
+                                  "every tab is blocked: tab%d (task #%d) waits for the lock and no step "
+                                  "can change what it waits on",
+                                  t->tab->index, t->id);
+            return;
+        }
+    }
+}
+
+/* ---- faults ([faults]) -------------------------------------------------
+ *
+ * Fault model.  A tab can be closed (crash, discard) or frozen (a
+ * background tab, a debugger, an OS stall) at any of its scheduling points:
+ * where one of its tasks is about to take its next step, that is, at every
+ * storage call and every await.  Page Lifecycle (REFERENCE.md section 4):
+ * a closed tab runs no more code (no finally, no unlock), so
+ *  - its localStorage writes so far stay, and the storage call it was
+ *    about to make never happens;
+ *  - the browser releases its Web Locks and drops its queued requests;
+ *  - its tasks are unwound at once through their error paths with every
+ *    env call failing (as at the end of a run): nothing they do reaches
+ *    storage, the server or the monitor, so an add that had not returned
+ *    is never counted as added, and a critical section it was in ends;
+ *  - it does not come back, unless the fault is a reload: then, after a
+ *    drawn delay, the tab opens again as a new instance (a new client id
+ *    "tab<i>-r<k>", a new SDK with nothing in memory) on the same storage,
+ *    and its application goes on with the workload where the old one
+ *    stopped (an event being added at the crash is not added again).
+ * A frozen tab runs none of its tasks until the freeze ends, then resumes
+ * where it was, unaware; its timers that fell due meanwhile run late.
+ * Each is one chooser decision per scheduling point while the per-run
+ * budget (tab_close_max, tab_freeze_max) lasts, answer 0 = no fault (so
+ * shrinking drops faults first).  Random runs strike with tab_*_pct
+ * percent; a discrete (exhaustive) chooser explores both outcomes.  With
+ * both budgets 0 no choice is made at all: fault-free scenarios keep
+ * their runs, tokens and exploration counts.  What the code under test
+ * should survive: a lock that expires (seed) survives a closed holder but
+ * not a freeze longer than its timeout; one that never expires (Lamport)
+ * survives a freeze but blocks for good behind a closed holder; Web Locks
+ * survive both. */
+
+gboolean sim_world_fault_strikes(sim_world *w, int64_t pct)
+{
+    if (w->chooser->discrete)
+        return sim_choose(w->chooser, 2) == 1;
+    if (pct <= 0)
+        return FALSE;
+    /* One choice of 100; answer 0 (the shrinker's default) is no fault. */
+    return pct >= 100 || sim_choose(w->chooser, 100) >= (uint32_t)(100 - pct);
+}
+
+/* Remove every pending wake-up of tab's tasks. */
+static void queue_drop_tab(sim_world *w, const sim_tab *tab)
+{
+    for (size_t i = w->queue.len; i-- > 0;) {
+        if (((sim_task *)w->queue.heap[i].item)->tab != tab)
+            continue;
+        (void)sim_queue_remove_at(&w->queue, i);
+        i = w->queue.len; /* the heap moved: scan again from the end */
+    }
+}
+
+/* The crash: see the fault model above. */
+static void tab_close(sim_world *w, sim_tab *tab)
+{
+    tab->closed = TRUE;
+    w->tab_closes++;
+    if (w->monitor->tracing)
+        sim_monitor_line(w->monitor, w->now_us, tab->index, 0, "closed", NULL, NULL, NULL,
+                         "tab closed (crash)", NULL);
+    if (w->monitor->cs_tab == tab->index)
+        sim_monitor_cs_exit(w->monitor, tab->index, w->monitor->cs_task);
+    sim_weblocks_tab_closed(w->weblocks, tab->index);
+    sim_monitor_tab_closed(w->monitor, tab->index);
+    queue_drop_tab(w, tab);
+    g_queue_clear(&tab->ready);
+    /* Unwind its tasks, children before the spawners waiting for them. */
+    for (;;) {
+        sim_task *t = NULL;
+        for (GList *l = w->live.head; l && !t; l = l->next)
+            if (((sim_task *)l->data)->tab == tab)
+                t = l->data;
+        if (!t)
+            break;
+        while (t->sync_child)
+            t = t->sync_child;
+        tab->owner = t;
+        task_run(w, t);
+    }
+    tab->owner = NULL;
+}
+
+/* The new instance after a reload: the old one's tasks are gone, so its
+ * SDK objects can go; main starts over after the delay. */
+static void tab_reopen(sim_world *w, sim_tab *tab)
+{
+    const sim_scenario *s = w->scenario;
+    int64_t ms = w->untimed ? 0 : sim_choose_range(w->chooser, s->reload_ms_min, s->reload_ms_max);
+    sim_tab_instance_free(tab);
+    tab->generation++;
+    tab->client_id = g_strdup_printf("tab%d-r%d", tab->index, tab->generation);
+    tab->closed = FALSE;
+    tab->main_done = FALSE;
+    w->tab_reloads++;
+    sim_task *main = sim_world_spawn(w, tab, sim_tab_main, tab, FALSE);
+    w->mains_live++;
+    sim_world_post(w, main, ms * 1000, TRUE);
+    if (w->monitor->tracing) {
+        char what[64];
+        g_snprintf(what, sizeof what, "as %s after %" G_GINT64_FORMAT " ms", tab->client_id, (gint64)ms);
+        sim_monitor_line(w->monitor, w->now_us, tab->index, 0, "reload", NULL, NULL, what,
+                         "tab reloaded", NULL);
+    }
+}
+
+/* At t's scheduling point: maybe close or freeze its tab.  TRUE when the
+ * step is used up (the tab was closed or frozen). */
+static gboolean world_fault(sim_world *w, sim_task *t)
+{
+    const sim_scenario *s = w->scenario;
+    sim_tab *tab = t->tab;
+    if (tab->frozen_until_us > w->now_us)
+        return FALSE; /* already frozen: world_dispatch holds it back */
+    if (w->tab_closes < s->tab_close_max && sim_world_fault_strikes(w, s->tab_close_pct)) {
+        /* t, popped from the queue, is live: it unwinds with the others. */
+        tab_close(w, tab);
+        w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
+        w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
+        return TRUE;
+    }
+    if (w->tab_reloads < s->tab_reload_max && sim_world_fault_strikes(w, s->tab_reload_pct)) {
+        /* The unwinding may find the workload over; the new instance is not. */
+        int64_t drain_end_us = w->drain_end_us;
+        tab_close(w, tab);
+        w->drain_end_us = drain_end_us;
+        w->tab_closes--; /* a reload has its own budget */
+        tab_reopen(w, tab);
+        w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
+        w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
+        return TRUE;
+    }
+    if (w->tab_freezes < s->tab_freeze_max && sim_world_fault_strikes(w, s->tab_freeze_pct)) {
+        int64_t ms = sim_choose_range(w->chooser, s->freeze_ms_min, s->freeze_ms_max);
+        w->tab_freezes++;
+        tab->frozen_until_us = w->now_us + ms * 1000;
+        if (w->monitor->tracing) {
+            char what[48];
+            g_snprintf(what, sizeof what, "%" G_GINT64_FORMAT " ms", (gint64)ms);
+            sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "frozen", NULL, NULL, what,
+                             "tab frozen", NULL);
+        }
+        sim_world_post(w, t, tab->frozen_until_us - w->now_us, t->needs_tab);
+        w->acc.w |= SIM_OBJ_CLOCK;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
+{
+    w->acc.r = w->acc.w = 0;
+    if (e.time_us > w->now_us) {
+        w->now_us = e.time_us;
+        w->acc.w |= SIM_OBJ_CLOCK;
+    }
+    w->monitor->c.steps++;
+    sim_task *t = e.item;
+    w->last_tab = t->tab;
+    info->data_begin = w->chooser->pos;
+    /* Faults cost nothing unless the scenario asks for them. */
+    const sim_scenario *s = w->scenario;
+    gboolean faulted = (s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0) && world_fault(w, t);
+    if (!faulted)
+        world_dispatch(w, t);
+    info->data_end = w->chooser->pos;
+    if (info->preemption)
+        w->monitor->c.preemptions++;
+    if (w->step_done) {
+        info->acc = w->acc; /* t may be freed by now: it may have finished */
+        w->step_done(w->hook_ctx, info);
+    }
+}
+
+void sim_world_run(sim_world *w)
+{
+    for (int i = 0; i < w->n_tabs; i++) {
+        sim_tab *tab = &w->tabs[i];
+        sim_task *main = sim_world_spawn(w, tab, sim_tab_main, tab, FALSE);
+        w->mains_live++;
+        /* Untimed, a start time is only a lower bound: every order is explored anyway. */
+        int64_t start_us = w->untimed ? 0 : sim_choose_range(w->chooser, 0, w->scenario->start_ms_max) * 1000;
+        sim_world_post(w, main, start_us, TRUE);
+    }
+    const sim_scenario *s = w->scenario;
+    while (sim_queue_len(&w->queue) > 0) {
+        sim_step_info info = {.choice_pos = -1};
+        sim_queue_entry e;
+        if (w->monitor->c.steps >= (uint64_t)s->steps_max) {
+            w->monitor->c.truncated = TRUE;
+            break;
+        }
+        if (w->untimed) {
+            if (!untimed_next(w, &e, &info)) {
+                if (!w->chooser->abandoned)
+                    untimed_check_deadlock(w);
+                break;
+            }
+            if (e.time_us > s->time_limit_ms * 1000) {
+                w->monitor->c.truncated = TRUE;
+                break;
+            }
+        } else {
+            if (world_should_stop(w, sim_queue_peek(&w->queue)->time_us))
+                break;
+            e = queue_next(w);
+            info.tab = ((sim_task *)e.item)->tab->index;
+        }
+        world_step(w, e, &info);
+    }
+    world_finish(w);
+}
+
+sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_pool *pool,
+                         sim_monitor *monitor)
+{
+    sim_world *w = g_new0(sim_world, 1);
+    w->scenario = s;
+    w->chooser = chooser;
+    w->pool = pool;
+    w->monitor = monitor;
+    gboolean snapshot = s->storage_model == SIM_STORAGE_SNAPSHOT;
+    /* snapshot: quota is checked in each snapshot; the datastore takes
+     * every checkpoint (storage_snapshot.c). */
+    w->storage = sim_storage_new(snapshot ? 0 : s->quota_bytes, s->storage_unavailable);
+    w->weblocks = sim_weblocks_new(sim_world_weblock_granted, w);
+    if (s->storage_model == SIM_STORAGE_CACHED)
+        w->cached = sim_cached_new(w->storage, (int)s->tabs, s->quota_bytes, s->storage_unavailable);
+    if (snapshot)
+        w->snapshot = sim_snapshot_new(w->storage, (int)s->tabs, s->quota_bytes, s->storage_unavailable);
+    sim_queue_init(&w->queue);
+    g_queue_init(&w->live);
+    w->drain_end_us = -1;
+    w->scratch = g_string_new(NULL);
+    w->events_key = g_strdup("bucketeer_events_user-1");
+    w->n_tabs = (int)s->tabs;
+    w->tabs = g_new0(sim_tab, w->n_tabs);
+    for (int i = 0; i < w->n_tabs; i++) {
+        sim_tab *tab = &w->tabs[i];
+        tab->world = w;
+        tab->index = i + 1;
+        tab->client_id = g_strdup_printf("tab%d", i + 1);
+        tab->rng = sim_seed_mix((uint64_t)(i + 1));
+        g_queue_init(&tab->ready);
+        sim_tab_env_init(tab);
+    }
+    return w;
+}
+
+void sim_world_free(sim_world *w)
+{
+    if (!w)
+        return;
+    assert(w->live.length == 0);
+    for (int i = 0; i < w->n_tabs; i++)
+        sim_tab_instance_free(&w->tabs[i]);
+    g_free(w->tabs);
+    sim_queue_destroy(&w->queue);
+    sim_storage_free(w->storage);
+    sim_weblocks_free(w->weblocks);
+    sim_cached_free(w->cached);
+    sim_snapshot_free(w->snapshot);
+    g_string_free(w->scratch, TRUE);
+    g_free(w->events_key);
+    g_free(w);
+}

@@ -1,0 +1,224 @@
+/*
+ * sim/world/world.h - the deterministic world: tabs, tasks, virtual time.
+ *
+ * A tab is a JavaScript event loop: a small set of tasks (coroutines) that
+ * share its identity, client id and storage.  One task of a tab runs at a
+ * time; it keeps the tab through its storage calls (synchronous code) and
+ * gives it up only at an await (sleep, send).  A task woken while its tab
+ * is busy waits in the tab's FIFO of ready tasks, as a macrotask does.  A
+ * spawned task (a promise nobody awaits) runs at once, synchronously, until
+ * its first await, then its spawner continues: exactly JavaScript's order.
+ *
+ * Across tabs every storage call is a scheduling point: the task posts its
+ * wake-up at now + a latency drawn by the chooser and yields; the queue then
+ * decides which tab's call happens next (timed semantics: earliest first,
+ * ties chosen).  core/ code runs unmodified on each task's stack.
+ *
+ * A Web Locks request (weblocks.c) is an await too: a queued request's task
+ * is in no queue until the manager grants it and the world posts it.
+ *
+ * Faults ([faults], world.c): where a task of a tab is about to take its
+ * next step, the chooser may close the tab (a crash) or freeze it.  A
+ * closed tab's tasks are unwound at once the way the end of a run unwinds
+ * all of them; a frozen tab's tasks are held back until the freeze ends.
+ *
+ * At the end of a run the world cancels every task: from then on each env
+ * call returns XT_ECANCELLED at once, so core/ code unwinds through its own
+ * error paths and frees what it holds, and no effect reaches storage.
+ */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "sim/explore/chooser.h"
+#include "sim/world/coro.h"
+#include "sim/check/monitor.h"
+#include "sim/world/queue.h"
+#include "sim/scenario/scenario.h"
+#include "sim/browser/storage.h"
+#include "sim/browser/storage_cached.h"
+#include "sim/browser/storage_snapshot.h"
+#include "sim/browser/weblocks.h"
+#include "xt/env.h"
+#include "xt/processor.h"
+
+typedef struct sim_world sim_world;
+typedef struct sim_tab sim_tab;
+typedef struct sim_task sim_task;
+
+/* What one step touched, for the dependence of steps (partial-order
+ * reduction): bits of read and written objects.  A storage key maps to one
+ * of SIM_OBJ_KEYS bits by hash: two keys sharing a bit only make steps look
+ * dependent, which costs reduction, never soundness. */
+#define SIM_TABS_MAX 64 /* [scenario] tabs allows at most this many */
+#define SIM_OBJ_KEYS 59
+/* The key set, what length and key(i) read; written by a set that adds a
+ * key or a remove that deletes one (env_sim.c).  Below SIM_OBJ_CLOCK, so
+ * whatever touches "every key" (SIM_OBJ_CLOCK - 1) touches it too. */
+#define SIM_OBJ_KEYSET (UINT64_C(1) << 59)
+#define SIM_OBJ_CLOCK (UINT64_C(1) << 60)  /* read: now_ms; write: time advanced */
+#define SIM_OBJ_CS (UINT64_C(1) << 61)     /* critical-section entry or exit */
+#define SIM_OBJ_SERVER (UINT64_C(1) << 62) /* a delivery */
+/* [storage] model = snapshot (env_snapshot.c): the datastore and the
+ * checkpoints on their way to it.  Read: a snapshot; read and written: a
+ * checkpoint landing; written: a checkpoint leaving (an append to its tab's
+ * outbox, so two of them commute, like clock advances). */
+#define SIM_OBJ_STORE (UINT64_C(1) << 63)
+typedef struct sim_access {
+    uint64_t r, w;
+} sim_access;
+
+/* Clock "writes" are advances to max(now, deadline): they commute with
+ * each other and conflict only with reads of the clock.  So do checkpoints
+ * leaving (SIM_OBJ_STORE), and changes of the key set (adding or deleting
+ * two different keys commutes; the same key conflicts through its bit). */
+static inline gboolean sim_access_dependent(sim_access a, sim_access b)
+{
+    return ((a.w & b.r) | (b.w & a.r) | (a.w & b.w & ~(SIM_OBJ_CLOCK | SIM_OBJ_STORE | SIM_OBJ_KEYSET))) != 0;
+}
+
+/* One step (one dispatch of a task, up to its next yield), as explorers see it. */
+typedef struct sim_step_info {
+    int tab;                /* 1-based */
+    sim_access acc;
+    int64_t choice_pos;     /* chooser position of its scheduling choice; -1 if forced */
+    uint64_t enabled;       /* bit t-1 set: tab t could have stepped instead */
+    gboolean last_enabled;  /* the previous step's tab could go on (answer 0 is it) */
+    gboolean preemption;    /* the previous tab was enabled and another was chosen */
+    size_t data_begin, data_end; /* chooser positions of the values it chose */
+} sim_step_info;
+
+typedef enum sim_yield {
+    SIM_YIELD_STORAGE, /* waits for its storage call; keeps the tab */
+    SIM_YIELD_AWAIT,   /* awaits (sleep, send); gives the tab up */
+    SIM_YIELD_SPAWN    /* started a child that runs first */
+} sim_yield;
+
+struct sim_task {
+    sim_coro coro;
+    sim_tab *tab;
+    int id;                 /* 1-based, in creation order, unique in the run */
+    sim_yield reason;
+    gboolean needs_tab;     /* its wake-up must take the tab */
+    gboolean done;
+    gboolean counted;       /* a spawned activity (an add): the workload waits for it */
+    sim_task *sync_parent;  /* spawner waiting for this task's first await */
+    sim_task *sync_child;
+    xt_task_fn fn;
+    void *arg;
+    const char *label;      /* from XT_OBS_STEP, for the next storage call */
+    int64_t lock_since_us;  /* pending lock request start, -1 = none */
+    gboolean weblock_waiting; /* queued in the Web Locks manager, not in the queue */
+    gboolean cache_fresh;   /* cached model: no storage call since its last await */
+    gboolean cache_must_progress; /* cached, snapshot, untimed: a stuttering wait loop; next time >= 1 arrival */
+    /* no-progress waiting-loop detection (untimed mode, env_sim.c) */
+    uint32_t spin_sig;          /* hash of the reads since the last await */
+    uint32_t spin_reads;
+    gboolean spin_dirty;        /* wrote or read the clock since the last await */
+    gboolean spin_prev_valid, spin_blocked;
+    uint32_t spin_prev_sig;
+    uint64_t spin_mask;         /* key bits the iteration read */
+    uint64_t spin_hint;         /* XT_OBS_WAIT: the key bit the await waits on, 0 = none */
+    uint64_t spin_version;      /* their write count at the last await */
+    uint64_t storage_ops;   /* storage calls this task made (for sim/stats/stats.h) */
+    /* storage_wait (env_events.c): listening for the `storage` event */
+    gboolean storage_waiting;
+    int storage_woken_by;   /* what ended the last wait: 0 its time, a tab index, -1 a notify,
+                               -2 an event queued while the task ran */
+    uint64_t storage_mark;  /* events for its tab when it last resumed from an await */
+    GList link;             /* in world->live */
+};
+
+struct sim_tab {
+    sim_world *world;
+    int index;              /* 1-based */
+    char *client_id;
+    xt_env env;
+    sim_task *owner;        /* task running (or in a storage call), or NULL */
+    GQueue ready;           /* tasks woken while the tab was busy */
+    uint64_t rng;           /* env random_u64 stream; not a choice */
+    /* the SDK instance, built by the tab's main task */
+    xt_ts_store *ts;
+    xt_processor *processor;
+    xt_mutex *lock_mutex;   /* mode lock: the mutex alone */
+    gboolean main_done;
+    int64_t work_done;      /* events (or locks) the application has started,
+                               across reloads: a new instance goes on from here */
+    int generation;         /* reloads of this tab so far */
+    /* faults (world.c) */
+    gboolean closed;        /* crashed: every env call fails, no effect lands */
+    int64_t frozen_until_us;/* frozen: none of its tasks runs before this */
+    uint64_t storage_events; /* `storage` events for it so far: other tabs' changes (env_events.c) */
+};
+
+struct sim_world {
+    const sim_scenario *scenario;
+    sim_chooser *chooser;
+    sim_stack_pool *pool;
+    sim_monitor *monitor;
+    sim_storage *storage;   /* linearizable: the map; cached: the browser's map */
+    sim_cached *cached;     /* [storage] model = cached: the tabs' caches; else NULL */
+    sim_snapshot *snapshot; /* [storage] model = snapshot: the tabs' snapshots; else NULL */
+    sim_weblocks *weblocks; /* navigator.locks of the origin */
+    sim_queue queue;
+    sim_tab *tabs;
+    int n_tabs;
+    sim_task *current;
+    GQueue live;            /* tasks not done, in creation order */
+    int next_task_id;
+    int64_t now_us;
+    int64_t drain_end_us;   /* -1 until the workload is over */
+    int spawned_live;       /* live tasks that are not a tab's main or flush task */
+    int mains_live;         /* tabs' main tasks not finished */
+    gboolean cancelling;
+    gboolean untimed;       /* any enabled tab may step next (see world.c) */
+    uint64_t storage_version; /* successful writes so far */
+    uint32_t key_writes[SIM_OBJ_KEYS]; /* successful writes per key bit (untimed) */
+    sim_access acc;         /* accesses of the step being run */
+    sim_tab *last_tab;      /* the tab that ran the previous step */
+    void (*step_done)(void *ctx, const sim_step_info *step);
+    void *hook_ctx;
+    gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
+    int tab_closes, tab_freezes, tab_reloads; /* faults injected so far ([faults]) */
+    int64_t server_faults;   /* server faults injected so far (server.c) */
+    GString *scratch;       /* reused by env calls for traces */
+    char *events_key;
+    int storage_waiters;    /* tasks in storage_wait (env_events.c) */
+    uint64_t storage_changes; /* sim_storage_changes of the map before the current storage call */
+};
+
+sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim_stack_pool *pool,
+                         sim_monitor *monitor);
+void sim_world_free(sim_world *world);
+/* Runs to the end, cancels the tasks and makes the final checks. */
+void sim_world_run(sim_world *world);
+
+/* For env_sim.c and tab.c */
+sim_task *sim_world_spawn(sim_world *world, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted);
+void sim_world_post(sim_world *world, sim_task *task, int64_t delay_us, gboolean needs_tab);
+void sim_task_yield(sim_task *task, sim_yield reason);
+/* sim_weblocks_grant_fn of the world's manager (ctx = world, waiter = task). */
+void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle);
+void sim_tab_env_init(sim_tab *tab);
+/* The tab can no longer act: the run is being cancelled or the tab crashed. */
+static inline gboolean sim_tab_gone(const sim_tab *tab)
+{
+    return tab->closed || tab->world->cancelling;
+}
+/* Writes so far to the keys of a key-bit mask (no-progress loop detection). */
+uint64_t sim_world_key_writes(const sim_world *world, uint64_t mask);
+void sim_tab_main(void *arg);
+/* Frees the tab's SDK instance and client id (tab.c): at the end, or when
+ * a reload replaces the instance. */
+void sim_tab_instance_free(sim_tab *tab);
+/* One bounded fault's decision at a scheduling point (world.c): exhaustive
+ * explores both answers, random strikes with pct percent; answer 0 = no. */
+gboolean sim_world_fault_strikes(sim_world *world, int64_t pct);
+/* env_sim.c: "ok", "QuotaExceededError", ... for traces. */
+const char *sim_result_text(int rc);
+/* server.c: the env's transport_send. */
+int sim_env_send(void *ctx, const char *body);
+
+#endif

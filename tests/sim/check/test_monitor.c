@@ -1,0 +1,406 @@
+/*
+ * test_monitor.c - each invariant is detected, once, with its culprits.
+ *
+ * Goal: overlapping critical sections are a mutual-exclusion violation
+ * naming both tabs; an id delivered twice is a duplicate; an added event
+ * neither stored nor delivered at the end is lost; an event stored twice is
+ * a duplicate; a lock request over the progress bound (answered or still
+ * pending at the end) is a progress violation; and a run that does nothing
+ * wrong violates nothing.  Only the first violation of each invariant is
+ * kept.  Method: feed the monitor the observations the world would, by
+ * hand, against a default scenario with a small progress bound.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/check/monitor.h"
+#include "xt/event_store.h"
+
+typedef struct fixture {
+    sim_scenario *scenario;
+    sim_monitor m;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = g_new0(fixture, 1);
+    f->scenario = sim_scenario_new_default();
+    if (!sim_scenario_set(f->scenario, "run", "progress_bound_ms", "100", NULL))
+        return -1;
+    sim_monitor_init(&f->m, f->scenario, TRUE);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    sim_monitor_clear(&f->m);
+    sim_scenario_free(f->scenario);
+    g_free(f);
+    return 0;
+}
+
+static const sim_violation *violation_of(const sim_monitor *m, sim_invariant inv)
+{
+    const sim_violation *found = NULL;
+    for (guint i = 0; i < m->violations->len; i++) {
+        const sim_violation *v = m->violations->pdata[i];
+        if (v->invariant == inv) {
+            assert_null(found); /* at most one per invariant */
+            found = v;
+        }
+    }
+    assert_true(!!found == !!(m->violated & inv));
+    return found;
+}
+
+static char *entity(const char *const *ids, size_t n)
+{
+    GPtrArray *events = g_ptr_array_new_with_free_func((GDestroyNotify)xt_event_free);
+    for (size_t i = 0; i < n; i++)
+        g_ptr_array_add(events, xt_event_new(ids[i], 1000 + (int64_t)i, "goal"));
+    char *json = xt_event_entity_serialize("user-1", events);
+    g_ptr_array_free(events, TRUE);
+    return json;
+}
+
+static GPtrArray *ids_of(const char *const *ids, size_t n)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    for (size_t i = 0; i < n; i++)
+        g_ptr_array_add(a, g_strdup(ids[i]));
+    return a;
+}
+
+static void deliver(sim_monitor *m, int64_t t, int tab, const char *const *ids, size_t n)
+{
+    GPtrArray *a = ids_of(ids, n);
+    sim_monitor_delivered(m, t, tab, a);
+    g_ptr_array_free(a, TRUE);
+}
+
+static void test_clean_run(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    const char *ids[] = {"t1-e1", "t2-e1", "t1-e2"};
+    sim_monitor_cs_enter(m, 10, 1, 4);
+    sim_monitor_cs_exit(m, 1, 4);
+    sim_monitor_cs_enter(m, 20, 2, 5);
+    sim_monitor_cs_exit(m, 2, 5);
+    sim_monitor_lock_done(m, 30, 1, 100 * 1000, TRUE); /* exactly the bound */
+    sim_monitor_event_added(m, ids[0], 1);
+    sim_monitor_event_added(m, ids[1], 2);
+    sim_monitor_event_added(m, ids[2], 1);
+    deliver(m, 40, 1, ids, 2);
+    char *json = entity(ids + 2, 1);
+    sim_monitor_finish(m, 50, json, 0, 0);
+    g_free(json);
+    assert_int_equal(m->violated, 0);
+    assert_int_equal(m->violations->len, 0);
+    assert_int_equal(m->c.events_added, 3);
+    assert_int_equal(m->c.events_delivered, 2);
+    assert_int_equal(m->c.deliveries, 2);
+    assert_int_equal(m->c.events_stored, 1);
+    assert_int_equal(m->c.lock_wait_us_max, 100 * 1000);
+    assert_int_equal(m->c.end_time_us, 50);
+}
+
+static void test_mutual_exclusion(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    sim_monitor_cs_enter(m, 1000, 1, 4);
+    assert_int_equal(m->violated, 0);
+    sim_monitor_cs_enter(m, 2500, 2, 7);
+    const sim_violation *v = violation_of(m, SIM_INV_MUTUAL_EXCLUSION);
+    assert_non_null(v);
+    assert_int_equal(v->time_us, 2500);
+    assert_int_equal(v->tab_a, 1);
+    assert_int_equal(v->tab_b, 2);
+    assert_non_null(strstr(v->message, "tab1"));
+    assert_non_null(strstr(v->message, "tab2"));
+    assert_non_null(strstr(v->message, "#7"));
+    /* Later overlaps are not reported again. */
+    sim_monitor_cs_exit(m, 1, 4);
+    sim_monitor_cs_enter(m, 3000, 3, 9);
+    sim_monitor_cs_enter(m, 3001, 1, 10);
+    assert_int_equal(m->violations->len, 1);
+}
+
+static void test_exit_by_other_task_keeps_holder(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    /* Two tasks of one tab: only the holder's exit frees the section. */
+    sim_monitor_cs_enter(m, 10, 1, 4);
+    sim_monitor_cs_exit(m, 1, 5);
+    sim_monitor_cs_enter(m, 20, 1, 5);
+    const sim_violation *v = violation_of(m, SIM_INV_MUTUAL_EXCLUSION);
+    assert_non_null(v);
+    assert_int_equal(v->tab_a, 1);
+    assert_int_equal(v->tab_b, 1);
+}
+
+static void test_duplicate_delivery(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    const char *a[] = {"t1-e1", "t2-e1"};
+    const char *b[] = {"t2-e1", "t1-e2"};
+    sim_monitor_event_added(m, "t1-e1", 1);
+    sim_monitor_event_added(m, "t2-e1", 2);
+    sim_monitor_event_added(m, "t1-e2", 1);
+    deliver(m, 100, 1, a, 2);
+    assert_int_equal(m->violated, 0);
+    deliver(m, 200, 2, b, 2);
+    const sim_violation *v = violation_of(m, SIM_INV_DUPLICATE);
+    assert_non_null(v);
+    assert_int_equal(v->time_us, 200);
+    assert_int_equal(v->tab_a, 2);
+    assert_non_null(strstr(v->message, "t2-e1"));
+    assert_int_equal(m->c.deliveries, 4);
+    assert_int_equal(m->c.events_delivered, 3);
+    /* A third delivery is counted but not reported again. */
+    deliver(m, 300, 1, a, 1);
+    assert_int_equal(m->c.deliveries, 5);
+    assert_int_equal(m->violations->len, 1);
+    sim_monitor_finish(m, 400, NULL, 0, 0);
+    assert_int_equal(m->violated, SIM_INV_DUPLICATE);
+}
+
+static void test_duplicate_in_one_batch(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    const char *a[] = {"t1-e1", "t1-e1"};
+    sim_monitor_event_added(m, "t1-e1", 1);
+    deliver(m, 100, 1, a, 2);
+    assert_non_null(violation_of(m, SIM_INV_DUPLICATE));
+}
+
+static void test_lost_event(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    const char *stored[] = {"t1-e1"};
+    const char *sent[] = {"t1-e2"};
+    sim_monitor_event_added(m, "t1-e1", 1);
+    sim_monitor_event_added(m, "t1-e2", 1);
+    sim_monitor_event_added(m, "t2-e1", 2);
+    sim_monitor_event_added(m, "t2-e2", 2);
+    deliver(m, 10, 1, sent, 1);
+    char *json = entity(stored, 1);
+    sim_monitor_finish(m, 999, json, 0, 0);
+    g_free(json);
+    const sim_violation *v = violation_of(m, SIM_INV_LOST_EVENT);
+    assert_non_null(v);
+    /* The first lost event in add order, with the tab that added it. */
+    assert_non_null(strstr(v->message, "t2-e1"));
+    assert_int_equal(v->tab_a, 2);
+    assert_int_equal(v->time_us, 999);
+    assert_int_equal(m->violated, SIM_INV_LOST_EVENT);
+    assert_int_equal(m->violations->len, 1);
+}
+
+static void test_nothing_stored_all_lost(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    sim_monitor_event_added(m, "t1-e1", 1);
+    sim_monitor_finish(m, 5, NULL, 0, 0);
+    assert_non_null(violation_of(m, SIM_INV_LOST_EVENT));
+}
+
+static void test_unparsable_storage_loses_events(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    sim_monitor_event_added(m, "t1-e1", 1);
+    sim_monitor_finish(m, 5, "{not json", 0, 0);
+    assert_non_null(violation_of(m, SIM_INV_LOST_EVENT));
+}
+
+static void test_stored_twice(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    const char *stored[] = {"t1-e1", "t2-e1", "t1-e1"};
+    sim_monitor_event_added(m, "t1-e1", 1);
+    sim_monitor_event_added(m, "t2-e1", 2);
+    char *json = entity(stored, 3);
+    sim_monitor_finish(m, 77, json, 0, 0);
+    g_free(json);
+    const sim_violation *v = violation_of(m, SIM_INV_DUPLICATE);
+    assert_non_null(v);
+    assert_non_null(strstr(v->message, "t1-e1"));
+    assert_non_null(strstr(v->message, "stored twice"));
+    assert_int_equal(m->c.events_stored, 2);
+    assert_int_equal(m->violated, SIM_INV_DUPLICATE);
+}
+
+static void test_progress_bound(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    sim_monitor_lock_done(m, 10, 1, 50 * 1000, TRUE);
+    sim_monitor_lock_done(m, 20, 2, 100 * 1000, FALSE);
+    assert_int_equal(m->violated, 0);
+    sim_monitor_lock_done(m, 30, 3, 100 * 1000 + 1, FALSE);
+    const sim_violation *v = violation_of(m, SIM_INV_PROGRESS);
+    assert_non_null(v);
+    assert_int_equal(v->tab_a, 3);
+    assert_non_null(strstr(v->message, "tab3"));
+    assert_non_null(strstr(v->message, "100 ms"));
+    assert_int_equal(m->c.lock_wait_us_max, 100 * 1000 + 1);
+}
+
+static void test_progress_pending_at_end(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    /* Pending, but within the bound: fine. */
+    sim_monitor_finish(m, 500, NULL, 2, 100 * 1000);
+    assert_int_equal(m->violated, 0);
+}
+
+static void test_progress_pending_over_bound(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    sim_monitor_finish(m, 500 * 1000, NULL, 2, 150 * 1000);
+    const sim_violation *v = violation_of(m, SIM_INV_PROGRESS);
+    assert_non_null(v);
+    assert_int_equal(v->tab_a, 2);
+    assert_non_null(strstr(v->message, "pending"));
+}
+
+static void test_violation_record(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    sim_monitor_line(m, 1, 1, 1, "get", "k", NULL, "null", NULL, NULL);
+    sim_monitor_line(m, 2, 1, 1, "set", "k", "v", "ok", NULL, NULL);
+    sim_monitor_violation(m, SIM_INV_PROGRESS, 1234, 2, 0, "custom %d", 42);
+    sim_monitor_violation(m, SIM_INV_PROGRESS, 9999, 3, 0, "second");
+    const sim_violation *v = violation_of(m, SIM_INV_PROGRESS);
+    assert_string_equal(v->message, "custom 42");
+    assert_int_equal(v->time_us, 1234);
+    /* step: the timeline lines up to and including the one that broke it */
+    assert_int_equal(v->step, 2);
+}
+
+static void test_lost_event_points_at_erasing_write(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    const char *both[] = {"t1-e1", "t2-e1"};
+    const char *one[] = {"t2-e1"};
+    char *j2 = entity(both, 2), *j1 = entity(one, 1);
+    sim_monitor_event_added(m, "t1-e1", 1);
+    sim_monitor_event_added(m, "t2-e1", 2);
+    sim_monitor_line(m, 10, 1, 3, "set", "events", j2, "ok", "save events", NULL);
+    sim_monitor_events_written(m, j2);
+    sim_monitor_line(m, 20, 2, 4, "get", "other", NULL, "null", NULL, NULL);
+    sim_monitor_line(m, 30, 2, 4, "set", "events", j1, "ok", "save events", NULL); /* line 2 */
+    sim_monitor_events_written(m, j1);
+    sim_monitor_line(m, 40, 2, 4, "get", "other", NULL, "null", NULL, NULL);
+    sim_monitor_finish(m, 50, j1, 0, 0);
+    const sim_violation *v = violation_of(m, SIM_INV_LOST_EVENT);
+    assert_non_null(v);
+    assert_non_null(strstr(v->message, "t1-e1"));
+    assert_non_null(strstr(v->message, "erased"));
+    /* The lines up to and including the write that dropped t1-e1. */
+    assert_int_equal(v->step, 3);
+    g_free(j1);
+    g_free(j2);
+}
+
+static void test_lost_event_never_written(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    /* Added (as the core reported) but never seen in a write: the
+     * violation still stands, without pointing at a write. */
+    sim_monitor_event_added(m, "t1-e1", 1);
+    sim_monitor_line(m, 10, 1, 3, "get", "k", NULL, "null", NULL, NULL);
+    sim_monitor_finish(m, 50, NULL, 0, 0);
+    const sim_violation *v = violation_of(m, SIM_INV_LOST_EVENT);
+    assert_non_null(v);
+    assert_null(strstr(v->message, "erased"));
+    assert_int_equal(v->step, 1);
+}
+
+static void test_trace_lines(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    char *big = g_strnfill(300, 'x');
+    sim_monitor_line(m, 1500, 2, 7, "set", "_lock_x", "tab2", "ok", "write ClientID to X", NULL);
+    sim_monitor_line(m, 1600, 2, 7, "set", "events", big, "ok", NULL, NULL);
+    sim_monitor_line(m, 1700, 2, 7, "set", "events", big, "ok", NULL, "[t1-e1 t2-e1]");
+    assert_int_equal(m->trace->len, 3);
+    const char *l0 = m->trace->pdata[0];
+    assert_non_null(strstr(l0, "1.500"));
+    assert_non_null(strstr(l0, "tab2"));
+    assert_non_null(strstr(l0, "#7"));
+    assert_non_null(strstr(l0, "_lock_x = \"tab2\" -> ok"));
+    assert_non_null(strstr(l0, "; write ClientID to X"));
+    /* Long values are cut, with their length. */
+    const char *l1 = m->trace->pdata[1];
+    assert_non_null(strstr(l1, "(300 bytes)"));
+    assert_true(strlen(l1) < 150);
+    /* A summary, when given, replaces the value. */
+    const char *l2 = m->trace->pdata[2];
+    assert_non_null(strstr(l2, "events = [t1-e1 t2-e1] -> ok"));
+    assert_null(strstr(l2, "xxx"));
+    g_free(big);
+}
+
+static void test_untraced(void **state)
+{
+    (void)state;
+    sim_scenario *s = sim_scenario_new_default();
+    sim_monitor m;
+    sim_monitor_init(&m, s, FALSE);
+    assert_null(m.trace);
+    sim_monitor_line(&m, 1, 1, 1, "get", "k", NULL, "null", NULL, NULL);
+    /* Invariants are checked untraced too. */
+    sim_monitor_cs_enter(&m, 1, 1, 1);
+    sim_monitor_cs_enter(&m, 2, 2, 2);
+    assert_int_equal(m.violated, SIM_INV_MUTUAL_EXCLUSION);
+    sim_monitor_clear(&m);
+    sim_scenario_free(s);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_clean_run),
+        T(test_mutual_exclusion),
+        T(test_exit_by_other_task_keeps_holder),
+        T(test_duplicate_delivery),
+        T(test_duplicate_in_one_batch),
+        T(test_lost_event),
+        T(test_nothing_stored_all_lost),
+        T(test_unparsable_storage_loses_events),
+        T(test_stored_twice),
+        T(test_progress_bound),
+        T(test_progress_pending_at_end),
+        T(test_progress_pending_over_bound),
+        T(test_violation_record),
+        T(test_lost_event_points_at_erasing_write),
+        T(test_lost_event_never_written),
+        T(test_trace_lines),
+        cmocka_unit_test(test_untraced),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,469 @@
+/*
+ * test_token.c - replay tokens survive a round trip and reject bad text.
+ *
+ * Goal: encode then decode gives back the same hash, seed, tail and prefix
+ * (large values and an empty prefix included); a token is one shell- and
+ * URL-safe word; and every malformed text (wrong prefix, bad characters,
+ * cut short, checksum mismatch, trailing bytes, a huge count, a bad header)
+ * is refused with FALSE and a SIM_ERROR_TOKEN message, never a crash.
+ * Method: hand-built byte strings, encoded the way the token layout says
+ * (sim/explore/token.h), so each defect is exactly the one under test; then every
+ * truncation and many single-character mutations of a valid token.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/error.h"
+#include "sim/explore/token.h"
+
+static sim_token make(uint32_t hash, uint64_t seed, sim_tail tail, const uint32_t *prefix, guint n)
+{
+    sim_token t = {.scenario_hash = hash, .seed = seed, .tail = tail, .prefix = NULL};
+    if (prefix) {
+        t.prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        g_array_append_vals(t.prefix, prefix, n);
+    }
+    return t;
+}
+
+static void assert_roundtrip(const sim_token *in)
+{
+    char *text = sim_token_encode(in);
+    assert_non_null(text);
+    assert_true(g_str_has_prefix(text, "ts1-"));
+    for (const char *c = text + 4; *c; c++)
+        assert_true(g_ascii_isalnum(*c) || *c == '-' || *c == '_');
+    sim_token out;
+    GError *error = NULL;
+    assert_true(sim_token_decode(text, &out, &error));
+    assert_null(error);
+    assert_int_equal(out.scenario_hash, in->scenario_hash);
+    assert_true(out.seed == in->seed);
+    assert_int_equal(out.tail, in->tail);
+    assert_int_equal(out.untimed, in->untimed);
+    assert_int_equal(out.discrete, in->discrete);
+    assert_non_null(out.prefix);
+    guint n = in->prefix ? in->prefix->len : 0;
+    assert_int_equal(out.prefix->len, n);
+    for (guint i = 0; i < n; i++)
+        assert_int_equal(g_array_index(out.prefix, uint32_t, i), g_array_index(in->prefix, uint32_t, i));
+    /* Encoding is canonical: decoding and re-encoding gives the same text. */
+    char *again = sim_token_encode(&out);
+    assert_string_equal(again, text);
+    g_free(again);
+    sim_token_clear(&out);
+    assert_null(out.prefix);
+    g_free(text);
+}
+
+static void test_roundtrip_small(void **state)
+{
+    (void)state;
+    const uint32_t p[] = {0, 1, 0, 2, 1};
+    sim_token t = make(0x1234, 7, SIM_TAIL_RANDOM, p, 5);
+    assert_roundtrip(&t);
+    sim_token_clear(&t);
+}
+
+static void test_roundtrip_large_values(void **state)
+{
+    (void)state;
+    /* Varint boundaries: 7, 14, 21, 28 bits, and the maxima. */
+    const uint32_t p[] = {0, 127, 128, 16383, 16384, 2097151, 2097152, 268435455, 268435456, UINT32_MAX};
+    sim_token t = make(UINT32_MAX, UINT64_MAX, SIM_TAIL_ZERO, p, G_N_ELEMENTS(p));
+    assert_roundtrip(&t);
+    sim_token_clear(&t);
+    t = make(0, 0, SIM_TAIL_RANDOM, p, G_N_ELEMENTS(p));
+    assert_roundtrip(&t);
+    sim_token_clear(&t);
+    t = make(0x80000000u, UINT64_C(1) << 63, SIM_TAIL_ZERO, NULL, 0);
+    assert_roundtrip(&t);
+}
+
+static void test_roundtrip_long_prefix(void **state)
+{
+    (void)state;
+    uint32_t p[5000];
+    for (guint i = 0; i < G_N_ELEMENTS(p); i++)
+        p[i] = (i * 2654435761u) % (i % 7 == 0 ? 100000u : 3u);
+    sim_token t = make(0xabcdef01, 123456789, SIM_TAIL_ZERO, p, G_N_ELEMENTS(p));
+    assert_roundtrip(&t);
+    sim_token_clear(&t);
+}
+
+static void test_roundtrip_flags(void **state)
+{
+    (void)state;
+    /* Every combination of tail, time model and range mode survives. */
+    for (int bits = 0; bits < 8; bits++) {
+        sim_token t = make(0x77, 1000 + (uint64_t)bits, (bits & 1) ? SIM_TAIL_ZERO : SIM_TAIL_RANDOM,
+                           (const uint32_t[]){1, 0}, 2);
+        t.untimed = (bits & 2) != 0;
+        t.discrete = (bits & 4) != 0;
+        assert_roundtrip(&t);
+        sim_token_clear(&t);
+    }
+}
+
+static void test_roundtrip_empty_prefix(void **state)
+{
+    (void)state;
+    sim_token t = make(42, 1, SIM_TAIL_RANDOM, NULL, 0);
+    assert_roundtrip(&t);
+    /* An allocated but empty prefix encodes the same as none. */
+    sim_token e = make(42, 1, SIM_TAIL_RANDOM, (const uint32_t[]){0}, 0);
+    char *a = sim_token_encode(&t), *b = sim_token_encode(&e);
+    assert_string_equal(a, b);
+    g_free(a);
+    g_free(b);
+    sim_token_clear(&e);
+}
+
+static void test_distinct_tokens(void **state)
+{
+    (void)state;
+    /* Every field is in the token: changing one changes the text. */
+    const uint32_t p[] = {1, 2};
+    sim_token base = make(5, 6, SIM_TAIL_RANDOM, p, 2);
+    sim_token v[6] = {make(4, 6, SIM_TAIL_RANDOM, p, 2), make(5, 7, SIM_TAIL_RANDOM, p, 2),
+                      make(5, 6, SIM_TAIL_ZERO, p, 2),   make(5, 6, SIM_TAIL_RANDOM, p, 1),
+                      make(5, 6, SIM_TAIL_RANDOM, p, 2), make(5, 6, SIM_TAIL_RANDOM, p, 2)};
+    v[4].untimed = TRUE;
+    v[5].discrete = TRUE;
+    char *b = sim_token_encode(&base);
+    for (int i = 0; i < 6; i++) {
+        char *t = sim_token_encode(&v[i]);
+        assert_string_not_equal(t, b);
+        g_free(t);
+        sim_token_clear(&v[i]);
+    }
+    g_free(b);
+    sim_token_clear(&base);
+}
+
+/* --- hand-made tokens ---------------------------------------------------- */
+
+static void put_varint(GByteArray *out, uint64_t v)
+{
+    while (v >= 0x80) {
+        guint8 b = (guint8)(v | 0x80);
+        g_byte_array_append(out, &b, 1);
+        v >>= 7;
+    }
+    guint8 b = (guint8)v;
+    g_byte_array_append(out, &b, 1);
+}
+
+static void put_byte(GByteArray *out, guint8 b)
+{
+    g_byte_array_append(out, &b, 1);
+}
+
+static guint8 sum_of(const GByteArray *bytes)
+{
+    guint8 s = 0;
+    for (guint i = 0; i < bytes->len; i++)
+        s = (guint8)(s + bytes->data[i]);
+    return s ^ 0x5a;
+}
+
+/* "ts1-" + base64url (no padding) of bytes, with the checksum appended when
+ * good_sum, or a wrong one. */
+static char *text_of(GByteArray *bytes, gboolean good_sum)
+{
+    guint8 s = sum_of(bytes);
+    put_byte(bytes, good_sum ? s : (guint8)(s + 1));
+    char *b64 = g_base64_encode(bytes->data, bytes->len);
+    for (char *c = b64; *c; c++) {
+        if (*c == '+')
+            *c = '-';
+        else if (*c == '/')
+            *c = '_';
+        else if (*c == '=')
+            *c = '\0';
+    }
+    char *text = g_strconcat("ts1-", b64, NULL);
+    g_free(b64);
+    g_byte_array_free(bytes, TRUE);
+    return text;
+}
+
+/* A well-formed header: hash, seed, tail. */
+static GByteArray *header(uint64_t hash, uint64_t seed, guint8 tail)
+{
+    GByteArray *b = g_byte_array_new();
+    put_varint(b, hash);
+    put_varint(b, seed);
+    put_byte(b, tail);
+    return b;
+}
+
+static void assert_refused(const char *text, const char *why)
+{
+    sim_token out;
+    GError *error = NULL;
+    gboolean ok = sim_token_decode(text, &out, &error);
+    if (ok)
+        fail_msg("token \"%s\" was accepted; expected: %s", text, why);
+    assert_non_null(error);
+    assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_TOKEN));
+    assert_non_null(strstr(error->message, "token"));
+    if (why && !strstr(error->message, why))
+        fail_msg("message \"%s\" does not say \"%s\"", error->message, why);
+    g_error_free(error);
+    /* A refused token holds nothing to free; clearing it is harmless. */
+    assert_null(out.prefix);
+    sim_token_clear(&out);
+}
+
+static void test_hand_made_valid(void **state)
+{
+    (void)state;
+    /* The helper itself must make tokens the decoder accepts, or the
+     * refusals below would prove nothing. */
+    GByteArray *b = header(77, 5, SIM_TAIL_ZERO);
+    put_varint(b, 2);
+    put_varint(b, 300);
+    put_varint(b, 1);
+    char *text = text_of(b, TRUE);
+    sim_token out;
+    GError *error = NULL;
+    assert_true(sim_token_decode(text, &out, &error));
+    assert_int_equal(out.scenario_hash, 77);
+    assert_int_equal(out.seed, 5);
+    assert_int_equal(out.tail, SIM_TAIL_ZERO);
+    assert_int_equal(out.prefix->len, 2);
+    assert_int_equal(g_array_index(out.prefix, uint32_t, 0), 300);
+    sim_token_clear(&out);
+    g_free(text);
+}
+
+static void test_wrong_prefix(void **state)
+{
+    (void)state;
+    sim_token t = make(1, 2, SIM_TAIL_RANDOM, NULL, 0);
+    char *good = sim_token_encode(&t);
+    char *ts2 = g_strconcat("ts2-", good + 4, NULL);
+    char *upper = g_strconcat("TS1-", good + 4, NULL);
+    assert_refused(good + 4, "ts1-");
+    assert_refused(ts2, "ts1-");
+    assert_refused(upper, "ts1-");
+    assert_refused("", "ts1-");
+    assert_refused("ts1", "ts1-");
+    g_free(ts2);
+    g_free(upper);
+    g_free(good);
+}
+
+static void test_empty_body(void **state)
+{
+    (void)state;
+    assert_refused("ts1-", NULL);
+}
+
+static void test_bad_chars(void **state)
+{
+    (void)state;
+    sim_token t = make(1, 2, SIM_TAIL_RANDOM, (const uint32_t[]){1, 2, 3}, 3);
+    char *good = sim_token_encode(&t);
+    sim_token_clear(&t);
+    const char bad[] = {'+', '/', '=', ' ', '.', '\n', '\t', '*', (char)0xc3};
+    for (size_t i = 0; i < sizeof bad; i++) {
+        char *text = g_strdup(good);
+        text[6] = bad[i];
+        assert_refused(text, "character");
+        g_free(text);
+    }
+    /* A trailing newline, as a careless copy would add. */
+    char *nl = g_strconcat(good, "\n", NULL);
+    assert_refused(nl, "character");
+    g_free(nl);
+    /* Standard base64 padding is not part of a token. */
+    char *pad = g_strconcat(good, "==", NULL);
+    assert_refused(pad, "character");
+    g_free(pad);
+    g_free(good);
+}
+
+static void test_truncated(void **state)
+{
+    (void)state;
+    const uint32_t p[] = {5, 300, 70000, 1, 0, 2};
+    sim_token t = make(0xfeedface, 99999, SIM_TAIL_RANDOM, p, G_N_ELEMENTS(p));
+    char *good = sim_token_encode(&t);
+    sim_token_clear(&t);
+    size_t len = strlen(good);
+    for (size_t cut = 4; cut < len; cut++) {
+        char *text = g_strndup(good, cut);
+        assert_refused(text, NULL);
+        g_free(text);
+    }
+    g_free(good);
+}
+
+static void test_checksum_mismatch(void **state)
+{
+    (void)state;
+    GByteArray *b = header(1, 2, SIM_TAIL_RANDOM);
+    put_varint(b, 1);
+    put_varint(b, 3);
+    char *text = text_of(b, FALSE);
+    assert_refused(text, "checksum");
+    g_free(text);
+
+    /* One changed data character (its 6 bits land in data bytes whose sum
+     * then differs; the checksum cannot absorb a change of under 256). */
+    sim_token t = make(0x01020304, 0x0506, SIM_TAIL_RANDOM, (const uint32_t[]){1, 2, 3, 4}, 4);
+    char *good = sim_token_encode(&t);
+    sim_token_clear(&t);
+    char *typo = g_strdup(good);
+    typo[5] = typo[5] == 'A' ? 'B' : 'A';
+    assert_refused(typo, "checksum");
+    g_free(typo);
+    g_free(good);
+}
+
+static void test_trailing_bytes(void **state)
+{
+    (void)state;
+    GByteArray *b = header(1, 2, SIM_TAIL_RANDOM);
+    put_varint(b, 1);
+    put_varint(b, 3);
+    put_byte(b, 0);
+    put_byte(b, 7);
+    char *text = text_of(b, TRUE);
+    assert_refused(text, "trailing");
+    g_free(text);
+}
+
+static void test_huge_count(void **state)
+{
+    (void)state;
+    const uint64_t counts[] = {2, 1000, UINT64_C(1) << 32, UINT64_C(1) << 40, UINT64_MAX};
+    for (size_t i = 0; i < G_N_ELEMENTS(counts); i++) {
+        GByteArray *b = header(1, 2, SIM_TAIL_RANDOM);
+        put_varint(b, counts[i]);
+        put_varint(b, 0); /* only one choice follows */
+        char *text = text_of(b, TRUE);
+        assert_refused(text, NULL);
+        g_free(text);
+    }
+}
+
+static void test_bad_header(void **state)
+{
+    (void)state;
+    /* Flag bits that mean nothing (bits 0-2 are tail, untimed, discrete). */
+    GByteArray *b = header(1, 2, 8);
+    put_varint(b, 0);
+    char *text = text_of(b, TRUE);
+    assert_refused(text, "header");
+    g_free(text);
+    b = header(1, 2, 0xff);
+    put_varint(b, 0);
+    text = text_of(b, TRUE);
+    assert_refused(text, "header");
+    g_free(text);
+    /* A scenario hash wider than 32 bits. */
+    b = header(UINT64_C(1) << 33, 2, SIM_TAIL_RANDOM);
+    put_varint(b, 0);
+    text = text_of(b, TRUE);
+    assert_refused(text, "header");
+    g_free(text);
+    /* A varint that never ends (11 continuation bytes). */
+    b = g_byte_array_new();
+    for (int i = 0; i < 11; i++)
+        put_byte(b, 0xff);
+    text = text_of(b, TRUE);
+    assert_refused(text, NULL);
+    g_free(text);
+    /* Only the checksum byte. */
+    b = g_byte_array_new();
+    text = text_of(b, TRUE);
+    assert_refused(text, NULL);
+    g_free(text);
+}
+
+static void test_choice_too_wide(void **state)
+{
+    (void)state;
+    GByteArray *b = header(1, 2, SIM_TAIL_RANDOM);
+    put_varint(b, 1);
+    put_varint(b, UINT64_C(1) << 32);
+    char *text = text_of(b, TRUE);
+    assert_refused(text, "choice");
+    g_free(text);
+}
+
+/* Every single-character substitution of a valid token, over the whole
+ * alphabet: decode either accepts (then re-encoding is consistent) or
+ * refuses with a message.  Under ASan this also proves no byte is read out
+ * of bounds. */
+static void test_mutations_never_crash(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=.!";
+    sim_token t = make(0xcafe, 31337, SIM_TAIL_ZERO, (const uint32_t[]){0, 1, 200, 40000, 1}, 5);
+    char *good = sim_token_encode(&t);
+    sim_token_clear(&t);
+    size_t len = strlen(good);
+    int accepted = 0, refused = 0;
+    for (size_t i = 0; i < len; i++) {
+        for (const char *a = alphabet; *a; a++) {
+            char *text = g_strdup(good);
+            if (text[i] == *a) {
+                g_free(text);
+                continue;
+            }
+            text[i] = *a;
+            sim_token out;
+            GError *error = NULL;
+            if (sim_token_decode(text, &out, &error)) {
+                assert_null(error);
+                assert_non_null(out.prefix);
+                accepted++;
+                sim_token_clear(&out);
+            } else {
+                assert_non_null(error);
+                assert_true(strlen(error->message) > 0);
+                refused++;
+                g_error_free(error);
+            }
+            g_free(text);
+        }
+    }
+    /* Nearly every typo is caught (only changes in a last character's unused
+     * bits, or a compensating prefix edit, can slip through). */
+    assert_true(refused > 0);
+    assert_true(accepted < refused / 10);
+    g_free(good);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roundtrip_small),
+        cmocka_unit_test(test_roundtrip_large_values),
+        cmocka_unit_test(test_roundtrip_long_prefix),
+        cmocka_unit_test(test_roundtrip_flags),
+        cmocka_unit_test(test_roundtrip_empty_prefix),
+        cmocka_unit_test(test_distinct_tokens),
+        cmocka_unit_test(test_hand_made_valid),
+        cmocka_unit_test(test_wrong_prefix),
+        cmocka_unit_test(test_empty_body),
+        cmocka_unit_test(test_bad_chars),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_checksum_mismatch),
+        cmocka_unit_test(test_trailing_bytes),
+        cmocka_unit_test(test_huge_count),
+        cmocka_unit_test(test_bad_header),
+        cmocka_unit_test(test_choice_too_wide),
+        cmocka_unit_test(test_mutations_never_crash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
