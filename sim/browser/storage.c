@@ -186,3 +186,23 @@ uint64_t sim_storage_changes(const sim_storage *s)
 {
     return s->changes;
 }
+
+/* FNV-1a over a string and a terminator, into a 64-bit state. */
+uint64_t sim_digest_text(uint64_t h, const char *text)
+{
+    for (const char *c = text ? text : "\x01"; *c; c++)
+        h = (h ^ (guint8)*c) * UINT64_C(1099511628211);
+    return (h ^ 0xffu) * UINT64_C(1099511628211);
+}
+
+uint64_t sim_storage_digest(sim_storage *s, uint64_t h)
+{
+    guint n = 0;
+    const char **keys = sim_storage_keys(s, &n); /* sorted: no hash-table order */
+    for (guint i = 0; i < n; i++) {
+        h = sim_digest_text(h, keys[i]);
+        h = sim_digest_text(h, sim_storage_peek(s, keys[i]));
+    }
+    g_free(keys);
+    return sim_digest_text(h, s->unavailable ? "unavailable" : "");
+}

@@ -37,5 +37,10 @@ int64_t sim_storage_bytes(const sim_storage *storage);
 /* Calls so far that changed a value (a set of a new or different value, a
  * remove of a present key): HTML fires `storage` only for those. */
 uint64_t sim_storage_changes(const sim_storage *storage);
+/* The map's contents (keys in sorted order, values) folded into h: equal
+ * maps give equal digests.  For the stateful search's state digests. */
+uint64_t sim_storage_digest(sim_storage *storage, uint64_t h);
+/* One string (NULL allowed, distinct from "") folded into h, FNV-1a. */
+uint64_t sim_digest_text(uint64_t h, const char *text);
 
 #endif

@@ -263,3 +263,24 @@ void sim_cached_deliver(sim_cached *c, int tab, size_t n, sim_cached_arrival_fn 
     }
     log_compact(c);
 }
+
+uint64_t sim_cached_digest(const sim_cached *c, uint64_t h)
+{
+    for (int i = 0; i < c->n_tabs; i++) {
+        const tab_cache *tc = &c->tabs[i];
+        if (!tc->map) {
+            h = sim_digest_text(h, NULL);
+            continue;
+        }
+        h = sim_storage_digest(tc->map, h);
+        /* What is on its way to this tab, in order (own writes included:
+         * they are the acknowledgements that decide what it ignores). */
+        for (size_t a = tc->cursor; a < c->base + c->log->len; a++) {
+            const log_entry *e = c->log->pdata[a - c->base];
+            h = (h ^ (uint64_t)e->tab) * UINT64_C(1099511628211);
+            h = sim_digest_text(sim_digest_text(h, e->key), e->value);
+        }
+        h = sim_digest_text(h, "|");
+    }
+    return h;
+}

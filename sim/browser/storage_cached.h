@@ -42,6 +42,9 @@ typedef void (*sim_cached_arrival_fn)(void *ctx, int tab, int from_tab, const ch
                                       gboolean applied);
 /* The first n of them arrive, in order.  A remote write to a key that has
  * writes of the tab still unacknowledged is ignored (Chromium's rule). */
+/* Every cache and every write on its way folded into h (write times left
+ * out: the untimed adversary cannot observe them). */
+uint64_t sim_cached_digest(const sim_cached *c, uint64_t h);
 void sim_cached_deliver(sim_cached *c, int tab, size_t n, sim_cached_arrival_fn fn, void *ctx);
 
 #endif

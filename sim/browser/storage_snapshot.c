@@ -405,3 +405,33 @@ void sim_snapshot_discard(sim_snapshot *s, int tab)
     g_hash_table_remove_all(ts->saved);
     writes_clear(ts);
 }
+
+static uint64_t digest_writes(uint64_t h, const GPtrArray *writes)
+{
+    for (guint i = 0; i < writes->len; i++) {
+        const write_entry *e = writes->pdata[i];
+        h = sim_digest_text(sim_digest_text(h, e->key), e->value);
+        h = (h ^ (uint64_t)(e->inserted * 2 + e->dropped)) * UINT64_C(1099511628211);
+    }
+    return sim_digest_text(h, "|");
+}
+
+uint64_t sim_snapshot_digest(const sim_snapshot *s, uint64_t h)
+{
+    for (int i = 0; i < s->n_tabs; i++) {
+        const tab_snap *ts = &s->tabs[i];
+        h = sim_digest_text(h, ts->open ? "open" : "closed");
+        if (ts->open) {
+            /* The values the snapshot saw, by key in sorted order, then its writes. */
+            GList *keys = g_list_sort(g_hash_table_get_keys(ts->saved), (GCompareFunc)strcmp);
+            for (GList *l = keys; l; l = l->next)
+                h = sim_digest_text(sim_digest_text(h, l->data), g_hash_table_lookup(ts->saved, l->data));
+            g_list_free(keys);
+            h = digest_writes(h, ts->writes);
+        }
+        for (GList *l = ts->outbox.head; l; l = l->next)
+            h = digest_writes(h, ((const checkpoint *)l->data)->writes);
+        h = sim_digest_text(h, "#");
+    }
+    return h;
+}

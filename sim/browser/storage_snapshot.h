@@ -54,6 +54,9 @@ void sim_snapshot_discard(sim_snapshot *s, int tab);
 size_t sim_snapshot_in_flight(const sim_snapshot *s, int tab);
 int64_t sim_snapshot_in_flight_time_us(const sim_snapshot *s, int tab);
 /* The oldest of them lands in the datastore, all its writes at once. */
+/* Every open snapshot's writes and every checkpoint in flight folded into
+ * h (times left out: the untimed adversary cannot observe them). */
+uint64_t sim_snapshot_digest(const sim_snapshot *s, uint64_t h);
 void sim_snapshot_apply(sim_snapshot *s, int tab, sim_snapshot_write_fn fn, void *ctx);
 
 #endif

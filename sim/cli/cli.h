@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 
+#include "sim/browser/storage_model.h"
 #include "sim/explore/run.h"
 
 enum { CLI_EXIT_EXPECTED = 0, CLI_EXIT_UNEXPECTED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INCOMPLETE = 3 };

@@ -15,34 +15,49 @@
 
 #include "cli.h"
 
-enum { COL_LINEARIZABLE, COL_CACHED, COL_SNAPSHOT, COL_CLOSE, COL_FREEZE, COL_THROTTLE, COL_RELOAD, COL_SERVER,
-       COL_QUOTA, COL_COUNT };
+/* Columns: one per registered storage model (the first, linearizable,
+ * is also "no fault"), then one per fault class. */
+enum { COL_CLOSE, COL_FREEZE, COL_THROTTLE, COL_RELOAD, COL_SERVER, COL_QUOTA, COL_FAULTS };
+#define COL_MODELS_MAX 16
+#define COL_MAX (COL_MODELS_MAX + COL_FAULTS)
+static const char *const fault_names[COL_FAULTS] = {"close", "freeze", "throttle", "reload", "server", "quota"};
 
-static const char *const col_names[COL_COUNT] = {"linearizable", "cached", "snapshot", "close", "freeze",
-                                                 "throttle", "reload", "server", "quota"};
+static int col_models(void)
+{
+    int n = 0;
+    while (sim_storage_models[n])
+        n++;
+    g_assert(n <= COL_MODELS_MAX);
+    return n;
+}
+
+static const char *col_name(int c)
+{
+    int n = col_models();
+    return c < n ? sim_storage_models[c]->name : fault_names[c - n];
+}
 
 /* The condition a scenario puts its algorithm under: a storage model other
  * than linearizable first, then the fault class; none = linearizable. */
 static int matrix_column(const sim_scenario *s)
 {
-    if (s->storage_model == SIM_STORAGE_CACHED)
-        return COL_CACHED;
-    if (s->storage_model == SIM_STORAGE_SNAPSHOT)
-        return COL_SNAPSHOT;
+    int n = col_models();
+    if (s->storage_model > 0)
+        return (int)s->storage_model;
     if (s->tab_reload_max > 0)
-        return COL_RELOAD;
+        return n + COL_RELOAD;
     if (s->tab_close_max > 0)
-        return COL_CLOSE;
+        return n + COL_CLOSE;
     if (s->tab_freeze_max > 0)
-        return COL_FREEZE;
+        return n + COL_FREEZE;
     if (s->background_tabs > 0)
-        return COL_THROTTLE;
+        return n + COL_THROTTLE;
     if (s->server_fault_max > 0 || s->server_error_pct > 0 || s->server_timeout_pct > 0)
-        return COL_SERVER;
+        return n + COL_SERVER;
     /* Below the browsers' 5 MiB (the key's default); 0 is no quota at all. */
     if (s->storage_unavailable || (s->quota_bytes > 0 && s->quota_bytes < INT64_C(5242880)))
-        return COL_QUOTA;
-    return COL_LINEARIZABLE;
+        return n + COL_QUOTA;
+    return 0;
 }
 
 static void variant_add(GString *row, const sim_scenario *s, const char *group, const char *key,
@@ -115,13 +130,13 @@ static char *matrix_cell_entry(const sim_scenario *s, const char *path)
 typedef struct matrix_row_data {
     int64_t algorithm;
     char *name;
-    GPtrArray *cells[COL_COUNT]; /* char* entries, file order */
+    GPtrArray *cells[COL_MAX]; /* char* entries, file order */
 } matrix_row_data;
 
 static void row_free(gpointer p)
 {
     matrix_row_data *r = p;
-    for (int c = 0; c < COL_COUNT; c++)
+    for (int c = 0; c < col_models() + COL_FAULTS; c++)
         g_ptr_array_free(r->cells[c], TRUE);
     g_free(r->name);
     g_free(r);
@@ -139,7 +154,7 @@ static matrix_row_data *row_find(GPtrArray *rows, const sim_scenario *s, char *n
     matrix_row_data *r = g_new0(matrix_row_data, 1);
     r->algorithm = s->algorithm;
     r->name = name;
-    for (int c = 0; c < COL_COUNT; c++)
+    for (int c = 0; c < col_models() + COL_FAULTS; c++)
         r->cells[c] = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(rows, r);
     return r;
@@ -167,16 +182,16 @@ static void matrix_print(FILE *out, GPtrArray *rows, const char *args)
                  "it, and `ci_matrix` checks that this page is the command's output.\n\n",
             args);
     fputs("| algorithm |", out);
-    for (int c = 0; c < COL_COUNT; c++)
-        fprintf(out, " %s |", col_names[c]);
+    for (int c = 0; c < col_models() + COL_FAULTS; c++)
+        fprintf(out, " %s |", col_name(c));
     fputs("\n|---|", out);
-    for (int c = 0; c < COL_COUNT; c++)
+    for (int c = 0; c < col_models() + COL_FAULTS; c++)
         fputs("---|", out);
     fputc('\n', out);
     for (guint i = 0; i < rows->len; i++) {
         const matrix_row_data *r = rows->pdata[i];
         fprintf(out, "| %s |", r->name);
-        for (int c = 0; c < COL_COUNT; c++) {
+        for (int c = 0; c < col_models() + COL_FAULTS; c++) {
             fputc(' ', out);
             if (r->cells[c]->len == 0)
                 fputs("·", out);

@@ -16,9 +16,7 @@ void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const 
     const sim_counters *c = &run->monitor.c;
     fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage %s, time %s\n",
             s->name, s->path, s->tabs, algorithm_name(s),
-            s->storage_model == SIM_STORAGE_CACHED     ? "cached"
-            : s->storage_model == SIM_STORAGE_SNAPSHOT ? "snapshot"
-                                                       : "linearizable",
+            sim_storage_models[s->storage_model]->name,
             run->monitor.untimed ? "untimed" : "timed");
     fprintf(out, "run         seed %" G_GUINT64_FORMAT ", token %s\n", run->chooser.seed, token);
     if (s->workload_mode == SIM_WORKLOAD_EVENTS)

@@ -59,7 +59,7 @@ static char *allowed_text(const key_spec *k)
         return g_strdup("any text");
     case KEY_ENUM:
     case KEY_INVSET: {
-        char *joined = g_strjoinv(", ", (char **)k->names);
+        char *joined = g_strjoinv(", ", (char **)key_names(k));
         char *s = g_strdup_printf(k->type == KEY_ENUM ? "one of %s"
                                                       : "none, any, or a comma list of %s", joined);
         g_free(joined);
@@ -97,8 +97,8 @@ static gboolean parse_invset(sim_scenario *s, const char *path, const key_spec *
         for (int i = 0; ok && parts[i]; i++) {
             char *p = g_strstrip(parts[i]);
             int found = -1;
-            for (int j = 0; k->names[j]; j++)
-                if (strcmp(p, k->names[j]) == 0)
+            for (int j = 0; key_names(k)[j]; j++)
+                if (strcmp(p, key_names(k)[j]) == 0)
                     found = j;
             if (found < 0)
                 ok = value_error(path, k, value, *p ? "names an unknown invariant" : "has an empty item", error);
@@ -138,8 +138,8 @@ static gboolean key_apply(sim_scenario *s, const char *path, const key_spec *k, 
             ok = value_error(path, k, raw, "is not a boolean", error);
     } else if (k->type == KEY_ENUM) {
         int found = -1;
-        for (int j = 0; k->names[j]; j++)
-            if (strcmp(v, k->names[j]) == 0)
+        for (int j = 0; key_names(k)[j]; j++)
+            if (strcmp(v, key_names(k)[j]) == 0)
                 found = j;
         if (found < 0)
             ok = value_error(path, k, raw, "is not a known value", error);
@@ -416,7 +416,7 @@ static char *key_value_text(const sim_scenario *s, const key_spec *k)
     case KEY_BOOL:
         return g_strdup(*(const gboolean *)mem ? "true" : "false");
     case KEY_ENUM:
-        return g_strdup(k->names[*(const int64_t *)mem]);
+        return g_strdup(key_names(k)[*(const int64_t *)mem]);
     case KEY_INT:
         return g_strdup_printf("%" G_GINT64_FORMAT, *(const int64_t *)mem);
     case KEY_INVSET:

@@ -16,8 +16,6 @@
 
 typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT, SIM_ALG_WEB_LOCKS,
                                SIM_ALG_BUCKETEER_BRANCH, SIM_ALG_BROWSER_TABS_LOCK } sim_algorithm;
-typedef enum sim_storage_model { SIM_STORAGE_LINEARIZABLE, SIM_STORAGE_CACHED,
-                                 SIM_STORAGE_SNAPSHOT } sim_storage_model;
 typedef enum sim_lamport_peers { SIM_LAMPORT_PEERS_FIXED, SIM_LAMPORT_PEERS_PREFIX } sim_lamport_peers;
 typedef enum sim_workload_mode { SIM_WORKLOAD_EVENTS, SIM_WORKLOAD_LOCK } sim_workload_mode;
 
@@ -56,7 +54,7 @@ typedef struct sim_scenario {
     int64_t storage_latency_us_min, storage_latency_us_max;
     int64_t quota_bytes;
     gboolean storage_unavailable;
-    int64_t storage_model;   /* sim_storage_model */
+    int64_t storage_model;   /* index in sim_storage_models (sim/browser/storage_model.h) */
     int64_t delivery_us_min, delivery_us_max;
 
     /* [workload] */

@@ -10,11 +10,11 @@
 #include "sim/scenario/scenario_keys.h"
 
 #include "sim/scenario/scenario.h"
+#include "sim/browser/storage_model.h"
 
 
 const char *const sim_algorithm_names[] = {"none", "seed", "lamport", "web-locks", "bucketeer-branch",
                                           "browser-tabs-lock", NULL};
-static const char *const storage_model_names[] = {"linearizable", "cached", "snapshot", NULL};
 static const char *const web_locks_request_names[] = {"wait", "if-available", "steal", NULL};
 static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
 static const char *const lamport_peers_names[] = {"fixed", "prefix", NULL};
@@ -30,18 +30,20 @@ const char *const sim_invariant_names[] = {"mutual-exclusion", "lost-event", "du
 
 #define OFF(field) offsetof(sim_scenario, field)
 #define DAY_MS 86400000
-#define INT(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, doc, 0}
-#define ENUM(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, doc, 0}
-#define BOOL(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, doc, 0}
+#define INT(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, NULL, doc, 0}
+#define ENUM(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, NULL, doc, 0}
+#define BOOL(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, NULL, doc, 0}
 /* The same for keys hashed only when set (KEY_HASH_IF_SET). */
-#define INT_NEW(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, doc, KEY_HASH_IF_SET}
-#define ENUM_NEW(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, doc, KEY_HASH_IF_SET}
-#define BOOL_NEW(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, doc, KEY_HASH_IF_SET}
+#define INT_NEW(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, NULL, doc, KEY_HASH_IF_SET}
+#define ENUM_NEW(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, NULL, doc, KEY_HASH_IF_SET}
+/* An enum whose names come from a registry (storage models, ...). */
+#define ENUM_REG_NEW(g, k, f, d, fn, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, NULL, fn, doc, KEY_HASH_IF_SET}
+#define BOOL_NEW(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, NULL, doc, KEY_HASH_IF_SET}
 
 const key_spec sim_scenario_keys[] = {
-    {"scenario", "name", KEY_STRING, OFF(name), "", 0, 0, NULL,
+    {"scenario", "name", KEY_STRING, OFF(name), "", 0, 0, NULL, NULL,
      "Short name shown in reports; defaults to the file name.", 0},
-    {"scenario", "description", KEY_STRING, OFF(description), "", 0, 0, NULL,
+    {"scenario", "description", KEY_STRING, OFF(description), "", 0, 0, NULL, NULL,
      "One line saying what the scenario shows.", 0},
     INT("scenario", "tabs", tabs, "3", 1, 64, "Number of tabs (SDK instances) sharing one localStorage."),
 
@@ -86,7 +88,7 @@ const key_spec sim_scenario_keys[] = {
         "Per-origin quota: keys plus values, in bytes; 0 means none. setItem beyond it fails (QuotaExceededError)."),
     BOOL("storage", "unavailable", storage_unavailable, "false",
          "Every storage call fails as when localStorage is disabled."),
-    ENUM_NEW("storage", "model", storage_model, "linearizable", storage_model_names,
+    ENUM_REG_NEW("storage", "model", storage_model, "linearizable", sim_storage_model_names,
              "linearizable: one shared map, every call atomic; cached: Chromium's multi-process model, a cache "
              "per tab that other tabs' writes reach later, in order; snapshot: Firefox's "
              "model, each task works on a snapshot taken at its first access and publishes its writes at its end "
@@ -185,7 +187,7 @@ const key_spec sim_scenario_keys[] = {
     INT("check", "runs", runs, "200", 1, INT64_C(1) << 40, "Random runs that tabsim check makes."),
     INT("check", "seed", seed, "1", 0, INT64_MAX, "Base seed of the runs; run i uses a seed derived from it and i."),
 
-    {"expect", "violation", KEY_INVSET, 0, "none", 0, 0, sim_invariant_names,
+    {"expect", "violation", KEY_INVSET, 0, "none", 0, 0, sim_invariant_names, NULL,
      "Expected outcome: none (every invariant holds), any, or a comma list of "
      "mutual-exclusion, lost-event, duplicate, progress (one of them is violated).", 0},
 };

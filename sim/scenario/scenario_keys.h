@@ -19,6 +19,7 @@ typedef struct key_spec {
     const char *def;
     int64_t min, max;            /* KEY_INT */
     const char *const *names;    /* KEY_ENUM: NULL-terminated */
+    const char *const *(*names_fn)(void); /* KEY_ENUM whose names come from a registry */
     const char *doc;
     unsigned flags;              /* KEY_HASH_* */
 } key_spec;
@@ -27,6 +28,12 @@ typedef struct key_spec {
  * only when set to something other than their default, so the tokens of
  * every scenario that does not use them stay valid. */
 #define KEY_HASH_IF_SET 1u
+
+/* The allowed names of an enum key (its table or its registry's). */
+static inline const char *const *key_names(const key_spec *k)
+{
+    return k->names_fn ? k->names_fn() : k->names;
+}
 
 extern const key_spec sim_scenario_keys[];
 extern const size_t sim_scenario_keys_n;

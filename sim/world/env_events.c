@@ -27,7 +27,7 @@
  * reaches the woken tab's cache: a tab woken before that reads its old
  * copy and waits again, which the cached waiting-loop rule keeps enabled.
  * The snapshot model fires when a checkpoint lands in the datastore
- * (env_snapshot.c calls sim_env_storage_changed_by for its tab), which is
+ * (model_snapshot.c calls sim_env_storage_changed_by for its tab), which is
  * when Firefox's parent notifies the other processes' observers.
  *
  * Dependence (reduction): beginning and ending a wait read every key,
@@ -71,7 +71,7 @@ static void storage_wake(sim_world *w, sim_task *t, int by)
 
 void sim_env_storage_changed(sim_world *w)
 {
-    if (w->current && !w->snapshot)
+    if (w->current)
         sim_env_storage_changed_by(w, w->current->tab);
 }
 

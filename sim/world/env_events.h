@@ -16,7 +16,7 @@ void sim_env_storage_notify(void *ctx);
  * the snapshot model, whose writes reach the map when a checkpoint lands. */
 void sim_env_storage_changed(sim_world *w);
 /* The same for a change that tab from made, whenever it reaches the map
- * (env_snapshot.c calls this when a checkpoint lands). */
+ * (model_snapshot.c calls this when a checkpoint lands). */
 void sim_env_storage_changed_by(sim_world *w, sim_tab *from);
 /* `storage` events for tab so far: value changes made by other tabs. */
 uint64_t sim_env_storage_events(const sim_tab *tab);

@@ -31,8 +31,8 @@
 #include <string.h>
 
 #include "sim/world/env_events.h"
+#include "sim/world/env_model.h"
 #include "sim/world/env_parts.h"
-#include "sim/browser/env_snapshot.h"
 #include "sim/world/world.h"
 #include "xt/event_store.h"
 
@@ -56,8 +56,6 @@ const char *sim_result_text(int rc)
     }
 }
 
-static void cached_arrivals(sim_tab *tab, sim_task *t);
-
 /* Wait for this storage call's turn; NULL when the run is being cancelled. */
 static sim_task *storage_turn(sim_tab *tab)
 {
@@ -78,14 +76,12 @@ static sim_task *storage_turn(sim_tab *tab)
         return NULL;
     w->monitor->c.storage_ops++;
     t->storage_ops++;
-    /* Cached model: remote writes arrive as tasks, so only before the
-     * first storage call of a task, never in the middle of one. */
-    if (w->cached && t->cache_fresh)
-        cached_arrivals(tab, t);
-    t->cache_fresh = FALSE;
     w->storage_changes = sim_storage_changes(w->storage); /* for sim_env_storage_changed */
-    if (w->snapshot)
-        sim_env_snapshot_begin(tab, t); /* the task's first call takes its snapshot */
+    /* What the model delivers before the call: cached arrivals at a task's
+     * first call, a snapshot at its first call (sim/browser/model_*.c). */
+    if (w->model->call_begin)
+        w->model->call_begin(w, tab, t);
+    t->cache_fresh = FALSE;
     return t;
 }
 
@@ -98,7 +94,7 @@ uint32_t sim_env_text_hash(const char *text)
 }
 
 /* Record what this step touched, when an explorer is listening. */
-static void access_key(sim_world *w, const char *key, gboolean write)
+void sim_env_access_key(sim_world *w, const char *key, gboolean write)
 {
     if (!w->step_done)
         return;
@@ -109,25 +105,9 @@ static void access_key(sim_world *w, const char *key, gboolean write)
         w->acc.r |= bit;
 }
 
-/* The key set (SIM_OBJ_KEYSET), what length and key(i) read: only a set
- * that adds a key or a remove that deletes one writes it, so a listing of
- * the keys commutes with rewrites of existing keys (Lamport's prefix mode
- * lists keys while others rewrite x, y and their flags).  Cached model: a
- * tab lists its own cache, which other tabs change only through arrivals
- * (read in cached_arrivals), but every write counts, as before. */
-/* Before a set or remove: whether key exists, or -1 when not recorded. */
-static int keyset_had(const sim_world *w, const char *key)
+void sim_env_keyset_changed(sim_world *w)
 {
-    if (!w->step_done || w->cached || w->snapshot)
-        return -1;
-    return sim_storage_peek(w->storage, key) != NULL;
-}
-
-/* After it (not for snapshot, whose record is env_snapshot.c's). */
-static void keyset_wrote(sim_world *w, const char *key, int had)
-{
-    if (w->step_done && !w->snapshot && (had < 0 || had != (sim_storage_peek(w->storage, key) != NULL)))
-        w->acc.w |= SIM_OBJ_KEYSET;
+    w->acc.w |= SIM_OBJ_KEYSET;
 }
 
 /* Untimed mode: a waiting loop that cannot make progress.  Each await
@@ -158,8 +138,7 @@ static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const 
  * receives at least one of them. */
 static void spin_unblock_cached(sim_world *w, sim_task *t)
 {
-    if (t->spin_blocked && ((w->cached && sim_cached_pending(w->cached, t->tab->index) > 0) ||
-                            (w->snapshot && sim_env_snapshot_unseen(w, t->tab->index)))) {
+    if (t->spin_blocked && w->model->unseen && w->model->unseen(w, t->tab->index)) {
         t->spin_blocked = FALSE;
         t->spin_mask = 0;
         t->cache_must_progress = TRUE;
@@ -197,9 +176,9 @@ static void spin_await(sim_world *w, sim_task *t)
     spin_unblock_cached(w, t);
 }
 
-static void wrote(sim_world *w, const char *key, int rc)
+void sim_env_wrote(sim_world *w, const char *key, int rc)
 {
-    access_key(w, key, TRUE);
+    sim_env_access_key(w, key, TRUE);
     if (w->current)
         w->current->spin_dirty = TRUE;
     if (rc == XT_OK) {
@@ -208,60 +187,6 @@ static void wrote(sim_world *w, const char *key, int rc)
             w->key_writes[sim_env_text_hash(key) % SIM_OBJ_KEYS]++;
         sim_env_storage_changed(w);
     }
-}
-
-typedef struct arrival_ctx {
-    sim_world *w;
-    sim_task *t;
-} arrival_ctx;
-
-static void arrival_seen(void *ctx, int tab, int from_tab, const char *key, const char *value, gboolean applied)
-{
-    arrival_ctx *a = ctx;
-    if (a->w->monitor->tracing) {
-        char *result = g_strdup_printf("from tab%d: %s", from_tab,
-                                       from_tab == tab ? "own write acknowledged"
-                                       : applied       ? (value ? "applied" : "applied (removed)")
-                                                       : "ignored, own write pending");
-        sim_monitor_line(a->w->monitor, a->w->now_us, tab, a->t->id, "arrive", key, value, result, NULL, NULL);
-        g_free(result);
-    }
-}
-
-/* How many of the writes this tab has not received yet arrive now: one
- * choice.  Timed: those made delivery_us_max ago or earlier must have
- * arrived, those made less than delivery_us_min ago cannot have. */
-static void cached_arrivals(sim_tab *tab, sim_task *t)
-{
-    sim_world *w = tab->world;
-    size_t n = sim_cached_pending(w->cached, tab->index);
-    if (n == 0) {
-        t->cache_must_progress = FALSE;
-        return;
-    }
-    /* The decision depends on every write on its way here: for the
-     * explorer, this step reads all their keys, received or not. */
-    if (w->step_done)
-        for (size_t i = 0; i < n; i++)
-            access_key(w, sim_cached_pending_key(w->cached, tab->index, i), FALSE);
-    size_t lo = 0, hi = n;
-    if (!w->untimed) {
-        const sim_scenario *s = w->scenario;
-        hi = 0;
-        while (hi < n && sim_cached_pending_time_us(w->cached, tab->index, hi) + s->delivery_us_min <= w->now_us)
-            hi++;
-        while (lo < hi && sim_cached_pending_time_us(w->cached, tab->index, lo) + s->delivery_us_max <= w->now_us)
-            lo++;
-    }
-    if (t->cache_must_progress && lo == 0 && hi > 0)
-        lo = 1;
-    t->cache_must_progress = FALSE;
-    size_t span = hi - lo;
-    assert(span < UINT32_MAX);
-    /* Every count is its own branch, also for an exhaustive chooser. */
-    size_t k = lo + (span > 0 ? sim_choose(w->chooser, (uint32_t)span + 1) : 0);
-    arrival_ctx a = {w, t};
-    sim_cached_deliver(w->cached, tab->index, k, arrival_seen, &a);
 }
 
 /* The events entity is shown as its list of ids: what a reader of a lost
@@ -298,12 +223,8 @@ static int env_storage_get(void *ctx, const char *key, GString *value_out)
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
-    int rc = w->cached     ? sim_cached_get(w->cached, tab->index, key, value_out)
-             : w->snapshot ? sim_snapshot_get(w->snapshot, tab->index, key, value_out)
-                           : sim_storage_get(w->storage, key, value_out);
-    if (!w->snapshot) /* a snapshot is the tab's own: nothing shared is read */
-        access_key(tab->world, key, FALSE);
-    spin_read(tab->world, t, key, rc, value_out);
+    int rc = w->model->get(w, tab, key, value_out);
+    spin_read(w, t, key, rc, value_out);
     storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
     return rc;
 }
@@ -315,18 +236,10 @@ static int env_storage_set(void *ctx, const char *key, const char *value)
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
-    int had = keyset_had(w, key);
-    int rc = w->cached     ? sim_cached_set(w->cached, tab->index, w->now_us, key, value)
-             : w->snapshot ? sim_snapshot_set(w->snapshot, tab->index, key, value)
-                           : sim_storage_set(w->storage, key, value);
-    if (w->snapshot)
-        t->spin_dirty = TRUE; /* others see it when it leaves (env_snapshot.c) */
-    else
-        wrote(tab->world, key, rc);
-    keyset_wrote(w, key, had);
+    int rc = w->model->set(w, tab, key, value);
     storage_line(tab, t, "set", key, value, rc);
-    if (rc == XT_OK && tab->world->monitor->tracing && strcmp(key, tab->world->events_key) == 0)
-        sim_monitor_events_written(tab->world->monitor, value);
+    if (rc == XT_OK && w->monitor->tracing && strcmp(key, w->events_key) == 0)
+        sim_monitor_events_written(w->monitor, value);
     return rc;
 }
 
@@ -337,15 +250,7 @@ static int env_storage_remove(void *ctx, const char *key)
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
-    int had = keyset_had(w, key);
-    int rc = w->cached     ? sim_cached_remove(w->cached, tab->index, w->now_us, key)
-             : w->snapshot ? sim_snapshot_remove(w->snapshot, tab->index, key)
-                           : sim_storage_remove(w->storage, key);
-    if (w->snapshot)
-        t->spin_dirty = TRUE;
-    else
-        wrote(tab->world, key, rc);
-    keyset_wrote(w, key, had);
+    int rc = w->model->remove(w, tab, key);
     storage_line(tab, t, "remove", key, NULL, rc);
     return rc;
 }
@@ -356,12 +261,7 @@ static int env_storage_length(void *ctx, size_t *length_out)
     sim_task *t = storage_turn(tab);
     if (!t)
         return XT_ECANCELLED;
-    sim_world *w = tab->world;
-    int rc = w->cached     ? sim_cached_length(w->cached, tab->index, length_out)
-             : w->snapshot ? sim_snapshot_length(w->snapshot, tab->index, length_out)
-                           : sim_storage_length(w->storage, length_out);
-    if (!w->snapshot)
-        w->acc.r |= SIM_OBJ_KEYSET;
+    int rc = tab->world->model->length(tab->world, tab, length_out);
     storage_line(tab, t, "length", NULL, NULL, rc);
     return rc;
 }
@@ -372,12 +272,7 @@ static int env_storage_key(void *ctx, size_t index, GString *key_out)
     sim_task *t = storage_turn(tab);
     if (!t)
         return XT_ECANCELLED;
-    sim_world *w = tab->world;
-    int rc = w->cached     ? sim_cached_key(w->cached, tab->index, index, key_out)
-             : w->snapshot ? sim_snapshot_key(w->snapshot, tab->index, index, key_out)
-                           : sim_storage_key(w->storage, index, key_out);
-    if (!w->snapshot)
-        w->acc.r |= SIM_OBJ_KEYSET;
+    int rc = tab->world->model->key(tab->world, tab, index, key_out);
     storage_line(tab, t, "key", NULL, rc == XT_OK ? key_out->str : NULL, rc);
     return rc;
 }
@@ -444,8 +339,8 @@ static void env_log(void *ctx, xt_log_level level, const char *message)
 
 static void access_lock(sim_world *w, const char *name)
 {
-    access_key(w, name, FALSE);
-    access_key(w, name, TRUE);
+    sim_env_access_key(w, name, FALSE);
+    sim_env_access_key(w, name, TRUE);
 }
 
 static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *handle_out)
@@ -457,8 +352,8 @@ static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *ha
     sim_task *t = w->current;
     assert(t && t->tab == tab);
     access_lock(w, name);
-    if (w->snapshot)
-        sim_env_snapshot_channel(tab, "lock request"); /* one channel to the parent */
+    if (w->model->channel)
+        w->model->channel(w, tab, "lock request"); /* one channel to the parent */
     int stolen_tab = 0;
     int rc = sim_weblocks_request(w->weblocks, name, flags, tab->index, t, handle_out, &stolen_tab);
     if (w->monitor->tracing) {
@@ -492,7 +387,7 @@ static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *ha
         }
         return XT_ECANCELLED;
     }
-    access_key(w, name, FALSE); /* the grant it resumes with */
+    sim_env_access_key(w, name, FALSE); /* the grant it resumes with */
     if (rc == SIM_WEBLOCKS_QUEUED) {
         if (w->monitor->tracing)
             sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.granted", name, NULL, "granted",
@@ -513,8 +408,8 @@ static int env_lock_release(void *ctx, uint64_t handle)
     const char *name = sim_weblocks_name_of(w->weblocks, handle);
     if (name)
         access_lock(w, name);
-    if (w->snapshot)
-        sim_env_snapshot_channel(tab, "lock release");
+    if (w->model->channel)
+        w->model->channel(w, tab, "lock release");
     int rc = sim_weblocks_release(w->weblocks, handle);
     if (w->monitor->tracing)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "locks.release", NULL, NULL,
@@ -559,8 +454,8 @@ static const xt_env_methods sim_env_methods = {
     .storage_notify = sim_env_storage_notify,
 };
 
-/* For env_snapshot.c: a write that others may now see, for waiting-loop
- * detection (the explorer's record is env_snapshot.c's). */
+/* For model_snapshot.c: a write that others may now see, for waiting-loop
+ * detection (the explorer's record is the model's). */
 void sim_env_note_write(sim_world *w, const char *key)
 {
     w->storage_version++;

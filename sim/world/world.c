@@ -14,7 +14,6 @@
 #include <assert.h>
 #include <string.h>
 
-#include "sim/browser/env_snapshot.h"
 #include "xt/event_store.h"
 
 #define QUEUE_TIES_MAX 64 /* entries gathered at one instant */
@@ -106,8 +105,8 @@ static sim_task *tab_release(sim_world *w, sim_tab *tab, sim_task *t)
     }
     tab->owner = NULL;
     /* The tab's JavaScript task is over: a snapshot's writes leave now. */
-    if (w->snapshot)
-        sim_env_snapshot_task_end(tab, t->id);
+    if (w->model->task_end)
+        w->model->task_end(w, tab, t->id);
     if (!sim_tab_gone(tab) && tab->ready.length > 0) {
         sim_task *next = g_queue_pop_head(&tab->ready);
         tab->owner = next;
@@ -233,8 +232,8 @@ static void world_finish(sim_world *w)
     world_cancel(w);
     if (w->chooser->abandoned)
         return; /* a redundant run: not judged */
-    if (w->snapshot)
-        sim_env_snapshot_settle(w); /* the checks read the datastore */
+    if (w->model->settle)
+        w->model->settle(w); /* the checks read the map */
     sim_monitor_finish(w->monitor, w->now_us, sim_storage_peek(w->storage, w->events_key), pending_tab,
                        pending_wait);
 }
@@ -547,15 +546,10 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
     w->chooser = chooser;
     w->pool = pool;
     w->monitor = monitor;
-    gboolean snapshot = s->storage_model == SIM_STORAGE_SNAPSHOT;
-    /* snapshot: quota is checked in each snapshot; the datastore takes
-     * every checkpoint (storage_snapshot.c). */
-    w->storage = sim_storage_new(snapshot ? 0 : s->quota_bytes, s->storage_unavailable);
+    w->model = sim_storage_models[s->storage_model];
+    w->storage = sim_storage_new(w->model->quota_in_map ? s->quota_bytes : 0, s->storage_unavailable);
     w->weblocks = sim_weblocks_new(sim_world_weblock_granted, w);
-    if (s->storage_model == SIM_STORAGE_CACHED)
-        w->cached = sim_cached_new(w->storage, (int)s->tabs, s->quota_bytes, s->storage_unavailable);
-    if (snapshot)
-        w->snapshot = sim_snapshot_new(w->storage, (int)s->tabs, s->quota_bytes, s->storage_unavailable);
+    w->model_state = w->model->create ? w->model->create(w) : NULL;
     sim_queue_init(&w->queue);
     g_queue_init(&w->live);
     w->drain_end_us = -1;
@@ -586,8 +580,8 @@ void sim_world_free(sim_world *w)
     sim_queue_destroy(&w->queue);
     sim_storage_free(w->storage);
     sim_weblocks_free(w->weblocks);
-    sim_cached_free(w->cached);
-    sim_snapshot_free(w->snapshot);
+    if (w->model->destroy)
+        w->model->destroy(w->model_state);
     g_string_free(w->scratch, TRUE);
     g_free(w->events_key);
     g_free(w);

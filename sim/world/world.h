@@ -38,8 +38,7 @@
 #include "sim/world/queue.h"
 #include "sim/scenario/scenario.h"
 #include "sim/browser/storage.h"
-#include "sim/browser/storage_cached.h"
-#include "sim/browser/storage_snapshot.h"
+#include "sim/browser/storage_model.h"
 #include "sim/browser/weblocks.h"
 #include "xt/env.h"
 #include "xt/processor.h"
@@ -61,7 +60,7 @@ typedef struct sim_task sim_task;
 #define SIM_OBJ_CLOCK (UINT64_C(1) << 60)  /* read: now_ms; write: time advanced */
 #define SIM_OBJ_CS (UINT64_C(1) << 61)     /* critical-section entry or exit */
 #define SIM_OBJ_SERVER (UINT64_C(1) << 62) /* a delivery */
-/* [storage] model = snapshot (env_snapshot.c): the datastore and the
+/* [storage] model = snapshot (model_snapshot.c): the datastore and the
  * checkpoints on their way to it.  Read: a snapshot; read and written: a
  * checkpoint landing; written: a checkpoint leaving (an append to its tab's
  * outbox, so two of them commute, like clock advances). */
@@ -158,9 +157,9 @@ struct sim_world {
     sim_chooser *chooser;
     sim_stack_pool *pool;
     sim_monitor *monitor;
-    sim_storage *storage;   /* linearizable: the map; cached: the browser's map */
-    sim_cached *cached;     /* [storage] model = cached: the tabs' caches; else NULL */
-    sim_snapshot *snapshot; /* [storage] model = snapshot: the tabs' snapshots; else NULL */
+    sim_storage *storage;   /* the browser's map: what it persists, what the checks read */
+    const sim_storage_model_ops *model; /* [storage] model (sim/browser/storage_model.h) */
+    void *model_state;      /* the model's own state beyond the map, or NULL */
     sim_weblocks *weblocks; /* navigator.locks of the origin */
     sim_queue queue;
     sim_tab *tabs;

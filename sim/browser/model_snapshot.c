@@ -1,7 +1,7 @@
 /*
- * env_snapshot.c - when the snapshot model's checkpoints land, and what the
- * explorer and the timeline learn of it ([storage] model = snapshot; the
- * model itself is storage_snapshot.c).
+ * model_snapshot.c - [storage] model = snapshot (Firefox): when the
+ * checkpoints land, and what the explorer and the timeline learn of it
+ * (the snapshots and checkpoints themselves are storage_snapshot.c).
  *
  * Firefox sends a task's checkpoint with an asynchronous IPC at the end of
  * the task; the parent applies checkpoints in the order it receives them,
@@ -40,10 +40,16 @@
  * notifies the other processes' observers when it applies the writes),
  * through env_events.c; a storage_wait reads SIM_OBJ_STORE for that.
  */
-#include "sim/browser/env_snapshot.h"
-#include "sim/world/env_events.h"
+#include "sim/browser/storage_model.h"
+#include "sim/browser/storage_snapshot.h"
+#include "sim/world/env_model.h"
 
 #include <assert.h>
+
+static sim_snapshot *snap_of(const sim_world *w)
+{
+    return w->model_state;
+}
 
 typedef struct sent_ctx {
     sim_world *w;
@@ -87,10 +93,10 @@ static void sent(void *ctx, int tab, const char *key, const char *value)
         g_string_append_printf(c->keys, " %s", key);
 }
 
-gboolean sim_env_snapshot_unseen(const sim_world *w, int tab)
+static gboolean snap_unseen(const sim_world *w, int tab)
 {
     for (int u = 1; u <= w->n_tabs; u++)
-        if (u != tab && sim_snapshot_in_flight(w->snapshot, u) > 0)
+        if (u != tab && sim_snapshot_in_flight(snap_of(w), u) > 0)
             return TRUE;
     return FALSE;
 }
@@ -101,8 +107,8 @@ gboolean sim_env_snapshot_unseen(const sim_world *w, int tab)
 static gboolean first_in_line(const sim_world *w, int tab, int64_t earliest_us)
 {
     for (int u = 1; u <= w->n_tabs; u++)
-        if (u != tab && sim_snapshot_in_flight(w->snapshot, u) > 0 &&
-            sim_snapshot_in_flight_time_us(w->snapshot, u) + w->scenario->delivery_us_max < earliest_us)
+        if (u != tab && sim_snapshot_in_flight(snap_of(w), u) > 0 &&
+            sim_snapshot_in_flight_time_us(snap_of(w), u) + w->scenario->delivery_us_max < earliest_us)
             return FALSE;
     return TRUE;
 }
@@ -119,9 +125,9 @@ static void land(sim_world *w, const sim_tab *tab, gboolean must_progress, const
         uint32_t n = 0;
         gboolean must = FALSE;
         for (int u = 1; u <= w->n_tabs; u++) {
-            if (sim_snapshot_in_flight(w->snapshot, u) == 0)
+            if (sim_snapshot_in_flight(snap_of(w), u) == 0)
                 continue;
-            int64_t sent_us = sim_snapshot_in_flight_time_us(w->snapshot, u);
+            int64_t sent_us = sim_snapshot_in_flight_time_us(snap_of(w), u);
             /* The tab whose message (snapshot request, Web Locks call) is
              * next: its checkpoints precede it on its channel, so they land
              * now whatever the bounds. */
@@ -146,14 +152,13 @@ static void land(sim_world *w, const sim_tab *tab, gboolean must_progress, const
         uint32_t pick = sim_choose(w->chooser, n + (may_stop ? 1 : 0));
         if (may_stop && pick == 0)
             return;
-        sim_snapshot_apply(w->snapshot, cand[pick - (may_stop ? 1 : 0)], landed, &lc);
+        sim_snapshot_apply(snap_of(w), cand[pick - (may_stop ? 1 : 0)], landed, &lc);
     }
 }
 
-void sim_env_snapshot_begin(sim_tab *tab, sim_task *t)
+static void snap_call_begin(sim_world *w, sim_tab *tab, sim_task *t)
 {
-    sim_world *w = tab->world;
-    if (sim_snapshot_is_open(w->snapshot, tab->index))
+    if (sim_snapshot_is_open(snap_of(w), tab->index))
         return;
     /* A snapshot depends on the datastore and on what is on its way. */
     w->acc.r |= SIM_OBJ_STORE;
@@ -162,12 +167,12 @@ void sim_env_snapshot_begin(sim_tab *tab, sim_task *t)
     land(w, tab, t->cache_must_progress, before);
     t->cache_must_progress = FALSE;
     land_ctx lc = {w, before};
-    sim_snapshot_begin(w->snapshot, tab->index, landed, &lc);
-    if (w->monitor->tracing && sim_env_snapshot_unseen(w, tab->index)) {
+    sim_snapshot_begin(snap_of(w), tab->index, landed, &lc);
+    if (w->monitor->tracing && snap_unseen(w, tab->index)) {
         /* What this snapshot misses: the reader of a stale read needs it. */
         GString *missing = g_string_new("taken; not landed yet:");
         for (int u = 1; u <= w->n_tabs; u++) {
-            size_t n = sim_snapshot_in_flight(w->snapshot, u);
+            size_t n = sim_snapshot_in_flight(snap_of(w), u);
             if (n > 0)
                 g_string_append_printf(missing, " %zu checkpoint%s of tab%d", n, n == 1 ? "" : "s", u);
         }
@@ -177,27 +182,25 @@ void sim_env_snapshot_begin(sim_tab *tab, sim_task *t)
     }
 }
 
-void sim_env_snapshot_channel(sim_tab *tab, const char *what)
+static void snap_channel(sim_world *w, sim_tab *tab, const char *what)
 {
-    sim_world *w = tab->world;
-    if (sim_snapshot_in_flight(w->snapshot, tab->index) == 0)
+    if (sim_snapshot_in_flight(snap_of(w), tab->index) == 0)
         return;
     char *before = g_strdup_printf("before tab%d's %s", tab->index, what);
     land(w, tab, FALSE, before);
     g_free(before);
 }
 
-void sim_env_snapshot_task_end(sim_tab *tab, int task_id)
+static void snap_task_end(sim_world *w, sim_tab *tab, int task_id)
 {
-    sim_world *w = tab->world;
-    if (!sim_snapshot_is_open(w->snapshot, tab->index))
+    if (!sim_snapshot_is_open(snap_of(w), tab->index))
         return;
     if (tab->closed) {
-        sim_snapshot_discard(w->snapshot, tab->index); /* crashed mid-task */
+        sim_snapshot_discard(snap_of(w), tab->index); /* crashed mid-task */
         return;
     }
     sent_ctx c = {w, w->monitor->tracing ? g_string_new(NULL) : NULL};
-    size_t n = sim_snapshot_end(w->snapshot, tab->index, w->now_us, sent, &c);
+    size_t n = sim_snapshot_end(snap_of(w), tab->index, w->now_us, sent, &c);
     if (c.keys) {
         if (n > 0) {
             char *what = g_strdup_printf("%zu write%s:%s", n, n == 1 ? "" : "s", c.keys->str);
@@ -209,12 +212,78 @@ void sim_env_snapshot_task_end(sim_tab *tab, int task_id)
     }
 }
 
-void sim_env_snapshot_settle(sim_world *w)
+static void snap_settle(sim_world *w)
 {
     /* world_cancel has ended every task; a snapshot still open would be a
      * task that never gave its tab up. */
     for (int i = 0; i < w->n_tabs; i++)
-        if (sim_snapshot_is_open(w->snapshot, i + 1))
-            sim_env_snapshot_task_end(&w->tabs[i], 0);
+        if (sim_snapshot_is_open(snap_of(w), i + 1))
+            snap_task_end(w, &w->tabs[i], 0);
     land(w, NULL, FALSE, "end of run");
 }
+
+static void *snap_create(sim_world *w)
+{
+    const sim_scenario *s = w->scenario;
+    return sim_snapshot_new(w->storage, (int)s->tabs, s->quota_bytes, s->storage_unavailable);
+}
+
+static void snap_destroy(void *state)
+{
+    sim_snapshot_free(state);
+}
+
+/* Calls on an open snapshot touch nothing shared and record nothing. */
+static int snap_get(sim_world *w, sim_tab *tab, const char *key, GString *value_out)
+{
+    return sim_snapshot_get(snap_of(w), tab->index, key, value_out);
+}
+
+static int snap_set(sim_world *w, sim_tab *tab, const char *key, const char *value)
+{
+    int rc = sim_snapshot_set(snap_of(w), tab->index, key, value);
+    w->current->spin_dirty = TRUE; /* others see it when it leaves (sent) */
+    return rc;
+}
+
+static int snap_remove(sim_world *w, sim_tab *tab, const char *key)
+{
+    int rc = sim_snapshot_remove(snap_of(w), tab->index, key);
+    w->current->spin_dirty = TRUE;
+    return rc;
+}
+
+static int snap_length(sim_world *w, sim_tab *tab, size_t *length_out)
+{
+    return sim_snapshot_length(snap_of(w), tab->index, length_out);
+}
+
+static int snap_key(sim_world *w, sim_tab *tab, size_t index, GString *key_out)
+{
+    return sim_snapshot_key(snap_of(w), tab->index, index, key_out);
+}
+
+static uint64_t snap_digest(const sim_world *w, uint64_t h)
+{
+    return sim_snapshot_digest(snap_of(w), h);
+}
+
+const sim_storage_model_ops sim_model_snapshot = {
+    .name = "snapshot",
+    .doc = "Firefox's model: each task works on a snapshot taken at its first access and publishes its writes "
+           "at its end",
+    .create = snap_create,
+    .destroy = snap_destroy,
+    .quota_in_map = FALSE, /* checked in each snapshot; the datastore takes every checkpoint */
+    .get = snap_get,
+    .set = snap_set,
+    .remove = snap_remove,
+    .length = snap_length,
+    .key = snap_key,
+    .call_begin = snap_call_begin,
+    .task_end = snap_task_end,
+    .channel = snap_channel,
+    .settle = snap_settle,
+    .unseen = snap_unseen,
+    .digest = snap_digest,
+};
