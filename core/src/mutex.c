@@ -18,7 +18,10 @@
  * success either XT_OK or a positive number of attempts it used; the
  * wrapper reports that number and returns XT_OK to its caller.
  */
+#include <string.h>
+
 #include "xt/mutex.h"
+#include "xt/mutex_algorithm.h"
 
 #include <assert.h>
 
@@ -73,3 +76,36 @@ int xt_mutex_with_lock(xt_mutex *mutex, int (*fn)(void *arg), void *arg)
     xt_mutex_unlock(mutex);
     return result;
 }
+
+int xt_setting_index(const xt_mutex_algorithm *algorithm, const char *key)
+{
+    for (int i = 0; algorithm->settings[i].key; i++)
+        if (strcmp(algorithm->settings[i].key, key) == 0)
+            return i;
+    return -1;
+}
+
+static const xt_setting none_settings[] = {{NULL, 0, NULL, 0, 0, NULL, NULL}};
+
+static xt_mutex *none_create(xt_env *env, const int64_t *values, const int64_t *fallback_values,
+                             const xt_mutex_host *host)
+{
+    (void)values;
+    (void)fallback_values;
+    (void)host;
+    return xt_mutex_none_new(env);
+}
+
+static void none_cost(const int64_t *values, xt_mutex_cost *out)
+{
+    (void)values;
+    *out = (xt_mutex_cost){0, 0, "no storage access", NULL};
+}
+
+const xt_mutex_algorithm xt_none_algorithm = {
+    .name = "none",
+    .summary = "no lock at all: the root-cause baseline (every add is an unguarded read-modify-write)",
+    .settings = none_settings,
+    .create = none_create,
+    .cost = none_cost,
+};

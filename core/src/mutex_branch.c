@@ -75,6 +75,7 @@
  * (the tab is going away).  unlock() never fails.
  */
 #include "xt/mutex_branch.h"
+#include "xt/mutex_algorithm.h"
 
 #include <assert.h>
 #include <json-glib/json-glib.h>
@@ -377,3 +378,46 @@ xt_mutex *xt_branch_mutex_new(xt_env *env, const xt_branch_mutex_options *option
     bm->value = g_string_new(NULL);
     return &bm->base;
 }
+
+/* ---- the descriptor (xt/mutex_algorithm.h) ------------------------------ */
+
+static const xt_setting branch_settings[] = {
+    {"timeout_ms", XT_SETTING_INT, "5000", 1, 86400000, NULL,
+     "Lock expiry: how long a written {x, y, timestamp} value stays valid (the SDK wires 3000)."},
+    {"lock_check_interval_ms", XT_SETTING_INT, "50", 0, 86400000, NULL, "Constant wait between attempts."},
+    {"retries_max", XT_SETTING_INT, "100", 1, 1000000, NULL,
+     "Attempts before lock() fails and the caller falls back (the SDK wires 60)."},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static xt_mutex *branch_create(xt_env *env, const int64_t *v, const int64_t *fallback_values,
+                               const xt_mutex_host *host)
+{
+    (void)fallback_values;
+    xt_branch_mutex_options bo;
+    xt_branch_mutex_options_init(&bo);
+    bo.user_id = host->user_id;
+    bo.client_id = host->client_id;
+    bo.timeout_ms = v[0];
+    bo.lock_check_interval_ms = v[1];
+    bo.retries_max = (int)v[2];
+    return xt_branch_mutex_new(env, &bo);
+}
+
+static void branch_cost(const int64_t *v, xt_mutex_cost *out)
+{
+    (void)v;
+    *out = (xt_mutex_cost){4, 2,
+                           "acquire: set {x: me, y: null}, get (check Y), set {x, y: me}, get (verify X and Y); "
+                           "release: get, set {x: null, y}",
+                           NULL};
+}
+
+const xt_mutex_algorithm xt_branch_algorithm = {
+    .name = "bucketeer-branch",
+    .summary = "the SDK branch's CrossTabMutex: one JSON key {x, y, timestamp}, constant retry interval "
+               "(docs/design-under-test.md)",
+    .settings = branch_settings,
+    .create = branch_create,
+    .cost = branch_cost,
+};

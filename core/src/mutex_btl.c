@@ -92,6 +92,7 @@
  * await, so the tab's tasks never see each other's reads.
  */
 #include "xt/mutex_btl.h"
+#include "xt/mutex_algorithm.h"
 
 #include <assert.h>
 #include <json-glib/json-glib.h>
@@ -544,3 +545,43 @@ xt_mutex *xt_btl_mutex_new(xt_env *env, const xt_btl_mutex_options *options)
     bm->refs = 1;
     return &bm->base;
 }
+
+/* ---- the descriptor (xt/mutex_algorithm.h) ------------------------------ */
+
+static const xt_setting btl_settings[] = {
+    {"acquire_timeout_ms", XT_SETTING_INT, "5000", 1, 86400000, NULL,
+     "acquireLock's timeout: how long one lock() keeps trying before it fails (the library's default 5000)."},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static xt_mutex *btl_create(xt_env *env, const int64_t *v, const int64_t *fallback_values,
+                            const xt_mutex_host *host)
+{
+    (void)fallback_values;
+    xt_btl_mutex_options bt;
+    xt_btl_mutex_options_init(&bt);
+    /* The host's client id instead of getLockId(): unique all the same,
+     * and a timeline can say whose claim a value is. */
+    bt.id = host->client_id;
+    bt.acquire_timeout_ms = v[0];
+    return xt_btl_mutex_new(env, &bt);
+}
+
+/* index.ts: acquireLock's first attempt, releaseLock. */
+static void btl_cost(const int64_t *v, xt_mutex_cost *out)
+{
+    (void)v;
+    *out = (xt_mutex_cost){3, 2,
+                           "acquire: getItem (null), setItem the claim, getItem (read back after delay(30)); "
+                           "release: getItem, removeItem",
+                           NULL};
+}
+
+const xt_mutex_algorithm xt_btl_algorithm = {
+    .name = "browser-tabs-lock",
+    .summary = "the npm package browser-tabs-lock 1.3.0 (used by auth0-spa-js), ported: a claim key read back "
+               "after 30 ms",
+    .settings = btl_settings,
+    .create = btl_create,
+    .cost = btl_cost,
+};

@@ -156,6 +156,7 @@
  * the second.
  */
 #include "xt/mutex_lamport.h"
+#include "xt/mutex_algorithm.h"
 
 #include <assert.h>
 #include <string.h>
@@ -478,3 +479,60 @@ xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *opti
     lm->value = g_string_new(NULL);
     return &lm->base;
 }
+
+/* ---- the descriptor (xt/mutex_algorithm.h) ------------------------------ */
+
+static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
+static const char *const lamport_peers_names[] = {"fixed", "prefix", NULL};
+
+static const char *const lamport_variants[] = {"omit", "peers", NULL};
+
+static const xt_setting lamport_settings[] = {
+    {"lock_check_interval_ms", XT_SETTING_INT, "50", 0, 86400000, NULL, "Sleep between re-reads of an await."},
+    {"retries_max", XT_SETTING_INT, "100", 1, 1000000, NULL,
+     "Sleeps one lock() may spend in awaits before it fails and the caller falls back."},
+    {"omit", XT_SETTING_ENUM, "none", 0, 0, lamport_omit_names,
+     "none (the full algorithm), or a statement left out to show why it is needed: b-wait (Algorithm 1 without "
+     "its delay) or y-recheck (the final y != i check)."},
+    {"peers", XT_SETTING_ENUM, "fixed", 0, 0, lamport_peers_names,
+     "fixed (ids 1..tabs known in advance, the paper's assumption) or prefix (each tab registers its b flag "
+     "under a key prefix and finds its peers by enumerating localStorage keys, since tabs come and go)."},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static xt_mutex *lamport_create(xt_env *env, const int64_t *v, const int64_t *fallback_values,
+                                const xt_mutex_host *host)
+{
+    (void)fallback_values;
+    xt_lamport_mutex_options l;
+    xt_lamport_mutex_options_init(&l);
+    l.id = host->index;
+    l.n = host->n;
+    l.wait_interval_ms = v[0];
+    l.retries_max = (int)v[1];
+    l.omit = (xt_lamport_omit)v[2];
+    if (v[3] == XT_LAMPORT_PEERS_PREFIX) {
+        l.peers = XT_LAMPORT_PEERS_PREFIX;
+        l.client_id = host->client_id;
+    }
+    return xt_lamport_mutex_new(env, &l);
+}
+
+/* Lamport 1987, "A Fast Mutual Exclusion Algorithm", contention-free path. */
+static void lamport_cost(const int64_t *v, xt_mutex_cost *out)
+{
+    (void)v;
+    *out = (xt_mutex_cost){5, 2,
+                           "acquire: b[i] := true, x := i, read y, y := i, read x (3 writes, 2 reads); "
+                           "release: y := 0, b[i] := false (2 writes)",
+                           NULL};
+}
+
+const xt_mutex_algorithm xt_lamport_algorithm = {
+    .name = "lamport",
+    .summary = "Lamport's 1987 fast mutual exclusion algorithm (Algorithm 2, with b[i] flags) over localStorage",
+    .settings = lamport_settings,
+    .variants = lamport_variants,
+    .create = lamport_create,
+    .cost = lamport_cost,
+};

@@ -80,6 +80,7 @@
  * close it.)  Errors are swallowed; XT_ECANCELLED stops the release at once.
  */
 #include "xt/mutex_seed.h"
+#include "xt/mutex_algorithm.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -371,3 +372,67 @@ xt_mutex *xt_seed_mutex_new(xt_env *env, const xt_seed_mutex_options *options)
     seed->claim = g_string_new(NULL);
     return &seed->base;
 }
+
+/* ---- the descriptor (xt/mutex_algorithm.h) ------------------------------ */
+
+static const char *const seed_backoff_names[] = {"exponential", "constant", NULL};
+static const char *const seed_unlock_names[] = {"clear-x", "clear-y", "clear-both", NULL};
+static const char *const seed_expired_y_names[] = {"free", "held", NULL};
+#define DAY_MS 86400000
+
+static const char *const seed_variants[] = {"unlock", "expired_y", NULL};
+
+static const xt_setting seed_settings[] = {
+    {"timeout_ms", XT_SETTING_INT, "5000", 1, DAY_MS, NULL, "Lock expiry: how long a written X or Y value stays valid."},
+    {"lock_check_interval_ms", XT_SETTING_INT, "50", 0, DAY_MS, NULL,
+     "First wait between attempts (then doubled under exponential backoff)."},
+    {"backoff_max_ms", XT_SETTING_INT, "1000", 0, DAY_MS, NULL, "Cap of one exponential-backoff wait."},
+    {"retries_max", XT_SETTING_INT, "100", 1, 1000000, NULL, "Attempts before lock() fails and the caller falls back."},
+    {"backoff", XT_SETTING_ENUM, "exponential", 0, 0, seed_backoff_names,
+     "exponential (the design's \"retries with exponential backoff\") or constant (its diagram's \"Wait 50ms\")."},
+    {"unlock", XT_SETTING_ENUM, "clear-x", 0, 0, seed_unlock_names,
+     "What unlock removes: clear-x (the diagram's \"Release lock (clear X)\"), clear-y (Lamport's y := 0), "
+     "clear-both."},
+    {"expired_y", XT_SETTING_ENUM, "free", 0, 0, seed_expired_y_names,
+     "Whether an expired Y counts as available in step 2: free (locks expire) or held (only an empty Y is)."},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static xt_mutex *seed_create(xt_env *env, const int64_t *v, const int64_t *fallback_values,
+                             const xt_mutex_host *host)
+{
+    (void)fallback_values;
+    xt_seed_mutex_options o;
+    xt_seed_mutex_options_init(&o);
+    o.client_id = host->client_id;
+    o.timeout_ms = v[0];
+    o.lock_check_interval_ms = v[1];
+    o.backoff_max_ms = v[2];
+    o.retries_max = (int)v[3];
+    o.backoff = (xt_seed_backoff)v[4];
+    o.unlock = (xt_seed_unlock)v[5];
+    o.expired_y = (xt_seed_expired_y)v[6];
+    return xt_seed_mutex_new(env, &o);
+}
+
+/* One attempt; unlock reads each key it clears, then removes it. */
+static void seed_cost(const int64_t *v, xt_mutex_cost *out)
+{
+    static const char *const variants[] = {"unlock clear-x", "unlock clear-y", "unlock clear-both"};
+    static const char *const defs[] = {
+        "acquire: set X, get Y, set Y, get X, get Y; release: get X, remove X",
+        "acquire: set X, get Y, set Y, get X, get Y; release: get Y, remove Y",
+        "acquire: set X, get Y, set Y, get X, get Y; release: get X, remove X, get Y, remove Y"};
+    int u = (int)v[5];
+    *out = (xt_mutex_cost){5, u == XT_SEED_UNLOCK_CLEAR_BOTH ? 4 : 2, defs[u], variants[u]};
+}
+
+const xt_mutex_algorithm xt_seed_algorithm = {
+    .name = "seed",
+    .summary = "the design document's CrossTabMutex: two keys X and Y with expiry, retries and a fall-back to "
+               "unlocked storage (docs/design-under-test.md)",
+    .settings = seed_settings,
+    .variants = seed_variants,
+    .create = seed_create,
+    .cost = seed_cost,
+};

@@ -50,6 +50,7 @@
  * unlock() never fails (the seed's "best-effort cleanup").
  */
 #include "xt/mutex_weblocks.h"
+#include "xt/mutex_algorithm.h"
 
 #include <assert.h>
 #include <string.h>
@@ -152,3 +153,46 @@ xt_mutex *xt_weblocks_mutex_new(xt_env *env, const xt_weblocks_mutex_options *op
     wl->held = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     return &wl->base;
 }
+
+/* ---- the descriptor (xt/mutex_algorithm.h) ------------------------------ */
+
+static const char *const weblocks_request_names[] = {"wait", "if-available", "steal", NULL};
+
+static const char *const weblocks_variants[] = {"available", "request", NULL};
+
+static const xt_setting weblocks_settings[] = {
+    {"request", XT_SETTING_ENUM, "wait", 0, 0, weblocks_request_names,
+     "How navigator.locks.request is called: wait (await the grant), if-available ({ifAvailable: true}: fail at "
+     "once when taken, then fall back) or steal ({steal: true})."},
+    {"available", XT_SETTING_BOOL, "true", 0, 0, NULL,
+     "Whether the browser offers navigator.locks; when false, web-locks falls back to the seed mutex (whose "
+     "[seed] settings then apply)."},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static xt_mutex *weblocks_create(xt_env *env, const int64_t *v, const int64_t *fallback_values,
+                                 const xt_mutex_host *host)
+{
+    xt_weblocks_mutex_options wo;
+    xt_weblocks_mutex_options_init(&wo);
+    wo.request = (xt_weblocks_request)v[0];
+    xt_mutex *m = xt_weblocks_mutex_new(env, &wo);
+    /* No navigator.locks: the seed's CrossTabMutex, "when available". */
+    return m ? m : xt_seed_algorithm.create(env, fallback_values, NULL, host);
+}
+
+static void weblocks_cost(const int64_t *v, xt_mutex_cost *out)
+{
+    (void)v;
+    *out = (xt_mutex_cost){0, 0, "no storage access: navigator.locks.request and the release of its lock", NULL};
+}
+
+const xt_mutex_algorithm xt_weblocks_algorithm = {
+    .name = "web-locks",
+    .summary = "the Web Locks API (navigator.locks.request, an exclusive lock with FIFO grants)",
+    .settings = weblocks_settings,
+    .variants = weblocks_variants,
+    .fallback = &xt_seed_algorithm,
+    .create = weblocks_create,
+    .cost = weblocks_cost,
+};

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sim/programs/algorithms.h"
 
 /* Columns: one per registered storage model (the first, linearizable,
  * is also "no fault"), then one per fault class. */
@@ -73,25 +74,13 @@ static void variant_add(GString *row, const sim_scenario *s, const char *group, 
  * option that changes which algorithm actually runs. */
 static char *matrix_row(const sim_scenario *s)
 {
-    GString *row = g_string_new(sim_algorithm_name(s->algorithm));
+    const xt_mutex_algorithm *alg = sim_scenario_algorithm(s);
+    GString *row = g_string_new(alg->name);
     variant_add(row, s, "mutex", "cross_tab_safety", "auto");
-    switch (s->algorithm) {
-    case SIM_ALG_SEED:
-        variant_add(row, s, "mutex", "unlock", "clear-x");
-        variant_add(row, s, "mutex", "expired_y", "free");
-        break;
-    case SIM_ALG_LAMPORT:
-        variant_add(row, s, "mutex", "lamport_omit", "none");
-        variant_add(row, s, "mutex", "lamport_peers", "fixed");
-        break;
-    case SIM_ALG_WEB_LOCKS:
-        variant_add(row, s, "mutex", "web_locks_available", "true");
-        variant_add(row, s, "mutex", "web_locks_request", "wait");
-        break;
-    default:
-        break;
+    for (int i = 0; alg->variants && alg->variants[i]; i++) {
+        const xt_setting *x = &alg->settings[xt_setting_index(alg, alg->variants[i])];
+        variant_add(row, s, alg->name, x->key, x->def);
     }
-    variant_add(row, s, "flush", "keep_unstored", "false");
     return g_string_free(row, FALSE);
 }
 

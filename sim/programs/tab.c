@@ -9,78 +9,14 @@
  * releases the lock, holding it for a drawn time.  Event ids are
  * "t<tab>-e<n>", so a timeline names the tab that made each event.
  */
+#include "sim/programs/algorithms.h"
 #include "sim/world/world.h"
-#include "xt/mutex_branch.h"
-#include "xt/mutex_btl.h"
-#include "xt/mutex_lamport.h"
-#include "xt/mutex_seed.h"
-#include "xt/mutex_weblocks.h"
 
-static xt_mutex *tab_seed_mutex_new(sim_tab *tab);
-
+/* The scenario's algorithm (sim/programs/algorithms.c), for this tab. */
 static xt_mutex *tab_mutex_new(sim_tab *tab)
 {
-    const sim_scenario *s = tab->world->scenario;
-    if (s->algorithm == SIM_ALG_NONE)
-        return xt_mutex_none_new(&tab->env);
-    if (s->algorithm == SIM_ALG_WEB_LOCKS) {
-        xt_weblocks_mutex_options wo;
-        xt_weblocks_mutex_options_init(&wo);
-        wo.request = (xt_weblocks_request)s->web_locks_request;
-        xt_mutex *m = xt_weblocks_mutex_new(&tab->env, &wo);
-        /* No navigator.locks: the seed's CrossTabMutex, "when available". */
-        return m ? m : tab_seed_mutex_new(tab);
-    }
-    if (s->algorithm == SIM_ALG_BUCKETEER_BRANCH) {
-        xt_branch_mutex_options bo;
-        xt_branch_mutex_options_init(&bo);
-        bo.user_id = "user-1";
-        bo.client_id = tab->client_id;
-        bo.timeout_ms = s->timeout_ms;
-        bo.lock_check_interval_ms = s->lock_check_interval_ms;
-        bo.retries_max = (int)s->retries_max;
-        return xt_branch_mutex_new(&tab->env, &bo);
-    }
-    if (s->algorithm == SIM_ALG_BROWSER_TABS_LOCK) {
-        xt_btl_mutex_options bt;
-        xt_btl_mutex_options_init(&bt);
-        /* The tab's client id instead of getLockId(): unique all the same,
-         * and a timeline can say whose claim a value is. */
-        bt.id = tab->client_id;
-        bt.acquire_timeout_ms = s->timeout_ms; /* default 5000, the library's */
-        return xt_btl_mutex_new(&tab->env, &bt);
-    }
-    if (s->algorithm == SIM_ALG_LAMPORT) {
-        xt_lamport_mutex_options l;
-        xt_lamport_mutex_options_init(&l);
-        l.id = tab->index;
-        l.n = (int)s->tabs;
-        l.wait_interval_ms = s->lock_check_interval_ms;
-        l.retries_max = (int)s->retries_max;
-        l.omit = (xt_lamport_omit)s->lamport_omit;
-        if (s->lamport_peers == SIM_LAMPORT_PEERS_PREFIX) {
-            l.peers = XT_LAMPORT_PEERS_PREFIX;
-            l.client_id = tab->client_id;
-        }
-        return xt_lamport_mutex_new(&tab->env, &l);
-    }
-    return tab_seed_mutex_new(tab);
-}
-
-static xt_mutex *tab_seed_mutex_new(sim_tab *tab)
-{
-    const sim_scenario *s = tab->world->scenario;
-    xt_seed_mutex_options o;
-    xt_seed_mutex_options_init(&o);
-    o.client_id = tab->client_id;
-    o.timeout_ms = s->timeout_ms;
-    o.lock_check_interval_ms = s->lock_check_interval_ms;
-    o.backoff_max_ms = s->backoff_max_ms;
-    o.retries_max = (int)s->retries_max;
-    o.backoff = (xt_seed_backoff)s->backoff;
-    o.unlock = (xt_seed_unlock)s->unlock;
-    o.expired_y = (xt_seed_expired_y)s->expired_y;
-    return xt_seed_mutex_new(&tab->env, &o);
+    xt_mutex_host host = {tab->client_id, tab->index, (int)tab->world->scenario->tabs, "user-1"};
+    return sim_algorithm_mutex_new(tab->world->scenario, &tab->env, &host);
 }
 
 static int64_t tab_interval_ms(sim_tab *tab)

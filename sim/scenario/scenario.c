@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "sim/scenario/scenario_keys.h"
 #include "sim/error.h"
+#include "sim/programs/algorithms.h"
+#include "sim/scenario/scenario_keys.h"
 
 GQuark sim_error_quark(void)
 {
@@ -23,9 +24,9 @@ GQuark sim_error_quark(void)
 
 const char *sim_algorithm_name(int64_t algorithm)
 {
-    for (int64_t i = 0; algorithm >= 0 && sim_algorithm_names[i]; i++)
+    for (int64_t i = 0; algorithm >= 0 && sim_algorithms[i]; i++)
         if (i == algorithm)
-            return sim_algorithm_names[i];
+            return sim_algorithms[i]->name;
     return "?";
 }
 
@@ -130,11 +131,14 @@ static gboolean key_apply(sim_scenario *s, const char *path, const key_spec *k, 
     char *v = g_strstrip(g_strdup(raw));
     gboolean ok = TRUE;
     if (k->type == KEY_BOOL) {
-        if (strcmp(v, "true") == 0)
-            *(gboolean *)mem = TRUE;
-        else if (strcmp(v, "false") == 0)
-            *(gboolean *)mem = FALSE;
-        else
+        /* An algorithm's settings are int64_t values, the fixed keys gboolean. */
+        if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+            gboolean b = strcmp(v, "true") == 0;
+            if (k->flags & KEY_ALGORITHM)
+                *(int64_t *)mem = b;
+            else
+                *(gboolean *)mem = b;
+        } else
             ok = value_error(path, k, raw, "is not a boolean", error);
     } else if (k->type == KEY_ENUM) {
         int found = -1;
@@ -261,6 +265,75 @@ static gboolean group_known(const char *group)
     return FALSE;
 }
 
+/* A group of settings of an algorithm the scenario does not run is an
+ * error: its author believes they apply. */
+static gboolean scenario_groups_used(const sim_scenario *s, const char *const *groups, GError **error)
+{
+    const xt_mutex_algorithm *alg = sim_scenario_algorithm(s);
+    for (int i = 0; groups[i]; i++) {
+        for (int a = 0; sim_algorithms[a]; a++) {
+            const xt_mutex_algorithm *other = sim_algorithms[a];
+            if (strcmp(groups[i], other->name) != 0 || other == alg || other == alg->fallback)
+                continue;
+            g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                        "%s: [%s]: settings of algorithm %s, but [mutex] algorithm = %s, which does not use "
+                        "them; allowed: [%s]%s%s%s, or set [mutex] algorithm = %s",
+                        s->path, groups[i], other->name, alg->name, alg->name,
+                        alg->fallback ? " and its fall-back's [" : "", alg->fallback ? alg->fallback->name : "",
+                        alg->fallback ? "]" : "", other->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Keys that only mean something when another key enables what they tune. */
+typedef struct key_need {
+    const char *group, *key;
+    size_t field;       /* int64_t field that must be > 0 (or != 0 for the model) */
+    const char *needs;  /* what the message says must be set */
+} key_need;
+
+static const key_need needs[] = {
+    {"storage", "delivery_us_min", OFF(storage_model), "[storage] model = cached or snapshot"},
+    {"storage", "delivery_us_max", OFF(storage_model), "[storage] model = cached or snapshot"},
+    {"faults", "tab_close_pct", OFF(tab_close_max), "[faults] tab_close_max > 0"},
+    {"faults", "tab_freeze_pct", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
+    {"faults", "freeze_ms_min", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
+    {"faults", "freeze_ms_max", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
+    {"faults", "background_timer_ms_min", OFF(background_tabs), "[faults] background_tabs > 0"},
+    {"faults", "tab_reload_pct", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
+    {"faults", "reload_ms_min", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
+    {"faults", "reload_ms_max", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
+    {"faults", "server_fault_pct", OFF(server_fault_max), "[faults] server_fault_max > 0"},
+    {"faults", "server_slow_ms", OFF(server_fault_max), "[faults] server_fault_max > 0"},
+};
+
+/* A key the scenario sets for a model or fault it does not use is an
+ * error naming what would enable it; so is throttling more tabs than
+ * there are. */
+static gboolean scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **error)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
+        if (!g_key_file_has_key(kf, needs[i].group, needs[i].key, NULL))
+            continue;
+        if (*(const int64_t *)((const char *)s + needs[i].field) > 0)
+            continue;
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [%s] %s: has no effect in this scenario; allowed: only with %s", s->path,
+                    needs[i].group, needs[i].key, needs[i].needs);
+        return FALSE;
+    }
+    if (s->background_tabs > s->tabs) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [faults] background_tabs: %" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT
+                    " tabs; allowed: 0 to [scenario] tabs",
+                    s->path, s->background_tabs, s->tabs);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean scenario_read(sim_scenario *s, GKeyFile *kf, GError **error)
 {
     gsize n_groups = 0;
@@ -278,6 +351,16 @@ static gboolean scenario_read(sim_scenario *s, GKeyFile *kf, GError **error)
         char **ks = g_key_file_get_keys(kf, gs[i], NULL, NULL);
         for (int j = 0; ok && ks && ks[j]; j++) {
             const key_spec *k = key_find(gs[i], ks[j]);
+            char *moved = !k && strcmp(gs[i], "mutex") == 0 ? sim_scenario_moved_key(ks[j], NULL) : NULL;
+            if (moved) {
+                g_set_error(error, SIM_ERROR, SIM_ERROR_KEY,
+                            "%s: [mutex] %s: each algorithm's settings live in a group of their own now; "
+                            "allowed: %s (under the group of the [mutex] algorithm in use)",
+                            s->path, ks[j], moved);
+                g_free(moved);
+                ok = FALSE;
+                break;
+            }
             if (!k) {
                 GString *allowed = g_string_new(NULL);
                 for (size_t m = 0; m < sim_scenario_keys_n; m++)
@@ -302,6 +385,7 @@ static gboolean scenario_read(sim_scenario *s, GKeyFile *kf, GError **error)
         }
         g_strfreev(ks);
     }
+    ok = ok && scenario_groups_used(s, (const char *const *)gs, error) && scenario_keys_used(s, kf, error);
     g_strfreev(gs);
     s->hash = sim_scenario_hash(s);
     return ok && scenario_validate(s, error);
@@ -407,13 +491,15 @@ sim_scenario *sim_scenario_load(const char *path, GError **error)
     return s;
 }
 
-static char *key_value_text(const sim_scenario *s, const key_spec *k)
+char *sim_scenario_key_text(const sim_scenario *s, const key_spec *k)
 {
     const char *mem = (const char *)s + k->offset;
     switch (k->type) {
     case KEY_STRING:
         return g_strdup(*(char *const *)mem ? *(char *const *)mem : "");
     case KEY_BOOL:
+        if (k->flags & KEY_ALGORITHM)
+            return g_strdup(*(const int64_t *)mem ? "true" : "false");
         return g_strdup(*(const gboolean *)mem ? "true" : "false");
     case KEY_ENUM:
         return g_strdup(key_names(k)[*(const int64_t *)mem]);
@@ -429,35 +515,11 @@ char *sim_scenario_dump(const sim_scenario *s)
 {
     GString *out = g_string_new(NULL);
     for (size_t i = 0; i < sim_scenario_keys_n; i++) {
-        char *v = key_value_text(s, &sim_scenario_keys[i]);
+        char *v = sim_scenario_key_text(s, &sim_scenario_keys[i]);
         g_string_append_printf(out, "%s.%s = %s\n", sim_scenario_keys[i].group, sim_scenario_keys[i].key, v);
         g_free(v);
     }
     return g_string_free(out, FALSE);
-}
-
-uint32_t sim_scenario_hash(const sim_scenario *s)
-{
-    /* Only keys that change what a run does: not names, runs or the expectation. */
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < sim_scenario_keys_n; i++) {
-        const key_spec *k = &sim_scenario_keys[i];
-        if (strcmp(k->group, "expect") == 0 || strcmp(k->group, "check") == 0 || k->type == KEY_STRING)
-            continue;
-        char *v = key_value_text(s, k);
-        if ((k->flags & KEY_HASH_IF_SET) && strcmp(v, k->def) == 0) {
-            g_free(v);
-            continue;
-        }
-        char *line = g_strdup_printf("%s.%s=%s;", k->group, k->key, v);
-        for (const char *c = line; *c; c++) {
-            h ^= (guint8)*c;
-            h *= 16777619u;
-        }
-        g_free(line);
-        g_free(v);
-    }
-    return h;
 }
 
 char *sim_scenario_reference_markdown(void)
@@ -482,6 +544,18 @@ char *sim_scenario_reference_markdown(void)
     return g_string_free(out, FALSE);
 }
 
+char *sim_scenario_setting_text(const sim_scenario *s, const char *key)
+{
+    const xt_mutex_algorithm *alg = sim_scenario_algorithm(s);
+    const xt_mutex_algorithm *cands[2] = {alg, alg->fallback};
+    for (int c = 0; c < 2 && cands[c]; c++) {
+        const key_spec *k = key_find(cands[c]->name, key);
+        if (k)
+            return sim_scenario_key_text(s, k);
+    }
+    return NULL;
+}
+
 char *sim_scenario_get(const sim_scenario *s, const char *group, const char *key, GError **error)
 {
     const key_spec *k = key_find(group, key);
@@ -489,7 +563,7 @@ char *sim_scenario_get(const sim_scenario *s, const char *group, const char *key
         g_set_error(error, SIM_ERROR, SIM_ERROR_KEY, "%s: [%s] %s: unknown key", s->path, group, key);
         return NULL;
     }
-    return key_value_text(s, k);
+    return sim_scenario_key_text(s, k);
 }
 
 gboolean sim_scenario_check(sim_scenario *s, GError **error)

@@ -14,9 +14,10 @@
 #include <glib.h>
 #include <stdint.h>
 
-typedef enum sim_algorithm { SIM_ALG_NONE, SIM_ALG_SEED, SIM_ALG_LAMPORT, SIM_ALG_WEB_LOCKS,
-                               SIM_ALG_BUCKETEER_BRANCH, SIM_ALG_BROWSER_TABS_LOCK } sim_algorithm;
-typedef enum sim_lamport_peers { SIM_LAMPORT_PEERS_FIXED, SIM_LAMPORT_PEERS_PREFIX } sim_lamport_peers;
+/* Mutex algorithms a scenario can name: the registry of
+ * sim/programs/algorithms.c, at most this many. */
+#define SIM_ALGS_MAX 16
+#define SIM_SETTINGS_MAX 8 /* = XT_SETTINGS_MAX (xt/mutex_algorithm.h) */
 typedef enum sim_workload_mode { SIM_WORKLOAD_EVENTS, SIM_WORKLOAD_LOCK } sim_workload_mode;
 
 /* Invariants, as bits, so [expect] can name a set. */
@@ -36,19 +37,12 @@ typedef struct sim_scenario {
     int64_t tabs;
 
     /* [mutex] */
-    int64_t algorithm;    /* sim_algorithm */
+    int64_t algorithm;    /* index in sim_algorithms (sim/programs/algorithms.h) */
     int64_t cross_tab_safety; /* xt_cross_tab_safety */
-    int64_t timeout_ms;
-    int64_t lock_check_interval_ms;
-    int64_t backoff_max_ms;
-    int64_t retries_max;
-    int64_t backoff;      /* xt_seed_backoff */
-    int64_t unlock;       /* xt_seed_unlock */
-    int64_t expired_y;    /* xt_seed_expired_y */
-    int64_t lamport_omit; /* xt_lamport_omit */
-    int64_t lamport_peers; /* sim_lamport_peers */
-    int64_t web_locks_request;     /* xt_weblocks_request */
-    gboolean web_locks_available;
+    /* [<algorithm>]: each algorithm's settings, in its declaration order
+     * (xt_mutex_algorithm.settings); every algorithm's are kept, so that a
+     * sweep may vary [mutex] algorithm. */
+    int64_t alg_values[SIM_ALGS_MAX][SIM_SETTINGS_MAX];
 
     /* [storage] */
     int64_t storage_latency_us_min, storage_latency_us_max;
@@ -138,6 +132,11 @@ static inline uint32_t sim_scenario_hash_cached(const sim_scenario *scenario) { 
 const char *sim_invariant_name(sim_invariant inv);
 /* The [mutex] algorithm value as written in scenarios ("web-locks"). */
 const char *sim_algorithm_name(int64_t algorithm);
+/* The value of setting key of the scenario's algorithm (or of its
+ * fallback's), as text; NULL when it has none.  Caller frees. */
+char *sim_scenario_setting_text(const sim_scenario *scenario, const char *key);
+/* Whether the browser offers navigator.locks ([web-locks] available). */
+gboolean sim_scenario_web_locks_available(const sim_scenario *scenario);
 /* "mutual-exclusion,lost-event" or "none" for 0; caller frees. */
 char *sim_invariant_set_text(guint set);
 

@@ -11,17 +11,12 @@
 
 #include "sim/scenario/scenario.h"
 #include "sim/browser/storage_model.h"
+#include "sim/programs/algorithms.h"
+
+#include <string.h>
 
 
-const char *const sim_algorithm_names[] = {"none", "seed", "lamport", "web-locks", "bucketeer-branch",
-                                          "browser-tabs-lock", NULL};
-static const char *const web_locks_request_names[] = {"wait", "if-available", "steal", NULL};
-static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
-static const char *const lamport_peers_names[] = {"fixed", "prefix", NULL};
 static const char *const safety_names[] = {"auto", "on", "off", NULL};
-static const char *const backoff_names[] = {"exponential", "constant", NULL};
-static const char *const unlock_names[] = {"clear-x", "clear-y", "clear-both", NULL};
-static const char *const expired_y_names[] = {"free", "held", NULL};
 static const char *const workload_names[] = {"events", "lock", NULL};
 static const char *const mode_names[] = {"random", "exhaustive", "pct", NULL};
 static const char *const time_names[] = {"default", "timed", "untimed", NULL};
@@ -37,48 +32,22 @@ const char *const sim_invariant_names[] = {"mutual-exclusion", "lost-event", "du
 #define INT_NEW(g, k, f, d, lo, hi, doc) {g, k, KEY_INT, OFF(f), d, lo, hi, NULL, NULL, doc, KEY_HASH_IF_SET}
 #define ENUM_NEW(g, k, f, d, names, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, names, NULL, doc, KEY_HASH_IF_SET}
 /* An enum whose names come from a registry (storage models, ...). */
+#define ENUM_REG(g, k, f, d, fn, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, NULL, fn, doc, 0}
 #define ENUM_REG_NEW(g, k, f, d, fn, doc) {g, k, KEY_ENUM, OFF(f), d, 0, 0, NULL, fn, doc, KEY_HASH_IF_SET}
 #define BOOL_NEW(g, k, f, d, doc) {g, k, KEY_BOOL, OFF(f), d, 0, 0, NULL, NULL, doc, KEY_HASH_IF_SET}
 
-const key_spec sim_scenario_keys[] = {
+static const key_spec static_keys[] = {
     {"scenario", "name", KEY_STRING, OFF(name), "", 0, 0, NULL, NULL,
      "Short name shown in reports; defaults to the file name.", 0},
     {"scenario", "description", KEY_STRING, OFF(description), "", 0, 0, NULL, NULL,
      "One line saying what the scenario shows.", 0},
     INT("scenario", "tabs", tabs, "3", 1, 64, "Number of tabs (SDK instances) sharing one localStorage."),
 
-    ENUM("mutex", "algorithm", algorithm, "seed", sim_algorithm_names,
-         "Mutex guarding the event store: none (the root-cause baseline), seed (the seed document's CrossTabMutex), "
-         "lamport (Lamport's 1987 fast mutex with b[i] flags), web-locks (navigator.locks, the seed's future "
-         "enhancement; falls back to seed when web_locks_available is false), bucketeer-branch (the SDK branch's "
-         "CrossTabMutex: one JSON key {x, y, timestamp}, constant retry interval; the SDK wires timeout_ms = 3000, "
-         "retries_max = 60) or browser-tabs-lock (the npm package's algorithm, which auth0-spa-js uses; "
-         "docs/algorithms.md)."),
+    ENUM_REG("mutex", "algorithm", algorithm, "seed", sim_algorithm_names,
+             "Mutex guarding the event store (or, in mode lock, taken alone); each algorithm's settings live in "
+             "the group named after it ([seed], [lamport], ...): see the groups below and docs/algorithms.md."),
     ENUM("mutex", "cross_tab_safety", cross_tab_safety, "auto", safety_names,
          "auto enables the mutex when storage is usable; on always; off never (unlocked methods everywhere)."),
-    INT("mutex", "timeout_ms", timeout_ms, "5000", 1, DAY_MS, "Lock expiry: how long a written X or Y value stays valid."),
-    INT("mutex", "lock_check_interval_ms", lock_check_interval_ms, "50", 0, DAY_MS,
-        "First wait between attempts (then doubled under exponential backoff)."),
-    INT("mutex", "backoff_max_ms", backoff_max_ms, "1000", 0, DAY_MS, "Cap of one exponential-backoff wait."),
-    INT("mutex", "retries_max", retries_max, "100", 1, 1000000, "Attempts before lock() fails and the caller falls back."),
-    ENUM("mutex", "backoff", backoff, "exponential", backoff_names,
-         "exponential (seed: \"retries with exponential backoff\") or constant (the diagram's \"Wait 50ms\")."),
-    ENUM("mutex", "unlock", unlock, "clear-x", unlock_names,
-         "What unlock removes: clear-x (the diagram's \"Release lock (clear X)\"), clear-y (Lamport's y := 0), clear-both."),
-    ENUM("mutex", "expired_y", expired_y, "free", expired_y_names,
-         "Whether an expired Y counts as available in step 2: free (locks expire) or held (only an empty Y is)."),
-    ENUM("mutex", "lamport_omit", lamport_omit, "none", lamport_omit_names,
-         "lamport only: none (the full algorithm), or a statement left out to show why it is needed: b-wait "
-         "(Algorithm 1 without its delay) or y-recheck (the final y != i check)."),
-    ENUM_NEW("mutex", "lamport_peers", lamport_peers, "fixed", lamport_peers_names,
-             "lamport only: fixed (ids 1..tabs known in advance, the paper's assumption) or prefix (each tab "
-             "registers its b flag under a key prefix and finds its peers by enumerating localStorage keys, "
-             "since tabs come and go)."),
-    ENUM_NEW("mutex", "web_locks_request", web_locks_request, "wait", web_locks_request_names,
-             "web-locks only: how navigator.locks.request is called: wait (await the grant), if-available "
-             "({ifAvailable: true}: fail at once when taken, then fall back) or steal ({steal: true})."),
-    BOOL_NEW("mutex", "web_locks_available", web_locks_available, "true",
-             "Whether the browser offers navigator.locks; when false, web-locks falls back to the seed mutex."),
 
     INT("storage", "latency_us_min", storage_latency_us_min, "10", 0, 10000000,
         "Least virtual time one storage call takes, in microseconds."),
@@ -192,8 +161,61 @@ const key_spec sim_scenario_keys[] = {
      "mutual-exclusion, lost-event, duplicate, progress (one of them is violated).", 0},
 };
 
-const size_t sim_scenario_keys_n = sizeof sim_scenario_keys / sizeof sim_scenario_keys[0];
+/* The groups of the fixed keys, in order; each algorithm's group comes
+ * right after [mutex]. */
+static const char *const static_groups[] = {"scenario", "mutex", "storage", "workload", "flush",
+                                            "server", "faults", "run", "explore", "check", "expect", NULL};
 
-const char *const sim_scenario_groups[] = {"scenario", "mutex", "storage", "workload", "flush",
-                                     "server", "faults", "run", "explore", "check", "expect", NULL};
+static key_type setting_type(xt_setting_type t)
+{
+    return t == XT_SETTING_INT ? KEY_INT : t == XT_SETTING_BOOL ? KEY_BOOL : KEY_ENUM;
+}
 
+/* The fixed rows, with every registered algorithm's settings inserted
+ * after the [mutex] rows as a group of its own. */
+static void table_build(key_table *t)
+{
+    GArray *rows = g_array_new(FALSE, FALSE, sizeof(key_spec));
+    GPtrArray *groups = g_ptr_array_new();
+    size_t n_static = G_N_ELEMENTS(static_keys);
+    for (size_t i = 0; i < n_static; i++) {
+        g_array_append_val(rows, static_keys[i]);
+        gboolean last_mutex = strcmp(static_keys[i].group, "mutex") == 0 &&
+                              (i + 1 == n_static || strcmp(static_keys[i + 1].group, "mutex") != 0);
+        if (!last_mutex)
+            continue;
+        for (size_t a = 0; sim_algorithms[a]; a++) {
+            const xt_mutex_algorithm *alg = sim_algorithms[a];
+            for (size_t j = 0; alg->settings[j].key; j++) {
+                const xt_setting *x = &alg->settings[j];
+                g_assert(j < SIM_SETTINGS_MAX);
+                key_spec k = {alg->name, x->key, setting_type(x->type),
+                              OFF(alg_values) + (a * SIM_SETTINGS_MAX + j) * sizeof(int64_t), x->def, x->min, x->max,
+                              x->names, NULL, x->doc, KEY_ALGORITHM};
+                g_array_append_val(rows, k);
+            }
+        }
+    }
+    for (size_t i = 0; static_groups[i]; i++) {
+        g_ptr_array_add(groups, (gpointer)static_groups[i]);
+        if (strcmp(static_groups[i], "mutex") == 0)
+            for (size_t a = 0; sim_algorithms[a]; a++)
+                if (sim_algorithms[a]->settings[0].key)
+                    g_ptr_array_add(groups, (gpointer)sim_algorithms[a]->name);
+    }
+    g_ptr_array_add(groups, NULL);
+    t->n = rows->len;
+    t->rows = (const key_spec *)g_array_free(rows, FALSE);
+    t->groups = (const char *const *)g_ptr_array_free(groups, FALSE);
+}
+
+const key_table *sim_scenario_key_table(void)
+{
+    static key_table table;
+    static gsize built = 0;
+    if (g_once_init_enter(&built)) {
+        table_build(&table);
+        g_once_init_leave(&built, 1);
+    }
+    return &table;
+}

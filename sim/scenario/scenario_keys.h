@@ -35,10 +35,29 @@ static inline const char *const *key_names(const key_spec *k)
     return k->names_fn ? k->names_fn() : k->names;
 }
 
-extern const key_spec sim_scenario_keys[];
-extern const size_t sim_scenario_keys_n;
-extern const char *const sim_scenario_groups[]; /* NULL-terminated */
+/* A setting of a registered algorithm (group = the algorithm's name). */
+#define KEY_ALGORITHM 2u
+
+/* Every key: the fixed rows of scenario_keys.c with the registered
+ * algorithms' settings inserted after [mutex]; built once. */
+typedef struct key_table {
+    const key_spec *rows;
+    size_t n;
+    const char *const *groups; /* NULL-terminated, in order */
+} key_table;
+const key_table *sim_scenario_key_table(void);
+#define sim_scenario_keys (sim_scenario_key_table()->rows)
+#define sim_scenario_keys_n (sim_scenario_key_table()->n)
+#define sim_scenario_groups (sim_scenario_key_table()->groups)
+/* A key's value as scenario text; caller frees (scenario.c). */
+struct sim_scenario;
+char *sim_scenario_key_text(const struct sim_scenario *scenario, const key_spec *k);
+/* The legacy [mutex] key a setting was before settings moved into groups
+ * of their own, or NULL (scenario_hash.c). */
+const char *sim_scenario_legacy_key(const char *algorithm, const char *key);
+/* For a legacy [mutex] key: the group and key it moved to for algorithm,
+ * as "[seed] timeout_ms" text, or NULL (scenario_hash.c).  Caller frees. */
+char *sim_scenario_moved_key(const char *legacy_key, const char *algorithm);
 extern const char *const sim_invariant_names[];  /* NULL-terminated, bit order */
-extern const char *const sim_algorithm_names[];  /* NULL-terminated, sim_algorithm order */
 
 #endif

@@ -13,6 +13,7 @@
  *    1-based), cleared at every run_begin.
  */
 #include "sim/stats/stats.h"
+#include "sim/programs/algorithms.h"
 
 #include <string.h>
 
@@ -435,45 +436,15 @@ char *sim_stats_timeline(const sim_stats *st, const sim_monitor *m, const char *
 
 /* ---- uncontended cost ------------------------------------------------- */
 
-typedef struct cost_row {
-    const char *algorithm;
-    const char *unlock; /* NULL: any unlock option */
-    int acquire_ops, release_ops;
-    const char *definition;
-} cost_row;
-
-/* Storage calls of one contention-free acquisition and release, as each
- * algorithm's definition gives them (reads and writes of localStorage).
- * A new algorithm adds its row here; a sweep prints "not in the cost
- * table" for one that has none. */
-static const cost_row cost_table[] = {
-    {"none", NULL, 0, 0, "no storage access"},
-    /* mutex_seed.c: one attempt; unlock reads each key it clears, then removes it */
-    {"seed", "clear-x", 5, 2, "acquire: set X, get Y, set Y, get X, get Y; release: get X, remove X"},
-    {"seed", "clear-y", 5, 2, "acquire: set X, get Y, set Y, get X, get Y; release: get Y, remove Y"},
-    {"seed", "clear-both", 5, 4,
-     "acquire: set X, get Y, set Y, get X, get Y; release: get X, remove X, get Y, remove Y"},
-    /* Lamport 1987, "A Fast Mutual Exclusion Algorithm", contention-free path */
-    {"lamport", NULL, 5, 2, "acquire: b[i] := true, x := i, read y, y := i, read x (3 writes, 2 reads); "
-                            "release: y := 0, b[i] := false (2 writes)"},
-    /* browser-tabs-lock 1.3.0, index.ts: acquireLock's first attempt, releaseLock */
-    {"browser-tabs-lock", NULL, 3, 2, "acquire: getItem (null), setItem the claim, getItem (read back after "
-                                      "delay(30)); release: getItem, removeItem"},
-};
-
-gboolean sim_cost_expected(const char *algorithm, const char *unlock, sim_cost *out)
+/* What the scenario's algorithm declares (xt_mutex_algorithm.cost, from
+ * its definition): every registered algorithm has one. */
+void sim_cost_expected(const sim_scenario *s, sim_cost *out)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(cost_table); i++) {
-        const cost_row *r = &cost_table[i];
-        if (strcmp(r->algorithm, algorithm) != 0)
-            continue;
-        if (r->unlock && (!unlock || strcmp(r->unlock, unlock) != 0))
-            continue;
-        out->acquire_ops = r->acquire_ops;
-        out->release_ops = r->release_ops;
-        out->definition = r->definition;
-        out->per_unlock = r->unlock != NULL;
-        return TRUE;
-    }
-    return FALSE;
+    const xt_mutex_algorithm *alg = sim_scenario_algorithm(s);
+    xt_mutex_cost c;
+    alg->cost(s->alg_values[s->algorithm], &c);
+    out->acquire_ops = c.acquire_ops;
+    out->release_ops = c.release_ops;
+    out->definition = c.definition;
+    out->variant = c.variant;
 }

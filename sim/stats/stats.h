@@ -174,12 +174,12 @@ char *sim_stats_timeline(const sim_stats *st, const sim_monitor *m, const char *
 typedef struct sim_cost {
     int acquire_ops, release_ops;
     const char *definition;     /* the accesses, as the algorithm defines them */
-    gboolean per_unlock;        /* the counts depend on [mutex] unlock */
+    const char *variant;        /* the setting the counts depend on ("unlock clear-x"), or NULL */
 } sim_cost;
 
 /* Expected storage calls of one contention-free acquisition and release of
- * an algorithm (unlock names the seed's unlock option); FALSE when the
- * table has no entry. */
-gboolean sim_cost_expected(const char *algorithm, const char *unlock, sim_cost *out);
+ * the scenario's algorithm, as the algorithm declares them. */
+struct sim_scenario;
+void sim_cost_expected(const struct sim_scenario *scenario, sim_cost *out);
 
 #endif

@@ -470,7 +470,7 @@ char *sim_env_value_summary(const sim_world *w, const char *key, const char *val
 
 void sim_tab_env_init(sim_tab *tab)
 {
-    tab->env.m = tab->world->scenario->web_locks_available ? &sim_env_methods : &sim_env_methods_no_locks;
+    tab->env.m = sim_scenario_web_locks_available(tab->world->scenario) ? &sim_env_methods : &sim_env_methods_no_locks;
     tab->env.ctx = tab;
     tab->env.debug = FALSE;
 }

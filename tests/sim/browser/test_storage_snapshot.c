@@ -243,7 +243,7 @@ static sim_scenario *load(const char *text)
     return sc;
 }
 
-static const char *const seed_text = "[scenario]\ntabs = 3\n[mutex]\nalgorithm = seed\nunlock = clear-y\n"
+static const char *const seed_text = "[scenario]\ntabs = 3\n[mutex]\nalgorithm = seed\n[seed]\nunlock = clear-y\n"
                                      "[storage]\nmodel = snapshot\n[workload]\nmode = lock\nlocks_per_tab = 5\n"
                                      "interval_ms_min = 0\ninterval_ms_max = 2\nhold_ms_max = 1\n";
 

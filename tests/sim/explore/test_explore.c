@@ -37,7 +37,7 @@
 static const char lamport_1[] = LAMPORT(1, "");
 static const char lamport_2[] = LAMPORT(2, "");
 /* Without "for j: await not b[j]": two tabs can both enter. */
-static const char broken_1[] = LAMPORT(1, "lamport_omit = b-wait\n");
+static const char broken_1[] = LAMPORT(1, "[lamport]\nomit = b-wait\n");
 
 /* The unlocked add: two tabs, one event each, nothing flushed. */
 static const char no_mutex_1[] =
@@ -320,7 +320,7 @@ static void test_preemption_bound(void **state)
 static void test_step_bound_reduction_sound(void **state)
 {
     (void)state;
-    static const char text[] = LAMPORT(1, "lamport_omit = b-wait\n") "[run]\nsteps_max = 18\n";
+    static const char text[] = LAMPORT(1, "[lamport]\nomit = b-wait\n") "[run]\nsteps_max = 18\n";
     sim_explore_options o;
     exhaustive_options(&o);
     sim_explore_result plain, reduced;

@@ -28,7 +28,7 @@
     "hold_ms_min = 0\nhold_ms_max = 0\n"
 
 static const char lamport[] = LAMPORT("");
-static const char broken[] = LAMPORT("lamport_omit = b-wait\n");
+static const char broken[] = LAMPORT("[lamport]\nomit = b-wait\n");
 
 /* From seed 4000, depth 3 first fails at run 392 (measured); the budget
  * leaves a margin of five.  The guarantee alone (p >= 1/(2 * 57^2) per

@@ -30,7 +30,7 @@ static const char no_mutex_5[] =
 
 static const char broken_lamport[] =
     "[scenario]\ntabs = 2\n"
-    "[mutex]\nalgorithm = lamport\nlamport_omit = b-wait\n"
+    "[mutex]\nalgorithm = lamport\n[lamport]\nomit = b-wait\n"
     "[workload]\nmode = lock\nlocks_per_tab = 2\ninterval_ms_min = 0\ninterval_ms_max = 0\n"
     "hold_ms_min = 0\nhold_ms_max = 0\n";
 

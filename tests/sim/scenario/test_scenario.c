@@ -59,17 +59,29 @@ static void assert_refused(const char *text, int code, ...)
     g_error_free(error);
 }
 
+/* The value of a key as scenario text. */
+static void assert_key(const sim_scenario *s, const char *group, const char *key, const char *want)
+{
+    char *v = sim_scenario_get(s, group, key, NULL);
+    assert_non_null(v);
+    assert_string_equal(v, want);
+    g_free(v);
+}
+
 static void test_defaults(void **state)
 {
     (void)state;
     sim_scenario *s = sim_scenario_new_default();
     assert_int_equal(s->tabs, 3);
-    assert_int_equal(s->algorithm, SIM_ALG_SEED);
+    assert_key(s, "mutex", "algorithm", "seed");
     assert_int_equal(s->cross_tab_safety, 0); /* auto */
-    assert_int_equal(s->timeout_ms, 5000);
-    assert_int_equal(s->lock_check_interval_ms, 50);
-    assert_int_equal(s->backoff_max_ms, 1000);
-    assert_int_equal(s->retries_max, 100);
+    assert_key(s, "seed", "timeout_ms", "5000");
+    assert_key(s, "seed", "lock_check_interval_ms", "50");
+    assert_key(s, "seed", "backoff_max_ms", "1000");
+    assert_key(s, "seed", "retries_max", "100");
+    assert_key(s, "lamport", "peers", "fixed");
+    assert_key(s, "web-locks", "available", "true");
+    assert_key(s, "browser-tabs-lock", "acquire_timeout_ms", "5000");
     assert_int_equal(s->storage_latency_us_min, 10);
     assert_int_equal(s->storage_latency_us_max, 100);
     assert_int_equal(s->quota_bytes, 5242880);
@@ -112,7 +124,7 @@ static void test_values_parsed(void **state)
     (void)state;
     sim_scenario *s = load("# a comment\n"
                            "[scenario]\nname = mine\ndescription = two words\ntabs = 64\n"
-                           "[mutex]\nalgorithm = none\nunlock = clear-both\nbackoff = constant\n"
+                           "[mutex]\nalgorithm = seed\n[seed]\nunlock = clear-both\nbackoff = constant\n"
                            "[storage]\nlatency_us_min = 7\nlatency_us_max = 7\nunavailable = true\n"
                            "[workload]\nmode = lock\nhold_ms_min = 1\nhold_ms_max = 9\n"
                            "[flush]\nenabled = false\n"
@@ -121,9 +133,9 @@ static void test_values_parsed(void **state)
     assert_string_equal(s->name, "mine");
     assert_string_equal(s->description, "two words");
     assert_int_equal(s->tabs, 64);
-    assert_int_equal(s->algorithm, SIM_ALG_NONE);
-    assert_int_equal(s->unlock, 2);
-    assert_int_equal(s->backoff, 1);
+    assert_key(s, "mutex", "algorithm", "seed");
+    assert_key(s, "seed", "unlock", "clear-both");
+    assert_key(s, "seed", "backoff", "constant");
     assert_int_equal(s->storage_latency_us_min, 7);
     assert_true(s->storage_unavailable);
     assert_int_equal(s->workload_mode, SIM_WORKLOAD_LOCK);
@@ -154,7 +166,7 @@ static void test_unknown_key(void **state)
 {
     (void)state;
     assert_refused("[mutex]\ntimeout = 5\n", SIM_ERROR_KEY, "[mutex] timeout", "unknown key", "allowed",
-                   "timeout_ms", "lock_check_interval_ms", NULL);
+                   "algorithm", "cross_tab_safety", NULL);
     /* A key of another group is unknown in this one. */
     assert_refused("[storage]\ntabs = 2\n", SIM_ERROR_KEY, "[storage] tabs", "allowed", "quota_bytes", NULL);
 }
@@ -192,7 +204,7 @@ static void test_bad_enum(void **state)
     (void)state;
     assert_refused("[mutex]\nalgorithm = no-such-mutex\n", SIM_ERROR_VALUE, "[mutex] algorithm", "no-such-mutex",
                    "allowed", "one of none, seed", NULL);
-    assert_refused("[mutex]\nunlock = clear_x\n", SIM_ERROR_VALUE, "[mutex] unlock", "clear-x, clear-y, clear-both",
+    assert_refused("[seed]\nunlock = clear_x\n", SIM_ERROR_VALUE, "[seed] unlock", "clear-x, clear-y, clear-both",
                    NULL);
     /* Case matters: values are written as documented. */
     assert_refused("[workload]\nmode = Lock\n", SIM_ERROR_VALUE, "[workload] mode", "events, lock", NULL);
@@ -375,13 +387,13 @@ static void test_set(void **state)
     GError *error = NULL;
     uint32_t before = s->hash;
     assert_int_equal(s->hash, sim_scenario_hash(s));
-    assert_true(sim_scenario_set(s, "mutex", "timeout_ms", "250", &error));
-    assert_int_equal(s->timeout_ms, 250);
+    assert_true(sim_scenario_set(s, "seed", "timeout_ms", "250", &error));
+    assert_key(s, "seed", "timeout_ms", "250");
     /* The cached hash follows the change. */
     assert_int_equal(s->hash, sim_scenario_hash(s));
     assert_true(s->hash != before);
     assert_true(sim_scenario_set(s, "mutex", "algorithm", "none", &error));
-    assert_int_equal(s->algorithm, SIM_ALG_NONE);
+    assert_key(s, "mutex", "algorithm", "none");
     assert_true(sim_scenario_set(s, "expect", "violation", "progress", &error));
     assert_int_equal(s->expect_violations, SIM_INV_PROGRESS);
     assert_null(error);
@@ -412,7 +424,7 @@ static void test_set_failure_changes_nothing(void **state)
         {"expect", "violation", "bogus"},  {"expect", "violation", "lost-event,bogus"},
         {"expect", "violation", "duplicate,"},
     };
-    sim_scenario *s = load("[mutex]\ntimeout_ms = 777\n[expect]\nviolation = mutual-exclusion\n");
+    sim_scenario *s = load("[seed]\ntimeout_ms = 777\n[expect]\nviolation = mutual-exclusion\n");
     char *before = sim_scenario_dump(s);
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         GError *error = NULL;
@@ -435,15 +447,65 @@ static void test_set_failure_changes_nothing(void **state)
     sim_scenario_free(s);
 }
 
+/* Keys mean one thing (issue 11): each algorithm's settings live in its
+ * own group, a group of an algorithm the scenario does not run is refused,
+ * an old flat [mutex] key says where it went, and a key tuning a model or
+ * fault the scenario does not use is refused. */
+static void test_keys_mean_one_thing(void **state)
+{
+    (void)state;
+    assert_refused("[mutex]\nalgorithm = seed\n[web-locks]\nrequest = steal\n", SIM_ERROR_CONFLICT,
+                   "[web-locks]", "settings of algorithm web-locks", "[mutex] algorithm = seed", NULL);
+    assert_refused("[lamport]\nretries_max = 3\n", SIM_ERROR_CONFLICT, "[lamport]", "algorithm = seed", NULL);
+    assert_refused("[mutex]\nalgorithm = lamport\ntimeout_ms = 5\n", SIM_ERROR_KEY, "[mutex] timeout_ms",
+                   "[seed] timeout_ms", "[browser-tabs-lock] acquire_timeout_ms", NULL);
+    assert_refused("[scenario]\ntabs = 2\n[faults]\nbackground_tabs = 8\n", SIM_ERROR_CONFLICT,
+                   "[faults] background_tabs", "more than the 2 tabs", NULL);
+    assert_refused("[faults]\nfreeze_ms_max = 10\n", SIM_ERROR_CONFLICT, "[faults] freeze_ms_max",
+                   "tab_freeze_max > 0", NULL);
+    assert_refused("[storage]\ndelivery_us_max = 10\n", SIM_ERROR_CONFLICT, "[storage] delivery_us_max",
+                   "model = cached or snapshot", NULL);
+    /* web-locks falls back to seed: [seed] applies too. */
+    sim_scenario *s = load("[mutex]\nalgorithm = web-locks\n[web-locks]\navailable = false\n[seed]\nunlock = clear-y\n");
+    assert_key(s, "seed", "unlock", "clear-y");
+    assert_false(sim_scenario_web_locks_available(s));
+    char *v = sim_scenario_setting_text(s, "unlock");
+    assert_string_equal(v, "clear-y");
+    g_free(v);
+    sim_scenario_free(s);
+    s = load("[mutex]\nalgorithm = lamport\n[lamport]\npeers = prefix\n[storage]\nmodel = cached\n"
+             "delivery_us_max = 10\n[faults]\ntab_freeze_max = 1\nfreeze_ms_max = 2000\n");
+    assert_key(s, "lamport", "peers", "prefix");
+    sim_scenario_free(s);
+}
+
+/* Replay tokens published before the settings moved stay valid: the hash
+ * folds them under their old [mutex] names (scenario_hash.c).  The values
+ * are the hashes the flat keys gave (recorded from 114f010). */
+static void test_hash_stable_across_groups(void **state)
+{
+    (void)state;
+    sim_scenario *d = sim_scenario_new_default();
+    sim_scenario *s = load("[mutex]\nalgorithm = seed\n[seed]\nretries_max = 100\n");
+    assert_int_equal(sim_scenario_hash(s), sim_scenario_hash(d)); /* a default written out changes nothing */
+    sim_scenario_free(s);
+    s = load("[mutex]\nalgorithm = lamport\n[lamport]\nretries_max = 7\n");
+    sim_scenario *t = load("[mutex]\nalgorithm = lamport\n");
+    assert_int_not_equal(sim_scenario_hash(s), sim_scenario_hash(t));
+    sim_scenario_free(s);
+    sim_scenario_free(t);
+    sim_scenario_free(d);
+}
+
 static void test_dump(void **state)
 {
     (void)state;
-    sim_scenario *s = load("[mutex]\ntimeout_ms = 1234\nunlock = clear-y\n[expect]\nviolation = lost-event\n");
+    sim_scenario *s = load("[seed]\ntimeout_ms = 1234\nunlock = clear-y\n[expect]\nviolation = lost-event\n");
     char *d1 = sim_scenario_dump(s);
     char *d2 = sim_scenario_dump(s);
     assert_string_equal(d1, d2);
-    assert_non_null(strstr(d1, "mutex.timeout_ms = 1234\n"));
-    assert_non_null(strstr(d1, "mutex.unlock = clear-y\n"));
+    assert_non_null(strstr(d1, "seed.timeout_ms = 1234\n"));
+    assert_non_null(strstr(d1, "seed.unlock = clear-y\n"));
     assert_non_null(strstr(d1, "expect.violation = lost-event\n"));
     assert_non_null(strstr(d1, "scenario.tabs = 3\n"));
     assert_non_null(strstr(d1, "flush.enabled = true\n"));
@@ -482,7 +544,7 @@ static void test_dump(void **state)
 static void test_hash(void **state)
 {
     (void)state;
-    const char *base = "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 500\n";
+    const char *base = "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 500\n";
     sim_scenario *a = load(base), *b = load(base);
     uint32_t h = sim_scenario_hash(a);
     assert_int_equal(h, sim_scenario_hash(b));
@@ -491,11 +553,11 @@ static void test_hash(void **state)
 
     /* Not changed by what does not change a run. */
     static const char *const same[] = {
-        "[scenario]\nname = other\ntabs = 2\n[mutex]\ntimeout_ms = 500\n",
-        "[scenario]\ndescription = words\ntabs = 2\n[mutex]\ntimeout_ms = 500\n",
-        "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 500\n[check]\nruns = 7\nseed = 99\n",
-        "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 500\n[expect]\nviolation = lost-event\n",
-        "# comment\n[mutex]\ntimeout_ms = 500\n\n[scenario]\ntabs = 2\n",
+        "[scenario]\nname = other\ntabs = 2\n[seed]\ntimeout_ms = 500\n",
+        "[scenario]\ndescription = words\ntabs = 2\n[seed]\ntimeout_ms = 500\n",
+        "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 500\n[check]\nruns = 7\nseed = 99\n",
+        "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 500\n[expect]\nviolation = lost-event\n",
+        "# comment\n[seed]\ntimeout_ms = 500\n\n[scenario]\ntabs = 2\n",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(same); i++) {
         sim_scenario *s = load(same[i]);
@@ -505,13 +567,13 @@ static void test_hash(void **state)
     }
     /* Changed by each key that changes a run. */
     static const char *const differ[] = {
-        "[scenario]\ntabs = 3\n[mutex]\ntimeout_ms = 500\n",
-        "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 501\n",
-        "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 500\nunlock = clear-y\n",
-        "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 500\n[storage]\nlatency_us_max = 101\n",
-        "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 500\n[flush]\nenabled = false\n",
-        "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 500\n[run]\ndrain_ms = 1\n",
-        "[scenario]\ntabs = 2\n[mutex]\ntimeout_ms = 500\n[server]\nerror_pct = 1\n",
+        "[scenario]\ntabs = 3\n[seed]\ntimeout_ms = 500\n",
+        "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 501\n",
+        "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 500\nunlock = clear-y\n",
+        "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 500\n[storage]\nlatency_us_max = 101\n",
+        "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 500\n[flush]\nenabled = false\n",
+        "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 500\n[run]\ndrain_ms = 1\n",
+        "[scenario]\ntabs = 2\n[seed]\ntimeout_ms = 500\n[server]\nerror_pct = 1\n",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(differ); i++) {
         sim_scenario *s = load(differ[i]);
@@ -549,8 +611,9 @@ static void test_reference(void **state)
 {
     (void)state;
     char *md = sim_scenario_reference_markdown();
-    static const char *const groups[] = {"scenario", "mutex", "storage", "workload", "flush",
-                                         "server", "run", "check", "expect"};
+    static const char *const groups[] = {"scenario", "mutex", "seed", "lamport", "web-locks", "bucketeer-branch",
+                                         "browser-tabs-lock", "storage", "workload", "flush", "server", "run",
+                                         "check", "expect"};
     for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
         char *h = g_strdup_printf("## [%s]", groups[i]);
         if (!strstr(md, h))
@@ -596,6 +659,8 @@ int main(void)
         cmocka_unit_test(test_set),
         cmocka_unit_test(test_set_failure_changes_nothing),
         cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_keys_mean_one_thing),
+        cmocka_unit_test(test_hash_stable_across_groups),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_invariant_names),
         cmocka_unit_test(test_reference),

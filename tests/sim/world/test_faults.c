@@ -125,7 +125,7 @@ static void test_web_locks_survive_crashes(void **state)
 static void test_lamport_blocked_by_crash(void **state)
 {
     (void)state;
-    sim_scenario *s = scenario("[scenario]\ntabs = 2\n[mutex]\nalgorithm = lamport\nretries_max = 200\n"
+    sim_scenario *s = scenario("[scenario]\ntabs = 2\n[mutex]\nalgorithm = lamport\n[lamport]\nretries_max = 200\n"
                                "[workload]\nmode = lock\nlocks_per_tab = 3\nhold_ms_max = 50\n"
                                "[run]\nprogress_bound_ms = 5000\ntime_limit_ms = 60000\n"
                                "[faults]\ntab_close_max = 1\ntab_close_pct = 10\n");

@@ -17,7 +17,7 @@
 
 #include "sim/explore/run.h"
 
-static const char *const base_text = "[scenario]\ntabs = 2\n[mutex]\nunlock = clear-y\n"
+static const char *const base_text = "[scenario]\ntabs = 2\n[seed]\nunlock = clear-y\n"
                                      "[workload]\nmode = lock\nlocks_per_tab = 3\ninterval_ms_min = 0\n"
                                      "interval_ms_max = 0\nhold_ms_min = 0\nhold_ms_max = 0\nstart_ms_max = 0\n";
 

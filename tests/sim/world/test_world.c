@@ -84,7 +84,7 @@ static const char no_mutex[] =
 /* Lamport's exit: the mutex-only benchmark, shortened. */
 static const char seed_clear_y[] =
     "[scenario]\ntabs = 3\n"
-    "[mutex]\nalgorithm = seed\nunlock = clear-y\n"
+    "[mutex]\nalgorithm = seed\n[seed]\nunlock = clear-y\n"
     "[workload]\nmode = lock\nlocks_per_tab = 8\ninterval_ms_min = 0\ninterval_ms_max = 2\n"
     "hold_ms_min = 0\nhold_ms_max = 1\n";
 
@@ -94,7 +94,7 @@ static const char seed_clear_y[] =
  * the lock at once. */
 static const char small_sdk[] =
     "[scenario]\ntabs = 3\n"
-    "[mutex]\nalgorithm = seed\nunlock = clear-y\n"
+    "[mutex]\nalgorithm = seed\n[seed]\nunlock = clear-y\n"
     "[workload]\nevents_per_tab = 3\ninterval_ms_min = 0\ninterval_ms_max = 50\n"
     "[flush]\ninterval_ms = 200\n"
     "[server]\nlatency_ms_min = 5\nlatency_ms_max = 40\n"
@@ -180,7 +180,7 @@ static void test_expiring_lock_caught(void **state)
     /* The control for the test above: a lock that expires while held lets
      * a second tab in, and the world must see it. */
     sim_scenario *s = scenario("[scenario]\ntabs = 3\n"
-                               "[mutex]\nalgorithm = seed\nunlock = clear-y\ntimeout_ms = 1\n"
+                               "[mutex]\nalgorithm = seed\n[seed]\nunlock = clear-y\ntimeout_ms = 1\n"
                                "[workload]\nmode = lock\nlocks_per_tab = 8\ninterval_ms_min = 0\n"
                                "interval_ms_max = 2\nhold_ms_min = 5\nhold_ms_max = 10\n");
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);

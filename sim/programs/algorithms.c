@@ -1,0 +1,57 @@
+/*
+ * algorithms.c - the registry of mutex algorithms ([mutex] algorithm).
+ *
+ * One line per algorithm: its descriptor from core/.  A new algorithm is
+ * its core/ files (the mutex and its xt_mutex_algorithm) plus one line
+ * here; its settings become the scenario group named after it, its
+ * declared cost enters the sweeps' cost check, and the scenario reference
+ * documents it, with no other edit in sim/ (docs/architecture.md, "How to
+ * add an algorithm").  The order is the order of the [mutex] algorithm
+ * names; append, so that existing scenarios keep their indices.
+ */
+#include "sim/programs/algorithms.h"
+
+const xt_mutex_algorithm *const sim_algorithms[] = {
+    &xt_none_algorithm,
+    &xt_seed_algorithm,
+    &xt_lamport_algorithm,
+    &xt_weblocks_algorithm,
+    &xt_branch_algorithm,
+    &xt_btl_algorithm,
+    NULL,
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(sim_algorithms) <= SIM_ALGS_MAX + 1);
+G_STATIC_ASSERT(SIM_SETTINGS_MAX == XT_SETTINGS_MAX);
+
+const char *const *sim_algorithm_names(void)
+{
+    static const char *names[G_N_ELEMENTS(sim_algorithms)];
+    static gsize built = 0;
+    if (g_once_init_enter(&built)) {
+        for (size_t i = 0; sim_algorithms[i]; i++)
+            names[i] = sim_algorithms[i]->name;
+        g_once_init_leave(&built, 1);
+    }
+    return names;
+}
+
+int sim_algorithm_index(const xt_mutex_algorithm *algorithm)
+{
+    for (int i = 0; sim_algorithms[i]; i++)
+        if (sim_algorithms[i] == algorithm)
+            return i;
+    return -1;
+}
+
+const xt_mutex_algorithm *sim_scenario_algorithm(const sim_scenario *s)
+{
+    return sim_algorithms[s->algorithm];
+}
+
+xt_mutex *sim_algorithm_mutex_new(const sim_scenario *s, xt_env *env, const xt_mutex_host *host)
+{
+    const xt_mutex_algorithm *a = sim_scenario_algorithm(s);
+    const int64_t *fallback = a->fallback ? s->alg_values[sim_algorithm_index(a->fallback)] : NULL;
+    return a->create(env, s->alg_values[s->algorithm], fallback, host);
+}
