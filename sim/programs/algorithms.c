@@ -18,6 +18,7 @@ const xt_mutex_algorithm *const sim_algorithms[] = {
     &xt_weblocks_algorithm,
     &xt_branch_algorithm,
     &xt_btl_algorithm,
+    &xt_naive_algorithm,
     NULL,
 };
 

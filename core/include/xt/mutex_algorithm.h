@@ -66,7 +66,7 @@ typedef struct xt_mutex_algorithm {
 
 /* The algorithms of libxt. */
 extern const xt_mutex_algorithm xt_none_algorithm, xt_seed_algorithm, xt_lamport_algorithm,
-    xt_weblocks_algorithm, xt_branch_algorithm, xt_btl_algorithm;
+    xt_weblocks_algorithm, xt_branch_algorithm, xt_btl_algorithm, xt_naive_algorithm;
 
 /* Index of a setting by key, or -1. */
 int xt_setting_index(const xt_mutex_algorithm *algorithm, const char *key);
