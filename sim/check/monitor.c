@@ -300,7 +300,8 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const char *stored_json
                 v->erased_event = g_strdup(id);
                 g_free(v->message);
                 v->message = g_strdup_printf("event %s (added by tab%d, add returned) is neither stored nor "
-                                             "delivered; tab%d's write at %.3f ms erased it",
+                                             "delivered; tab%d's write at %.3f ms erased it (marked !! in the "
+                                             "timeline)",
                                              id, tab, w->tab, w->time_us / 1000.0);
             }
             break;
