@@ -4,9 +4,9 @@
  *
  * Why it exists: the seed document's reading of the mutex (mutex_seed.c)
  * is not the code the SDK team actually wrote.  The branch
- * fix-data-race-conditon-multi-tabs (commit 5cbad91, never released; see
- * REFERENCE.md section 2) implements it in
- * src/internal/storage/CrossTabMutex.ts, and tabsim should say what that
+ * fix-data-race-conditon-multi-tabs of bucketeer-io/javascript-client-sdk
+ * (commit 5cbad91, never released; docs/design-under-test.md) implements it
+ * in src/internal/storage/CrossTabMutex.ts, and tabsim should say what that
  * code does, step by step, under the interleavings a browser produces.
  * Every step below cites the TypeScript it ports.
  *
@@ -64,12 +64,12 @@
  * truthy JSON value; a timestamp that is not a number is never expired
  * (NaN comparisons are false).
  *
- * Assumption to keep in mind: REFERENCE.md reads storage.get()/set() as
- * synchronous (the SDK's internal BKTStorage).  A later src/BKTStorage.ts
- * of the SDK is Promise-based; if the branch's mutex had been given that
- * one, every unawaited get() would yield a Promise, state2.x would be
- * undefined and no attempt could ever succeed.  That reading could not be
- * checked against the branch commit and is not modelled.
+ * Assumption to keep in mind: storage.get()/set() are synchronous, as the
+ * branch's src/BKTStorage.ts declares them at commit 5cbad91 (get(): T |
+ * null).  The SDK made BKTStorage Promise-based later (commit d44082a),
+ * which the branch never received; given that one, every unawaited get()
+ * would yield a Promise, state2.x would be undefined and no attempt could
+ * ever succeed.  That combination is not modelled.
  *
  * Errors: XT_ECANCELLED from any call ends lock() at once, without cleanup
  * (the tab is going away).  unlock() never fails.

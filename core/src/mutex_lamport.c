@@ -48,7 +48,8 @@
  *
  * Assumptions (the paper's): every storage call is an atomic read or write
  * of one register, which holds in a single-process browser and does NOT
- * hold across processes with per-renderer caches (REFERENCE.md section 3),
+ * hold across processes with per-renderer caches (Chromium's
+ * cached_storage_area.h; docs/browser-model.md),
  * the very thing the simulator lets one examine; the set of processes is
  * fixed, with distinct ids 1..N known to every one of them (tabs that come
  * and go have no such numbering: prefix mode, below, replaces it with

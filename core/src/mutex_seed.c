@@ -3,9 +3,11 @@
  *
  * Why it exists: it is the design under test, ported as literally as the
  * seed allows, so that the simulator can show what that design does under
- * interleavings a browser really produces.  It is not Lamport's algorithm
- * (there is no b[] array and no wait for other contenders in the x != i
- * branch), and it is not claimed to be safe.
+ * interleavings a browser really produces.  (The seed document is the SDK's
+ * design document, docs/cross-tab-synchronization.md on its unmerged
+ * branch; docs/design-under-test.md says where to find it.)  It is not
+ * Lamport's algorithm (there is no b[] array and no wait for other
+ * contenders in the x != i branch), and it is not claimed to be safe.
  *
  * Each option, and the seed sentence behind it:
  *   key_x, key_y ("bucketeer_mutex_x" / "_y"):
@@ -13,7 +15,7 @@
  *       coordinate access".
  *   client_id (default xt_client_id_new(), "<now>-<base-36>"):
  *       "Step 1: Write ClientID_1 to X"; the format is the SDK branch's
- *       Date.now() + "-" + random base-36 (REFERENCE.md section 2).
+ *       Date.now() + "-" + random base-36 (CrossTabMutex.ts, commit 5cbad91).
  *   timeout_ms (5000):
  *       "timeout?: number // Maximum time to hold a lock (default: 5000ms)"
  *       and "Timeout Protection: Locks automatically expire to prevent

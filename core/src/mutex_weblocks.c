@@ -12,7 +12,7 @@
  *                                   async () => { await fn(); });
  * lock() is the request up to the moment the callback starts, unlock() is
  * the callback's promise settling.  What the browser promises
- * (REFERENCE.md section 4, and the W3C Web Locks specification): exclusive
+ * (the W3C Web Locks API, https://w3c.github.io/web-locks/): exclusive
  * requests of one name are granted in FIFO order; the lock is held until
  * the callback settles; it is released when the holder's document goes
  * away; {ifAvailable: true} calls the callback with null at once when the

@@ -1,7 +1,7 @@
 /*
  * storage_cached.c - the "cached" localStorage model: a cache per tab.
  *
- * What it stands for (REFERENCE.md section 3, from Chromium's
+ * What it stands for (docs/browser-model.md, from Chromium's
  * third_party/blink/renderer/modules/storage/cached_storage_area.h): each
  * renderer keeps a full cached copy of the origin's map, loaded on first
  * access; its own writes apply to the cache at once and go to the browser

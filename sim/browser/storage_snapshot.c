@@ -2,7 +2,7 @@
  * storage_snapshot.c - the "snapshot" localStorage model: Firefox's
  * LocalStorage NextGen (LSNG).
  *
- * What it stands for (REFERENCE.md section 3; Firefox's dom/localstorage,
+ * What it stands for (docs/browser-model.md; Firefox's dom/localstorage,
  * read in LSDatabase.cpp, LSSnapshot.cpp/.h, LSWriteOptimizer.cpp,
  * ActorsParent.cpp and xpcom/base/CycleCollectedJSContext.cpp):
  *  - one Datastore per origin lives in the parent process; content

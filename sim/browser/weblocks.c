@@ -2,7 +2,7 @@
  * weblocks.c - the simulated browser's Web Locks manager; see sim/browser/weblocks.h.
  *
  * Fault model and sources.  The W3C Web Locks specification and MDN
- * (summarised in REFERENCE.md section 4) say: a lock manager per origin
+ * (w3c.github.io/web-locks) say: a lock manager per origin
  * (here: per world; tabsim simulates one origin); a request of an
  * exclusive lock is grantable when no one holds the name and no earlier
  * request for it waits, so grants are FIFO; the lock is held until the

@@ -40,6 +40,7 @@ static void violation_free(gpointer p)
 {
     sim_violation *v = p;
     g_free(v->message);
+    g_free(v->erased_event);
     g_free(v);
 }
 
@@ -288,14 +289,20 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const char *stored_json
             sim_monitor_violation(m, SIM_INV_LOST_EVENT, time_us, tab, 0,
                                   "event %s (added by tab%d, add returned) is neither stored nor delivered",
                                   id, tab);
-            /* Point at the write that erased it, when the timeline knows it. */
+            /* Point at the write that erased it, when the timeline knows it:
+             * the reports mark that line (sim/cli/report.c, mermaid.c). */
             gpointer at = m->erased_at ? g_hash_table_lookup(m->erased_at, id) : NULL;
             if (at) {
                 sim_violation *v = m->violations->pdata[m->violations->len - 1];
+                const sim_trace_record *w = &g_array_index(m->records, sim_trace_record, GPOINTER_TO_UINT(at) - 1);
                 v->step = GPOINTER_TO_UINT(at);
+                v->erased_line = GPOINTER_TO_UINT(at);
+                v->erased_event = g_strdup(id);
                 g_free(v->message);
                 v->message = g_strdup_printf("event %s (added by tab%d, add returned) is neither stored nor "
-                                             "delivered; the write marked above erased it", id, tab);
+                                             "delivered; tab%d's write at %.3f ms erased it (marked !! in the "
+                                             "timeline)",
+                                             id, tab, w->tab, w->time_us / 1000.0);
             }
             break;
         }

@@ -25,6 +25,11 @@ typedef struct sim_violation {
     uint64_t step;     /* trace lines up to and including the step that broke it */
     int tab_a, tab_b;  /* tabs involved (1-based; 0 = none) */
     char *message;
+    /* Lost event, traced runs: the timeline line (1-based) of the write
+     * that erased the event, and the event's id, so that every report can
+     * mark that write; 0 and NULL when no traced write erased it. */
+    uint64_t erased_line;
+    char *erased_event;
 } sim_violation;
 
 /* One timeline entry, structured (for diagrams); parallel to the trace lines. */

@@ -55,6 +55,10 @@ typedef struct check_outcome {
     char *mermaid;           /* the counterexample as a sequenceDiagram, or NULL */
     char *violation_text;    /* "violation   ...\n            message\n" */
     GPtrArray *timeline;     /* char*: the timeline lines, as printed */
+    /* lost event: the write that erased it (its line marked "!!") */
+    char *erased_event;      /* the lost event's id, or NULL: no such write */
+    guint64 erased_step;     /* its line in the run's whole timeline, 1-based */
+    gint64 erased_index;     /* its index in timeline; -1 when not shown */
     /* statistics */
     gint64 runs, pruned, bound_hits;
     guint64 steps, storage_ops;

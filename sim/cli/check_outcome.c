@@ -23,6 +23,7 @@ check_outcome *check_outcome_new(const char *file)
     o->time = SIM_TIME_TIMED;
     o->shard_count = 1;
     o->cex_run = -1;
+    o->erased_index = -1;
     o->verdict = SIM_VERDICT_INCOMPLETE;
     o->expectation = g_strdup("every invariant holds");
     return o;
@@ -43,6 +44,7 @@ void check_outcome_free(check_outcome *o)
     g_free(o->violation_text);
     if (o->timeline)
         g_ptr_array_free(o->timeline, TRUE);
+    g_free(o->erased_event);
     g_free(o->bounds);
     g_free(o->incomplete_reason);
     g_free(o->resume);
@@ -166,11 +168,19 @@ static void counterexample_fill(check_outcome *o, const sim_scenario *s, sim_sta
         report_timeline(f, &run, v, (unsigned)req->context);
         char *timeline = capture_end(f, &buf);
         char **lines = g_strsplit(timeline, "\n", -1);
-        for (int i = 0; lines[i]; i++)
-            if (lines[i][0])
-                g_ptr_array_add(o->timeline, g_strdup(lines[i]));
+        for (int i = 0; lines[i]; i++) {
+            if (!lines[i][0])
+                continue;
+            if (v->erased_line && g_str_has_prefix(lines[i], REPORT_ERASED_MARK))
+                o->erased_index = (gint64)o->timeline->len;
+            g_ptr_array_add(o->timeline, g_strdup(lines[i]));
+        }
         g_strfreev(lines);
         g_free(timeline);
+        if (v->erased_line) {
+            o->erased_event = g_strdup(v->erased_event);
+            o->erased_step = v->erased_line;
+        }
     }
     sim_run_clear(&run);
 }

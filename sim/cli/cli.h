@@ -41,6 +41,12 @@ void report_violation(FILE *out, const sim_violation *v);
 /* Timeline lines up to and including the violation, at most context lines
  * before it (0 = all). */
 void report_timeline(FILE *out, const sim_run *run, const sim_violation *v, unsigned context);
+/* The mark in the margin of the timeline line whose write erased a lost
+ * event; the line also ends with "!! erased <id>". */
+#define REPORT_ERASED_MARK "!!"
+/* The violation (only, or any of the run's when only is NULL) whose lost
+ * event the write on timeline line `line` (1-based) erased, or NULL. */
+const sim_violation *report_erased_by(const sim_run *run, const sim_violation *only, guint line);
 void report_verdict(FILE *out, const sim_scenario *s, guint violated, gboolean ignore_expect);
 const sim_violation *report_first_violation(const sim_run *run);
 /* p50/p90/p99/max/mean/n of every statistic with samples (sim/stats/stats.h). */

@@ -79,6 +79,9 @@ static void copy_counterexample(check_outcome *m, const check_outcome *s)
     m->timeline = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; s->timeline && i < s->timeline->len; i++)
         g_ptr_array_add(m->timeline, g_strdup(s->timeline->pdata[i]));
+    m->erased_event = g_strdup(s->erased_event);
+    m->erased_step = s->erased_step;
+    m->erased_index = s->erased_index;
 }
 
 /* The merged outcome of one scenario's shards, or NULL with *error set. */

@@ -5,8 +5,10 @@
  * document's diagrams: each storage call is an arrow to localStorage
  * named by its step ("write ClientID to X"), sends are arrows to the
  * server, lock events and critical sections are notes, and the step where
- * an invariant broke is followed by a note over the tabs involved.  Text is
- * cleaned of the characters Mermaid treats as syntax (; # and line breaks).
+ * an invariant broke is followed by a note over the tabs involved.  The
+ * write that erased a lost event gets a note "!! erased <id>" over its tab
+ * and localStorage, as the text timeline marks its line.  Text is cleaned
+ * of the characters Mermaid treats as syntax (; # and line breaks).
  */
 #include <stdarg.h>
 
@@ -114,7 +116,16 @@ char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violat
     if (only)
         end = MIN(end, (guint)only->step);
     for (guint i = 0; i < end; i++) {
-        record_render(out, &g_array_index(recs, sim_trace_record, i));
+        const sim_trace_record *r = &g_array_index(recs, sim_trace_record, i);
+        record_render(out, r);
+        const sim_violation *erased = report_erased_by(run, only, i + 1);
+        if (erased) {
+            char over[32];
+            g_snprintf(over, sizeof over, "T%d,LS", r->tab);
+            char *text = g_strdup_printf(REPORT_ERASED_MARK " erased %s", erased->erased_event);
+            note(out, over, text);
+            g_free(text);
+        }
         for (guint j = 0; !only && j < vs->len; j++)
             if (((const sim_violation *)vs->pdata[j])->step == i + 1)
                 violation_note(out, vs->pdata[j]);

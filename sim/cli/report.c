@@ -69,6 +69,17 @@ static void marker(FILE *out, const sim_violation *v)
             v->message);
 }
 
+const sim_violation *report_erased_by(const sim_run *run, const sim_violation *only, guint line)
+{
+    if (only)
+        return only->erased_line == line ? only : NULL;
+    GPtrArray *vs = run->monitor.violations;
+    for (guint j = 0; j < vs->len; j++)
+        if (((const sim_violation *)vs->pdata[j])->erased_line == line)
+            return vs->pdata[j];
+    return NULL;
+}
+
 void report_timeline(FILE *out, const sim_run *run, const sim_violation *only, unsigned context)
 {
     GPtrArray *trace = run->monitor.trace;
@@ -80,7 +91,12 @@ void report_timeline(FILE *out, const sim_run *run, const sim_violation *only, u
     if (start > 0)
         fprintf(out, "  ... %u earlier steps (all of them: --context 0)\n", start);
     for (guint i = start; i < end; i++) {
-        fprintf(out, "  %s\n", (const char *)trace->pdata[i]);
+        const sim_violation *erased = report_erased_by(run, only, i + 1);
+        if (erased)
+            fprintf(out, REPORT_ERASED_MARK "%s   " REPORT_ERASED_MARK " erased %s\n", (const char *)trace->pdata[i],
+                    erased->erased_event);
+        else
+            fprintf(out, "  %s\n", (const char *)trace->pdata[i]);
         for (guint j = 0; !only && j < vs->len; j++)
             if (((const sim_violation *)vs->pdata[j])->step == i + 1)
                 marker(out, vs->pdata[j]);

@@ -75,6 +75,16 @@ static void add_counterexample(JsonBuilder *b, const check_outcome *o)
         g_free(valid);
     }
     json_builder_end_array(b);
+    /* The write that erased a lost event: the line marked "!!". */
+    json_builder_set_member_name(b, "erasing_write");
+    if (o->erased_event) {
+        json_builder_begin_object(b);
+        add_string(b, "event", o->erased_event);
+        add_int(b, "step", (gint64)o->erased_step);
+        add_int(b, "timeline_index", o->erased_index);
+        json_builder_end_object(b);
+    } else
+        json_builder_add_null_value(b);
     json_builder_end_object(b);
 }
 
@@ -319,6 +329,15 @@ static void read_counterexample(reader *r, JsonObject *obj, check_outcome *o)
             return;
         }
         g_ptr_array_add(o->timeline, g_strdup(json_node_get_string(e)));
+    }
+    /* Optional: reports written before it existed have no "erasing_write". */
+    JsonNode *ew = json_object_has_member(c, "erasing_write") ? member(r, c, "erasing_write", JSON_NODE_OBJECT, TRUE)
+                                                               : NULL;
+    if (ew) {
+        JsonObject *eo = json_node_get_object(ew);
+        o->erased_event = get_string(r, eo, "event", FALSE);
+        o->erased_step = (guint64)get_int(r, eo, "step", 1, G_MAXINT64);
+        o->erased_index = get_int(r, eo, "timeline_index", -1, (gint64)o->timeline->len - 1);
     }
 }
 

@@ -8,7 +8,7 @@
  * pointer at its stack (makecontext/setcontext where that is not written for
  * the CPU) and switched with _setjmp/_longjmp, about
  * 10 ns a switch against 200 ns for swapcontext, which saves the signal mask
- * with a system call (REFERENCE.md section 5).  Under AddressSanitizer every
+ * with a system call (glibc: rt_sigprocmask).  Under AddressSanitizer every
  * switch is announced with __sanitizer_start/finish_switch_fiber.
  *
  * Stacks come from a pool and are reused between runs; each has a guard

@@ -295,7 +295,7 @@ static int env_sleep_ms(void *ctx, int64_t ms)
         return XT_ECANCELLED;
     sim_task *t = w->current;
     spin_await(w, t);
-    /* Background timer throttling (REFERENCE.md section 4): a hidden tab's
+    /* Background timer throttling (Chrome; docs/browser-model.md): a hidden tab's
      * setTimeout fires no sooner than about a second, whatever it asked. */
     const sim_scenario *s = w->scenario;
     if (tab->index > s->tabs - s->background_tabs && ms < s->background_timer_ms_min)

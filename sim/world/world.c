@@ -330,7 +330,7 @@ static void untimed_check_deadlock(sim_world *w)
  * Fault model.  A tab can be closed (crash, discard) or frozen (a
  * background tab, a debugger, an OS stall) at any of its scheduling points:
  * where one of its tasks is about to take its next step, that is, at every
- * storage call and every await.  Page Lifecycle (REFERENCE.md section 4):
+ * storage call and every await.  Page Lifecycle (wicg.github.io/page-lifecycle):
  * a closed tab runs no more code (no finally, no unlock), so
  *  - its localStorage writes so far stay, and the storage call it was
  *    about to make never happens;

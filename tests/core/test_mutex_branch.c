@@ -1,9 +1,9 @@
 /*
  * test_mutex_branch.c - the SDK branch's CrossTabMutex, step by step.
  *
- * Goal: the port does what CrossTabMutex.ts on the branch does
- * (REFERENCE.md section 2): one key "<userId>_events_mutex" with JSON
- * {x, y, timestamp}; an uncontended lock is set, get, set, get and unlock
+ * Goal: the port does what CrossTabMutex.ts on the branch does (commit
+ * 5cbad91; docs/design-under-test.md): one key "<userId>_events_mutex" with
+ * JSON {x, y, timestamp}; an uncontended lock is set, get, set, get and unlock
  * get, set clearing x only; step 1 overwrites y with null (so a holder's y
  * does not survive another tab's attempt); a fresh y fails the attempt at
  * step 2 and an expired one does not; a lost verification retries; retries

@@ -6,7 +6,8 @@
  * serialized with json-glib.  add, get_all and delete_by_ids are each the
  * seed's non-atomic read-modify-write: one storage get, then (for writes) one
  * storage set.  Between the two, another tab may write: that is the root
- * cause the seed document describes, kept here on purpose.
+ * cause the seed document describes (docs/design-under-test.md), kept here
+ * on purpose.
  */
 #ifndef XT_EVENT_STORE_H
 #define XT_EVENT_STORE_H

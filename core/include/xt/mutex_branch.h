@@ -1,6 +1,7 @@
 /*
  * xt/mutex_branch.h - the SDK's CrossTabMutex as written on its unmerged
- * branch (REFERENCE.md section 2): one JSON key holding {x, y, timestamp}.
+ * branch (bucketeer-io/javascript-client-sdk; docs/design-under-test.md):
+ * one JSON key holding {x, y, timestamp}.
  *
  * The seed document describes two keys X and Y (xt/mutex_seed.h); the code
  * on the branch fix-data-race-conditon-multi-tabs (commit 5cbad91,

@@ -1,5 +1,7 @@
 /*
  * xt/mutex_seed.h - the seed document's CrossTabMutex (keys X and Y).
+ * The seed document is the SDK's design document; docs/design-under-test.md
+ * says where it is and what it says.
  *
  * Steps of one attempt, as the seed lists them:
  *   1. write ClientID to X        (X = "<id>:<expires_at_ms>")

@@ -3,12 +3,14 @@
  *
  * Goal: overlapping critical sections are a mutual-exclusion violation
  * naming both tabs; an id delivered twice is a duplicate; an added event
- * neither stored nor delivered at the end is lost; an event stored twice is
- * a duplicate; a lock request over the progress bound (answered or still
- * pending at the end) is a progress violation; and a run that does nothing
- * wrong violates nothing.  Only the first violation of each invariant is
- * kept.  Method: feed the monitor the observations the world would, by
- * hand, against a default scenario with a small progress bound.
+ * neither stored nor delivered at the end is lost, and the write that
+ * erased it is named (its timeline line and the event, for the reports to
+ * mark); an event stored twice is a duplicate; a lock request over the
+ * progress bound (answered or still pending at the end) is a progress
+ * violation; and a run that does nothing wrong violates nothing.  Only the
+ * first violation of each invariant is kept.  Method: feed the monitor the
+ * observations the world would, by hand, against a default scenario with a
+ * small progress bound.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -315,7 +317,11 @@ static void test_lost_event_points_at_erasing_write(void **state)
     const sim_violation *v = violation_of(m, SIM_INV_LOST_EVENT);
     assert_non_null(v);
     assert_non_null(strstr(v->message, "t1-e1"));
-    assert_non_null(strstr(v->message, "erased"));
+    /* The message names the write's tab and time, and the reports can mark
+     * its line: it is line 3, and it erased t1-e1. */
+    assert_non_null(strstr(v->message, "tab2's write at 0.030 ms erased it"));
+    assert_int_equal(v->erased_line, 3);
+    assert_string_equal(v->erased_event, "t1-e1");
     /* The lines up to and including the write that dropped t1-e1. */
     assert_int_equal(v->step, 3);
     g_free(j1);
@@ -334,6 +340,8 @@ static void test_lost_event_never_written(void **state)
     const sim_violation *v = violation_of(m, SIM_INV_LOST_EVENT);
     assert_non_null(v);
     assert_null(strstr(v->message, "erased"));
+    assert_int_equal(v->erased_line, 0);
+    assert_null(v->erased_event);
     assert_int_equal(v->step, 1);
 }
 
