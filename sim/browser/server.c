@@ -20,7 +20,6 @@
  */
 #include "sim/stats/stats.h"
 #include "sim/world/world.h"
-#include "xt/event_store.h"
 
 typedef enum server_fault {
     SERVER_FAULT_NONE,
@@ -69,8 +68,8 @@ static int server_background(sim_world *w)
 static void server_deliver(sim_tab *tab, const char *body)
 {
     sim_world *w = tab->world;
-    GPtrArray *ids = NULL;
-    if (xt_event_batch_parse_ids(body, &ids) != XT_OK)
+    GPtrArray *ids = w->program->sent_ids ? w->program->sent_ids(body) : NULL;
+    if (!ids)
         return;
     if (w->monitor->stats)
         sim_stats_delivered(w->monitor->stats, w->now_us, ids);

@@ -13,11 +13,12 @@
  * usually consequences of the first.
  */
 #include "sim/check/monitor.h"
+#include "sim/programs/program.h"
+#include "xt/error.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-#include "xt/event_store.h"
 
 void sim_monitor_init(sim_monitor *m, const sim_scenario *scenario, gboolean tracing)
 {
@@ -74,7 +75,8 @@ void sim_monitor_clear(sim_monitor *m)
 void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, int tab_a, int tab_b,
                            const char *fmt, ...)
 {
-    if (m->violated & inv)
+    /* Only what the program claims is judged (sim/programs/program.h). */
+    if ((m->violated & inv) || !(sim_programs[m->scenario->workload_mode]->claims & inv))
         return;
     m->violated |= inv;
     sim_violation *v = g_new0(sim_violation, 1);
@@ -90,14 +92,13 @@ void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, i
     g_ptr_array_add(m->violations, v);
 }
 
-void sim_monitor_events_written(sim_monitor *m, const char *json)
+void sim_monitor_events_written(sim_monitor *m, const GPtrArray *ids)
 {
-    GPtrArray *events = NULL;
-    if (!m->tracing || xt_event_entity_parse(json, &events) != 0)
+    if (!m->tracing)
         return;
     GHashTable *now = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    for (guint i = 0; i < events->len; i++)
-        g_hash_table_add(now, g_strdup(((const xt_event *)events->pdata[i])->id));
+    for (guint i = 0; i < ids->len; i++)
+        g_hash_table_add(now, g_strdup(ids->pdata[i]));
     GHashTableIter it;
     gpointer id;
     g_hash_table_iter_init(&it, m->stored_ids);
@@ -106,7 +107,6 @@ void sim_monitor_events_written(sim_monitor *m, const char *json)
             g_hash_table_insert(m->erased_at, g_strdup(id), GUINT_TO_POINTER(m->trace->len));
     g_hash_table_destroy(m->stored_ids);
     m->stored_ids = now;
-    g_ptr_array_free(events, TRUE);
 }
 
 /* Values in a timeline are cut to stay one readable line. */
@@ -263,25 +263,24 @@ void sim_monitor_lock_done(sim_monitor *m, int64_t time_us, int tab, int64_t wai
                               m->scenario->progress_bound_ms);
 }
 
-static void check_stored(sim_monitor *m, int64_t time_us, GPtrArray *events, GHashTable *stored)
+static void check_stored(sim_monitor *m, int64_t time_us, const GPtrArray *ids, GHashTable *stored)
 {
-    for (guint i = 0; i < events->len; i++) {
-        const xt_event *e = events->pdata[i];
-        if (g_hash_table_contains(stored, e->id))
-            sim_monitor_violation(m, SIM_INV_DUPLICATE, time_us, 0, 0, "event %s is stored twice", e->id);
-        g_hash_table_add(stored, e->id);
+    for (guint i = 0; i < ids->len; i++) {
+        const char *id = ids->pdata[i];
+        if (g_hash_table_contains(stored, id))
+            sim_monitor_violation(m, SIM_INV_DUPLICATE, time_us, 0, 0, "event %s is stored twice", id);
+        g_hash_table_add(stored, (gpointer)id);
     }
     m->c.events_stored = g_hash_table_size(stored);
 }
 
-void sim_monitor_finish(sim_monitor *m, int64_t time_us, const char *stored_json, int pending_tab,
+void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored_ids, int pending_tab,
                         int64_t pending_wait_us)
 {
     m->c.end_time_us = time_us;
-    GPtrArray *events = NULL;
     GHashTable *stored = g_hash_table_new(g_str_hash, g_str_equal);
-    if (stored_json && xt_event_entity_parse(stored_json, &events) == 0)
-        check_stored(m, time_us, events, stored);
+    if (stored_ids)
+        check_stored(m, time_us, stored_ids, stored);
     for (guint i = 0; i < m->added_order->len; i++) {
         const char *id = m->added_order->pdata[i];
         if (!g_hash_table_contains(stored, id) && !g_hash_table_contains(m->delivered, id)) {
@@ -313,6 +312,4 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const char *stored_json
                               "tab%d's lock request was still pending after %.3f ms when the run ended",
                               pending_tab, pending_wait_us / 1000.0);
     g_hash_table_destroy(stored);
-    if (events)
-        g_ptr_array_free(events, TRUE);
 }

@@ -98,8 +98,9 @@ void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const 
                       const char *key, const char *value, const char *result, const char *label,
                       const char *shown);
 
-/* Tracing only: the events key was written with this JSON (see erased_at). */
-void sim_monitor_events_written(sim_monitor *m, const char *json);
+/* Tracing only: the program's events key was written; ids are the events
+ * the new value holds (see erased_at). */
+void sim_monitor_events_written(sim_monitor *m, const GPtrArray *ids);
 
 void sim_monitor_cs_enter(sim_monitor *m, int64_t time_us, int tab, int task);
 void sim_monitor_cs_exit(sim_monitor *m, int tab, int task);
@@ -115,8 +116,9 @@ void sim_monitor_tab_closed(sim_monitor *m, int tab);
 void sim_monitor_delivered(sim_monitor *m, int64_t time_us, int tab, GPtrArray *ids);
 void sim_monitor_lock_done(sim_monitor *m, int64_t time_us, int tab, int64_t waited_us, gboolean granted);
 
-/* End of run: the stored entity's JSON (or NULL) and pending lock requests. */
-void sim_monitor_finish(sim_monitor *m, int64_t time_us, const char *stored_json,
+/* End of run: the ids of the events in storage (the program's reading of
+ * its events key; NULL for none) and pending lock requests. */
+void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored_ids,
                         int pending_tab, int64_t pending_wait_us);
 
 #endif

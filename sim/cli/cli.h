@@ -14,6 +14,7 @@
 
 #include "sim/browser/storage_model.h"
 #include "sim/explore/run.h"
+#include "sim/programs/program.h"
 
 enum { CLI_EXIT_EXPECTED = 0, CLI_EXIT_UNEXPECTED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INCOMPLETE = 3 };
 

@@ -15,6 +15,7 @@
 
 #include "sim/error.h"
 #include "sim/programs/algorithms.h"
+#include "sim/programs/program.h"
 #include "sim/scenario/scenario_keys.h"
 
 GQuark sim_error_quark(void)
@@ -244,6 +245,16 @@ static gboolean scenario_validate(sim_scenario *s, GError **error)
                     "%s: [server] timeout_pct: error_pct + timeout_pct is %" G_GINT64_FORMAT
                     "; allowed: at most 100",
                     s->path, s->server_error_pct + s->server_timeout_pct);
+        return FALSE;
+    }
+    guint unclaimed = s->expect_violations & ~sim_programs[s->workload_mode]->claims;
+    if (unclaimed) {
+        char *set = sim_invariant_set_text(unclaimed);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [expect] violation: expects %s, which [workload] mode = %s never judges; allowed: "
+                    "invariants of that mode",
+                    s->path, set, sim_programs[s->workload_mode]->name);
+        g_free(set);
         return FALSE;
     }
     if (!s->name || !*s->name) {

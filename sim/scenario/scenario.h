@@ -18,7 +18,6 @@
  * sim/programs/algorithms.c, at most this many. */
 #define SIM_ALGS_MAX 16
 #define SIM_SETTINGS_MAX 8 /* = XT_SETTINGS_MAX (xt/mutex_algorithm.h) */
-typedef enum sim_workload_mode { SIM_WORKLOAD_EVENTS, SIM_WORKLOAD_LOCK } sim_workload_mode;
 
 /* Invariants, as bits, so [expect] can name a set. */
 typedef enum sim_invariant {
@@ -52,7 +51,7 @@ typedef struct sim_scenario {
     int64_t delivery_us_min, delivery_us_max;
 
     /* [workload] */
-    int64_t workload_mode; /* sim_workload_mode */
+    int64_t workload_mode; /* index in sim_programs (sim/programs/program.h) */
     int64_t start_ms_max;
     int64_t events_per_tab;
     int64_t interval_ms_min, interval_ms_max;

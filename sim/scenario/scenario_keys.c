@@ -12,12 +12,12 @@
 #include "sim/scenario/scenario.h"
 #include "sim/browser/storage_model.h"
 #include "sim/programs/algorithms.h"
+#include "sim/programs/program.h"
 
 #include <string.h>
 
 
 static const char *const safety_names[] = {"auto", "on", "off", NULL};
-static const char *const workload_names[] = {"events", "lock", NULL};
 static const char *const mode_names[] = {"random", "exhaustive", "pct", NULL};
 static const char *const time_names[] = {"default", "timed", "untimed", NULL};
 const char *const sim_invariant_names[] = {"mutual-exclusion", "lost-event", "duplicate",
@@ -70,7 +70,7 @@ static const key_spec static_keys[] = {
             "(at that tab's next task); snapshot: a checkpoint has reached the datastore (seen by every snapshot "
             "taken later); in microseconds."),
 
-    ENUM("workload", "mode", workload_mode, "events", workload_names,
+    ENUM_REG("workload", "mode", workload_mode, "events", sim_program_names,
          "events: tabs add events and flush them; lock: tabs only take and release the lock."),
     INT("workload", "start_ms_max", start_ms_max, "100", 0, DAY_MS, "Each tab starts at a time in [0, start_ms_max]."),
     INT("workload", "events_per_tab", events_per_tab, "5", 0, 1000000, "Events each tab adds (mode events)."),

@@ -34,7 +34,6 @@
 #include "sim/world/env_model.h"
 #include "sim/world/env_parts.h"
 #include "sim/world/world.h"
-#include "xt/event_store.h"
 
 const char *sim_result_text(int rc)
 {
@@ -189,26 +188,17 @@ void sim_env_wrote(sim_world *w, const char *key, int rc)
     }
 }
 
-/* The events entity is shown as its list of ids: what a reader of a lost
- * update needs to see, in one short line. */
-static char *events_summary(const char *json)
+/* The program's events key: the checks and the timeline read its values. */
+static gboolean is_events_key(const sim_world *w, const char *key)
 {
-    GPtrArray *events = NULL;
-    if (xt_event_entity_parse(json, &events) != XT_OK)
-        return NULL;
-    GString *s = g_string_new("events [");
-    for (guint i = 0; i < events->len; i++)
-        g_string_append_printf(s, "%s%s", i ? " " : "", ((const xt_event *)events->pdata[i])->id);
-    g_string_append_c(s, ']');
-    g_ptr_array_free(events, TRUE);
-    return g_string_free(s, FALSE);
+    return key && w->program->events_key && strcmp(key, w->program->events_key) == 0;
 }
 
 static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *key, const char *value, int rc)
 {
     sim_monitor *m = tab->world->monitor;
     if (m->tracing) {
-        char *summary = (value && key && strcmp(key, tab->world->events_key) == 0) ? events_summary(value) : NULL;
+        char *summary = sim_env_value_summary(tab->world, key, value);
         sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, sim_result_text(rc), t->label,
                          summary);
         g_free(summary);
@@ -238,8 +228,13 @@ static int env_storage_set(void *ctx, const char *key, const char *value)
     sim_world *w = tab->world;
     int rc = w->model->set(w, tab, key, value);
     storage_line(tab, t, "set", key, value, rc);
-    if (rc == XT_OK && w->monitor->tracing && strcmp(key, w->events_key) == 0)
-        sim_monitor_events_written(w->monitor, value);
+    if (rc == XT_OK && w->monitor->tracing && is_events_key(w, key)) {
+        GPtrArray *ids = w->program->stored_ids(value);
+        if (ids) {
+            sim_monitor_events_written(w->monitor, ids);
+            g_ptr_array_free(ids, TRUE);
+        }
+    }
     return rc;
 }
 
@@ -465,7 +460,7 @@ void sim_env_note_write(sim_world *w, const char *key)
 
 char *sim_env_value_summary(const sim_world *w, const char *key, const char *value)
 {
-    return value && key && strcmp(key, w->events_key) == 0 ? events_summary(value) : NULL;
+    return value && is_events_key(w, key) && w->program->value_summary ? w->program->value_summary(value) : NULL;
 }
 
 void sim_tab_env_init(sim_tab *tab)

@@ -234,8 +234,12 @@ static void world_finish(sim_world *w)
         return; /* a redundant run: not judged */
     if (w->model->settle)
         w->model->settle(w); /* the checks read the map */
-    sim_monitor_finish(w->monitor, w->now_us, sim_storage_peek(w->storage, w->events_key), pending_tab,
-                       pending_wait);
+    /* The program's events in storage at the end (NULL: it keeps none). */
+    const char *stored = w->program->events_key ? sim_storage_peek(w->storage, w->program->events_key) : NULL;
+    GPtrArray *ids = stored ? w->program->stored_ids(stored) : NULL;
+    sim_monitor_finish(w->monitor, w->now_us, ids, pending_tab, pending_wait);
+    if (ids)
+        g_ptr_array_free(ids, TRUE);
 }
 
 /* Untimed: the candidate of each tab, at most one.  A tab's running task
@@ -554,7 +558,7 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
     g_queue_init(&w->live);
     w->drain_end_us = -1;
     w->scratch = g_string_new(NULL);
-    w->events_key = g_strdup("bucketeer_events_user-1");
+    w->program = sim_programs[s->workload_mode];
     w->n_tabs = (int)s->tabs;
     w->tabs = g_new0(sim_tab, w->n_tabs);
     for (int i = 0; i < w->n_tabs; i++) {
@@ -583,6 +587,5 @@ void sim_world_free(sim_world *w)
     if (w->model->destroy)
         w->model->destroy(w->model_state);
     g_string_free(w->scratch, TRUE);
-    g_free(w->events_key);
     g_free(w);
 }

@@ -41,7 +41,7 @@
 #include "sim/browser/storage_model.h"
 #include "sim/browser/weblocks.h"
 #include "xt/env.h"
-#include "xt/processor.h"
+#include "sim/programs/program.h"
 
 typedef struct sim_world sim_world;
 typedef struct sim_tab sim_tab;
@@ -138,10 +138,7 @@ struct sim_tab {
     sim_task *owner;        /* task running (or in a storage call), or NULL */
     GQueue ready;           /* tasks woken while the tab was busy */
     uint64_t rng;           /* env random_u64 stream; not a choice */
-    /* the SDK instance, built by the tab's main task */
-    xt_ts_store *ts;
-    xt_processor *processor;
-    xt_mutex *lock_mutex;   /* mode lock: the mutex alone */
+    void *program_state;    /* the program's instance, built by the tab's main task */
     gboolean main_done;
     int64_t work_done;      /* events (or locks) the application has started,
                                across reloads: a new instance goes on from here */
@@ -161,6 +158,7 @@ struct sim_world {
     const sim_storage_model_ops *model; /* [storage] model (sim/browser/storage_model.h) */
     void *model_state;      /* the model's own state beyond the map, or NULL */
     sim_weblocks *weblocks; /* navigator.locks of the origin */
+    const sim_program_ops *program; /* what every tab runs ([workload] mode) */
     sim_queue queue;
     sim_tab *tabs;
     int n_tabs;
@@ -183,7 +181,6 @@ struct sim_world {
     int tab_closes, tab_freezes, tab_reloads; /* faults injected so far ([faults]) */
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
-    char *events_key;
     int storage_waiters;    /* tasks in storage_wait (env_events.c) */
     uint64_t storage_changes; /* sim_storage_changes of the map before the current storage call */
 };

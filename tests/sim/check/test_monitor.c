@@ -23,6 +23,36 @@
 #include "sim/check/monitor.h"
 #include "xt/event_store.h"
 
+/* The ids of the events an SDK entity holds, as the SDK program reads
+ * them (sim/programs/program_sdk.c); NULL when it is not one. */
+static GPtrArray *entity_ids(const char *json)
+{
+    GPtrArray *events = NULL;
+    if (!json || xt_event_entity_parse(json, &events) != XT_OK)
+        return NULL;
+    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < events->len; i++)
+        g_ptr_array_add(ids, g_strdup(((const xt_event *)events->pdata[i])->id));
+    g_ptr_array_free(events, TRUE);
+    return ids;
+}
+
+static void finish_with(sim_monitor *m, int64_t time_us, const char *json, int pending_tab, int64_t wait_us)
+{
+    GPtrArray *ids = entity_ids(json);
+    sim_monitor_finish(m, time_us, ids, pending_tab, wait_us);
+    if (ids)
+        g_ptr_array_free(ids, TRUE);
+}
+
+static void written(sim_monitor *m, const char *json)
+{
+    GPtrArray *ids = entity_ids(json);
+    assert_non_null(ids);
+    sim_monitor_events_written(m, ids);
+    g_ptr_array_free(ids, TRUE);
+}
+
 typedef struct fixture {
     sim_scenario *scenario;
     sim_monitor m;
@@ -102,7 +132,7 @@ static void test_clean_run(void **state)
     sim_monitor_event_added(m, ids[2], 1);
     deliver(m, 40, 1, ids, 2);
     char *json = entity(ids + 2, 1);
-    sim_monitor_finish(m, 50, json, 0, 0);
+    finish_with(m, 50, json, 0, 0);
     g_free(json);
     assert_int_equal(m->violated, 0);
     assert_int_equal(m->violations->len, 0);
@@ -173,7 +203,7 @@ static void test_duplicate_delivery(void **state)
     deliver(m, 300, 1, a, 1);
     assert_int_equal(m->c.deliveries, 5);
     assert_int_equal(m->violations->len, 1);
-    sim_monitor_finish(m, 400, NULL, 0, 0);
+    finish_with(m, 400, NULL, 0, 0);
     assert_int_equal(m->violated, SIM_INV_DUPLICATE);
 }
 
@@ -199,7 +229,7 @@ static void test_lost_event(void **state)
     sim_monitor_event_added(m, "t2-e2", 2);
     deliver(m, 10, 1, sent, 1);
     char *json = entity(stored, 1);
-    sim_monitor_finish(m, 999, json, 0, 0);
+    finish_with(m, 999, json, 0, 0);
     g_free(json);
     const sim_violation *v = violation_of(m, SIM_INV_LOST_EVENT);
     assert_non_null(v);
@@ -216,7 +246,7 @@ static void test_nothing_stored_all_lost(void **state)
     fixture *f = *state;
     sim_monitor *m = &f->m;
     sim_monitor_event_added(m, "t1-e1", 1);
-    sim_monitor_finish(m, 5, NULL, 0, 0);
+    finish_with(m, 5, NULL, 0, 0);
     assert_non_null(violation_of(m, SIM_INV_LOST_EVENT));
 }
 
@@ -225,7 +255,7 @@ static void test_unparsable_storage_loses_events(void **state)
     fixture *f = *state;
     sim_monitor *m = &f->m;
     sim_monitor_event_added(m, "t1-e1", 1);
-    sim_monitor_finish(m, 5, "{not json", 0, 0);
+    finish_with(m, 5, "{not json", 0, 0);
     assert_non_null(violation_of(m, SIM_INV_LOST_EVENT));
 }
 
@@ -237,7 +267,7 @@ static void test_stored_twice(void **state)
     sim_monitor_event_added(m, "t1-e1", 1);
     sim_monitor_event_added(m, "t2-e1", 2);
     char *json = entity(stored, 3);
-    sim_monitor_finish(m, 77, json, 0, 0);
+    finish_with(m, 77, json, 0, 0);
     g_free(json);
     const sim_violation *v = violation_of(m, SIM_INV_DUPLICATE);
     assert_non_null(v);
@@ -268,7 +298,7 @@ static void test_progress_pending_at_end(void **state)
     fixture *f = *state;
     sim_monitor *m = &f->m;
     /* Pending, but within the bound: fine. */
-    sim_monitor_finish(m, 500, NULL, 2, 100 * 1000);
+    finish_with(m, 500, NULL, 2, 100 * 1000);
     assert_int_equal(m->violated, 0);
 }
 
@@ -276,7 +306,7 @@ static void test_progress_pending_over_bound(void **state)
 {
     fixture *f = *state;
     sim_monitor *m = &f->m;
-    sim_monitor_finish(m, 500 * 1000, NULL, 2, 150 * 1000);
+    finish_with(m, 500 * 1000, NULL, 2, 150 * 1000);
     const sim_violation *v = violation_of(m, SIM_INV_PROGRESS);
     assert_non_null(v);
     assert_int_equal(v->tab_a, 2);
@@ -308,12 +338,12 @@ static void test_lost_event_points_at_erasing_write(void **state)
     sim_monitor_event_added(m, "t1-e1", 1);
     sim_monitor_event_added(m, "t2-e1", 2);
     sim_monitor_line(m, 10, 1, 3, "set", "events", j2, "ok", "save events", NULL);
-    sim_monitor_events_written(m, j2);
+    written(m, j2);
     sim_monitor_line(m, 20, 2, 4, "get", "other", NULL, "null", NULL, NULL);
     sim_monitor_line(m, 30, 2, 4, "set", "events", j1, "ok", "save events", NULL); /* line 2 */
-    sim_monitor_events_written(m, j1);
+    written(m, j1);
     sim_monitor_line(m, 40, 2, 4, "get", "other", NULL, "null", NULL, NULL);
-    sim_monitor_finish(m, 50, j1, 0, 0);
+    finish_with(m, 50, j1, 0, 0);
     const sim_violation *v = violation_of(m, SIM_INV_LOST_EVENT);
     assert_non_null(v);
     assert_non_null(strstr(v->message, "t1-e1"));
@@ -336,7 +366,7 @@ static void test_lost_event_never_written(void **state)
      * violation still stands, without pointing at a write. */
     sim_monitor_event_added(m, "t1-e1", 1);
     sim_monitor_line(m, 10, 1, 3, "get", "k", NULL, "null", NULL, NULL);
-    sim_monitor_finish(m, 50, NULL, 0, 0);
+    finish_with(m, 50, NULL, 0, 0);
     const sim_violation *v = violation_of(m, SIM_INV_LOST_EVENT);
     assert_non_null(v);
     assert_null(strstr(v->message, "erased"));

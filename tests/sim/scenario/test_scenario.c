@@ -86,7 +86,7 @@ static void test_defaults(void **state)
     assert_int_equal(s->storage_latency_us_max, 100);
     assert_int_equal(s->quota_bytes, 5242880);
     assert_false(s->storage_unavailable);
-    assert_int_equal(s->workload_mode, SIM_WORKLOAD_EVENTS);
+    assert_key(s, "workload", "mode", "events");
     assert_int_equal(s->events_per_tab, 5);
     assert_int_equal(s->interval_ms_min, 0);
     assert_int_equal(s->interval_ms_max, 1000);
@@ -129,7 +129,7 @@ static void test_values_parsed(void **state)
                            "[workload]\nmode = lock\nhold_ms_min = 1\nhold_ms_max = 9\n"
                            "[flush]\nenabled = false\n"
                            "[server]\nerror_pct = 40\ntimeout_pct = 60\n"
-                           "[expect]\nviolation = lost-event, duplicate\n");
+                           "[expect]\nviolation = mutual-exclusion, progress\n");
     assert_string_equal(s->name, "mine");
     assert_string_equal(s->description, "two words");
     assert_int_equal(s->tabs, 64);
@@ -138,11 +138,11 @@ static void test_values_parsed(void **state)
     assert_key(s, "seed", "backoff", "constant");
     assert_int_equal(s->storage_latency_us_min, 7);
     assert_true(s->storage_unavailable);
-    assert_int_equal(s->workload_mode, SIM_WORKLOAD_LOCK);
+    assert_key(s, "workload", "mode", "lock");
     assert_int_equal(s->hold_ms_max, 9);
     assert_false(s->flush_enabled);
     assert_int_equal(s->server_error_pct + s->server_timeout_pct, 100);
-    assert_int_equal(s->expect_violations, SIM_INV_LOST_EVENT | SIM_INV_DUPLICATE);
+    assert_int_equal(s->expect_violations, SIM_INV_MUTUAL_EXCLUSION | SIM_INV_PROGRESS);
     assert_false(s->expect_any);
     sim_scenario_free(s);
 
@@ -463,6 +463,9 @@ static void test_keys_mean_one_thing(void **state)
                    "[faults] background_tabs", "more than the 2 tabs", NULL);
     assert_refused("[faults]\nfreeze_ms_max = 10\n", SIM_ERROR_CONFLICT, "[faults] freeze_ms_max",
                    "tab_freeze_max > 0", NULL);
+    /* The lock-only program stores no events: it never judges them. */
+    assert_refused("[workload]\nmode = lock\n[expect]\nviolation = lost-event\n", SIM_ERROR_CONFLICT,
+                   "[expect] violation", "lost-event", "mode = lock never judges", NULL);
     assert_refused("[storage]\ndelivery_us_max = 10\n", SIM_ERROR_CONFLICT, "[storage] delivery_us_max",
                    "model = cached or snapshot", NULL);
     /* web-locks falls back to seed: [seed] applies too. */

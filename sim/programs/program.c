@@ -1,0 +1,27 @@
+/*
+ * program.c - the registry of programs ([workload] mode).
+ *
+ * One line per program: its ops table (sim/programs/program.h).  Append,
+ * so that existing scenarios keep their mode indices.
+ */
+#include "sim/programs/program.h"
+
+extern const sim_program_ops sim_program_sdk, sim_program_lock;
+
+const sim_program_ops *const sim_programs[] = {
+    &sim_program_sdk,
+    &sim_program_lock,
+    NULL,
+};
+
+const char *const *sim_program_names(void)
+{
+    static const char *names[G_N_ELEMENTS(sim_programs)];
+    static gsize built = 0;
+    if (g_once_init_enter(&built)) {
+        for (size_t i = 0; sim_programs[i]; i++)
+            names[i] = sim_programs[i]->name;
+        g_once_init_leave(&built, 1);
+    }
+    return names;
+}

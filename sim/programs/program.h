@@ -1,0 +1,55 @@
+/*
+ * sim/programs/program.h - the program interface: what a tab runs.
+ *
+ * A program is one ops table.  Its main task body runs on the tab's first
+ * task (sim/programs/tab.c calls it) and may spawn more tasks through the
+ * environment; its instance lives in tab->program_state and is freed by
+ * instance_free (at the end of a run, and when a reload replaces it).
+ * Programs also say what the history means for them: which invariants
+ * they claim (the monitor judges only those), which storage key holds
+ * their events and how to read the event ids out of a stored value and out
+ * of a request body, and how the timeline should show a value.  The world
+ * and the monitor know no program: they go through these ops.
+ *
+ * Two are registered (program.c), selected by [workload] mode: the SDK
+ * (events: the event store, the thread-safe store with its mutex and the
+ * flush loop) and lock (the mutex alone).
+ */
+#ifndef SIM_PROGRAM_H
+#define SIM_PROGRAM_H
+
+#include <glib.h>
+
+typedef struct sim_world sim_world;
+typedef struct sim_tab sim_tab;
+struct xt_mutex;
+
+typedef struct sim_program_ops {
+    const char *name; /* the [workload] mode value */
+    const char *doc;
+    guint claims;     /* sim_invariant bits the monitor judges for it */
+    /* The tab's main task: build the instance, play the workload from
+     * tab->work_done on (a reloaded tab goes on where it stopped). */
+    void (*main)(sim_tab *tab);
+    void (*instance_free)(sim_tab *tab);
+    /* The storage key whose value holds the program's events, or NULL. */
+    const char *events_key;
+    /* Event ids in a value of events_key (a new array of char*, g_free'd),
+     * or NULL when the value cannot be read. */
+    GPtrArray *(*stored_ids)(const char *value);
+    /* Event ids a request body to the server carries, or NULL. */
+    GPtrArray *(*sent_ids)(const char *body);
+    /* How the timeline shows a value of events_key (NULL: as it is). */
+    char *(*value_summary)(const char *value);
+} sim_program_ops;
+
+/* NULL-terminated, in [workload] mode order; the first is the default. */
+extern const sim_program_ops *const sim_programs[];
+const char *const *sim_program_names(void);
+
+/* For programs: the scenario's mutex algorithm, built for this tab. */
+struct xt_mutex *sim_tab_mutex_new(sim_tab *tab);
+/* For programs: a drawn wait before the next add or lock ([workload] interval_ms_*). */
+int64_t sim_tab_interval_ms(sim_tab *tab);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * program_lock.c - [workload] mode = lock: the mutex alone.
+ *
+ * Each tab takes and releases the scenario's lock locks_per_tab times,
+ * a drawn interval apart, holding it for a drawn time.  It stores no
+ * events, so it claims only mutual exclusion and progress: the flush's own
+ * duplicates cannot hide a broken lock here.
+ */
+#include "sim/programs/program.h"
+#include "sim/world/world.h"
+#include "xt/mutex.h"
+
+static int hold_lock(void *arg)
+{
+    sim_tab *tab = arg;
+    const sim_scenario *s = tab->world->scenario;
+    int64_t hold = sim_choose_range(tab->world->chooser, s->hold_ms_min, s->hold_ms_max);
+    /* Always an await, even for 0 ms: the critical section then spans a
+     * scheduling point, so an overlap with another tab can be observed. */
+    return xt_env_sleep_ms(&tab->env, hold);
+}
+
+static void lock_main(sim_tab *tab)
+{
+    xt_mutex *m = sim_tab_mutex_new(tab);
+    tab->program_state = m;
+    while (tab->work_done < tab->world->scenario->locks_per_tab) {
+        if (xt_env_sleep_ms(&tab->env, sim_tab_interval_ms(tab)) == XT_ECANCELLED)
+            return;
+        tab->work_done++;
+        if (xt_mutex_with_lock(m, hold_lock, tab) == XT_ECANCELLED)
+            return;
+    }
+}
+
+static void lock_instance_free(sim_tab *tab)
+{
+    if (tab->program_state)
+        xt_mutex_free(tab->program_state);
+    tab->program_state = NULL;
+}
+
+const sim_program_ops sim_program_lock = {
+    .name = "lock",
+    .doc = "tabs only take and release the lock",
+    .claims = SIM_INV_MUTUAL_EXCLUSION | SIM_INV_PROGRESS,
+    .main = lock_main,
+    .instance_free = lock_instance_free,
+};

@@ -1,0 +1,129 @@
+/*
+ * program_sdk.c - [workload] mode = events: the SDK and its application.
+ *
+ * A tab's main task is its first script: it builds the SDK instance (event
+ * store, the scenario's mutex, thread-safe store, processor) with the
+ * scenario's options, starts the flush loop as a separate task, and adds
+ * events at intervals through the SDK's fire-and-forget addEvent.  Event
+ * ids are "t<tab>-e<n>", so a timeline names the tab that made each event.
+ * The SDK keeps its events as one JSON entity under events_key and sends
+ * them as {"events": [...]} batches: the codec of core/src/event_store.c
+ * reads both back for the checks.  It claims every invariant.
+ */
+#include "sim/programs/program.h"
+#include "sim/world/world.h"
+#include "xt/event_store.h"
+#include "xt/processor.h"
+#include "xt/ts_store.h"
+
+#define SDK_USER_ID "user-1"
+#define SDK_EVENTS_KEY "bucketeer_events_user-1" /* what xt_event_store_new derives for SDK_USER_ID */
+
+typedef struct sdk_instance {
+    xt_ts_store *ts;
+    xt_processor *processor;
+} sdk_instance;
+
+static void flush_task(void *arg)
+{
+    sim_tab *tab = arg;
+    sdk_instance *sdk = tab->program_state;
+    xt_processor_run(sdk->processor);
+}
+
+static void sdk_start(sim_tab *tab, sdk_instance *sdk)
+{
+    sim_world *w = tab->world;
+    const sim_scenario *s = w->scenario;
+    xt_event_store *store = xt_event_store_new(&tab->env, SDK_USER_ID, SDK_EVENTS_KEY);
+    sdk->ts = xt_ts_store_new(&tab->env, store, sim_tab_mutex_new(tab), (xt_cross_tab_safety)s->cross_tab_safety);
+    xt_ts_store_set_keep_unstored(sdk->ts, s->keep_unstored);
+    if (!s->flush_enabled)
+        return;
+    xt_processor_options o;
+    xt_processor_options_init(&o);
+    o.flush_interval_ms = s->flush_interval_ms;
+    o.batch_max = (size_t)s->batch_max;
+    o.send_under_lock = s->send_under_lock;
+    sdk->processor = xt_processor_new(&tab->env, sdk->ts, &o);
+    sim_task *flush = sim_world_spawn(w, tab, flush_task, tab, FALSE);
+    sim_world_post(w, flush, 0, TRUE);
+}
+
+static void sdk_main(sim_tab *tab)
+{
+    sim_world *w = tab->world;
+    sdk_instance *sdk = g_new0(sdk_instance, 1);
+    tab->program_state = sdk;
+    sdk_start(tab, sdk);
+    while (tab->work_done < w->scenario->events_per_tab) {
+        if (xt_env_sleep_ms(&tab->env, sim_tab_interval_ms(tab)) == XT_ECANCELLED)
+            return;
+        char id[48];
+        g_snprintf(id, sizeof id, "t%d-e%" G_GINT64_FORMAT, tab->index, ++tab->work_done);
+        xt_event *event = xt_event_new(id, xt_env_now_ms(&tab->env), "goal");
+        w->monitor->c.events_tracked++;
+        int rc = xt_ts_store_track(sdk->ts, event);
+        xt_event_free(event);
+        if (rc == XT_ECANCELLED)
+            return;
+    }
+}
+
+static void sdk_instance_free(sim_tab *tab)
+{
+    sdk_instance *sdk = tab->program_state;
+    if (!sdk)
+        return;
+    if (sdk->processor)
+        xt_processor_free(sdk->processor);
+    if (sdk->ts)
+        xt_ts_store_free(sdk->ts);
+    g_free(sdk);
+    tab->program_state = NULL;
+}
+
+static GPtrArray *sdk_stored_ids(const char *value)
+{
+    GPtrArray *events = NULL;
+    if (xt_event_entity_parse(value, &events) != XT_OK)
+        return NULL;
+    GPtrArray *ids = g_ptr_array_new_full(events->len, g_free);
+    for (guint i = 0; i < events->len; i++)
+        g_ptr_array_add(ids, g_strdup(((const xt_event *)events->pdata[i])->id));
+    g_ptr_array_free(events, TRUE);
+    return ids;
+}
+
+static GPtrArray *sdk_sent_ids(const char *body)
+{
+    GPtrArray *ids = NULL;
+    return xt_event_batch_parse_ids(body, &ids) == XT_OK ? ids : NULL;
+}
+
+/* The events entity is shown as its list of ids: what a reader of a lost
+ * update needs to see, in one short line. */
+static char *sdk_value_summary(const char *value)
+{
+    GPtrArray *ids = sdk_stored_ids(value);
+    if (!ids)
+        return NULL;
+    GString *s = g_string_new("events [");
+    for (guint i = 0; i < ids->len; i++)
+        g_string_append_printf(s, "%s%s", i ? " " : "", (const char *)ids->pdata[i]);
+    g_string_append_c(s, ']');
+    g_ptr_array_free(ids, TRUE);
+    return g_string_free(s, FALSE);
+}
+
+const sim_program_ops sim_program_sdk = {
+    .name = "events",
+    .doc = "tabs add events and flush them (the SDK: event store, thread-safe store, mutex, flush loop)",
+    .claims = SIM_INV_MUTUAL_EXCLUSION | SIM_INV_LOST_EVENT | SIM_INV_DUPLICATE | SIM_INV_PROGRESS,
+    .main = sdk_main,
+    .instance_free = sdk_instance_free,
+    .events_key = SDK_EVENTS_KEY,
+    .stored_ids = sdk_stored_ids,
+    .sent_ids = sdk_sent_ids,
+    .value_summary = sdk_value_summary,
+};
