@@ -23,13 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
-#include <sys/stat.h>
-
 #include "check.h"
-
-/* Scenario files are a few hundred bytes; anything this big is a mistake. */
-#define CHECK_FILE_BYTES_MAX (16 * 1024 * 1024)
 
 /* Set by SIGINT/SIGTERM; the explorers poll it through options.stop. */
 static volatile sig_atomic_t check_interrupted;
@@ -189,16 +183,9 @@ static int name_compare(gconstpointer a, gconstpointer b)
 void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
 {
     if (!g_file_test(arg, G_FILE_TEST_IS_DIR)) {
-        /* A device or a FIFO would be read forever, a huge file into memory. */
-        GStatBuf st;
-        char *why = NULL;
-        if (g_stat(arg, &st) == 0 && !S_ISREG(st.st_mode))
-            why = g_strdup_printf("%s: not a regular file; allowed: a scenario .ini file or a directory of them", arg);
-        else if (g_stat(arg, &st) == 0 && st.st_size > CHECK_FILE_BYTES_MAX)
-            why = g_strdup_printf("%s: %lld bytes is too large for a scenario file; allowed: at most %d bytes", arg,
-                                  (long long)st.st_size, CHECK_FILE_BYTES_MAX);
+        /* The loader refuses devices, FIFOs and huge files (sim/input.h). */
         g_ptr_array_add(files, g_strdup(arg));
-        g_ptr_array_add(errors, why);
+        g_ptr_array_add(errors, NULL);
         return;
     }
     GError *error = NULL;

@@ -15,6 +15,7 @@
 
 #include "sim/scenario/scenario_keys.h"
 #include "sim/error.h"
+#include "sim/input.h"
 
 GQuark sim_error_quark(void)
 {
@@ -387,13 +388,9 @@ sim_scenario *sim_scenario_load(const char *path, GError **error)
 {
     char *data = NULL;
     gsize len = 0;
-    GError *ferr = NULL;
-    if (!g_file_get_contents(path, &data, &len, &ferr)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE, "%s: cannot read the scenario file: %s", path,
-                    ferr->message);
-        g_error_free(ferr);
+    if (!sim_input_read(path, "scenario file", "a scenario .ini file (check also takes a directory of them)",
+                        SIM_INPUT_SCENARIO_BYTES_MAX, &data, &len, error))
         return NULL;
-    }
     if (len == 0) {
         /* An empty file is almost always a mistake (a truncated copy); say so. */
         g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/input.h"
 #include "sim/explore/run.h"
 
 sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **error)
@@ -27,7 +28,8 @@ sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **er
         return NULL;
     sim_sweep *sw = g_new0(sim_sweep, 1);
     sw->path = g_strdup(path);
-    if (!g_file_get_contents(path, &sw->text, &sw->text_len, error)) {
+    if (!sim_input_read(path, "scenario file", "a scenario .ini file", SIM_INPUT_SCENARIO_BYTES_MAX, &sw->text,
+                        &sw->text_len, error)) {
         sim_scenario_free(s);
         sim_sweep_free(sw);
         return NULL;
