@@ -350,6 +350,42 @@ static gboolean keys_unique(const char *path, const char *data, gsize len, GErro
     return ok;
 }
 
+/* Checks on the raw text that GKeyFile cannot make: a localized key
+ * (GKeyFile's "key[locale] = value") is kept aside by GKeyFile and never
+ * listed among the group's keys, so it would be silently ignored; it is
+ * refused, naming the group and the key. */
+static gboolean text_check(const char *path, const char *data, gsize len, GError **error)
+{
+    char *group = NULL;
+    gboolean ok = TRUE;
+    for (const char *p = data, *end = data + len; ok && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        char *line = g_strstrip(g_strndup(p, (gsize)(eol - p)));
+        char *eq = strchr(line, '=');
+        if (line[0] == '[') {
+            char *close = strchr(line, ']');
+            g_free(group);
+            group = g_strndup(line + 1, close ? (gsize)(close - line - 1) : 0);
+        } else if (group && line[0] != '#' && eq) {
+            *eq = '\0';
+            g_strchomp(line);
+            char *bracket = strchr(line, '[');
+            if (bracket) {
+                *bracket = '\0';
+                g_set_error(error, SIM_ERROR, SIM_ERROR_KEY,
+                            "%s: [%s] %s[%s: a localized key (key[locale] = value), which would be ignored; "
+                            "allowed: %s = value, without a locale", path, group, line, bracket + 1, line);
+                ok = FALSE;
+            }
+        }
+        g_free(line);
+        p = eol + 1;
+    }
+    g_free(group);
+    return ok;
+}
+
 sim_scenario *sim_scenario_load_data(const char *path, const char *data, gsize len, GError **error)
 {
     /* GKeyFile would quote a binary "line" whole in its message. */
@@ -359,6 +395,8 @@ sim_scenario *sim_scenario_load_data(const char *path, const char *data, gsize l
                     "and key = value lines", path);
         return NULL;
     }
+    if (!text_check(path, data, len, error))
+        return NULL;
     GKeyFile *kf = g_key_file_new();
     GError *kerr = NULL;
     if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &kerr) || !keys_unique(path, data, len, error)) {

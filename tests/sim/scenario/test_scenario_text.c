@@ -1,0 +1,69 @@
+/*
+ * test_scenario_text.c - the loader's checks on the raw text of a scenario,
+ * where GKeyFile alone would ignore something or explain it badly.
+ *
+ * Goal: a localized key (GKeyFile's "tabs[de] = 7", which GKeyFile keeps
+ * aside so the loader never saw it) is refused naming group and key, not
+ * silently ignored; a file of only comments and blank lines is refused like
+ * an empty one, not run with every default; a UTF-8 byte order mark at the
+ * start is accepted (editors write one) and one anywhere else is named
+ * "BOM" with its line, not quoted invisibly.
+ * Method: scenarios given as text to sim_scenario_load_data.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/error.h"
+#include "sim/scenario/scenario.h"
+
+#define PATH "dir/text.ini"
+
+/* Loads text that must be refused; the message must start with the path
+ * and contain every one of the NULL-terminated strings. */
+static void assert_refused(const char *text, ...)
+{
+    GError *error = NULL;
+    sim_scenario *s = sim_scenario_load_data(PATH, text, strlen(text), &error);
+    if (s)
+        fail_msg("scenario accepted, expected refusal:\n%s", text);
+    assert_non_null(error);
+    assert_true(error->domain == SIM_ERROR);
+    if (!g_str_has_prefix(error->message, PATH ":"))
+        fail_msg("message does not start with the file name: %s", error->message);
+    va_list ap;
+    va_start(ap, text);
+    for (const char *want = va_arg(ap, const char *); want; want = va_arg(ap, const char *))
+        if (!strstr(error->message, want))
+            fail_msg("message lacks \"%s\": %s", want, error->message);
+    va_end(ap);
+    g_error_free(error);
+}
+
+static void test_localized_key_refused(void **state)
+{
+    (void)state;
+    assert_refused("[scenario]\ntabs[de] = 7\n", "[scenario] tabs[de]: a localized key", "allowed: tabs = value",
+                   NULL);
+    /* Beside the plain key too, and in any group. */
+    assert_refused("[scenario]\ntabs = 2\n[mutex]\nalgorithm[en_GB] = lamport\n", "[mutex] algorithm[en_GB]", NULL);
+    /* A bracket inside a value is not a locale. */
+    GError *error = NULL;
+    const char *text = "[scenario]\nname = a [b] c\n";
+    sim_scenario *s = sim_scenario_load_data(PATH, text, strlen(text), &error);
+    assert_non_null(s);
+    assert_string_equal(s->name, "a [b] c");
+    sim_scenario_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_localized_key_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
