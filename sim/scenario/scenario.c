@@ -350,19 +350,24 @@ static gboolean keys_unique(const char *path, const char *data, gsize len, GErro
     return ok;
 }
 
-/* Checks on the raw text that GKeyFile cannot make: a localized key
- * (GKeyFile's "key[locale] = value") is kept aside by GKeyFile and never
- * listed among the group's keys, so it would be silently ignored; it is
- * refused, naming the group and the key. */
+/* Checks on the raw text that GKeyFile cannot make:
+ *  - a localized key (GKeyFile's "key[locale] = value") is kept aside by
+ *    GKeyFile and never listed among the group's keys, so it would be
+ *    silently ignored; it is refused, naming the group and the key;
+ *  - a file of only comments and blank lines is refused like an empty one
+ *    (GKeyFile accepts both as a file without groups, which would run every
+ *    default): either is almost always a mistake, and a minimal scenario is
+ *    one line, [scenario]. */
 static gboolean text_check(const char *path, const char *data, gsize len, GError **error)
 {
     char *group = NULL;
-    gboolean ok = TRUE;
+    gboolean ok = TRUE, content = FALSE;
     for (const char *p = data, *end = data + len; ok && p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *eol = nl ? nl : end;
         char *line = g_strstrip(g_strndup(p, (gsize)(eol - p)));
         char *eq = strchr(line, '=');
+        content = content || (line[0] && line[0] != '#');
         if (line[0] == '[') {
             char *close = strchr(line, ']');
             g_free(group);
@@ -383,7 +388,11 @@ static gboolean text_check(const char *path, const char *data, gsize len, GError
         p = eol + 1;
     }
     g_free(group);
-    return ok;
+    if (ok && !content)
+        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,
+                    "%s: the scenario file %s; a minimal scenario is one [scenario] group (every key has a default)",
+                    path, len ? "has only comments and blank lines" : "is empty");
+    return ok && content;
 }
 
 sim_scenario *sim_scenario_load_data(const char *path, const char *data, gsize len, GError **error)
@@ -429,14 +438,6 @@ sim_scenario *sim_scenario_load(const char *path, GError **error)
     if (!sim_input_read(path, "scenario file", "a scenario .ini file (check also takes a directory of them)",
                         SIM_INPUT_SCENARIO_BYTES_MAX, &data, &len, error))
         return NULL;
-    if (len == 0) {
-        /* An empty file is almost always a mistake (a truncated copy); say so. */
-        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,
-                    "%s: the scenario file is empty; a minimal scenario is one [scenario] group "
-                    "(every key has a default)", path);
-        g_free(data);
-        return NULL;
-    }
     sim_scenario *s = sim_scenario_load_data(path, data, len, error);
     g_free(data);
     return s;

@@ -60,10 +60,26 @@ static void test_localized_key_refused(void **state)
     sim_scenario_free(s);
 }
 
+static void test_comments_only_refused_like_empty(void **state)
+{
+    (void)state;
+    assert_refused("", "the scenario file is empty", "a minimal scenario is one [scenario] group", NULL);
+    assert_refused("# only a comment\n\n   \n# and another\n", "the scenario file has only comments and blank lines",
+                   "a minimal scenario is one [scenario] group", NULL);
+    assert_refused("\n\n", "has only comments and blank lines", NULL);
+    /* One group line is enough. */
+    GError *error = NULL;
+    const char *text = "# a comment\n[scenario]\n";
+    sim_scenario *s = sim_scenario_load_data(PATH, text, strlen(text), &error);
+    assert_non_null(s);
+    sim_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_localized_key_refused),
+        cmocka_unit_test(test_comments_only_refused_like_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
