@@ -350,6 +350,8 @@ static gboolean keys_unique(const char *path, const char *data, gsize len, GErro
     return ok;
 }
 
+#define UTF8_BOM "\xEF\xBB\xBF"
+
 /* Checks on the raw text that GKeyFile cannot make:
  *  - a localized key (GKeyFile's "key[locale] = value") is kept aside by
  *    GKeyFile and never listed among the group's keys, so it would be
@@ -357,18 +359,28 @@ static gboolean keys_unique(const char *path, const char *data, gsize len, GErro
  *  - a file of only comments and blank lines is refused like an empty one
  *    (GKeyFile accepts both as a file without groups, which would run every
  *    default): either is almost always a mistake, and a minimal scenario is
- *    one line, [scenario]. */
+ *    one line, [scenario];
+ *  - a byte order mark past the start (two files joined) is named, where
+ *    GKeyFile would quote the line with the mark invisible in it.  One at
+ *    the start is skipped by the caller. */
 static gboolean text_check(const char *path, const char *data, gsize len, GError **error)
 {
     char *group = NULL;
     gboolean ok = TRUE, content = FALSE;
+    guint line_no = 0;
     for (const char *p = data, *end = data + len; ok && p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *eol = nl ? nl : end;
         char *line = g_strstrip(g_strndup(p, (gsize)(eol - p)));
         char *eq = strchr(line, '=');
+        line_no++;
         content = content || (line[0] && line[0] != '#');
-        if (line[0] == '[') {
+        if (strstr(line, UTF8_BOM)) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,
+                        "%s: line %u: a byte order mark (BOM, U+FEFF) inside the file (two files joined?); "
+                        "allowed: a BOM only at the very start of the file", path, line_no);
+            ok = FALSE;
+        } else if (line[0] == '[') {
             char *close = strchr(line, ']');
             g_free(group);
             group = g_strndup(line + 1, close ? (gsize)(close - line - 1) : 0);
@@ -403,6 +415,13 @@ sim_scenario *sim_scenario_load_data(const char *path, const char *data, gsize l
                     "%s: not a scenario file (not UTF-8 text: binary data?); expected INI text: [group] lines "
                     "and key = value lines", path);
         return NULL;
+    }
+    /* Windows editors start UTF-8 files with a byte order mark; GKeyFile
+     * would take it for part of the first line.  Skipping it changes no
+     * line number. */
+    if (len >= 3 && memcmp(data, UTF8_BOM, 3) == 0) {
+        data += 3;
+        len -= 3;
     }
     if (!text_check(path, data, len, error))
         return NULL;

@@ -75,11 +75,42 @@ static void test_comments_only_refused_like_empty(void **state)
     sim_scenario_free(s);
 }
 
+static void test_bom_at_start_accepted(void **state)
+{
+    (void)state;
+    GError *error = NULL;
+    const char *text = "\xEF\xBB\xBF[scenario]\ntabs = 5\n";
+    sim_scenario *s = sim_scenario_load_data(PATH, text, strlen(text), &error);
+    if (!s)
+        fail_msg("refused: %s", error->message);
+    assert_int_equal(s->tabs, 5);
+    /* The same settings without the mark: the same scenario hash. */
+    sim_scenario *plain = sim_scenario_load_data(PATH, text + 3, strlen(text + 3), NULL);
+    assert_non_null(plain);
+    assert_int_equal(s->hash, plain->hash);
+    sim_scenario_free(plain);
+    sim_scenario_free(s);
+    /* A mark and nothing else is an empty file; line numbers are unchanged. */
+    assert_refused("\xEF\xBB\xBF", "the scenario file is empty", NULL);
+    assert_refused("\xEF\xBB\xBF[scenario]\ntabs = 2\ntabs = 3\n", "given twice (lines 2 and 3)", NULL);
+}
+
+static void test_bom_inside_named(void **state)
+{
+    (void)state;
+    assert_refused("[scenario]\ntabs = 2\n\xEF\xBB\xBF[mutex]\nalgorithm = lamport\n",
+                   "line 3: a byte order mark (BOM, U+FEFF) inside the file", "allowed: a BOM only at the very start",
+                   NULL);
+    assert_refused("\xEF\xBB\xBF\xEF\xBB\xBF[scenario]\n", "line 1: a byte order mark", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_localized_key_refused),
         cmocka_unit_test(test_comments_only_refused_like_empty),
+        cmocka_unit_test(test_bom_at_start_accepted),
+        cmocka_unit_test(test_bom_inside_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
