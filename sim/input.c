@@ -1,6 +1,6 @@
 /*
  * input.c - reading an input file whole, refusing what is not a regular
- * file or is too large; see sim/input.h.
+ * file or is too large, and printing input text safely; see sim/input.h.
  *
  * The file is opened with O_NONBLOCK, so opening a FIFO without a writer
  * returns at once, and fstat on the open descriptor decides (no window
@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,4 +112,71 @@ gboolean sim_input_read(const char *path, const char *what, const char *allowed,
     *len = buf->len;
     *data = g_string_free(buf, FALSE);
     return TRUE;
+}
+
+/* Appends the escape of one character (or invalid byte) at p; returns its
+ * length in bytes, or 0 when it needs none. */
+static gsize escape_one(GString *out, const char *p, gboolean keep_newlines)
+{
+    guchar b = (guchar)*p;
+    gunichar c = g_utf8_get_char_validated(p, -1);
+    if (c == (gunichar)-1 || c == (gunichar)-2) {
+        g_string_append_printf(out, "\\x%02x", b);
+        return 1;
+    }
+    if (c == '\n' && keep_newlines)
+        return 0;
+    if (c == '\n' || c == '\r' || c == '\t') {
+        g_string_append_c(out, '\\');
+        g_string_append_c(out, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        return 1;
+    }
+    if (c < 0x20 || c == 0x7f) {
+        g_string_append_printf(out, "\\x%02x", (guint)c);
+        return 1;
+    }
+    if (c >= 0x80 && c <= 0x9f) {
+        g_string_append_printf(out, "\\u%04x", (guint)c);
+        return 2;
+    }
+    return 0;
+}
+
+char *sim_input_escape(const char *text, gboolean keep_newlines)
+{
+    if (!text)
+        return g_strdup("");
+    GString *out = g_string_sized_new(strlen(text));
+    for (const char *p = text; *p;) {
+        gsize n = escape_one(out, p, keep_newlines);
+        if (n == 0) {
+            const char *next = g_utf8_next_char(p);
+            g_string_append_len(out, p, next - p);
+            p = next;
+        } else
+            p += n;
+    }
+    return g_string_free(out, FALSE);
+}
+
+char *sim_input_shell_quote(const char *text)
+{
+    char *escaped = sim_input_escape(text, FALSE);
+    gboolean plain = strcmp(escaped, text) == 0;
+    g_free(escaped);
+    if (plain)
+        return g_shell_quote(text);
+    /* $'...': every byte that is not plain printable ASCII as \xHH, so the
+     * shell rebuilds exactly the bytes of text. */
+    GString *out = g_string_new("$'");
+    for (const guchar *p = (const guchar *)text; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            g_string_append_printf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f)
+            g_string_append_printf(out, "\\x%02x", *p);
+        else
+            g_string_append_c(out, (char)*p);
+    }
+    g_string_append_c(out, '\'');
+    return g_string_free(out, FALSE);
 }

@@ -6,6 +6,12 @@
  * Every file tabsim reads goes through sim_input_read instead, which takes
  * only a regular file no larger than a stated size, and never blocks on
  * opening.  The limits are documented in docs/bad-inputs.md.
+ *
+ * Text from input (a scenario's name, a path, a value quoted in an error, a
+ * field of a report given to merge) can hold control characters: a newline
+ * in a name would print a line of its own ("verdict     passed"), an ESC
+ * would reach the terminal.  Such text is printed through sim_input_escape
+ * or, in a command line, sim_input_shell_quote.
  */
 #ifndef SIM_INPUT_H
 #define SIM_INPUT_H
@@ -24,5 +30,17 @@
  * and leaves *data NULL. */
 gboolean sim_input_read(const char *path, const char *what, const char *allowed, gsize max_bytes, char **data,
                         gsize *len, GError **error);
+
+/* text with every control character (C0, DEL, C1) and every byte of
+ * invalid UTF-8 written as a visible escape: \n, \r, \t, \xHH, \u0085.
+ * With keep_newlines, '\n' stays (for text that is several lines by
+ * design).  Text without such characters comes back unchanged; NULL
+ * becomes "".  Caller frees. */
+char *sim_input_escape(const char *text, gboolean keep_newlines);
+/* text quoted for a POSIX shell, as g_shell_quote does ('...'), unless it
+ * holds characters sim_input_escape would escape: then as $'...' (bash,
+ * zsh, ksh, busybox sh), which keeps the command line one visible line that
+ * still names the same file.  Caller frees. */
+char *sim_input_shell_quote(const char *text);
 
 #endif

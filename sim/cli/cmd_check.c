@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "sim/input.h"
 
 /* Set by SIGINT/SIGTERM; the explorers poll it through options.stop. */
 static volatile sig_atomic_t check_interrupted;
@@ -69,7 +70,9 @@ typedef struct check_state {
 
 static void progress_line(void *ctx, const char *line)
 {
-    fprintf(stderr, "progress    %s: %s\n", (const char *)ctx, line);
+    char *name = sim_input_escape(ctx, FALSE);
+    fprintf(stderr, "progress    %s: %s\n", name, line);
+    g_free(name);
 }
 
 /* Runs one task (or records why it did not start) and stores its result. */
@@ -388,7 +391,7 @@ static void state_init(check_state *st, const check_request *req, GPtrArray *fil
             g_error_free(error);
         }
         if (job->outcome->error)
-            fprintf(stderr, "tabsim: %s\n", job->outcome->error);
+            cli_usage_error("%s", job->outcome->error);
         job_plan(job, req, jobs);
         st->n_tasks += job->n_chunks;
     }

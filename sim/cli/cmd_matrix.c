@@ -9,11 +9,13 @@
  * docs/matrix.md is this command's output, so the table can drift neither
  * from the files nor from the code.  Loading only: it runs nothing, so it
  * is instant and deterministic (files in byte order, fixed row and column
- * order, no hash-table iteration).
+ * order, no hash-table iteration).  Paths are printed escaped
+ * (sim_input_escape).
  */
 #include <string.h>
 
 #include "cli.h"
+#include "sim/input.h"
 
 enum { COL_LINEARIZABLE, COL_CACHED, COL_SNAPSHOT, COL_CLOSE, COL_FREEZE, COL_THROTTLE, COL_RELOAD, COL_SERVER,
        COL_QUOTA, COL_COUNT };
@@ -106,7 +108,10 @@ static char *matrix_cell_entry(const sim_scenario *s, const char *path)
     const char *shown = strrchr(stem, '-');
     shown = strstr(stem, "--") && shown ? shown + 1 : stem;
     /* Paths as given, relative to the repository root: docs/ links up. */
-    g_string_append_printf(e, " [%s](../%s)", shown, path);
+    char *shown_text = sim_input_escape(shown, FALSE), *path_text = sim_input_escape(path, FALSE);
+    g_string_append_printf(e, " [%s](../%s)", shown_text, path_text);
+    g_free(shown_text);
+    g_free(path_text);
     g_free(stem);
     g_free(base);
     return g_string_free(e, FALSE);
@@ -227,7 +232,9 @@ int cli_matrix(int argc, char **argv)
     }
     if (rc == CLI_EXIT_EXPECTED) {
         g_ptr_array_sort(rows, row_compare);
-        char *args = g_strjoinv(" ", argv + 1);
+        char *joined = g_strjoinv(" ", argv + 1);
+        char *args = sim_input_escape(joined, FALSE);
+        g_free(joined);
         matrix_print(stdout, rows, args);
         g_free(args);
     }

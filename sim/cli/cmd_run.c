@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "sim/error.h"
+#include "sim/input.h"
 #include "sim/stats/stats.h"
 #include "sim/explore/token.h"
 
@@ -19,7 +20,10 @@ int cli_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "tabsim: %s\n", msg);
+    /* Messages quote input (paths, values): no control character reaches the terminal. */
+    char *shown = sim_input_escape(msg, FALSE);
+    fprintf(stderr, "tabsim: %s\n", shown);
+    g_free(shown);
     g_free(msg);
     return CLI_EXIT_USAGE;
 }
@@ -29,7 +33,7 @@ sim_scenario *cli_scenario_load(const char *path)
     GError *error = NULL;
     sim_scenario *s = sim_scenario_load(path, &error);
     if (!s) {
-        fprintf(stderr, "tabsim: %s\n", error->message);
+        cli_usage_error("%s", error->message);
         g_error_free(error);
     }
     return s;
@@ -50,7 +54,9 @@ static gboolean write_files(const run_files *files, const sim_scenario *s, const
     if (files->stats && !sim_stats_write_csv(st, files->stats, &error))
         ok = FALSE;
     if (ok && files->timeline) {
-        char *title = g_strdup_printf("%s, seed %" G_GUINT64_FORMAT, s->name, run->chooser.seed);
+        char *name = sim_input_escape(s->name, FALSE);
+        char *title = g_strdup_printf("%s, seed %" G_GUINT64_FORMAT, name, run->chooser.seed);
+        g_free(name);
         char *text = sim_stats_timeline(st, &run->monitor, title);
         ok = g_file_set_contents(files->timeline, text, -1, &error);
         g_free(text);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sim/input.h"
 #include "sim/stats/sweep.h"
 
 typedef struct sweep_options {
@@ -36,11 +37,14 @@ static void sweep_options_clear(sweep_options *o)
 static char *sweep_command(const char *path, const sweep_options *o, const sim_sweep *sw)
 {
     GString *c = g_string_new("tabsim sweep ");
-    char *quoted = g_shell_quote(path);
+    char *quoted = sim_input_shell_quote(path);
     g_string_append(c, quoted);
     g_free(quoted);
-    for (int i = 0; o->vary[i]; i++)
-        g_string_append_printf(c, " --vary %s", o->vary[i]);
+    for (int i = 0; o->vary[i]; i++) {
+        char *vary = sim_input_escape(o->vary[i], FALSE);
+        g_string_append_printf(c, " --vary %s", vary);
+        g_free(vary);
+    }
     g_string_append_printf(c, " --runs %" G_GINT64_FORMAT " --seed %" G_GUINT64_FORMAT, sw->runs, sw->seed);
     return g_string_free(c, FALSE);
 }
@@ -76,9 +80,11 @@ static int sweep_exec(const char *path, const sweep_options *o)
         return rc;
     }
     sw->command = sweep_command(path, o, sw);
+    char *shown = sim_input_escape(path, FALSE);
     printf("sweep       %s: %u points x %" G_GINT64_FORMAT " runs, seeds %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
            "\n",
-           path, sim_sweep_points(sw), sw->runs, sw->seed, sw->seed + (uint64_t)sw->runs - 1);
+           shown, sim_sweep_points(sw), sw->runs, sw->seed, sw->seed + (uint64_t)sw->runs - 1);
+    g_free(shown);
     fflush(stdout);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     sim_sweep_output out;
@@ -92,7 +98,10 @@ static int sweep_exec(const char *path, const sweep_options *o)
         if (rc == CLI_EXIT_EXPECTED && o->stats)
             rc = sweep_write(o->stats, out.csv);
         if (rc == CLI_EXIT_EXPECTED) {
-            printf("wrote       %s%s%s\n", o->out, o->stats ? ", " : "", o->stats ? o->stats : "");
+            char *out_shown = sim_input_escape(o->out, FALSE), *stats_shown = sim_input_escape(o->stats, FALSE);
+            printf("wrote       %s%s%s\n", out_shown, o->stats ? ", " : "", stats_shown);
+            g_free(out_shown);
+            g_free(stats_shown);
             if (out.cost_mismatches) {
                 printf("verdict     %u uncontended cost(s) differ from what the algorithm defines\n",
                        out.cost_mismatches);

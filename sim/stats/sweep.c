@@ -120,6 +120,15 @@ static gboolean axis_apply(sim_scenario *s, const sim_sweep_axis *a, const char 
     return FALSE;
 }
 
+/* A value the data file cannot hold as one field of one line. */
+static gboolean value_unfit(const char *value)
+{
+    for (const char *c = value; *c; c++)
+        if ((guchar)*c <= ' ' || *c == 0x7f || *c == '"' || *c == '#')
+            return TRUE;
+    return FALSE;
+}
+
 gboolean sim_sweep_add_axis(sim_sweep *sw, const char *spec, GError **error)
 {
     const char *eq = strchr(spec, '=');
@@ -149,8 +158,9 @@ gboolean sim_sweep_add_axis(sim_sweep *sw, const char *spec, GError **error)
         g_strstrip(a->values[i]);
         if (!*a->values[i])
             ok = spec_error(error, spec, "a value is empty");
-        else if (strpbrk(a->values[i], " \t\"#"))
-            ok = spec_error(error, spec, "a value contains a space, quote or #, which the data file cannot hold");
+        else if (value_unfit(a->values[i]))
+            ok = spec_error(error, spec, "a value contains a space, quote, # or control character, which the data "
+                                         "file cannot hold");
         else
             ok = axis_apply(s, a, a->values[i], spec, error);
     }
@@ -342,7 +352,9 @@ static void fmt_figure(GString *row, double v, gboolean integral)
 
 static void dat_header(const sim_sweep *sw, GString *dat)
 {
-    g_string_append_printf(dat, "# tabsim sweep of %s\n", sw->path);
+    char *path = sim_input_escape(sw->path, FALSE); /* a newline in it would end the comment */
+    g_string_append_printf(dat, "# tabsim sweep of %s\n", path);
+    g_free(path);
     if (sw->command)
         g_string_append_printf(dat, "# command: %s\n", sw->command);
     g_string_append_printf(dat,

@@ -132,6 +132,48 @@ static void test_missing(void **state)
                    NULL);
 }
 
+static void assert_escaped(const char *text, gboolean keep_newlines, const char *want)
+{
+    char *got = sim_input_escape(text, keep_newlines);
+    assert_string_equal(got, want);
+    g_free(got);
+}
+
+static void test_escape(void **state)
+{
+    (void)state;
+    /* Plain text, UTF-8 included, comes back unchanged. */
+    assert_escaped("no-mutex (scenarios/no-mutex.ini) é ✓", FALSE, "no-mutex (scenarios/no-mutex.ini) é ✓");
+    /* A newline cannot start a line of its own, nor ESC reach a terminal. */
+    assert_escaped("x\nverdict     passed", FALSE, "x\\nverdict     passed");
+    assert_escaped("a\x1b[31mb\r\tc\x7f", FALSE, "a\\x1b[31mb\\r\\tc\\x7f");
+    /* C1 controls (U+009B is CSI) and invalid UTF-8 bytes. */
+    assert_escaped("a\xc2\x9b" "b", FALSE, "a\\u009bb");
+    assert_escaped("a\x9b\xff" "b", FALSE, "a\\x9b\\xffb");
+    assert_escaped("cut \xe2\x9c", FALSE, "cut \\xe2\\x9c");
+    /* Newlines kept only when asked; other controls still escaped. */
+    assert_escaped("line 1\n  line\x1b 2\n", TRUE, "line 1\n  line\\x1b 2\n");
+    assert_escaped(NULL, FALSE, "");
+}
+
+static void test_shell_quote(void **state)
+{
+    (void)state;
+    char *q = sim_input_shell_quote("scenarios/no-mutex.ini");
+    assert_string_equal(q, "'scenarios/no-mutex.ini'"); /* as g_shell_quote: unchanged output */
+    g_free(q);
+    q = sim_input_shell_quote("it's.ini");
+    assert_string_equal(q, "'it'\\''s.ini'");
+    g_free(q);
+    /* With control characters: $'...', one visible line naming the same bytes. */
+    q = sim_input_shell_quote("we\nird\x1b'\\.ini");
+    assert_string_equal(q, "$'we\\x0aird\\x1b\\'\\\\.ini'");
+    g_free(q);
+    q = sim_input_shell_quote("\xc3\xa9\xc2\x9b");
+    assert_string_equal(q, "$'\\xc3\\xa9\\xc2\\x9b'");
+    g_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +183,8 @@ int main(void)
         cmocka_unit_test(test_directory),
         cmocka_unit_test(test_too_large_not_read),
         cmocka_unit_test(test_missing),
+        cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_shell_quote),
     };
     return cmocka_run_group_tests(tests, dir_make, dir_remove);
 }
