@@ -102,7 +102,8 @@ static char *matrix_cell_entry(const sim_scenario *s, const char *path)
                                s->explore_mode == 2 ? "pct" : "random");
     }
     char *base = g_path_get_basename(path);
-    char *stem = g_strndup(base, strlen(base) - strlen(".ini"));
+    /* A file given by name need not end in .ini. */
+    char *stem = g_strndup(base, strlen(base) - (g_str_has_suffix(base, ".ini") ? strlen(".ini") : 0));
     /* Suite files "alg--cond--workload" are named by their workload: the
      * row and column already say the rest. */
     const char *shown = strrchr(stem, '-');
