@@ -223,6 +223,7 @@ void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
 }
 
 typedef struct check_cli {
+    cli_args args;
     check_request req;
     char *mode, *time, *shard, *json, *junit, *mermaid;
     gint64 steps, preemptions, depth, executions;
@@ -309,7 +310,7 @@ static int options_resolve(check_cli *c)
     return CLI_EXIT_EXPECTED;
 }
 
-static int options_parse(check_cli *c, int *argc, char ***argv)
+static int options_parse(check_cli *c, int argc, char **argv)
 {
     sim_explore_options_init(&c->req.explore);
     c->req.seed = -1;
@@ -351,20 +352,21 @@ static int options_parse(check_cli *c, int *argc, char ***argv)
              "Exit: 2 if any input was bad, else 1 if any outcome was not as expected,\n"
              "else 3 if a budget or a signal stopped some scenario, else 0.\n");
     GError *error = NULL;
-    gboolean ok = g_option_context_parse(ctx, argc, argv, &error);
+    gboolean ok = cli_args_parse(&c->args, ctx, entries, argc, argv, &error);
     g_option_context_free(ctx);
     if (!ok) {
         int rc = cli_usage_error("%s (see tabsim check --help)", error->message);
         g_error_free(error);
         return rc;
     }
-    if (*argc < 2)
+    if (c->args.argc < 2)
         return cli_usage_error("check needs at least one scenario FILE or DIR (see tabsim check --help)");
     return options_resolve(c);
 }
 
 static void check_cli_clear(check_cli *c)
 {
+    cli_args_clear(&c->args);
     g_free(c->mode);
     g_free(c->time);
     g_free(c->shard);
@@ -491,7 +493,7 @@ int cli_check(int argc, char **argv)
 {
     check_cli c;
     memset(&c, 0, sizeof c);
-    if (options_parse(&c, &argc, &argv) != CLI_EXIT_EXPECTED) {
+    if (options_parse(&c, argc, argv) != CLI_EXIT_EXPECTED) {
         check_cli_clear(&c);
         return CLI_EXIT_USAGE;
     }
@@ -500,8 +502,8 @@ int cli_check(int argc, char **argv)
         c.req.deadline_s = t0 + c.time_budget_s;
     GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-    for (int i = 1; i < argc; i++)
-        cli_expand_arg(argv[i], files, errors);
+    for (int i = 1; i < c.args.argc; i++)
+        cli_expand_arg(c.args.argv[i], files, errors);
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);

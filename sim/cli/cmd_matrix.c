@@ -200,16 +200,22 @@ int cli_matrix(int argc, char **argv)
     g_option_context_set_summary(ctx, "Prints docs/matrix.md: which algorithm keeps which invariant under which "
                                       "storage model and fault class, from the scenarios' [expect].");
     GError *error = NULL;
-    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+    cli_args args;
+    gboolean ok = cli_args_parse(&args, ctx, NULL, argc, argv, &error);
+    g_option_context_free(ctx);
+    if (!ok) {
         int rc = cli_usage_error("%s", error->message);
         g_error_free(error);
-        g_option_context_free(ctx);
+        cli_args_clear(&args);
         return rc;
     }
-    g_option_context_free(ctx);
-    if (argc < 2)
+    argc = args.argc;
+    argv = args.argv;
+    if (argc < 2) {
+        cli_args_clear(&args);
         return cli_usage_error("matrix: give scenario directories or files, e.g. tabsim matrix scenarios/ "
                                "scenarios/suite/");
+    }
     GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
     for (int i = 1; i < argc; i++)
@@ -234,13 +240,14 @@ int cli_matrix(int argc, char **argv)
     if (rc == CLI_EXIT_EXPECTED) {
         g_ptr_array_sort(rows, row_compare);
         char *joined = g_strjoinv(" ", argv + 1);
-        char *args = sim_input_escape(joined, FALSE);
+        char *shown = sim_input_escape(joined, FALSE);
         g_free(joined);
-        matrix_print(stdout, rows, args);
-        g_free(args);
+        matrix_print(stdout, rows, shown);
+        g_free(shown);
     }
     g_ptr_array_free(rows, TRUE);
     g_ptr_array_free(files, TRUE);
     g_ptr_array_free(errors, TRUE);
+    cli_args_clear(&args);
     return rc;
 }

@@ -199,8 +199,11 @@ int cli_merge(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, "Exit codes as for check: 2 bad input, 1 unexpected, 3 incomplete, 0.\n");
     GError *error = NULL;
-    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+    cli_args args;
+    gboolean ok = cli_args_parse(&args, ctx, entries, argc, argv, &error);
     g_option_context_free(ctx);
+    argc = args.argc;
+    argv = args.argv;
     int rc = CLI_EXIT_EXPECTED;
     if (!ok) {
         rc = cli_usage_error("%s (see tabsim merge --help)", error->message);
@@ -256,5 +259,6 @@ int cli_merge(int argc, char **argv)
     g_ptr_array_free(all, TRUE);
     g_free(json);
     g_free(junit);
+    cli_args_clear(&args);
     return rc;
 }

@@ -109,11 +109,11 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gb
     return rc;
 }
 
-/* Parses the options; on error prints it and returns FALSE. */
-static gboolean parse_options(GOptionContext *ctx, int *argc, char ***argv)
+/* Parses the options into a; on error prints it and returns FALSE. */
+static gboolean parse_options(cli_args *a, GOptionContext *ctx, const GOptionEntry *entries, int argc, char **argv)
 {
     GError *error = NULL;
-    if (!g_option_context_parse(ctx, argc, argv, &error)) {
+    if (!cli_args_parse(a, ctx, entries, argc, argv, &error)) {
         cli_usage_error("%s (see --help)", error->message);
         g_error_free(error);
         return FALSE;
@@ -139,14 +139,15 @@ int cli_run(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("FILE - one simulated run of a scenario");
     g_option_context_add_main_entries(ctx, entries, NULL);
-    gboolean ok = parse_options(ctx, &argc, &argv);
+    cli_args args;
+    gboolean ok = parse_options(&args, ctx, entries, argc, argv);
     g_option_context_free(ctx);
     sim_scenario *s = NULL;
     int rc = CLI_EXIT_USAGE;
-    if (ok && argc != 2)
+    if (ok && args.argc != 2)
         cli_usage_error("run takes exactly one scenario FILE (see tabsim run --help)");
     else if (ok)
-        s = cli_scenario_load(argv[1]);
+        s = cli_scenario_load(args.argv[1]);
     if (s) {
         sim_run_spec spec = {.seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s->seed, .tail = SIM_TAIL_RANDOM,
                              .trace = trace};
@@ -156,6 +157,7 @@ int cli_run(int argc, char **argv)
     g_free(files.stats);
     g_free(files.timeline);
     g_free(files.mermaid);
+    cli_args_clear(&args);
     return rc;
 }
 
@@ -173,17 +175,18 @@ int cli_replay(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("FILE --token TOKEN - reproduce a run byte for byte");
     g_option_context_add_main_entries(ctx, entries, NULL);
-    gboolean ok = parse_options(ctx, &argc, &argv);
+    cli_args args;
+    gboolean ok = parse_options(&args, ctx, entries, argc, argv);
     g_option_context_free(ctx);
-    if (!ok)
-        return CLI_EXIT_USAGE;
-    if (argc != 2 || !token_text) {
-        g_free(token_text);
-        return cli_usage_error("replay takes one scenario FILE and --token TOKEN (see tabsim replay --help)");
-    }
-    sim_scenario *s = cli_scenario_load(argv[1]);
+    sim_scenario *s = NULL;
+    if (ok && (args.argc != 2 || !token_text))
+        cli_usage_error("replay takes one scenario FILE and --token TOKEN (see tabsim replay --help)");
+    else if (ok)
+        s = cli_scenario_load(args.argv[1]);
     if (!s) {
         g_free(token_text);
+        g_free(files.mermaid);
+        cli_args_clear(&args);
         return CLI_EXIT_USAGE;
     }
     GError *error = NULL;
@@ -195,7 +198,7 @@ int cli_replay(int argc, char **argv)
     } else if (token.scenario_hash != sim_scenario_hash(s)) {
         rc = cli_usage_error("the token was made for another scenario (or another version of %s): its "
                              "scenario hash is %08x, this file's is %08x",
-                             argv[1], token.scenario_hash, sim_scenario_hash(s));
+                             args.argv[1], token.scenario_hash, sim_scenario_hash(s));
         sim_token_clear(&token);
     } else {
         sim_run_spec spec = {.seed = token.seed, .tail = token.tail,
@@ -208,5 +211,6 @@ int cli_replay(int argc, char **argv)
     g_free(token_text);
     g_free(files.mermaid);
     sim_scenario_free(s);
+    cli_args_clear(&args);
     return rc;
 }

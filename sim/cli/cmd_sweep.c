@@ -130,8 +130,11 @@ int cli_sweep(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("FILE --vary GROUP.KEY=V1,V2,... --out FILE.dat - a grid of variants");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *error = NULL;
-    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+    cli_args args;
+    gboolean ok = cli_args_parse(&args, ctx, entries, argc, argv, &error);
     g_option_context_free(ctx);
+    argc = args.argc;
+    argv = args.argv;
     int rc = CLI_EXIT_USAGE;
     if (!ok) {
         cli_usage_error("%s (see tabsim sweep --help)", error->message);
@@ -148,5 +151,6 @@ int cli_sweep(int argc, char **argv)
         rc = sweep_exec(argv[1], &o);
     }
     sweep_options_clear(&o);
+    cli_args_clear(&args);
     return rc;
 }
