@@ -40,8 +40,8 @@ typedef struct cli_args {
 } cli_args;
 
 /* Parses argv with ctx, whose main entries are entries (NULL: none): an
- * option that takes a value may be given once (list options may repeat).
- * FALSE with error set (GOption's, or
+ * option that takes a value may be given once (list options may repeat),
+ * and -xVALUE is taken as -x VALUE.  FALSE with error set (GOption's, or
  * "--mode given twice ...").  Clear a with cli_args_clear either way;
  * entries must outlive every cli_args_given call. */
 gboolean cli_args_parse(cli_args *a, GOptionContext *ctx, const GOptionEntry *entries, int argc, char **argv,

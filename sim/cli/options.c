@@ -6,7 +6,8 @@
  * checked something else than the first half of the line says.  An option
  * that takes a value may therefore be given once (options that collect a
  * list, --vary, may repeat; a flag given twice means what it means once).
- * The scan follows GOption's grammar:
+ * GOption also takes a short option's value only as the next argument:
+ * `-j2` is split into `-j 2` first.  The scan follows GOption's grammar:
  * "--" ends the options, "--name=value" and "--name value", "-x value";
  * anything it does not recognise is left for GOption to judge.
  *
@@ -58,7 +59,7 @@ static gboolean note_given(cli_args *a, int i, const char *value, GError **error
     return TRUE;
 }
 
-/* Copies argv into out and notes every option given. */
+/* Copies argv into out, splitting -xVALUE, and notes every option given. */
 static gboolean args_scan(cli_args *a, int argc, char **argv, GPtrArray *out, GError **error)
 {
     g_ptr_array_add(out, g_strdup(argv[0]));
@@ -81,9 +82,16 @@ static gboolean args_scan(cli_args *a, int argc, char **argv, GPtrArray *out, GE
             g_ptr_array_add(out, g_strdup(arg));
         } else if (arg[0] == '-' && arg[1] && arg[1] != '-') {
             k = entry_find(a->entries, NULL, 0, arg[1]);
-            consumes_next = k >= 0 && takes_value(&a->entries[k]) && !arg[2];
-            value = consumes_next ? next : NULL;
-            g_ptr_array_add(out, g_strdup(arg));
+            if (k >= 0 && takes_value(&a->entries[k]) && arg[2]) {
+                /* -j2: GOption wants -j 2. */
+                g_ptr_array_add(out, g_strndup(arg, 2));
+                g_ptr_array_add(out, g_strdup(arg + 2));
+                value = arg + 2;
+            } else {
+                consumes_next = k >= 0 && takes_value(&a->entries[k]);
+                value = consumes_next ? next : NULL;
+                g_ptr_array_add(out, g_strdup(arg));
+            }
         } else {
             g_ptr_array_add(out, g_strdup(arg));
         }
