@@ -50,6 +50,15 @@ gboolean cli_args_parse(cli_args *a, GOptionContext *ctx, const GOptionEntry *en
 gboolean cli_args_given(const cli_args *a, const char *long_name);
 void cli_args_clear(cli_args *a);
 
+/* An output file named by an option ("--json", path; path NULL = not asked). */
+typedef struct cli_output {
+    const char *option;
+    const char *path;
+} cli_output;
+/* Refuses (message printed, CLI_EXIT_USAGE) two outputs naming the same
+ * file, or an output naming one of the inputs; else CLI_EXIT_EXPECTED. */
+int cli_outputs_check(const cli_output *outputs, guint n, const char *const *inputs, guint n_inputs);
+
 /* Loads a scenario, or prints the error and returns NULL. */
 sim_scenario *cli_scenario_load(const char *path);
 /* Prints an error line "tabsim: ..." to stderr and returns CLI_EXIT_USAGE. */

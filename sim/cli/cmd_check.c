@@ -504,6 +504,21 @@ int cli_check(int argc, char **argv)
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
     for (int i = 1; i < c.args.argc; i++)
         cli_expand_arg(c.args.argv[i], files, errors);
+    /* The arguments (a DIR too) and the files they stand for. */
+    GPtrArray *inputs = g_ptr_array_new();
+    for (int i = 1; i < c.args.argc; i++)
+        g_ptr_array_add(inputs, c.args.argv[i]);
+    for (guint i = 0; i < files->len; i++)
+        g_ptr_array_add(inputs, files->pdata[i]);
+    const cli_output outputs[] = {{"--json", c.json}, {"--junit", c.junit}, {"--mermaid", c.mermaid}};
+    int out_rc = cli_outputs_check(outputs, G_N_ELEMENTS(outputs), (const char *const *)inputs->pdata, inputs->len);
+    g_ptr_array_free(inputs, TRUE);
+    if (out_rc != CLI_EXIT_EXPECTED) {
+        g_ptr_array_free(files, TRUE);
+        g_ptr_array_free(errors, TRUE);
+        check_cli_clear(&c);
+        return out_rc;
+    }
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);

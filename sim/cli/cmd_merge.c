@@ -208,8 +208,12 @@ int cli_merge(int argc, char **argv)
     if (!ok) {
         rc = cli_usage_error("%s (see tabsim merge --help)", error->message);
         g_clear_error(&error);
-    } else if (argc < 2)
+    } else if (argc < 2) {
         rc = cli_usage_error("merge needs at least one REPORT.json written by tabsim check --json");
+    } else {
+        const cli_output outputs[] = {{"--json", json}, {"--junit", junit}};
+        rc = cli_outputs_check(outputs, G_N_ELEMENTS(outputs), (const char *const *)argv + 1, (guint)argc - 1);
+    }
     GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
     for (int i = 1; rc == CLI_EXIT_EXPECTED && i < argc; i++)
         if (!check_json_read(argv[i], all, &error)) {

@@ -45,6 +45,14 @@ typedef struct run_files {
     char *mermaid;  /* --mermaid FILE.mmd */
 } run_files;
 
+/* The output files must differ from each other and from the scenario. */
+static int outputs_check(const run_files *files, const char *scenario)
+{
+    const cli_output outputs[] = {{"--stats", files->stats}, {"--timeline", files->timeline},
+                                  {"--mermaid", files->mermaid}};
+    return cli_outputs_check(outputs, G_N_ELEMENTS(outputs), &scenario, 1);
+}
+
 /* Writes the files asked for; FALSE (message printed) when one fails. */
 static gboolean write_files(const run_files *files, const sim_scenario *s, const sim_run *run,
                             const sim_stats *st)
@@ -146,7 +154,7 @@ int cli_run(int argc, char **argv)
     int rc = CLI_EXIT_USAGE;
     if (ok && args.argc != 2)
         cli_usage_error("run takes exactly one scenario FILE (see tabsim run --help)");
-    else if (ok)
+    else if (ok && outputs_check(&files, args.argv[1]) == CLI_EXIT_EXPECTED)
         s = cli_scenario_load(args.argv[1]);
     if (s) {
         sim_run_spec spec = {.seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s->seed, .tail = SIM_TAIL_RANDOM,
@@ -181,7 +189,7 @@ int cli_replay(int argc, char **argv)
     sim_scenario *s = NULL;
     if (ok && (args.argc != 2 || !token_text))
         cli_usage_error("replay takes one scenario FILE and --token TOKEN (see tabsim replay --help)");
-    else if (ok)
+    else if (ok && outputs_check(&files, args.argv[1]) == CLI_EXIT_EXPECTED)
         s = cli_scenario_load(args.argv[1]);
     if (!s) {
         g_free(token_text);

@@ -148,7 +148,11 @@ int cli_sweep(int argc, char **argv)
     } else if (o.runs < 0 || o.seed < -1) {
         cli_usage_error("--runs takes a number >= 1 and --seed a number >= 0");
     } else {
-        rc = sweep_exec(argv[1], &o);
+        const cli_output outputs[] = {{"--out", o.out}, {"--stats", o.stats}};
+        const char *input = argv[1];
+        rc = cli_outputs_check(outputs, G_N_ELEMENTS(outputs), &input, 1);
+        if (rc == CLI_EXIT_EXPECTED)
+            rc = sweep_exec(argv[1], &o);
     }
     sweep_options_clear(&o);
     cli_args_clear(&args);

@@ -13,8 +13,16 @@
  *
  * Which options were given is recorded, so a command can tell an option
  * given with its default value from one not given (--depth 3, --runs 0).
+ *
+ * Output files are checked before any work: two outputs naming one file
+ * (--json X --junit X) would leave only the last written, and an output
+ * naming an input (--json scenario.ini) would overwrite what was read.
+ * "The same file" is the same path, the same inode when both exist, or the
+ * same canonical path when one does not exist yet.
  */
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "cli.h"
 
@@ -141,4 +149,39 @@ void cli_args_clear(cli_args *a)
     g_free(a->first_values);
     g_free(a->given);
     memset(a, 0, sizeof *a);
+}
+
+static gboolean same_file(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0)
+        return TRUE;
+    GStatBuf sa, sb;
+    gboolean exists_a = g_stat(a, &sa) == 0, exists_b = g_stat(b, &sb) == 0;
+    if (exists_a && exists_b)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (exists_a || exists_b)
+        return FALSE;
+    char *ca = g_canonicalize_filename(a, NULL), *cb = g_canonicalize_filename(b, NULL);
+    gboolean same = strcmp(ca, cb) == 0;
+    g_free(ca);
+    g_free(cb);
+    return same;
+}
+
+int cli_outputs_check(const cli_output *outputs, guint n, const char *const *inputs, guint n_inputs)
+{
+    for (guint i = 0; i < n; i++) {
+        if (!outputs[i].path)
+            continue;
+        for (guint j = 0; j < i; j++)
+            if (outputs[j].path && same_file(outputs[i].path, outputs[j].path))
+                return cli_usage_error("%s %s: the same file as %s %s; allowed: a different file for each output",
+                                       outputs[i].option, outputs[i].path, outputs[j].option, outputs[j].path);
+        for (guint j = 0; j < n_inputs; j++)
+            if (same_file(outputs[i].path, inputs[j]))
+                return cli_usage_error("%s %s: the same file as the input %s, which it would overwrite; allowed: "
+                                       "a file that is not one of the inputs",
+                                       outputs[i].option, outputs[i].path, inputs[j]);
+    }
+    return CLI_EXIT_EXPECTED;
 }
