@@ -146,7 +146,8 @@ gboolean sim_sweep_add_axis(sim_sweep *sw, const char *spec, GError **error)
     g_free(name);
     a->values = g_strsplit(eq + 1, ",", -1);
     a->n = g_strv_length(a->values);
-    gboolean ok = TRUE;
+    /* g_strsplit("") is no values at all: a sweep of 0 points, not an error. */
+    gboolean ok = a->n > 0 || spec_error(error, spec, "no values after the =");
     for (guint i = 0; ok && i < sw->axes->len; i++) {
         const sim_sweep_axis *b = sw->axes->pdata[i];
         if (strcmp(b->group, a->group) == 0 && strcmp(b->key, a->key) == 0)
