@@ -288,8 +288,15 @@ static int options_resolve(check_cli *c)
     if (c->shard && parse_shard(c->shard, &eo->shard_index, &eo->shard_count))
         return CLI_EXIT_USAGE;
     const gint64 big = G_GINT64_CONSTANT(1) << 40;
-    if (parse_count("--runs", c->req.runs, 0, big) || parse_count("--seed", c->req.seed, -1, G_MAXINT64 / 2) ||
-        parse_count("--context", c->req.context, 0, G_MAXINT) || parse_count("--steps", c->steps, 0, big) ||
+    /* Absent, --runs and --seed mean the scenario's [check] runs and seed;
+     * given, 0 runs or a negative seed would mean that too, silently. */
+    if (cli_args_given(&c->args, "runs") && (c->req.runs < 1 || c->req.runs > big))
+        return cli_usage_error("--runs %" G_GINT64_FORMAT ": out of range; allowed: 1..%" G_GINT64_FORMAT
+                               " (absent: each scenario's [check] runs)", c->req.runs, big);
+    if (cli_args_given(&c->args, "seed") && (c->req.seed < 0 || c->req.seed > G_MAXINT64 / 2))
+        return cli_usage_error("--seed %" G_GINT64_FORMAT ": out of range; allowed: 0..%" G_GINT64_FORMAT
+                               " (absent: each scenario's [check] seed)", c->req.seed, G_MAXINT64 / 2);
+    if (parse_count("--context", c->req.context, 0, G_MAXINT) || parse_count("--steps", c->steps, 0, big) ||
         parse_count("--preemptions", c->preemptions, -1, 1000000) || parse_count("--depth", c->depth, 1, 1000000) ||
         parse_count("--executions", c->executions, 0, big) || parse_count("--jobs (0 = one per CPU)", c->jobs, 0, 1024))
         return CLI_EXIT_USAGE;

@@ -154,6 +154,9 @@ int cli_run(int argc, char **argv)
     int rc = CLI_EXIT_USAGE;
     if (ok && args.argc != 2)
         cli_usage_error("run takes exactly one scenario FILE (see tabsim run --help)");
+    else if (ok && cli_args_given(&args, "seed") && seed < 0) /* -1 would silently mean the default */
+        cli_usage_error("--seed %" G_GINT64_FORMAT ": out of range; allowed: 0..%" G_GINT64_FORMAT
+                        " (absent: the scenario's [check] seed)", seed, G_MAXINT64);
     else if (ok && outputs_check(&files, args.argv[1]) == CLI_EXIT_EXPECTED)
         s = cli_scenario_load(args.argv[1]);
     if (s) {

@@ -145,8 +145,13 @@ int cli_sweep(int argc, char **argv)
         cli_usage_error("sweep needs at least one --vary GROUP.KEY=V1,V2,... (e.g. --vary scenario.tabs=1,2,4,8)");
     } else if (!o.out) {
         cli_usage_error("sweep needs --out FILE.dat, the data file to write");
-    } else if (o.runs < 0 || o.seed < -1) {
-        cli_usage_error("--runs takes a number >= 1 and --seed a number >= 0");
+    } else if ((cli_args_given(&args, "runs") && o.runs < 1) || o.runs < 0) {
+        /* 0 would silently mean the scenario's [check] runs */
+        cli_usage_error("--runs %" G_GINT64_FORMAT ": out of range; allowed: 1 or more (absent: the scenario's "
+                        "[check] runs)", o.runs);
+    } else if ((cli_args_given(&args, "seed") && o.seed < 0) || o.seed < -1) {
+        cli_usage_error("--seed %" G_GINT64_FORMAT ": out of range; allowed: 0 or more (absent: the scenario's "
+                        "[check] seed)", o.seed);
     } else {
         const cli_output outputs[] = {{"--out", o.out}, {"--stats", o.stats}};
         const char *input = argv[1];
