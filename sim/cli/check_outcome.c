@@ -320,8 +320,8 @@ static void append_field(GString *out, const char *prefix, const char *text, con
 void check_outcome_print(GString *out, const check_outcome *o)
 {
     if (o->status == CHECK_BAD_INPUT) {
-        append_field(out, "check       ", o->file, ": bad input\n");
-        append_field(out, "error       ", o->error, "\n");
+        /* The message itself is printed once, on stderr, by the command. */
+        append_field(out, "check       ", o->file, ": bad input (the error is on stderr)\n");
         return;
     }
     header_print(out, o);

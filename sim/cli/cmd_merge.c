@@ -244,6 +244,8 @@ int cli_merge(int argc, char **argv)
             if (i > 0)
                 g_string_append_c(text, '\n');
             check_outcome_print(text, list[i]);
+            if (list[i]->status == CHECK_BAD_INPUT) /* as check does: the error on stderr */
+                cli_usage_error("%s", list[i]->error);
         }
         rc = check_exit_code(list, merged->len);
         g_string_append_c(text, '\n');
