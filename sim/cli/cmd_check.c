@@ -306,6 +306,7 @@ static int options_resolve(check_cli *c)
     eo->steps_max = c->steps;
     eo->preemptions_max = c->preemptions;
     eo->pct_depth = c->depth;
+    eo->pct_depth_set = cli_args_given(&c->args, "depth");
     eo->executions_max = c->executions;
     eo->no_reduction = c->no_reduction;
     eo->shrink = !c->no_shrink;
