@@ -99,7 +99,8 @@ char *report_text_clean(const char *text);
 void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
                         const check_request *req, sim_explore_result *chunks, int n_chunks,
                         const gint64 *chunk_first_run);
-/* The block of text check prints for one scenario. */
+/* The block of text check prints for one scenario.  For bad input it is
+ * one line that points to stderr, where the command prints the error. */
 void check_outcome_print(GString *out, const check_outcome *o);
 /* The summary table and total line.  With timing, the total time is wall_s,
  * or the sum of the scenarios' times when wall_s < 0. */

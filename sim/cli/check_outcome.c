@@ -8,11 +8,15 @@
  * sequential explorer: the first chunk (in run order) with a violation
  * holds the lowest-index violation, and the statistics are the sums over the
  * chunks up to and including it; chunks after it are discarded.  Nothing
- * here reads a clock, so the printed text depends only on the runs.
+ * here reads a clock, so the printed text depends only on the runs.  Every
+ * text field is printed escaped (sim_input_escape): names and paths come
+ * from scenario files, and in merge every field comes from a report file.
  */
 #include "check.h"
 
 #include <string.h>
+
+#include "sim/input.h"
 
 check_outcome *check_outcome_new(const char *file)
 {
@@ -107,17 +111,17 @@ void check_outcome_judge(check_outcome *o)
         o->status = CHECK_BAD_INPUT;
         return;
     }
-    if (o->verdict == SIM_VERDICT_INCOMPLETE) {
-        o->status = CHECK_INCOMPLETE;
-        return;
-    }
     /* Judge with the library's own rule, through a scenario that carries
-     * only the expectation (merge has no scenario file at hand). */
+     * only the expectation (merge has no scenario file at hand).  An
+     * incomplete outcome is not judged, but still states what was expected. */
     sim_scenario *s = sim_scenario_new_default();
     s->expect_violations = o->expect_violations;
     s->expect_any = o->expect_any;
     guint violated = o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0;
-    o->status = sim_outcome_expected(s, violated, o->ignore_expect) ? CHECK_EXPECTED : CHECK_UNEXPECTED;
+    if (o->verdict == SIM_VERDICT_INCOMPLETE)
+        o->status = CHECK_INCOMPLETE;
+    else
+        o->status = sim_outcome_expected(s, violated, o->ignore_expect) ? CHECK_EXPECTED : CHECK_UNEXPECTED;
     g_free(o->expectation);
     o->expectation = sim_expectation_text(s, o->ignore_expect);
     sim_scenario_free(s);
@@ -151,7 +155,7 @@ static void counterexample_fill(check_outcome *o, const sim_scenario *s, sim_sta
     sim_run_exec(s, pool, &spec, &run);
     const sim_violation *v = report_first_violation(&run);
     o->token = sim_run_token(&run, &spec);
-    char *quoted = g_shell_quote(s->path);
+    char *quoted = sim_input_shell_quote(s->path);
     o->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, o->token);
     g_free(quoted);
     o->timeline = g_ptr_array_new_with_free_func(g_free);
@@ -189,7 +193,7 @@ static void resume_fill(check_outcome *o, gint64 covered)
 {
     if (o->mode != SIM_MODE_RANDOM || covered >= o->runs_requested)
         return;
-    char *quoted = g_shell_quote(o->file);
+    char *quoted = sim_input_shell_quote(o->file);
     GString *cmd = g_string_new(NULL);
     g_string_printf(cmd, "tabsim check %s --seed %" G_GUINT64_FORMAT " --runs %" G_GINT64_FORMAT, quoted,
                     o->seed_base + (guint64)covered, o->runs_requested - covered);
@@ -279,9 +283,22 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     check_outcome_judge(o);
 }
 
+/* Appends text escaped (sim_input_escape): outcomes carry text from
+ * scenario files and, in merge, from report files. */
+static void append_escaped(GString *out, const char *text, gboolean keep_newlines)
+{
+    char *e = sim_input_escape(text, keep_newlines);
+    g_string_append(out, e);
+    g_free(e);
+}
+
 static void header_print(GString *out, const check_outcome *o)
 {
-    g_string_append_printf(out, "check       %s (%s): ", o->name, o->file);
+    g_string_append(out, "check       ");
+    append_escaped(out, o->name, FALSE);
+    g_string_append(out, " (");
+    append_escaped(out, o->file, FALSE);
+    g_string_append(out, "): ");
     guint64 last = o->seed_base + (guint64)(o->runs_requested > 0 ? o->runs_requested - 1 : 0);
     switch (o->mode) {
     case SIM_MODE_RANDOM:
@@ -302,10 +319,19 @@ static void header_print(GString *out, const check_outcome *o)
     g_string_append_c(out, '\n');
 }
 
+/* Appends prefix, text escaped, suffix. */
+static void append_field(GString *out, const char *prefix, const char *text, const char *suffix)
+{
+    g_string_append(out, prefix);
+    append_escaped(out, text, FALSE);
+    g_string_append(out, suffix);
+}
+
 void check_outcome_print(GString *out, const check_outcome *o)
 {
     if (o->status == CHECK_BAD_INPUT) {
-        g_string_append_printf(out, "check       %s: bad input\nerror       %s\n", o->file, o->error);
+        /* The message itself is printed once, on stderr, by the command. */
+        append_field(out, "check       ", o->file, ": bad input (the error is on stderr)\n");
         return;
     }
     header_print(out, o);
@@ -317,15 +343,15 @@ void check_outcome_print(GString *out, const check_outcome *o)
         else
             g_string_append_printf(out, "found       after %" G_GINT64_FORMAT " runs\n", o->runs);
         if (o->shrink_text)
-            g_string_append_printf(out, "%s\n", o->shrink_text);
-        if (o->violation_text)
-            g_string_append(out, o->violation_text);
+            append_field(out, "", o->shrink_text, "\n");
+        if (o->violation_text) /* two lines by design: "violation ...\n            message\n" */
+            append_escaped(out, o->violation_text, TRUE);
         if (o->timeline && o->timeline->len) {
             g_string_append(out, "timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
             for (guint i = 0; i < o->timeline->len; i++)
-                g_string_append_printf(out, "%s\n", (const char *)o->timeline->pdata[i]);
+                append_field(out, "", o->timeline->pdata[i], "\n");
         }
-        g_string_append_printf(out, "replay      %s\n", o->replay ? o->replay : "");
+        append_field(out, "replay      ", o->replay, "\n");
     }
     g_string_append_printf(out, "explored    %" G_GINT64_FORMAT " runs, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT
                                 " storage ops",
@@ -336,29 +362,34 @@ void check_outcome_print(GString *out, const check_outcome *o)
         g_string_append_printf(out, ", %" G_GINT64_FORMAT " cut by a bound", o->bound_hits);
     g_string_append_c(out, '\n');
     const char *judged = o->status == CHECK_EXPECTED ? "as expected" : "NOT as expected";
+    char *expectation = sim_input_escape(o->expectation, FALSE);
     switch (o->verdict) {
     case SIM_VERDICT_VIOLATION: {
         char *set = sim_invariant_set_text(o->violated);
-        g_string_append_printf(out, "verdict     violation (%s); expected %s: %s\n", set, o->expectation, judged);
+        g_string_append_printf(out, "verdict     violation (%s); expected %s: %s\n", set, expectation, judged);
         g_free(set);
         break;
     }
     case SIM_VERDICT_PASSED:
         if (o->bounds)
-            g_string_append_printf(out, "bounds      %s\n", o->bounds);
-        g_string_append_printf(out, "verdict     holds; expected %s: %s\n", o->expectation, judged);
+            append_field(out, "bounds      ", o->bounds, "\n");
+        g_string_append_printf(out, "verdict     holds; expected %s: %s\n", expectation, judged);
         break;
     case SIM_VERDICT_VERIFIED:
-        g_string_append_printf(out, "verdict     verified%s%s; expected %s: %s\n", o->bounds ? " " : "",
-                               o->bounds ? o->bounds : "", o->expectation, judged);
+        g_string_append(out, "verdict     verified");
+        if (o->bounds)
+            append_field(out, " ", o->bounds, "");
+        g_string_append_printf(out, "; expected %s: %s\n", expectation, judged);
         break;
     case SIM_VERDICT_INCOMPLETE:
-        g_string_append_printf(out, "verdict     incomplete (%s); expected %s: no verdict\n",
-                               o->incomplete_reason ? o->incomplete_reason : "a budget ran out", o->expectation);
+        append_field(out, "verdict     incomplete (", o->incomplete_reason ? o->incomplete_reason : "a budget ran out",
+                     "); expected ");
+        g_string_append_printf(out, "%s: no verdict\n", expectation);
         if (o->resume)
-            g_string_append_printf(out, "resume      %s  (plus the other options you gave)\n", o->resume);
+            append_field(out, "resume      ", o->resume, "  (plus the other options you gave)\n");
         break;
     }
+    g_free(expectation);
 }
 
 int check_exit_code(check_outcome *const *outcomes, guint n)
@@ -387,8 +418,11 @@ void check_summary_print(GString *out, check_outcome *const *outcomes, guint n, 
     gint64 runs = 0;
     double elapsed = 0;
     int width = 8;
-    for (guint i = 0; i < n; i++)
-        width = MAX(width, (int)strlen(outcomes[i]->name));
+    char **names = g_new0(char *, n + 1);
+    for (guint i = 0; i < n; i++) {
+        names[i] = sim_input_escape(outcomes[i]->name, FALSE);
+        width = MAX(width, (int)strlen(names[i]));
+    }
     g_string_append_printf(out, "summary     %-*s  %-10s  %-10s  %-10s  %10s%s\n", width, "scenario", "mode", "verdict",
                            "outcome", "runs", timing ? "        time" : "");
     for (guint i = 0; i < n; i++) {
@@ -397,13 +431,14 @@ void check_summary_print(GString *out, check_outcome *const *outcomes, guint n, 
         runs += o->runs;
         elapsed += o->elapsed_s;
         gboolean bad = o->status == CHECK_BAD_INPUT;
-        g_string_append_printf(out, "            %-*s  %-10s  %-10s  %-10s  %10" G_GINT64_FORMAT, width, o->name,
+        g_string_append_printf(out, "            %-*s  %-10s  %-10s  %-10s  %10" G_GINT64_FORMAT, width, names[i],
                                bad ? "-" : check_mode_name(o->mode), bad ? "-" : sim_verdict_name(o->verdict),
                                check_status_name(o->status), o->runs);
         if (timing)
             g_string_append_printf(out, "  %8.2f s", o->elapsed_s);
         g_string_append_c(out, '\n');
     }
+    g_strfreev(names);
     g_string_append_printf(out, "total       %u scenario%s: %u expected, %u unexpected, %u incomplete, %u bad input; "
                                 "%" G_GINT64_FORMAT " runs",
                            n, n == 1 ? "" : "s", count[CHECK_EXPECTED], count[CHECK_UNEXPECTED],

@@ -31,6 +31,36 @@ int cli_matrix(int argc, char **argv);
  * files with a parallel entry in errors (NULL, or why it is unusable). */
 void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors);
 
+/* A command's arguments after its options are parsed (options.c). */
+typedef struct cli_args {
+    int argc;
+    char **argv;                 /* argv[0], then the arguments that are not options; owned */
+    const GOptionEntry *entries; /* the command's options */
+    int n_entries;
+    gboolean *given;             /* per entry: given on the command line */
+    char **first_values;         /* per entry: the value it was first given */
+} cli_args;
+
+/* Parses argv with ctx, whose main entries are entries (NULL: none): an
+ * option that takes a value may be given once (list options may repeat),
+ * and -xVALUE is taken as -x VALUE.  FALSE with error set (GOption's, or
+ * "--mode given twice ...").  Clear a with cli_args_clear either way;
+ * entries must outlive every cli_args_given call. */
+gboolean cli_args_parse(cli_args *a, GOptionContext *ctx, const GOptionEntry *entries, int argc, char **argv,
+                        GError **error);
+/* Was the option with this long name given (whatever its value)? */
+gboolean cli_args_given(const cli_args *a, const char *long_name);
+void cli_args_clear(cli_args *a);
+
+/* An output file named by an option ("--json", path; path NULL = not asked). */
+typedef struct cli_output {
+    const char *option;
+    const char *path;
+} cli_output;
+/* Refuses (message printed, CLI_EXIT_USAGE) two outputs naming the same
+ * file, or an output naming one of the inputs; else CLI_EXIT_EXPECTED. */
+int cli_outputs_check(const cli_output *outputs, guint n, const char *const *inputs, guint n_inputs);
+
 /* Loads a scenario, or prints the error and returns NULL. */
 sim_scenario *cli_scenario_load(const char *path);
 /* Prints an error line "tabsim: ..." to stderr and returns CLI_EXIT_USAGE. */

@@ -23,13 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
-#include <sys/stat.h>
-
 #include "check.h"
-
-/* Scenario files are a few hundred bytes; anything this big is a mistake. */
-#define CHECK_FILE_BYTES_MAX (16 * 1024 * 1024)
+#include "sim/input.h"
 
 /* Set by SIGINT/SIGTERM; the explorers poll it through options.stop. */
 static volatile sig_atomic_t check_interrupted;
@@ -75,7 +70,9 @@ typedef struct check_state {
 
 static void progress_line(void *ctx, const char *line)
 {
-    fprintf(stderr, "progress    %s: %s\n", (const char *)ctx, line);
+    char *name = sim_input_escape(ctx, FALSE);
+    fprintf(stderr, "progress    %s: %s\n", name, line);
+    g_free(name);
 }
 
 /* Runs one task (or records why it did not start) and stores its result. */
@@ -189,16 +186,9 @@ static int name_compare(gconstpointer a, gconstpointer b)
 void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
 {
     if (!g_file_test(arg, G_FILE_TEST_IS_DIR)) {
-        /* A device or a FIFO would be read forever, a huge file into memory. */
-        GStatBuf st;
-        char *why = NULL;
-        if (g_stat(arg, &st) == 0 && !S_ISREG(st.st_mode))
-            why = g_strdup_printf("%s: not a regular file; allowed: a scenario .ini file or a directory of them", arg);
-        else if (g_stat(arg, &st) == 0 && st.st_size > CHECK_FILE_BYTES_MAX)
-            why = g_strdup_printf("%s: %lld bytes is too large for a scenario file; allowed: at most %d bytes", arg,
-                                  (long long)st.st_size, CHECK_FILE_BYTES_MAX);
+        /* The loader refuses devices, FIFOs and huge files (sim/input.h). */
         g_ptr_array_add(files, g_strdup(arg));
-        g_ptr_array_add(errors, why);
+        g_ptr_array_add(errors, NULL);
         return;
     }
     GError *error = NULL;
@@ -233,6 +223,7 @@ void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
 }
 
 typedef struct check_cli {
+    cli_args args;
     check_request req;
     char *mode, *time, *shard, *json, *junit, *mermaid;
     gint64 steps, preemptions, depth, executions;
@@ -297,8 +288,15 @@ static int options_resolve(check_cli *c)
     if (c->shard && parse_shard(c->shard, &eo->shard_index, &eo->shard_count))
         return CLI_EXIT_USAGE;
     const gint64 big = G_GINT64_CONSTANT(1) << 40;
-    if (parse_count("--runs", c->req.runs, 0, big) || parse_count("--seed", c->req.seed, -1, G_MAXINT64 / 2) ||
-        parse_count("--context", c->req.context, 0, G_MAXINT) || parse_count("--steps", c->steps, 0, big) ||
+    /* Absent, --runs and --seed mean the scenario's [check] runs and seed;
+     * given, 0 runs or a negative seed would mean that too, silently. */
+    if (cli_args_given(&c->args, "runs") && (c->req.runs < 1 || c->req.runs > big))
+        return cli_usage_error("--runs %" G_GINT64_FORMAT ": out of range; allowed: 1..%" G_GINT64_FORMAT
+                               " (absent: each scenario's [check] runs)", c->req.runs, big);
+    if (cli_args_given(&c->args, "seed") && (c->req.seed < 0 || c->req.seed > G_MAXINT64 / 2))
+        return cli_usage_error("--seed %" G_GINT64_FORMAT ": out of range; allowed: 0..%" G_GINT64_FORMAT
+                               " (absent: each scenario's [check] seed)", c->req.seed, G_MAXINT64 / 2);
+    if (parse_count("--context", c->req.context, 0, G_MAXINT) || parse_count("--steps", c->steps, 0, big) ||
         parse_count("--preemptions", c->preemptions, -1, 1000000) || parse_count("--depth", c->depth, 1, 1000000) ||
         parse_count("--executions", c->executions, 0, big) || parse_count("--jobs (0 = one per CPU)", c->jobs, 0, 1024))
         return CLI_EXIT_USAGE;
@@ -308,6 +306,7 @@ static int options_resolve(check_cli *c)
     eo->steps_max = c->steps;
     eo->preemptions_max = c->preemptions;
     eo->pct_depth = c->depth;
+    eo->pct_depth_set = cli_args_given(&c->args, "depth");
     eo->executions_max = c->executions;
     eo->no_reduction = c->no_reduction;
     eo->shrink = !c->no_shrink;
@@ -319,7 +318,7 @@ static int options_resolve(check_cli *c)
     return CLI_EXIT_EXPECTED;
 }
 
-static int options_parse(check_cli *c, int *argc, char ***argv)
+static int options_parse(check_cli *c, int argc, char **argv)
 {
     sim_explore_options_init(&c->req.explore);
     c->req.seed = -1;
@@ -361,20 +360,21 @@ static int options_parse(check_cli *c, int *argc, char ***argv)
              "Exit: 2 if any input was bad, else 1 if any outcome was not as expected,\n"
              "else 3 if a budget or a signal stopped some scenario, else 0.\n");
     GError *error = NULL;
-    gboolean ok = g_option_context_parse(ctx, argc, argv, &error);
+    gboolean ok = cli_args_parse(&c->args, ctx, entries, argc, argv, &error);
     g_option_context_free(ctx);
     if (!ok) {
         int rc = cli_usage_error("%s (see tabsim check --help)", error->message);
         g_error_free(error);
         return rc;
     }
-    if (*argc < 2)
+    if (c->args.argc < 2)
         return cli_usage_error("check needs at least one scenario FILE or DIR (see tabsim check --help)");
     return options_resolve(c);
 }
 
 static void check_cli_clear(check_cli *c)
 {
+    cli_args_clear(&c->args);
     g_free(c->mode);
     g_free(c->time);
     g_free(c->shard);
@@ -401,7 +401,7 @@ static void state_init(check_state *st, const check_request *req, GPtrArray *fil
             g_error_free(error);
         }
         if (job->outcome->error)
-            fprintf(stderr, "tabsim: %s\n", job->outcome->error);
+            cli_usage_error("%s", job->outcome->error);
         job_plan(job, req, jobs);
         st->n_tasks += job->n_chunks;
     }
@@ -501,7 +501,7 @@ int cli_check(int argc, char **argv)
 {
     check_cli c;
     memset(&c, 0, sizeof c);
-    if (options_parse(&c, &argc, &argv) != CLI_EXIT_EXPECTED) {
+    if (options_parse(&c, argc, argv) != CLI_EXIT_EXPECTED) {
         check_cli_clear(&c);
         return CLI_EXIT_USAGE;
     }
@@ -510,8 +510,23 @@ int cli_check(int argc, char **argv)
         c.req.deadline_s = t0 + c.time_budget_s;
     GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-    for (int i = 1; i < argc; i++)
-        cli_expand_arg(argv[i], files, errors);
+    for (int i = 1; i < c.args.argc; i++)
+        cli_expand_arg(c.args.argv[i], files, errors);
+    /* The arguments (a DIR too) and the files they stand for. */
+    GPtrArray *inputs = g_ptr_array_new();
+    for (int i = 1; i < c.args.argc; i++)
+        g_ptr_array_add(inputs, c.args.argv[i]);
+    for (guint i = 0; i < files->len; i++)
+        g_ptr_array_add(inputs, files->pdata[i]);
+    const cli_output outputs[] = {{"--json", c.json}, {"--junit", c.junit}, {"--mermaid", c.mermaid}};
+    int out_rc = cli_outputs_check(outputs, G_N_ELEMENTS(outputs), (const char *const *)inputs->pdata, inputs->len);
+    g_ptr_array_free(inputs, TRUE);
+    if (out_rc != CLI_EXIT_EXPECTED) {
+        g_ptr_array_free(files, TRUE);
+        g_ptr_array_free(errors, TRUE);
+        check_cli_clear(&c);
+        return out_rc;
+    }
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);

@@ -9,12 +9,14 @@
  * docs/matrix.md is this command's output, so the table can drift neither
  * from the files nor from the code.  Loading only: it runs nothing, so it
  * is instant and deterministic (files in byte order, fixed row and column
- * order, no hash-table iteration).
+ * order, no hash-table iteration).  Paths are printed escaped
+ * (sim_input_escape).
  */
 #include <string.h>
 
 #include "cli.h"
 #include "sim/programs/algorithms.h"
+#include "sim/input.h"
 
 /* Columns: one per registered storage model (the first, linearizable,
  * is also "no fault"), then one per fault class. */
@@ -104,13 +106,17 @@ static char *matrix_cell_entry(const sim_scenario *s, const char *path)
                                s->explore_mode == 2 ? "pct" : "random");
     }
     char *base = g_path_get_basename(path);
-    char *stem = g_strndup(base, strlen(base) - strlen(".ini"));
+    /* A file given by name need not end in .ini. */
+    char *stem = g_strndup(base, strlen(base) - (g_str_has_suffix(base, ".ini") ? strlen(".ini") : 0));
     /* Suite files "alg--cond--workload" are named by their workload: the
      * row and column already say the rest. */
     const char *shown = strrchr(stem, '-');
     shown = strstr(stem, "--") && shown ? shown + 1 : stem;
     /* Paths as given, relative to the repository root: docs/ links up. */
-    g_string_append_printf(e, " [%s](../%s)", shown, path);
+    char *shown_text = sim_input_escape(shown, FALSE), *path_text = sim_input_escape(path, FALSE);
+    g_string_append_printf(e, " [%s](../%s)", shown_text, path_text);
+    g_free(shown_text);
+    g_free(path_text);
     g_free(stem);
     g_free(base);
     return g_string_free(e, FALSE);
@@ -198,16 +204,22 @@ int cli_matrix(int argc, char **argv)
     g_option_context_set_summary(ctx, "Prints docs/matrix.md: which algorithm keeps which invariant under which "
                                       "storage model and fault class, from the scenarios' [expect].");
     GError *error = NULL;
-    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+    cli_args args;
+    gboolean ok = cli_args_parse(&args, ctx, NULL, argc, argv, &error);
+    g_option_context_free(ctx);
+    if (!ok) {
         int rc = cli_usage_error("%s", error->message);
         g_error_free(error);
-        g_option_context_free(ctx);
+        cli_args_clear(&args);
         return rc;
     }
-    g_option_context_free(ctx);
-    if (argc < 2)
+    argc = args.argc;
+    argv = args.argv;
+    if (argc < 2) {
+        cli_args_clear(&args);
         return cli_usage_error("matrix: give scenario directories or files, e.g. tabsim matrix scenarios/ "
                                "scenarios/suite/");
+    }
     GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
     for (int i = 1; i < argc; i++)
@@ -231,12 +243,15 @@ int cli_matrix(int argc, char **argv)
     }
     if (rc == CLI_EXIT_EXPECTED) {
         g_ptr_array_sort(rows, row_compare);
-        char *args = g_strjoinv(" ", argv + 1);
-        matrix_print(stdout, rows, args);
-        g_free(args);
+        char *joined = g_strjoinv(" ", argv + 1);
+        char *shown = sim_input_escape(joined, FALSE);
+        g_free(joined);
+        matrix_print(stdout, rows, shown);
+        g_free(shown);
     }
     g_ptr_array_free(rows, TRUE);
     g_ptr_array_free(files, TRUE);
     g_ptr_array_free(errors, TRUE);
+    cli_args_clear(&args);
     return rc;
 }

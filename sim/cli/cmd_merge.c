@@ -202,14 +202,21 @@ int cli_merge(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, "Exit codes as for check: 2 bad input, 1 unexpected, 3 incomplete, 0.\n");
     GError *error = NULL;
-    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+    cli_args args;
+    gboolean ok = cli_args_parse(&args, ctx, entries, argc, argv, &error);
     g_option_context_free(ctx);
+    argc = args.argc;
+    argv = args.argv;
     int rc = CLI_EXIT_EXPECTED;
     if (!ok) {
         rc = cli_usage_error("%s (see tabsim merge --help)", error->message);
         g_clear_error(&error);
-    } else if (argc < 2)
+    } else if (argc < 2) {
         rc = cli_usage_error("merge needs at least one REPORT.json written by tabsim check --json");
+    } else {
+        const cli_output outputs[] = {{"--json", json}, {"--junit", junit}};
+        rc = cli_outputs_check(outputs, G_N_ELEMENTS(outputs), (const char *const *)argv + 1, (guint)argc - 1);
+    }
     GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
     for (int i = 1; rc == CLI_EXIT_EXPECTED && i < argc; i++)
         if (!check_json_read(argv[i], all, &error)) {
@@ -240,6 +247,8 @@ int cli_merge(int argc, char **argv)
             if (i > 0)
                 g_string_append_c(text, '\n');
             check_outcome_print(text, list[i]);
+            if (list[i]->status == CHECK_BAD_INPUT) /* as check does: the error on stderr */
+                cli_usage_error("%s", list[i]->error);
         }
         rc = check_exit_code(list, merged->len);
         g_string_append_c(text, '\n');
@@ -259,5 +268,6 @@ int cli_merge(int argc, char **argv)
     g_ptr_array_free(all, TRUE);
     g_free(json);
     g_free(junit);
+    cli_args_clear(&args);
     return rc;
 }

@@ -219,7 +219,8 @@ int cli_plot(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("- regenerate the charts of docs/charts.md");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *error = NULL;
-    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+    cli_args args;
+    gboolean ok = cli_args_parse(&args, ctx, entries, argc, argv, &error);
     g_option_context_free(ctx);
     int rc = CLI_EXIT_USAGE;
     if (!o.out)
@@ -231,7 +232,7 @@ int cli_plot(int argc, char **argv)
     if (!ok) {
         cli_usage_error("%s (see tabsim plot --help)", error->message);
         g_error_free(error);
-    } else if (argc != 1) {
+    } else if (args.argc != 1) {
         cli_usage_error("plot takes no FILE; its scenarios are the .ini files in --scripts DIR");
     } else if (o.runs < 1) {
         cli_usage_error("--runs takes a number >= 1");
@@ -241,5 +242,6 @@ int cli_plot(int argc, char **argv)
     g_free(o.out);
     g_free(o.scripts);
     g_free(o.algorithms);
+    cli_args_clear(&args);
     return rc;
 }

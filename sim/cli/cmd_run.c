@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "sim/error.h"
+#include "sim/input.h"
 #include "sim/stats/stats.h"
 #include "sim/explore/token.h"
 
@@ -19,7 +20,10 @@ int cli_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "tabsim: %s\n", msg);
+    /* Messages quote input (paths, values): no control character reaches the terminal. */
+    char *shown = sim_input_escape(msg, FALSE);
+    fprintf(stderr, "tabsim: %s\n", shown);
+    g_free(shown);
     g_free(msg);
     return CLI_EXIT_USAGE;
 }
@@ -29,7 +33,7 @@ sim_scenario *cli_scenario_load(const char *path)
     GError *error = NULL;
     sim_scenario *s = sim_scenario_load(path, &error);
     if (!s) {
-        fprintf(stderr, "tabsim: %s\n", error->message);
+        cli_usage_error("%s", error->message);
         g_error_free(error);
     }
     return s;
@@ -41,6 +45,14 @@ typedef struct run_files {
     char *mermaid;  /* --mermaid FILE.mmd */
 } run_files;
 
+/* The output files must differ from each other and from the scenario. */
+static int outputs_check(const run_files *files, const char *scenario)
+{
+    const cli_output outputs[] = {{"--stats", files->stats}, {"--timeline", files->timeline},
+                                  {"--mermaid", files->mermaid}};
+    return cli_outputs_check(outputs, G_N_ELEMENTS(outputs), &scenario, 1);
+}
+
 /* Writes the files asked for; FALSE (message printed) when one fails. */
 static gboolean write_files(const run_files *files, const sim_scenario *s, const sim_run *run,
                             const sim_stats *st)
@@ -50,7 +62,9 @@ static gboolean write_files(const run_files *files, const sim_scenario *s, const
     if (files->stats && !sim_stats_write_csv(st, files->stats, &error))
         ok = FALSE;
     if (ok && files->timeline) {
-        char *title = g_strdup_printf("%s, seed %" G_GUINT64_FORMAT, s->name, run->chooser.seed);
+        char *name = sim_input_escape(s->name, FALSE);
+        char *title = g_strdup_printf("%s, seed %" G_GUINT64_FORMAT, name, run->chooser.seed);
+        g_free(name);
         char *text = sim_stats_timeline(st, &run->monitor, title);
         ok = g_file_set_contents(files->timeline, text, -1, &error);
         g_free(text);
@@ -103,11 +117,11 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gb
     return rc;
 }
 
-/* Parses the options; on error prints it and returns FALSE. */
-static gboolean parse_options(GOptionContext *ctx, int *argc, char ***argv)
+/* Parses the options into a; on error prints it and returns FALSE. */
+static gboolean parse_options(cli_args *a, GOptionContext *ctx, const GOptionEntry *entries, int argc, char **argv)
 {
     GError *error = NULL;
-    if (!g_option_context_parse(ctx, argc, argv, &error)) {
+    if (!cli_args_parse(a, ctx, entries, argc, argv, &error)) {
         cli_usage_error("%s (see --help)", error->message);
         g_error_free(error);
         return FALSE;
@@ -133,14 +147,18 @@ int cli_run(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("FILE - one simulated run of a scenario");
     g_option_context_add_main_entries(ctx, entries, NULL);
-    gboolean ok = parse_options(ctx, &argc, &argv);
+    cli_args args;
+    gboolean ok = parse_options(&args, ctx, entries, argc, argv);
     g_option_context_free(ctx);
     sim_scenario *s = NULL;
     int rc = CLI_EXIT_USAGE;
-    if (ok && argc != 2)
+    if (ok && args.argc != 2)
         cli_usage_error("run takes exactly one scenario FILE (see tabsim run --help)");
-    else if (ok)
-        s = cli_scenario_load(argv[1]);
+    else if (ok && cli_args_given(&args, "seed") && seed < 0) /* -1 would silently mean the default */
+        cli_usage_error("--seed %" G_GINT64_FORMAT ": out of range; allowed: 0..%" G_GINT64_FORMAT
+                        " (absent: the scenario's [check] seed)", seed, G_MAXINT64);
+    else if (ok && outputs_check(&files, args.argv[1]) == CLI_EXIT_EXPECTED)
+        s = cli_scenario_load(args.argv[1]);
     if (s) {
         sim_run_spec spec = {.seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s->seed, .tail = SIM_TAIL_RANDOM,
                              .trace = trace};
@@ -150,6 +168,7 @@ int cli_run(int argc, char **argv)
     g_free(files.stats);
     g_free(files.timeline);
     g_free(files.mermaid);
+    cli_args_clear(&args);
     return rc;
 }
 
@@ -167,17 +186,18 @@ int cli_replay(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("FILE --token TOKEN - reproduce a run byte for byte");
     g_option_context_add_main_entries(ctx, entries, NULL);
-    gboolean ok = parse_options(ctx, &argc, &argv);
+    cli_args args;
+    gboolean ok = parse_options(&args, ctx, entries, argc, argv);
     g_option_context_free(ctx);
-    if (!ok)
-        return CLI_EXIT_USAGE;
-    if (argc != 2 || !token_text) {
-        g_free(token_text);
-        return cli_usage_error("replay takes one scenario FILE and --token TOKEN (see tabsim replay --help)");
-    }
-    sim_scenario *s = cli_scenario_load(argv[1]);
+    sim_scenario *s = NULL;
+    if (ok && (args.argc != 2 || !token_text))
+        cli_usage_error("replay takes one scenario FILE and --token TOKEN (see tabsim replay --help)");
+    else if (ok && outputs_check(&files, args.argv[1]) == CLI_EXIT_EXPECTED)
+        s = cli_scenario_load(args.argv[1]);
     if (!s) {
         g_free(token_text);
+        g_free(files.mermaid);
+        cli_args_clear(&args);
         return CLI_EXIT_USAGE;
     }
     GError *error = NULL;
@@ -189,7 +209,7 @@ int cli_replay(int argc, char **argv)
     } else if (token.scenario_hash != sim_scenario_hash(s)) {
         rc = cli_usage_error("the token was made for another scenario (or another version of %s): its "
                              "scenario hash is %08x, this file's is %08x",
-                             argv[1], token.scenario_hash, sim_scenario_hash(s));
+                             args.argv[1], token.scenario_hash, sim_scenario_hash(s));
         sim_token_clear(&token);
     } else {
         sim_run_spec spec = {.seed = token.seed, .tail = token.tail,
@@ -202,5 +222,6 @@ int cli_replay(int argc, char **argv)
     g_free(token_text);
     g_free(files.mermaid);
     sim_scenario_free(s);
+    cli_args_clear(&args);
     return rc;
 }

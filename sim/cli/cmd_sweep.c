@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sim/input.h"
 #include "sim/stats/sweep.h"
 
 typedef struct sweep_options {
@@ -36,11 +37,14 @@ static void sweep_options_clear(sweep_options *o)
 static char *sweep_command(const char *path, const sweep_options *o, const sim_sweep *sw)
 {
     GString *c = g_string_new("tabsim sweep ");
-    char *quoted = g_shell_quote(path);
+    char *quoted = sim_input_shell_quote(path);
     g_string_append(c, quoted);
     g_free(quoted);
-    for (int i = 0; o->vary[i]; i++)
-        g_string_append_printf(c, " --vary %s", o->vary[i]);
+    for (int i = 0; o->vary[i]; i++) {
+        char *vary = sim_input_escape(o->vary[i], FALSE);
+        g_string_append_printf(c, " --vary %s", vary);
+        g_free(vary);
+    }
     g_string_append_printf(c, " --runs %" G_GINT64_FORMAT " --seed %" G_GUINT64_FORMAT, sw->runs, sw->seed);
     return g_string_free(c, FALSE);
 }
@@ -76,9 +80,11 @@ static int sweep_exec(const char *path, const sweep_options *o)
         return rc;
     }
     sw->command = sweep_command(path, o, sw);
+    char *shown = sim_input_escape(path, FALSE);
     printf("sweep       %s: %u points x %" G_GINT64_FORMAT " runs, seeds %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
            "\n",
-           path, sim_sweep_points(sw), sw->runs, sw->seed, sw->seed + (uint64_t)sw->runs - 1);
+           shown, sim_sweep_points(sw), sw->runs, sw->seed, sw->seed + (uint64_t)sw->runs - 1);
+    g_free(shown);
     fflush(stdout);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     sim_sweep_output out;
@@ -92,7 +98,10 @@ static int sweep_exec(const char *path, const sweep_options *o)
         if (rc == CLI_EXIT_EXPECTED && o->stats)
             rc = sweep_write(o->stats, out.csv);
         if (rc == CLI_EXIT_EXPECTED) {
-            printf("wrote       %s%s%s\n", o->out, o->stats ? ", " : "", o->stats ? o->stats : "");
+            char *out_shown = sim_input_escape(o->out, FALSE), *stats_shown = sim_input_escape(o->stats, FALSE);
+            printf("wrote       %s%s%s\n", out_shown, o->stats ? ", " : "", stats_shown);
+            g_free(out_shown);
+            g_free(stats_shown);
             if (out.cost_mismatches) {
                 printf("verdict     %u uncontended cost(s) differ from what the algorithm defines\n",
                        out.cost_mismatches);
@@ -121,8 +130,11 @@ int cli_sweep(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("FILE --vary GROUP.KEY=V1,V2,... --out FILE.dat - a grid of variants");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *error = NULL;
-    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+    cli_args args;
+    gboolean ok = cli_args_parse(&args, ctx, entries, argc, argv, &error);
     g_option_context_free(ctx);
+    argc = args.argc;
+    argv = args.argv;
     int rc = CLI_EXIT_USAGE;
     if (!ok) {
         cli_usage_error("%s (see tabsim sweep --help)", error->message);
@@ -133,11 +145,21 @@ int cli_sweep(int argc, char **argv)
         cli_usage_error("sweep needs at least one --vary GROUP.KEY=V1,V2,... (e.g. --vary scenario.tabs=1,2,4,8)");
     } else if (!o.out) {
         cli_usage_error("sweep needs --out FILE.dat, the data file to write");
-    } else if (o.runs < 0 || o.seed < -1) {
-        cli_usage_error("--runs takes a number >= 1 and --seed a number >= 0");
+    } else if ((cli_args_given(&args, "runs") && o.runs < 1) || o.runs < 0) {
+        /* 0 would silently mean the scenario's [check] runs */
+        cli_usage_error("--runs %" G_GINT64_FORMAT ": out of range; allowed: 1 or more (absent: the scenario's "
+                        "[check] runs)", o.runs);
+    } else if ((cli_args_given(&args, "seed") && o.seed < 0) || o.seed < -1) {
+        cli_usage_error("--seed %" G_GINT64_FORMAT ": out of range; allowed: 0 or more (absent: the scenario's "
+                        "[check] seed)", o.seed);
     } else {
-        rc = sweep_exec(argv[1], &o);
+        const cli_output outputs[] = {{"--out", o.out}, {"--stats", o.stats}};
+        const char *input = argv[1];
+        rc = cli_outputs_check(outputs, G_N_ELEMENTS(outputs), &input, 1);
+        if (rc == CLI_EXIT_EXPECTED)
+            rc = sweep_exec(argv[1], &o);
     }
     sweep_options_clear(&o);
+    cli_args_clear(&args);
     return rc;
 }

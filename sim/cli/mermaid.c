@@ -8,11 +8,13 @@
  * an invariant broke is followed by a note over the tabs involved.  The
  * write that erased a lost event gets a note "!! erased <id>" over its tab
  * and localStorage, as the text timeline marks its line.  Text is cleaned
- * of the characters Mermaid treats as syntax (; # and line breaks).
+ * of the characters Mermaid treats as syntax (; # and line breaks) and of
+ * other control characters (written \xHH, as sim_input_escape does).
  */
 #include <stdarg.h>
 
 #include "cli.h"
+#include "sim/input.h"
 
 static void clean(GString *out, const char *text)
 {
@@ -23,6 +25,8 @@ static void clean(GString *out, const char *text)
             g_string_append(out, "no.");
         else if (*c == '\n' || *c == '\r')
             g_string_append_c(out, ' ');
+        else if ((guchar)*c < 0x20 || *c == 0x7f)
+            g_string_append_printf(out, "\\x%02x", (guchar)*c);
         else
             g_string_append_c(out, *c);
     }
@@ -141,7 +145,11 @@ gboolean mermaid_write(const char *path, const sim_scenario *s, const sim_run *r
     GError *error = NULL;
     gboolean ok = g_file_set_contents(path, text, -1, &error);
     if (!ok) {
-        fprintf(stderr, "tabsim: cannot write %s: %s\n", path, error->message);
+        char *message = g_strdup_printf("cannot write %s: %s", path, error->message);
+        char *shown = sim_input_escape(message, FALSE);
+        fprintf(stderr, "tabsim: %s\n", shown);
+        g_free(shown);
+        g_free(message);
         g_error_free(error);
     }
     g_free(text);

@@ -2,8 +2,13 @@
  * report.c - what tabsim prints about a run: summary, violation, timeline,
  * verdict.  Output is a pure function of the run (no wall clock, no
  * addresses, no hash order), so two runs of one token print the same bytes.
+ * Text that could hold control characters (the scenario's name and path,
+ * timeline lines and violation messages, which quote storage data) is
+ * printed escaped (sim_input_escape): a newline in a name cannot forge an
+ * output line, nor an ESC reach the terminal.
  */
 #include "cli.h"
+#include "sim/input.h"
 #include "sim/stats/stats.h"
 
 static const char *algorithm_name(const sim_scenario *s)
@@ -14,10 +19,13 @@ static const char *algorithm_name(const sim_scenario *s)
 void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const char *token)
 {
     const sim_counters *c = &run->monitor.c;
+    char *name = sim_input_escape(s->name, FALSE), *path = sim_input_escape(s->path, FALSE);
     fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage %s, time %s\n",
-            s->name, s->path, s->tabs, algorithm_name(s),
+            name, path, s->tabs, algorithm_name(s),
             sim_storage_models[s->storage_model]->name,
             run->monitor.untimed ? "untimed" : "timed");
+    g_free(name);
+    g_free(path);
     fprintf(out, "run         seed %" G_GUINT64_FORMAT ", token %s\n", run->chooser.seed, token);
     if (sim_programs[s->workload_mode]->events_key)
         fprintf(out,
@@ -63,13 +71,17 @@ void report_violation(FILE *out, const sim_violation *v)
         fprintf(out, ", tabs tab%d and tab%d", v->tab_a, v->tab_b);
     else if (v->tab_a)
         fprintf(out, ", tab tab%d", v->tab_a);
-    fprintf(out, "\n            %s\n", v->message);
+    char *message = sim_input_escape(v->message, FALSE);
+    fprintf(out, "\n            %s\n", message);
+    g_free(message);
 }
 
 static void marker(FILE *out, const sim_violation *v)
 {
+    char *message = sim_input_escape(v->message, FALSE);
     fprintf(out, "  >>> VIOLATION of %s at %.3f ms: %s\n", sim_invariant_name(v->invariant), v->time_us / 1000.0,
-            v->message);
+            message);
+    g_free(message);
 }
 
 const sim_violation *report_erased_by(const sim_run *run, const sim_violation *only, guint line)
@@ -94,12 +106,16 @@ void report_timeline(FILE *out, const sim_run *run, const sim_violation *only, u
     if (start > 0)
         fprintf(out, "  ... %u earlier steps (all of them: --context 0)\n", start);
     for (guint i = start; i < end; i++) {
+        /* Storage keys and values are the code's, but printed as data. */
+        char *line = sim_input_escape(trace->pdata[i], FALSE);
         const sim_violation *erased = report_erased_by(run, only, i + 1);
-        if (erased)
-            fprintf(out, REPORT_ERASED_MARK "%s   " REPORT_ERASED_MARK " erased %s\n", (const char *)trace->pdata[i],
-                    erased->erased_event);
-        else
-            fprintf(out, "  %s\n", (const char *)trace->pdata[i]);
+        if (erased) {
+            char *event = sim_input_escape(erased->erased_event, FALSE);
+            fprintf(out, REPORT_ERASED_MARK "%s   " REPORT_ERASED_MARK " erased %s\n", line, event);
+            g_free(event);
+        } else
+            fprintf(out, "  %s\n", line);
+        g_free(line);
         for (guint j = 0; !only && j < vs->len; j++)
             if (((const sim_violation *)vs->pdata[j])->step == i + 1)
                 marker(out, vs->pdata[j]);

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "sim/error.h"
+#include "sim/input.h"
 
 #ifndef TABSIM_VERSION
 #define TABSIM_VERSION "0.0.0"
@@ -469,12 +470,9 @@ gboolean check_json_read(const char *path, GPtrArray *out, GError **error)
 {
     char *data = NULL;
     gsize len = 0;
-    GError *ferr = NULL;
-    if (!g_file_get_contents(path, &data, &len, &ferr)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE, "%s: cannot read the report: %s", path, ferr->message);
-        g_error_free(ferr);
+    if (!sim_input_read(path, "report", "a JSON report written by tabsim check --json", SIM_INPUT_REPORT_BYTES_MAX,
+                        &data, &len, error))
         return FALSE;
-    }
     gboolean ok = check_json_read_data(path, data, len, out, error);
     g_free(data);
     return ok;

@@ -55,7 +55,10 @@ static void testcase(GString *out, const check_outcome *o, gboolean timing)
         g_string_append_printf(out, " time=\"%.3f\"", o->elapsed_s);
     g_string_append(out, ">\n");
     GString *block = g_string_new(NULL);
-    check_outcome_print(block, o);
+    if (o->status == CHECK_BAD_INPUT) /* no stderr here: the error itself */
+        g_string_append_printf(block, "check       %s: bad input\nerror       %s\n", o->file, o->error);
+    else
+        check_outcome_print(block, o);
     char *message = NULL;
     switch (o->status) {
     case CHECK_EXPECTED:

@@ -111,7 +111,8 @@ void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, s
         out->preemptions_max = s->preemptions_max;
     if (in->executions_max == 0)
         out->executions_max = s->executions_max;
-    if (in->pct_depth == 3)
+    /* A flag, not a value: --depth 3 must win over a scenario's pct_depth = 5. */
+    if (!in->pct_depth_set)
         out->pct_depth = s->pct_depth;
     out->no_reduction = in->no_reduction || !s->reduction;
 }

@@ -43,6 +43,7 @@ typedef struct sim_explore_options {
     gint64 steps_max;         /* 0 = the scenario's [run] steps_max */
     gint64 preemptions_max;   /* exhaustive: -1 = unbounded */
     gint64 pct_depth;         /* pct: d, the number of priority change points + 1 */
+    gboolean pct_depth_set;   /* pct_depth given (else the scenario's [explore] pct_depth) */
     gboolean no_reduction;    /* exhaustive: plain DFS, for comparing counts */
     gboolean shrink;          /* after a violation, search a shorter counterexample */
     gboolean count_traces;    /* exhaustive: count distinct Mazurkiewicz traces (costs time) */

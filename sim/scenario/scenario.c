@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/input.h"
 #include "sim/programs/algorithms.h"
 #include "sim/programs/program.h"
 #include "sim/scenario/scenario_keys.h"
@@ -276,75 +277,6 @@ static gboolean group_known(const char *group)
     return FALSE;
 }
 
-/* A group of settings of an algorithm the scenario does not run is an
- * error: its author believes they apply. */
-static gboolean scenario_groups_used(const sim_scenario *s, const char *const *groups, GError **error)
-{
-    const xt_mutex_algorithm *alg = sim_scenario_algorithm(s);
-    for (int i = 0; groups[i]; i++) {
-        for (int a = 0; sim_algorithms[a]; a++) {
-            const xt_mutex_algorithm *other = sim_algorithms[a];
-            if (strcmp(groups[i], other->name) != 0 || other == alg || other == alg->fallback)
-                continue;
-            g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
-                        "%s: [%s]: settings of algorithm %s, but [mutex] algorithm = %s, which does not use "
-                        "them; allowed: [%s]%s%s%s, or set [mutex] algorithm = %s",
-                        s->path, groups[i], other->name, alg->name, alg->name,
-                        alg->fallback ? " and its fall-back's [" : "", alg->fallback ? alg->fallback->name : "",
-                        alg->fallback ? "]" : "", other->name);
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
-/* Keys that only mean something when another key enables what they tune. */
-typedef struct key_need {
-    const char *group, *key;
-    size_t field;       /* int64_t field that must be > 0 (or != 0 for the model) */
-    const char *needs;  /* what the message says must be set */
-} key_need;
-
-static const key_need needs[] = {
-    {"storage", "delivery_us_min", OFF(storage_model), "[storage] model = cached or snapshot"},
-    {"storage", "delivery_us_max", OFF(storage_model), "[storage] model = cached or snapshot"},
-    {"faults", "tab_close_pct", OFF(tab_close_max), "[faults] tab_close_max > 0"},
-    {"faults", "tab_freeze_pct", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
-    {"faults", "freeze_ms_min", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
-    {"faults", "freeze_ms_max", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
-    {"faults", "background_timer_ms_min", OFF(background_tabs), "[faults] background_tabs > 0"},
-    {"faults", "tab_reload_pct", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
-    {"faults", "reload_ms_min", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
-    {"faults", "reload_ms_max", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
-    {"faults", "server_fault_pct", OFF(server_fault_max), "[faults] server_fault_max > 0"},
-    {"faults", "server_slow_ms", OFF(server_fault_max), "[faults] server_fault_max > 0"},
-};
-
-/* A key the scenario sets for a model or fault it does not use is an
- * error naming what would enable it; so is throttling more tabs than
- * there are. */
-static gboolean scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **error)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
-        if (!g_key_file_has_key(kf, needs[i].group, needs[i].key, NULL))
-            continue;
-        if (*(const int64_t *)((const char *)s + needs[i].field) > 0)
-            continue;
-        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
-                    "%s: [%s] %s: has no effect in this scenario; allowed: only with %s", s->path,
-                    needs[i].group, needs[i].key, needs[i].needs);
-        return FALSE;
-    }
-    if (s->background_tabs > s->tabs) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
-                    "%s: [faults] background_tabs: %" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT
-                    " tabs; allowed: 0 to [scenario] tabs",
-                    s->path, s->background_tabs, s->tabs);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 static gboolean scenario_read(sim_scenario *s, GKeyFile *kf, GError **error)
 {
     gsize n_groups = 0;
@@ -396,7 +328,7 @@ static gboolean scenario_read(sim_scenario *s, GKeyFile *kf, GError **error)
         }
         g_strfreev(ks);
     }
-    ok = ok && scenario_groups_used(s, (const char *const *)gs, error) && scenario_keys_used(s, kf, error);
+    ok = ok && sim_scenario_groups_used(s, (const char *const *)gs, error) && sim_scenario_keys_used(s, kf, error);
     g_strfreev(gs);
     s->hash = sim_scenario_hash(s);
     return ok && scenario_validate(s, error);
@@ -444,6 +376,63 @@ static gboolean keys_unique(const char *path, const char *data, gsize len, GErro
     return ok;
 }
 
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+/* Checks on the raw text that GKeyFile cannot make:
+ *  - a localized key (GKeyFile's "key[locale] = value") is kept aside by
+ *    GKeyFile and never listed among the group's keys, so it would be
+ *    silently ignored; it is refused, naming the group and the key;
+ *  - a file of only comments and blank lines is refused like an empty one
+ *    (GKeyFile accepts both as a file without groups, which would run every
+ *    default): either is almost always a mistake, and a minimal scenario is
+ *    one line, [scenario];
+ *  - a byte order mark past the start (two files joined) is named, where
+ *    GKeyFile would quote the line with the mark invisible in it.  One at
+ *    the start is skipped by the caller. */
+static gboolean text_check(const char *path, const char *data, gsize len, GError **error)
+{
+    char *group = NULL;
+    gboolean ok = TRUE, content = FALSE;
+    guint line_no = 0;
+    for (const char *p = data, *end = data + len; ok && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        char *line = g_strstrip(g_strndup(p, (gsize)(eol - p)));
+        char *eq = strchr(line, '=');
+        line_no++;
+        content = content || (line[0] && line[0] != '#');
+        if (strstr(line, UTF8_BOM)) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,
+                        "%s: line %u: a byte order mark (BOM, U+FEFF) inside the file (two files joined?); "
+                        "allowed: a BOM only at the very start of the file", path, line_no);
+            ok = FALSE;
+        } else if (line[0] == '[') {
+            char *close = strchr(line, ']');
+            g_free(group);
+            group = g_strndup(line + 1, close ? (gsize)(close - line - 1) : 0);
+        } else if (group && line[0] != '#' && eq) {
+            *eq = '\0';
+            g_strchomp(line);
+            char *bracket = strchr(line, '[');
+            if (bracket) {
+                *bracket = '\0';
+                g_set_error(error, SIM_ERROR, SIM_ERROR_KEY,
+                            "%s: [%s] %s[%s: a localized key (key[locale] = value), which would be ignored; "
+                            "allowed: %s = value, without a locale", path, group, line, bracket + 1, line);
+                ok = FALSE;
+            }
+        }
+        g_free(line);
+        p = eol + 1;
+    }
+    g_free(group);
+    if (ok && !content)
+        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,
+                    "%s: the scenario file %s; a minimal scenario is one [scenario] group (every key has a default)",
+                    path, len ? "has only comments and blank lines" : "is empty");
+    return ok && content;
+}
+
 sim_scenario *sim_scenario_load_data(const char *path, const char *data, gsize len, GError **error)
 {
     /* GKeyFile would quote a binary "line" whole in its message. */
@@ -453,6 +442,15 @@ sim_scenario *sim_scenario_load_data(const char *path, const char *data, gsize l
                     "and key = value lines", path);
         return NULL;
     }
+    /* Windows editors start UTF-8 files with a byte order mark; GKeyFile
+     * would take it for part of the first line.  Skipping it changes no
+     * line number. */
+    if (len >= 3 && memcmp(data, UTF8_BOM, 3) == 0) {
+        data += 3;
+        len -= 3;
+    }
+    if (!text_check(path, data, len, error))
+        return NULL;
     GKeyFile *kf = g_key_file_new();
     GError *kerr = NULL;
     if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &kerr) || !keys_unique(path, data, len, error)) {
@@ -482,21 +480,9 @@ sim_scenario *sim_scenario_load(const char *path, GError **error)
 {
     char *data = NULL;
     gsize len = 0;
-    GError *ferr = NULL;
-    if (!g_file_get_contents(path, &data, &len, &ferr)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE, "%s: cannot read the scenario file: %s", path,
-                    ferr->message);
-        g_error_free(ferr);
+    if (!sim_input_read(path, "scenario file", "a scenario .ini file (check also takes a directory of them)",
+                        SIM_INPUT_SCENARIO_BYTES_MAX, &data, &len, error))
         return NULL;
-    }
-    if (len == 0) {
-        /* An empty file is almost always a mistake (a truncated copy); say so. */
-        g_set_error(error, SIM_ERROR, SIM_ERROR_FILE,
-                    "%s: the scenario file is empty; a minimal scenario is one [scenario] group "
-                    "(every key has a default)", path);
-        g_free(data);
-        return NULL;
-    }
     sim_scenario *s = sim_scenario_load_data(path, data, len, error);
     g_free(data);
     return s;

@@ -58,6 +58,10 @@ const char *sim_scenario_legacy_key(const char *algorithm, const char *key);
 /* For a legacy [mutex] key: the group and key it moved to for algorithm,
  * as "[seed] timeout_ms" text, or NULL (scenario_hash.c).  Caller frees. */
 char *sim_scenario_moved_key(const char *legacy_key, const char *algorithm);
+/* scenario_rules.c: groups and keys the scenario sets but does not use. */
+#include <glib.h>
+gboolean sim_scenario_groups_used(const struct sim_scenario *scenario, const char *const *groups, GError **error);
+gboolean sim_scenario_keys_used(const struct sim_scenario *scenario, GKeyFile *kf, GError **error);
 extern const char *const sim_invariant_names[];  /* NULL-terminated, bit order */
 
 #endif

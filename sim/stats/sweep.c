@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/input.h"
 #include "sim/explore/run.h"
 
 sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **error)
@@ -28,7 +29,8 @@ sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **er
         return NULL;
     sim_sweep *sw = g_new0(sim_sweep, 1);
     sw->path = g_strdup(path);
-    if (!g_file_get_contents(path, &sw->text, &sw->text_len, error)) {
+    if (!sim_input_read(path, "scenario file", "a scenario .ini file", SIM_INPUT_SCENARIO_BYTES_MAX, &sw->text,
+                        &sw->text_len, error)) {
         sim_scenario_free(s);
         sim_sweep_free(sw);
         return NULL;
@@ -119,6 +121,15 @@ static gboolean axis_apply(sim_scenario *s, const sim_sweep_axis *a, const char 
     return FALSE;
 }
 
+/* A value the data file cannot hold as one field of one line. */
+static gboolean value_unfit(const char *value)
+{
+    for (const char *c = value; *c; c++)
+        if ((guchar)*c <= ' ' || *c == 0x7f || *c == '"' || *c == '#')
+            return TRUE;
+    return FALSE;
+}
+
 gboolean sim_sweep_add_axis(sim_sweep *sw, const char *spec, GError **error)
 {
     const char *eq = strchr(spec, '=');
@@ -136,7 +147,8 @@ gboolean sim_sweep_add_axis(sim_sweep *sw, const char *spec, GError **error)
     g_free(name);
     a->values = g_strsplit(eq + 1, ",", -1);
     a->n = g_strv_length(a->values);
-    gboolean ok = TRUE;
+    /* g_strsplit("") is no values at all: a sweep of 0 points, not an error. */
+    gboolean ok = a->n > 0 || spec_error(error, spec, "no values after the =");
     for (guint i = 0; ok && i < sw->axes->len; i++) {
         const sim_sweep_axis *b = sw->axes->pdata[i];
         if (strcmp(b->group, a->group) == 0 && strcmp(b->key, a->key) == 0)
@@ -148,8 +160,9 @@ gboolean sim_sweep_add_axis(sim_sweep *sw, const char *spec, GError **error)
         g_strstrip(a->values[i]);
         if (!*a->values[i])
             ok = spec_error(error, spec, "a value is empty");
-        else if (strpbrk(a->values[i], " \t\"#"))
-            ok = spec_error(error, spec, "a value contains a space, quote or #, which the data file cannot hold");
+        else if (value_unfit(a->values[i]))
+            ok = spec_error(error, spec, "a value contains a space, quote, # or control character, which the data "
+                                         "file cannot hold");
         else
             ok = axis_apply(s, a, a->values[i], spec, error);
     }
@@ -323,7 +336,9 @@ static void fmt_figure(GString *row, double v, gboolean integral)
 
 static void dat_header(const sim_sweep *sw, GString *dat)
 {
-    g_string_append_printf(dat, "# tabsim sweep of %s\n", sw->path);
+    char *path = sim_input_escape(sw->path, FALSE); /* a newline in it would end the comment */
+    g_string_append_printf(dat, "# tabsim sweep of %s\n", path);
+    g_free(path);
     if (sw->command)
         g_string_append_printf(dat, "# command: %s\n", sw->command);
     g_string_append_printf(dat,

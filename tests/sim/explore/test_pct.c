@@ -6,7 +6,8 @@
  * seed, and its counterexample replays with no knowledge of PCT; the bound it
  * reports is 1/(n k^(d-1)) of the n and k it reports; on the correct mutex
  * every run passes and the bound is stated; shards split the runs; the
- * same seed gives the same search.  Method: sim_explore in PCT mode on
+ * same seed gives the same search; a depth given in the options wins over
+ * the scenario's pct_depth, even the default 3.  Method: sim_explore in PCT mode on
  * scenarios given as text, deterministic seeds.
  */
 #include <setjmp.h>
@@ -55,6 +56,7 @@ static void pct(const char *text, gint64 depth, gint64 runs, gint64 seed, int sh
     o.mode = SIM_MODE_PCT;
     o.mode_set = TRUE;
     o.pct_depth = depth;
+    o.pct_depth_set = TRUE;
     o.runs = runs;
     o.seed = seed;
     o.shrink = FALSE;
@@ -166,6 +168,29 @@ static void test_deterministic(void **state)
     sim_explore_result_clear(&b);
 }
 
+/* A depth given in the options wins over the scenario's, even when it is
+ * the default 3; without one, the scenario's [explore] pct_depth holds. */
+static void test_depth_given_wins(void **state)
+{
+    (void)state;
+    static const char depth5[] = LAMPORT("") "[explore]\npct_depth = 5\n";
+    sim_explore_result r;
+    pct(depth5, 3, 1, 1, 0, 1, &r);
+    assert_non_null(strstr(r.bounds_text, "PCT depth 3:"));
+    sim_explore_result_clear(&r);
+
+    sim_scenario *s = scenario(depth5);
+    sim_explore_options o, resolved;
+    sim_explore_options_init(&o);
+    sim_explore_resolve(s, &o, &resolved);
+    assert_int_equal(resolved.pct_depth, 5);
+    o.pct_depth = 3;
+    o.pct_depth_set = TRUE;
+    sim_explore_resolve(s, &o, &resolved);
+    assert_int_equal(resolved.pct_depth, 3);
+    sim_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_correct_mutex_passes),
         cmocka_unit_test(test_shards_split_runs),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_depth_given_wins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,8 @@
  * run's own counters; the uncontended cost is measured for none and for the
  * seed mutex with each unlock option and compared with literal counts (not
  * with the table, so a wrong table fails); a sweep is run twice and its
- * bytes compared; a bad --vary key must fail with SIM_ERROR_KEY.
+ * bytes compared; a bad --vary key must fail with SIM_ERROR_KEY, an empty
+ * value list or a value the data file cannot hold with a message.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -333,6 +334,13 @@ static void test_sweep_bad_axis(void **state)
     assert_false(sim_sweep_add_axis(sw, "tabs=1,2", &error));
     g_clear_error(&error);
     assert_false(sim_sweep_add_axis(sw, "scenario.tabs=1,,2", &error));
+    g_clear_error(&error);
+    /* An empty list would make a sweep of 0 points. */
+    assert_false(sim_sweep_add_axis(sw, "scenario.tabs=", &error));
+    assert_true(g_error_matches(error, SIM_ERROR, SIM_ERROR_USAGE));
+    assert_non_null(strstr(error->message, "--vary scenario.tabs=: no values after the ="));
+    g_clear_error(&error);
+    assert_false(sim_sweep_add_axis(sw, "scenario.name=a\nb", &error)); /* cannot be one field */
     g_clear_error(&error);
     assert_int_equal(sw->axes->len, 0);
     sim_sweep_free(sw);

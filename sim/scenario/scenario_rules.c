@@ -1,0 +1,90 @@
+/*
+ * scenario_rules.c - keys mean one thing: the checks that refuse a key the
+ * scenario sets but does not use.
+ *
+ * A key silently ignored makes a scenario test something other than its
+ * author believes.  So a group of settings of an algorithm the scenario
+ * does not run (other than its fall-back's) is refused, and so is a key
+ * that tunes a storage model or fault the scenario does not enable (a
+ * delivery delay on linearizable storage, a freeze length without
+ * freezes), each naming what would enable it.  Only keys written in the
+ * file are judged: defaults never are.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "sim/error.h"
+#include "sim/programs/algorithms.h"
+#include "sim/scenario/scenario_keys.h"
+
+#define OFF(field) offsetof(sim_scenario, field)
+
+/* A group of settings of an algorithm the scenario does not run is an
+ * error: its author believes they apply. */
+gboolean sim_scenario_groups_used(const sim_scenario *s, const char *const *groups, GError **error)
+{
+    const xt_mutex_algorithm *alg = sim_scenario_algorithm(s);
+    for (int i = 0; groups[i]; i++) {
+        for (int a = 0; sim_algorithms[a]; a++) {
+            const xt_mutex_algorithm *other = sim_algorithms[a];
+            if (strcmp(groups[i], other->name) != 0 || other == alg || other == alg->fallback)
+                continue;
+            g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                        "%s: [%s]: settings of algorithm %s, but [mutex] algorithm = %s, which does not use "
+                        "them; allowed: [%s]%s%s%s, or set [mutex] algorithm = %s",
+                        s->path, groups[i], other->name, alg->name, alg->name,
+                        alg->fallback ? " and its fall-back's [" : "", alg->fallback ? alg->fallback->name : "",
+                        alg->fallback ? "]" : "", other->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Keys that only mean something when another key enables what they tune. */
+typedef struct key_need {
+    const char *group, *key;
+    size_t field;       /* int64_t field that must be > 0 (or != 0 for the model) */
+    const char *needs;  /* what the message says must be set */
+} key_need;
+
+static const key_need needs[] = {
+    {"storage", "delivery_us_min", OFF(storage_model), "[storage] model = cached or snapshot"},
+    {"storage", "delivery_us_max", OFF(storage_model), "[storage] model = cached or snapshot"},
+    {"faults", "tab_close_pct", OFF(tab_close_max), "[faults] tab_close_max > 0"},
+    {"faults", "tab_freeze_pct", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
+    {"faults", "freeze_ms_min", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
+    {"faults", "freeze_ms_max", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
+    {"faults", "background_timer_ms_min", OFF(background_tabs), "[faults] background_tabs > 0"},
+    {"faults", "tab_reload_pct", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
+    {"faults", "reload_ms_min", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
+    {"faults", "reload_ms_max", OFF(tab_reload_max), "[faults] tab_reload_max > 0"},
+    {"faults", "server_fault_pct", OFF(server_fault_max), "[faults] server_fault_max > 0"},
+    {"faults", "server_slow_ms", OFF(server_fault_max), "[faults] server_fault_max > 0"},
+};
+
+/* A key the scenario sets for a model or fault it does not use is an
+ * error naming what would enable it; so is throttling more tabs than
+ * there are. */
+gboolean sim_scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **error)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
+        if (!g_key_file_has_key(kf, needs[i].group, needs[i].key, NULL))
+            continue;
+        if (*(const int64_t *)((const char *)s + needs[i].field) > 0)
+            continue;
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [%s] %s: has no effect in this scenario; allowed: only with %s", s->path,
+                    needs[i].group, needs[i].key, needs[i].needs);
+        return FALSE;
+    }
+    if (s->background_tabs > s->tabs) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [faults] background_tabs: %" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT
+                    " tabs; allowed: 0 to [scenario] tabs",
+                    s->path, s->background_tabs, s->tabs);
+        return FALSE;
+    }
+    return TRUE;
+}
+

@@ -1,0 +1,53 @@
+# outputs.cmake - output files must differ from each other and from the
+# inputs, and are refused before any work.
+#
+# cmake -DTABSIM=path -DFIX=fixtures-dir -DWORK=dir -P outputs.cmake
+#
+# In a scratch copy of a scenario and a report (so a regression cannot
+# overwrite the fixtures): --json X --junit X, --json naming the scenario,
+# --junit naming it through another spelling (./), merge --json naming its
+# own input, run --stats naming the scenario and sweep --out naming it must
+# each exit 2 with the message, print no verdict, and leave the inputs as
+# they were.
+cmake_minimum_required(VERSION 3.25)
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+file(COPY "${FIX}/suite/a-lock.ini" "${FIX}/reports/shard0of2-runs40.json" DESTINATION "${WORK}")
+file(SHA256 "${WORK}/a-lock.ini" ini_before)
+file(SHA256 "${WORK}/shard0of2-runs40.json" json_before)
+set(problems "")
+
+# expect(ERR_REGEX command args...)
+function(expect err)
+  execute_process(COMMAND "${TABSIM}" ${ARGN} WORKING_DIRECTORY "${WORK}" TIMEOUT 60
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE stderr)
+  if(NOT rc STREQUAL "2" OR NOT stderr MATCHES "${err}" OR out MATCHES "verdict")
+    string(APPEND problems "tabsim ${ARGN}: exit ${rc}, expected 2, stderr matching ${err} and no verdict\n"
+                           "--- stdout:\n${out}\n--- stderr:\n${stderr}\n")
+    set(problems "${problems}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+set(same_output "the same file as --json report\\.json; allowed: a different file for each output")
+set(same_input "the same file as the input a-lock\\.ini, which it would overwrite; allowed: a file that is not")
+expect("--junit report\\.json: ${same_output}" check a-lock.ini --json report.json --junit report.json)
+expect("--junit \\./report\\.json: ${same_output}" check a-lock.ini --json report.json --junit ./report.json)
+expect("--json a-lock\\.ini: ${same_input}" check a-lock.ini --json a-lock.ini)
+expect("--junit \\./a-lock\\.ini: the same file as the input" check . --junit ./a-lock.ini)
+expect("--json shard0of2-runs40\\.json: the same file as the input shard0of2-runs40\\.json"
+       merge shard0of2-runs40.json --json shard0of2-runs40.json)
+expect("--stats a-lock\\.ini: ${same_input}" run a-lock.ini --stats a-lock.ini)
+expect("--out a-lock\\.ini: ${same_input}" sweep a-lock.ini --vary scenario.tabs=1 --out a-lock.ini)
+
+file(SHA256 "${WORK}/a-lock.ini" ini_after)
+file(SHA256 "${WORK}/shard0of2-runs40.json" json_after)
+if(NOT ini_after STREQUAL ini_before OR NOT json_after STREQUAL json_before)
+  string(APPEND problems "an input file was overwritten\n")
+endif()
+if(EXISTS "${WORK}/report.json")
+  string(APPEND problems "report.json was written although the command was refused\n")
+endif()
+if(NOT problems STREQUAL "")
+  message(FATAL_ERROR "${problems}")
+endif()
+message(STATUS "outputs that clash with each other or with an input are refused")
