@@ -6,12 +6,12 @@
  * A tab's calls work on its own cache; its writes reach the browser's map
  * (world->storage) at once and the other tabs' caches later, in order.
  * Remote writes arrive as tasks, so only before the first storage call of
- * a task (call_begin with t->cache_fresh), never in the middle of one; how
+ * a task (call_begin with t->view.fresh), never in the middle of one; how
  * many of the writes on their way arrive then is one choice.  Timed runs:
  * those made delivery_us_max ago or earlier must have arrived, those made
  * less than delivery_us_min ago cannot have.  A waiting loop that received
  * nothing would only repeat itself, so when the world says it must
- * progress (t->cache_must_progress), at least one arrives.
+ * progress (t->view.must_progress), at least one arrives.
  *
  * Footprint: a call reads or writes its key's object as in the
  * linearizable model; every set or remove writes the key set; an arrival
@@ -60,12 +60,12 @@ static void arrival_seen(void *ctx, int tab, int from_tab, const char *key, cons
 
 static void cached_call_begin(sim_world *w, sim_tab *tab, sim_task *t)
 {
-    if (!t->cache_fresh)
+    if (!t->view.fresh)
         return;
     sim_cached *c = cached_of(w);
     size_t n = sim_cached_pending(c, tab->index);
     if (n == 0) {
-        t->cache_must_progress = FALSE;
+        t->view.must_progress = FALSE;
         return;
     }
     if (w->step_done)
@@ -80,9 +80,9 @@ static void cached_call_begin(sim_world *w, sim_tab *tab, sim_task *t)
         while (lo < hi && sim_cached_pending_time_us(c, tab->index, lo) + s->delivery_us_max <= w->now_us)
             lo++;
     }
-    if (t->cache_must_progress && lo == 0 && hi > 0)
+    if (t->view.must_progress && lo == 0 && hi > 0)
         lo = 1;
-    t->cache_must_progress = FALSE;
+    t->view.must_progress = FALSE;
     size_t span = hi - lo;
     assert(span < UINT32_MAX);
     /* Every count is its own branch, also for an exhaustive chooser. */

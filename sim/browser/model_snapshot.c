@@ -164,8 +164,8 @@ static void snap_call_begin(sim_world *w, sim_tab *tab, sim_task *t)
     w->acc.r |= SIM_OBJ_STORE;
     char before[32];
     g_snprintf(before, sizeof before, "before tab%d's snapshot", tab->index);
-    land(w, tab, t->cache_must_progress, before);
-    t->cache_must_progress = FALSE;
+    land(w, tab, t->view.must_progress, before);
+    t->view.must_progress = FALSE;
     land_ctx lc = {w, before};
     sim_snapshot_begin(snap_of(w), tab->index, landed, &lc);
     if (w->monitor->tracing && snap_unseen(w, tab->index)) {
@@ -242,14 +242,14 @@ static int snap_get(sim_world *w, sim_tab *tab, const char *key, GString *value_
 static int snap_set(sim_world *w, sim_tab *tab, const char *key, const char *value)
 {
     int rc = sim_snapshot_set(snap_of(w), tab->index, key, value);
-    w->current->spin_dirty = TRUE; /* others see it when it leaves (sent) */
+    w->current->spin.dirty = TRUE; /* others see it when it leaves (sent) */
     return rc;
 }
 
 static int snap_remove(sim_world *w, sim_tab *tab, const char *key)
 {
     int rc = sim_snapshot_remove(snap_of(w), tab->index, key);
-    w->current->spin_dirty = TRUE;
+    w->current->spin.dirty = TRUE;
     return rc;
 }
 

@@ -123,7 +123,7 @@ int sim_env_send(void *ctx, const char *body)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "send", NULL, body, NULL, "send events", NULL);
     sim_world_post(w, t, latency_ms * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
-    t->cache_fresh = TRUE;
+    t->view.fresh = TRUE;
     if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     int rc = server_answer(tab, body, fault);

@@ -34,6 +34,12 @@ typedef struct sim_world sim_world;
 typedef struct sim_tab sim_tab;
 typedef struct sim_task sim_task;
 
+/* A task's view of storage (sim_task.view). */
+typedef struct sim_task_view {
+    gboolean fresh;         /* no storage call since its last await: the next one begins a task */
+    gboolean must_progress; /* untimed, a stuttering wait loop: its next view receives at least one write */
+} sim_task_view;
+
 typedef struct sim_storage_model_ops {
     const char *name; /* the [storage] model value */
     const char *doc;  /* one sentence for the scenario reference */
@@ -51,7 +57,7 @@ typedef struct sim_storage_model_ops {
     int (*length)(sim_world *w, sim_tab *tab, size_t *length_out);
     int (*key)(sim_world *w, sim_tab *tab, size_t index, GString *key_out);
     /* Optional hooks (NULL: nothing to do). */
-    /* Before a storage call of task t is performed (t->cache_fresh: its
+    /* Before a storage call of task t is performed (t->view.fresh: its
      * first since an await): deliveries that may have happened by now. */
     void (*call_begin)(sim_world *w, sim_tab *tab, sim_task *t);
     /* tab's JavaScript task is over (it gave its tab up). */

@@ -49,4 +49,9 @@ guint sim_weblocks_queued(const sim_weblocks *wl, const char *name);
 /* The name a held or stolen handle is for; NULL if it holds nothing. */
 const char *sim_weblocks_name_of(const sim_weblocks *wl, uint64_t handle);
 
+/* A task's part of the manager (sim_task.weblock). */
+typedef struct sim_task_weblock {
+    gboolean queued; /* its request waits in the manager, not in the world's queue */
+} sim_task_weblock;
+
 #endif

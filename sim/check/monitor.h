@@ -87,6 +87,12 @@ typedef struct sim_monitor {
     sim_stats *stats;
 } sim_monitor;
 
+/* A task's part of the history (sim_task.record). */
+typedef struct sim_task_record {
+    int64_t lock_since_us;  /* pending lock request start, -1 = none */
+    uint64_t storage_ops;   /* storage calls this task made (for sim/stats/stats.h) */
+} sim_task_record;
+
 void sim_monitor_init(sim_monitor *m, const sim_scenario *scenario, gboolean tracing);
 void sim_monitor_clear(sim_monitor *m);
 

@@ -43,6 +43,7 @@
 #include <assert.h>
 
 #include "sim/world/env_events.h"
+#include "sim/world/world.h"
 
 uint64_t sim_env_storage_events(const sim_tab *tab)
 {
@@ -51,12 +52,12 @@ uint64_t sim_env_storage_events(const sim_tab *tab)
 
 static void storage_wake(sim_world *w, sim_task *t, int by)
 {
-    t->storage_waiting = FALSE;
+    t->listen.waiting = FALSE;
     w->storage_waiters--;
     if (w->untimed) {
-        t->storage_woken_by = by;
-        t->spin_blocked = FALSE;
-        t->spin_mask = 0;
+        t->listen.woken_by = by;
+        t->spin.blocked = FALSE;
+        t->spin.mask = 0;
         return;
     }
     for (size_t i = 0; i < w->queue.len; i++)
@@ -64,7 +65,7 @@ static void storage_wake(sim_world *w, sim_task *t, int by)
             /* Not yet due: its timeout wake-up becomes one now. */
             (void)sim_queue_remove_at(&w->queue, i);
             sim_world_post(w, t, 0, TRUE);
-            t->storage_woken_by = by;
+            t->listen.woken_by = by;
             return;
         }
 }
@@ -88,7 +89,7 @@ void sim_env_storage_changed_by(sim_world *w, sim_tab *from)
         return;
     for (GList *l = w->live.head; l && w->storage_waiters > 0; l = l->next) {
         sim_task *t = l->data;
-        if (t->storage_waiting && t->tab != from && !sim_tab_gone(t->tab))
+        if (t->listen.waiting && t->tab != from && !sim_tab_gone(t->tab))
             storage_wake(w, t, from->index);
     }
 }
@@ -108,23 +109,23 @@ int sim_env_storage_wait(void *ctx, int64_t ms)
     const sim_scenario *s = w->scenario;
     if (tab->index > s->tabs - s->background_tabs && ms < s->background_timer_ms_min)
         ms = s->background_timer_ms_min;
-    t->storage_woken_by = 0;
-    if (!t->cache_fresh && sim_env_storage_events(tab) != t->storage_mark) {
+    t->listen.woken_by = 0;
+    if (!t->view.fresh && sim_env_storage_events(tab) != t->listen.mark) {
         /* Another tab changed a value while this task ran: that event is
          * dispatched once the task awaits, so the new listener gets it. */
-        t->storage_woken_by = -2;
-        t->spin_blocked = FALSE;
-        t->spin_mask = 0;
+        t->listen.woken_by = -2;
+        t->spin.blocked = FALSE;
+        t->spin.mask = 0;
         ms = 0;
     } else {
-        t->storage_waiting = TRUE;
+        t->listen.waiting = TRUE;
         w->storage_waiters++;
     }
     sim_world_post(w, t, w->untimed ? 0 : ms * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
-    t->cache_fresh = TRUE;
-    if (t->storage_waiting) { /* its time came, or the tab went away */
-        t->storage_waiting = FALSE;
+    t->view.fresh = TRUE;
+    if (t->listen.waiting) { /* its time came, or the tab went away */
+        t->listen.waiting = FALSE;
         w->storage_waiters--;
     }
     if (sim_tab_gone(tab))
@@ -132,12 +133,12 @@ int sim_env_storage_wait(void *ctx, int64_t ms)
     w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_STORE;
     if (w->monitor->tracing) {
         char result[48];
-        if (t->storage_woken_by > 0)
-            g_snprintf(result, sizeof result, "storage event from tab%d", t->storage_woken_by);
-        else if (t->storage_woken_by == -2)
+        if (t->listen.woken_by > 0)
+            g_snprintf(result, sizeof result, "storage event from tab%d", t->listen.woken_by);
+        else if (t->listen.woken_by == -2)
             g_snprintf(result, sizeof result, "storage event (queued while it ran)");
         else
-            g_snprintf(result, sizeof result, "%s", t->storage_woken_by < 0 ? "notified in its tab"
+            g_snprintf(result, sizeof result, "%s", t->listen.woken_by < 0 ? "notified in its tab"
                                                     : w->untimed               ? "resumed"
                                                                                : "timeout");
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "storage-wait", NULL, NULL, result, NULL, NULL);
@@ -153,7 +154,7 @@ void sim_env_storage_notify(void *ctx)
         return;
     for (GList *l = w->live.head; l && w->storage_waiters > 0; l = l->next) {
         sim_task *t = l->data;
-        if (t->storage_waiting && t->tab == tab && t != w->current)
+        if (t->listen.waiting && t->tab == tab && t != w->current)
             storage_wake(w, t, -1);
     }
 }

@@ -6,7 +6,20 @@
 #ifndef SIM_ENV_EVENTS_H
 #define SIM_ENV_EVENTS_H
 
-#include "sim/world/world.h"
+#include <glib.h>
+#include <stdint.h>
+
+typedef struct sim_world sim_world;
+typedef struct sim_tab sim_tab;
+typedef struct sim_task sim_task;
+
+/* A task's part of the `storage` event (sim_task.listen). */
+typedef struct sim_task_listen {
+    gboolean waiting;  /* in storage_wait */
+    int woken_by;      /* what ended the last wait: 0 its time, a tab index, -1 a notify,
+                          -2 an event queued while the task ran */
+    uint64_t mark;     /* events for its tab when it last resumed from an await */
+} sim_task_listen;
 
 /* The xt_env_methods entries (ctx = sim_tab). */
 int sim_env_storage_wait(void *ctx, int64_t ms);

@@ -44,21 +44,21 @@ void sim_env_observe(void *ctx, const xt_obs *o)
         return;
     sim_monitor *m = w->monitor;
     if (m->stats)
-        sim_stats_observe(m->stats, w->now_us, tab->index, t->id, t->storage_ops, o);
+        sim_stats_observe(m->stats, w->now_us, tab->index, t->id, t->record.storage_ops, o);
     switch (o->kind) {
     case XT_OBS_STEP:
         t->label = o->label;
         return;
     case XT_OBS_LOCK_REQUEST:
-        t->lock_since_us = w->now_us;
+        t->record.lock_since_us = w->now_us;
         m->c.lock_requests++;
         break;
     case XT_OBS_LOCK_ACQUIRED:
     case XT_OBS_LOCK_FAILED:
-        if (t->lock_since_us >= 0)
-            sim_monitor_lock_done(m, w->now_us, tab->index, w->now_us - t->lock_since_us,
+        if (t->record.lock_since_us >= 0)
+            sim_monitor_lock_done(m, w->now_us, tab->index, w->now_us - t->record.lock_since_us,
                                   o->kind == XT_OBS_LOCK_ACQUIRED);
-        t->lock_since_us = -1;
+        t->record.lock_since_us = -1;
         if (o->kind == XT_OBS_LOCK_ACQUIRED)
             m->c.lock_acquired++;
         else
@@ -92,7 +92,7 @@ void sim_env_observe(void *ctx, const xt_obs *o)
         return; /* for statistics only: the release's steps are traced */
     case XT_OBS_WAIT:
         if (w->untimed && o->detail)
-            t->spin_hint = UINT64_C(1) << (sim_env_text_hash(o->detail) % SIM_OBJ_KEYS);
+            t->spin.hint = UINT64_C(1) << (sim_env_text_hash(o->detail) % SIM_OBJ_KEYS);
         return;
     default:
         break;

@@ -63,8 +63,8 @@ static sim_task *storage_turn(sim_tab *tab)
         return NULL;
     sim_task *t = w->current;
     assert(t && t->tab == tab);
-    if (t->cache_fresh) /* its first call since an await: the task's start */
-        t->storage_mark = sim_env_storage_events(tab);
+    if (t->view.fresh) /* its first call since an await: the task's start */
+        t->listen.mark = sim_env_storage_events(tab);
     const sim_scenario *s = w->scenario;
     /* Untimed: the scheduler alone decides when the call happens. */
     int64_t latency = w->untimed ? 0
@@ -74,13 +74,13 @@ static sim_task *storage_turn(sim_tab *tab)
     if (sim_tab_gone(tab))
         return NULL;
     w->monitor->c.storage_ops++;
-    t->storage_ops++;
+    t->record.storage_ops++;
     w->storage_changes = sim_storage_changes(w->storage); /* for sim_env_storage_changed */
     /* What the model delivers before the call: cached arrivals at a task's
      * first call, a snapshot at its first call (sim/browser/model_*.c). */
     if (w->model->call_begin)
         w->model->call_begin(w, tab, t);
-    t->cache_fresh = FALSE;
+    t->view.fresh = FALSE;
     return t;
 }
 
@@ -125,10 +125,10 @@ static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const 
     if (!w->untimed)
         return;
     uint32_t kh = sim_env_text_hash(key);
-    t->spin_mask |= UINT64_C(1) << (kh % SIM_OBJ_KEYS);
-    t->spin_sig = t->spin_sig * 16777619u ^ kh;
-    t->spin_sig = t->spin_sig * 16777619u ^ (rc == XT_OK ? sim_env_text_hash(value->str) : (uint32_t)rc);
-    t->spin_reads++;
+    t->spin.mask |= UINT64_C(1) << (kh % SIM_OBJ_KEYS);
+    t->spin.sig = t->spin.sig * 16777619u ^ kh;
+    t->spin.sig = t->spin.sig * 16777619u ^ (rc == XT_OK ? sim_env_text_hash(value->str) : (uint32_t)rc);
+    t->spin.reads++;
 }
 
 /* Cached model: a waiting loop is not stuck while writes it has not yet
@@ -137,10 +137,10 @@ static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const 
  * receives at least one of them. */
 static void spin_unblock_cached(sim_world *w, sim_task *t)
 {
-    if (t->spin_blocked && w->model->unseen && w->model->unseen(w, t->tab->index)) {
-        t->spin_blocked = FALSE;
-        t->spin_mask = 0;
-        t->cache_must_progress = TRUE;
+    if (t->spin.blocked && w->model->unseen && w->model->unseen(w, t->tab->index)) {
+        t->spin.blocked = FALSE;
+        t->spin.mask = 0;
+        t->view.must_progress = TRUE;
     }
 }
 
@@ -148,30 +148,30 @@ static void spin_await(sim_world *w, sim_task *t)
 {
     if (!w->untimed)
         return;
-    if (t->spin_hint) {
+    if (t->spin.hint) {
         /* The code said what it waits on (XT_OBS_WAIT): one read is enough. */
-        t->spin_blocked = TRUE;
-        t->spin_mask = t->spin_hint;
-        t->spin_version = sim_world_key_writes(w, t->spin_mask);
-        t->spin_hint = 0;
-        t->spin_prev_valid = FALSE;
-        t->spin_sig = 0;
-        t->spin_reads = 0;
-        t->spin_dirty = FALSE;
+        t->spin.blocked = TRUE;
+        t->spin.mask = t->spin.hint;
+        t->spin.version = sim_world_key_writes(w, t->spin.mask);
+        t->spin.hint = 0;
+        t->spin.prev_valid = FALSE;
+        t->spin.sig = 0;
+        t->spin.reads = 0;
+        t->spin.dirty = FALSE;
         spin_unblock_cached(w, t);
         return;
     }
-    uint64_t version = sim_world_key_writes(w, t->spin_mask);
-    t->spin_blocked = t->spin_prev_valid && t->spin_reads > 0 && !t->spin_dirty && t->spin_sig == t->spin_prev_sig
-                      && t->spin_version == version;
-    t->spin_prev_valid = t->spin_reads > 0 && !t->spin_dirty;
-    t->spin_prev_sig = t->spin_sig;
-    t->spin_version = version;
-    t->spin_sig = 0;
-    if (!t->spin_blocked)
-        t->spin_mask = 0;
-    t->spin_reads = 0;
-    t->spin_dirty = FALSE;
+    uint64_t version = sim_world_key_writes(w, t->spin.mask);
+    t->spin.blocked = t->spin.prev_valid && t->spin.reads > 0 && !t->spin.dirty && t->spin.sig == t->spin.prev_sig
+                      && t->spin.version == version;
+    t->spin.prev_valid = t->spin.reads > 0 && !t->spin.dirty;
+    t->spin.prev_sig = t->spin.sig;
+    t->spin.version = version;
+    t->spin.sig = 0;
+    if (!t->spin.blocked)
+        t->spin.mask = 0;
+    t->spin.reads = 0;
+    t->spin.dirty = FALSE;
     spin_unblock_cached(w, t);
 }
 
@@ -179,7 +179,7 @@ void sim_env_wrote(sim_world *w, const char *key, int rc)
 {
     sim_env_access_key(w, key, TRUE);
     if (w->current)
-        w->current->spin_dirty = TRUE;
+        w->current->spin.dirty = TRUE;
     if (rc == XT_OK) {
         w->storage_version++;
         if (w->untimed)
@@ -278,7 +278,7 @@ static int64_t env_now_ms(void *ctx)
     sim_world *w = tab->world;
     w->acc.r |= SIM_OBJ_CLOCK;
     if (w->current)
-        w->current->spin_dirty = TRUE;
+        w->current->spin.dirty = TRUE;
     return w->now_us / 1000;
 }
 
@@ -297,7 +297,7 @@ static int env_sleep_ms(void *ctx, int64_t ms)
         ms = s->background_timer_ms_min;
     sim_world_post(w, t, (ms > 0 ? ms : 0) * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
-    t->cache_fresh = TRUE;
+    t->view.fresh = TRUE;
     return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
 }
 
@@ -319,7 +319,7 @@ static int env_spawn(void *ctx, xt_task_fn fn, void *arg)
     child->sync_parent = parent;
     parent->sync_child = child;
     sim_task_yield(parent, SIM_YIELD_SPAWN);
-    parent->cache_fresh = TRUE;
+    parent->view.fresh = TRUE;
     return XT_OK; /* the child owns arg from here on, cancelled or not */
 }
 
@@ -367,18 +367,18 @@ static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *ha
     }
     t->label = NULL;
     /* Not a waiting loop: the await ends by a grant, never by a re-read. */
-    t->spin_dirty = TRUE;
+    t->spin.dirty = TRUE;
     spin_await(w, t);
     if (rc == SIM_WEBLOCKS_QUEUED)
-        t->weblock_waiting = TRUE;
+        t->weblock.queued = TRUE;
     else
         sim_world_post(w, t, 0, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
-    t->cache_fresh = TRUE;
+    t->view.fresh = TRUE;
     if (sim_tab_gone(tab)) {
-        if (t->weblock_waiting) {
+        if (t->weblock.queued) {
             sim_weblocks_withdraw(w->weblocks, t);
-            t->weblock_waiting = FALSE;
+            t->weblock.queued = FALSE;
         }
         return XT_ECANCELLED;
     }

@@ -39,8 +39,8 @@ sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, 
     t->id = ++w->next_task_id;
     t->fn = fn;
     t->arg = arg;
-    t->lock_since_us = -1;
-    t->cache_fresh = TRUE;
+    t->record.lock_since_us = -1;
+    t->view.fresh = TRUE;
     t->link.data = t;
     void *stack = sim_stack_pool_take(w->pool);
     sim_coro_init(&t->coro, stack, sim_stack_pool_stack_size(w->pool), task_entry, t);
@@ -69,8 +69,8 @@ void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle)
     sim_world *w = ctx;
     sim_task *t = waiter;
     (void)handle;
-    assert(t->weblock_waiting);
-    t->weblock_waiting = FALSE;
+    assert(t->weblock.queued);
+    t->weblock.queued = FALSE;
     if (!w->cancelling)
         sim_world_post(w, t, 0, TRUE);
 }
@@ -224,8 +224,8 @@ static void world_finish(sim_world *w)
     int64_t pending_wait = 0;
     for (GList *l = w->live.head; l; l = l->next) {
         sim_task *t = l->data;
-        if (t->lock_since_us >= 0 && w->now_us - t->lock_since_us > pending_wait) {
-            pending_wait = w->now_us - t->lock_since_us;
+        if (t->record.lock_since_us >= 0 && w->now_us - t->record.lock_since_us > pending_wait) {
+            pending_wait = w->now_us - t->record.lock_since_us;
             pending_tab = t->tab->index;
         }
     }
@@ -258,7 +258,7 @@ static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboo
         const sim_queue_entry *e = &w->queue.heap[i];
         sim_task *t = e->item;
         int ti = t->tab->index - 1;
-        if (t->spin_blocked && t->spin_version == sim_world_key_writes(w, t->spin_mask))
+        if (t->spin.blocked && t->spin.version == sim_world_key_writes(w, t->spin.mask))
             continue;
         if (t->tab->owner == t) {
             best[ti] = (int)i;
@@ -318,7 +318,7 @@ static void untimed_check_deadlock(sim_world *w)
 {
     for (GList *l = w->live.head; l; l = l->next) {
         sim_task *t = l->data;
-        if (t->lock_since_us >= 0) {
+        if (t->record.lock_since_us >= 0) {
             w->deadlock = TRUE;
             sim_monitor_violation(w->monitor, SIM_INV_PROGRESS, w->now_us, t->tab->index, 0,
                                   "every tab is blocked: tab%d (task #%d) waits for the lock and no step "

@@ -35,7 +35,9 @@
 #include "sim/explore/chooser.h"
 #include "sim/world/coro.h"
 #include "sim/check/monitor.h"
+#include "sim/world/env_events.h"
 #include "sim/world/queue.h"
+#include "sim/world/spin.h"
 #include "sim/scenario/scenario.h"
 #include "sim/browser/storage.h"
 #include "sim/browser/storage_model.h"
@@ -108,25 +110,12 @@ struct sim_task {
     xt_task_fn fn;
     void *arg;
     const char *label;      /* from XT_OBS_STEP, for the next storage call */
-    int64_t lock_since_us;  /* pending lock request start, -1 = none */
-    gboolean weblock_waiting; /* queued in the Web Locks manager, not in the queue */
-    gboolean cache_fresh;   /* cached model: no storage call since its last await */
-    gboolean cache_must_progress; /* cached, snapshot, untimed: a stuttering wait loop; next time >= 1 arrival */
-    /* no-progress waiting-loop detection (untimed mode, env_sim.c) */
-    uint32_t spin_sig;          /* hash of the reads since the last await */
-    uint32_t spin_reads;
-    gboolean spin_dirty;        /* wrote or read the clock since the last await */
-    gboolean spin_prev_valid, spin_blocked;
-    uint32_t spin_prev_sig;
-    uint64_t spin_mask;         /* key bits the iteration read */
-    uint64_t spin_hint;         /* XT_OBS_WAIT: the key bit the await waits on, 0 = none */
-    uint64_t spin_version;      /* their write count at the last await */
-    uint64_t storage_ops;   /* storage calls this task made (for sim/stats/stats.h) */
-    /* storage_wait (env_events.c): listening for the `storage` event */
-    gboolean storage_waiting;
-    int storage_woken_by;   /* what ended the last wait: 0 its time, a tab index, -1 a notify,
-                               -2 an event queued while the task ran */
-    uint64_t storage_mark;  /* events for its tab when it last resumed from an await */
+    /* The task's part of each concept, defined with it: */
+    sim_task_record record;   /* lock request timing, storage calls (check/monitor.h) */
+    sim_task_weblock weblock; /* its place in the Web Locks manager (browser/weblocks.h) */
+    sim_task_view view;       /* its view of storage (browser/storage_model.h) */
+    sim_task_spin spin;       /* waiting-loop detection, untimed (world/spin.h) */
+    sim_task_listen listen;   /* listening for the `storage` event (world/env_events.h) */
     GList link;             /* in world->live */
 };
 
