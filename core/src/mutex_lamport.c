@@ -114,7 +114,8 @@
  * it forever: a progress violation (scenarios/lamport-prefix-close.ini).
  * In fixed mode the same holds for b[j] of a closed tab j.
  *
- * The omit variants (for showing that a checker finds a real bug):
+ * The omit variants, mutants compiled only under XT_LAMPORT_MUTANTS (never
+ * into libxt; see xt/mutex_lamport.h), show that a checker finds a real bug:
  *   OMIT_B_WAIT drops the "for j: await not b[j]" loop.  That is
  *       Algorithm 1 with its delay set to zero; the delay (or the b-wait)
  *       is what lets a process that read y = 0 before us finish writing y.
@@ -199,7 +200,9 @@ void xt_lamport_mutex_options_init(xt_lamport_mutex_options *options)
     options->n = 0;
     options->wait_interval_ms = LAMPORT_WAIT_INTERVAL_MS_DEFAULT;
     options->retries_max = LAMPORT_RETRIES_MAX_DEFAULT;
+#ifdef XT_LAMPORT_MUTANTS
     options->omit = XT_LAMPORT_OMIT_NONE;
+#endif
     options->peers = XT_LAMPORT_PEERS_FIXED;
     options->client_id = NULL;
 }
@@ -318,6 +321,7 @@ static int lamport_slow_path(lamport_mutex *lm)
     int rc = lamport_write_b(lm, "b[i] := false", FALSE);
     if (rc != XT_OK)
         return rc;
+#ifdef XT_LAMPORT_MUTANTS
     if (lm->options.omit != XT_LAMPORT_OMIT_B_WAIT) {
         rc = lamport_await_flags(lm);
         if (rc != XT_OK)
@@ -325,6 +329,11 @@ static int lamport_slow_path(lamport_mutex *lm)
     }
     if (lm->options.omit == XT_LAMPORT_OMIT_Y_RECHECK)
         return ATTEMPT_ENTER;
+#else
+    rc = lamport_await_flags(lm);
+    if (rc != XT_OK)
+        return rc;
+#endif
     gboolean y_mine;
     rc = lamport_read_mine(lm, "read y (y != i?)", lm->key_y, &y_mine);
     if (rc != XT_OK)
@@ -451,8 +460,10 @@ xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *opti
     }
     assert(options->wait_interval_ms >= 0);
     assert(options->retries_max >= 0);
+#ifdef XT_LAMPORT_MUTANTS
     assert(options->omit == XT_LAMPORT_OMIT_NONE || options->omit == XT_LAMPORT_OMIT_B_WAIT ||
            options->omit == XT_LAMPORT_OMIT_Y_RECHECK);
+#endif
 
     lamport_mutex *lm = g_new0(lamport_mutex, 1);
     lm->base.ops = &lamport_ops;
@@ -483,18 +494,33 @@ xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *opti
 
 /* ---- the descriptor (xt/mutex_algorithm.h) ------------------------------ */
 
+/* Setting indices: lock_check_interval_ms, retries_max, [omit,] peers. */
+#ifdef XT_LAMPORT_MUTANTS
+enum { LAMPORT_SETTING_OMIT = 2, LAMPORT_SETTING_PEERS = 3 };
+#else
+enum { LAMPORT_SETTING_PEERS = 2 };
+#endif
+
+#ifdef XT_LAMPORT_MUTANTS
 static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
+#endif
 static const char *const lamport_peers_names[] = {"fixed", "prefix", NULL};
 
+#ifdef XT_LAMPORT_MUTANTS
 static const char *const lamport_variants[] = {"omit", "peers", NULL};
+#else
+static const char *const lamport_variants[] = {"peers", NULL};
+#endif
 
 static const xt_setting lamport_settings[] = {
     {"lock_check_interval_ms", XT_SETTING_INT, "50", 0, 86400000, NULL, "Sleep between re-reads of an await."},
     {"retries_max", XT_SETTING_INT, "100", 1, 1000000, NULL,
      "Sleeps one lock() may spend in awaits before it fails and the caller falls back."},
+#ifdef XT_LAMPORT_MUTANTS
     {"omit", XT_SETTING_ENUM, "none", 0, 0, lamport_omit_names,
      "none (the full algorithm), or a statement left out to show why it is needed: b-wait (Algorithm 1 without "
      "its delay) or y-recheck (the final y != i check)."},
+#endif
     {"peers", XT_SETTING_ENUM, "fixed", 0, 0, lamport_peers_names,
      "fixed (ids 1..tabs known in advance, the paper's assumption) or prefix (each tab registers its b flag "
      "under a key prefix and finds its peers by enumerating localStorage keys, since tabs come and go)."},
@@ -511,8 +537,10 @@ static xt_mutex *lamport_create(xt_env *env, const int64_t *v, const int64_t *fa
     l.n = host->n;
     l.wait_interval_ms = v[0];
     l.retries_max = (int)v[1];
-    l.omit = (xt_lamport_omit)v[2];
-    if (v[3] == XT_LAMPORT_PEERS_PREFIX) {
+#ifdef XT_LAMPORT_MUTANTS
+    l.omit = (xt_lamport_omit)v[LAMPORT_SETTING_OMIT];
+#endif
+    if (v[LAMPORT_SETTING_PEERS] == XT_LAMPORT_PEERS_PREFIX) {
         l.peers = XT_LAMPORT_PEERS_PREFIX;
         l.client_id = host->client_id;
     }

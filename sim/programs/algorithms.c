@@ -11,10 +11,12 @@
  */
 #include "sim/programs/algorithms.h"
 
+extern const xt_mutex_algorithm sim_lamport_algorithm;
+
 const xt_mutex_algorithm *const sim_algorithms[] = {
     &xt_none_algorithm,
     &xt_seed_algorithm,
-    &xt_lamport_algorithm,
+    &sim_lamport_algorithm, /* libxt's, plus the mutants [lamport] omit selects (lamport_mutants.c) */
     &xt_weblocks_algorithm,
     &xt_branch_algorithm,
     &xt_btl_algorithm,

@@ -28,7 +28,6 @@ static void test_options_defaults(void **state)
     assert_int_equal(o.n, 0);
     assert_int_equal(o.wait_interval_ms, 50);
     assert_int_equal(o.retries_max, 100000);
-    assert_int_equal(o.omit, XT_LAMPORT_OMIT_NONE);
 }
 
 static void test_uncontended_five_calls(void **state)
@@ -237,68 +236,6 @@ static void test_unknown_b_value_is_true(void **state)
     assert_string_equal(mem_env_peek(f->m, B1), "0");
 }
 
-static void test_omit_b_wait(void **state)
-{
-    fixture *f = *state;
-    f->options.omit = XT_LAMPORT_OMIT_B_WAIT;
-    action a[] = { { "get", X, 1, X, "2", 0 } };
-    script s = { a, G_N_ELEMENTS(a) };
-    install(f, &s);
-    mem_env_put(f->m, B2, "1"); /* process 2 is mid-entry: ignored */
-    xt_mutex *mx = make(f);
-    assert_int_equal(xt_mutex_lock(mx), XT_OK);
-    assert_ops(f->m, FAST_OPS "|set " B1 "|get " Y);
-    assert_steps(f->m, FAST_STEPS "|b[i] := false|read y (y != i?)");
-    assert_int_equal(f->m->sleeps->len, 0);
-
-    /* The fast path and the y-recheck are unchanged. */
-    mem_env_clear_records(f->m);
-    xt_mutex_unlock(mx);
-    mem_env_clear_records(f->m);
-    assert_int_equal(xt_mutex_lock(mx), XT_OK);
-    assert_ops(f->m, FAST_OPS);
-}
-
-static void test_omit_b_wait_still_rechecks_y(void **state)
-{
-    fixture *f = *state;
-    f->options.omit = XT_LAMPORT_OMIT_B_WAIT;
-    f->options.retries_max = 0;
-    action a[] = { { "get", X, 1, X, "2", 0 }, { "get", X, 1, Y, "2", 0 } };
-    script s = { a, G_N_ELEMENTS(a) };
-    install(f, &s);
-    xt_mutex *mx = make(f);
-    assert_int_equal(xt_mutex_lock(mx), XT_ELOCKTIMEOUT);
-    assert_ops(f->m, FAST_OPS "|set " B1 "|get " Y "|get " Y);
-    assert_steps(f->m, FAST_STEPS "|b[i] := false|read y (y != i?)|await y = 0");
-}
-
-static void test_omit_y_recheck(void **state)
-{
-    fixture *f = *state;
-    f->options.omit = XT_LAMPORT_OMIT_Y_RECHECK;
-    /* y was taken by process 2: the full algorithm would back off. */
-    action a[] = { { "get", X, 1, X, "2", 0 }, { "get", X, 1, Y, "2", 0 } };
-    script s = { a, G_N_ELEMENTS(a) };
-    install(f, &s);
-    xt_mutex *mx = make(f);
-    assert_int_equal(xt_mutex_lock(mx), XT_OK);
-    assert_ops(f->m, FAST_OPS "|set " B1 "|get " B2 "|get " B3);
-    assert_steps(f->m, FAST_STEPS "|b[i] := false|await not b[j]|await not b[j]");
-    assert_string_equal(mem_env_peek(f->m, Y), "2");
-}
-
-static void test_omit_y_recheck_keeps_first_check(void **state)
-{
-    fixture *f = *state;
-    f->options.omit = XT_LAMPORT_OMIT_Y_RECHECK;
-    f->options.retries_max = 1;
-    mem_env_put(f->m, Y, "2");
-    xt_mutex *mx = make(f);
-    assert_int_equal(xt_mutex_lock(mx), XT_ELOCKTIMEOUT);
-    assert_ops(f->m, "set " B1 "|set " X "|get " Y "|set " B1 "|get " Y "|get " Y);
-}
-
 static void check_abort(fixture *f, int *at, int *err_field, int at_value, int err,
                         const char *ops, const char *b1_after)
 {
@@ -489,10 +426,6 @@ int main(void)
         T(test_slow_path_y_lost_restarts),
         T(test_slow_path_skips_own_b),
         T(test_unknown_b_value_is_true),
-        T(test_omit_b_wait),
-        T(test_omit_b_wait_still_rechecks_y),
-        T(test_omit_y_recheck),
-        T(test_omit_y_recheck_keeps_first_check),
         T(test_error_at_b_true_no_cleanup),
         T(test_error_at_x_resets_b),
         T(test_error_at_read_y_resets_b),

@@ -25,6 +25,11 @@
 /* A bound on n so that per-process key arrays stay small and sane. */
 #define XT_LAMPORT_N_MAX 1024
 
+#ifdef XT_LAMPORT_MUTANTS
+/* Mutants, for showing that a checker finds a real bug.  They are not in
+ * libxt: only a translation unit built with XT_LAMPORT_MUTANTS (the
+ * simulator's sim/programs/lamport_mutants.c, the core tests'
+ * tests/core/lamport_mutants.c) has them, under its own symbol names. */
 typedef enum xt_lamport_omit {
     XT_LAMPORT_OMIT_NONE = 0,   /* the full Algorithm 2 (default) */
     XT_LAMPORT_OMIT_B_WAIT,     /* drop "for j: await not b[j]": Algorithm 1
@@ -32,6 +37,7 @@ typedef enum xt_lamport_omit {
     XT_LAMPORT_OMIT_Y_RECHECK   /* drop "if y != i then {await y = 0; goto
                                    start}" after the b-wait; unsafe */
 } xt_lamport_omit;
+#endif
 
 typedef enum xt_lamport_peers {
     XT_LAMPORT_PEERS_FIXED = 0, /* ids 1..n known in advance (default) */
@@ -50,7 +56,9 @@ typedef struct xt_lamport_mutex_options {
     int64_t wait_interval_ms; /* sleep between re-reads of an await; default 50 */
     int retries_max;          /* sleeps one lock() may spend in awaits before
                                  XT_ELOCKTIMEOUT; default 100000 */
+#ifdef XT_LAMPORT_MUTANTS
     xt_lamport_omit omit;     /* default XT_LAMPORT_OMIT_NONE */
+#endif
 } xt_lamport_mutex_options;
 
 /* Fills the defaults above; id and n (fixed) or client_id (prefix) are
