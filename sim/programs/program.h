@@ -28,6 +28,10 @@ typedef struct sim_program_ops {
     const char *name; /* the [workload] mode value */
     const char *doc;
     guint claims;     /* sim_invariant bits the monitor judges for it */
+    /* The scenario keys only this kind of program uses, "group.key" or
+     * "group.*", NULL-terminated: a key some program owns and the
+     * scenario's program does not is refused (scenario_rules.c). */
+    const char *const *keys;
     /* The tab's main task: build the instance, play the workload from
      * tab->work_done on (a reloaded tab goes on where it stopped). */
     void (*main)(sim_tab *tab);

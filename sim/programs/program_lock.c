@@ -40,10 +40,14 @@ static void lock_instance_free(sim_tab *tab)
     tab->program_state = NULL;
 }
 
+static const char *const lock_keys[] = {"workload.locks_per_tab", "workload.hold_ms_min", "workload.hold_ms_max",
+                                        NULL};
+
 const sim_program_ops sim_program_lock = {
     .name = "lock",
     .doc = "tabs only take and release the lock",
     .claims = SIM_INV_MUTUAL_EXCLUSION | SIM_INV_PROGRESS,
+    .keys = lock_keys,
     .main = lock_main,
     .instance_free = lock_instance_free,
 };

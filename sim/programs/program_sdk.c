@@ -116,10 +116,15 @@ static char *sdk_value_summary(const char *value)
     return g_string_free(s, FALSE);
 }
 
+static const char *const sdk_keys[] = {"mutex.cross_tab_safety", "workload.events_per_tab", "flush.*", "server.*",
+                                       "faults.server_fault_max", "faults.server_fault_pct", "faults.server_slow_ms",
+                                       NULL};
+
 const sim_program_ops sim_program_sdk = {
     .name = "events",
     .doc = "tabs add events and flush them (the SDK: event store, thread-safe store, mutex, flush loop)",
     .claims = SIM_INV_MUTUAL_EXCLUSION | SIM_INV_LOST_EVENT | SIM_INV_DUPLICATE | SIM_INV_PROGRESS,
+    .keys = sdk_keys,
     .main = sdk_main,
     .instance_free = sdk_instance_free,
     .events_key = SDK_EVENTS_KEY,

@@ -15,6 +15,7 @@
 
 #include "sim/error.h"
 #include "sim/programs/algorithms.h"
+#include "sim/programs/program.h"
 #include "sim/scenario/scenario_keys.h"
 
 #define OFF(field) offsetof(sim_scenario, field)
@@ -63,6 +64,47 @@ static const key_need needs[] = {
     {"faults", "server_slow_ms", OFF(server_fault_max), "[faults] server_fault_max > 0"},
 };
 
+/* Whether a program's key list has group.key (or group.*). */
+static gboolean program_has(const sim_program_ops *p, const char *group, const char *key)
+{
+    for (int i = 0; p->keys && p->keys[i]; i++) {
+        const char *dot = strchr(p->keys[i], '.');
+        size_t n = (size_t)(dot - p->keys[i]);
+        if (strlen(group) == n && strncmp(p->keys[i], group, n) == 0 &&
+            (strcmp(dot + 1, "*") == 0 || strcmp(dot + 1, key) == 0))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* A key that only another program uses ([flush] under mode = lock). */
+static gboolean keys_of_program_used(const sim_scenario *s, GKeyFile *kf, GError **error)
+{
+    const sim_program_ops *mine = sim_programs[s->workload_mode];
+    gsize n_groups = 0;
+    char **groups = g_key_file_get_groups(kf, &n_groups);
+    gboolean ok = TRUE;
+    for (gsize g = 0; ok && g < n_groups; g++) {
+        char **keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
+        for (int k = 0; ok && keys && keys[k]; k++) {
+            if (program_has(mine, groups[g], keys[k]))
+                continue;
+            for (int p = 0; ok && sim_programs[p]; p++) {
+                if (!program_has(sim_programs[p], groups[g], keys[k]))
+                    continue;
+                g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                            "%s: [%s] %s: used only by [workload] mode = %s, but this scenario's mode is %s; "
+                            "allowed: remove it, or set [workload] mode = %s",
+                            s->path, groups[g], keys[k], sim_programs[p]->name, mine->name, sim_programs[p]->name);
+                ok = FALSE;
+            }
+        }
+        g_strfreev(keys);
+    }
+    g_strfreev(groups);
+    return ok;
+}
+
 /* A key the scenario sets for a model or fault it does not use is an
  * error naming what would enable it; so is throttling more tabs than
  * there are. */
@@ -78,6 +120,8 @@ gboolean sim_scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **er
                     needs[i].group, needs[i].key, needs[i].needs);
         return FALSE;
     }
+    if (!keys_of_program_used(s, kf, error))
+        return FALSE;
     if (s->background_tabs > s->tabs) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
                     "%s: [faults] background_tabs: %" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT

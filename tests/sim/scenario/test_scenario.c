@@ -126,7 +126,7 @@ static void test_values_parsed(void **state)
                            "[scenario]\nname = mine\ndescription = two words\ntabs = 64\n"
                            "[mutex]\nalgorithm = seed\n[seed]\nunlock = clear-both\nbackoff = constant\n"
                            "[storage]\nlatency_us_min = 7\nlatency_us_max = 7\nunavailable = true\n"
-                           "[workload]\nmode = lock\nhold_ms_min = 1\nhold_ms_max = 9\n"
+                           "[workload]\nevents_per_tab = 9\n"
                            "[flush]\nenabled = false\n"
                            "[server]\nerror_pct = 40\ntimeout_pct = 60\n"
                            "[expect]\nviolation = mutual-exclusion, progress\n");
@@ -138,12 +138,17 @@ static void test_values_parsed(void **state)
     assert_key(s, "seed", "backoff", "constant");
     assert_int_equal(s->storage_latency_us_min, 7);
     assert_true(s->storage_unavailable);
-    assert_key(s, "workload", "mode", "lock");
-    assert_int_equal(s->hold_ms_max, 9);
+    assert_key(s, "workload", "mode", "events");
+    assert_int_equal(s->events_per_tab, 9);
     assert_false(s->flush_enabled);
     assert_int_equal(s->server_error_pct + s->server_timeout_pct, 100);
     assert_int_equal(s->expect_violations, SIM_INV_MUTUAL_EXCLUSION | SIM_INV_PROGRESS);
     assert_false(s->expect_any);
+    sim_scenario_free(s);
+
+    s = load("[workload]\nmode = lock\nhold_ms_min = 1\nhold_ms_max = 9\n");
+    assert_key(s, "workload", "mode", "lock");
+    assert_int_equal(s->hold_ms_max, 9);
     sim_scenario_free(s);
 
     s = load("[expect]\nviolation = any\n");
@@ -229,7 +234,7 @@ static void test_min_greater_than_max(void **state)
     /* Against a default: interval_ms_max defaults to 1000. */
     assert_refused("[workload]\ninterval_ms_min = 2000\n", SIM_ERROR_CONFLICT, "[workload] interval_ms_min",
                    "interval_ms_max", NULL);
-    assert_refused("[workload]\nhold_ms_min = 3\n", SIM_ERROR_CONFLICT, "[workload] hold_ms_min", "hold_ms_max",
+    assert_refused("[workload]\nmode = lock\nhold_ms_min = 3\n", SIM_ERROR_CONFLICT, "[workload] hold_ms_min", "hold_ms_max",
                    NULL);
     assert_refused("[server]\nlatency_ms_min = 301\n", SIM_ERROR_CONFLICT, "[server] latency_ms_min",
                    "latency_ms_max", NULL);
@@ -463,6 +468,13 @@ static void test_keys_mean_one_thing(void **state)
                    "[faults] background_tabs", "more than the 2 tabs", NULL);
     assert_refused("[faults]\nfreeze_ms_max = 10\n", SIM_ERROR_CONFLICT, "[faults] freeze_ms_max",
                    "tab_freeze_max > 0", NULL);
+    /* Keys of the other program: the lock alone has no flush and no sends. */
+    assert_refused("[workload]\nmode = lock\n[flush]\ninterval_ms = 5\n", SIM_ERROR_CONFLICT, "[flush] interval_ms",
+                   "used only by [workload] mode = events", NULL);
+    assert_refused("[workload]\nmode = lock\n[faults]\nserver_fault_max = 1\n", SIM_ERROR_CONFLICT,
+                   "[faults] server_fault_max", "mode = events", NULL);
+    assert_refused("[workload]\nhold_ms_max = 5\n", SIM_ERROR_CONFLICT, "[workload] hold_ms_max",
+                   "used only by [workload] mode = lock", NULL);
     /* The lock-only program stores no events: it never judges them. */
     assert_refused("[workload]\nmode = lock\n[expect]\nviolation = lost-event\n", SIM_ERROR_CONFLICT,
                    "[expect] violation", "lost-event", "mode = lock never judges", NULL);
