@@ -13,13 +13,14 @@
  * check_outcome.c), replays the counterexample and prints.  So the output
  * of --jobs N is byte for byte that of --jobs 1.
  *
- * Stopping: --time-budget is one deadline for the whole command; each chunk
- * gets what remains when it starts.  SIGINT/SIGTERM set a flag the
- * explorers poll (a second signal kills, as usual).  Stopped work is
- * reported as incomplete with a resume command; exit code 3.
+ * Stopping: --time-budget is one deadline for the whole command, and
+ * SIGINT/SIGTERM stop it too (a second signal kills, as usual): either sets
+ * the stop word (check_stop.c) that every run polls before every step, so
+ * the check stops within a step wherever it is.  Chunks not started by
+ * then do not start.  Stopped work is reported as incomplete with a resume
+ * command; exit code 3.
  */
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,16 +31,6 @@
 
 /* Scenario files are a few hundred bytes; anything this big is a mistake. */
 #define CHECK_FILE_BYTES_MAX (16 * 1024 * 1024)
-
-/* Set by SIGINT/SIGTERM; the explorers poll it through options.stop. */
-static volatile sig_atomic_t check_interrupted;
-G_STATIC_ASSERT(sizeof(sig_atomic_t) == sizeof(int));
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    check_interrupted = 1;
-}
 
 static double wall_clock_s(void)
 {
@@ -89,24 +80,25 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     gboolean superseded = job->violation_chunk < t->chunk;
     g_mutex_unlock(&st->lock);
     double now = wall_clock_s();
-    double left = req->deadline_s > 0 ? req->deadline_s - now : 0;
+    sim_stop stopped = check_stop_cause();
+    if (!stopped && req->deadline_s > 0 && now >= req->deadline_s)
+        stopped = SIM_STOP_BUDGET;
     if (superseded) {
         r.verdict = SIM_VERDICT_PASSED; /* discarded: an earlier chunk has the first violation */
-    } else if (check_interrupted) {
+    } else if (stopped) {
         r.verdict = SIM_VERDICT_INCOMPLETE;
-        r.incomplete_reason = g_strdup("interrupted by a signal");
-    } else if (req->deadline_s > 0 && left <= 0) {
-        r.verdict = SIM_VERDICT_INCOMPLETE;
-        r.incomplete_reason = g_strdup_printf("the time budget of %g s ran out", req->explore.time_budget_s);
+        r.stop_cause = stopped;
+        r.incomplete_reason = sim_explore_stop_text(stopped, &req->explore);
     } else {
+        /* time_budget_s stays the command's, for the explorers' messages:
+         * measured from the chunk's start it never ends before the
+         * watchdog's deadline does. */
         sim_explore_options eo = req->explore;
         gint64 first = job->chunk_first_run[t->chunk];
         guint64 base = req->seed >= 0 ? (guint64)req->seed : (guint64)job->scenario->seed;
         eo.runs = job->chunk_runs[t->chunk];
         eo.seed = (gint64)(base + (guint64)first);
-        eo.time_budget_s = req->deadline_s > 0 ? left : 0;
         eo.clock_s = wall_clock_s;
-        eo.stop = (volatile int *)&check_interrupted;
         if (eo.progress)
             eo.progress_ctx = job->scenario->name;
         sim_explore(job->scenario, pool, &eo, &r);
@@ -114,17 +106,18 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
          * adds how far the scenario got (a chunk's own count would mislead). */
         sim_explore_options resolved;
         sim_explore_resolve(job->scenario, &eo, &resolved);
-        if (r.verdict == SIM_VERDICT_INCOMPLETE && resolved.mode == SIM_MODE_RANDOM) {
+        if (r.verdict == SIM_VERDICT_INCOMPLETE && resolved.mode == SIM_MODE_RANDOM && r.stop_cause) {
             g_free(r.incomplete_reason);
-            r.incomplete_reason = check_interrupted ? g_strdup("interrupted by a signal")
-                                                    : g_strdup_printf("the time budget of %g s ran out",
-                                                                      req->explore.time_budget_s);
+            r.incomplete_reason = sim_explore_stop_text(r.stop_cause, &req->explore);
         }
     }
     double end = wall_clock_s();
     g_mutex_lock(&st->lock);
     job->chunks[t->chunk] = r;
-    if (r.verdict == SIM_VERDICT_VIOLATION && t->chunk < job->violation_chunk)
+    /* A violation found ends the scenario's runs there, even one whose
+     * shrinking a stop cut (check_outcome.c). */
+    gboolean found = r.verdict == SIM_VERDICT_VIOLATION || r.cex_unshrunk;
+    if (found && t->chunk < job->violation_chunk)
         job->violation_chunk = t->chunk;
     job->t_start = job->t_start == 0 ? now : MIN(job->t_start, now);
     job->t_end = MAX(job->t_end, end);
@@ -513,21 +506,11 @@ int cli_check(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         cli_expand_arg(argv[i], files, errors);
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills as usual */
-    sigemptyset(&sa.sa_mask);
-    check_interrupted = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
+    c.req.explore.stop = check_stop_begin(c.req.deadline_s);
     check_state st;
     state_init(&st, &c.req, files, errors, c.jobs);
     state_run(&st, c.jobs);
-
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    check_stop_end();
 
     GPtrArray *outcomes = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
     for (int i = 0; i < st.n_jobs; i++)
@@ -540,7 +523,7 @@ int cli_check(int argc, char **argv)
     fputs(text->str, stdout);
     fflush(stdout);
     g_string_free(text, TRUE);
-    if (check_interrupted)
+    if (check_stop_cause() == SIM_STOP_SIGNAL)
         fprintf(stderr, "tabsim: interrupted; the report says what was covered, and each stopped scenario's "
                         "resume line how to cover the rest\n");
     rc = reports_write(&c, all, outcomes->len, rc);
