@@ -105,17 +105,17 @@ void check_outcome_judge(check_outcome *o)
         o->status = CHECK_BAD_INPUT;
         return;
     }
-    if (o->verdict == SIM_VERDICT_INCOMPLETE) {
-        o->status = CHECK_INCOMPLETE;
-        return;
-    }
     /* Judge with the library's own rule, through a scenario that carries
-     * only the expectation (merge has no scenario file at hand). */
+     * only the expectation (merge has no scenario file at hand).  An
+     * incomplete outcome is not judged, but says what it expected. */
     sim_scenario *s = sim_scenario_new_default();
     s->expect_violations = o->expect_violations;
     s->expect_any = o->expect_any;
     guint violated = o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0;
-    o->status = sim_outcome_expected(s, violated, o->ignore_expect) ? CHECK_EXPECTED : CHECK_UNEXPECTED;
+    if (o->verdict == SIM_VERDICT_INCOMPLETE)
+        o->status = CHECK_INCOMPLETE;
+    else
+        o->status = sim_outcome_expected(s, violated, o->ignore_expect) ? CHECK_EXPECTED : CHECK_UNEXPECTED;
     g_free(o->expectation);
     o->expectation = sim_expectation_text(s, o->ignore_expect);
     sim_scenario_free(s);

@@ -3,10 +3,11 @@
 # and reports that are still valid.
 #
 # cmake -DTABSIM=path -DWORK=dir -DARGS=a|b|c -DREASON=regex [-DRESUME=regex]
-#       [-DPYTHON=path] [-DXMLLINT=path] -P stop.cmake
+#       [-DEXPECTATION=regex] [-DPYTHON=path] [-DXMLLINT=path] -P stop.cmake
 #
 # Runs `tabsim check ARGS --json --junit` in the fixtures directory; the
-# verdict line must read "incomplete (REASON...", the JSON report must
+# verdict line must read "incomplete (REASON...", and say what the scenario
+# expected (EXPECTATION, when given), the JSON report must
 # parse and say the same, the JUnit report must be well-formed with the
 # scenario skipped.  The scenario cannot finish, so nothing here waits for
 # a clock: the budget given in ARGS ends it, and ctest's TIMEOUT bounds the
@@ -26,6 +27,9 @@ if(NOT rc EQUAL 3)
 endif()
 if(NOT out MATCHES "verdict     incomplete \\(${REASON}")
   message(FATAL_ERROR "no incomplete verdict naming ${REASON}\n${shown}")
+endif()
+if(DEFINED EXPECTATION AND NOT out MATCHES "\\); expected ${EXPECTATION}: no verdict\n")
+  message(FATAL_ERROR "the verdict line does not say it expected ${EXPECTATION}\n${shown}")
 endif()
 if(DEFINED RESUME AND NOT out MATCHES "resume      ${RESUME}")
   message(FATAL_ERROR "no resume line ${RESUME}\n${shown}")
