@@ -21,6 +21,7 @@
  * command; exit code 3.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,12 @@
 #include <sys/stat.h>
 
 #include "check.h"
+
+/* A worker's own stack holds the explorers' frames only (the code under
+ * test runs on coroutine stacks, SIM_STACK_SIZE each): far below the 8 MiB
+ * a thread gets by default, which under `ulimit -v` would cost --jobs 16
+ * 128 MiB of address space. */
+#define CHECK_WORKER_STACK_BYTES (2 * 1024 * 1024)
 
 /* Scenario files are a few hundred bytes; anything this big is a mistake. */
 #define CHECK_FILE_BYTES_MAX (16 * 1024 * 1024)
@@ -126,7 +133,7 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     g_mutex_unlock(&st->lock);
 }
 
-static gpointer worker_main(gpointer data)
+static void *worker_main(void *data)
 {
     check_state *st = data;
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
@@ -443,9 +450,22 @@ static void state_run(check_state *st, int jobs)
 {
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     int n_threads = jobs > 1 ? MIN(jobs, st->n_tasks) : 0;
-    GThread **threads = g_new0(GThread *, MAX(n_threads, 1));
-    for (int i = 0; i < n_threads; i++)
-        threads[i] = g_thread_new("tabsim-check", worker_main, st);
+    pthread_t *threads = g_new0(pthread_t, MAX(n_threads, 1));
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, CHECK_WORKER_STACK_BYTES);
+    for (int i = 0; i < n_threads; i++) {
+        /* Out of threads or memory for their stacks: the threads started
+         * do the work (the output does not depend on how many there are),
+         * or this one does it alone. */
+        int err = pthread_create(&threads[i], &attr, worker_main, st);
+        if (err != 0) {
+            fprintf(stderr, "tabsim: --jobs %d: could start only %d threads (%s); the output is the same\n", jobs, i,
+                    g_strerror(err));
+            n_threads = i;
+        }
+    }
+    pthread_attr_destroy(&attr);
     for (int i = 0; i < st->n_jobs; i++) {
         check_job *job = &st->jobs[i];
         if (n_threads == 0)
@@ -460,7 +480,7 @@ static void state_run(check_state *st, int jobs)
         job_finish(job, st->req, pool);
     }
     for (int i = 0; i < n_threads; i++)
-        g_thread_join(threads[i]);
+        pthread_join(threads[i], NULL);
     g_free(threads);
     sim_stack_pool_free(pool);
 }
