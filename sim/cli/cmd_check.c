@@ -526,6 +526,7 @@ int cli_check(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         cli_expand_arg(argv[i], files, errors);
 
+    cli_oom_reports(c.json, c.junit);
     c.req.explore.stop = check_stop_begin(c.req.deadline_s);
     check_state st;
     state_init(&st, &c.req, files, errors, c.jobs);
@@ -547,6 +548,7 @@ int cli_check(int argc, char **argv)
         fprintf(stderr, "tabsim: interrupted; the report says what was covered, and each stopped scenario's "
                         "resume line how to cover the rest\n");
     rc = reports_write(&c, all, outcomes->len, rc);
+    cli_oom_reports(NULL, NULL); /* written: out of memory from here on must not replace them */
     g_ptr_array_free(outcomes, TRUE);
     g_ptr_array_free(files, TRUE);
     g_ptr_array_free(errors, TRUE);
