@@ -20,8 +20,8 @@
  * about 430 bytes a traced step, 500 a step of the exhaustive explorer.  Such a run stops at SIM_HISTORY_STEPS_MAX steps, with cause
  * SIM_STOP_HISTORY, instead of growing until allocation fails.  The bound
  * depends on the run alone, so where it strikes is deterministic.  It is
- * far above what the scenarios need (their longest runs take about ten
- * thousand steps) and keeps one run's history near 100 MiB.
+ * far above what the scenarios need (ci_baseline checks that none of
+ * their verdicts changed) and keeps one run's history near 110 MiB.
  *
  * A stopped run is not judged (no end-of-run checks: a run cut short would
  * show events "lost" that it never had time to deliver); the explorer
