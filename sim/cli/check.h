@@ -121,6 +121,13 @@ gboolean check_json_read_data(const char *path, const char *data, gsize len, GPt
 gboolean check_junit_write(const char *path, check_outcome *const *outcomes, guint n, gboolean timing,
                            GError **error);
 
+/* check_stop.c: installs the SIGINT/SIGTERM handler and, with a deadline
+ * (monotonic seconds, 0 = none), the watchdog thread; returns the stop word
+ * for sim_explore_options.stop.  check_stop_end undoes both. */
+const volatile int *check_stop_begin(double deadline_s);
+sim_stop check_stop_cause(void);
+void check_stop_end(void);
+
 int cli_merge(int argc, char **argv);
 
 #endif

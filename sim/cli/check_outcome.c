@@ -144,15 +144,23 @@ static char *capture_end(FILE *f, char **buf)
     return text;
 }
 
-/* Replays the counterexample with a trace: violation text, timeline, token. */
-static void counterexample_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
-                                const sim_run_spec *found, const check_request *req)
+/* Replays the counterexample with a trace: violation text, timeline, token.
+ * A stop (or the history bound) cuts the replay: then nothing is filled
+ * and the cause is returned. */
+static sim_stop counterexample_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
+                                    const sim_run_spec *found, const check_request *req)
 {
     sim_run_spec spec = *found;
     spec.trace = TRUE;
     spec.record = FALSE;
+    spec.stop = req->explore.stop;
     sim_run run;
     sim_run_exec(s, pool, &spec, &run);
+    sim_stop stopped = run.stopped;
+    if (stopped) {
+        sim_run_clear(&run);
+        return stopped;
+    }
     const sim_violation *v = report_first_violation(&run);
     o->token = sim_run_token(&run, &spec);
     char *quoted = sim_input_shell_quote(s->path);
@@ -187,6 +195,7 @@ static void counterexample_fill(check_outcome *o, const sim_scenario *s, sim_sta
         }
     }
     sim_run_clear(&run);
+    return SIM_STOP_NONE;
 }
 
 static void resume_fill(check_outcome *o, gint64 covered)
@@ -201,6 +210,44 @@ static void resume_fill(check_outcome *o, gint64 covered)
         g_string_append_printf(cmd, " --shard %d/%d", o->shard_index, o->shard_count);
     o->resume = g_string_free(cmd, FALSE);
     g_free(quoted);
+}
+
+/* The scenario is incomplete: why (the chunk r's reason, or the stop that
+ * cut a replay), and in random mode how far it got and how to resume.
+ * With doing ("shrinking", "replaying"), a violation was found in run
+ * o->cex_run and the stop struck while the check was doing that to it:
+ * its run is where a resume starts, so the resume finds it again. */
+static void incomplete_fill(check_outcome *o, const sim_explore_result *r, const char *why, const char *doing,
+                            gint64 chunk_first_run)
+{
+    o->verdict = SIM_VERDICT_INCOMPLETE;
+    gint64 covered = chunk_first_run + r->runs * o->shard_count;
+    char *what = NULL;
+    if (doing && o->cex_run >= 0) {
+        char *set = sim_invariant_set_text(r->violated);
+        what = g_strdup_printf(" while %s the violation of %s found in run %" G_GINT64_FORMAT " (seed %"
+                               G_GUINT64_FORMAT ")",
+                               doing, set, o->cex_run + 1, o->cex_seed);
+        g_free(set);
+        covered = o->cex_run;
+    } else if (doing) {
+        char *set = sim_invariant_set_text(r->violated);
+        what = g_strdup_printf(" while %s the violation of %s found", doing, set);
+        g_free(set);
+    }
+    if (o->mode == SIM_MODE_RANDOM && o->runs == 0)
+        o->incomplete_reason = g_strdup_printf("%s before any run of it was done", why);
+    else if (o->mode == SIM_MODE_RANDOM)
+        o->incomplete_reason = g_strdup_printf("%s%s; %" G_GINT64_FORMAT " runs made, every run%s before seed %"
+                                               G_GUINT64_FORMAT " done",
+                                               why, what ? what : "", o->runs,
+                                               o->shard_count > 1 ? " of this shard" : "",
+                                               o->seed_base + (guint64)covered);
+    else
+        o->incomplete_reason = g_strdup_printf("%s%s", why, what ? what : "");
+    g_free(what);
+    o->cex_run = -1;
+    resume_fill(o, covered);
 }
 
 static void stats_add(check_outcome *o, const sim_explore_result *r)
@@ -241,6 +288,8 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         }
         if (chunks[c].verdict == SIM_VERDICT_INCOMPLETE && incomplete < 0)
             incomplete = c;
+        if (chunks[c].cex_unshrunk)
+            break; /* a violation was found here: later chunks do not count */
         all_verified = all_verified && chunks[c].verdict == SIM_VERDICT_VERIFIED;
     }
     if (found >= 0) {
@@ -250,8 +299,12 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         o->cex_seed = r->counterexample.seed;
         if (o->mode == SIM_MODE_RANDOM && r->counterexample.seed >= o->seed_base)
             o->cex_run = (gint64)(r->counterexample.seed - o->seed_base);
-        counterexample_fill(o, s, pool, &r->counterexample, req);
-        if (r->shrunk)
+        sim_stop stopped = counterexample_fill(o, s, pool, &r->counterexample, req);
+        if (stopped) {
+            char *why = sim_explore_stop_text(stopped, &req->explore);
+            incomplete_fill(o, r, why, "replaying", chunk_first_run[found]);
+            g_free(why);
+        } else if (r->shrunk)
             o->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
                                              " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT
                                              " shrinking runs)",
@@ -259,19 +312,14 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
                                              r->shrink_runs);
     } else if (incomplete >= 0) {
         const sim_explore_result *r = &chunks[incomplete];
-        o->verdict = SIM_VERDICT_INCOMPLETE;
         const char *why = r->incomplete_reason ? r->incomplete_reason : "a budget ran out";
-        gint64 covered = chunk_first_run[incomplete] + r->runs * o->shard_count;
-        if (o->mode == SIM_MODE_RANDOM && o->runs == 0)
-            o->incomplete_reason = g_strdup_printf("%s before any run of it", why);
-        else if (o->mode == SIM_MODE_RANDOM)
-            o->incomplete_reason = g_strdup_printf("%s; %" G_GINT64_FORMAT " runs made, every run%s before seed %"
-                                                   G_GUINT64_FORMAT " done",
-                                                   why, o->runs, o->shard_count > 1 ? " of this shard" : "",
-                                                   o->seed_base + (guint64)covered);
-        else
-            o->incomplete_reason = g_strdup(why);
-        resume_fill(o, covered);
+        if (r->cex_unshrunk && o->mode == SIM_MODE_RANDOM) {
+            o->cex_seed = r->counterexample.seed;
+            o->cex_run = r->counterexample.seed >= o->seed_base ? (gint64)(r->counterexample.seed - o->seed_base) : -1;
+            incomplete_fill(o, r, why, "shrinking", chunk_first_run[incomplete]);
+        } else {
+            incomplete_fill(o, r, why, NULL, chunk_first_run[incomplete]);
+        }
     } else {
         o->verdict = all_verified ? SIM_VERDICT_VERIFIED : SIM_VERDICT_PASSED;
     }

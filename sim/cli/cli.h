@@ -5,7 +5,8 @@
  *   0  every outcome is what its scenario's [expect] says
  *   1  some outcome is not
  *   2  bad usage or bad input (the message names file, group and key)
- *   3  a budget ran out before a verdict (reserved for exhaustive modes)
+ *   3  a budget ran out before a verdict: the time budget, a signal, an
+ *      explorer's bound, the history bound, or memory (oom.c)
  */
 #ifndef TABSIM_CLI_H
 #define TABSIM_CLI_H
@@ -83,6 +84,12 @@ const sim_violation *report_first_violation(const sim_run *run);
 /* p50/p90/p99/max/mean/n of every statistic with samples (sim/stats/stats.h). */
 typedef struct sim_stats sim_stats;
 void report_stats(FILE *out, const sim_stats *st);
+
+/* oom.c: out of memory ends in a message, exit 3 and valid reports.
+ * cli_oom_install once at start; cli_oom_reports names the reports to
+ * replace if memory runs out (NULL, NULL: none). */
+void cli_oom_install(void);
+void cli_oom_reports(const char *json, const char *junit);
 
 /* Mermaid sequenceDiagram of a traced run, up to `only` when given (mermaid.c). */
 char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violation *only);

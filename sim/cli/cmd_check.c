@@ -13,28 +13,30 @@
  * check_outcome.c), replays the counterexample and prints.  So the output
  * of --jobs N is byte for byte that of --jobs 1.
  *
- * Stopping: --time-budget is one deadline for the whole command; each chunk
- * gets what remains when it starts.  SIGINT/SIGTERM set a flag the
- * explorers poll (a second signal kills, as usual).  Stopped work is
- * reported as incomplete with a resume command; exit code 3.
+ * Stopping: --time-budget is one deadline for the whole command, and
+ * SIGINT/SIGTERM stop it too (a second signal kills, as usual): either sets
+ * the stop word (check_stop.c) that every run polls before every step, so
+ * the check stops within a step wherever it is.  Chunks not started by
+ * then do not start.  Stopped work is reported as incomplete with a resume
+ * command; exit code 3.
  */
 #include <math.h>
-#include <signal.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "sim/input.h"
 
-/* Set by SIGINT/SIGTERM; the explorers poll it through options.stop. */
-static volatile sig_atomic_t check_interrupted;
-G_STATIC_ASSERT(sizeof(sig_atomic_t) == sizeof(int));
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    check_interrupted = 1;
-}
+/* A worker's own stack holds the explorers' frames only (the code under
+ * test runs on coroutine stacks, SIM_STACK_SIZE each): far below the 8 MiB
+ * a thread gets by default, which under `ulimit -v` would cost --jobs 16
+ * 128 MiB of address space. */
+#define CHECK_WORKER_STACK_BYTES (2 * 1024 * 1024)
+
+/* Scenario files are a few hundred bytes; anything this big is a mistake. */
+#define CHECK_FILE_BYTES_MAX (16 * 1024 * 1024)
 
 static double wall_clock_s(void)
 {
@@ -86,24 +88,25 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     gboolean superseded = job->violation_chunk < t->chunk;
     g_mutex_unlock(&st->lock);
     double now = wall_clock_s();
-    double left = req->deadline_s > 0 ? req->deadline_s - now : 0;
+    sim_stop stopped = check_stop_cause();
+    if (!stopped && req->deadline_s > 0 && now >= req->deadline_s)
+        stopped = SIM_STOP_BUDGET;
     if (superseded) {
         r.verdict = SIM_VERDICT_PASSED; /* discarded: an earlier chunk has the first violation */
-    } else if (check_interrupted) {
+    } else if (stopped) {
         r.verdict = SIM_VERDICT_INCOMPLETE;
-        r.incomplete_reason = g_strdup("interrupted by a signal");
-    } else if (req->deadline_s > 0 && left <= 0) {
-        r.verdict = SIM_VERDICT_INCOMPLETE;
-        r.incomplete_reason = g_strdup_printf("the time budget of %g s ran out", req->explore.time_budget_s);
+        r.stop_cause = stopped;
+        r.incomplete_reason = sim_explore_stop_text(stopped, &req->explore);
     } else {
+        /* time_budget_s stays the command's, for the explorers' messages:
+         * measured from the chunk's start it never ends before the
+         * watchdog's deadline does. */
         sim_explore_options eo = req->explore;
         gint64 first = job->chunk_first_run[t->chunk];
         guint64 base = req->seed >= 0 ? (guint64)req->seed : (guint64)job->scenario->seed;
         eo.runs = job->chunk_runs[t->chunk];
         eo.seed = (gint64)(base + (guint64)first);
-        eo.time_budget_s = req->deadline_s > 0 ? left : 0;
         eo.clock_s = wall_clock_s;
-        eo.stop = (volatile int *)&check_interrupted;
         if (eo.progress)
             eo.progress_ctx = job->scenario->name;
         sim_explore(job->scenario, pool, &eo, &r);
@@ -111,17 +114,18 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
          * adds how far the scenario got (a chunk's own count would mislead). */
         sim_explore_options resolved;
         sim_explore_resolve(job->scenario, &eo, &resolved);
-        if (r.verdict == SIM_VERDICT_INCOMPLETE && resolved.mode == SIM_MODE_RANDOM) {
+        if (r.verdict == SIM_VERDICT_INCOMPLETE && resolved.mode == SIM_MODE_RANDOM && r.stop_cause) {
             g_free(r.incomplete_reason);
-            r.incomplete_reason = check_interrupted ? g_strdup("interrupted by a signal")
-                                                    : g_strdup_printf("the time budget of %g s ran out",
-                                                                      req->explore.time_budget_s);
+            r.incomplete_reason = sim_explore_stop_text(r.stop_cause, &req->explore);
         }
     }
     double end = wall_clock_s();
     g_mutex_lock(&st->lock);
     job->chunks[t->chunk] = r;
-    if (r.verdict == SIM_VERDICT_VIOLATION && t->chunk < job->violation_chunk)
+    /* A violation found ends the scenario's runs there, even one whose
+     * shrinking a stop cut (check_outcome.c). */
+    gboolean found = r.verdict == SIM_VERDICT_VIOLATION || r.cex_unshrunk;
+    if (found && t->chunk < job->violation_chunk)
         job->violation_chunk = t->chunk;
     job->t_start = job->t_start == 0 ? now : MIN(job->t_start, now);
     job->t_end = MAX(job->t_end, end);
@@ -130,7 +134,7 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     g_mutex_unlock(&st->lock);
 }
 
-static gpointer worker_main(gpointer data)
+static void *worker_main(void *data)
 {
     check_state *st = data;
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
@@ -450,9 +454,22 @@ static void state_run(check_state *st, int jobs)
 {
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     int n_threads = jobs > 1 ? MIN(jobs, st->n_tasks) : 0;
-    GThread **threads = g_new0(GThread *, MAX(n_threads, 1));
-    for (int i = 0; i < n_threads; i++)
-        threads[i] = g_thread_new("tabsim-check", worker_main, st);
+    pthread_t *threads = g_new0(pthread_t, MAX(n_threads, 1));
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, CHECK_WORKER_STACK_BYTES);
+    for (int i = 0; i < n_threads; i++) {
+        /* Out of threads or memory for their stacks: the threads started
+         * do the work (the output does not depend on how many there are),
+         * or this one does it alone. */
+        int err = pthread_create(&threads[i], &attr, worker_main, st);
+        if (err != 0) {
+            fprintf(stderr, "tabsim: --jobs %d: could start only %d threads (%s); the output is the same\n", jobs, i,
+                    g_strerror(err));
+            n_threads = i;
+        }
+    }
+    pthread_attr_destroy(&attr);
     for (int i = 0; i < st->n_jobs; i++) {
         check_job *job = &st->jobs[i];
         if (n_threads == 0)
@@ -467,7 +484,7 @@ static void state_run(check_state *st, int jobs)
         job_finish(job, st->req, pool);
     }
     for (int i = 0; i < n_threads; i++)
-        g_thread_join(threads[i]);
+        pthread_join(threads[i], NULL);
     g_free(threads);
     sim_stack_pool_free(pool);
 }
@@ -528,21 +545,12 @@ int cli_check(int argc, char **argv)
         return out_rc;
     }
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills as usual */
-    sigemptyset(&sa.sa_mask);
-    check_interrupted = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
+    cli_oom_reports(c.json, c.junit);
+    c.req.explore.stop = check_stop_begin(c.req.deadline_s);
     check_state st;
     state_init(&st, &c.req, files, errors, c.jobs);
     state_run(&st, c.jobs);
-
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    check_stop_end();
 
     GPtrArray *outcomes = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
     for (int i = 0; i < st.n_jobs; i++)
@@ -555,10 +563,11 @@ int cli_check(int argc, char **argv)
     fputs(text->str, stdout);
     fflush(stdout);
     g_string_free(text, TRUE);
-    if (check_interrupted)
+    if (check_stop_cause() == SIM_STOP_SIGNAL)
         fprintf(stderr, "tabsim: interrupted; the report says what was covered, and each stopped scenario's "
                         "resume line how to cover the rest\n");
     rc = reports_write(&c, all, outcomes->len, rc);
+    cli_oom_reports(NULL, NULL); /* written: out of memory from here on must not replace them */
     g_ptr_array_free(outcomes, TRUE);
     g_ptr_array_free(files, TRUE);
     g_ptr_array_free(errors, TRUE);

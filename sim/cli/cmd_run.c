@@ -4,6 +4,9 @@
  * violations found and the verdict against [expect].  Both collect the
  * run's latency samples (sim/stats/stats.h): the summary shows their percentiles,
  * --stats writes them as CSV and --timeline the lock timeline for gnuplot.
+ * Samples and the timeline are a history of the run, so a run longer than
+ * SIM_HISTORY_STEPS_MAX steps (sim/world/stop.h) stops there: it is
+ * reported as incomplete (exit 3) instead of exhausting memory.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include "sim/error.h"
 #include "sim/input.h"
 #include "sim/stats/stats.h"
+#include "sim/explore/explore.h"
 #include "sim/explore/token.h"
 
 int cli_usage_error(const char *fmt, ...)
@@ -101,11 +105,21 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gb
     }
     report_summary(stdout, s, &run, token);
     report_stats(stdout, st);
-    for (guint i = 0; i < run.monitor.violations->len; i++)
-        report_violation(stdout, run.monitor.violations->pdata[i]);
-    report_verdict(stdout, s, run.monitor.violated, ignore_expect);
-    int rc = sim_outcome_expected(s, run.monitor.violated, ignore_expect) ? CLI_EXIT_EXPECTED
-                                                                          : CLI_EXIT_UNEXPECTED;
+    int rc;
+    if (run.stopped) {
+        /* At the history bound (sim/world/stop.h): cut short, not judged. */
+        sim_explore_options none;
+        sim_explore_options_init(&none);
+        char *why = sim_explore_stop_text(run.stopped, &none);
+        fprintf(stdout, "verdict     incomplete (%s; not judged)\n", why);
+        g_free(why);
+        rc = CLI_EXIT_INCOMPLETE;
+    } else {
+        for (guint i = 0; i < run.monitor.violations->len; i++)
+            report_violation(stdout, run.monitor.violations->pdata[i]);
+        report_verdict(stdout, s, run.monitor.violated, ignore_expect);
+        rc = sim_outcome_expected(s, run.monitor.violated, ignore_expect) ? CLI_EXIT_EXPECTED : CLI_EXIT_UNEXPECTED;
+    }
     if (!write_files(files, s, &run, st))
         rc = CLI_EXIT_USAGE;
     if (files->mermaid && !mermaid_write(files->mermaid, s, &run, NULL))

@@ -9,12 +9,14 @@
  * met; the data file repeats the cost lines as comments.  Files are written
  * atomically and only after every run succeeded.  Exit codes: 0 done,
  * 1 an uncontended cost differs from what its algorithm defines, 2 bad
- * usage or input (an unknown key, a bad value, an unwritable file).
+ * usage or input (an unknown key, a bad value, an unwritable file), 3 a
+ * run reached the history bound (sim/world/stop.h).
  */
 #include <string.h>
 
 #include "cli.h"
 #include "sim/input.h"
+#include "sim/error.h"
 #include "sim/stats/sweep.h"
 
 typedef struct sweep_options {
@@ -91,6 +93,8 @@ static int sweep_exec(const char *path, const sweep_options *o)
     int rc = CLI_EXIT_EXPECTED;
     if (!sim_sweep_run(sw, pool, o->stats != NULL, &out, &error)) {
         rc = cli_usage_error("%s", error->message);
+        if (g_error_matches(error, SIM_ERROR, SIM_ERROR_BOUND))
+            rc = CLI_EXIT_INCOMPLETE; /* not bad input: the history bound */
         g_error_free(error);
     } else {
         fputs(out.report->str, stdout);

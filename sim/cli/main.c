@@ -80,6 +80,7 @@ int cli_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cli_oom_install();
     if (argc < 2)
         return fputs(usage, stderr), CLI_EXIT_USAGE;
     const char *cmd = argv[1];

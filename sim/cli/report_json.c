@@ -9,7 +9,8 @@
  * sees the old report or the new one, never half of one.  Reading is
  * strict: a missing or mistyped member is an error naming the file, the
  * scenario and the member, because a merge of reports that do not fit
- * together would print a verdict nobody computed.
+ * together would print a verdict nobody computed.  A report with an
+ * "error" member (a check that ran out of memory, oom.c) is refused.
  */
 #include <string.h>
 
@@ -448,6 +449,18 @@ gboolean check_json_read_data(const char *path, const char *data, gsize len, GPt
     g_free(tool);
     if (!r.failed && get_int(&r, top, "schema", 0, G_MAXINT) != REPORT_SCHEMA)
         fail(&r, "schema", "a schema this tabsim does not read");
+    /* A check that ran out of memory leaves a report with an "error" and no
+     * scenario (oom.c): nothing to merge, and no shard may pass for done. */
+    if (!r.failed && top && json_object_has_member(top, "error")) {
+        char *what = get_string(&r, top, "error", TRUE);
+        if (!r.failed) {
+            r.failed = TRUE;
+            g_set_error(error, SIM_ERROR, SIM_ERROR_FILE, "%s: the check that wrote this report stopped without "
+                        "verdicts (%s); check it again",
+                        path, what ? what : "no reason given");
+        }
+        g_free(what);
+    }
     JsonNode *list = member(&r, top, "scenarios", JSON_NODE_ARRAY, FALSE);
     JsonArray *a = list ? json_node_get_array(list) : NULL;
     guint start = out->len;

@@ -48,18 +48,44 @@ static double now_s(const sim_explore_options *o)
     return o->clock_s ? o->clock_s() : 0.0;
 }
 
-/* TRUE when a budget says stop; sets the reason once. */
+char *sim_explore_stop_text(sim_stop cause, const sim_explore_options *o)
+{
+    switch (cause) {
+    case SIM_STOP_SIGNAL:
+        return g_strdup("interrupted by a signal");
+    case SIM_STOP_BUDGET:
+        return g_strdup_printf("the time budget of %g s ran out", o->time_budget_s);
+    case SIM_STOP_HISTORY:
+        return g_strdup_printf("the history bound stopped a run at %" G_GUINT64_FORMAT " steps (SIM_HISTORY_STEPS_MAX)",
+                               (guint64)SIM_HISTORY_STEPS_MAX);
+    case SIM_STOP_NONE:
+        break;
+    }
+    return g_strdup("stopped");
+}
+
+/* Marks r incomplete because of cause; the reason says how far it got. */
+static void explore_stopped(const sim_explore_options *o, sim_explore_result *r, sim_stop cause,
+                            const char *progress)
+{
+    char *why = sim_explore_stop_text(cause, o);
+    r->verdict = SIM_VERDICT_INCOMPLETE;
+    r->stop_cause = cause;
+    g_free(r->incomplete_reason);
+    r->incomplete_reason = g_strdup_printf("%s after %s", why, progress);
+    g_free(why);
+}
+
+/* TRUE when a stop or the time budget says stop; marks r incomplete. */
 static gboolean budget_spent(const sim_explore_options *o, sim_explore_result *r, double t0, const char *progress)
 {
-    if (o->stop && *o->stop) {
-        r->incomplete_reason = g_strdup_printf("interrupted after %s", progress);
-        return TRUE;
-    }
-    if (o->time_budget_s > 0 && now_s(o) - t0 >= o->time_budget_s) {
-        r->incomplete_reason = g_strdup_printf("time budget of %.1f s ran out after %s", o->time_budget_s, progress);
-        return TRUE;
-    }
-    return FALSE;
+    sim_stop cause = sim_stop_read(o->stop);
+    if (cause == SIM_STOP_NONE && o->time_budget_s > 0 && now_s(o) - t0 >= o->time_budget_s)
+        cause = SIM_STOP_BUDGET;
+    if (cause == SIM_STOP_NONE)
+        return FALSE;
+    explore_stopped(o, r, cause, progress);
+    return TRUE;
 }
 
 static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
@@ -74,14 +100,18 @@ static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const si
             continue;
         char progress[64];
         g_snprintf(progress, sizeof progress, "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " runs", r->runs, runs);
-        if ((r->runs & 63) == 0 && budget_spent(o, r, t0, progress)) {
-            r->verdict = SIM_VERDICT_INCOMPLETE;
+        if ((r->runs & 63) == 0 && budget_spent(o, r, t0, progress))
             break;
-        }
         sim_run_spec spec = {.seed = base + (uint64_t)i, .tail = SIM_TAIL_RANDOM,
-                             .untimed = o->time == SIM_TIME_UNTIMED};
+                             .untimed = o->time == SIM_TIME_UNTIMED, .stop = o->stop};
         sim_run run;
         sim_run_exec(s, pool, &spec, &run);
+        if (run.stopped) {
+            /* Cut short: not counted; the resume point is this run. */
+            sim_run_clear(&run);
+            explore_stopped(o, r, run.stopped, progress);
+            break;
+        }
         r->runs++;
         r->steps += run.monitor.c.steps;
         r->storage_ops += run.monitor.c.storage_ops;
@@ -144,4 +174,16 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
     }
     if (r->verdict == SIM_VERDICT_VIOLATION && o->shrink)
         sim_explore_shrink(s, pool, o, r);
+    if (r->verdict == SIM_VERDICT_INCOMPLETE && r->cex_unshrunk) {
+        /* Stopped while shrinking: say what was found, not what was not. */
+        char *why = sim_explore_stop_text(r->stop_cause, o);
+        char *set = sim_invariant_set_text(r->violated);
+        g_free(r->incomplete_reason);
+        r->incomplete_reason = g_strdup_printf("%s while shrinking the violation of %s found after %" G_GINT64_FORMAT
+                                               " %s",
+                                               why, set, r->runs,
+                                               o->mode == SIM_MODE_EXHAUSTIVE ? "executions" : "runs");
+        g_free(set);
+        g_free(why);
+    }
 }

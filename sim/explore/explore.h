@@ -12,6 +12,10 @@
  * counterexample, "verified" (every run within the stated bounds explored,
  * none violated), "passed" (the random runs asked for, none violated: no
  * proof), or "incomplete" (a budget ran out first; which one and how far).
+ * A stop (sim/world/stop.h: Ctrl-C, the time budget, the history bound)
+ * strikes within a step wherever the explorer is, shrinking included; the
+ * run it cut is not counted, and a violation whose shrinking it cut is
+ * reported as incomplete (with where it was found), never half shrunk.
  *
  * Sharding: with shard_count N > 1 an explorer does a deterministic 1/N of
  * the work (random: runs i with i mod N == shard_index, so the union of N
@@ -50,9 +54,12 @@ typedef struct sim_explore_options {
     gint64 runs;              /* random/pct: runs to make; 0 = the scenario's */
     gint64 seed;              /* base seed; -1 = the scenario's */
     gint64 executions_max;    /* exhaustive: 0 = unbounded */
-    double time_budget_s;     /* 0 = none; measured by the caller's clock */
+    double time_budget_s;     /* 0 = none; measured by the caller's clock, between runs */
     double (*clock_s)(void);  /* wall clock for budgets and rates; NULL = none */
-    volatile int *stop;       /* set asynchronously (Ctrl-C): stop cleanly */
+    /* Stop word (sim/world/stop.h), set asynchronously to a sim_stop cause
+     * (Ctrl-C, a watchdog at the deadline): polled before every step of
+     * every run and inside the explorers' long loops.  NULL = none. */
+    const volatile int *stop;
     int shard_index, shard_count;
     void (*progress)(void *ctx, const char *line); /* may be NULL */
     void *progress_ctx;
@@ -69,6 +76,9 @@ typedef struct sim_explore_result {
     uint64_t steps, storage_ops;
     double elapsed_s;
     char *incomplete_reason;  /* which budget, and how far it got */
+    sim_stop stop_cause;      /* INCOMPLETE because of a stop (sim/world/stop.h); NONE: another bound */
+    gboolean cex_unshrunk;    /* INCOMPLETE: a violation was found (violated, counterexample as
+                                 found) but the stop struck while shrinking it */
     char *bounds_text;        /* "within ..." for verified */
     gint64 traces;            /* exhaustive with count_traces: distinct Mazurkiewicz traces */
     gint64 preemption_bound_reached; /* iterative context bounding: last bound searched */
@@ -98,5 +108,9 @@ void sim_explore_pct(const sim_scenario *scenario, sim_stack_pool *pool, const s
 void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                             sim_explore_result *result);
 const char *sim_verdict_name(sim_verdict verdict);
+/* Why a stop ended the exploration, in the user's terms: "interrupted by a
+ * signal", "the time budget of 5 s ran out" (options->time_budget_s), or
+ * the history bound.  Caller frees. */
+char *sim_explore_stop_text(sim_stop cause, const sim_explore_options *options);
 
 #endif

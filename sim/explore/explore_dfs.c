@@ -28,6 +28,12 @@
  *
  * Sharding: the first node is expanded fully and its children are dealt
  * to the shards round robin; each shard explores its subtrees completely.
+ *
+ * Stopping: a stop (sim/world/stop.h) is polled before every execution,
+ * before every step of one, and inside the race analysis, whose cost is
+ * quadratic in the length of the run.  Every run here records its
+ * choices, so one longer than SIM_HISTORY_STEPS_MAX steps stops the search
+ * too: exhaustive search of runs that long is out of reach anyway.
  */
 #include <string.h>
 
@@ -237,7 +243,9 @@ static void add_backtrack(dfs *d, const dfs_step *steps, const vclock *vc, const
         node->backtrack |= node->enabled; /* not enabled there: be safe */
 }
 
-static void race_analysis(dfs *d)
+/* FALSE when a stop struck first: the analysis of a long run is quadratic
+ * in its steps (262144 steps: minutes), so it polls the stop word too. */
+static gboolean race_analysis(dfs *d)
 {
     guint m = d->steps->len;
     const dfs_step *steps = (const dfs_step *)d->steps->data;
@@ -248,7 +256,12 @@ static void race_analysis(dfs *d)
     for (int t = 0; t < SIM_TABS_MAX; t++)
         last[t] = -1;
     guint *preds = g_new(guint, m + 1);
+    gboolean stopped = FALSE;
     for (guint k = 0; k < m; k++) {
+        if ((k & 63) == 63 && sim_stop_read(d->o->stop)) {
+            stopped = TRUE;
+            break;
+        }
         int tk = steps[k].tab - 1;
         guint np = 0;
         if (last[tk] >= 0) {
@@ -281,6 +294,7 @@ static void race_analysis(dfs *d)
     g_free(preds);
     g_free(vc);
     g_free(idx);
+    return !stopped;
 }
 
 /* Mazurkiewicz trace of the run: canonical (Foata-like) linearisation that
@@ -353,10 +367,19 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
     return FALSE;
 }
 
+/* Incomplete because of a stop (sim/world/stop.h). */
+static void dfs_stopped(const sim_explore_options *o, sim_explore_result *r, sim_stop cause)
+{
+    char *why = sim_explore_stop_text(cause, o);
+    r->stop_cause = cause;
+    r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions", why, r->runs);
+    g_free(why);
+}
+
 static gboolean dfs_budget(const sim_explore_options *o, sim_explore_result *r, double t0)
 {
-    if (o->stop && *o->stop) {
-        r->incomplete_reason = g_strdup_printf("interrupted after %" G_GINT64_FORMAT " executions", r->runs);
+    if (sim_stop_read(o->stop)) {
+        dfs_stopped(o, r, sim_stop_read(o->stop));
         return TRUE;
     }
     if (o->executions_max > 0 && r->runs + r->pruned >= o->executions_max) {
@@ -366,9 +389,7 @@ static gboolean dfs_budget(const sim_explore_options *o, sim_explore_result *r, 
         return TRUE;
     }
     if (o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s) {
-        r->incomplete_reason = g_strdup_printf("time budget of %.1f s ran out after %" G_GINT64_FORMAT
-                                               " executions",
-                                               o->time_budget_s, r->runs);
+        dfs_stopped(o, r, SIM_STOP_BUDGET);
         return TRUE;
     }
     return FALSE;
@@ -415,7 +436,8 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             break;
         sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
                              .prefix = (const uint32_t *)d.prefix->data, .prefix_len = d.prefix->len,
-                             .sched_pick = dfs_pick, .step_done = dfs_step_done, .hook_ctx = &d};
+                             .sched_pick = dfs_pick, .step_done = dfs_step_done, .hook_ctx = &d,
+                             .stop = o->stop};
         if (o->time == SIM_TIME_TIMED)
             spec.untimed = FALSE;
         g_array_set_size(d.steps, 0);
@@ -426,6 +448,12 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         /* sim_run_exec sets the chooser up; dfs_pick needs to see it. */
         d.chooser = &run.chooser;
         sim_run_exec(s, pool, &spec, &run);
+        if (run.stopped) {
+            /* Cut short: its path is not explored, nor counted. */
+            dfs_stopped(o, r, run.stopped);
+            sim_run_clear(&run);
+            break;
+        }
         nodes_sync(&d, &run.chooser, run.chooser.record->len);
         gboolean owned = shard_owns(&d, o);
         if (run.chooser.abandoned) {
@@ -455,8 +483,10 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         }
         gboolean truncated = run.monitor.c.truncated;
         sim_run_clear(&run);
-        if (d.reduce)
-            race_analysis(&d);
+        if (d.reduce && !race_analysis(&d)) {
+            dfs_stopped(o, r, sim_stop_read(o->stop));
+            break;
+        }
         if (d.reduce && truncated)
             expand_path(&d);
         dfs_progress(o, r, &d, t0);

@@ -15,7 +15,8 @@
  * scheduling answer it gives is recorded by the chooser, so the token of a
  * PCT counterexample replays it with no knowledge of PCT.  Time is untimed
  * (the scheduler is the adversary); values of ranges come from the seeded
- * chooser as in random mode.
+ * chooser as in random mode.  Runs record their answers, so the history
+ * bound of sim/world/stop.h applies to them.
  */
 #include <math.h>
 #include <string.h>
@@ -72,6 +73,16 @@ static void pct_setup(pct *p, int n, int depth, int64_t k, uint64_t seed)
     sim_chooser_clear(&rng);
 }
 
+/* Incomplete because of a stop (sim/world/stop.h); the run it cut is not counted. */
+static void pct_stopped(const sim_explore_options *o, sim_explore_result *r, sim_stop cause)
+{
+    char *why = sim_explore_stop_text(cause, o);
+    r->verdict = SIM_VERDICT_INCOMPLETE;
+    r->stop_cause = cause;
+    r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " runs", why, r->runs);
+    g_free(why);
+}
+
 void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
                      sim_explore_result *r)
 {
@@ -84,22 +95,18 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
     for (gint64 i = -1; i < runs; i++) {
         if (i >= 0 && o->shard_count > 1 && i % o->shard_count != o->shard_index)
             continue;
-        if (o->stop && *o->stop) {
-            r->verdict = SIM_VERDICT_INCOMPLETE;
-            r->incomplete_reason = g_strdup_printf("interrupted after %" G_GINT64_FORMAT " runs", r->runs);
-            break;
-        }
-        if (o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s) {
-            r->verdict = SIM_VERDICT_INCOMPLETE;
-            r->incomplete_reason = g_strdup_printf("time budget of %.1f s ran out after %" G_GINT64_FORMAT " runs",
-                                                   o->time_budget_s, r->runs);
+        sim_stop cause = sim_stop_read(o->stop);
+        if (!cause && o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s)
+            cause = SIM_STOP_BUDGET;
+        if (cause) {
+            pct_stopped(o, r, cause);
             break;
         }
         /* Run -1 is the probe that measures k (plain untimed random). */
         pct p;
         pct_setup(&p, (int)s->tabs, depth, k, base + (uint64_t)MAX(i, 0));
         sim_run_spec spec = {.seed = base + (uint64_t)MAX(i, 0), .tail = SIM_TAIL_RANDOM, .untimed = TRUE,
-                             .record = i >= 0};
+                             .record = i >= 0, .stop = o->stop};
         if (i >= 0) {
             spec.sched_pick = pct_pick;
             spec.step_done = pct_step;
@@ -107,6 +114,11 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
         }
         sim_run run;
         sim_run_exec(s, pool, &spec, &run);
+        if (run.stopped) {
+            sim_run_clear(&run);
+            pct_stopped(o, r, run.stopped);
+            break;
+        }
         k = MAX(k, (int64_t)run.monitor.c.steps);
         if (i < 0) {
             sim_run_clear(&run);

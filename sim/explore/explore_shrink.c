@@ -21,6 +21,13 @@
  * execution of the production code, replayable from its token.  A random
  * run's counterexample is first re-run recording its answers, so timed
  * counterexamples shrink the same way.
+ *
+ * A stop from outside (Ctrl-C, the time budget: sim/world/stop.h) ends
+ * shrinking within a step, and so does the history bound on the re-run of
+ * the counterexample: the result is then incomplete with the counterexample
+ * as found, never a half-shrunk one, whose length would depend on the
+ * wall clock.  A candidate that reaches the history bound is only a
+ * candidate that failed.
  */
 #include <string.h>
 
@@ -47,11 +54,12 @@ typedef struct shrinker {
     uint64_t steps;    /* simulated over all candidate runs */
     GArray *arity;     /* uint32: how many answers each choice of the best run had */
     GArray *arity_scratch; /* the same for the candidate being tried */
+    sim_stop stopped;  /* a stop from outside struck: give up */
 } shrinker;
 
 static gboolean shrink_budget_left(const shrinker *k)
 {
-    return k->runs < SHRINK_RUNS_MAX && k->steps < SHRINK_STEPS_MAX;
+    return k->runs < SHRINK_RUNS_MAX && k->steps < SHRINK_STEPS_MAX && !k->stopped;
 }
 
 static gboolean score_better(const shrink_score *a, const shrink_score *b)
@@ -78,8 +86,10 @@ static shrink_score shrink_try(shrinker *k, const uint32_t *prefix, guint len, G
     k->runs++;
     k->steps += run.monitor.c.steps;
     shrink_score sc = {0};
+    if (run.stopped && run.stopped != SIM_STOP_HISTORY)
+        k->stopped = run.stopped;
     const GPtrArray *vs = run.monitor.violations;
-    if (vs->len > 0 && (((const sim_violation *)vs->pdata[0])->invariant & k->target)) {
+    if (!run.stopped && vs->len > 0 && (((const sim_violation *)vs->pdata[0])->invariant & k->target)) {
         sc.violates = TRUE;
         sc.steps = ((const sim_violation *)vs->pdata[0])->step;
         sc.preemptions = run.monitor.c.preemptions;
@@ -202,10 +212,17 @@ static gboolean pass_edit(shrinker *k, GArray *cur, shrink_score *best, gboolean
     return any;
 }
 
+/* Shrinking could not finish: r keeps the counterexample as found. */
+static void shrink_give_up(sim_explore_result *r, sim_stop cause)
+{
+    r->verdict = SIM_VERDICT_INCOMPLETE;
+    r->stop_cause = cause;
+    r->cex_unshrunk = TRUE;
+}
+
 void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
                         sim_explore_result *r)
 {
-    (void)o;
     /* A candidate that runs far longer than the counterexample cannot be
      * better, and a schedule that livelocks must not run to the scenario's
      * step bound: candidates are capped at a few times the found run. */
@@ -217,15 +234,24 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     k.base.step_done = NULL;
     k.base.hook_ctx = NULL;
     k.base.stats = NULL;
+    k.base.stop = o->stop;
     /* The invariant the counterexample shows first is the one to keep. */
     sim_run_spec found = r->counterexample;
     found.record = TRUE;
     found.sched_pick = NULL;
     found.step_done = NULL;
     found.stats = NULL;
+    found.stop = o->stop;
     sim_run run;
     found.trace = TRUE;
     sim_run_exec(s, pool, &found, &run);
+    if (run.stopped) {
+        sim_run_clear(&run);
+        g_array_free(k.arity, TRUE);
+        g_array_free(k.arity_scratch, TRUE);
+        shrink_give_up(r, run.stopped);
+        return;
+    }
     GArray *cur = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     g_array_append_vals(cur, run.chooser.record->data, run.chooser.record->len);
     const GPtrArray *vs = run.monitor.violations;
@@ -235,7 +261,7 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     sim_run_clear(&run);
 
     shrink_score best = shrink_try(&k, (const uint32_t *)cur->data, cur->len, cur);
-    if (!best.violates) {
+    if (!best.violates || k.stopped) {
         /* Replaying the answers with a zero tail lost the failure (a random
          * tail cut short): keep the counterexample as found. */
         r->shrink_to_steps = r->shrink_from_steps;
@@ -243,6 +269,8 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
         g_array_free(cur, TRUE);
         g_array_free(k.arity, TRUE);
         g_array_free(k.arity_scratch, TRUE);
+        if (k.stopped)
+            shrink_give_up(r, k.stopped);
         return;
     }
     g_array_append_vals(k.arity, k.arity_scratch->data, k.arity_scratch->len);
@@ -257,6 +285,11 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     }
     g_array_free(k.arity, TRUE);
     g_array_free(k.arity_scratch, TRUE);
+    if (k.stopped) {
+        g_array_free(cur, TRUE);
+        shrink_give_up(r, k.stopped);
+        return;
+    }
     if (r->cex_prefix)
         g_array_free(r->cex_prefix, TRUE);
     r->cex_prefix = cur;

@@ -23,7 +23,11 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     w->untimed = spec->untimed;
     w->step_done = spec->step_done;
     w->hook_ctx = spec->hook_ctx;
+    w->stop = spec->stop;
     sim_world_run(w);
+    run->stopped = w->stopped;
+    if (run->stopped)
+        run->monitor.c.end_time_us = w->now_us; /* where it stopped: not judged, so not set by the checks */
     sim_world_free(w);
     if (spec->stats)
         sim_stats_run_end(spec->stats, run->monitor.c.end_time_us);

@@ -3,13 +3,16 @@
  *
  * A run is a pure function of (scenario, chooser seed, tail, prefix): the
  * world is built fresh, runs, cancels its tasks and checks the invariants.
- * Only the coroutine stacks (a pool) are kept between runs.
+ * Only the coroutine stacks (a pool) are kept between runs.  A run that is
+ * stopped (spec.stop set, or the history bound of sim/world/stop.h) ends
+ * early with run.stopped set: its verdict is no verdict.
  */
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
 
 #include "sim/explore/chooser.h"
 #include "sim/world/coro.h"
+#include "sim/world/stop.h"
 #include "sim/check/monitor.h"
 #include "sim/scenario/scenario.h"
 
@@ -25,6 +28,7 @@ typedef struct sim_run_spec {
     sim_stats *stats;      /* borrowed: collect samples here; NULL = none */
     gboolean untimed;      /* the untimed adversary (sim/world/world.h) */
     gboolean discrete;     /* ranges yield only their ends */
+    const volatile int *stop; /* stop word polled before every step (sim/world/stop.h); NULL = none */
     /* explorer hooks; NULL for plain runs */
     sim_sched_pick_fn sched_pick;
     void (*step_done)(void *ctx, const struct sim_step_info *step);
@@ -35,6 +39,7 @@ typedef struct sim_run {
     sim_monitor monitor;
     sim_chooser chooser;
     uint32_t scenario_hash;
+    sim_stop stopped;      /* the run ended early and was not judged (sim/world/stop.h) */
 } sim_run;
 
 /* Coroutine stack size: core/ code, json-glib and glib need little, but the

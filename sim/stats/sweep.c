@@ -10,7 +10,9 @@
  *    grid order, statistics in sim_stat_id order, distinct costs in order
  *    of first appearance (a hash set is only asked "seen?");
  *  - every point is built and checked before any run, so bad input fails
- *    before time is spent.
+ *    before time is spent;
+ *  - a run that reaches the history bound (sim/world/stop.h) fails the
+ *    sweep: statistics of a run cut short would be silently different.
  */
 #include "sim/stats/sweep.h"
 #include "sim/programs/algorithms.h"
@@ -439,12 +441,28 @@ gboolean sim_sweep_run(sim_sweep *sw, sim_stack_pool *pool, gboolean want_csv, s
         sim_scenario *s = point_scenario(sw, digits, NULL);
         sim_stats *st = sim_stats_new();
         guint violated_runs = 0;
-        for (gint64 i = 0; i < sw->runs; i++) {
+        gboolean stopped = FALSE;
+        for (gint64 i = 0; i < sw->runs && !stopped; i++) {
             sim_run_spec spec = {.seed = sw->seed + (uint64_t)i, .tail = SIM_TAIL_RANDOM, .stats = st};
             sim_run run;
             sim_run_exec(s, pool, &spec, &run);
             violated_runs += run.monitor.violated != 0;
+            stopped = run.stopped != SIM_STOP_NONE;
             sim_run_clear(&run);
+        }
+        if (stopped) {
+            /* Samples of a run cut short would skew every statistic. */
+            g_set_error(error, SIM_ERROR, SIM_ERROR_BOUND,
+                        "a run of the sweep reached %" G_GUINT64_FORMAT " steps, the most a run whose samples are "
+                        "kept may take (SIM_HISTORY_STEPS_MAX); a smaller workload fits",
+                        (guint64)SIM_HISTORY_STEPS_MAX);
+            sim_stats_free(st);
+            sim_scenario_free(s);
+            for (int id = 0; id < SIM_STAT_COUNT; id++)
+                g_string_free(blocks[id], TRUE);
+            g_free(digits);
+            sim_sweep_output_clear(out);
+            return FALSE;
         }
         sim_stat_summary sums[SIM_STAT_COUNT];
         for (int id = 0; id < SIM_STAT_COUNT; id++) {

@@ -86,8 +86,8 @@ void *sim_stack_pool_take(sim_stack_pool *pool)
     }
     char *base = mmap(NULL, pool->stack_size + pool->page, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (base == MAP_FAILED)
-        g_error("tabsim: cannot map a coroutine stack of %zu bytes", pool->stack_size);
+    if (base == MAP_FAILED) /* "failed to allocate": the CLI ends out of memory cleanly (sim/cli/oom.c) */
+        g_error("tabsim: failed to allocate a coroutine stack of %zu bytes", pool->stack_size);
     mprotect(base, pool->page, PROT_NONE);
     /* Tell valgrind this is a stack, so switching onto it is not an error.
      * The registration lives as long as the mapping (the pool's). */

@@ -230,8 +230,8 @@ static void world_finish(sim_world *w)
         }
     }
     world_cancel(w);
-    if (w->chooser->abandoned)
-        return; /* a redundant run: not judged */
+    if (w->chooser->abandoned || w->stopped)
+        return; /* a redundant run, or one stopped early: not judged */
     if (w->model->settle)
         w->model->settle(w); /* the checks read the map */
     /* The program's events in storage at the end (NULL: it keeps none). */
@@ -521,6 +521,9 @@ void sim_world_run(sim_world *w)
             w->monitor->c.truncated = TRUE;
             break;
         }
+        if ((w->stopped = sim_stop_poll(w->stop, w->monitor->c.steps,
+                                        w->chooser->record || w->monitor->tracing || w->monitor->stats)))
+            break;
         if (w->untimed) {
             if (!untimed_next(w, &e, &info)) {
                 if (!w->chooser->abandoned)

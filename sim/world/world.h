@@ -25,6 +25,9 @@
  * At the end of a run the world cancels every task: from then on each env
  * call returns XT_ECANCELLED at once, so core/ code unwinds through its own
  * error paths and frees what it holds, and no effect reaches storage.
+ * A run can also end early, before any step (sim/world/stop.h): stopped
+ * from outside, or at the bound on a run that keeps its history; its tasks
+ * are cancelled the same way and it is not judged.
  */
 #ifndef SIM_WORLD_H
 #define SIM_WORLD_H
@@ -38,6 +41,7 @@
 #include "sim/world/env_events.h"
 #include "sim/world/queue.h"
 #include "sim/world/spin.h"
+#include "sim/world/stop.h"
 #include "sim/scenario/scenario.h"
 #include "sim/browser/storage.h"
 #include "sim/browser/storage_model.h"
@@ -167,6 +171,8 @@ struct sim_world {
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
+    const volatile int *stop; /* polled before every step (sim/world/stop.h); NULL = none */
+    sim_stop stopped;       /* why the run ended early, unjudged; SIM_STOP_NONE = it did not */
     int tab_closes, tab_freezes, tab_reloads; /* faults injected so far ([faults]) */
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
