@@ -20,7 +20,7 @@
 #include "sim/stats/stats.h"
 #include "sim/stats/sweep.h"
 
-#define PLOT_ALGORITHMS "none,seed,lamport,web-locks"
+#define PLOT_ALGORITHMS "none,seed,lamport,web-locks,bucketeer-branch"
 #define PLOT_TABS "1,2,4,8,16"
 #define PLOT_CDF_TABS "4"
 #define PLOT_TIMELINE_SEED 3
