@@ -11,7 +11,7 @@ ntabs = int(STATS_max)
 stats data using ($4/1000) nooutput
 tmax = STATS_max
 minw = tmax / 250.0
-set title sprintf("Lock timeline of one run (plots/timeline.ini, seed %d)", seed)
+set title sprintf("Lock timeline of one run: 3 tabs adding events, the server slower than the lock expiry (seed %d)", seed)
 set xlabel "virtual time (s)"
 set ylabel ""
 set yrange [ntabs + 0.7:0.3]

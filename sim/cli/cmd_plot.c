@@ -2,7 +2,7 @@
  * cmd_plot.c - `tabsim plot`: the charts of docs/charts.md, regenerated.
  *
  *   tabsim plot [--out DIR] [--scripts DIR] [--runs N] [--algorithms LIST]
- *               [--no-render]
+ *               [--tabs LIST] [--cdf-tabs N] [--no-render]
  *
  * Runs the sweeps and the one timeline run the charts need, in process
  * (sim/stats/sweep.h), writes their data files under DIR/data/, then runs gnuplot
@@ -20,25 +20,30 @@
 #include "sim/stats/stats.h"
 #include "sim/stats/sweep.h"
 
+#define PLOT_ALGORITHMS "none,seed,lamport,web-locks,bucketeer-branch"
 #define PLOT_TABS "1,2,4,8,16"
 #define PLOT_CDF_TABS "4"
 #define PLOT_TIMELINE_SEED 3
 
+/* The grid: --algorithms x --tabs for the charts against tabs, --algorithms
+ * at --cdf-tabs for the distribution. */
 typedef struct plot_options {
-    char *out, *scripts, *algorithms;
+    char *out, *scripts, *algorithms, *tabs, *cdf_tabs;
     gint64 runs;
     gboolean no_render;
 } plot_options;
 
-/* One sweep: scenario, axes, data file (and CSV when csv_name). */
+/* One sweep: scenario, data file (and CSV when csv_name); cdf: at the
+ * CDF's point, else over --tabs. */
 typedef struct plot_sweep {
-    const char *scenario, *tabs, *dat_name, *csv_name;
+    const char *scenario, *dat_name, *csv_name;
+    gboolean cdf;
 } plot_sweep;
 
 static const plot_sweep plot_sweeps[] = {
-    {"contention.ini", PLOT_TABS, "contention.dat", NULL},
-    {"contention.ini", PLOT_CDF_TABS, "cdf.dat", "cdf.csv"},
-    {"events.ini", PLOT_TABS, "events.dat", NULL},
+    {"contention.ini", "contention.dat", NULL, FALSE},
+    {"contention.ini", "cdf.dat", "cdf.csv", TRUE},
+    {"events.ini", "events.dat", NULL, FALSE},
 };
 
 /* One chart: script, data file, output name (.svg and .png). */
@@ -68,7 +73,7 @@ static int plot_one_sweep(const plot_options *o, const plot_sweep *p, const char
 {
     char *path = g_build_filename(o->scripts, p->scenario, NULL);
     char *vary_alg = g_strdup_printf("mutex.algorithm=%s", o->algorithms);
-    char *vary_tabs = g_strdup_printf("scenario.tabs=%s", p->tabs);
+    char *vary_tabs = g_strdup_printf("scenario.tabs=%s", p->cdf ? o->cdf_tabs : o->tabs);
     GError *error = NULL;
     int rc = CLI_EXIT_EXPECTED;
     sim_sweep *sw = sim_sweep_new(path, o->runs, -1, &error);
@@ -148,7 +153,7 @@ static int plot_render(const plot_options *o, const plot_chart *c, const char *d
     }
     char *vars = g_strdup_printf("data='%s'; out='%s'; algs='%s'; dir='%s'; tabs='%s'; runs=%" G_GINT64_FORMAT
                                  "; seed=%d",
-                                 data, out, algs, o->scripts, PLOT_CDF_TABS, o->runs, PLOT_TIMELINE_SEED);
+                                 data, out, algs, o->scripts, o->cdf_tabs, o->runs, PLOT_TIMELINE_SEED);
     char *argv[] = {"gnuplot", "-e", vars, script, NULL};
     char *err_text = NULL;
     gint status = 0;
@@ -213,7 +218,11 @@ int cli_plot(int argc, char **argv)
                                                                "(default plots)", "DIR"},
         {"runs", 'n', 0, G_OPTION_ARG_INT64, &o.runs, "Runs per sweep point (default 20)", "N"},
         {"algorithms", 'a', 0, G_OPTION_ARG_STRING, &o.algorithms,
-         "Values of [mutex] algorithm to compare (default none,seed,lamport,web-locks)", "A,B,..."},
+         "Values of [mutex] algorithm to compare (default " PLOT_ALGORITHMS ")", "A,B,..."},
+        {"tabs", 't', 0, G_OPTION_ARG_STRING, &o.tabs,
+         "Values of [scenario] tabs of the charts against tabs (default " PLOT_TABS ")", "N,M,..."},
+        {"cdf-tabs", 0, 0, G_OPTION_ARG_STRING, &o.cdf_tabs,
+         "Value of [scenario] tabs of the latency distribution (default " PLOT_CDF_TABS ")", "N"},
         {"no-render", 0, 0, G_OPTION_ARG_NONE, &o.no_render, "Write the data files only; do not run gnuplot", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("- regenerate the charts of docs/charts.md");
@@ -228,7 +237,11 @@ int cli_plot(int argc, char **argv)
     if (!o.scripts)
         o.scripts = g_strdup("plots");
     if (!o.algorithms)
-        o.algorithms = g_strdup("none,seed,lamport,web-locks");
+        o.algorithms = g_strdup(PLOT_ALGORITHMS);
+    if (!o.tabs)
+        o.tabs = g_strdup(PLOT_TABS);
+    if (!o.cdf_tabs)
+        o.cdf_tabs = g_strdup(PLOT_CDF_TABS);
     if (!ok) {
         cli_usage_error("%s (see tabsim plot --help)", error->message);
         g_error_free(error);
@@ -236,12 +249,16 @@ int cli_plot(int argc, char **argv)
         cli_usage_error("plot takes no FILE; its scenarios are the .ini files in --scripts DIR");
     } else if (o.runs < 1) {
         cli_usage_error("--runs takes a number >= 1");
+    } else if (strchr(o.cdf_tabs, ',')) {
+        cli_usage_error("--cdf-tabs takes one number of tabs (the distribution is drawn at one point)");
     } else {
         rc = plot_exec(&o);
     }
     g_free(o.out);
     g_free(o.scripts);
     g_free(o.algorithms);
+    g_free(o.tabs);
+    g_free(o.cdf_tabs);
     cli_args_clear(&args);
     return rc;
 }

@@ -311,18 +311,24 @@ void sim_stat_summarize(double *values, guint n, sim_stat_summary *out)
     out->mean = sum / n;
 }
 
-void sim_stats_summarize(const sim_stats *st, guint from, sim_stat_id id, sim_stat_summary *out)
+gboolean sim_stat_value(sim_stat_id id, const sim_sample *s, double *value)
 {
     const stat_spec *spec = &stat_specs[id];
+    if (s->kind != spec->kind || s->outcome == SIM_OUTCOME_PENDING)
+        return FALSE;
+    if (spec->outcome != SIM_OUTCOME_NONE && s->outcome != spec->outcome)
+        return FALSE;
+    *value = spec->value(s);
+    return TRUE;
+}
+
+void sim_stats_summarize(const sim_stats *st, guint from, sim_stat_id id, sim_stat_summary *out)
+{
     GArray *values = g_array_new(FALSE, FALSE, sizeof(double));
     for (guint i = from; i < st->samples->len; i++) {
-        const sim_sample *s = &g_array_index(st->samples, sim_sample, i);
-        if (s->kind != spec->kind || s->outcome == SIM_OUTCOME_PENDING)
-            continue;
-        if (spec->outcome != SIM_OUTCOME_NONE && s->outcome != spec->outcome)
-            continue;
-        double v = spec->value(s);
-        g_array_append_val(values, v);
+        double v;
+        if (sim_stat_value(id, &g_array_index(st->samples, sim_sample, i), &v))
+            g_array_append_val(values, v);
     }
     sim_stat_summarize((double *)values->data, values->len, out);
     g_array_free(values, TRUE);

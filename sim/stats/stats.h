@@ -152,6 +152,8 @@ const char *sim_stat_doc(sim_stat_id id);
 double sim_percentile(const double *sorted, guint n, double p);
 /* Summary of values (sorted in place). */
 void sim_stat_summarize(double *values, guint n, sim_stat_summary *out);
+/* TRUE when sample s counts towards statistic id; *value is then its value. */
+gboolean sim_stat_value(sim_stat_id id, const sim_sample *s, double *value);
 /* Summary of one statistic over the samples from index `from` on. */
 void sim_stats_summarize(const sim_stats *st, guint from, sim_stat_id id, sim_stat_summary *out);
 

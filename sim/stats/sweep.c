@@ -16,6 +16,8 @@
  */
 #include "sim/stats/sweep.h"
 #include "sim/programs/algorithms.h"
+#include "sim/stats/bootstrap.h"
+#include "sim/scenario/scenario_keys.h"
 
 #include <string.h>
 
@@ -359,34 +361,68 @@ static void dat_columns(const sim_sweep *sw, GString *dat)
         const sim_sweep_axis *a = sw->axes->pdata[i];
         g_string_append_printf(dat, " %s.%s", a->group, a->key);
     }
-    g_string_append(dat, " statistic p50 p90 p99 max mean n\n");
+    g_string_append(dat, " statistic p50 p90 p99 max mean n p50_lo p50_hi p99_lo p99_hi violated invariants\n");
+}
+
+/* What broke at one point: runs with any violation, and per invariant. */
+typedef struct point_violations {
+    guint runs;                   /* runs with at least one violation */
+    guint by_inv[SIM_INV_COUNT];  /* runs that violated invariant bit i */
+} point_violations;
+
+/* "mutual-exclusion:20,lost-event:3" in invariant order, or "-". */
+static void violations_text(const point_violations *v, GString *out)
+{
+    gsize start = out->len;
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        if (v->by_inv[i])
+            g_string_append_printf(out, "%s%s:%u", out->len > start ? "," : "", sim_invariant_names[i],
+                                   v->by_inv[i]);
+    if (out->len == start)
+        g_string_append_c(out, '-');
 }
 
 /* The row of one statistic at one point. */
 static void dat_row(const sim_sweep *sw, const guint *digits, sim_stat_id id, const sim_stat_summary *sum,
-                    GString *row)
+                    const sim_stat_interval *ci, const point_violations *v, GString *row)
 {
     for (guint i = 0; i < sw->axes->len; i++)
         g_string_append_printf(row, "%s ", ((const sim_sweep_axis *)sw->axes->pdata[i])->values[digits[i]]);
     g_string_append(row, sim_stat_name(id));
-    if (sum->n == 0) {
-        g_string_append(row, " - - - - - 0\n");
-        return;
-    }
     gboolean integral = sim_stat_integral(id);
-    fmt_figure(row, sum->p50, integral);
-    fmt_figure(row, sum->p90, integral);
-    fmt_figure(row, sum->p99, integral);
-    fmt_figure(row, sum->max, integral);
-    g_string_append_printf(row, " %.3f %u\n", sum->mean, sum->n);
+    if (sum->n == 0) {
+        g_string_append(row, " - - - - - 0");
+    } else {
+        fmt_figure(row, sum->p50, integral);
+        fmt_figure(row, sum->p90, integral);
+        fmt_figure(row, sum->p99, integral);
+        fmt_figure(row, sum->max, integral);
+        g_string_append_printf(row, " %.3f %u", sum->mean, sum->n);
+    }
+    if (ci->resamples == 0) {
+        g_string_append(row, " - - - -");
+    } else {
+        fmt_figure(row, ci->p50_lo, integral);
+        fmt_figure(row, ci->p50_hi, integral);
+        fmt_figure(row, ci->p99_lo, integral);
+        fmt_figure(row, ci->p99_hi, integral);
+    }
+    g_string_append_printf(row, " %u ", v->runs);
+    violations_text(v, row);
+    g_string_append_c(row, '\n');
 }
 
-static void point_report(const sim_sweep *sw, guint p, guint n_points, const guint *digits, guint violated_runs,
-                         const sim_stat_summary *sums, GString *report)
+static void point_report(const sim_sweep *sw, guint p, guint n_points, const guint *digits,
+                         const point_violations *v, const sim_stat_summary *sums, GString *report)
 {
     char *label = point_label(sw, digits, " ");
     g_string_append_printf(report, "point %u/%u  %s: %" G_GINT64_FORMAT " runs, %u with a violation", p + 1,
-                           n_points, label, sw->runs, violated_runs);
+                           n_points, label, sw->runs, v->runs);
+    if (v->runs) {
+        g_string_append(report, " (");
+        violations_text(v, report);
+        g_string_append_c(report, ')');
+    }
     static const sim_stat_id shown[] = {SIM_STAT_LOCK_LATENCY_MS, SIM_STAT_EVENT_LATENCY_MS};
     for (size_t i = 0; i < G_N_ELEMENTS(shown); i++) {
         const sim_stat_summary *s = &sums[shown[i]];
@@ -440,13 +476,15 @@ gboolean sim_sweep_run(sim_sweep *sw, sim_stack_pool *pool, gboolean want_csv, s
         point_digits(sw, p, digits);
         sim_scenario *s = point_scenario(sw, digits, NULL);
         sim_stats *st = sim_stats_new();
-        guint violated_runs = 0;
+        point_violations v = {0};
         gboolean stopped = FALSE;
         for (gint64 i = 0; i < sw->runs && !stopped; i++) {
             sim_run_spec spec = {.seed = sw->seed + (uint64_t)i, .tail = SIM_TAIL_RANDOM, .stats = st};
             sim_run run;
             sim_run_exec(s, pool, &spec, &run);
-            violated_runs += run.monitor.violated != 0;
+            v.runs += run.monitor.violated != 0;
+            for (int b = 0; b < SIM_INV_COUNT; b++)
+                v.by_inv[b] += (run.monitor.violated >> b) & 1u;
             stopped = run.stopped != SIM_STOP_NONE;
             sim_run_clear(&run);
         }
@@ -466,12 +504,14 @@ gboolean sim_sweep_run(sim_sweep *sw, sim_stack_pool *pool, gboolean want_csv, s
         }
         sim_stat_summary sums[SIM_STAT_COUNT];
         for (int id = 0; id < SIM_STAT_COUNT; id++) {
+            sim_stat_interval ci;
             sim_stats_summarize(st, 0, (sim_stat_id)id, &sums[id]);
+            sim_stats_bootstrap(st, (sim_stat_id)id, &ci);
             if (outer_changed(sw, p))
                 g_string_append_c(blocks[id], '\n');
-            dat_row(sw, digits, (sim_stat_id)id, &sums[id], blocks[id]);
+            dat_row(sw, digits, (sim_stat_id)id, &sums[id], &ci, &v, blocks[id]);
         }
-        point_report(sw, p, n_points, digits, violated_runs, sums, out->report);
+        point_report(sw, p, n_points, digits, &v, sums, out->report);
         if (out->csv) {
             char *label = point_label(sw, digits, ";");
             char *csv = sim_stats_csv(st, label, p == 0);

@@ -12,7 +12,9 @@
  *
  * The data file (docs/statistics.md) has comment lines first, then one row
  * per statistic and point: the axes' values, the statistic's name, p50 p90
- * p99 max mean n ("-" where a statistic has no sample).  Rows are grouped by
+ * p99 max mean n ("-" where a statistic has no sample), the 95% bootstrap
+ * intervals of p50 and p99 (sim/stats/bootstrap.h), and the point's runs
+ * with a violation and the invariants they broke.  Rows are grouped by
  * statistic (blocks separated by two blank lines, gnuplot's data sets), and
  * within a block a blank line separates runs of the innermost axis, so a
  * filtered `plot ... with lines` draws one unbroken line per outer value.

@@ -8,8 +8,10 @@
  * run's own counters; the uncontended cost is measured for none and for the
  * seed mutex with each unlock option and compared with literal counts (not
  * with the table, so a wrong table fails); a sweep is run twice and its
- * bytes compared; a bad --vary key must fail with SIM_ERROR_KEY, an empty
- * value list or a value the data file cannot hold with a message.
+ * bytes compared; a point of an algorithm known to let two tabs in must
+ * carry its violations on its rows; a bad --vary key must fail with
+ * SIM_ERROR_KEY, an empty value list or a value the data file cannot hold
+ * with a message.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -303,7 +305,8 @@ static void test_sweep_deterministic(void **state)
     for (int i = 0; lines[i]; i++)
         if (*lines[i] && *lines[i] != '#') {
             char **f = g_strsplit(lines[i], " ", -1);
-            assert_int_equal(g_strv_length(f), 2 + 7); /* 2 axes, statistic p50 p90 p99 max mean n */
+            /* 2 axes, statistic p50 p90 p99 max mean n p50_lo p50_hi p99_lo p99_hi violated invariants */
+            assert_int_equal(g_strv_length(f), 2 + 13);
             g_strfreev(f);
             rows++;
         }
@@ -313,6 +316,50 @@ static void test_sweep_deterministic(void **state)
     g_strfreev(lines);
     g_free(a);
     g_free(b);
+    g_unlink(path);
+    g_free(path);
+}
+
+/* The row of one statistic at one point, split into fields. */
+static char **dat_fields(const char *dat, const char *prefix)
+{
+    const char *at = strstr(dat, prefix);
+    assert_non_null(at);
+    char *line = g_strndup(at + 1, strcspn(at + 1, "\n"));
+    char **f = g_strsplit(line, " ", -1);
+    g_free(line);
+    return f;
+}
+
+/* A point whose runs broke an invariant says so on each of its rows (the
+ * charts mark it): the runs with a violation and, per invariant, how many;
+ * a clean point says 0 and "-".  bucketeer-branch lets two tabs in at 2
+ * tabs with holds of a few ms (docs/algorithms.md). */
+static void test_sweep_marks_violations(void **state)
+{
+    (void)state;
+    char *path = write_temp("[scenario]\ntabs = 2\n[mutex]\nalgorithm = seed\n[seed]\nunlock = clear-y\n"
+                            "[workload]\nmode = lock\nlocks_per_tab = 10\nstart_ms_max = 10\n"
+                            "interval_ms_max = 20\nhold_ms_min = 1\nhold_ms_max = 5\n");
+    GError *error = NULL;
+    sim_sweep *sw = sim_sweep_new(path, 3, 1, &error);
+    assert_non_null(sw);
+    assert_true(sim_sweep_add_axis(sw, "mutex.algorithm=bucketeer-branch,seed", &error));
+    assert_true(sim_sweep_add_axis(sw, "scenario.tabs=2", &error));
+    sim_sweep_output out;
+    assert_true(sim_sweep_run(sw, pool, FALSE, &out, &error));
+    char **bad = dat_fields(out.dat->str, "\nbucketeer-branch 2 lock_latency_ms ");
+    char **good = dat_fields(out.dat->str, "\nseed 2 lock_latency_ms ");
+    assert_int_equal(g_strv_length(bad), 15);
+    assert_string_equal(bad[13], "3");
+    assert_string_equal(bad[14], "mutual-exclusion:3");
+    assert_string_equal(good[13], "0");
+    assert_string_equal(good[14], "-");
+    assert_non_null(strstr(out.report->str, "3 with a violation (mutual-exclusion:3)"));
+    g_strfreev(bad);
+    g_strfreev(good);
+    sim_sweep_output_clear(&out);
+    sim_sweep_free(sw);
     g_unlink(path);
     g_free(path);
 }
@@ -359,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_uncontended_cost),
         cmocka_unit_test(test_cost_declared_by_every_algorithm),
         cmocka_unit_test(test_sweep_deterministic),
+        cmocka_unit_test(test_sweep_marks_violations),
         cmocka_unit_test(test_sweep_bad_axis),
     };
     return cmocka_run_group_tests(tests, pool_setup, pool_teardown);
