@@ -78,6 +78,8 @@ typedef struct sim_monitor {
                                   memory (created on first use) */
     /* tracing */
     gboolean tracing;
+    gboolean counting;         /* tracing that only counts the lines (shrinking): no text is kept */
+    uint64_t lines;            /* tracing: timeline lines so far */
     gboolean untimed;          /* time is the adversary's: no bound in ms applies */
     GPtrArray *trace;          /* char* lines */
     GArray *records;           /* sim_trace_record, one per trace line */

@@ -198,7 +198,7 @@ static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *
 {
     sim_monitor *m = tab->world->monitor;
     if (m->tracing) {
-        char *summary = sim_env_value_summary(tab->world, key, value);
+        char *summary = m->counting ? NULL : sim_env_value_summary(tab->world, key, value);
         sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, sim_result_text(rc), t->label,
                          summary);
         g_free(summary);
