@@ -251,12 +251,17 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         if (o->mode == SIM_MODE_RANDOM && r->counterexample.seed >= o->seed_base)
             o->cex_run = (gint64)(r->counterexample.seed - o->seed_base);
         counterexample_fill(o, s, pool, &r->counterexample, req);
-        if (r->shrunk)
+        if (r->shrunk) {
+            char *cut = r->shrink_cut ? g_strdup_printf(", stopped by its bound of %" G_GUINT64_FORMAT " steps",
+                                                        r->shrink_steps_max)
+                                      : g_strdup("");
             o->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
                                              " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT
-                                             " shrinking runs)",
+                                             " shrinking runs%s)",
                                              r->shrink_from_steps, r->shrink_to_steps, r->cex_preemptions,
-                                             r->shrink_runs);
+                                             r->shrink_runs, cut);
+            g_free(cut);
+        }
     } else if (incomplete >= 0) {
         const sim_explore_result *r = &chunks[incomplete];
         o->verdict = SIM_VERDICT_INCOMPLETE;
