@@ -244,7 +244,12 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         all_verified = all_verified && chunks[c].verdict == SIM_VERDICT_VERIFIED;
     }
     if (found >= 0) {
-        const sim_explore_result *r = &chunks[found];
+        sim_explore_result *r = &chunks[found];
+        /* A chunked check (--jobs N) shrinks here, not in its chunks (no
+         * shrinking run was made), bounded by the whole search's steps as
+         * one explorer would be: the same counterexample, the same bound. */
+        if (eo->shrink && r->shrink_runs == 0)
+            sim_explore_shrink_found(s, pool, &req->explore, o->steps, r);
         o->verdict = SIM_VERDICT_VIOLATION;
         o->violated = r->violated;
         o->cex_seed = r->counterexample.seed;
