@@ -46,6 +46,7 @@ typedef struct sim_trace_record {
 typedef struct sim_counters {
     uint64_t steps;
     uint64_t storage_ops;
+    uint64_t storage_bytes;    /* value bytes read and written (what a step costs grows with it) */
     uint64_t events_tracked;   /* adds started */
     uint64_t events_added;     /* adds that returned success */
     uint64_t events_delivered; /* distinct events the server got */

@@ -249,7 +249,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
          * shrinking run was made), bounded by the whole search's steps as
          * one explorer would be: the same counterexample, the same bound. */
         if (eo->shrink && r->shrink_runs == 0)
-            sim_explore_shrink_found(s, pool, &req->explore, o->steps, r);
+            sim_explore_shrink_found(s, pool, &req->explore, o->runs, o->steps, r);
         o->verdict = SIM_VERDICT_VIOLATION;
         o->violated = r->violated;
         o->cex_seed = r->counterexample.seed;
@@ -257,8 +257,8 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
             o->cex_run = (gint64)(r->counterexample.seed - o->seed_base);
         counterexample_fill(o, s, pool, &r->counterexample, req);
         if (r->shrunk) {
-            char *cut = r->shrink_cut ? g_strdup_printf(", stopped by its bound of %" G_GUINT64_FORMAT " steps",
-                                                        r->shrink_steps_max)
+            char *cut = r->shrink_cut ? g_strdup_printf(", stopped by its bound of %" G_GUINT64_FORMAT " work units",
+                                                        r->shrink_work_max)
                                       : g_strdup("");
             o->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
                                              " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT

@@ -143,11 +143,11 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
         break;
     }
     if (r->verdict == SIM_VERDICT_VIOLATION && o->shrink)
-        sim_explore_shrink(s, pool, o, r->steps, r);
+        sim_explore_shrink(s, pool, o, r->runs, r->steps, r);
 }
 
 void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool,
-                              const sim_explore_options *options, uint64_t search_steps,
+                              const sim_explore_options *options, gint64 search_runs, uint64_t search_steps,
                               sim_explore_result *r)
 {
     sim_explore_options o;
@@ -155,5 +155,5 @@ void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool
     sim_scenario local = *scenario;
     if (o.steps_max > 0)
         local.steps_max = o.steps_max;
-    sim_explore_shrink(&local, pool, &o, search_steps, r);
+    sim_explore_shrink(&local, pool, &o, search_runs, search_steps, r);
 }

@@ -29,28 +29,29 @@
  * run's counterexample is first re-run recording its answers, so timed
  * counterexamples shrink the same way.
  *
- * The bound: the candidates' steps (a counting step weighs two), plus a
- * fixed charge per run for building and freeing its world, stay under the
- * larger of SHRINK_STEPS_FLOOR and the steps the search itself simulated,
- * so shrinking costs about as much as finding did, or under a second or
- * two for a quick find (a step's cost varies with the scenario: about
- * 0.2 us for default.ini's lock retries, up to 1 us for a workload that
- * rewrites large event lists).  It is counted, not timed, so the result
- * is the same on every machine and with any --jobs; when it cuts the
- * passes short the result says so.
+ * The bound: the candidates' work (steps, bytes of storage values read and
+ * written, a charge per run; SHRINK_RUN_WORK) stays under the larger of
+ * SHRINK_WORK_FLOOR (about 2 s) and the search's own work, so shrinking
+ * costs about as much as finding did, or about two seconds at most for a
+ * quick find.  Bytes count because a step's cost varies with them: a
+ * workload that rewrites long event lists costs several times more per
+ * step than default.ini's lock retries.  The bound is counted, not timed,
+ * so the result is the same on every machine and with any --jobs; when it
+ * cuts the passes short the result says so.
  */
 #include <string.h>
 
 #include "sim/explore/explore.h"
 
-/* The bound (see the top of the file): at least this many steps, and what
- * one run costs beyond its steps, in steps (measured: a world's setup and
- * teardown take about as long as this many untraced steps). */
-#define SHRINK_STEPS_FLOOR 4000000
-#define SHRINK_RUN_COST_STEPS 200
-/* A step of a run that counts its lines costs about this many untraced
- * ones (tracing with text would cost six). */
-#define SHRINK_TRACED_STEP_COST 2
+/* The bound (see the top of the file), in work units: a run's steps plus
+ * the bytes of storage values it read and wrote, plus SHRINK_RUN_WORK for
+ * building and freeing its world; a run that counts its lines weighs
+ * SHRINK_COUNTED_WORK times as much (tracing with text would weigh six).
+ * Measured over six scenarios (a least-squares fit of CPU time): a unit
+ * is about 30 ns, a world about 120 us; so the floor is about 2 s. */
+#define SHRINK_WORK_FLOOR 60000000
+#define SHRINK_RUN_WORK 4000
+#define SHRINK_COUNTED_WORK 2
 
 typedef struct shrink_score {
     gboolean violates;
@@ -66,8 +67,8 @@ typedef struct shrinker {
     sim_run_spec base; /* flags of the counterexample: untimed, discrete */
     guint target;      /* the invariant to keep violating */
     gint64 runs;
-    uint64_t steps;    /* simulated over all candidate runs, plus the per-run charge */
-    uint64_t steps_max; /* the bound on steps */
+    uint64_t work;     /* over all candidate runs (SHRINK_RUN_WORK) */
+    uint64_t work_max; /* the bound on work */
     gboolean cut;      /* the bound stopped a pass */
     GArray *arity;     /* uint32: how many answers each choice of the best run had */
     GArray *arity_scratch; /* the same for the candidate being tried */
@@ -75,7 +76,7 @@ typedef struct shrinker {
 
 static gboolean shrink_budget_left(shrinker *k)
 {
-    if (k->steps < k->steps_max)
+    if (k->work < k->work_max)
         return TRUE;
     k->cut = TRUE;
     return FALSE;
@@ -103,7 +104,8 @@ static shrink_score shrink_run(shrinker *k, const uint32_t *prefix, guint len, g
     sim_run run;
     sim_run_exec(k->s, k->pool, &spec, &run);
     k->runs++;
-    k->steps += run.monitor.c.steps * (traced ? SHRINK_TRACED_STEP_COST : 1) + SHRINK_RUN_COST_STEPS;
+    k->work += (run.monitor.c.steps + run.monitor.c.storage_bytes) * (traced ? SHRINK_COUNTED_WORK : 1)
+               + SHRINK_RUN_WORK;
     shrink_score sc = {0};
     const GPtrArray *vs = run.monitor.violations;
     if (vs->len > 0 && (((const sim_violation *)vs->pdata[0])->invariant & k->target)) {
@@ -237,13 +239,15 @@ static void nonzero_positions(const GArray *cur, GArray *pos)
 /* Zeros a block of non-zero answers at a time, halving the block down to
  * one answer; a single answer that cannot be 0 is halved instead.  After an
  * accepted candidate cur is the new run's record, whose non-zero answers
- * are found again; the pass goes on from the same block index. */
+ * are found again and the pass goes on from the same block index; when
+ * the run got shorter, cut tries its tail first. */
 static gboolean pass_zero(shrinker *k, GArray *cur, shrink_score *best)
 {
     gboolean any = FALSE;
     GArray *pos = g_array_new(FALSE, FALSE, sizeof(guint));
     GArray *cand = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     nonzero_positions(cur, pos);
+    uint64_t steps_before = best->steps;
     for (guint block = MAX(pos->len / 2, 1); pos->len > 0 && shrink_budget_left(k); block /= 2) {
         for (guint start = 0; start < pos->len && shrink_budget_left(k);) {
             g_array_set_size(cand, 0);
@@ -257,6 +261,11 @@ static gboolean pass_zero(shrinker *k, GArray *cur, shrink_score *best)
                 uint32_t half = g_array_index(cur, uint32_t, at) / 2;
                 g_array_index(cand, uint32_t, at) = half;
                 ok = half > 0 && shrink_accept(k, cur, best, (const uint32_t *)cand->data, cand->len);
+            }
+            if (ok && best->steps < steps_before) {
+                /* Shorter: its tail may go too, before zeroing more. */
+                pass_cut(k, cur, best);
+                steps_before = best->steps;
             }
             if (ok) {
                 any = TRUE;
@@ -289,7 +298,7 @@ static gboolean pass_drop(shrinker *k, GArray *cur, shrink_score *best)
 }
 
 void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                        uint64_t search_steps, sim_explore_result *r)
+                        gint64 search_runs, uint64_t search_steps, sim_explore_result *r)
 {
     (void)o;
     /* A candidate that runs far longer than the counterexample cannot be
@@ -297,7 +306,8 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
      * step bound: candidates are capped at a few times the found run. */
     sim_scenario capped = *s;
     shrinker k = {.s = &capped, .pool = pool, .base = r->counterexample};
-    k.steps_max = MAX(SHRINK_STEPS_FLOOR, search_steps);
+    /* The search's work without its bytes (not counted): a lower bound. */
+    k.work_max = MAX(SHRINK_WORK_FLOOR, search_steps + (uint64_t)MAX(search_runs, 0) * SHRINK_RUN_WORK);
     k.arity = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.arity_scratch = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.base.sched_pick = NULL;
@@ -359,5 +369,5 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     r->cex_preemptions = (gint64)best.preemptions;
     r->shrink_runs = k.runs;
     r->shrink_cut = k.cut;
-    r->shrink_steps_max = k.steps_max;
+    r->shrink_work_max = k.work_max;
 }

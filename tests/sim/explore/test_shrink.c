@@ -218,11 +218,11 @@ static void test_shrink_after_search_is_the_same(void **state)
     guint found_nonzero = nonzero_answers((const uint32_t *)run.chooser.record->data, run.chooser.record->len);
     sim_run_clear(&run);
     o.shrink = TRUE;
-    sim_explore_shrink_found(s, pool, &o, after.steps, &after);
+    sim_explore_shrink_found(s, pool, &o, after.runs, after.steps, &after);
     assert_true(inside.shrunk && after.shrunk);
     assert_int_equal(after.shrink_runs, inside.shrink_runs);
     assert_int_equal(after.shrink_to_steps, inside.shrink_to_steps);
-    assert_int_equal(after.shrink_steps_max, inside.shrink_steps_max);
+    assert_int_equal(after.shrink_work_max, inside.shrink_work_max);
     assert_int_equal(after.shrink_cut, inside.shrink_cut);
     assert_int_equal(after.cex_prefix->len, inside.cex_prefix->len);
     assert_memory_equal(after.cex_prefix->data, inside.cex_prefix->data, inside.cex_prefix->len * sizeof(uint32_t));
