@@ -82,7 +82,7 @@ void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, i
     sim_violation *v = g_new0(sim_violation, 1);
     v->invariant = inv;
     v->time_us = time_us;
-    v->step = m->trace ? m->trace->len : m->c.steps;
+    v->step = m->tracing ? m->lines : m->c.steps;
     v->tab_a = tab_a;
     v->tab_b = tab_b;
     va_list ap;
@@ -104,7 +104,7 @@ void sim_monitor_events_written(sim_monitor *m, const GPtrArray *ids)
     g_hash_table_iter_init(&it, m->stored_ids);
     while (g_hash_table_iter_next(&it, &id, NULL))
         if (!g_hash_table_contains(now, id))
-            g_hash_table_insert(m->erased_at, g_strdup(id), GUINT_TO_POINTER(m->trace->len));
+            g_hash_table_insert(m->erased_at, g_strdup(id), GUINT_TO_POINTER(m->lines));
     g_hash_table_destroy(m->stored_ids);
     m->stored_ids = now;
 }
@@ -125,6 +125,9 @@ void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const 
                       const char *shown)
 {
     if (!m->tracing)
+        return;
+    m->lines++;
+    if (m->counting)
         return;
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "%10.3f  tab%-2d #%-3d %-8s", time_us / 1000.0, tab, task, op);
@@ -291,7 +294,11 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored
             /* Point at the write that erased it, when the timeline knows it:
              * the reports mark that line (sim/cli/report.c, mermaid.c). */
             gpointer at = m->erased_at ? g_hash_table_lookup(m->erased_at, id) : NULL;
-            if (at) {
+            if (at && m->counting) {
+                /* Only the line counts (shrinking): no records to quote. */
+                sim_violation *v = m->violations->pdata[m->violations->len - 1];
+                v->step = GPOINTER_TO_UINT(at);
+            } else if (at) {
                 sim_violation *v = m->violations->pdata[m->violations->len - 1];
                 const sim_trace_record *w = &g_array_index(m->records, sim_trace_record, GPOINTER_TO_UINT(at) - 1);
                 v->step = GPOINTER_TO_UINT(at);

@@ -46,6 +46,7 @@ typedef struct sim_trace_record {
 typedef struct sim_counters {
     uint64_t steps;
     uint64_t storage_ops;
+    uint64_t storage_bytes;    /* value bytes read and written (what a step costs grows with it) */
     uint64_t events_tracked;   /* adds started */
     uint64_t events_added;     /* adds that returned success */
     uint64_t events_delivered; /* distinct events the server got */
@@ -78,6 +79,8 @@ typedef struct sim_monitor {
                                   memory (created on first use) */
     /* tracing */
     gboolean tracing;
+    gboolean counting;         /* tracing that only counts the lines (shrinking): no text is kept */
+    uint64_t lines;            /* tracing: timeline lines so far */
     gboolean untimed;          /* time is the adversary's: no bound in ms applies */
     GPtrArray *trace;          /* char* lines */
     GArray *records;           /* sim_trace_record, one per trace line */

@@ -293,7 +293,12 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         all_verified = all_verified && chunks[c].verdict == SIM_VERDICT_VERIFIED;
     }
     if (found >= 0) {
-        const sim_explore_result *r = &chunks[found];
+        sim_explore_result *r = &chunks[found];
+        /* A chunked check (--jobs N) shrinks here, not in its chunks (no
+         * shrinking run was made), bounded by the whole search's steps as
+         * one explorer would be: the same counterexample, the same bound. */
+        if (eo->shrink && r->shrink_runs == 0)
+            sim_explore_shrink_found(s, pool, &req->explore, o->runs, o->steps, r);
         o->verdict = SIM_VERDICT_VIOLATION;
         o->violated = r->violated;
         o->cex_seed = r->counterexample.seed;
@@ -304,12 +309,17 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
             char *why = sim_explore_stop_text(stopped, &req->explore);
             incomplete_fill(o, r, why, "replaying", chunk_first_run[found]);
             g_free(why);
-        } else if (r->shrunk)
+        } else if (r->shrunk) {
+            char *cut = r->shrink_cut ? g_strdup_printf(", stopped by its bound of %" G_GUINT64_FORMAT " work units",
+                                                        r->shrink_work_max)
+                                      : g_strdup("");
             o->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
                                              " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT
-                                             " shrinking runs)",
+                                             " shrinking runs%s)",
                                              r->shrink_from_steps, r->shrink_to_steps, r->cex_preemptions,
-                                             r->shrink_runs);
+                                             r->shrink_runs, cut);
+            g_free(cut);
+        }
     } else if (incomplete >= 0) {
         const sim_explore_result *r = &chunks[incomplete];
         const char *why = r->incomplete_reason ? r->incomplete_reason : "a budget ran out";

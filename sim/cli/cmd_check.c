@@ -105,6 +105,10 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
         gint64 first = job->chunk_first_run[t->chunk];
         guint64 base = req->seed >= 0 ? (guint64)req->seed : (guint64)job->scenario->seed;
         eo.runs = job->chunk_runs[t->chunk];
+        /* Chunks run at once, and several may find a violation: only the
+         * first one's counterexample is reported, so it alone is shrunk,
+         * once, when the chunks are combined (check_outcome_fill). */
+        eo.shrink = eo.shrink && job->n_chunks == 1;
         eo.seed = (gint64)(base + (guint64)first);
         eo.clock_s = wall_clock_s;
         if (eo.progress)

@@ -147,6 +147,25 @@ void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, s
     out->no_reduction = in->no_reduction || !s->reduction;
 }
 
+/* Shrink a violation; when a stop from outside cut the shrinking, say what
+ * was found, not what was not. */
+static void shrink_and_report(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                              gint64 search_runs, uint64_t search_steps, sim_explore_result *r)
+{
+    sim_explore_shrink(s, pool, o, search_runs, search_steps, r);
+    if (r->verdict == SIM_VERDICT_INCOMPLETE && r->cex_unshrunk) {
+        char *why = sim_explore_stop_text(r->stop_cause, o);
+        char *set = sim_invariant_set_text(r->violated);
+        g_free(r->incomplete_reason);
+        r->incomplete_reason = g_strdup_printf("%s while shrinking the violation of %s found after %" G_GINT64_FORMAT
+                                               " %s",
+                                               why, set, r->runs,
+                                               o->mode == SIM_MODE_EXHAUSTIVE ? "executions" : "runs");
+        g_free(set);
+        g_free(why);
+    }
+}
+
 void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                  sim_explore_result *r)
 {
@@ -173,17 +192,17 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
         break;
     }
     if (r->verdict == SIM_VERDICT_VIOLATION && o->shrink)
-        sim_explore_shrink(s, pool, o, r);
-    if (r->verdict == SIM_VERDICT_INCOMPLETE && r->cex_unshrunk) {
-        /* Stopped while shrinking: say what was found, not what was not. */
-        char *why = sim_explore_stop_text(r->stop_cause, o);
-        char *set = sim_invariant_set_text(r->violated);
-        g_free(r->incomplete_reason);
-        r->incomplete_reason = g_strdup_printf("%s while shrinking the violation of %s found after %" G_GINT64_FORMAT
-                                               " %s",
-                                               why, set, r->runs,
-                                               o->mode == SIM_MODE_EXHAUSTIVE ? "executions" : "runs");
-        g_free(set);
-        g_free(why);
-    }
+        shrink_and_report(s, pool, o, r->runs, r->steps, r);
+}
+
+void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool,
+                              const sim_explore_options *options, gint64 search_runs, uint64_t search_steps,
+                              sim_explore_result *r)
+{
+    sim_explore_options o;
+    sim_explore_resolve(scenario, options, &o);
+    sim_scenario local = *scenario;
+    if (o.steps_max > 0)
+        local.steps_max = o.steps_max;
+    shrink_and_report(&local, pool, &o, search_runs, search_steps, r);
 }

@@ -87,6 +87,8 @@ typedef struct sim_explore_result {
     uint64_t shrink_from_steps, shrink_to_steps;
     gint64 cex_preemptions;   /* of the shrunk counterexample (untimed) */
     gint64 shrink_runs;
+    gboolean shrink_cut;      /* the bound stopped shrinking before its passes were done */
+    uint64_t shrink_work_max; /* that bound, in work units (explore_shrink.c) */
     /* pct */
     double pct_bound;         /* guaranteed per-run probability 1/(n k^(d-1)) */
     gint64 pct_n, pct_k;
@@ -100,9 +102,17 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
                  sim_explore_result *result);
 void sim_explore_result_clear(sim_explore_result *result);
 /* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */
-/* Replace result's counterexample by a shorter one violating the same invariant. */
+/* Replace result's counterexample by a shorter one violating the same
+ * invariant, within a bound that grows with the search's runs and steps
+ * (explore_shrink.c). */
 void sim_explore_shrink(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
-                        sim_explore_result *result);
+                        gint64 search_runs, uint64_t search_steps, sim_explore_result *result);
+/* The same for a counterexample found by sim_explore with shrink off (the
+ * chunks of a check with --jobs N are shrunk once, by the caller, after
+ * they are combined): applies the options (--steps) as sim_explore does. */
+void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool,
+                              const sim_explore_options *options, gint64 search_runs, uint64_t search_steps,
+                              sim_explore_result *result);
 void sim_explore_pct(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                      sim_explore_result *result);
 void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,

@@ -15,6 +15,7 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     run->chooser.sched_ctx = spec->hook_ctx;
     sim_monitor_init(&run->monitor, s, spec->trace);
     run->monitor.untimed = spec->untimed;
+    run->monitor.counting = spec->trace && spec->trace_count;
     run->monitor.stats = spec->stats;
     run->scenario_hash = s->hash;
     if (spec->stats)

@@ -24,6 +24,7 @@ typedef struct sim_run_spec {
     const uint32_t *prefix;
     size_t prefix_len;
     gboolean trace;
+    gboolean trace_count;  /* with trace: only count the timeline's lines (no text) */
     gboolean record;       /* keep every choice (for shrinking and exploring) */
     sim_stats *stats;      /* borrowed: collect samples here; NULL = none */
     gboolean untimed;      /* the untimed adversary (sim/world/world.h) */

@@ -5,9 +5,13 @@
  * the tail kind, the time model (flags: bit 0 tail zero, bit 1 untimed,
  * bit 2 discrete ranges), the explicit prefix of answers, and a hash of the resolved
  * scenario so that a token is refused on a scenario it was not made for.
- * Layout (then base64url without padding, after the text "ts1-"):
- *   varint scenario_hash | varint seed | byte flags | varint n | n varints |
+ * Layout (then base64url without padding, after the text "ts2-"):
+ *   varint scenario_hash | varint seed | byte flags | varint n |
+ *   varint symbols until n answers are given |
  *   byte checksum (sum of the previous bytes, mod 256, xor 0x5a)
+ * A symbol 2v - 1 is one answer v >= 1, a symbol 2z a run of z >= 1 zero
+ * answers (the encoder writes each run whole).  The older "ts1-" layout,
+ * still decoded, has the n answers as n varints instead of symbols.
  */
 #ifndef SIM_TOKEN_H
 #define SIM_TOKEN_H

@@ -198,7 +198,7 @@ static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *
 {
     sim_monitor *m = tab->world->monitor;
     if (m->tracing) {
-        char *summary = sim_env_value_summary(tab->world, key, value);
+        char *summary = m->counting ? NULL : sim_env_value_summary(tab->world, key, value);
         sim_monitor_line(m, tab->world->now_us, tab->index, t->id, op, key, value, sim_result_text(rc), t->label,
                          summary);
         g_free(summary);
@@ -214,6 +214,8 @@ static int env_storage_get(void *ctx, const char *key, GString *value_out)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
     int rc = w->model->get(w, tab, key, value_out);
+    if (rc == XT_OK)
+        w->monitor->c.storage_bytes += value_out->len;
     spin_read(w, t, key, rc, value_out);
     storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
     return rc;
@@ -227,6 +229,7 @@ static int env_storage_set(void *ctx, const char *key, const char *value)
         return XT_ECANCELLED;
     sim_world *w = tab->world;
     int rc = w->model->set(w, tab, key, value);
+    w->monitor->c.storage_bytes += strlen(value);
     storage_line(tab, t, "set", key, value, rc);
     if (rc == XT_OK && w->monitor->tracing && is_events_key(w, key)) {
         GPtrArray *ids = w->program->stored_ids(value);

@@ -24,7 +24,7 @@ if(NOT rc EQUAL 1)
 endif()
 file(READ "${json}" jtext)
 foreach(member "\"tool\" : \"tabsim\"" "\"schema\" : 1" "\"exit_code\" : 1" "\"status\" : \"unexpected\""
-               "\"status\" : \"expected\"" "\"invariants_violated\"" "\"counterexample\"" "\"token\" : \"ts1-"
+               "\"status\" : \"expected\"" "\"invariants_violated\"" "\"counterexample\"" "\"token\" : \"ts2-"
                "\"replay\" : \"tabsim replay" "\"timeline\"" "\"statistics\"" "\"storage_ops\"" "\"bound_hits\""
                "\"bounds\"" "\"incomplete_reason\"" "\"mode\" : \"random\"" "\"time_model\" : \"timed\"")
   string(FIND "${jtext}" "${member}" at)

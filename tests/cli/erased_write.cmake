@@ -85,7 +85,7 @@ if(NOT diagram MATCHES "\n +T${tab}->>LS: [^\n]*set [^\n]*events[^\n]*\n +Note o
 endif()
 
 # --- replay ---------------------------------------------------------------------
-if(NOT out MATCHES "\nreplay +tabsim replay [^\n]* --token (ts1-[A-Za-z0-9_-]+) --trace\n")
+if(NOT out MATCHES "\nreplay +tabsim replay [^\n]* --token (ts2-[A-Za-z0-9_-]+) --trace\n")
   message(FATAL_ERROR "tabsim check printed no replay command:\n${out}")
 endif()
 execute_process(COMMAND "${TABSIM}" replay "${SCENARIO}" --token "${CMAKE_MATCH_1}" --trace

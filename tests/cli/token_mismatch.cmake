@@ -10,7 +10,7 @@ cmake_minimum_required(VERSION 3.25)
 
 execute_process(COMMAND "${TABSIM}" run "${FROM}" --seed 3
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT out MATCHES "\nrun +seed 3, token (ts1-[A-Za-z0-9_-]+)")
+if(NOT out MATCHES "\nrun +seed 3, token (ts2-[A-Za-z0-9_-]+)")
   message(FATAL_ERROR "tabsim run printed no token (exit ${rc}):\n${out}\n${err}")
 endif()
 set(token "${CMAKE_MATCH_1}")

@@ -7,7 +7,11 @@
  * and a long random-mode counterexample does get shorter.  Method: the
  * same search with and without shrinking (random mode on the unlocked add
  * with 5 events per tab, exhaustive and PCT on Lamport without the b[j]
- * wait); each kept counterexample re-run with a timeline.
+ * wait); each kept counterexample re-run with a timeline.  Also: a run
+ * whose monitor only counts lines (what candidates use) counts exactly the
+ * lines a traced run prints; a counterexample shrunk after the search
+ * (what check --jobs N does) is the one shrunk inside it; a timed
+ * counterexample keeps fewer non-zero answers than it was found with.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -150,12 +154,96 @@ static void test_pct_counterexample(void **state)
     check_shrink(broken_lamport, SIM_MODE_PCT, 2000, 4000, &from, &to);
 }
 
+/* Counting lines costs less than writing them and must give the same
+ * violation step, on every run of a search. */
+static void test_counting_equals_tracing(void **state)
+{
+    (void)state;
+    sim_scenario *s = scenario(no_mutex_5);
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    int violating = 0;
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        sim_run_spec spec = {.seed = seed, .tail = SIM_TAIL_RANDOM, .trace = TRUE};
+        sim_run traced, counted;
+        sim_run_exec(s, pool, &spec, &traced);
+        spec.trace_count = TRUE;
+        sim_run_exec(s, pool, &spec, &counted);
+        assert_int_equal(counted.monitor.violated, traced.monitor.violated);
+        assert_int_equal(counted.monitor.lines, traced.monitor.trace->len);
+        assert_int_equal(counted.monitor.c.steps, traced.monitor.c.steps);
+        if (traced.monitor.violations->len > 0) {
+            const sim_violation *a = traced.monitor.violations->pdata[0];
+            const sim_violation *b = counted.monitor.violations->pdata[0];
+            assert_int_equal(b->step, a->step);
+            violating++;
+        }
+        sim_run_clear(&traced);
+        sim_run_clear(&counted);
+    }
+    assert_true(violating > 0);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
+static guint nonzero_answers(const uint32_t *a, size_t n)
+{
+    guint k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += a[i] != 0;
+    return k;
+}
+
+/* check --jobs N shrinks after combining its chunks, with the whole
+ * search's steps as the bound's measure: the result must be the one
+ * shrinking inside the search gives. */
+static void test_shrink_after_search_is_the_same(void **state)
+{
+    (void)state;
+    sim_scenario *s = scenario(no_mutex_5);
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    sim_explore_options o;
+    sim_explore_options_init(&o);
+    o.runs = 200;
+    o.seed = 1;
+    sim_explore_result inside, after;
+    sim_explore(s, pool, &o, &inside);
+    o.shrink = FALSE;
+    sim_explore(s, pool, &o, &after);
+    assert_int_equal(after.shrink_runs, 0);
+    /* The found run, recorded: how many of its answers were not zero. */
+    sim_run_spec found = after.counterexample;
+    found.record = TRUE;
+    sim_run run;
+    sim_run_exec(s, pool, &found, &run);
+    guint found_nonzero = nonzero_answers((const uint32_t *)run.chooser.record->data, run.chooser.record->len);
+    sim_run_clear(&run);
+    o.shrink = TRUE;
+    sim_explore_shrink_found(s, pool, &o, after.runs, after.steps, &after);
+    assert_true(inside.shrunk && after.shrunk);
+    assert_int_equal(after.shrink_runs, inside.shrink_runs);
+    assert_int_equal(after.shrink_to_steps, inside.shrink_to_steps);
+    assert_int_equal(after.shrink_work_max, inside.shrink_work_max);
+    assert_int_equal(after.shrink_cut, inside.shrink_cut);
+    assert_int_equal(after.cex_prefix->len, inside.cex_prefix->len);
+    assert_memory_equal(after.cex_prefix->data, inside.cex_prefix->data, inside.cex_prefix->len * sizeof(uint32_t));
+    /* Timed: most latencies go to the low end of their range. */
+    guint kept = nonzero_answers((const uint32_t *)inside.cex_prefix->data, inside.cex_prefix->len);
+    if (kept >= found_nonzero)
+        fail_msg("shrinking kept %u non-zero answers of %u", kept, found_nonzero);
+    sim_explore_result_clear(&inside);
+    sim_explore_result_clear(&after);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_counterexample_gets_shorter),
         cmocka_unit_test(test_exhaustive_counterexample),
         cmocka_unit_test(test_pct_counterexample),
+        cmocka_unit_test(test_counting_equals_tracing),
+        cmocka_unit_test(test_shrink_after_search_is_the_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,7 +35,7 @@ static void assert_roundtrip(const sim_token *in)
 {
     char *text = sim_token_encode(in);
     assert_non_null(text);
-    assert_true(g_str_has_prefix(text, "ts1-"));
+    assert_true(g_str_has_prefix(text, "ts2-"));
     for (const char *c = text + 4; *c; c++)
         assert_true(g_ascii_isalnum(*c) || *c == '-' || *c == '_');
     sim_token out;
@@ -172,9 +172,9 @@ static guint8 sum_of(const GByteArray *bytes)
     return s ^ 0x5a;
 }
 
-/* "ts1-" + base64url (no padding) of bytes, with the checksum appended when
- * good_sum, or a wrong one. */
-static char *text_of(GByteArray *bytes, gboolean good_sum)
+/* version + base64url (no padding) of bytes, with the checksum appended
+ * when good_sum, or a wrong one. */
+static char *text_of_version(GByteArray *bytes, gboolean good_sum, const char *version)
 {
     guint8 s = sum_of(bytes);
     put_byte(bytes, good_sum ? s : (guint8)(s + 1));
@@ -187,10 +187,17 @@ static char *text_of(GByteArray *bytes, gboolean good_sum)
         else if (*c == '=')
             *c = '\0';
     }
-    char *text = g_strconcat("ts1-", b64, NULL);
+    char *text = g_strconcat(version, b64, NULL);
     g_free(b64);
     g_byte_array_free(bytes, TRUE);
     return text;
+}
+
+/* The hand-made tokens below use the ts1 layout (every answer stored), the
+ * one old tokens have: the decoder must keep refusing its defects. */
+static char *text_of(GByteArray *bytes, gboolean good_sum)
+{
+    return text_of_version(bytes, good_sum, "ts1-");
 }
 
 /* A well-formed header: hash, seed, tail. */
@@ -248,9 +255,10 @@ static void test_wrong_prefix(void **state)
     (void)state;
     sim_token t = make(1, 2, SIM_TAIL_RANDOM, NULL, 0);
     char *good = sim_token_encode(&t);
-    char *ts2 = g_strconcat("ts2-", good + 4, NULL);
-    char *upper = g_strconcat("TS1-", good + 4, NULL);
+    char *ts2 = g_strconcat("ts3-", good + 4, NULL);
+    char *upper = g_strconcat("TS2-", good + 4, NULL);
     assert_refused(good + 4, "ts1-");
+    assert_refused(good + 4, "ts2-");
     assert_refused(ts2, "ts1-");
     assert_refused(upper, "ts1-");
     assert_refused("", "ts1-");
@@ -264,6 +272,7 @@ static void test_empty_body(void **state)
 {
     (void)state;
     assert_refused("ts1-", NULL);
+    assert_refused("ts2-", NULL);
 }
 
 static void test_bad_chars(void **state)
@@ -444,6 +453,123 @@ static void test_mutations_never_crash(void **state)
     g_free(good);
 }
 
+
+/* --- ts2: only the non-zero answers -------------------------------------- */
+
+static sim_token decode_ok(const char *text)
+{
+    sim_token out;
+    GError *error = NULL;
+    if (!sim_token_decode(text, &out, &error))
+        fail_msg("token \"%s\" refused: %s", text, error->message);
+    return out;
+}
+
+static void test_old_token_decodes(void **state)
+{
+    (void)state;
+    /* A ts1 token as tabsim printed it (README's no-mutex example), and the
+     * same contents written as ts2: one run, two spellings. */
+    sim_token old = decode_ok("ts1-iur7FRQBAMM");
+    assert_int_equal(old.prefix->len, 0);
+    char *again = sim_token_encode(&old);
+    assert_true(g_str_has_prefix(again, "ts2-"));
+    sim_token back = decode_ok(again);
+    assert_int_equal(back.scenario_hash, old.scenario_hash);
+    assert_true(back.seed == old.seed);
+    assert_int_equal(back.tail, old.tail);
+    sim_token_clear(&back);
+    sim_token_clear(&old);
+    g_free(again);
+
+    const uint32_t p[] = {0, 0, 3, 0, 1, 0, 0};
+    GByteArray *b = header(9, 4, SIM_TAIL_ZERO);
+    put_varint(b, G_N_ELEMENTS(p));
+    for (guint i = 0; i < G_N_ELEMENTS(p); i++)
+        put_varint(b, p[i]);
+    char *v1 = text_of(b, TRUE);
+    sim_token t1 = decode_ok(v1);
+    sim_token t2 = make(9, 4, SIM_TAIL_ZERO, p, G_N_ELEMENTS(p));
+    char *v2 = sim_token_encode(&t2);
+    sim_token d2 = decode_ok(v2);
+    assert_int_equal(t1.prefix->len, d2.prefix->len);
+    assert_memory_equal(t1.prefix->data, d2.prefix->data, sizeof p);
+    assert_memory_equal(t1.prefix->data, p, sizeof p);
+    sim_token_clear(&t1);
+    sim_token_clear(&t2);
+    sim_token_clear(&d2);
+    g_free(v1);
+    g_free(v2);
+}
+
+static void test_zero_runs_are_short(void **state)
+{
+    (void)state;
+    /* 5000 answers, three of them non-zero: the token is about as long as
+     * those three, not as the 5000 (ts1 needed a byte for each). */
+    uint32_t p[5000] = {0};
+    p[10] = 7;
+    p[2500] = 300;
+    p[4998] = 1;
+    sim_token t = make(0xabcdef01, 1123, SIM_TAIL_ZERO, p, G_N_ELEMENTS(p));
+    char *text = sim_token_encode(&t);
+    assert_true(strlen(text) < 40);
+    assert_roundtrip(&t);
+    sim_token_clear(&t);
+    g_free(text);
+    /* Trailing zeros are kept as a count. */
+    uint32_t z[300] = {0};
+    t = make(1, 2, SIM_TAIL_RANDOM, z, G_N_ELEMENTS(z));
+    assert_roundtrip(&t);
+    sim_token_clear(&t);
+}
+
+/* A ts2 body: header, n, then the given symbols. */
+static char *v2_text(uint64_t n, const uint64_t *symbols, guint n_symbols)
+{
+    GByteArray *b = header(1, 2, SIM_TAIL_ZERO);
+    put_varint(b, n);
+    for (guint i = 0; i < n_symbols; i++)
+        put_varint(b, symbols[i]);
+    return text_of_version(b, TRUE, "ts2-");
+}
+
+static void test_v2_refusals(void **state)
+{
+    (void)state;
+    /* Two zeros, the answer 5, a zero: symbols 4, 9, 2. */
+    char *text = v2_text(4, (const uint64_t[]){4, 9, 2}, 3);
+    sim_token ok = decode_ok(text);
+    assert_int_equal(ok.prefix->len, 4);
+    assert_int_equal(g_array_index(ok.prefix, uint32_t, 1), 0);
+    assert_int_equal(g_array_index(ok.prefix, uint32_t, 2), 5);
+    assert_int_equal(g_array_index(ok.prefix, uint32_t, 3), 0);
+    sim_token_clear(&ok);
+    g_free(text);
+    /* Zeros past the count, the symbol 0, an answer over 32 bits, symbols
+     * after the count is reached (trailing), too few symbols, a count
+     * beyond any run. */
+    const struct {
+        uint64_t n, symbols[3];
+        guint n_symbols;
+        const char *why;
+    } cases[] = {
+        {4, {10}, 1, "zero"},
+        {4, {1, 8}, 2, "zero"},
+        {4, {0}, 1, "choice"},
+        {4, {UINT64_C(1) << 33}, 1, "zero"},
+        {4, {(UINT64_C(1) << 33) + 1}, 1, "choice"},
+        {1, {1, 1}, 2, "trailing"},
+        {4, {1, 1}, 2, "choice"},
+        {UINT64_C(1) << 40, {0}, 0, "count"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        text = v2_text(cases[i].n, cases[i].symbols, cases[i].n_symbols);
+        assert_refused(text, cases[i].why);
+        g_free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +590,9 @@ int main(void)
         cmocka_unit_test(test_bad_header),
         cmocka_unit_test(test_choice_too_wide),
         cmocka_unit_test(test_mutations_never_crash),
+        cmocka_unit_test(test_old_token_decodes),
+        cmocka_unit_test(test_zero_runs_are_short),
+        cmocka_unit_test(test_v2_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

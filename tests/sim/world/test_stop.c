@@ -234,7 +234,7 @@ static void test_shrink_stopped(void **state)
     o.stop = &word;
     sim_explore_options resolved;
     sim_explore_resolve(s, &o, &resolved);
-    sim_explore_shrink(s, pool, &resolved, &r);
+    sim_explore_shrink(s, pool, &resolved, 0, 0, &r);
     assert_int_equal(r.verdict, SIM_VERDICT_INCOMPLETE);
     assert_int_equal(r.stop_cause, SIM_STOP_SIGNAL);
     assert_true(r.cex_unshrunk);
