@@ -19,6 +19,7 @@
  * server faults keep their tokens.
  */
 #include "sim/stats/stats.h"
+#include "sim/world/faults.h"
 #include "sim/world/world.h"
 
 typedef enum server_fault {

@@ -17,7 +17,7 @@
  * A Web Locks request (weblocks.c) is an await too: a queued request's task
  * is in no queue until the manager grants it and the world posts it.
  *
- * Faults ([faults], world.c): where a task of a tab is about to take its
+ * Faults ([faults], faults.c): where a task of a tab is about to take its
  * next step, the chooser may close the tab (a crash) or freeze it.  A
  * closed tab's tasks are unwound at once the way the end of a run unwinds
  * all of them; a frozen tab's tasks are held back until the freeze ends.
@@ -132,7 +132,7 @@ struct sim_tab {
     int64_t work_done;      /* events (or locks) the application has started,
                                across reloads: a new instance goes on from here */
     int generation;         /* reloads of this tab so far */
-    /* faults (world.c) */
+    /* faults (faults.c) */
     gboolean closed;        /* crashed: every env call fails, no effect lands */
     int64_t frozen_until_us;/* frozen: none of its tasks runs before this */
     uint64_t storage_events; /* `storage` events for it so far: other tabs' changes (env_events.c) */
@@ -198,9 +198,9 @@ void sim_tab_main(void *arg);
 /* Frees the tab's SDK instance and client id (tab.c): at the end, or when
  * a reload replaces the instance. */
 void sim_tab_instance_free(sim_tab *tab);
-/* One bounded fault's decision at a scheduling point (world.c): exhaustive
- * explores both answers, random strikes with pct percent; answer 0 = no. */
-gboolean sim_world_fault_strikes(sim_world *world, int64_t pct);
+/* Runs t and whatever must run synchronously after it (a spawned child
+ * first, then its spawner at the child's first await); for faults.c. */
+void sim_world_task_run(sim_world *world, sim_task *task);
 /* env_sim.c: "ok", "QuotaExceededError", ... for traces. */
 const char *sim_result_text(int rc);
 /* server.c: the env's transport_send. */

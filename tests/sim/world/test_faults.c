@@ -1,5 +1,5 @@
 /*
- * test_faults.c - tab crashes and freezes ([faults], sim/world/world.c).
+ * test_faults.c - tab crashes and freezes ([faults], sim/world/faults.c).
  *
  * Goal: with the fault budgets at 0 a run makes no extra choice (same
  * choices, counters and scenario hash as a scenario without [faults]); a
