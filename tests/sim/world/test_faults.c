@@ -203,12 +203,39 @@ static void test_reload_flushes_leftovers(void **state)
     sim_scenario_free(reloading);
 }
 
+/* A tab reloaded while its send is on its way: the request may have
+ * reached the server (sim/browser/server.c), and then the new instance
+ * sends the batch again. */
+static void test_send_in_flight_at_reload(void **state)
+{
+    (void)state;
+    sim_scenario *s = scenario("[scenario]\ntabs = 2\n[mutex]\nalgorithm = web-locks\n[workload]\n"
+                               "events_per_tab = 3\ninterval_ms_max = 500\n[flush]\ninterval_ms = 2000\n"
+                               "[faults]\ntab_reload_max = 2\ntab_reload_pct = 3\n");
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    int reached = 0, duplicated = 0;
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        sim_run run;
+        run_seed(s, pool, seed, TRUE, &run);
+        if (trace_has(&run, "reached the server; the tab is gone")) {
+            reached++;
+            duplicated += (run.monitor.violated & SIM_INV_DUPLICATE) != 0;
+        }
+        sim_run_clear(&run);
+    }
+    assert_true(reached > 0);
+    assert_true(duplicated > 0);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_budget_costs_nothing), cmocka_unit_test(test_close_at_first_point),
         cmocka_unit_test(test_web_locks_survive_crashes), cmocka_unit_test(test_lamport_blocked_by_crash),
         cmocka_unit_test(test_freeze_and_determinism), cmocka_unit_test(test_reload_flushes_leftovers),
+        cmocka_unit_test(test_send_in_flight_at_reload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
