@@ -2,11 +2,24 @@
  * faults.c - tab faults ([faults]): closes, reloads and freezes, injected
  * by the chooser at a tab's scheduling points; see sim/world/faults.h.
  *
- * Fault model.  A tab can be closed (crash, discard) or frozen (a
- * background tab, a debugger, an OS stall) at any of its scheduling points:
- * where one of its tasks is about to take its next step, that is, at every
- * storage call and every await.  Page Lifecycle (wicg.github.io/page-lifecycle):
- * a closed tab runs no more code (no finally, no unlock), so
+ * Fault model.  Where a fault may strike follows what a browser can do to
+ * a page (Page Lifecycle, wicg.github.io/page-lifecycle; Chrome's Page
+ * Lifecycle API article):
+ *  - a close (a crash of the renderer process) may strike at any of the
+ *    tab's scheduling points: at every await and at every storage call,
+ *    so also in the middle of a synchronous run of JavaScript (between a
+ *    getItem and the setItem after it), as a process can die at any
+ *    instruction (a discard, which a browser makes only between tasks,
+ *    is one of these cases);
+ *  - a freeze and a reload strike only where the tab yields: where a task
+ *    of the tab wakes from an await (or starts) and no task of the tab is
+ *    in the middle of its synchronous run.  A browser freezes a page only
+ *    between tasks (the freeze steps run in a task of their own, and a
+ *    frozen page's task queues are paused), and a reload or discard-reload
+ *    navigates, which also runs between tasks.  So the code between two
+ *    awaits runs as one piece with respect to them, as on a real page; the
+ *    storage calls of that code still interleave with other tabs' calls.
+ * A closed tab runs no more code (no finally, no unlock), so
  *  - its localStorage writes so far stay, and the storage call it was
  *    about to make never happens;
  *  - the browser releases its Web Locks and drops its queued requests;
@@ -20,17 +33,20 @@
  *    and its application goes on with the workload where the old one
  *    stopped (an event being added at the crash is not added again).
  * A frozen tab runs none of its tasks until the freeze ends, then resumes
- * where it was, unaware; its timers that fell due meanwhile run late.
- * Each is one chooser decision per scheduling point while the per-run
- * budget (tab_close_max, tab_freeze_max) lasts, answer 0 = no fault (so
- * shrinking drops faults first).  Random runs strike with tab_*_pct
- * percent; a discrete (exhaustive) chooser explores both outcomes.  With
- * both budgets 0 no choice is made at all: fault-free scenarios keep
- * their runs, tokens and exploration counts.  What the code under test
- * should survive: a lock that expires (seed) survives a closed holder but
- * not a freeze longer than its timeout; one that never expires (Lamport)
- * survives a freeze but blocks for good behind a closed holder; Web Locks
- * survive both.
+ * at the await where it stopped, unaware; its timers that fell due
+ * meanwhile run late.  The clock does not stop: Date.now() read after the
+ * await is the time after the freeze, so whatever the resumed code writes
+ * carries that time, as the JavaScript statement would.
+ * Each is one chooser decision per point where it may strike while the
+ * per-run budget (tab_close_max, tab_reload_max, tab_freeze_max) lasts,
+ * answer 0 = no fault (so shrinking drops faults first).  Random runs
+ * strike with tab_*_pct percent; a discrete (exhaustive) chooser explores
+ * both outcomes.  With every budget 0 no choice is made at all: fault-free
+ * scenarios keep their runs, tokens and exploration counts.  What the code
+ * under test should survive: a lock that expires (seed) survives a closed
+ * holder but not a freeze longer than its timeout; one that never expires
+ * (Lamport) survives a freeze but blocks for good behind a closed holder;
+ * Web Locks survive both.
  */
 #include "sim/world/faults.h"
 
@@ -108,8 +124,17 @@ static void tab_reopen(sim_world *w, sim_tab *tab)
     }
 }
 
-/* At t's scheduling point: maybe close or freeze its tab.  TRUE when the
- * step is used up (the tab was closed or frozen). */
+/* Whether t's tab yields at t's scheduling point: t wakes from an await
+ * (or starts) and needs the tab, and no other task of the tab is in the
+ * middle of its synchronous run.  A task in a storage call keeps its tab
+ * (needs_tab is FALSE): that is the middle of a run. */
+static gboolean tab_yields(const sim_task *t)
+{
+    return t->needs_tab && (t->tab->owner == NULL || t->tab->owner == t);
+}
+
+/* At t's scheduling point: maybe close, reload or freeze its tab.  TRUE
+ * when the step is used up. */
 gboolean sim_world_fault(sim_world *w, sim_task *t)
 {
     const sim_scenario *s = w->scenario;
@@ -123,6 +148,8 @@ gboolean sim_world_fault(sim_world *w, sim_task *t)
         w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
         return TRUE;
     }
+    if (!tab_yields(t))
+        return FALSE; /* mid-task: only a crash can strike here */
     if (w->tab_reloads < s->tab_reload_max && sim_world_fault_strikes(w, s->tab_reload_pct)) {
         /* The unwinding may find the workload over; the new instance is not. */
         int64_t drain_end_us = w->drain_end_us;

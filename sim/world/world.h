@@ -18,9 +18,10 @@
  * is in no queue until the manager grants it and the world posts it.
  *
  * Faults ([faults], faults.c): where a task of a tab is about to take its
- * next step, the chooser may close the tab (a crash) or freeze it.  A
- * closed tab's tasks are unwound at once the way the end of a run unwinds
- * all of them; a frozen tab's tasks are held back until the freeze ends.
+ * next step, the chooser may close the tab (a crash); where the tab yields
+ * (between tasks), it may also reload or freeze it.  A closed tab's tasks
+ * are unwound at once the way the end of a run unwinds all of them; a
+ * frozen tab's tasks are held back until the freeze ends.
  *
  * At the end of a run the world cancels every task: from then on each env
  * call returns XT_ECANCELLED at once, so core/ code unwinds through its own
