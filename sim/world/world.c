@@ -417,7 +417,6 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
         tab->world = w;
         tab->index = i + 1;
         tab->client_id = g_strdup_printf("tab%d", i + 1);
-        tab->rng = sim_seed_mix((uint64_t)(i + 1));
         g_queue_init(&tab->ready);
         sim_tab_env_init(tab);
     }

@@ -127,7 +127,9 @@ struct sim_tab {
     xt_env env;
     sim_task *owner;        /* task running (or in a storage call), or NULL */
     GQueue ready;           /* tasks woken while the tab was busy */
-    uint64_t rng;           /* env random_u64 stream; not a choice */
+    uint64_t rng;           /* env random_u64's stream of identities (env_sim.c) */
+    gboolean rng_seeded;    /* its seed was chosen (random runs, first draw) */
+    int64_t random_outcomes;/* XT_OBS_RANDOM: outcomes of the next draw, or 0 */
     void *program_state;    /* the program's instance, built by the tab's main task */
     gboolean main_done;
     int64_t work_done;      /* events (or locks) the application has started,
