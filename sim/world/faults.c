@@ -32,13 +32,22 @@
  *    "tab<i>-r<k>", a new SDK with nothing in memory) on the same storage,
  *    and its application goes on with the workload where the old one
  *    stopped (an event being added at the crash is not added again).
+ * A stall (tab_stall_max) is the one hold that strikes mid-task: at a
+ * storage call of the tab's running task, its renderer stops for a drawn
+ * time (an OS that deschedules the process, a long garbage collection, a
+ * modal dialog), then the task goes on unaware, with what it computed
+ * before: a value it read, and a Date.now() it read, before the stall are
+ * what it writes after it.  Browsers do not promise code between two
+ * statements any speed, so code that must survive it must not rest on
+ * one run of JavaScript being quick.
  * A frozen tab runs none of its tasks until the freeze ends, then resumes
  * at the await where it stopped, unaware; its timers that fell due
  * meanwhile run late.  The clock does not stop: Date.now() read after the
  * await is the time after the freeze, so whatever the resumed code writes
  * carries that time, as the JavaScript statement would.
  * Each is one chooser decision per point where it may strike while the
- * per-run budget (tab_close_max, tab_reload_max, tab_freeze_max) lasts,
+ * per-run budget (tab_close_max, tab_reload_max, tab_freeze_max,
+ * tab_stall_max) lasts,
  * answer 0 = no fault (so shrinking drops faults first).  Random runs
  * strike with tab_*_pct percent; a discrete (exhaustive) chooser explores
  * both outcomes.  With every budget 0 no choice is made at all: fault-free
@@ -124,6 +133,21 @@ static void tab_reopen(sim_world *w, sim_tab *tab)
     }
 }
 
+/* A freeze or a stall: none of the tab's tasks runs for ms; t, popped
+ * from the queue, waits for the end. */
+static void hold_tab(sim_world *w, sim_task *t, int64_t ms, const char *op, const char *label)
+{
+    sim_tab *tab = t->tab;
+    tab->frozen_until_us = w->now_us + ms * 1000;
+    if (w->monitor->tracing) {
+        char what[48];
+        g_snprintf(what, sizeof what, "%" G_GINT64_FORMAT " ms", (gint64)ms);
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, op, NULL, NULL, what, label, NULL);
+    }
+    sim_world_post(w, t, tab->frozen_until_us - w->now_us, t->needs_tab);
+    w->acc.w |= SIM_OBJ_CLOCK;
+}
+
 /* Whether t's tab yields at t's scheduling point: t wakes from an await
  * (or starts) and needs the tab, and no other task of the tab is in the
  * middle of its synchronous run.  A task in a storage call keeps its tab
@@ -148,8 +172,15 @@ gboolean sim_world_fault(sim_world *w, sim_task *t)
         w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
         return TRUE;
     }
-    if (!tab_yields(t))
-        return FALSE; /* mid-task: only a crash can strike here */
+    if (!tab_yields(t)) {
+        /* Mid-task: only a crash, or a stall at the task's storage call. */
+        if (!t->needs_tab && w->tab_stalls < s->tab_stall_max && sim_world_fault_strikes(w, s->tab_stall_pct)) {
+            w->tab_stalls++;
+            hold_tab(w, t, sim_choose_range(w->chooser, s->stall_ms_min, s->stall_ms_max), "stalled", "tab stalled");
+            return TRUE;
+        }
+        return FALSE;
+    }
     if (w->tab_reloads < s->tab_reload_max && sim_world_fault_strikes(w, s->tab_reload_pct)) {
         /* The unwinding may find the workload over; the new instance is not. */
         int64_t drain_end_us = w->drain_end_us;
@@ -162,17 +193,8 @@ gboolean sim_world_fault(sim_world *w, sim_task *t)
         return TRUE;
     }
     if (w->tab_freezes < s->tab_freeze_max && sim_world_fault_strikes(w, s->tab_freeze_pct)) {
-        int64_t ms = sim_choose_range(w->chooser, s->freeze_ms_min, s->freeze_ms_max);
         w->tab_freezes++;
-        tab->frozen_until_us = w->now_us + ms * 1000;
-        if (w->monitor->tracing) {
-            char what[48];
-            g_snprintf(what, sizeof what, "%" G_GINT64_FORMAT " ms", (gint64)ms);
-            sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "frozen", NULL, NULL, what,
-                             "tab frozen", NULL);
-        }
-        sim_world_post(w, t, tab->frozen_until_us - w->now_us, t->needs_tab);
-        w->acc.w |= SIM_OBJ_CLOCK;
+        hold_tab(w, t, sim_choose_range(w->chooser, s->freeze_ms_min, s->freeze_ms_max), "frozen", "tab frozen");
         return TRUE;
     }
     return FALSE;

@@ -342,7 +342,8 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
     info->data_begin = w->chooser->pos;
     /* Faults cost nothing unless the scenario asks for them. */
     const sim_scenario *s = w->scenario;
-    gboolean faulted = (s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0) && sim_world_fault(w, t);
+    gboolean faulted = (s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0 || s->tab_stall_max > 0)
+                       && sim_world_fault(w, t);
     if (!faulted)
         world_dispatch(w, t);
     info->data_end = w->chooser->pos;

@@ -19,7 +19,8 @@
  *
  * Faults ([faults], faults.c): where a task of a tab is about to take its
  * next step, the chooser may close the tab (a crash); where the tab yields
- * (between tasks), it may also reload or freeze it.  A closed tab's tasks
+ * (between tasks), it may also reload or freeze it; at a storage call of
+ * its running task (mid-task), stall it.  A closed tab's tasks
  * are unwound at once the way the end of a run unwinds all of them; a
  * frozen tab's tasks are held back until the freeze ends.
  *
@@ -170,7 +171,7 @@ struct sim_world {
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
-    int tab_closes, tab_freezes, tab_reloads; /* faults injected so far ([faults]) */
+    int tab_closes, tab_freezes, tab_reloads, tab_stalls; /* faults injected so far ([faults]) */
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
     int storage_waiters;    /* tasks in storage_wait (env_events.c) */

@@ -223,6 +223,52 @@ static void test_freeze_and_reload_only_where_tab_yields(void **state)
                                       "freeze_ms_max = 2000\n") > 20);
 }
 
+/* A stall is the mid-task hold: it can come between the refresh's read and
+ * its write, and the write comes after the stall, its value computed
+ * before. */
+static void test_stall_splits_a_task(void **state)
+{
+    (void)state;
+    sim_scenario *s = scenario("[scenario]\ntabs = 2\n[mutex]\nalgorithm = browser-tabs-lock\n[workload]\n"
+                               "mode = lock\nlocks_per_tab = 3\nhold_ms_min = 1000\nhold_ms_max = 3000\n"
+                               "[faults]\ntab_stall_max = 3\ntab_stall_pct = 5\nstall_ms_min = 100\n"
+                               "stall_ms_max = 2000\n");
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    int split = 0;
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        sim_run run;
+        run_seed(s, pool, seed, TRUE, &run);
+        assert_false(trace_has(&run, "tab frozen"));
+        GPtrArray *lines = run.monitor.trace;
+        for (guint i = 0; i < lines->len; i++) {
+            const char *line = lines->pdata[i];
+            if (!strstr(line, "; refresh: read lock") || !strstr(line, "-> ok"))
+                continue;
+            int tab = line_tab(line);
+            guint j = i + 1, k;
+            while (j < lines->len && line_tab(lines->pdata[j]) != tab)
+                j++;
+            if (j == lines->len || !strstr(lines->pdata[j], "tab stalled"))
+                continue;
+            for (k = j + 1; k < lines->len && line_tab(lines->pdata[k]) != tab;)
+                k++;
+            assert_true(k < lines->len);
+            assert_non_null(strstr(lines->pdata[k], "; refresh: write timeRefreshed"));
+            double stalled_ms, stall_len, write_ms;
+            const char *len = strstr(lines->pdata[j], "-> ");
+            assert_int_equal(sscanf(lines->pdata[j], "%lf", &stalled_ms), 1);
+            assert_true(len && sscanf(len, "-> %lf ms", &stall_len) == 1);
+            assert_int_equal(sscanf(lines->pdata[k], "%lf", &write_ms), 1);
+            assert_true(write_ms + 0.0005 >= stalled_ms + stall_len); /* printed to the microsecond */
+            split++;
+        }
+        sim_run_clear(&run);
+    }
+    assert_true(split > 0);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
 /* One tab adds events and crashes before its first flush: closed, they
  * stay stored for good; reloaded, the new instance sends them. */
 #define ONE_TAB "[scenario]\ntabs = 1\n[mutex]\nalgorithm = web-locks\n[workload]\nevents_per_tab = 3\n" \
@@ -295,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_web_locks_survive_crashes), cmocka_unit_test(test_lamport_blocked_by_crash),
         cmocka_unit_test(test_freeze_and_determinism), cmocka_unit_test(test_reload_flushes_leftovers),
         cmocka_unit_test(test_freeze_and_reload_only_where_tab_yields), cmocka_unit_test(test_send_in_flight_at_reload),
+        cmocka_unit_test(test_stall_splits_a_task),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
