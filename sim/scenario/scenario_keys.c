@@ -128,8 +128,8 @@ static const key_spec static_keys[] = {
             "Chrome's intensive throttling: 60 s)."),
 
     INT_NEW("faults", "tab_reload_max", tab_reload_max, "0", 0, 64,
-            "Tab reloads per run, at most: where a tab yields (an await, between tasks) it may crash as with tab_close_max and "
-            "then open again after reload_ms as a new instance (new client id, same storage) that goes on with "
+            "Tab reloads per run, at most: where a tab yields (an await, between tasks) it may crash as with "
+            "tab_close_max and then open again after reload_ms as a new instance (new client id, same storage) that goes on with "
             "the workload; 0 = none."),
     INT_NEW("faults", "tab_reload_pct", tab_reload_pct, "1", 0, 100,
             "Random and pct modes: percent chance, at each point where the tab yields, that it is reloaded there "

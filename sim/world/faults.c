@@ -1,6 +1,7 @@
 /*
- * faults.c - tab faults ([faults]): closes, reloads and freezes, injected
- * by the chooser at a tab's scheduling points; see sim/world/faults.h.
+ * faults.c - tab faults ([faults]): closes, reloads, freezes and stalls,
+ * injected by the chooser at a tab's scheduling points; see
+ * sim/world/faults.h.
  *
  * Fault model.  Where a fault may strike follows what a browser can do to
  * a page (Page Lifecycle, wicg.github.io/page-lifecycle; Chrome's Page
@@ -47,10 +48,9 @@
  * carries that time, as the JavaScript statement would.
  * Each is one chooser decision per point where it may strike while the
  * per-run budget (tab_close_max, tab_reload_max, tab_freeze_max,
- * tab_stall_max) lasts,
- * answer 0 = no fault (so shrinking drops faults first).  Random runs
- * strike with tab_*_pct percent; a discrete (exhaustive) chooser explores
- * both outcomes.  With every budget 0 no choice is made at all: fault-free
+ * tab_stall_max) lasts, answer 0 = no fault (so shrinking drops faults
+ * first).  Random runs strike with tab_*_pct percent; a discrete
+ * (exhaustive) chooser explores both outcomes.  With every budget 0 no choice is made at all: fault-free
  * scenarios keep their runs, tokens and exploration counts.  What the code
  * under test should survive: a lock that expires (seed) survives a closed
  * holder but not a freeze longer than its timeout; one that never expires
@@ -157,7 +157,7 @@ static gboolean tab_yields(const sim_task *t)
     return t->needs_tab && (t->tab->owner == NULL || t->tab->owner == t);
 }
 
-/* At t's scheduling point: maybe close, reload or freeze its tab.  TRUE
+/* At t's scheduling point: maybe close, reload, freeze or stall its tab.  TRUE
  * when the step is used up. */
 gboolean sim_world_fault(sim_world *w, sim_task *t)
 {
