@@ -11,6 +11,8 @@
  *  - timeout before delivery (XT_ETIMEOUT): lost in transit;
  *  - slow: delivered after [faults] server_slow_ms instead of the usual
  *    latency (a lock held across the send may expire meanwhile).
+ * A request whose tab closes (crash, reload) before the answer may or may
+ * not have reached the server: one choice (server_in_flight).
  * Two sources decide: [server] error_pct / timeout_pct, an unbounded
  * background weighted choice of 100 (the old behaviour), and the bounded
  * [faults] server_fault_max budget, one choice per send while it lasts,
@@ -19,6 +21,7 @@
  * server faults keep their tokens.
  */
 #include "sim/stats/stats.h"
+#include "sim/world/faults.h"
 #include "sim/world/world.h"
 
 typedef enum server_fault {
@@ -107,6 +110,27 @@ static int server_answer(sim_tab *tab, const char *body, server_fault fault)
     return rc;
 }
 
+/* The sender's tab closed (a crash, a reload) while its request was on its
+ * way: the page never hears the answer, but the request may already have
+ * reached the server, as a fetch cancelled by a navigation may have.  One
+ * choice, answer 0 = it had not (shrinking drops the delivery first); a
+ * request the drawn fault lost or rejects delivers nothing.  At the end of
+ * a run (cancelling) nothing is decided: the run is over. */
+static void server_in_flight(sim_tab *tab, sim_task *t, const char *body, server_fault fault)
+{
+    sim_world *w = tab->world;
+    if (w->cancelling || fault == SERVER_FAULT_REJECT || fault == SERVER_FAULT_TIMEOUT_LOST)
+        return;
+    if (sim_choose(w->chooser, 2) == 0)
+        return;
+    w->monitor->c.sends++;
+    w->acc.w |= SIM_OBJ_SERVER;
+    server_deliver(tab, body);
+    if (w->monitor->tracing)
+        sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "sent", NULL, NULL, "delivered",
+                         "reached the server; the tab is gone", NULL);
+}
+
 int sim_env_send(void *ctx, const char *body)
 {
     sim_tab *tab = ctx;
@@ -124,8 +148,10 @@ int sim_env_send(void *ctx, const char *body)
     sim_world_post(w, t, latency_ms * 1000, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
     t->view.fresh = TRUE;
-    if (sim_tab_gone(tab))
+    if (sim_tab_gone(tab)) {
+        server_in_flight(tab, t, body, fault);
         return XT_ECANCELLED;
+    }
     int rc = server_answer(tab, body, fault);
     if (w->monitor->tracing)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "sent", NULL, NULL, sim_result_text(rc),

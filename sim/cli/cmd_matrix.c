@@ -51,8 +51,8 @@ static int matrix_column(const sim_scenario *s)
         return n + COL_RELOAD;
     if (s->tab_close_max > 0)
         return n + COL_CLOSE;
-    if (s->tab_freeze_max > 0)
-        return n + COL_FREEZE;
+    if (s->tab_freeze_max > 0 || s->tab_stall_max > 0)
+        return n + COL_FREEZE; /* a stall is a freeze in the middle of a task */
     if (s->background_tabs > 0)
         return n + COL_THROTTLE;
     if (s->server_fault_max > 0 || s->server_error_pct > 0 || s->server_timeout_pct > 0)

@@ -223,6 +223,7 @@ static const range_pair ranges[] = {
     {"workload", "hold_ms_min", "hold_ms_max", OFF(hold_ms_min), OFF(hold_ms_max)},
     {"server", "latency_ms_min", "latency_ms_max", OFF(server_latency_ms_min), OFF(server_latency_ms_max)},
     {"faults", "freeze_ms_min", "freeze_ms_max", OFF(freeze_ms_min), OFF(freeze_ms_max)},
+    {"faults", "stall_ms_min", "stall_ms_max", OFF(stall_ms_min), OFF(stall_ms_max)},
     {"faults", "reload_ms_min", "reload_ms_max", OFF(reload_ms_min), OFF(reload_ms_max)},
     {"storage", "delivery_us_min", "delivery_us_max", OFF(delivery_us_min), OFF(delivery_us_max)},
 };

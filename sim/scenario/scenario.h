@@ -74,6 +74,8 @@ typedef struct sim_scenario {
     int64_t tab_close_max, tab_close_pct;
     int64_t tab_freeze_max, tab_freeze_pct;
     int64_t freeze_ms_min, freeze_ms_max;
+    int64_t tab_stall_max, tab_stall_pct;
+    int64_t stall_ms_min, stall_ms_max;
     int64_t background_tabs;   /* the last this many tabs are in the background */
     int64_t background_timer_ms_min; /* their timers fire no sooner than this */
     int64_t tab_reload_max, tab_reload_pct;

@@ -104,12 +104,23 @@ static const key_spec static_keys[] = {
             "Random and pct modes: percent chance, at each scheduling point, that the tab crashes there (while "
             "tab_close_max allows). Exhaustive search explores both outcomes at every point."),
     INT_NEW("faults", "tab_freeze_max", tab_freeze_max, "0", 0, 1000,
-            "Tab freezes per run, at most: the tab stops for a drawn time, then resumes unaware; 0 = none."),
+            "Tab freezes per run, at most: where the tab yields (an await, between tasks) it stops for a drawn "
+            "time, then resumes unaware; 0 = none."),
     INT_NEW("faults", "tab_freeze_pct", tab_freeze_pct, "1", 0, 100,
-            "Random and pct modes: percent chance, at each scheduling point, that the tab freezes there (while "
-            "tab_freeze_max allows). Exhaustive search explores both outcomes at every point."),
+            "Random and pct modes: percent chance, at each point where the tab yields, that it freezes there "
+            "(while tab_freeze_max allows). Exhaustive search explores both outcomes at every point."),
     INT_NEW("faults", "freeze_ms_min", freeze_ms_min, "1000", 0, DAY_MS, "Shortest freeze."),
     INT_NEW("faults", "freeze_ms_max", freeze_ms_max, "10000", 0, DAY_MS, "Longest freeze."),
+    INT_NEW("faults", "tab_stall_max", tab_stall_max, "0", 0, 1000,
+            "Tab stalls per run, at most: in the middle of a task (at a storage call, between two statements of "
+            "one synchronous run) the tab's renderer stops for a drawn time (an OS that deschedules it, a long "
+            "garbage collection, a modal dialog), then the task goes on unaware, with the values it computed "
+            "before; 0 = none."),
+    INT_NEW("faults", "tab_stall_pct", tab_stall_pct, "1", 0, 100,
+            "Random and pct modes: percent chance, at each storage call, that the tab stalls there (while "
+            "tab_stall_max allows). Exhaustive search explores both outcomes at every call."),
+    INT_NEW("faults", "stall_ms_min", stall_ms_min, "1000", 0, DAY_MS, "Shortest stall."),
+    INT_NEW("faults", "stall_ms_max", stall_ms_max, "10000", 0, DAY_MS, "Longest stall."),
     INT_NEW("faults", "background_tabs", background_tabs, "0", 0, 64,
             "Background tabs (the highest-numbered ones): their timers are throttled; 0 = every tab in front."),
     INT_NEW("faults", "background_timer_ms_min", background_timer_ms_min, "1000", 0, DAY_MS,
@@ -117,11 +128,11 @@ static const key_spec static_keys[] = {
             "Chrome's intensive throttling: 60 s)."),
 
     INT_NEW("faults", "tab_reload_max", tab_reload_max, "0", 0, 64,
-            "Tab reloads per run, at most: at any scheduling point a tab may crash as with tab_close_max and "
-            "then open again after reload_ms as a new instance (new client id, same storage) that goes on with "
+            "Tab reloads per run, at most: where a tab yields (an await, between tasks) it may crash as with "
+            "tab_close_max and then open again after reload_ms as a new instance (new client id, same storage) that goes on with "
             "the workload; 0 = none."),
     INT_NEW("faults", "tab_reload_pct", tab_reload_pct, "1", 0, 100,
-            "Random and pct modes: percent chance, at each scheduling point, that the tab is reloaded there "
+            "Random and pct modes: percent chance, at each point where the tab yields, that it is reloaded there "
             "(while tab_reload_max allows). Exhaustive search explores both outcomes at every point."),
     INT_NEW("faults", "reload_ms_min", reload_ms_min, "100", 0, DAY_MS, "Shortest time a reloaded tab is away."),
     INT_NEW("faults", "reload_ms_max", reload_ms_max, "1000", 0, DAY_MS, "Longest time a reloaded tab is away."),

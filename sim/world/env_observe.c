@@ -14,9 +14,9 @@
 
 static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
                                         "cs-enter", "cs-exit", "added", "fallback", "sent", "wait", "unlock",
-                                        "dropped", "kept"};
+                                        "dropped", "kept", "random"};
 /* One name per xt_obs_kind: a new kind must be named here. */
-G_STATIC_ASSERT(G_N_ELEMENTS(obs_names) == XT_OBS_EVENT_KEPT + 1);
+G_STATIC_ASSERT(G_N_ELEMENTS(obs_names) == XT_OBS_RANDOM + 1);
 
 static void obs_line(sim_world *w, sim_task *t, const xt_obs *o)
 {
@@ -90,6 +90,9 @@ void sim_env_observe(void *ctx, const xt_obs *o)
         return; /* env_send traces sends itself */
     case XT_OBS_UNLOCK:
         return; /* for statistics only: the release's steps are traced */
+    case XT_OBS_RANDOM:
+        tab->random_outcomes = o->value > 1 ? o->value : 0; /* for env_random_u64 */
+        return;
     case XT_OBS_WAIT:
         if (w->untimed && o->detail)
             t->spin.hint = UINT64_C(1) << (sim_env_text_hash(o->detail) % SIM_OBJ_KEYS);

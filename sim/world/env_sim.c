@@ -304,9 +304,45 @@ static int env_sleep_ms(void *ctx, int64_t ms)
     return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
 }
 
+/* Math.random() as 64 bits (core/ uses the top 53) whose value r gives
+ * floor(r * n) = k: the middle of outcome k's interval, so that rounding
+ * cannot move it to a neighbour. */
+static uint64_t random_for_outcome(int64_t k, int64_t n)
+{
+    const unsigned __int128 one = (unsigned __int128)1 << 53;
+    uint64_t x = (uint64_t)(((unsigned __int128)(2 * k + 1) * one) / (unsigned __int128)(2 * n));
+    return x << 11;
+}
+
+/* Math.random(): every value comes from the chooser (the one source of
+ * nondeterminism), and only where it matters is it a branch:
+ *  - a draw the code announced (XT_OBS_RANDOM, n outcomes that decide
+ *    timing: browser-tabs-lock's 0-24 ms delay) is one choice of its
+ *    outcome, sim_choose_range(0, n - 1): uniform in random runs (and in
+ *    PCT), the two ends 0 and n - 1 in exhaustive search, the shortest
+ *    delay when shrinking (answer 0);
+ *  - any other draw is an identity (an iat, an id): code compares it only
+ *    for equality, so any values that differ between tabs and draws are
+ *    representative, and branching on them would multiply the search by
+ *    the alphabet per character for no new behaviour.  They come from the
+ *    tab's stream, splitmix64 from a seed: in random runs one choice of
+ *    2^32 - 1 at the tab's first such draw (so they vary by seed), none in
+ *    exhaustive search; answer 0 (and exhaustive search) gives the seed
+ *    of the tab's index, so the tabs' streams differ. */
 static uint64_t env_random_u64(void *ctx)
 {
     sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    int64_t n = tab->random_outcomes;
+    if (n > 1) {
+        tab->random_outcomes = 0;
+        return random_for_outcome(sim_choose_range(w->chooser, 0, n - 1), n);
+    }
+    if (!tab->rng_seeded) {
+        tab->rng_seeded = TRUE;
+        uint32_t seed = w->chooser->discrete ? 0 : sim_choose(w->chooser, UINT32_MAX);
+        tab->rng = sim_seed_mix((uint64_t)tab->index + ((uint64_t)seed << 32));
+    }
     tab->rng = sim_seed_mix(tab->rng);
     return tab->rng;
 }

@@ -10,6 +10,7 @@
  *    the queue here, latencies in env_sim.c.
  */
 #include "sim/world/world.h"
+#include "sim/world/faults.h"
 
 #include <assert.h>
 #include <string.h>
@@ -120,9 +121,8 @@ static gboolean world_workload_over(const sim_world *w)
     return w->spawned_live == 0 && w->mains_live == 0;
 }
 
-/* Runs t and whatever must run synchronously after it (a spawned child
- * first, then its spawner at the child's first await). */
-static void task_run(sim_world *w, sim_task *t)
+/* See world.h. */
+void sim_world_task_run(sim_world *w, sim_task *t)
 {
     while (t) {
         sim_tab *tab = t->tab;
@@ -177,14 +177,14 @@ static void world_dispatch(sim_world *w, sim_task *t)
         return;
     }
     if (!t->needs_tab) {
-        task_run(w, t); /* its storage call completes */
+        sim_world_task_run(w, t); /* its storage call completes */
         return;
     }
     t->needs_tab = FALSE;
     if (tab->owner == NULL)
         tab->owner = t;
     if (tab->owner == t)
-        task_run(w, t);
+        sim_world_task_run(w, t);
     else
         g_queue_push_tail(&tab->ready, t);
 }
@@ -214,7 +214,7 @@ static void world_cancel(sim_world *w)
         while (t->sync_child)
             t = t->sync_child;
         t->tab->owner = t;
-        task_run(w, t);
+        sim_world_task_run(w, t);
     }
 }
 
@@ -329,155 +329,6 @@ static void untimed_check_deadlock(sim_world *w)
     }
 }
 
-/* ---- faults ([faults]) -------------------------------------------------
- *
- * Fault model.  A tab can be closed (crash, discard) or frozen (a
- * background tab, a debugger, an OS stall) at any of its scheduling points:
- * where one of its tasks is about to take its next step, that is, at every
- * storage call and every await.  Page Lifecycle (wicg.github.io/page-lifecycle):
- * a closed tab runs no more code (no finally, no unlock), so
- *  - its localStorage writes so far stay, and the storage call it was
- *    about to make never happens;
- *  - the browser releases its Web Locks and drops its queued requests;
- *  - its tasks are unwound at once through their error paths with every
- *    env call failing (as at the end of a run): nothing they do reaches
- *    storage, the server or the monitor, so an add that had not returned
- *    is never counted as added, and a critical section it was in ends;
- *  - it does not come back, unless the fault is a reload: then, after a
- *    drawn delay, the tab opens again as a new instance (a new client id
- *    "tab<i>-r<k>", a new SDK with nothing in memory) on the same storage,
- *    and its application goes on with the workload where the old one
- *    stopped (an event being added at the crash is not added again).
- * A frozen tab runs none of its tasks until the freeze ends, then resumes
- * where it was, unaware; its timers that fell due meanwhile run late.
- * Each is one chooser decision per scheduling point while the per-run
- * budget (tab_close_max, tab_freeze_max) lasts, answer 0 = no fault (so
- * shrinking drops faults first).  Random runs strike with tab_*_pct
- * percent; a discrete (exhaustive) chooser explores both outcomes.  With
- * both budgets 0 no choice is made at all: fault-free scenarios keep
- * their runs, tokens and exploration counts.  What the code under test
- * should survive: a lock that expires (seed) survives a closed holder but
- * not a freeze longer than its timeout; one that never expires (Lamport)
- * survives a freeze but blocks for good behind a closed holder; Web Locks
- * survive both. */
-
-gboolean sim_world_fault_strikes(sim_world *w, int64_t pct)
-{
-    if (w->chooser->discrete)
-        return sim_choose(w->chooser, 2) == 1;
-    if (pct <= 0)
-        return FALSE;
-    /* One choice of 100; answer 0 (the shrinker's default) is no fault. */
-    return pct >= 100 || sim_choose(w->chooser, 100) >= (uint32_t)(100 - pct);
-}
-
-/* Remove every pending wake-up of tab's tasks. */
-static void queue_drop_tab(sim_world *w, const sim_tab *tab)
-{
-    for (size_t i = w->queue.len; i-- > 0;) {
-        if (((sim_task *)w->queue.heap[i].item)->tab != tab)
-            continue;
-        (void)sim_queue_remove_at(&w->queue, i);
-        i = w->queue.len; /* the heap moved: scan again from the end */
-    }
-}
-
-/* The crash: see the fault model above. */
-static void tab_close(sim_world *w, sim_tab *tab)
-{
-    tab->closed = TRUE;
-    w->tab_closes++;
-    if (w->monitor->tracing)
-        sim_monitor_line(w->monitor, w->now_us, tab->index, 0, "closed", NULL, NULL, NULL,
-                         "tab closed (crash)", NULL);
-    if (w->monitor->cs_tab == tab->index)
-        sim_monitor_cs_exit(w->monitor, tab->index, w->monitor->cs_task);
-    sim_weblocks_tab_closed(w->weblocks, tab->index);
-    sim_monitor_tab_closed(w->monitor, tab->index);
-    queue_drop_tab(w, tab);
-    g_queue_clear(&tab->ready);
-    /* Unwind its tasks, children before the spawners waiting for them. */
-    for (;;) {
-        sim_task *t = NULL;
-        for (GList *l = w->live.head; l && !t; l = l->next)
-            if (((sim_task *)l->data)->tab == tab)
-                t = l->data;
-        if (!t)
-            break;
-        while (t->sync_child)
-            t = t->sync_child;
-        tab->owner = t;
-        task_run(w, t);
-    }
-    tab->owner = NULL;
-}
-
-/* The new instance after a reload: the old one's tasks are gone, so its
- * SDK objects can go; main starts over after the delay. */
-static void tab_reopen(sim_world *w, sim_tab *tab)
-{
-    const sim_scenario *s = w->scenario;
-    int64_t ms = w->untimed ? 0 : sim_choose_range(w->chooser, s->reload_ms_min, s->reload_ms_max);
-    sim_tab_instance_free(tab);
-    tab->generation++;
-    tab->client_id = g_strdup_printf("tab%d-r%d", tab->index, tab->generation);
-    tab->closed = FALSE;
-    tab->main_done = FALSE;
-    w->tab_reloads++;
-    sim_task *main = sim_world_spawn(w, tab, sim_tab_main, tab, FALSE);
-    w->mains_live++;
-    sim_world_post(w, main, ms * 1000, TRUE);
-    if (w->monitor->tracing) {
-        char what[64];
-        g_snprintf(what, sizeof what, "as %s after %" G_GINT64_FORMAT " ms", tab->client_id, (gint64)ms);
-        sim_monitor_line(w->monitor, w->now_us, tab->index, 0, "reload", NULL, NULL, what,
-                         "tab reloaded", NULL);
-    }
-}
-
-/* At t's scheduling point: maybe close or freeze its tab.  TRUE when the
- * step is used up (the tab was closed or frozen). */
-static gboolean world_fault(sim_world *w, sim_task *t)
-{
-    const sim_scenario *s = w->scenario;
-    sim_tab *tab = t->tab;
-    if (tab->frozen_until_us > w->now_us)
-        return FALSE; /* already frozen: world_dispatch holds it back */
-    if (w->tab_closes < s->tab_close_max && sim_world_fault_strikes(w, s->tab_close_pct)) {
-        /* t, popped from the queue, is live: it unwinds with the others. */
-        tab_close(w, tab);
-        w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
-        w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
-        return TRUE;
-    }
-    if (w->tab_reloads < s->tab_reload_max && sim_world_fault_strikes(w, s->tab_reload_pct)) {
-        /* The unwinding may find the workload over; the new instance is not. */
-        int64_t drain_end_us = w->drain_end_us;
-        tab_close(w, tab);
-        w->drain_end_us = drain_end_us;
-        w->tab_closes--; /* a reload has its own budget */
-        tab_reopen(w, tab);
-        w->acc.r |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
-        w->acc.w |= (SIM_OBJ_CLOCK - 1) | SIM_OBJ_CS;
-        return TRUE;
-    }
-    if (w->tab_freezes < s->tab_freeze_max && sim_world_fault_strikes(w, s->tab_freeze_pct)) {
-        int64_t ms = sim_choose_range(w->chooser, s->freeze_ms_min, s->freeze_ms_max);
-        w->tab_freezes++;
-        tab->frozen_until_us = w->now_us + ms * 1000;
-        if (w->monitor->tracing) {
-            char what[48];
-            g_snprintf(what, sizeof what, "%" G_GINT64_FORMAT " ms", (gint64)ms);
-            sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "frozen", NULL, NULL, what,
-                             "tab frozen", NULL);
-        }
-        sim_world_post(w, t, tab->frozen_until_us - w->now_us, t->needs_tab);
-        w->acc.w |= SIM_OBJ_CLOCK;
-        return TRUE;
-    }
-    return FALSE;
-}
-
 static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
 {
     w->acc.r = w->acc.w = 0;
@@ -491,7 +342,8 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
     info->data_begin = w->chooser->pos;
     /* Faults cost nothing unless the scenario asks for them. */
     const sim_scenario *s = w->scenario;
-    gboolean faulted = (s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0) && world_fault(w, t);
+    gboolean faulted = (s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0 || s->tab_stall_max > 0)
+                       && sim_world_fault(w, t);
     if (!faulted)
         world_dispatch(w, t);
     info->data_end = w->chooser->pos;
@@ -569,7 +421,6 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
         tab->world = w;
         tab->index = i + 1;
         tab->client_id = g_strdup_printf("tab%d", i + 1);
-        tab->rng = sim_seed_mix((uint64_t)(i + 1));
         g_queue_init(&tab->ready);
         sim_tab_env_init(tab);
     }

@@ -17,10 +17,12 @@
  * A Web Locks request (weblocks.c) is an await too: a queued request's task
  * is in no queue until the manager grants it and the world posts it.
  *
- * Faults ([faults], world.c): where a task of a tab is about to take its
- * next step, the chooser may close the tab (a crash) or freeze it.  A
- * closed tab's tasks are unwound at once the way the end of a run unwinds
- * all of them; a frozen tab's tasks are held back until the freeze ends.
+ * Faults ([faults], faults.c): where a task of a tab is about to take its
+ * next step, the chooser may close the tab (a crash); where the tab yields
+ * (between tasks), it may also reload or freeze it; at a storage call of
+ * its running task (mid-task), stall it.  A closed tab's tasks
+ * are unwound at once the way the end of a run unwinds all of them; a
+ * frozen tab's tasks are held back until the freeze ends.
  *
  * At the end of a run the world cancels every task: from then on each env
  * call returns XT_ECANCELLED at once, so core/ code unwinds through its own
@@ -130,13 +132,15 @@ struct sim_tab {
     xt_env env;
     sim_task *owner;        /* task running (or in a storage call), or NULL */
     GQueue ready;           /* tasks woken while the tab was busy */
-    uint64_t rng;           /* env random_u64 stream; not a choice */
+    uint64_t rng;           /* env random_u64's stream of identities (env_sim.c) */
+    gboolean rng_seeded;    /* its seed was chosen (random runs, first draw) */
+    int64_t random_outcomes;/* XT_OBS_RANDOM: outcomes of the next draw, or 0 */
     void *program_state;    /* the program's instance, built by the tab's main task */
     gboolean main_done;
     int64_t work_done;      /* events (or locks) the application has started,
                                across reloads: a new instance goes on from here */
     int generation;         /* reloads of this tab so far */
-    /* faults (world.c) */
+    /* faults (faults.c) */
     gboolean closed;        /* crashed: every env call fails, no effect lands */
     int64_t frozen_until_us;/* frozen: none of its tasks runs before this */
     uint64_t storage_events; /* `storage` events for it so far: other tabs' changes (env_events.c) */
@@ -173,7 +177,7 @@ struct sim_world {
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
     const volatile int *stop; /* polled before every step (sim/world/stop.h); NULL = none */
     sim_stop stopped;       /* why the run ended early, unjudged; SIM_STOP_NONE = it did not */
-    int tab_closes, tab_freezes, tab_reloads; /* faults injected so far ([faults]) */
+    int tab_closes, tab_freezes, tab_reloads, tab_stalls; /* faults injected so far ([faults]) */
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
     int storage_waiters;    /* tasks in storage_wait (env_events.c) */
@@ -204,9 +208,9 @@ void sim_tab_main(void *arg);
 /* Frees the tab's SDK instance and client id (tab.c): at the end, or when
  * a reload replaces the instance. */
 void sim_tab_instance_free(sim_tab *tab);
-/* One bounded fault's decision at a scheduling point (world.c): exhaustive
- * explores both answers, random strikes with pct percent; answer 0 = no. */
-gboolean sim_world_fault_strikes(sim_world *world, int64_t pct);
+/* Runs t and whatever must run synchronously after it (a spawned child
+ * first, then its spawner at the child's first await); for faults.c. */
+void sim_world_task_run(sim_world *world, sim_task *task);
 /* env_sim.c: "ok", "QuotaExceededError", ... for traces. */
 const char *sim_result_text(int rc);
 /* server.c: the env's transport_send. */

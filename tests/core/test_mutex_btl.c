@@ -3,7 +3,8 @@
  * step by step.
  *
  * Goal: the port does what the package's index.ts does: an uncontended
- * acquire is delay(30), getItem, a random delay of 0..24 ms, setItem of
+ * acquire is delay(30), getItem, a random delay of 0..24 ms (its draw
+ * announced as 25 timing outcomes, XT_OBS_RANDOM), setItem of
  * {id, iat, timeoutKey, timeAcquired, timeRefreshed}, delay(30), getItem;
  * a read-back that is not ours retries with a new iat; a held key runs
  * lockCorrector (key(0), key(1), ... then every prefixed key, removing
@@ -157,6 +158,10 @@ static void test_uncontended(void **state)
     int64_t jitter = sleep_at(m, 1);
     assert_true(jitter >= 0 && jitter <= 24);
     assert_int_equal(sleep_at(m, 2), 30);
+    /* The delay's Math.random() is announced as 25 timing outcomes (a
+     * simulator makes it a choice); the iat's draws are not. */
+    assert_int_equal(mem_env_count_obs(m, XT_OBS_RANDOM), 1);
+    assert_int_equal(mem_env_obs_at(m, (guint)mem_env_find_obs(m, XT_OBS_RANDOM, 0))->value, 25);
     char *steps = mem_env_steps(m);
     assert_string_equal(steps, "read lock|write lock {id, iat}|read back id and iat");
     g_free(steps);

@@ -55,8 +55,11 @@ typedef enum xt_obs_kind {
     XT_OBS_UNLOCK,        /* an unlock() call starts (its storage calls follow) */
     XT_OBS_EVENT_DROPPED, /* storage refused an event and nothing kept it;
                              detail = event id, value = the error */
-    XT_OBS_EVENT_KEPT     /* storage refused an event; it is kept in memory
+    XT_OBS_EVENT_KEPT,    /* storage refused an event; it is kept in memory
                              for the next flush; detail = id, value = error */
+    XT_OBS_RANDOM         /* the next random_u64 of this task picks one of value
+                             outcomes, floor(r * value) for its Math.random()
+                             r, that decide timing (a delay), not an identity */
 } xt_obs_kind;
 
 typedef struct xt_obs {

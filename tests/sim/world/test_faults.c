@@ -1,5 +1,5 @@
 /*
- * test_faults.c - tab crashes and freezes ([faults], sim/world/world.c).
+ * test_faults.c - tab crashes and freezes ([faults], sim/world/faults.c).
  *
  * Goal: with the fault budgets at 0 a run makes no extra choice (same
  * choices, counters and scenario hash as a scenario without [faults]); a
@@ -15,6 +15,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -164,6 +165,110 @@ static void test_freeze_and_determinism(void **state)
     sim_scenario_free(s);
 }
 
+/* The tab of a trace line ("   12.345  tab2  #7  ..."), or 0. */
+static int line_tab(const char *line)
+{
+    double ms;
+    int tab;
+    return sscanf(line, "%lf tab%d", &ms, &tab) == 2 ? tab : 0;
+}
+
+/* Runs of browser-tabs-lock holding the lock past its refresh (1 s), with
+ * freezes or reloads likely: how many non-null refresh reads they made,
+ * each checked to be followed at once, in its tab, by the refresh's write.
+ * The read and the write are one synchronous run of JavaScript, which no
+ * freeze or reload can enter (sim/world/faults.c). */
+static int refresh_pairs_checked(const char *faults)
+{
+    char *text = g_strconcat("[scenario]\ntabs = 2\n[mutex]\nalgorithm = browser-tabs-lock\n[workload]\n"
+                             "mode = lock\nlocks_per_tab = 3\nhold_ms_min = 1000\nhold_ms_max = 3000\n"
+                             "[faults]\n", faults, NULL);
+    sim_scenario *s = scenario(text);
+    g_free(text);
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    int pairs = 0, faulted = 0;
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        sim_run run;
+        run_seed(s, pool, seed, TRUE, &run);
+        faulted += trace_has(&run, "tab frozen") || trace_has(&run, "tab reloaded");
+        GPtrArray *lines = run.monitor.trace;
+        for (guint i = 0; i < lines->len; i++) {
+            const char *line = lines->pdata[i];
+            if (!strstr(line, "; refresh: read lock") || !strstr(line, "-> ok"))
+                continue;
+            int tab = line_tab(line);
+            guint j = i + 1;
+            while (j < lines->len && line_tab(lines->pdata[j]) != tab)
+                j++;
+            if (j == lines->len)
+                continue; /* the run ended here */
+            if (!strstr(lines->pdata[j], "; refresh: write timeRefreshed"))
+                fail_msg("seed %" G_GUINT64_FORMAT ": after\n%s\ncame\n%s", (guint64)seed, line,
+                         (const char *)lines->pdata[j]);
+            pairs++;
+        }
+        sim_run_clear(&run);
+    }
+    assert_true(faulted > 10);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+    return pairs;
+}
+
+static void test_freeze_and_reload_only_where_tab_yields(void **state)
+{
+    (void)state;
+    assert_true(refresh_pairs_checked("tab_reload_max = 2\ntab_reload_pct = 10\n") > 20);
+    assert_true(refresh_pairs_checked("tab_freeze_max = 3\ntab_freeze_pct = 3\nfreeze_ms_min = 100\n"
+                                      "freeze_ms_max = 2000\n") > 20);
+}
+
+/* A stall is the mid-task hold: it can come between the refresh's read and
+ * its write, and the write comes after the stall, its value computed
+ * before. */
+static void test_stall_splits_a_task(void **state)
+{
+    (void)state;
+    sim_scenario *s = scenario("[scenario]\ntabs = 2\n[mutex]\nalgorithm = browser-tabs-lock\n[workload]\n"
+                               "mode = lock\nlocks_per_tab = 3\nhold_ms_min = 1000\nhold_ms_max = 3000\n"
+                               "[faults]\ntab_stall_max = 3\ntab_stall_pct = 5\nstall_ms_min = 100\n"
+                               "stall_ms_max = 2000\n");
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    int split = 0;
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        sim_run run;
+        run_seed(s, pool, seed, TRUE, &run);
+        assert_false(trace_has(&run, "tab frozen"));
+        GPtrArray *lines = run.monitor.trace;
+        for (guint i = 0; i < lines->len; i++) {
+            const char *line = lines->pdata[i];
+            if (!strstr(line, "; refresh: read lock") || !strstr(line, "-> ok"))
+                continue;
+            int tab = line_tab(line);
+            guint j = i + 1, k;
+            while (j < lines->len && line_tab(lines->pdata[j]) != tab)
+                j++;
+            if (j == lines->len || !strstr(lines->pdata[j], "tab stalled"))
+                continue;
+            for (k = j + 1; k < lines->len && line_tab(lines->pdata[k]) != tab;)
+                k++;
+            assert_true(k < lines->len);
+            assert_non_null(strstr(lines->pdata[k], "; refresh: write timeRefreshed"));
+            double stalled_ms, stall_len, write_ms;
+            const char *len = strstr(lines->pdata[j], "-> ");
+            assert_int_equal(sscanf(lines->pdata[j], "%lf", &stalled_ms), 1);
+            assert_true(len && sscanf(len, "-> %lf ms", &stall_len) == 1);
+            assert_int_equal(sscanf(lines->pdata[k], "%lf", &write_ms), 1);
+            assert_true(write_ms + 0.0005 >= stalled_ms + stall_len); /* printed to the microsecond */
+            split++;
+        }
+        sim_run_clear(&run);
+    }
+    assert_true(split > 0);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
 /* One tab adds events and crashes before its first flush: closed, they
  * stay stored for good; reloaded, the new instance sends them. */
 #define ONE_TAB "[scenario]\ntabs = 1\n[mutex]\nalgorithm = web-locks\n[workload]\nevents_per_tab = 3\n" \
@@ -203,12 +308,40 @@ static void test_reload_flushes_leftovers(void **state)
     sim_scenario_free(reloading);
 }
 
+/* A tab reloaded while its send is on its way: the request may have
+ * reached the server (sim/browser/server.c), and then the new instance
+ * sends the batch again. */
+static void test_send_in_flight_at_reload(void **state)
+{
+    (void)state;
+    sim_scenario *s = scenario("[scenario]\ntabs = 2\n[mutex]\nalgorithm = web-locks\n[workload]\n"
+                               "events_per_tab = 3\ninterval_ms_max = 500\n[flush]\ninterval_ms = 2000\n"
+                               "[faults]\ntab_reload_max = 2\ntab_reload_pct = 3\n");
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    int reached = 0, duplicated = 0;
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        sim_run run;
+        run_seed(s, pool, seed, TRUE, &run);
+        if (trace_has(&run, "reached the server; the tab is gone")) {
+            reached++;
+            duplicated += (run.monitor.violated & SIM_INV_DUPLICATE) != 0;
+        }
+        sim_run_clear(&run);
+    }
+    assert_true(reached > 0);
+    assert_true(duplicated > 0);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_budget_costs_nothing), cmocka_unit_test(test_close_at_first_point),
         cmocka_unit_test(test_web_locks_survive_crashes), cmocka_unit_test(test_lamport_blocked_by_crash),
         cmocka_unit_test(test_freeze_and_determinism), cmocka_unit_test(test_reload_flushes_leftovers),
+        cmocka_unit_test(test_freeze_and_reload_only_where_tab_yields), cmocka_unit_test(test_send_in_flight_at_reload),
+        cmocka_unit_test(test_stall_splits_a_task),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
