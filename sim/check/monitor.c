@@ -160,6 +160,14 @@ void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const 
 
 void sim_monitor_cs_enter(sim_monitor *m, int64_t time_us, int tab, int task)
 {
+    if (m->cs_task != 0 && m->cs_tab == tab) {
+        /* One tab's tasks share its client id: a lock keyed by it lets both in. */
+        sim_monitor_violation(m, SIM_INV_MUTUAL_EXCLUSION, time_us, m->cs_tab, tab,
+                              "task #%d of tab%d entered the critical section while task #%d of the same tab was "
+                              "inside",
+                              task, tab, m->cs_task);
+        return;
+    }
     if (m->cs_task != 0) {
         sim_monitor_violation(m, SIM_INV_MUTUAL_EXCLUSION, time_us, m->cs_tab, tab,
                               "tab%d (task #%d) entered the critical section while tab%d (task #%d) "

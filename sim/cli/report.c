@@ -8,6 +8,7 @@
  * output line, nor an ESC reach the terminal.
  */
 #include "cli.h"
+#include "sim/programs/algorithms.h"
 #include "sim/input.h"
 #include "sim/stats/stats.h"
 
@@ -20,10 +21,11 @@ void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const 
 {
     const sim_counters *c = &run->monitor.c;
     char *name = sim_input_escape(s->name, FALSE), *path = sim_input_escape(s->path, FALSE);
-    fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage %s, time %s\n",
+    fprintf(out, "scenario    %s (%s): %" G_GINT64_FORMAT " tabs, mutex %s, storage %s, time %s\n"
+                 "mutex       %s: %s\n",
             name, path, s->tabs, algorithm_name(s),
             sim_storage_models[s->storage_model]->name,
-            run->monitor.untimed ? "untimed" : "timed");
+            run->monitor.untimed ? "untimed" : "timed", algorithm_name(s), sim_scenario_algorithm(s)->summary);
     g_free(name);
     g_free(path);
     fprintf(out, "run         seed %" G_GUINT64_FORMAT ", token %s\n", run->chooser.seed, token);
@@ -67,7 +69,9 @@ const sim_violation *report_first_violation(const sim_run *run)
 void report_violation(FILE *out, const sim_violation *v)
 {
     fprintf(out, "violation   %s at %.3f ms", sim_invariant_name(v->invariant), v->time_us / 1000.0);
-    if (v->tab_a && v->tab_b)
+    if (v->tab_a && v->tab_b && v->tab_a == v->tab_b)
+        fprintf(out, ", two tasks of tab%d", v->tab_a); /* one tab's tasks share its identity */
+    else if (v->tab_a && v->tab_b)
         fprintf(out, ", tabs tab%d and tab%d", v->tab_a, v->tab_b);
     else if (v->tab_a)
         fprintf(out, ", tab tab%d", v->tab_a);

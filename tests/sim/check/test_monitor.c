@@ -166,6 +166,21 @@ static void test_mutual_exclusion(void **state)
     assert_int_equal(m->violations->len, 1);
 }
 
+/* Two tasks of one tab inside at once: said as such, not "tab1 and tab1". */
+static void test_mutual_exclusion_one_tab(void **state)
+{
+    fixture *f = *state;
+    sim_monitor *m = &f->m;
+    sim_monitor_cs_enter(m, 1000, 2, 32);
+    sim_monitor_cs_enter(m, 2000, 2, 171);
+    const sim_violation *v = violation_of(m, SIM_INV_MUTUAL_EXCLUSION);
+    assert_non_null(v);
+    assert_int_equal(v->tab_a, 2);
+    assert_int_equal(v->tab_b, 2);
+    assert_string_equal(v->message,
+                        "task #171 of tab2 entered the critical section while task #32 of the same tab was inside");
+}
+
 static void test_exit_by_other_task_keeps_holder(void **state)
 {
     fixture *f = *state;
@@ -424,6 +439,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_clean_run),
         T(test_mutual_exclusion),
+        T(test_mutual_exclusion_one_tab),
         T(test_exit_by_other_task_keeps_holder),
         T(test_duplicate_delivery),
         T(test_duplicate_in_one_batch),
