@@ -62,6 +62,11 @@ typedef struct check_outcome {
     /* statistics */
     gint64 runs, pruned, bound_hits;
     guint64 steps, storage_ops;
+    /* the bounds that cut runs, each named in the verdict (check_cuts_text) */
+    gint64 cut_steps, cut_time, cut_faults, cut_preemptions;
+    gint64 quota_runs;       /* runs in which a set failed with XT_EQUOTA */
+    gint64 steps_max, time_limit_ms, preemptions_max; /* in force; -1 = no preemption bound */
+    gboolean reduction;      /* exhaustive with source-DPOR: assumes the quota is never reached */
     char *bounds;            /* "within ..." (verified), or NULL */
     char *incomplete_reason; /* NULL unless incomplete */
     char *resume;            /* a command that covers what is left, or NULL */
@@ -86,6 +91,14 @@ const char *check_mode_name(sim_mode mode);
 const char *check_time_name(sim_time_model time);
 /* The time model a mode uses when the user did not choose one. */
 sim_time_model check_time_resolve(sim_mode mode, sim_time_model time);
+/* "12 runs at [run] steps_max = 5, ..." naming every bound that cut a run,
+ * or NULL when none did.  Caller frees. */
+char *check_cuts_text(const check_outcome *o);
+/* A verdict of verified or passed that the runs do not support becomes
+ * incomplete, with the reason: no run made a storage call, every run was
+ * cut by steps_max or time_limit_ms, or an exhaustive search with
+ * reduction met the storage quota (the reduction assumes it never does). */
+void check_outcome_honest(check_outcome *o);
 /* Judges o->verdict/violated against the stored expectation; sets status. */
 void check_outcome_judge(check_outcome *o);
 

@@ -30,6 +30,7 @@ check_outcome *check_outcome_new(const char *file)
     o->erased_index = -1;
     o->verdict = SIM_VERDICT_INCOMPLETE;
     o->expectation = g_strdup("every invariant holds");
+    o->preemptions_max = -1;
     return o;
 }
 
@@ -103,6 +104,52 @@ sim_time_model check_time_resolve(sim_mode mode, sim_time_model time)
         return time;
     /* PCT schedules by priorities: the scheduler is the adversary, untimed. */
     return mode == SIM_MODE_RANDOM ? SIM_TIME_TIMED : SIM_TIME_UNTIMED;
+}
+
+char *check_cuts_text(const check_outcome *o)
+{
+    GString *t = g_string_new(NULL);
+    if (o->cut_steps)
+        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s at [run] steps_max = %" G_GINT64_FORMAT,
+                               t->len ? ", " : "", o->cut_steps, o->cut_steps == 1 ? "" : "s", o->steps_max);
+    if (o->cut_time)
+        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s at [run] time_limit_ms = %" G_GINT64_FORMAT,
+                               t->len ? ", " : "", o->cut_time, o->cut_time == 1 ? "" : "s", o->time_limit_ms);
+    if (o->cut_faults)
+        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s used up a [faults] budget", t->len ? ", " : "",
+                               o->cut_faults, o->cut_faults == 1 ? "" : "s");
+    if (o->cut_preemptions)
+        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " branch%s beyond the bound of %" G_GINT64_FORMAT
+                               " preemptions not explored",
+                               t->len ? ", " : "", o->cut_preemptions, o->cut_preemptions == 1 ? "" : "es",
+                               o->preemptions_max);
+    return g_string_free(t, t->len == 0);
+}
+
+void check_outcome_honest(check_outcome *o)
+{
+    if (o->verdict != SIM_VERDICT_VERIFIED && o->verdict != SIM_VERDICT_PASSED)
+        return;
+    char *why = NULL;
+    if (o->runs > 0 && o->storage_ops == 0) {
+        why = g_strdup_printf("vacuous: %" G_GINT64_FORMAT " run%s made no storage call", o->runs,
+                              o->runs == 1 ? "" : "s");
+    } else if (o->runs > 0 && o->bound_hits >= o->runs) {
+        char *cuts = check_cuts_text(o);
+        why = g_strdup_printf("every run was cut before its end: %s", cuts ? cuts : "by a bound");
+        g_free(cuts);
+    } else if (o->reduction && o->quota_runs > 0) {
+        why = g_strdup_printf("%" G_GINT64_FORMAT " execution%s met the storage quota (a set failed with "
+                              "QuotaExceededError), but the reduction treats sets of different keys as "
+                              "independent, which assumes it is never reached; check with --no-reduction "
+                              "or --mode random",
+                              o->quota_runs, o->quota_runs == 1 ? "" : "s");
+    }
+    if (!why)
+        return;
+    o->verdict = SIM_VERDICT_INCOMPLETE;
+    g_free(o->incomplete_reason);
+    o->incomplete_reason = why;
 }
 
 void check_outcome_judge(check_outcome *o)
@@ -208,6 +255,11 @@ static void stats_add(check_outcome *o, const sim_explore_result *r)
     o->runs += r->runs;
     o->pruned += r->pruned;
     o->bound_hits += r->bound_hits;
+    o->cut_steps += r->cut_steps;
+    o->cut_time += r->cut_time;
+    o->cut_faults += r->cut_faults;
+    o->cut_preemptions += r->cut_preemptions;
+    o->quota_runs += r->quota_runs;
     o->steps += r->steps;
     o->storage_ops += r->storage_ops;
 }
@@ -230,6 +282,10 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->expect_violations = s->expect_violations;
     o->expect_any = s->expect_any;
     o->ignore_expect = req->ignore_expect;
+    o->steps_max = eo->steps_max > 0 ? eo->steps_max : s->steps_max;
+    o->time_limit_ms = s->time_limit_ms;
+    o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
+    o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0;
 
     int found = -1, incomplete = -1;
     gboolean all_verified = n_chunks > 0;
@@ -280,6 +336,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
             o->bounds = g_strdup(chunks[c].bounds_text);
             break;
         }
+    check_outcome_honest(o);
     check_outcome_judge(o);
 }
 
@@ -361,6 +418,10 @@ void check_outcome_print(GString *out, const check_outcome *o)
     if (o->bound_hits)
         g_string_append_printf(out, ", %" G_GINT64_FORMAT " cut by a bound", o->bound_hits);
     g_string_append_c(out, '\n');
+    char *cuts = check_cuts_text(o);
+    if (cuts)
+        g_string_append_printf(out, "cut         %s\n", cuts);
+    g_free(cuts);
     const char *judged = o->status == CHECK_EXPECTED ? "as expected" : "NOT as expected";
     char *expectation = sim_input_escape(o->expectation, FALSE);
     switch (o->verdict) {

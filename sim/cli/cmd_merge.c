@@ -120,6 +120,10 @@ static check_outcome *group_merge(merge_group *g, char **error)
     m->expect_any = first->expect_any;
     m->ignore_expect = first->ignore_expect;
     m->bounds = g_strdup(first->bounds);
+    m->steps_max = first->steps_max;
+    m->time_limit_ms = first->time_limit_ms;
+    m->preemptions_max = first->preemptions_max;
+    m->reduction = first->reduction;
     GString *reasons = g_string_new(NULL), *resume = g_string_new(NULL);
     gboolean all_verified = TRUE, incomplete = FALSE;
     for (guint i = 0; i < g->shards->len; i++) {
@@ -129,6 +133,11 @@ static check_outcome *group_merge(merge_group *g, char **error)
         m->storage_ops += s->storage_ops;
         m->pruned += s->pruned;
         m->bound_hits += s->bound_hits;
+        m->cut_steps += s->cut_steps;
+        m->cut_time += s->cut_time;
+        m->cut_faults += s->cut_faults;
+        m->cut_preemptions += s->cut_preemptions;
+        m->quota_runs += s->quota_runs;
         m->elapsed_s += s->elapsed_s;
         all_verified = all_verified && s->verdict == SIM_VERDICT_VERIFIED;
         if (s->verdict == SIM_VERDICT_INCOMPLETE) {
@@ -162,6 +171,7 @@ static check_outcome *group_merge(merge_group *g, char **error)
         m->verdict = all_verified ? SIM_VERDICT_VERIFIED : SIM_VERDICT_PASSED;
     g_string_free(reasons, TRUE);
     g_string_free(resume, TRUE);
+    check_outcome_honest(m);
     check_outcome_judge(m);
     return m;
 }

@@ -130,6 +130,24 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "storage_ops", (gint64)o->storage_ops);
         add_int(b, "pruned", o->pruned);
         add_int(b, "bound_hits", o->bound_hits);
+        /* Runs cut by each bound (check_cuts_text); optional when reading. */
+        json_builder_set_member_name(b, "cuts");
+        json_builder_begin_object(b);
+        add_int(b, "steps_max", o->cut_steps);
+        add_int(b, "time_limit_ms", o->cut_time);
+        add_int(b, "fault_budgets", o->cut_faults);
+        add_int(b, "preemptions", o->cut_preemptions);
+        json_builder_end_object(b);
+        add_int(b, "quota_runs", o->quota_runs);
+        json_builder_end_object(b);
+        /* The bounds in force; optional when reading. */
+        json_builder_set_member_name(b, "limits");
+        json_builder_begin_object(b);
+        add_int(b, "steps_max", o->steps_max);
+        add_int(b, "time_limit_ms", o->time_limit_ms);
+        add_int(b, "preemptions_max", o->preemptions_max);
+        json_builder_set_member_name(b, "reduction");
+        json_builder_add_boolean_value(b, o->reduction);
         json_builder_end_object(b);
         add_string(b, "bounds", o->bounds);
         add_string(b, "incomplete_reason", o->incomplete_reason);
@@ -379,6 +397,26 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
     o->storage_ops = (guint64)get_int(r, st, "storage_ops", 0, G_MAXINT64);
     o->pruned = get_int(r, st, "pruned", 0, G_MAXINT64);
     o->bound_hits = get_int(r, st, "bound_hits", 0, G_MAXINT64);
+    /* Optional: reports written before the cuts were named have none. */
+    JsonNode *cuts = st && json_object_has_member(st, "cuts") ? member(r, st, "cuts", JSON_NODE_OBJECT, FALSE) : NULL;
+    if (cuts) {
+        JsonObject *ct = json_node_get_object(cuts);
+        o->cut_steps = get_int(r, ct, "steps_max", 0, G_MAXINT64);
+        o->cut_time = get_int(r, ct, "time_limit_ms", 0, G_MAXINT64);
+        o->cut_faults = get_int(r, ct, "fault_budgets", 0, G_MAXINT64);
+        o->cut_preemptions = get_int(r, ct, "preemptions", 0, G_MAXINT64);
+    }
+    if (st && json_object_has_member(st, "quota_runs"))
+        o->quota_runs = get_int(r, st, "quota_runs", 0, G_MAXINT64);
+    JsonNode *limits = json_object_has_member(obj, "limits") ? member(r, obj, "limits", JSON_NODE_OBJECT, FALSE)
+                                                              : NULL;
+    if (limits) {
+        JsonObject *lt = json_node_get_object(limits);
+        o->steps_max = get_int(r, lt, "steps_max", 0, G_MAXINT64);
+        o->time_limit_ms = get_int(r, lt, "time_limit_ms", 0, G_MAXINT64);
+        o->preemptions_max = get_int(r, lt, "preemptions_max", -1, G_MAXINT64);
+        o->reduction = get_bool(r, lt, "reduction");
+    }
     o->bounds = get_string(r, obj, "bounds", TRUE);
     o->incomplete_reason = get_string(r, obj, "incomplete_reason", TRUE);
     o->resume = get_string(r, obj, "resume", TRUE);

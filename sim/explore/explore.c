@@ -43,6 +43,17 @@ void sim_explore_result_clear(sim_explore_result *r)
     memset(r, 0, sizeof *r);
 }
 
+void sim_explore_count_run(sim_explore_result *r, const sim_monitor *m)
+{
+    r->steps += m->c.steps;
+    r->storage_ops += m->c.storage_ops;
+    r->bound_hits += m->c.truncated;
+    r->cut_steps += (m->c.cut & SIM_CUT_STEPS) != 0;
+    r->cut_time += (m->c.cut & SIM_CUT_TIME) != 0;
+    r->cut_faults += (m->c.cut & SIM_CUT_FAULTS) != 0;
+    r->quota_runs += m->c.quota_errors > 0;
+}
+
 static double now_s(const sim_explore_options *o)
 {
     return o->clock_s ? o->clock_s() : 0.0;
@@ -83,9 +94,7 @@ static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const si
         sim_run run;
         sim_run_exec(s, pool, &spec, &run);
         r->runs++;
-        r->steps += run.monitor.c.steps;
-        r->storage_ops += run.monitor.c.storage_ops;
-        r->bound_hits += run.monitor.c.truncated;
+        sim_explore_count_run(r, &run.monitor);
         guint violated = run.monitor.violated;
         sim_run_clear(&run);
         if (violated) {

@@ -65,7 +65,12 @@ typedef struct sim_explore_result {
     GArray *cex_prefix;       /* uint32: owns counterexample.prefix */
     gint64 runs;              /* executions made */
     gint64 pruned;            /* exhaustive: branches pruned by reduction */
-    gint64 bound_hits;        /* runs cut by a bound */
+    gint64 bound_hits;        /* runs cut by a bound: steps or time (cut_steps + cut_time - both) */
+    gint64 cut_steps;         /* runs stopped by [run] steps_max / --steps */
+    gint64 cut_time;          /* runs stopped by [run] time_limit_ms */
+    gint64 cut_faults;        /* runs that used up a [faults] budget */
+    gint64 cut_preemptions;   /* exhaustive: branches beyond the preemption bound, not explored */
+    gint64 quota_runs;        /* runs in which a set failed with XT_EQUOTA */
     uint64_t steps, storage_ops;
     double elapsed_s;
     char *incomplete_reason;  /* which budget, and how far it got */
@@ -89,6 +94,8 @@ void sim_explore_resolve(const sim_scenario *scenario, const sim_explore_options
 void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                  sim_explore_result *result);
 void sim_explore_result_clear(sim_explore_result *result);
+/* Adds one run's counters (steps, storage calls, cuts, quota errors) to result. */
+void sim_explore_count_run(sim_explore_result *result, const sim_monitor *monitor);
 /* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */
 /* Replace result's counterexample by a shorter one violating the same invariant. */
 void sim_explore_shrink(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,

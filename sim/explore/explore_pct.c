@@ -113,9 +113,7 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
             continue;
         }
         r->runs++;
-        r->steps += run.monitor.c.steps;
-        r->storage_ops += run.monitor.c.storage_ops;
-        r->bound_hits += run.monitor.c.truncated;
+        sim_explore_count_run(r, &run.monitor);
         if (run.monitor.violated) {
             r->verdict = SIM_VERDICT_VIOLATION;
             r->violated = run.monitor.violated;

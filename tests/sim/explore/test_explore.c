@@ -342,6 +342,43 @@ static void test_step_bound_reduction_sound(void **state)
                  sim_verdict_name(verdict), runs, bounds);
 }
 
+/* (9) Each bound that cut a run is counted under its own name: a run
+ * stopped by time_limit_ms is not counted as cut by steps_max, and the
+ * reverse; a set refused for the quota is counted, since the reduction
+ * assumes none is. */
+static void test_cuts_named(void **state)
+{
+    (void)state;
+    static const char timed[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = lamport\n"
+                                "[workload]\nmode = lock\nlocks_per_tab = 2\n[run]\ntime_limit_ms = 1\n";
+    static const char stepped[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = none\n[run]\nsteps_max = 5\n";
+    static const char quota[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = lamport\n[storage]\nquota_bytes = 30\n"
+                                "[workload]\nmode = lock\nlocks_per_tab = 1\n";
+    sim_explore_options o;
+    sim_explore_result r;
+    sim_explore_options_init(&o);
+    o.runs = 20;
+    explore(timed, &o, &r);
+    assert_int_equal(r.cut_time, 20);
+    assert_int_equal(r.cut_steps, 0);
+    assert_int_equal(r.bound_hits, 20);
+    sim_explore_result_clear(&r);
+    explore(stepped, &o, &r);
+    assert_int_equal(r.cut_steps, 20);
+    assert_int_equal(r.cut_time, 0);
+    sim_explore_result_clear(&r);
+    exhaustive_options(&o);
+    explore(quota, &o, &r);
+    assert_true(r.quota_runs > 0);
+    assert_int_equal(r.quota_runs, r.runs);
+    sim_explore_result_clear(&r);
+    exhaustive_options(&o);
+    o.preemptions_max = 0;
+    explore(broken_1, &o, &r);
+    assert_true(r.cut_preemptions > 0);
+    sim_explore_result_clear(&r);
+}
+
 /* (8) The search is a function of the scenario and the options. */
 static void test_deterministic(void **state)
 {
@@ -394,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_preemption_bound),
         cmocka_unit_test(test_step_bound_reduction_sound),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_cuts_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
