@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/input.h"
+#include "sim/programs/program.h"
 
 check_outcome *check_outcome_new(const char *file)
 {
@@ -50,6 +51,8 @@ void check_outcome_free(check_outcome *o)
     if (o->timeline)
         g_ptr_array_free(o->timeline, TRUE);
     g_free(o->erased_event);
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        check_cex_free(o->inv_cex[i]);
     g_free(o->bounds);
     g_free(o->incomplete_reason);
     g_free(o->resume);
@@ -106,74 +109,6 @@ sim_time_model check_time_resolve(sim_mode mode, sim_time_model time)
     return mode == SIM_MODE_RANDOM ? SIM_TIME_TIMED : SIM_TIME_UNTIMED;
 }
 
-char *check_cuts_text(const check_outcome *o)
-{
-    GString *t = g_string_new(NULL);
-    if (o->cut_steps)
-        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s at [run] steps_max = %" G_GINT64_FORMAT,
-                               t->len ? ", " : "", o->cut_steps, o->cut_steps == 1 ? "" : "s", o->steps_max);
-    if (o->cut_time)
-        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s at [run] time_limit_ms = %" G_GINT64_FORMAT,
-                               t->len ? ", " : "", o->cut_time, o->cut_time == 1 ? "" : "s", o->time_limit_ms);
-    if (o->cut_faults)
-        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s used up a [faults] budget", t->len ? ", " : "",
-                               o->cut_faults, o->cut_faults == 1 ? "" : "s");
-    if (o->cut_preemptions)
-        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " branch%s beyond the bound of %" G_GINT64_FORMAT
-                               " preemptions not explored",
-                               t->len ? ", " : "", o->cut_preemptions, o->cut_preemptions == 1 ? "" : "es",
-                               o->preemptions_max);
-    return g_string_free(t, t->len == 0);
-}
-
-void check_outcome_honest(check_outcome *o)
-{
-    if (o->verdict != SIM_VERDICT_VERIFIED && o->verdict != SIM_VERDICT_PASSED)
-        return;
-    char *why = NULL;
-    if (o->runs > 0 && o->storage_ops == 0) {
-        why = g_strdup_printf("vacuous: %" G_GINT64_FORMAT " run%s made no storage call", o->runs,
-                              o->runs == 1 ? "" : "s");
-    } else if (o->runs > 0 && o->bound_hits >= o->runs) {
-        char *cuts = check_cuts_text(o);
-        why = g_strdup_printf("every run was cut before its end: %s", cuts ? cuts : "by a bound");
-        g_free(cuts);
-    } else if (o->reduction && o->quota_runs > 0) {
-        why = g_strdup_printf("%" G_GINT64_FORMAT " execution%s met the storage quota (a set failed with "
-                              "QuotaExceededError), but the reduction treats sets of different keys as "
-                              "independent, which assumes it is never reached; check with --no-reduction "
-                              "or --mode random",
-                              o->quota_runs, o->quota_runs == 1 ? "" : "s");
-    }
-    if (!why)
-        return;
-    o->verdict = SIM_VERDICT_INCOMPLETE;
-    g_free(o->incomplete_reason);
-    o->incomplete_reason = why;
-}
-
-void check_outcome_judge(check_outcome *o)
-{
-    if (o->error) {
-        o->status = CHECK_BAD_INPUT;
-        return;
-    }
-    /* Judge with the library's own rule, through a scenario that carries
-     * only the expectation (merge has no scenario file at hand).  An
-     * incomplete outcome is not judged, but still states what was expected. */
-    sim_scenario *s = sim_scenario_new_default();
-    s->expect_violations = o->expect_violations;
-    s->expect_any = o->expect_any;
-    guint violated = o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0;
-    if (o->verdict == SIM_VERDICT_INCOMPLETE)
-        o->status = CHECK_INCOMPLETE;
-    else
-        o->status = sim_outcome_expected(s, violated, o->ignore_expect) ? CHECK_EXPECTED : CHECK_UNEXPECTED;
-    g_free(o->expectation);
-    o->expectation = sim_expectation_text(s, o->ignore_expect);
-    sim_scenario_free(s);
-}
-
 /* Runs a FILE* printer into a string (the report.c printers take a FILE*). */
 static void capture_begin(FILE **f, char **buf, size_t *len)
 {
@@ -191,30 +126,49 @@ static char *capture_end(FILE *f, char **buf)
     return text;
 }
 
-/* Replays the counterexample with a trace: violation text, timeline, token. */
-static void counterexample_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
-                                const sim_run_spec *found, const check_request *req)
+/* The run's violation of inv, or its first violation when inv is 0. */
+static const sim_violation *violation_of(const sim_run *run, guint inv)
 {
-    sim_run_spec spec = *found;
+    const GPtrArray *vs = run->monitor.violations;
+    for (guint i = 0; i < vs->len; i++)
+        if (!inv || (((const sim_violation *)vs->pdata[i])->invariant & inv))
+            return vs->pdata[i];
+    return report_first_violation(run);
+}
+
+/* Replays one counterexample with a trace: violation text, timeline, token. */
+static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
+                                      const sim_explore_cex *found, guint inv, const check_request *req)
+{
+    check_cex *c = check_cex_new();
+    c->seed = found->spec.seed;
+    if (o->mode == SIM_MODE_RANDOM && found->spec.seed >= o->seed_base)
+        c->run = (gint64)(found->spec.seed - o->seed_base);
+    if (found->shrunk)
+        c->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                                         " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT
+                                         " shrinking runs)",
+                                         found->shrink_from_steps, found->shrink_to_steps, found->preemptions,
+                                         found->shrink_runs);
+    sim_run_spec spec = found->spec;
     spec.trace = TRUE;
     spec.record = FALSE;
     sim_run run;
     sim_run_exec(s, pool, &spec, &run);
-    const sim_violation *v = report_first_violation(&run);
-    o->token = sim_run_token(&run, &spec);
+    const sim_violation *v = violation_of(&run, inv);
+    c->token = sim_run_token(&run, &spec);
     char *quoted = sim_input_shell_quote(s->path);
-    o->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, o->token);
+    c->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, c->token);
     g_free(quoted);
-    o->timeline = g_ptr_array_new_with_free_func(g_free);
-    if (v)
-        o->mermaid = mermaid_render(s, &run, v);
+    c->timeline = g_ptr_array_new_with_free_func(g_free);
     if (v) {
+        c->mermaid = mermaid_render(s, &run, v);
         FILE *f;
         char *buf = NULL;
         size_t len = 0;
         capture_begin(&f, &buf, &len);
         report_violation(f, v);
-        o->violation_text = capture_end(f, &buf);
+        c->violation_text = capture_end(f, &buf);
         capture_begin(&f, &buf, &len);
         report_timeline(f, &run, v, (unsigned)req->context);
         char *timeline = capture_end(f, &buf);
@@ -223,17 +177,35 @@ static void counterexample_fill(check_outcome *o, const sim_scenario *s, sim_sta
             if (!lines[i][0])
                 continue;
             if (v->erased_line && g_str_has_prefix(lines[i], REPORT_ERASED_MARK))
-                o->erased_index = (gint64)o->timeline->len;
-            g_ptr_array_add(o->timeline, g_strdup(lines[i]));
+                c->erased_index = (gint64)c->timeline->len;
+            g_ptr_array_add(c->timeline, g_strdup(lines[i]));
         }
         g_strfreev(lines);
         g_free(timeline);
         if (v->erased_line) {
-            o->erased_event = g_strdup(v->erased_event);
-            o->erased_step = v->erased_line;
+            c->erased_event = g_strdup(v->erased_event);
+            c->erased_step = v->erased_line;
         }
     }
     sim_run_clear(&run);
+    return c;
+}
+
+void check_outcome_set_primary(check_outcome *o, const check_cex *c)
+{
+    o->cex_run = c->run;
+    o->cex_seed = c->seed;
+    o->token = g_strdup(c->token);
+    o->replay = g_strdup(c->replay);
+    o->shrink_text = g_strdup(c->shrink_text);
+    o->mermaid = g_strdup(c->mermaid);
+    o->violation_text = g_strdup(c->violation_text);
+    o->timeline = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; c->timeline && i < c->timeline->len; i++)
+        g_ptr_array_add(o->timeline, g_strdup(c->timeline->pdata[i]));
+    o->erased_event = g_strdup(c->erased_event);
+    o->erased_step = c->erased_step;
+    o->erased_index = c->erased_index;
 }
 
 static void resume_fill(check_outcome *o, gint64 covered)
@@ -287,35 +259,50 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
     o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0;
 
-    int found = -1, incomplete = -1;
+    o->first = req->first;
+    o->claimed = sim_programs[s->workload_mode]->claims;
+
+    /* With --first, chunks after the first violation are discarded (a
+     * sequential check stops there).  Otherwise every chunk counts, and
+     * each invariant's counterexample comes from the first chunk (in run
+     * order) that violated it, as one sequential explorer finds it. */
+    int found = -1, incomplete = -1, inv_chunk[SIM_INV_COUNT];
     gboolean all_verified = n_chunks > 0;
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        inv_chunk[i] = -1;
     for (int c = 0; c < n_chunks; c++) {
         stats_add(o, &chunks[c]);
         if (chunks[c].verdict == SIM_VERDICT_VIOLATION) {
-            found = c;
-            break;
+            if (found < 0)
+                found = c;
+            for (int i = 0; i < SIM_INV_COUNT; i++)
+                if ((chunks[c].violated & (1u << i)) && inv_chunk[i] < 0)
+                    inv_chunk[i] = c;
         }
-        if (chunks[c].verdict == SIM_VERDICT_INCOMPLETE && incomplete < 0)
+        if ((chunks[c].verdict == SIM_VERDICT_INCOMPLETE || chunks[c].incomplete_reason) && incomplete < 0)
             incomplete = c;
+        if (found >= 0 && req->first)
+            break;
         all_verified = all_verified && chunks[c].verdict == SIM_VERDICT_VERIFIED;
     }
     if (found >= 0) {
         const sim_explore_result *r = &chunks[found];
         o->verdict = SIM_VERDICT_VIOLATION;
-        o->violated = r->violated;
-        o->cex_seed = r->counterexample.seed;
-        if (o->mode == SIM_MODE_RANDOM && r->counterexample.seed >= o->seed_base)
-            o->cex_run = (gint64)(r->counterexample.seed - o->seed_base);
-        counterexample_fill(o, s, pool, &r->counterexample, req);
-        if (r->shrunk)
-            o->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
-                                             " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT
-                                             " shrinking runs)",
-                                             r->shrink_from_steps, r->shrink_to_steps, r->cex_preemptions,
-                                             r->shrink_runs);
-    } else if (incomplete >= 0) {
+        for (int i = 0; i < SIM_INV_COUNT; i++) {
+            if (inv_chunk[i] < 0)
+                continue;
+            o->violated |= 1u << i;
+            o->inv_cex[i] = counterexample_fill(o, s, pool, &chunks[inv_chunk[i]].cex[i], 1u << i, req);
+        }
+        /* The primary counterexample: that of the first violation found. */
+        for (int i = 0; i < SIM_INV_COUNT; i++)
+            if ((r->primary & (1u << i)) && o->inv_cex[i])
+                check_outcome_set_primary(o, o->inv_cex[i]);
+    }
+    if (incomplete >= 0 && !(req->first && found >= 0)) {
         const sim_explore_result *r = &chunks[incomplete];
-        o->verdict = SIM_VERDICT_INCOMPLETE;
+        if (found < 0)
+            o->verdict = SIM_VERDICT_INCOMPLETE;
         const char *why = r->incomplete_reason ? r->incomplete_reason : "a budget ran out";
         gint64 covered = chunk_first_run[incomplete] + r->runs * o->shard_count;
         if (o->mode == SIM_MODE_RANDOM && o->runs == 0)
@@ -328,7 +315,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         else
             o->incomplete_reason = g_strdup(why);
         resume_fill(o, covered);
-    } else {
+    } else if (found < 0) {
         o->verdict = all_verified ? SIM_VERDICT_VERIFIED : SIM_VERDICT_PASSED;
     }
     for (int c = 0; c < n_chunks; c++)
@@ -336,6 +323,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
             o->bounds = g_strdup(chunks[c].bounds_text);
             break;
         }
+    check_outcome_statuses(o, o->claimed);
     check_outcome_honest(o);
     check_outcome_judge(o);
 }
@@ -384,6 +372,42 @@ static void append_field(GString *out, const char *prefix, const char *text, con
     g_string_append(out, suffix);
 }
 
+/* One counterexample: found, shrunk, violation, timeline, replay. */
+static void cex_print(GString *out, const check_outcome *o, const check_cex *c, const char *invariant)
+{
+    g_string_append(out, "found       ");
+    if (invariant)
+        g_string_append_printf(out, "%s ", invariant);
+    if (c->run >= 0)
+        g_string_append_printf(out, "in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (seed %" G_GUINT64_FORMAT ")\n",
+                               c->run + 1, o->runs_requested, c->seed);
+    else
+        g_string_append_printf(out, "after %" G_GINT64_FORMAT " runs\n", o->runs);
+    if (c->shrink_text)
+        append_field(out, "", c->shrink_text, "\n");
+    if (c->violation_text) /* two lines by design: "violation ...\n            message\n" */
+        append_escaped(out, c->violation_text, TRUE);
+    if (c->timeline && c->timeline->len) {
+        g_string_append(out, "timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
+        for (guint i = 0; i < c->timeline->len; i++)
+            append_field(out, "", c->timeline->pdata[i], "\n");
+    }
+    if (c->replay)
+        append_field(out, "replay      ", c->replay, "\n");
+}
+
+/* "invariants  mutual-exclusion held, lost-event violated, ..." */
+static void invariants_print(GString *out, const check_outcome *o)
+{
+    g_string_append(out, "invariants ");
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        guint inv = 1u << i;
+        const char *state = !(o->claimed & inv) ? "n/a" : check_inv_status_name(o->inv_status[i]);
+        g_string_append_printf(out, "%s %s %s", i ? "," : "", sim_invariant_name(inv), state);
+    }
+    g_string_append_c(out, '\n');
+}
+
 void check_outcome_print(GString *out, const check_outcome *o)
 {
     if (o->status == CHECK_BAD_INPUT) {
@@ -393,22 +417,18 @@ void check_outcome_print(GString *out, const check_outcome *o)
     }
     header_print(out, o);
     if (o->verdict == SIM_VERDICT_VIOLATION) {
-        if (o->cex_run >= 0)
-            g_string_append_printf(out, "found       in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-                                        " (seed %" G_GUINT64_FORMAT ")\n",
-                                   o->cex_run + 1, o->runs_requested, o->cex_seed);
-        else
-            g_string_append_printf(out, "found       after %" G_GINT64_FORMAT " runs\n", o->runs);
-        if (o->shrink_text)
-            append_field(out, "", o->shrink_text, "\n");
-        if (o->violation_text) /* two lines by design: "violation ...\n            message\n" */
-            append_escaped(out, o->violation_text, TRUE);
-        if (o->timeline && o->timeline->len) {
-            g_string_append(out, "timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
-            for (guint i = 0; i < o->timeline->len; i++)
-                append_field(out, "", o->timeline->pdata[i], "\n");
+        gboolean per_invariant = FALSE;
+        for (int i = 0; i < SIM_INV_COUNT; i++)
+            if (o->inv_cex[i]) {
+                cex_print(out, o, o->inv_cex[i], sim_invariant_name(1u << i));
+                per_invariant = TRUE;
+            }
+        if (!per_invariant) { /* a merged report of schema 1: one counterexample */
+            check_cex top = {.run = o->cex_run, .seed = o->cex_seed, .replay = o->replay,
+                             .shrink_text = o->shrink_text, .violation_text = o->violation_text,
+                             .timeline = o->timeline};
+            cex_print(out, o, &top, NULL);
         }
-        append_field(out, "replay      ", o->replay, "\n");
     }
     g_string_append_printf(out, "explored    %" G_GINT64_FORMAT " runs, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT
                                 " storage ops",
@@ -422,13 +442,21 @@ void check_outcome_print(GString *out, const check_outcome *o)
     if (cuts)
         g_string_append_printf(out, "cut         %s\n", cuts);
     g_free(cuts);
-    const char *judged = o->status == CHECK_EXPECTED ? "as expected" : "NOT as expected";
+    invariants_print(out, o);
+    const char *judged = o->status == CHECK_EXPECTED     ? "as expected"
+                         : o->status == CHECK_INCOMPLETE ? "no verdict"
+                                                         : "NOT as expected";
     char *expectation = sim_input_escape(o->expectation, FALSE);
     switch (o->verdict) {
     case SIM_VERDICT_VIOLATION: {
+        /* Violations found stay; what was not judged says why. */
+        if (o->incomplete_reason)
+            append_field(out, "not judged  the rest: ", o->incomplete_reason, "\n");
         char *set = sim_invariant_set_text(o->violated);
         g_string_append_printf(out, "verdict     violation (%s); expected %s: %s\n", set, expectation, judged);
         g_free(set);
+        if (o->resume)
+            append_field(out, "resume      ", o->resume, "  (plus the other options you gave)\n");
         break;
     }
     case SIM_VERDICT_PASSED:

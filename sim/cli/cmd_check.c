@@ -83,7 +83,8 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     sim_explore_result r;
     memset(&r, 0, sizeof r);
     g_mutex_lock(&st->lock);
-    gboolean superseded = job->violation_chunk < t->chunk;
+    /* Without --first every run is made: each invariant is judged. */
+    gboolean superseded = req->first && job->violation_chunk < t->chunk;
     g_mutex_unlock(&st->lock);
     double now = wall_clock_s();
     double left = req->deadline_s > 0 ? req->deadline_s - now : 0;
@@ -310,6 +311,7 @@ static int options_resolve(check_cli *c)
     eo->executions_max = c->executions;
     eo->no_reduction = c->no_reduction;
     eo->shrink = !c->no_shrink;
+    eo->first = c->req.first;
     eo->time_budget_s = c->time_budget_s;
     eo->progress = c->progress ? progress_line : NULL;
     c->req.timing = !c->no_timing;
@@ -352,6 +354,8 @@ static int options_parse(check_cli *c, int argc, char **argv)
         {"progress", 0, 0, G_OPTION_ARG_NONE, &c->progress, "Print the explorers' progress on stderr", NULL},
         {"context", 'c', 0, G_OPTION_ARG_INT, &c->req.context, "Timeline lines shown before a violation (0 = all)", "N"},
         {"ignore-expect", 0, 0, G_OPTION_ARG_NONE, &c->req.ignore_expect, "Judge as if every invariant must hold", NULL},
+        {"first", 0, 0, G_OPTION_ARG_NONE, &c->req.first,
+         "Stop at the first violation; [expect] violation = a, b then means one of them", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("DIR/|FILE... - explore each scenario, judge it against [expect]");
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -418,7 +422,7 @@ static void job_finish(check_job *job, const check_request *req, sim_stack_pool 
 {
     check_outcome *o = job->outcome;
     if (job->scenario) {
-        int n = job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
+        int n = req->first && job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
         check_outcome_fill(o, job->scenario, pool, req, job->chunks, n, job->chunk_first_run);
         o->elapsed_s = job->t_end > job->t_start ? job->t_end - job->t_start : 0;
     }

@@ -54,6 +54,38 @@ static void add_invariants(JsonBuilder *b, const char *member, guint set)
     json_builder_end_array(b);
 }
 
+/* One counterexample object (check_cex). */
+static void add_cex(JsonBuilder *b, const check_cex *c)
+{
+    json_builder_begin_object(b);
+    add_int(b, "run_index", c->run);
+    add_int(b, "seed", (gint64)c->seed);
+    add_string(b, "token", c->token);
+    add_string(b, "replay", c->replay);
+    add_string(b, "shrink", c->shrink_text);
+    add_string(b, "violation", c->violation_text);
+    json_builder_set_member_name(b, "timeline");
+    json_builder_begin_array(b);
+    for (guint i = 0; c->timeline && i < c->timeline->len; i++) {
+        char *valid = g_utf8_make_valid(c->timeline->pdata[i], -1);
+        json_builder_add_string_value(b, valid);
+        g_free(valid);
+    }
+    json_builder_end_array(b);
+    /* The write that erased a lost event: the line marked "!!". */
+    json_builder_set_member_name(b, "erasing_write");
+    if (c->erased_event) {
+        json_builder_begin_object(b);
+        add_string(b, "event", c->erased_event);
+        add_int(b, "step", (gint64)c->erased_step);
+        add_int(b, "timeline_index", c->erased_index);
+        json_builder_end_object(b);
+    } else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+}
+
+/* The top-level counterexample (the first violation found), as in schema 1. */
 static void add_counterexample(JsonBuilder *b, const check_outcome *o)
 {
     json_builder_set_member_name(b, "counterexample");
@@ -61,32 +93,31 @@ static void add_counterexample(JsonBuilder *b, const check_outcome *o)
         json_builder_add_null_value(b);
         return;
     }
-    json_builder_begin_object(b);
-    add_int(b, "run_index", o->cex_run);
-    add_int(b, "seed", (gint64)o->cex_seed);
-    add_string(b, "token", o->token);
-    add_string(b, "replay", o->replay);
-    add_string(b, "shrink", o->shrink_text);
-    add_string(b, "violation", o->violation_text);
-    json_builder_set_member_name(b, "timeline");
+    check_cex top = {.run = o->cex_run, .seed = o->cex_seed, .token = o->token, .replay = o->replay,
+                     .shrink_text = o->shrink_text, .violation_text = o->violation_text, .timeline = o->timeline,
+                     .erased_event = o->erased_event, .erased_step = o->erased_step, .erased_index = o->erased_index};
+    add_cex(b, &top);
+}
+
+/* Each invariant: {invariant, status, counterexample}; optional when reading. */
+static void add_per_invariant(JsonBuilder *b, const check_outcome *o)
+{
+    json_builder_set_member_name(b, "invariants");
     json_builder_begin_array(b);
-    for (guint i = 0; o->timeline && i < o->timeline->len; i++) {
-        char *valid = g_utf8_make_valid(o->timeline->pdata[i], -1);
-        json_builder_add_string_value(b, valid);
-        g_free(valid);
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        json_builder_begin_object(b);
+        add_string(b, "invariant", sim_invariant_name(1u << i));
+        add_string(b, "status", check_inv_status_name(o->inv_status[i]));
+        json_builder_set_member_name(b, "claimed");
+        json_builder_add_boolean_value(b, (o->claimed & (1u << i)) != 0);
+        json_builder_set_member_name(b, "counterexample");
+        if (o->inv_cex[i])
+            add_cex(b, o->inv_cex[i]);
+        else
+            json_builder_add_null_value(b);
+        json_builder_end_object(b);
     }
     json_builder_end_array(b);
-    /* The write that erased a lost event: the line marked "!!". */
-    json_builder_set_member_name(b, "erasing_write");
-    if (o->erased_event) {
-        json_builder_begin_object(b);
-        add_string(b, "event", o->erased_event);
-        add_int(b, "step", (gint64)o->erased_step);
-        add_int(b, "timeline_index", o->erased_index);
-        json_builder_end_object(b);
-    } else
-        json_builder_add_null_value(b);
-    json_builder_end_object(b);
 }
 
 static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
@@ -123,6 +154,9 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         json_builder_end_object(b);
         add_invariants(b, "invariants_violated", o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0);
         add_counterexample(b, o);
+        add_per_invariant(b, o);
+        json_builder_set_member_name(b, "first");
+        json_builder_add_boolean_value(b, o->first);
         json_builder_set_member_name(b, "statistics");
         json_builder_begin_object(b);
         add_int(b, "runs", o->runs);
@@ -321,6 +355,41 @@ static guint get_invariants(reader *r, JsonObject *obj, const char *name)
     return set;
 }
 
+/* A counterexample object; NULL (and r failed) when malformed. */
+static check_cex *read_cex(reader *r, JsonObject *c)
+{
+    check_cex *x = check_cex_new();
+    x->run = get_int(r, c, "run_index", -1, G_MAXINT64);
+    x->seed = (guint64)get_int(r, c, "seed", 0, G_MAXINT64);
+    x->token = get_string(r, c, "token", TRUE);
+    x->replay = get_string(r, c, "replay", TRUE);
+    /* Optional: reports written before shrinking existed have no "shrink". */
+    if (json_object_has_member(c, "shrink"))
+        x->shrink_text = get_string(r, c, "shrink", TRUE);
+    x->violation_text = get_string(r, c, "violation", TRUE);
+    JsonNode *tl = member(r, c, "timeline", JSON_NODE_ARRAY, FALSE);
+    x->timeline = g_ptr_array_new_with_free_func(g_free);
+    JsonArray *a = tl ? json_node_get_array(tl) : NULL;
+    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+        JsonNode *e = json_array_get_element(a, i);
+        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) {
+            fail(r, "timeline", "a line is not a string");
+            return x;
+        }
+        g_ptr_array_add(x->timeline, g_strdup(json_node_get_string(e)));
+    }
+    /* Optional: reports written before it existed have no "erasing_write". */
+    JsonNode *ew = json_object_has_member(c, "erasing_write") ? member(r, c, "erasing_write", JSON_NODE_OBJECT, TRUE)
+                                                               : NULL;
+    if (ew) {
+        JsonObject *eo = json_node_get_object(ew);
+        x->erased_event = get_string(r, eo, "event", FALSE);
+        x->erased_step = (guint64)get_int(r, eo, "step", 1, G_MAXINT64);
+        x->erased_index = get_int(r, eo, "timeline_index", -1, (gint64)x->timeline->len - 1);
+    }
+    return x;
+}
+
 static void read_counterexample(reader *r, JsonObject *obj, check_outcome *o)
 {
     JsonNode *node = member(r, obj, "counterexample", JSON_NODE_OBJECT, TRUE);
@@ -329,34 +398,53 @@ static void read_counterexample(reader *r, JsonObject *obj, check_outcome *o)
             fail(r, "counterexample", "missing for a violation");
         return;
     }
-    JsonObject *c = json_node_get_object(node);
-    o->cex_run = get_int(r, c, "run_index", -1, G_MAXINT64);
-    o->cex_seed = (guint64)get_int(r, c, "seed", 0, G_MAXINT64);
-    o->token = get_string(r, c, "token", TRUE);
-    o->replay = get_string(r, c, "replay", TRUE);
-    /* Optional: reports written before shrinking existed have no "shrink". */
-    if (json_object_has_member(c, "shrink"))
-        o->shrink_text = get_string(r, c, "shrink", TRUE);
-    o->violation_text = get_string(r, c, "violation", TRUE);
-    JsonNode *tl = member(r, c, "timeline", JSON_NODE_ARRAY, FALSE);
-    o->timeline = g_ptr_array_new_with_free_func(g_free);
-    JsonArray *a = tl ? json_node_get_array(tl) : NULL;
-    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+    check_cex *x = read_cex(r, json_node_get_object(node));
+    check_outcome_set_primary(o, x);
+    check_cex_free(x);
+}
+
+static const char *inv_status_at(int i) { return check_inv_status_name((check_inv_status)i); }
+
+/* Per-invariant results; a report without them (written before them) is
+ * judged as --first judged: its one counterexample is the whole story. */
+static void read_per_invariant(reader *r, JsonObject *obj, check_outcome *o)
+{
+    if (json_object_has_member(obj, "first"))
+        o->first = get_bool(r, obj, "first");
+    if (!json_object_has_member(obj, "invariants")) {
+        o->first = TRUE;
+        o->claimed = (1u << SIM_INV_COUNT) - 1;
+        check_outcome_statuses(o, o->claimed);
+        return;
+    }
+    JsonNode *node = member(r, obj, "invariants", JSON_NODE_ARRAY, FALSE);
+    JsonArray *a = node ? json_node_get_array(node) : NULL;
+    if (a && json_array_get_length(a) != SIM_INV_COUNT) {
+        fail(r, "invariants", "not one entry per invariant");
+        return;
+    }
+    for (guint i = 0; a && i < SIM_INV_COUNT && !r->failed; i++) {
         JsonNode *e = json_array_get_element(a, i);
-        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) {
-            fail(r, "timeline", "a line is not a string");
+        if (!JSON_NODE_HOLDS_OBJECT(e)) {
+            fail(r, "invariants", "an element is not an object");
             return;
         }
-        g_ptr_array_add(o->timeline, g_strdup(json_node_get_string(e)));
-    }
-    /* Optional: reports written before it existed have no "erasing_write". */
-    JsonNode *ew = json_object_has_member(c, "erasing_write") ? member(r, c, "erasing_write", JSON_NODE_OBJECT, TRUE)
-                                                               : NULL;
-    if (ew) {
-        JsonObject *eo = json_node_get_object(ew);
-        o->erased_event = get_string(r, eo, "event", FALSE);
-        o->erased_step = (guint64)get_int(r, eo, "step", 1, G_MAXINT64);
-        o->erased_index = get_int(r, eo, "timeline_index", -1, (gint64)o->timeline->len - 1);
+        JsonObject *io = json_node_get_object(e);
+        char *name = get_string(r, io, "invariant", FALSE);
+        if (name && strcmp(name, sim_invariant_name(1u << i)) != 0)
+            fail(r, "invariant", "not in the order tabsim writes");
+        g_free(name);
+        char *status = get_string(r, io, "status", FALSE);
+        o->inv_status[i] = (check_inv_status)name_index(r, "status", status, inv_status_at, 3);
+        g_free(status);
+        if (get_bool(r, io, "claimed"))
+            o->claimed |= 1u << i;
+        JsonNode *c = member(r, io, "counterexample", JSON_NODE_OBJECT, TRUE);
+        if (c)
+            o->inv_cex[i] = read_cex(r, json_node_get_object(c));
+        gboolean violated = (o->violated & (1u << i)) && o->verdict == SIM_VERDICT_VIOLATION;
+        if (!r->failed && violated != (o->inv_status[i] == CHECK_INV_VIOLATED))
+            fail(r, "status", "does not agree with invariants_violated");
     }
 }
 
@@ -422,6 +510,7 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
     o->resume = get_string(r, obj, "resume", TRUE);
     if (o->verdict == SIM_VERDICT_VIOLATION && o->violated == 0)
         fail(r, "invariants_violated", "empty for a violation");
+    read_per_invariant(r, obj, o);
 }
 
 static check_outcome *read_outcome(reader *r, JsonNode *node)

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "sim/programs/program.h"
+
 void sim_explore_options_init(sim_explore_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -38,9 +40,70 @@ void sim_explore_result_clear(sim_explore_result *r)
 {
     if (r->cex_prefix)
         g_array_free(r->cex_prefix, TRUE);
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        if (r->cex[i].prefix)
+            g_array_free(r->cex[i].prefix, TRUE);
     g_free(r->incomplete_reason);
     g_free(r->bounds_text);
     memset(r, 0, sizeof *r);
+}
+
+gboolean sim_explore_found(sim_explore_result *r, const sim_explore_options *o, const sim_scenario *s,
+                           const sim_run *run, const sim_run_spec *spec, gboolean keep_record, gboolean stop_when_all)
+{
+    guint fresh = run->monitor.violated & ~r->violated;
+    if (r->violated == 0 && run->monitor.violations->len > 0)
+        r->primary = ((const sim_violation *)run->monitor.violations->pdata[0])->invariant;
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        if (!(fresh & (1u << i)))
+            continue;
+        sim_explore_cex *c = &r->cex[i];
+        memset(c, 0, sizeof *c);
+        c->spec = *spec;
+        c->spec.sched_pick = NULL;
+        c->spec.step_done = NULL;
+        c->spec.hook_ctx = NULL;
+        c->spec.stats = NULL;
+        c->spec.record = FALSE;
+        c->spec.trace = FALSE;
+        if (keep_record) {
+            const GArray *rec = run->chooser.record;
+            c->prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), rec->len);
+            g_array_append_vals(c->prefix, rec->data, rec->len);
+            c->spec.prefix = (const uint32_t *)c->prefix->data;
+            c->spec.prefix_len = c->prefix->len;
+        }
+    }
+    r->violated |= run->monitor.violated;
+    r->verdict = SIM_VERDICT_VIOLATION;
+    guint claims = sim_programs[s->workload_mode]->claims;
+    return o->first || (stop_when_all && (claims & ~r->violated) == 0);
+}
+
+/* The primary counterexample's fields, from its invariant's entry. */
+static void primary_sync(sim_explore_result *r)
+{
+    int p = 0;
+    while (p < SIM_INV_COUNT && !(r->primary & (1u << p)))
+        p++;
+    if (p == SIM_INV_COUNT)
+        return;
+    const sim_explore_cex *c = &r->cex[p];
+    if (r->cex_prefix)
+        g_array_free(r->cex_prefix, TRUE);
+    r->cex_prefix = NULL;
+    r->counterexample = c->spec;
+    if (c->prefix) {
+        r->cex_prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), c->prefix->len);
+        g_array_append_vals(r->cex_prefix, c->prefix->data, c->prefix->len);
+        r->counterexample.prefix = (const uint32_t *)r->cex_prefix->data;
+        r->counterexample.prefix_len = r->cex_prefix->len;
+    }
+    r->shrunk = c->shrunk;
+    r->shrink_from_steps = c->shrink_from_steps;
+    r->shrink_to_steps = c->shrink_to_steps;
+    r->cex_preemptions = c->preemptions;
+    r->shrink_runs = c->shrink_runs;
 }
 
 void sim_explore_count_run(sim_explore_result *r, const sim_monitor *m)
@@ -86,7 +149,10 @@ static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const si
         char progress[64];
         g_snprintf(progress, sizeof progress, "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " runs", r->runs, runs);
         if ((r->runs & 63) == 0 && budget_spent(o, r, t0, progress)) {
-            r->verdict = SIM_VERDICT_INCOMPLETE;
+            /* Violations found stay found; incomplete_reason says the rest
+             * was not judged. */
+            if (!r->violated)
+                r->verdict = SIM_VERDICT_INCOMPLETE;
             break;
         }
         sim_run_spec spec = {.seed = base + (uint64_t)i, .tail = SIM_TAIL_RANDOM,
@@ -95,14 +161,12 @@ static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const si
         sim_run_exec(s, pool, &spec, &run);
         r->runs++;
         sim_explore_count_run(r, &run.monitor);
-        guint violated = run.monitor.violated;
+        /* Random runs go on to the end without --first: a chunk of runs
+         * cannot know what the chunks before it found (sim/cli/cmd_check.c). */
+        gboolean stop = run.monitor.violated && sim_explore_found(r, o, s, &run, &spec, FALSE, FALSE);
         sim_run_clear(&run);
-        if (violated) {
-            r->verdict = SIM_VERDICT_VIOLATION;
-            r->violated = violated;
-            r->counterexample = spec;
+        if (stop)
             break;
-        }
     }
     r->elapsed_s = now_s(o) - t0;
 }
@@ -153,4 +217,9 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
     }
     if (r->verdict == SIM_VERDICT_VIOLATION && o->shrink)
         sim_explore_shrink(s, pool, o, r);
+    if (r->verdict == SIM_VERDICT_VIOLATION) {
+        if (o->first)
+            r->violated = r->primary ? r->primary : r->violated;
+        primary_sync(r);
+    }
 }

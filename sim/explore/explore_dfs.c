@@ -444,16 +444,11 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
                     g_hash_table_add(d.traces, g_memdup2(&h, sizeof h));
             }
             if (run.monitor.violated) {
-                r->verdict = SIM_VERDICT_VIOLATION;
-                r->violated = run.monitor.violated;
-                r->cex_prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), run.chooser.record->len);
-                g_array_append_vals(r->cex_prefix, run.chooser.record->data, run.chooser.record->len);
-                r->counterexample = (sim_run_spec){.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = spec.untimed,
-                                                   .discrete = TRUE,
-                                                   .prefix = (const uint32_t *)r->cex_prefix->data,
-                                                   .prefix_len = r->cex_prefix->len};
-                sim_run_clear(&run);
-                break;
+                sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = spec.untimed, .discrete = TRUE};
+                if (sim_explore_found(r, o, s, &run, &found, TRUE, TRUE)) {
+                    sim_run_clear(&run);
+                    break;
+                }
             }
         }
         gboolean truncated = run.monitor.c.truncated;
@@ -487,7 +482,9 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
     gboolean finished = TRUE;
     r->verdict = SIM_VERDICT_VERIFIED;
     if (o->preemptions_max >= 0) {
-        for (gint64 b = 0; b <= o->preemptions_max && r->verdict != SIM_VERDICT_VIOLATION; b++) {
+        /* Each bound's search starts over; one that stopped early (--first, or
+         * every claimed invariant violated) ends the iteration. */
+        for (gint64 b = 0; b <= o->preemptions_max; b++) {
             r->preemption_bound_reached = b;
             finished = dfs_search(s, pool, o, r, b, t0);
             if (!finished)

@@ -85,12 +85,14 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
         if (i >= 0 && o->shard_count > 1 && i % o->shard_count != o->shard_index)
             continue;
         if (o->stop && *o->stop) {
-            r->verdict = SIM_VERDICT_INCOMPLETE;
+            if (!r->violated) /* violations found stay found */
+                r->verdict = SIM_VERDICT_INCOMPLETE;
             r->incomplete_reason = g_strdup_printf("interrupted after %" G_GINT64_FORMAT " runs", r->runs);
             break;
         }
         if (o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s) {
-            r->verdict = SIM_VERDICT_INCOMPLETE;
+            if (!r->violated)
+                r->verdict = SIM_VERDICT_INCOMPLETE;
             r->incomplete_reason = g_strdup_printf("time budget of %.1f s ran out after %" G_GINT64_FORMAT " runs",
                                                    o->time_budget_s, r->runs);
             break;
@@ -115,15 +117,11 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
         r->runs++;
         sim_explore_count_run(r, &run.monitor);
         if (run.monitor.violated) {
-            r->verdict = SIM_VERDICT_VIOLATION;
-            r->violated = run.monitor.violated;
-            r->cex_prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), run.chooser.record->len);
-            g_array_append_vals(r->cex_prefix, run.chooser.record->data, run.chooser.record->len);
-            r->counterexample = (sim_run_spec){.seed = spec.seed, .tail = SIM_TAIL_ZERO, .untimed = TRUE,
-                                               .prefix = (const uint32_t *)r->cex_prefix->data,
-                                               .prefix_len = r->cex_prefix->len};
-            sim_run_clear(&run);
-            break;
+            sim_run_spec found = {.seed = spec.seed, .tail = SIM_TAIL_ZERO, .untimed = TRUE};
+            if (sim_explore_found(r, o, s, &run, &found, TRUE, TRUE)) {
+                sim_run_clear(&run);
+                break;
+            }
         }
         sim_run_clear(&run);
     }

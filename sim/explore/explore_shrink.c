@@ -63,6 +63,17 @@ static gboolean score_better(const shrink_score *a, const shrink_score *b)
     return a->nonzero < b->nonzero;
 }
 
+/* The run's violation of target, or NULL. */
+static const sim_violation *violation_of(const sim_monitor *m, guint target)
+{
+    for (guint i = 0; i < m->violations->len; i++) {
+        const sim_violation *v = m->violations->pdata[i];
+        if (v->invariant & target)
+            return v;
+    }
+    return NULL;
+}
+
 /* Runs a candidate; on a violation of the target, *normal gets its answers
  * with trailing zeros cut (they equal the zero tail). */
 static shrink_score shrink_try(shrinker *k, const uint32_t *prefix, guint len, GArray *normal)
@@ -78,10 +89,10 @@ static shrink_score shrink_try(shrinker *k, const uint32_t *prefix, guint len, G
     k->runs++;
     k->steps += run.monitor.c.steps;
     shrink_score sc = {0};
-    const GPtrArray *vs = run.monitor.violations;
-    if (vs->len > 0 && (((const sim_violation *)vs->pdata[0])->invariant & k->target)) {
+    const sim_violation *v = violation_of(&run.monitor, k->target);
+    if (v) {
         sc.violates = TRUE;
-        sc.steps = ((const sim_violation *)vs->pdata[0])->step;
+        sc.steps = v->step;
         sc.preemptions = run.monitor.c.preemptions;
         const GArray *rec = run.chooser.record;
         guint keep = rec->len;
@@ -202,35 +213,29 @@ static gboolean pass_edit(shrinker *k, GArray *cur, shrink_score *best, gboolean
     return any;
 }
 
-void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                        sim_explore_result *r)
+/* Shrinks one counterexample c, keeping a violation of target. */
+static void shrink_one(const sim_scenario *s, sim_stack_pool *pool, sim_explore_cex *c, guint target)
 {
-    (void)o;
     /* A candidate that runs far longer than the counterexample cannot be
      * better, and a schedule that livelocks must not run to the scenario's
      * step bound: candidates are capped at a few times the found run. */
     sim_scenario capped = *s;
-    shrinker k = {.s = &capped, .pool = pool, .base = r->counterexample};
+    shrinker k = {.s = &capped, .pool = pool, .base = c->spec, .target = target};
     k.arity = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.arity_scratch = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.base.sched_pick = NULL;
     k.base.step_done = NULL;
     k.base.hook_ctx = NULL;
     k.base.stats = NULL;
-    /* The invariant the counterexample shows first is the one to keep. */
-    sim_run_spec found = r->counterexample;
+    sim_run_spec found = c->spec;
     found.record = TRUE;
-    found.sched_pick = NULL;
-    found.step_done = NULL;
-    found.stats = NULL;
-    sim_run run;
     found.trace = TRUE;
+    sim_run run;
     sim_run_exec(s, pool, &found, &run);
     GArray *cur = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     g_array_append_vals(cur, run.chooser.record->data, run.chooser.record->len);
-    const GPtrArray *vs = run.monitor.violations;
-    k.target = vs->len ? ((const sim_violation *)vs->pdata[0])->invariant : r->violated;
-    r->shrink_from_steps = vs->len ? ((const sim_violation *)vs->pdata[0])->step : run.monitor.c.steps;
+    const sim_violation *v = violation_of(&run.monitor, target);
+    c->shrink_from_steps = v ? v->step : run.monitor.c.steps;
     capped.steps_max = MIN(s->steps_max, MAX(1000, 4 * (int64_t)run.monitor.c.steps));
     sim_run_clear(&run);
 
@@ -238,8 +243,8 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     if (!best.violates) {
         /* Replaying the answers with a zero tail lost the failure (a random
          * tail cut short): keep the counterexample as found. */
-        r->shrink_to_steps = r->shrink_from_steps;
-        r->shrink_runs = k.runs;
+        c->shrink_to_steps = c->shrink_from_steps;
+        c->shrink_runs = k.runs;
         g_array_free(cur, TRUE);
         g_array_free(k.arity, TRUE);
         g_array_free(k.arity_scratch, TRUE);
@@ -257,17 +262,29 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     }
     g_array_free(k.arity, TRUE);
     g_array_free(k.arity_scratch, TRUE);
-    if (r->cex_prefix)
-        g_array_free(r->cex_prefix, TRUE);
-    r->cex_prefix = cur;
-    r->counterexample = k.base;
-    r->counterexample.tail = SIM_TAIL_ZERO;
-    r->counterexample.prefix = (const uint32_t *)cur->data;
-    r->counterexample.prefix_len = cur->len;
-    r->counterexample.record = FALSE;
-    r->violated = k.target;
-    r->shrunk = TRUE;
-    r->shrink_to_steps = best.steps;
-    r->cex_preemptions = (gint64)best.preemptions;
-    r->shrink_runs = k.runs;
+    if (c->prefix)
+        g_array_free(c->prefix, TRUE);
+    c->prefix = cur;
+    c->spec = k.base;
+    c->spec.tail = SIM_TAIL_ZERO;
+    c->spec.prefix = (const uint32_t *)cur->data;
+    c->spec.prefix_len = cur->len;
+    c->spec.record = FALSE;
+    c->spec.trace = FALSE;
+    c->shrunk = TRUE;
+    c->shrink_to_steps = best.steps;
+    c->preemptions = (gint64)best.preemptions;
+    c->shrink_runs = k.runs;
+}
+
+void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                        sim_explore_result *r)
+{
+    /* With --first only the primary counterexample is shown: the others
+     * found in its run are not shrunk. */
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        guint inv = 1u << i;
+        if ((r->violated & inv) && (!o->first || inv == r->primary))
+            shrink_one(s, pool, &r->cex[i], inv);
+    }
 }
