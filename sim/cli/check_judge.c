@@ -20,6 +20,46 @@
  */
 #include "check.h"
 
+check_outcome *check_outcome_new(const char *file)
+{
+    check_outcome *o = g_new0(check_outcome, 1);
+    o->file = g_strdup(file);
+    o->name = g_strdup(file);
+    o->status = CHECK_BAD_INPUT;
+    o->time = SIM_TIME_TIMED;
+    o->shard_count = 1;
+    o->cex_run = -1;
+    o->erased_index = -1;
+    o->verdict = SIM_VERDICT_INCOMPLETE;
+    o->expectation = g_strdup("every invariant holds");
+    o->preemptions_max = -1;
+    return o;
+}
+
+void check_outcome_free(check_outcome *o)
+{
+    if (!o)
+        return;
+    g_free(o->file);
+    g_free(o->name);
+    g_free(o->error);
+    g_free(o->expectation);
+    g_free(o->token);
+    g_free(o->replay);
+    g_free(o->shrink_text);
+    g_free(o->mermaid);
+    g_free(o->violation_text);
+    if (o->timeline)
+        g_ptr_array_free(o->timeline, TRUE);
+    g_free(o->erased_event);
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        check_cex_free(o->inv_cex[i]);
+    g_free(o->bounds);
+    g_free(o->incomplete_reason);
+    g_free(o->resume);
+    g_free(o);
+}
+
 check_cex *check_cex_new(void)
 {
     check_cex *c = g_new0(check_cex, 1);

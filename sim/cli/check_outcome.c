@@ -19,46 +19,6 @@
 #include "sim/input.h"
 #include "sim/programs/program.h"
 
-check_outcome *check_outcome_new(const char *file)
-{
-    check_outcome *o = g_new0(check_outcome, 1);
-    o->file = g_strdup(file);
-    o->name = g_strdup(file);
-    o->status = CHECK_BAD_INPUT;
-    o->time = SIM_TIME_TIMED;
-    o->shard_count = 1;
-    o->cex_run = -1;
-    o->erased_index = -1;
-    o->verdict = SIM_VERDICT_INCOMPLETE;
-    o->expectation = g_strdup("every invariant holds");
-    o->preemptions_max = -1;
-    return o;
-}
-
-void check_outcome_free(check_outcome *o)
-{
-    if (!o)
-        return;
-    g_free(o->file);
-    g_free(o->name);
-    g_free(o->error);
-    g_free(o->expectation);
-    g_free(o->token);
-    g_free(o->replay);
-    g_free(o->shrink_text);
-    g_free(o->mermaid);
-    g_free(o->violation_text);
-    if (o->timeline)
-        g_ptr_array_free(o->timeline, TRUE);
-    g_free(o->erased_event);
-    for (int i = 0; i < SIM_INV_COUNT; i++)
-        check_cex_free(o->inv_cex[i]);
-    g_free(o->bounds);
-    g_free(o->incomplete_reason);
-    g_free(o->resume);
-    g_free(o);
-}
-
 char *report_text_clean(const char *text)
 {
     char *valid = g_utf8_make_valid(text, -1);
@@ -259,7 +219,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
     o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0;
 
-    o->first = req->first;
+    o->first = eo->first;
     o->claimed = sim_programs[s->workload_mode]->claims;
 
     /* With --first, chunks after the first violation are discarded (a
@@ -281,7 +241,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         }
         if ((chunks[c].verdict == SIM_VERDICT_INCOMPLETE || chunks[c].incomplete_reason) && incomplete < 0)
             incomplete = c;
-        if (found >= 0 && req->first)
+        if (found >= 0 && eo->first)
             break;
         all_verified = all_verified && chunks[c].verdict == SIM_VERDICT_VERIFIED;
     }
@@ -299,7 +259,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
             if ((r->primary & (1u << i)) && o->inv_cex[i])
                 check_outcome_set_primary(o, o->inv_cex[i]);
     }
-    if (incomplete >= 0 && !(req->first && found >= 0)) {
+    if (incomplete >= 0 && !(eo->first && found >= 0)) {
         const sim_explore_result *r = &chunks[incomplete];
         if (found < 0)
             o->verdict = SIM_VERDICT_INCOMPLETE;

@@ -50,6 +50,7 @@ typedef struct check_job {
     gint64 *chunk_runs;
     int chunks_left;             /* under check_state.lock */
     int violation_chunk;         /* lowest chunk with a violation so far */
+    gboolean first;              /* --first or [explore] first: stop at the first violation */
     double t_start, t_end;
 } check_job;
 
@@ -84,7 +85,7 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     memset(&r, 0, sizeof r);
     g_mutex_lock(&st->lock);
     /* Without --first every run is made: each invariant is judged. */
-    gboolean superseded = req->first && job->violation_chunk < t->chunk;
+    gboolean superseded = job->first && job->violation_chunk < t->chunk;
     g_mutex_unlock(&st->lock);
     double now = wall_clock_s();
     double left = req->deadline_s > 0 ? req->deadline_s - now : 0;
@@ -176,6 +177,7 @@ static void job_plan(check_job *job, const check_request *req, int jobs)
     }
     job->chunks_left = job->n_chunks;
     job->violation_chunk = G_MAXINT;
+    job->first = job->scenario && resolved.first;
 }
 
 static int name_compare(gconstpointer a, gconstpointer b)
@@ -422,7 +424,7 @@ static void job_finish(check_job *job, const check_request *req, sim_stack_pool 
 {
     check_outcome *o = job->outcome;
     if (job->scenario) {
-        int n = req->first && job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
+        int n = job->first && job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
         check_outcome_fill(o, job->scenario, pool, req, job->chunks, n, job->chunk_first_run);
         o->elapsed_s = job->t_end > job->t_start ? job->t_end - job->t_start : 0;
     }

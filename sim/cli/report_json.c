@@ -44,6 +44,12 @@ static void add_int(JsonBuilder *b, const char *member, gint64 value)
     json_builder_add_int_value(b, value);
 }
 
+static void add_bool(JsonBuilder *b, const char *member, gboolean value)
+{
+    json_builder_set_member_name(b, member);
+    json_builder_add_boolean_value(b, value);
+}
+
 static void add_invariants(JsonBuilder *b, const char *member, guint set)
 {
     json_builder_set_member_name(b, member);
@@ -54,7 +60,6 @@ static void add_invariants(JsonBuilder *b, const char *member, guint set)
     json_builder_end_array(b);
 }
 
-/* One counterexample object (check_cex). */
 static void add_cex(JsonBuilder *b, const check_cex *c)
 {
     json_builder_begin_object(b);
@@ -85,7 +90,8 @@ static void add_cex(JsonBuilder *b, const check_cex *c)
     json_builder_end_object(b);
 }
 
-/* The top-level counterexample (the first violation found), as in schema 1. */
+/* The top-level counterexample (the first violation found), as in schema 1;
+ * add_cex writes one counterexample object (check_cex). */
 static void add_counterexample(JsonBuilder *b, const check_outcome *o)
 {
     json_builder_set_member_name(b, "counterexample");
@@ -108,8 +114,7 @@ static void add_per_invariant(JsonBuilder *b, const check_outcome *o)
         json_builder_begin_object(b);
         add_string(b, "invariant", sim_invariant_name(1u << i));
         add_string(b, "status", check_inv_status_name(o->inv_status[i]));
-        json_builder_set_member_name(b, "claimed");
-        json_builder_add_boolean_value(b, (o->claimed & (1u << i)) != 0);
+        add_bool(b, "claimed", (o->claimed & (1u << i)) != 0);
         json_builder_set_member_name(b, "counterexample");
         if (o->inv_cex[i])
             add_cex(b, o->inv_cex[i]);
@@ -126,8 +131,7 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
     add_string(b, "file", o->file);
     add_string(b, "name", o->name);
     add_string(b, "status", check_status_name(o->status));
-    json_builder_set_member_name(b, "expected");
-    json_builder_add_boolean_value(b, o->status == CHECK_EXPECTED);
+    add_bool(b, "expected", o->status == CHECK_EXPECTED);
     add_string(b, "error", o->error);
     if (o->status != CHECK_BAD_INPUT) {
         char hash[16];
@@ -147,16 +151,13 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         json_builder_set_member_name(b, "expect");
         json_builder_begin_object(b);
         add_invariants(b, "violations", o->expect_violations);
-        json_builder_set_member_name(b, "any");
-        json_builder_add_boolean_value(b, o->expect_any);
-        json_builder_set_member_name(b, "ignored");
-        json_builder_add_boolean_value(b, o->ignore_expect);
+        add_bool(b, "any", o->expect_any);
+        add_bool(b, "ignored", o->ignore_expect);
         json_builder_end_object(b);
         add_invariants(b, "invariants_violated", o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0);
         add_counterexample(b, o);
         add_per_invariant(b, o);
-        json_builder_set_member_name(b, "first");
-        json_builder_add_boolean_value(b, o->first);
+        add_bool(b, "first", o->first);
         json_builder_set_member_name(b, "statistics");
         json_builder_begin_object(b);
         add_int(b, "runs", o->runs);
@@ -180,8 +181,7 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "steps_max", o->steps_max);
         add_int(b, "time_limit_ms", o->time_limit_ms);
         add_int(b, "preemptions_max", o->preemptions_max);
-        json_builder_set_member_name(b, "reduction");
-        json_builder_add_boolean_value(b, o->reduction);
+        add_bool(b, "reduction", o->reduction);
         json_builder_end_object(b);
         add_string(b, "bounds", o->bounds);
         add_string(b, "incomplete_reason", o->incomplete_reason);
@@ -336,6 +336,7 @@ static const char *mode_at(int i) { return check_mode_name((sim_mode)i); }
 static const char *time_at(int i) { return check_time_name(i ? SIM_TIME_UNTIMED : SIM_TIME_TIMED); }
 static const char *verdict_at(int i) { return sim_verdict_name((sim_verdict)i); }
 static const char *invariant_at(int i) { return sim_invariant_name(1u << i); }
+static const char *inv_status_at(int i) { return check_inv_status_name((check_inv_status)i); }
 
 static guint get_invariants(reader *r, JsonObject *obj, const char *name)
 {
@@ -403,14 +404,10 @@ static void read_counterexample(reader *r, JsonObject *obj, check_outcome *o)
     check_cex_free(x);
 }
 
-static const char *inv_status_at(int i) { return check_inv_status_name((check_inv_status)i); }
-
-/* Per-invariant results; a report without them (written before them) is
- * judged as --first judged: its one counterexample is the whole story. */
+/* Per-invariant results; an older report without them is judged as with --first. */
 static void read_per_invariant(reader *r, JsonObject *obj, check_outcome *o)
 {
-    if (json_object_has_member(obj, "first"))
-        o->first = get_bool(r, obj, "first");
+    o->first = json_object_has_member(obj, "first") && get_bool(r, obj, "first");
     if (!json_object_has_member(obj, "invariants")) {
         o->first = TRUE;
         o->claimed = (1u << SIM_INV_COUNT) - 1;
@@ -437,13 +434,12 @@ static void read_per_invariant(reader *r, JsonObject *obj, check_outcome *o)
         char *status = get_string(r, io, "status", FALSE);
         o->inv_status[i] = (check_inv_status)name_index(r, "status", status, inv_status_at, 3);
         g_free(status);
-        if (get_bool(r, io, "claimed"))
-            o->claimed |= 1u << i;
+        o->claimed |= get_bool(r, io, "claimed") ? 1u << i : 0;
         JsonNode *c = member(r, io, "counterexample", JSON_NODE_OBJECT, TRUE);
         if (c)
             o->inv_cex[i] = read_cex(r, json_node_get_object(c));
-        gboolean violated = (o->violated & (1u << i)) && o->verdict == SIM_VERDICT_VIOLATION;
-        if (!r->failed && violated != (o->inv_status[i] == CHECK_INV_VIOLATED))
+        if (!r->failed && ((o->violated & (1u << i)) && o->verdict == SIM_VERDICT_VIOLATION) !=
+                              (o->inv_status[i] == CHECK_INV_VIOLATED))
             fail(r, "status", "does not agree with invariants_violated");
     }
 }
@@ -486,9 +482,8 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
     o->pruned = get_int(r, st, "pruned", 0, G_MAXINT64);
     o->bound_hits = get_int(r, st, "bound_hits", 0, G_MAXINT64);
     /* Optional: reports written before the cuts were named have none. */
-    JsonNode *cuts = st && json_object_has_member(st, "cuts") ? member(r, st, "cuts", JSON_NODE_OBJECT, FALSE) : NULL;
-    if (cuts) {
-        JsonObject *ct = json_node_get_object(cuts);
+    if (st && json_object_has_member(st, "cuts") && member(r, st, "cuts", JSON_NODE_OBJECT, FALSE)) {
+        JsonObject *ct = json_object_get_object_member(st, "cuts");
         o->cut_steps = get_int(r, ct, "steps_max", 0, G_MAXINT64);
         o->cut_time = get_int(r, ct, "time_limit_ms", 0, G_MAXINT64);
         o->cut_faults = get_int(r, ct, "fault_budgets", 0, G_MAXINT64);
@@ -496,10 +491,8 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
     }
     if (st && json_object_has_member(st, "quota_runs"))
         o->quota_runs = get_int(r, st, "quota_runs", 0, G_MAXINT64);
-    JsonNode *limits = json_object_has_member(obj, "limits") ? member(r, obj, "limits", JSON_NODE_OBJECT, FALSE)
-                                                              : NULL;
-    if (limits) {
-        JsonObject *lt = json_node_get_object(limits);
+    if (json_object_has_member(obj, "limits") && member(r, obj, "limits", JSON_NODE_OBJECT, FALSE)) {
+        JsonObject *lt = json_object_get_object_member(obj, "limits");
         o->steps_max = get_int(r, lt, "steps_max", 0, G_MAXINT64);
         o->time_limit_ms = get_int(r, lt, "time_limit_ms", 0, G_MAXINT64);
         o->preemptions_max = get_int(r, lt, "preemptions_max", -1, G_MAXINT64);

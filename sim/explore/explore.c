@@ -188,6 +188,7 @@ void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, s
     if (!in->pct_depth_set)
         out->pct_depth = s->pct_depth;
     out->no_reduction = in->no_reduction || !s->reduction;
+    out->first = in->first || s->first;
 }
 
 void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
