@@ -61,7 +61,17 @@ typedef struct sim_counters {
     uint64_t preemptions;      /* untimed: switches away from a tab that could go on */
     int64_t end_time_us;
     gboolean truncated;        /* steps_max or time_limit stopped the run */
+    guint cut;                 /* sim_cut bits: the bounds that cut this run */
+    uint64_t quota_errors;     /* sets refused with XT_EQUOTA */
 } sim_counters;
+
+/* The bounds that can cut a run short, or leave some of its branches or
+ * faults unexplored; a verdict names each one that did (sim/explore). */
+typedef enum sim_cut {
+    SIM_CUT_STEPS = 1u << 0,  /* [run] steps_max / --steps stopped it */
+    SIM_CUT_TIME = 1u << 1,   /* [run] time_limit_ms stopped it */
+    SIM_CUT_FAULTS = 1u << 2  /* a [faults] *_max budget was used up in it */
+} sim_cut;
 
 typedef struct sim_monitor {
     const sim_scenario *scenario;

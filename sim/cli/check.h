@@ -28,6 +28,28 @@ typedef enum check_status {
     CHECK_BAD_INPUT   /* the scenario could not be loaded */
 } check_status;
 
+/* What check found for one invariant. */
+typedef enum check_inv_status {
+    CHECK_INV_NOT_JUDGED, /* the program does not claim it, or the search did not get to a verdict */
+    CHECK_INV_HELD,       /* every run made (exhaustive: every execution) holds it */
+    CHECK_INV_VIOLATED    /* a run violated it: see its counterexample */
+} check_inv_status;
+
+/* One invariant's counterexample, as printed and stored. */
+typedef struct check_cex {
+    gint64 run;              /* 0-based run index (random mode); -1 unknown */
+    guint64 seed;
+    char *token;
+    char *replay;            /* the tabsim replay command line */
+    char *shrink_text;       /* "shrunk from N to M steps, ..." or NULL */
+    char *mermaid;           /* the counterexample as a sequenceDiagram, or NULL */
+    char *violation_text;    /* "violation   ...\n            message\n" */
+    GPtrArray *timeline;     /* char*: the timeline lines, as printed */
+    char *erased_event;      /* lost event: the erased id, or NULL */
+    guint64 erased_step;
+    gint64 erased_index;
+} check_cex;
+
 typedef struct check_outcome {
     char *file;              /* as given on the command line */
     char *name;              /* the scenario's name; the file for bad input */
@@ -46,6 +68,11 @@ typedef struct check_outcome {
     gboolean expect_any;
     gboolean ignore_expect;
     char *expectation;       /* "every invariant holds", ... */
+    gboolean first;          /* --first: stopped at the first violation; [expect] means "one of" */
+    guint claimed;           /* the invariants the scenario's program claims */
+    /* per invariant, by bit index (sim_invariant) */
+    check_inv_status inv_status[SIM_INV_COUNT];
+    check_cex *inv_cex[SIM_INV_COUNT]; /* VIOLATED: its counterexample (NULL when not read back) */
     /* counterexample (verdict == VIOLATION) */
     gint64 cex_run;          /* 0-based run index (random mode); -1 unknown */
     guint64 cex_seed;
@@ -62,6 +89,11 @@ typedef struct check_outcome {
     /* statistics */
     gint64 runs, pruned, bound_hits;
     guint64 steps, storage_ops;
+    /* the bounds that cut runs, each named in the verdict (check_cuts_text) */
+    gint64 cut_steps, cut_time, cut_faults, cut_preemptions;
+    gint64 quota_runs;       /* runs in which a set failed with XT_EQUOTA */
+    gint64 steps_max, time_limit_ms, preemptions_max; /* in force; -1 = no preemption bound */
+    gboolean reduction;      /* exhaustive with source-DPOR: assumes the quota is never reached */
     char *bounds;            /* "within ..." (verified), or NULL */
     char *incomplete_reason; /* NULL unless incomplete */
     char *resume;            /* a command that covers what is left, or NULL */
@@ -75,18 +107,37 @@ typedef struct check_request {
     gint64 seed;                 /* -1 = each scenario's [check] seed */
     gint context;                /* timeline lines before a violation */
     gboolean ignore_expect;
+    gboolean first;              /* --first: stop at the first violation (also in explore) */
     gboolean timing;             /* print elapsed times (not with --no-timing) */
     double deadline_s;           /* monotonic seconds; 0 = no time budget */
 } check_request;
 
 check_outcome *check_outcome_new(const char *file);
+check_cex *check_cex_new(void);
+/* Copies c into the outcome's top-level counterexample fields (the first
+ * violation found; what reports of schema 1 carry). */
+void check_outcome_set_primary(check_outcome *o, const check_cex *c);
+void check_cex_free(check_cex *c);
+const char *check_inv_status_name(check_inv_status status);
 void check_outcome_free(check_outcome *o);
 const char *check_status_name(check_status status);
 const char *check_mode_name(sim_mode mode);
 const char *check_time_name(sim_time_model time);
 /* The time model a mode uses when the user did not choose one. */
 sim_time_model check_time_resolve(sim_mode mode, sim_time_model time);
-/* Judges o->verdict/violated against the stored expectation; sets status. */
+/* "12 runs at [run] steps_max = 5, ..." naming every bound that cut a run,
+ * or NULL when none did.  Caller frees. */
+char *check_cuts_text(const check_outcome *o);
+/* A verdict of verified or passed that the runs do not support becomes
+ * incomplete, with the reason: no run made a storage call, every run was
+ * cut by steps_max or time_limit_ms, or an exhaustive search with
+ * reduction met the storage quota (the reduction assumes it never does). */
+void check_outcome_honest(check_outcome *o);
+/* Sets inv_status from the verdict, violated and the claimed invariants
+ * (check_judge.c).  Call before check_outcome_honest. */
+void check_outcome_statuses(check_outcome *o, guint claimed);
+/* Judges inv_status against the stored expectation; sets status and
+ * expectation. */
 void check_outcome_judge(check_outcome *o);
 
 /* Valid UTF-8 without the control characters XML 1.0 forbids (tab and

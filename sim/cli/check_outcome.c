@@ -17,43 +17,7 @@
 #include <string.h>
 
 #include "sim/input.h"
-
-check_outcome *check_outcome_new(const char *file)
-{
-    check_outcome *o = g_new0(check_outcome, 1);
-    o->file = g_strdup(file);
-    o->name = g_strdup(file);
-    o->status = CHECK_BAD_INPUT;
-    o->time = SIM_TIME_TIMED;
-    o->shard_count = 1;
-    o->cex_run = -1;
-    o->erased_index = -1;
-    o->verdict = SIM_VERDICT_INCOMPLETE;
-    o->expectation = g_strdup("every invariant holds");
-    return o;
-}
-
-void check_outcome_free(check_outcome *o)
-{
-    if (!o)
-        return;
-    g_free(o->file);
-    g_free(o->name);
-    g_free(o->error);
-    g_free(o->expectation);
-    g_free(o->token);
-    g_free(o->replay);
-    g_free(o->shrink_text);
-    g_free(o->mermaid);
-    g_free(o->violation_text);
-    if (o->timeline)
-        g_ptr_array_free(o->timeline, TRUE);
-    g_free(o->erased_event);
-    g_free(o->bounds);
-    g_free(o->incomplete_reason);
-    g_free(o->resume);
-    g_free(o);
-}
+#include "sim/programs/program.h"
 
 char *report_text_clean(const char *text)
 {
@@ -105,28 +69,6 @@ sim_time_model check_time_resolve(sim_mode mode, sim_time_model time)
     return mode == SIM_MODE_RANDOM ? SIM_TIME_TIMED : SIM_TIME_UNTIMED;
 }
 
-void check_outcome_judge(check_outcome *o)
-{
-    if (o->error) {
-        o->status = CHECK_BAD_INPUT;
-        return;
-    }
-    /* Judge with the library's own rule, through a scenario that carries
-     * only the expectation (merge has no scenario file at hand).  An
-     * incomplete outcome is not judged, but still states what was expected. */
-    sim_scenario *s = sim_scenario_new_default();
-    s->expect_violations = o->expect_violations;
-    s->expect_any = o->expect_any;
-    guint violated = o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0;
-    if (o->verdict == SIM_VERDICT_INCOMPLETE)
-        o->status = CHECK_INCOMPLETE;
-    else
-        o->status = sim_outcome_expected(s, violated, o->ignore_expect) ? CHECK_EXPECTED : CHECK_UNEXPECTED;
-    g_free(o->expectation);
-    o->expectation = sim_expectation_text(s, o->ignore_expect);
-    sim_scenario_free(s);
-}
-
 /* Runs a FILE* printer into a string (the report.c printers take a FILE*). */
 static void capture_begin(FILE **f, char **buf, size_t *len)
 {
@@ -144,38 +86,62 @@ static char *capture_end(FILE *f, char **buf)
     return text;
 }
 
-/* Replays the counterexample with a trace: violation text, timeline, token.
- * A stop (or the history bound) cuts the replay: then nothing is filled
- * and the cause is returned. */
-static sim_stop counterexample_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
-                                    const sim_run_spec *found, const check_request *req)
+/* The run's violation of inv, or its first violation when inv is 0. */
+static const sim_violation *violation_of(const sim_run *run, guint inv)
 {
-    sim_run_spec spec = *found;
+    const GPtrArray *vs = run->monitor.violations;
+    for (guint i = 0; i < vs->len; i++)
+        if (!inv || (((const sim_violation *)vs->pdata[i])->invariant & inv))
+            return vs->pdata[i];
+    return report_first_violation(run);
+}
+
+/* Replays one counterexample with a trace: violation text, timeline, token. */
+static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
+                                      const sim_explore_cex *found, guint inv, const check_request *req,
+                                      uint64_t shrink_work_max, sim_stop *stopped)
+{
+    check_cex *c = check_cex_new();
+    c->seed = found->spec.seed;
+    if (o->mode == SIM_MODE_RANDOM && found->spec.seed >= o->seed_base)
+        c->run = (gint64)(found->spec.seed - o->seed_base);
+    if (found->shrunk) {
+        char *cut = found->shrink_cut ? g_strdup_printf(", stopped by its bound of %" G_GUINT64_FORMAT " work units",
+                                                        shrink_work_max)
+                                      : g_strdup("");
+        c->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                                         " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT
+                                         " shrinking runs%s)",
+                                         found->shrink_from_steps, found->shrink_to_steps, found->preemptions,
+                                         found->shrink_runs, cut);
+        g_free(cut);
+    }
+    sim_run_spec spec = found->spec;
     spec.trace = TRUE;
     spec.record = FALSE;
     spec.stop = req->explore.stop;
     sim_run run;
     sim_run_exec(s, pool, &spec, &run);
-    sim_stop stopped = run.stopped;
-    if (stopped) {
+    if (run.stopped) {
+        *stopped = run.stopped;
         sim_run_clear(&run);
-        return stopped;
+        check_cex_free(c);
+        return NULL;
     }
-    const sim_violation *v = report_first_violation(&run);
-    o->token = sim_run_token(&run, &spec);
+    const sim_violation *v = violation_of(&run, inv);
+    c->token = sim_run_token(&run, &spec);
     char *quoted = sim_input_shell_quote(s->path);
-    o->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, o->token);
+    c->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, c->token);
     g_free(quoted);
-    o->timeline = g_ptr_array_new_with_free_func(g_free);
-    if (v)
-        o->mermaid = mermaid_render(s, &run, v);
+    c->timeline = g_ptr_array_new_with_free_func(g_free);
     if (v) {
+        c->mermaid = mermaid_render(s, &run, v);
         FILE *f;
         char *buf = NULL;
         size_t len = 0;
         capture_begin(&f, &buf, &len);
         report_violation(f, v);
-        o->violation_text = capture_end(f, &buf);
+        c->violation_text = capture_end(f, &buf);
         capture_begin(&f, &buf, &len);
         report_timeline(f, &run, v, (unsigned)req->context);
         char *timeline = capture_end(f, &buf);
@@ -184,18 +150,35 @@ static sim_stop counterexample_fill(check_outcome *o, const sim_scenario *s, sim
             if (!lines[i][0])
                 continue;
             if (v->erased_line && g_str_has_prefix(lines[i], REPORT_ERASED_MARK))
-                o->erased_index = (gint64)o->timeline->len;
-            g_ptr_array_add(o->timeline, g_strdup(lines[i]));
+                c->erased_index = (gint64)c->timeline->len;
+            g_ptr_array_add(c->timeline, g_strdup(lines[i]));
         }
         g_strfreev(lines);
         g_free(timeline);
         if (v->erased_line) {
-            o->erased_event = g_strdup(v->erased_event);
-            o->erased_step = v->erased_line;
+            c->erased_event = g_strdup(v->erased_event);
+            c->erased_step = v->erased_line;
         }
     }
     sim_run_clear(&run);
-    return SIM_STOP_NONE;
+    return c;
+}
+
+void check_outcome_set_primary(check_outcome *o, const check_cex *c)
+{
+    o->cex_run = c->run;
+    o->cex_seed = c->seed;
+    o->token = g_strdup(c->token);
+    o->replay = g_strdup(c->replay);
+    o->shrink_text = g_strdup(c->shrink_text);
+    o->mermaid = g_strdup(c->mermaid);
+    o->violation_text = g_strdup(c->violation_text);
+    o->timeline = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; c->timeline && i < c->timeline->len; i++)
+        g_ptr_array_add(o->timeline, g_strdup(c->timeline->pdata[i]));
+    o->erased_event = g_strdup(c->erased_event);
+    o->erased_step = c->erased_step;
+    o->erased_index = c->erased_index;
 }
 
 static void resume_fill(check_outcome *o, gint64 covered)
@@ -255,6 +238,11 @@ static void stats_add(check_outcome *o, const sim_explore_result *r)
     o->runs += r->runs;
     o->pruned += r->pruned;
     o->bound_hits += r->bound_hits;
+    o->cut_steps += r->cut_steps;
+    o->cut_time += r->cut_time;
+    o->cut_faults += r->cut_faults;
+    o->cut_preemptions += r->cut_preemptions;
+    o->quota_runs += r->quota_runs;
     o->steps += r->steps;
     o->storage_ops += r->storage_ops;
 }
@@ -277,60 +265,124 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->expect_violations = s->expect_violations;
     o->expect_any = s->expect_any;
     o->ignore_expect = req->ignore_expect;
+    o->steps_max = eo->steps_max > 0 ? eo->steps_max : s->steps_max;
+    o->time_limit_ms = s->time_limit_ms;
+    o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
+    o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0;
 
-    int found = -1, incomplete = -1;
+    o->first = eo->first;
+    o->claimed = sim_programs[s->workload_mode]->claims;
+
+    /* With --first, chunks after the first violation are discarded (a
+     * sequential check stops there).  Otherwise every chunk counts, and
+     * each invariant's counterexample comes from the first chunk (in run
+     * order) that violated it, as one sequential explorer finds it. */
+    int found = -1, incomplete = -1, inv_chunk[SIM_INV_COUNT];
     gboolean all_verified = n_chunks > 0;
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        inv_chunk[i] = -1;
     for (int c = 0; c < n_chunks; c++) {
         stats_add(o, &chunks[c]);
         if (chunks[c].verdict == SIM_VERDICT_VIOLATION) {
-            found = c;
-            break;
+            if (found < 0)
+                found = c;
+            for (int i = 0; i < SIM_INV_COUNT; i++)
+                if ((chunks[c].violated & (1u << i)) && inv_chunk[i] < 0)
+                    inv_chunk[i] = c;
         }
-        if (chunks[c].verdict == SIM_VERDICT_INCOMPLETE && incomplete < 0)
+        if ((chunks[c].verdict == SIM_VERDICT_INCOMPLETE || chunks[c].incomplete_reason) && incomplete < 0)
             incomplete = c;
         if (chunks[c].cex_unshrunk)
             break; /* a violation was found here: later chunks do not count */
+        if (found >= 0 && eo->first)
+            break;
         all_verified = all_verified && chunks[c].verdict == SIM_VERDICT_VERIFIED;
     }
+    int stopped_chunk = -1; /* a stop cut a replay or the shrinking of this chunk's finding */
     if (found >= 0) {
         sim_explore_result *r = &chunks[found];
         /* A chunked check (--jobs N) shrinks here, not in its chunks (no
          * shrinking run was made), bounded by the whole search's steps as
          * one explorer would be: the same counterexample, the same bound. */
-        if (eo->shrink && r->shrink_runs == 0)
-            sim_explore_shrink_found(s, pool, &req->explore, o->runs, o->steps, r);
-        o->verdict = SIM_VERDICT_VIOLATION;
-        o->violated = r->violated;
-        o->cex_seed = r->counterexample.seed;
-        if (o->mode == SIM_MODE_RANDOM && r->counterexample.seed >= o->seed_base)
-            o->cex_run = (gint64)(r->counterexample.seed - o->seed_base);
-        sim_stop stopped = counterexample_fill(o, s, pool, &r->counterexample, req);
-        if (stopped) {
-            char *why = sim_explore_stop_text(stopped, &req->explore);
-            incomplete_fill(o, r, why, "replaying", chunk_first_run[found]);
-            g_free(why);
-        } else if (r->shrunk) {
-            char *cut = r->shrink_cut ? g_strdup_printf(", stopped by its bound of %" G_GUINT64_FORMAT " work units",
-                                                        r->shrink_work_max)
-                                      : g_strdup("");
-            o->shrink_text = g_strdup_printf("shrunk      from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
-                                             " steps, %" G_GINT64_FORMAT " preemptions (%" G_GINT64_FORMAT
-                                             " shrinking runs%s)",
-                                             r->shrink_from_steps, r->shrink_to_steps, r->cex_preemptions,
-                                             r->shrink_runs, cut);
-            g_free(cut);
+        for (int i = 0; i < SIM_INV_COUNT; i++) {
+            int c = inv_chunk[i];
+            if (c >= 0 && eo->shrink && !chunks[c].cex_unshrunk && chunks[c].cex[i].shrink_runs == 0)
+                sim_explore_shrink_found(s, pool, &req->explore, o->runs, o->steps, &chunks[c]);
         }
-    } else if (incomplete >= 0) {
+        o->verdict = SIM_VERDICT_VIOLATION;
+        /* Each invariant's counterexample, replayed; a stop (or the history
+         * bound) during a replay, or one that cut its shrinking, leaves
+         * the scenario incomplete. */
+        sim_stop stopped = SIM_STOP_NONE;
+        stopped_chunk = -1;
+        int stopped_inv = -1;
+        const char *doing = NULL;
+        for (int i = 0; i < SIM_INV_COUNT && !stopped; i++) {
+            int c = inv_chunk[i];
+            if (c < 0)
+                continue;
+            if (chunks[c].cex_unshrunk) {
+                stopped = chunks[c].stop_cause ? chunks[c].stop_cause : SIM_STOP_BUDGET;
+                stopped_chunk = c;
+                stopped_inv = i;
+                doing = "shrinking";
+                break;
+            }
+            o->violated |= 1u << i;
+            o->inv_cex[i] = counterexample_fill(o, s, pool, &chunks[c].cex[i], 1u << i, req,
+                                                chunks[c].shrink_work_max, &stopped);
+            if (stopped) {
+                stopped_chunk = c;
+                stopped_inv = i;
+                doing = "replaying";
+            }
+        }
+        if (stopped) {
+            const sim_explore_result *sr = &chunks[stopped_chunk];
+            uint64_t seed = sr->cex[stopped_inv].spec.seed;
+            o->cex_seed = seed;
+            o->cex_run = o->mode == SIM_MODE_RANDOM && seed >= o->seed_base ? (gint64)(seed - o->seed_base) : -1;
+            char *why = sim_explore_stop_text(stopped, &req->explore);
+            incomplete_fill(o, sr, why, doing, chunk_first_run[stopped_chunk]);
+            g_free(why);
+        } else {
+            /* The primary counterexample: that of the first violation found. */
+            for (int i = 0; i < SIM_INV_COUNT; i++)
+                if ((r->primary & (1u << i)) && o->inv_cex[i])
+                    check_outcome_set_primary(o, o->inv_cex[i]);
+        }
+    }
+    if (stopped_chunk >= 0) {
+        /* said above */
+    } else if (incomplete >= 0 && found < 0) {
         const sim_explore_result *r = &chunks[incomplete];
         const char *why = r->incomplete_reason ? r->incomplete_reason : "a budget ran out";
         if (r->cex_unshrunk && o->mode == SIM_MODE_RANDOM) {
-            o->cex_seed = r->counterexample.seed;
-            o->cex_run = r->counterexample.seed >= o->seed_base ? (gint64)(r->counterexample.seed - o->seed_base) : -1;
+            /* The counterexample whose shrinking was cut: the primary one. */
+            uint64_t seed = r->counterexample.seed;
+            for (int i = 0; i < SIM_INV_COUNT; i++)
+                if (r->primary & (1u << i))
+                    seed = r->cex[i].spec.seed;
+            o->cex_seed = seed;
+            o->cex_run = seed >= o->seed_base ? (gint64)(seed - o->seed_base) : -1;
             incomplete_fill(o, r, why, "shrinking", chunk_first_run[incomplete]);
         } else {
             incomplete_fill(o, r, why, NULL, chunk_first_run[incomplete]);
         }
-    } else {
+    } else if (incomplete >= 0 && !eo->first) {
+        /* A violation was found, but the budget left the rest unjudged. */
+        const sim_explore_result *r = &chunks[incomplete];
+        const char *why = r->incomplete_reason ? r->incomplete_reason : "a budget ran out";
+        gint64 covered = chunk_first_run[incomplete] + r->runs * o->shard_count;
+        if (o->mode == SIM_MODE_RANDOM)
+            o->incomplete_reason = g_strdup_printf("%s; %" G_GINT64_FORMAT " runs made, every run%s before seed %"
+                                                   G_GUINT64_FORMAT " done",
+                                                   why, o->runs, o->shard_count > 1 ? " of this shard" : "",
+                                                   o->seed_base + (guint64)covered);
+        else
+            o->incomplete_reason = g_strdup(why);
+        resume_fill(o, covered);
+    } else if (found < 0) {
         o->verdict = all_verified ? SIM_VERDICT_VERIFIED : SIM_VERDICT_PASSED;
     }
     for (int c = 0; c < n_chunks; c++)
@@ -338,6 +390,8 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
             o->bounds = g_strdup(chunks[c].bounds_text);
             break;
         }
+    check_outcome_statuses(o, o->claimed);
+    check_outcome_honest(o);
     check_outcome_judge(o);
 }
 
@@ -385,6 +439,42 @@ static void append_field(GString *out, const char *prefix, const char *text, con
     g_string_append(out, suffix);
 }
 
+/* One counterexample: found, shrunk, violation, timeline, replay. */
+static void cex_print(GString *out, const check_outcome *o, const check_cex *c, const char *invariant)
+{
+    g_string_append(out, "found       ");
+    if (invariant)
+        g_string_append_printf(out, "%s ", invariant);
+    if (c->run >= 0)
+        g_string_append_printf(out, "in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (seed %" G_GUINT64_FORMAT ")\n",
+                               c->run + 1, o->runs_requested, c->seed);
+    else
+        g_string_append_printf(out, "after %" G_GINT64_FORMAT " runs\n", o->runs);
+    if (c->shrink_text)
+        append_field(out, "", c->shrink_text, "\n");
+    if (c->violation_text) /* two lines by design: "violation ...\n            message\n" */
+        append_escaped(out, c->violation_text, TRUE);
+    if (c->timeline && c->timeline->len) {
+        g_string_append(out, "timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
+        for (guint i = 0; i < c->timeline->len; i++)
+            append_field(out, "", c->timeline->pdata[i], "\n");
+    }
+    if (c->replay)
+        append_field(out, "replay      ", c->replay, "\n");
+}
+
+/* "invariants  mutual-exclusion held, lost-event violated, ..." */
+static void invariants_print(GString *out, const check_outcome *o)
+{
+    g_string_append(out, "invariants ");
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        guint inv = 1u << i;
+        const char *state = !(o->claimed & inv) ? "n/a" : check_inv_status_name(o->inv_status[i]);
+        g_string_append_printf(out, "%s %s %s", i ? "," : "", sim_invariant_name(inv), state);
+    }
+    g_string_append_c(out, '\n');
+}
+
 void check_outcome_print(GString *out, const check_outcome *o)
 {
     if (o->status == CHECK_BAD_INPUT) {
@@ -394,22 +484,18 @@ void check_outcome_print(GString *out, const check_outcome *o)
     }
     header_print(out, o);
     if (o->verdict == SIM_VERDICT_VIOLATION) {
-        if (o->cex_run >= 0)
-            g_string_append_printf(out, "found       in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-                                        " (seed %" G_GUINT64_FORMAT ")\n",
-                                   o->cex_run + 1, o->runs_requested, o->cex_seed);
-        else
-            g_string_append_printf(out, "found       after %" G_GINT64_FORMAT " runs\n", o->runs);
-        if (o->shrink_text)
-            append_field(out, "", o->shrink_text, "\n");
-        if (o->violation_text) /* two lines by design: "violation ...\n            message\n" */
-            append_escaped(out, o->violation_text, TRUE);
-        if (o->timeline && o->timeline->len) {
-            g_string_append(out, "timeline    (virtual ms, tab, task, operation, key = value -> result ; step)\n");
-            for (guint i = 0; i < o->timeline->len; i++)
-                append_field(out, "", o->timeline->pdata[i], "\n");
+        gboolean per_invariant = FALSE;
+        for (int i = 0; i < SIM_INV_COUNT; i++)
+            if (o->inv_cex[i]) {
+                cex_print(out, o, o->inv_cex[i], sim_invariant_name(1u << i));
+                per_invariant = TRUE;
+            }
+        if (!per_invariant) { /* a merged report of schema 1: one counterexample */
+            check_cex top = {.run = o->cex_run, .seed = o->cex_seed, .replay = o->replay,
+                             .shrink_text = o->shrink_text, .violation_text = o->violation_text,
+                             .timeline = o->timeline};
+            cex_print(out, o, &top, NULL);
         }
-        append_field(out, "replay      ", o->replay, "\n");
     }
     g_string_append_printf(out, "explored    %" G_GINT64_FORMAT " runs, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT
                                 " storage ops",
@@ -419,13 +505,25 @@ void check_outcome_print(GString *out, const check_outcome *o)
     if (o->bound_hits)
         g_string_append_printf(out, ", %" G_GINT64_FORMAT " cut by a bound", o->bound_hits);
     g_string_append_c(out, '\n');
-    const char *judged = o->status == CHECK_EXPECTED ? "as expected" : "NOT as expected";
+    char *cuts = check_cuts_text(o);
+    if (cuts)
+        g_string_append_printf(out, "cut         %s\n", cuts);
+    g_free(cuts);
+    invariants_print(out, o);
+    const char *judged = o->status == CHECK_EXPECTED     ? "as expected"
+                         : o->status == CHECK_INCOMPLETE ? "no verdict"
+                                                         : "NOT as expected";
     char *expectation = sim_input_escape(o->expectation, FALSE);
     switch (o->verdict) {
     case SIM_VERDICT_VIOLATION: {
+        /* Violations found stay; what was not judged says why. */
+        if (o->incomplete_reason)
+            append_field(out, "not judged  the rest: ", o->incomplete_reason, "\n");
         char *set = sim_invariant_set_text(o->violated);
         g_string_append_printf(out, "verdict     violation (%s); expected %s: %s\n", set, expectation, judged);
         g_free(set);
+        if (o->resume)
+            append_field(out, "resume      ", o->resume, "  (plus the other options you gave)\n");
         break;
     }
     case SIM_VERDICT_PASSED:

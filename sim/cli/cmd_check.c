@@ -52,6 +52,7 @@ typedef struct check_job {
     gint64 *chunk_runs;
     int chunks_left;             /* under check_state.lock */
     int violation_chunk;         /* lowest chunk with a violation so far */
+    gboolean first;              /* --first or [explore] first: stop at the first violation */
     double t_start, t_end;
 } check_job;
 
@@ -85,7 +86,8 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     sim_explore_result r;
     memset(&r, 0, sizeof r);
     g_mutex_lock(&st->lock);
-    gboolean superseded = job->violation_chunk < t->chunk;
+    /* Without --first every run is made: each invariant is judged. */
+    gboolean superseded = job->first && job->violation_chunk < t->chunk;
     g_mutex_unlock(&st->lock);
     double now = wall_clock_s();
     sim_stop stopped = check_stop_cause();
@@ -183,6 +185,7 @@ static void job_plan(check_job *job, const check_request *req, int jobs)
     }
     job->chunks_left = job->n_chunks;
     job->violation_chunk = G_MAXINT;
+    job->first = job->scenario && resolved.first;
 }
 
 static int name_compare(gconstpointer a, gconstpointer b)
@@ -318,6 +321,7 @@ static int options_resolve(check_cli *c)
     eo->executions_max = c->executions;
     eo->no_reduction = c->no_reduction;
     eo->shrink = !c->no_shrink;
+    eo->first = c->req.first;
     eo->time_budget_s = c->time_budget_s;
     eo->progress = c->progress ? progress_line : NULL;
     c->req.timing = !c->no_timing;
@@ -360,6 +364,8 @@ static int options_parse(check_cli *c, int argc, char **argv)
         {"progress", 0, 0, G_OPTION_ARG_NONE, &c->progress, "Print the explorers' progress on stderr", NULL},
         {"context", 'c', 0, G_OPTION_ARG_INT, &c->req.context, "Timeline lines shown before a violation (0 = all)", "N"},
         {"ignore-expect", 0, 0, G_OPTION_ARG_NONE, &c->req.ignore_expect, "Judge as if every invariant must hold", NULL},
+        {"first", 0, 0, G_OPTION_ARG_NONE, &c->req.first,
+         "Stop at the first violation; [expect] violation = a, b then means one of them", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("DIR/|FILE... - explore each scenario, judge it against [expect]");
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -426,7 +432,7 @@ static void job_finish(check_job *job, const check_request *req, sim_stack_pool 
 {
     check_outcome *o = job->outcome;
     if (job->scenario) {
-        int n = job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
+        int n = job->first && job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
         check_outcome_fill(o, job->scenario, pool, req, job->chunks, n, job->chunk_first_run);
         o->elapsed_s = job->t_end > job->t_start ? job->t_end - job->t_start : 0;
     }

@@ -49,6 +49,8 @@ static const char *shards_disagree(const check_outcome *a, const check_outcome *
     if (a->expect_violations != b->expect_violations || a->expect_any != b->expect_any ||
         a->ignore_expect != b->ignore_expect)
         return "expectation ([expect] or --ignore-expect)";
+    if (a->first != b->first)
+        return "judging (--first)";
     return NULL;
 }
 
@@ -82,6 +84,41 @@ static void copy_counterexample(check_outcome *m, const check_outcome *s)
     m->erased_event = g_strdup(s->erased_event);
     m->erased_step = s->erased_step;
     m->erased_index = s->erased_index;
+}
+
+static check_cex *cex_copy(const check_cex *c)
+{
+    check_cex *x = check_cex_new();
+    *x = *c;
+    x->token = g_strdup(c->token);
+    x->replay = g_strdup(c->replay);
+    x->shrink_text = g_strdup(c->shrink_text);
+    x->mermaid = g_strdup(c->mermaid);
+    x->violation_text = g_strdup(c->violation_text);
+    x->timeline = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; c->timeline && i < c->timeline->len; i++)
+        g_ptr_array_add(x->timeline, g_strdup(c->timeline->pdata[i]));
+    x->erased_event = g_strdup(c->erased_event);
+    return x;
+}
+
+/* Each invariant's counterexample: the shards' one with the lowest run
+ * index (random mode), else the lowest shard's, as for the primary one. */
+static void per_invariant_merge(check_outcome *m, GPtrArray *shards)
+{
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        const check_cex *best = NULL;
+        for (guint k = 0; k < shards->len; k++) {
+            const check_outcome *s = shards->pdata[k];
+            const check_cex *c = s->verdict == SIM_VERDICT_VIOLATION ? s->inv_cex[i] : NULL;
+            if (c && (!best || (c->run >= 0 && (best->run < 0 || c->run < best->run))))
+                best = c;
+        }
+        if (best) {
+            m->inv_cex[i] = cex_copy(best);
+            m->violated |= 1u << i;
+        }
+    }
 }
 
 /* The merged outcome of one scenario's shards, or NULL with *error set. */
@@ -120,6 +157,10 @@ static check_outcome *group_merge(merge_group *g, char **error)
     m->expect_any = first->expect_any;
     m->ignore_expect = first->ignore_expect;
     m->bounds = g_strdup(first->bounds);
+    m->steps_max = first->steps_max;
+    m->time_limit_ms = first->time_limit_ms;
+    m->preemptions_max = first->preemptions_max;
+    m->reduction = first->reduction;
     GString *reasons = g_string_new(NULL), *resume = g_string_new(NULL);
     gboolean all_verified = TRUE, incomplete = FALSE;
     for (guint i = 0; i < g->shards->len; i++) {
@@ -129,6 +170,11 @@ static check_outcome *group_merge(merge_group *g, char **error)
         m->storage_ops += s->storage_ops;
         m->pruned += s->pruned;
         m->bound_hits += s->bound_hits;
+        m->cut_steps += s->cut_steps;
+        m->cut_time += s->cut_time;
+        m->cut_faults += s->cut_faults;
+        m->cut_preemptions += s->cut_preemptions;
+        m->quota_runs += s->quota_runs;
         m->elapsed_s += s->elapsed_s;
         all_verified = all_verified && s->verdict == SIM_VERDICT_VERIFIED;
         if (s->verdict == SIM_VERDICT_INCOMPLETE) {
@@ -150,18 +196,28 @@ static check_outcome *group_merge(merge_group *g, char **error)
                 g_string_append_printf(reasons, " %d/%d", k, first->shard_count);
         }
     }
+    m->first = first->first;
+    m->claimed = first->claimed;
     const check_outcome *cex = counterexample_pick(g->shards);
-    if (cex)
+    if (cex) {
         copy_counterexample(m, cex);
-    else if (incomplete) {
-        m->verdict = SIM_VERDICT_INCOMPLETE;
+        if (!m->first)
+            per_invariant_merge(m, g->shards);
+    }
+    /* Without --first, violations found leave the rest unjudged when a
+     * shard was incomplete; with --first the violation decides. */
+    if (incomplete && !(cex && m->first)) {
+        if (!cex)
+            m->verdict = SIM_VERDICT_INCOMPLETE;
         m->incomplete_reason = g_strdup(reasons->str);
         if (resume->len)
             m->resume = g_strdup(resume->str);
-    } else
+    } else if (!cex)
         m->verdict = all_verified ? SIM_VERDICT_VERIFIED : SIM_VERDICT_PASSED;
     g_string_free(reasons, TRUE);
     g_string_free(resume, TRUE);
+    check_outcome_statuses(m, m->claimed);
+    check_outcome_honest(m);
     check_outcome_judge(m);
     return m;
 }

@@ -41,9 +41,11 @@ void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const 
     if (sim_programs[s->workload_mode]->events_key)
         fprintf(out, "server      sends %" G_GUINT64_FORMAT ", errors %" G_GUINT64_FORMAT ", timeouts %" G_GUINT64_FORMAT "\n",
                 c->sends, c->send_errors, c->send_timeouts);
-    fprintf(out, "time        virtual %.3f ms, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT " storage ops%s\n",
+    fprintf(out, "time        virtual %.3f ms, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT " storage ops%s%s%s\n",
             c->end_time_us / 1000.0, c->steps, c->storage_ops,
-            c->truncated ? " (stopped by [run] time_limit_ms or steps_max)" : "");
+            (c->cut & SIM_CUT_STEPS) ? " (stopped by [run] steps_max)" : "",
+            (c->cut & SIM_CUT_TIME) ? " (stopped by [run] time_limit_ms)" : "",
+            (c->cut & SIM_CUT_FAULTS) ? " (a [faults] budget was used up)" : "");
     fprintf(out, "invariants ");
     for (int i = 0; i < SIM_INV_COUNT; i++) {
         sim_invariant inv = 1u << i;

@@ -45,6 +45,12 @@ static void add_int(JsonBuilder *b, const char *member, gint64 value)
     json_builder_add_int_value(b, value);
 }
 
+static void add_bool(JsonBuilder *b, const char *member, gboolean value)
+{
+    json_builder_set_member_name(b, member);
+    json_builder_add_boolean_value(b, value);
+}
+
 static void add_invariants(JsonBuilder *b, const char *member, guint set)
 {
     json_builder_set_member_name(b, member);
@@ -55,6 +61,38 @@ static void add_invariants(JsonBuilder *b, const char *member, guint set)
     json_builder_end_array(b);
 }
 
+static void add_cex(JsonBuilder *b, const check_cex *c)
+{
+    json_builder_begin_object(b);
+    add_int(b, "run_index", c->run);
+    add_int(b, "seed", (gint64)c->seed);
+    add_string(b, "token", c->token);
+    add_string(b, "replay", c->replay);
+    add_string(b, "shrink", c->shrink_text);
+    add_string(b, "violation", c->violation_text);
+    json_builder_set_member_name(b, "timeline");
+    json_builder_begin_array(b);
+    for (guint i = 0; c->timeline && i < c->timeline->len; i++) {
+        char *valid = g_utf8_make_valid(c->timeline->pdata[i], -1);
+        json_builder_add_string_value(b, valid);
+        g_free(valid);
+    }
+    json_builder_end_array(b);
+    /* The write that erased a lost event: the line marked "!!". */
+    json_builder_set_member_name(b, "erasing_write");
+    if (c->erased_event) {
+        json_builder_begin_object(b);
+        add_string(b, "event", c->erased_event);
+        add_int(b, "step", (gint64)c->erased_step);
+        add_int(b, "timeline_index", c->erased_index);
+        json_builder_end_object(b);
+    } else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+}
+
+/* The top-level counterexample (the first violation found), as in schema 1;
+ * add_cex writes one counterexample object (check_cex). */
 static void add_counterexample(JsonBuilder *b, const check_outcome *o)
 {
     json_builder_set_member_name(b, "counterexample");
@@ -62,32 +100,30 @@ static void add_counterexample(JsonBuilder *b, const check_outcome *o)
         json_builder_add_null_value(b);
         return;
     }
-    json_builder_begin_object(b);
-    add_int(b, "run_index", o->cex_run);
-    add_int(b, "seed", (gint64)o->cex_seed);
-    add_string(b, "token", o->token);
-    add_string(b, "replay", o->replay);
-    add_string(b, "shrink", o->shrink_text);
-    add_string(b, "violation", o->violation_text);
-    json_builder_set_member_name(b, "timeline");
+    check_cex top = {.run = o->cex_run, .seed = o->cex_seed, .token = o->token, .replay = o->replay,
+                     .shrink_text = o->shrink_text, .violation_text = o->violation_text, .timeline = o->timeline,
+                     .erased_event = o->erased_event, .erased_step = o->erased_step, .erased_index = o->erased_index};
+    add_cex(b, &top);
+}
+
+/* Each invariant: {invariant, status, counterexample}; optional when reading. */
+static void add_per_invariant(JsonBuilder *b, const check_outcome *o)
+{
+    json_builder_set_member_name(b, "invariants");
     json_builder_begin_array(b);
-    for (guint i = 0; o->timeline && i < o->timeline->len; i++) {
-        char *valid = g_utf8_make_valid(o->timeline->pdata[i], -1);
-        json_builder_add_string_value(b, valid);
-        g_free(valid);
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        json_builder_begin_object(b);
+        add_string(b, "invariant", sim_invariant_name(1u << i));
+        add_string(b, "status", check_inv_status_name(o->inv_status[i]));
+        add_bool(b, "claimed", (o->claimed & (1u << i)) != 0);
+        json_builder_set_member_name(b, "counterexample");
+        if (o->inv_cex[i])
+            add_cex(b, o->inv_cex[i]);
+        else
+            json_builder_add_null_value(b);
+        json_builder_end_object(b);
     }
     json_builder_end_array(b);
-    /* The write that erased a lost event: the line marked "!!". */
-    json_builder_set_member_name(b, "erasing_write");
-    if (o->erased_event) {
-        json_builder_begin_object(b);
-        add_string(b, "event", o->erased_event);
-        add_int(b, "step", (gint64)o->erased_step);
-        add_int(b, "timeline_index", o->erased_index);
-        json_builder_end_object(b);
-    } else
-        json_builder_add_null_value(b);
-    json_builder_end_object(b);
 }
 
 static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
@@ -96,8 +132,7 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
     add_string(b, "file", o->file);
     add_string(b, "name", o->name);
     add_string(b, "status", check_status_name(o->status));
-    json_builder_set_member_name(b, "expected");
-    json_builder_add_boolean_value(b, o->status == CHECK_EXPECTED);
+    add_bool(b, "expected", o->status == CHECK_EXPECTED);
     add_string(b, "error", o->error);
     if (o->status != CHECK_BAD_INPUT) {
         char hash[16];
@@ -117,13 +152,13 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         json_builder_set_member_name(b, "expect");
         json_builder_begin_object(b);
         add_invariants(b, "violations", o->expect_violations);
-        json_builder_set_member_name(b, "any");
-        json_builder_add_boolean_value(b, o->expect_any);
-        json_builder_set_member_name(b, "ignored");
-        json_builder_add_boolean_value(b, o->ignore_expect);
+        add_bool(b, "any", o->expect_any);
+        add_bool(b, "ignored", o->ignore_expect);
         json_builder_end_object(b);
         add_invariants(b, "invariants_violated", o->verdict == SIM_VERDICT_VIOLATION ? o->violated : 0);
         add_counterexample(b, o);
+        add_per_invariant(b, o);
+        add_bool(b, "first", o->first);
         json_builder_set_member_name(b, "statistics");
         json_builder_begin_object(b);
         add_int(b, "runs", o->runs);
@@ -131,6 +166,23 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "storage_ops", (gint64)o->storage_ops);
         add_int(b, "pruned", o->pruned);
         add_int(b, "bound_hits", o->bound_hits);
+        /* Runs cut by each bound (check_cuts_text); optional when reading. */
+        json_builder_set_member_name(b, "cuts");
+        json_builder_begin_object(b);
+        add_int(b, "steps_max", o->cut_steps);
+        add_int(b, "time_limit_ms", o->cut_time);
+        add_int(b, "fault_budgets", o->cut_faults);
+        add_int(b, "preemptions", o->cut_preemptions);
+        json_builder_end_object(b);
+        add_int(b, "quota_runs", o->quota_runs);
+        json_builder_end_object(b);
+        /* The bounds in force; optional when reading. */
+        json_builder_set_member_name(b, "limits");
+        json_builder_begin_object(b);
+        add_int(b, "steps_max", o->steps_max);
+        add_int(b, "time_limit_ms", o->time_limit_ms);
+        add_int(b, "preemptions_max", o->preemptions_max);
+        add_bool(b, "reduction", o->reduction);
         json_builder_end_object(b);
         add_string(b, "bounds", o->bounds);
         add_string(b, "incomplete_reason", o->incomplete_reason);
@@ -285,6 +337,7 @@ static const char *mode_at(int i) { return check_mode_name((sim_mode)i); }
 static const char *time_at(int i) { return check_time_name(i ? SIM_TIME_UNTIMED : SIM_TIME_TIMED); }
 static const char *verdict_at(int i) { return sim_verdict_name((sim_verdict)i); }
 static const char *invariant_at(int i) { return sim_invariant_name(1u << i); }
+static const char *inv_status_at(int i) { return check_inv_status_name((check_inv_status)i); }
 
 static guint get_invariants(reader *r, JsonObject *obj, const char *name)
 {
@@ -304,6 +357,41 @@ static guint get_invariants(reader *r, JsonObject *obj, const char *name)
     return set;
 }
 
+/* A counterexample object; NULL (and r failed) when malformed. */
+static check_cex *read_cex(reader *r, JsonObject *c)
+{
+    check_cex *x = check_cex_new();
+    x->run = get_int(r, c, "run_index", -1, G_MAXINT64);
+    x->seed = (guint64)get_int(r, c, "seed", 0, G_MAXINT64);
+    x->token = get_string(r, c, "token", TRUE);
+    x->replay = get_string(r, c, "replay", TRUE);
+    /* Optional: reports written before shrinking existed have no "shrink". */
+    if (json_object_has_member(c, "shrink"))
+        x->shrink_text = get_string(r, c, "shrink", TRUE);
+    x->violation_text = get_string(r, c, "violation", TRUE);
+    JsonNode *tl = member(r, c, "timeline", JSON_NODE_ARRAY, FALSE);
+    x->timeline = g_ptr_array_new_with_free_func(g_free);
+    JsonArray *a = tl ? json_node_get_array(tl) : NULL;
+    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+        JsonNode *e = json_array_get_element(a, i);
+        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) {
+            fail(r, "timeline", "a line is not a string");
+            return x;
+        }
+        g_ptr_array_add(x->timeline, g_strdup(json_node_get_string(e)));
+    }
+    /* Optional: reports written before it existed have no "erasing_write". */
+    JsonNode *ew = json_object_has_member(c, "erasing_write") ? member(r, c, "erasing_write", JSON_NODE_OBJECT, TRUE)
+                                                               : NULL;
+    if (ew) {
+        JsonObject *eo = json_node_get_object(ew);
+        x->erased_event = get_string(r, eo, "event", FALSE);
+        x->erased_step = (guint64)get_int(r, eo, "step", 1, G_MAXINT64);
+        x->erased_index = get_int(r, eo, "timeline_index", -1, (gint64)x->timeline->len - 1);
+    }
+    return x;
+}
+
 static void read_counterexample(reader *r, JsonObject *obj, check_outcome *o)
 {
     JsonNode *node = member(r, obj, "counterexample", JSON_NODE_OBJECT, TRUE);
@@ -312,34 +400,48 @@ static void read_counterexample(reader *r, JsonObject *obj, check_outcome *o)
             fail(r, "counterexample", "missing for a violation");
         return;
     }
-    JsonObject *c = json_node_get_object(node);
-    o->cex_run = get_int(r, c, "run_index", -1, G_MAXINT64);
-    o->cex_seed = (guint64)get_int(r, c, "seed", 0, G_MAXINT64);
-    o->token = get_string(r, c, "token", TRUE);
-    o->replay = get_string(r, c, "replay", TRUE);
-    /* Optional: reports written before shrinking existed have no "shrink". */
-    if (json_object_has_member(c, "shrink"))
-        o->shrink_text = get_string(r, c, "shrink", TRUE);
-    o->violation_text = get_string(r, c, "violation", TRUE);
-    JsonNode *tl = member(r, c, "timeline", JSON_NODE_ARRAY, FALSE);
-    o->timeline = g_ptr_array_new_with_free_func(g_free);
-    JsonArray *a = tl ? json_node_get_array(tl) : NULL;
-    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+    check_cex *x = read_cex(r, json_node_get_object(node));
+    check_outcome_set_primary(o, x);
+    check_cex_free(x);
+}
+
+/* Per-invariant results; an older report without them is judged as with --first. */
+static void read_per_invariant(reader *r, JsonObject *obj, check_outcome *o)
+{
+    o->first = json_object_has_member(obj, "first") && get_bool(r, obj, "first");
+    if (!json_object_has_member(obj, "invariants")) {
+        o->first = TRUE;
+        o->claimed = (1u << SIM_INV_COUNT) - 1;
+        check_outcome_statuses(o, o->claimed);
+        return;
+    }
+    JsonNode *node = member(r, obj, "invariants", JSON_NODE_ARRAY, FALSE);
+    JsonArray *a = node ? json_node_get_array(node) : NULL;
+    if (a && json_array_get_length(a) != SIM_INV_COUNT) {
+        fail(r, "invariants", "not one entry per invariant");
+        return;
+    }
+    for (guint i = 0; a && i < SIM_INV_COUNT && !r->failed; i++) {
         JsonNode *e = json_array_get_element(a, i);
-        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) {
-            fail(r, "timeline", "a line is not a string");
+        if (!JSON_NODE_HOLDS_OBJECT(e)) {
+            fail(r, "invariants", "an element is not an object");
             return;
         }
-        g_ptr_array_add(o->timeline, g_strdup(json_node_get_string(e)));
-    }
-    /* Optional: reports written before it existed have no "erasing_write". */
-    JsonNode *ew = json_object_has_member(c, "erasing_write") ? member(r, c, "erasing_write", JSON_NODE_OBJECT, TRUE)
-                                                               : NULL;
-    if (ew) {
-        JsonObject *eo = json_node_get_object(ew);
-        o->erased_event = get_string(r, eo, "event", FALSE);
-        o->erased_step = (guint64)get_int(r, eo, "step", 1, G_MAXINT64);
-        o->erased_index = get_int(r, eo, "timeline_index", -1, (gint64)o->timeline->len - 1);
+        JsonObject *io = json_node_get_object(e);
+        char *name = get_string(r, io, "invariant", FALSE);
+        if (name && strcmp(name, sim_invariant_name(1u << i)) != 0)
+            fail(r, "invariant", "not in the order tabsim writes");
+        g_free(name);
+        char *status = get_string(r, io, "status", FALSE);
+        o->inv_status[i] = (check_inv_status)name_index(r, "status", status, inv_status_at, 3);
+        g_free(status);
+        o->claimed |= get_bool(r, io, "claimed") ? 1u << i : 0;
+        JsonNode *c = member(r, io, "counterexample", JSON_NODE_OBJECT, TRUE);
+        if (c)
+            o->inv_cex[i] = read_cex(r, json_node_get_object(c));
+        if (!r->failed && ((o->violated & (1u << i)) && o->verdict == SIM_VERDICT_VIOLATION) !=
+                              (o->inv_status[i] == CHECK_INV_VIOLATED))
+            fail(r, "status", "does not agree with invariants_violated");
     }
 }
 
@@ -380,11 +482,29 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
     o->storage_ops = (guint64)get_int(r, st, "storage_ops", 0, G_MAXINT64);
     o->pruned = get_int(r, st, "pruned", 0, G_MAXINT64);
     o->bound_hits = get_int(r, st, "bound_hits", 0, G_MAXINT64);
+    /* Optional: reports written before the cuts were named have none. */
+    if (st && json_object_has_member(st, "cuts") && member(r, st, "cuts", JSON_NODE_OBJECT, FALSE)) {
+        JsonObject *ct = json_object_get_object_member(st, "cuts");
+        o->cut_steps = get_int(r, ct, "steps_max", 0, G_MAXINT64);
+        o->cut_time = get_int(r, ct, "time_limit_ms", 0, G_MAXINT64);
+        o->cut_faults = get_int(r, ct, "fault_budgets", 0, G_MAXINT64);
+        o->cut_preemptions = get_int(r, ct, "preemptions", 0, G_MAXINT64);
+    }
+    if (st && json_object_has_member(st, "quota_runs"))
+        o->quota_runs = get_int(r, st, "quota_runs", 0, G_MAXINT64);
+    if (json_object_has_member(obj, "limits") && member(r, obj, "limits", JSON_NODE_OBJECT, FALSE)) {
+        JsonObject *lt = json_object_get_object_member(obj, "limits");
+        o->steps_max = get_int(r, lt, "steps_max", 0, G_MAXINT64);
+        o->time_limit_ms = get_int(r, lt, "time_limit_ms", 0, G_MAXINT64);
+        o->preemptions_max = get_int(r, lt, "preemptions_max", -1, G_MAXINT64);
+        o->reduction = get_bool(r, lt, "reduction");
+    }
     o->bounds = get_string(r, obj, "bounds", TRUE);
     o->incomplete_reason = get_string(r, obj, "incomplete_reason", TRUE);
     o->resume = get_string(r, obj, "resume", TRUE);
     if (o->verdict == SIM_VERDICT_VIOLATION && o->violated == 0)
         fail(r, "invariants_violated", "empty for a violation");
+    read_per_invariant(r, obj, o);
 }
 
 static check_outcome *read_outcome(reader *r, JsonNode *node)

@@ -54,6 +54,19 @@ static void testcase(GString *out, const check_outcome *o, gboolean timing)
     if (timing)
         g_string_append_printf(out, " time=\"%.3f\"", o->elapsed_s);
     g_string_append(out, ">\n");
+    if (o->status != CHECK_BAD_INPUT) {
+        /* Each invariant's result, as in the JSON report's "invariants". */
+        g_string_append(out, "      <properties>\n");
+        for (int i = 0; i < SIM_INV_COUNT; i++) {
+            char *name = g_strdup_printf("invariant.%s", sim_invariant_name(1u << i));
+            g_string_append(out, "        <property");
+            attr(out, "name", name);
+            attr(out, "value", check_inv_status_name(o->inv_status[i]));
+            g_string_append(out, "/>\n");
+            g_free(name);
+        }
+        g_string_append(out, "      </properties>\n");
+    }
     GString *block = g_string_new(NULL);
     if (o->status == CHECK_BAD_INPUT) /* no stderr here: the error itself */
         g_string_append_printf(block, "check       %s: bad input\nerror       %s\n", o->file, o->error);
@@ -64,11 +77,18 @@ static void testcase(GString *out, const check_outcome *o, gboolean timing)
     case CHECK_EXPECTED:
         break;
     case CHECK_UNEXPECTED: {
+        guint held = 0;
+        for (int i = 0; i < SIM_INV_COUNT; i++)
+            if (o->inv_status[i] == CHECK_INV_HELD)
+                held |= 1u << i;
         char *found = o->verdict == SIM_VERDICT_VIOLATION ? sim_invariant_set_text(o->violated) : NULL;
-        message = found ? g_strdup_printf("violation of %s; expected %s", found, o->expectation)
+        char *kept = held ? sim_invariant_set_text(held) : NULL;
+        message = found ? g_strdup_printf("violation of %s%s%s; expected %s", found, kept ? "; held: " : "",
+                                          kept ? kept : "", o->expectation)
                         : g_strdup_printf("%s (no violation); expected %s", sim_verdict_name(o->verdict),
                                           o->expectation);
         g_free(found);
+        g_free(kept);
         g_string_append(out, "      <failure");
         attr(out, "message", message);
         attr(out, "type", "unexpected");

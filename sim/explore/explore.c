@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "sim/programs/program.h"
+
 void sim_explore_options_init(sim_explore_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -38,9 +40,81 @@ void sim_explore_result_clear(sim_explore_result *r)
 {
     if (r->cex_prefix)
         g_array_free(r->cex_prefix, TRUE);
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        if (r->cex[i].prefix)
+            g_array_free(r->cex[i].prefix, TRUE);
     g_free(r->incomplete_reason);
     g_free(r->bounds_text);
     memset(r, 0, sizeof *r);
+}
+
+gboolean sim_explore_found(sim_explore_result *r, const sim_explore_options *o, const sim_scenario *s,
+                           const sim_run *run, const sim_run_spec *spec, gboolean keep_record, gboolean stop_when_all)
+{
+    guint fresh = run->monitor.violated & ~r->violated;
+    if (r->violated == 0 && run->monitor.violations->len > 0)
+        r->primary = ((const sim_violation *)run->monitor.violations->pdata[0])->invariant;
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        if (!(fresh & (1u << i)))
+            continue;
+        sim_explore_cex *c = &r->cex[i];
+        memset(c, 0, sizeof *c);
+        c->spec = *spec;
+        c->spec.sched_pick = NULL;
+        c->spec.step_done = NULL;
+        c->spec.hook_ctx = NULL;
+        c->spec.stats = NULL;
+        c->spec.record = FALSE;
+        c->spec.trace = FALSE;
+        if (keep_record) {
+            const GArray *rec = run->chooser.record;
+            c->prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), rec->len);
+            g_array_append_vals(c->prefix, rec->data, rec->len);
+            c->spec.prefix = (const uint32_t *)c->prefix->data;
+            c->spec.prefix_len = c->prefix->len;
+        }
+    }
+    r->violated |= run->monitor.violated;
+    r->verdict = SIM_VERDICT_VIOLATION;
+    guint claims = sim_programs[s->workload_mode]->claims;
+    return o->first || (stop_when_all && (claims & ~r->violated) == 0);
+}
+
+/* The primary counterexample's fields, from its invariant's entry. */
+static void primary_sync(sim_explore_result *r)
+{
+    int p = 0;
+    while (p < SIM_INV_COUNT && !(r->primary & (1u << p)))
+        p++;
+    if (p == SIM_INV_COUNT)
+        return;
+    const sim_explore_cex *c = &r->cex[p];
+    if (r->cex_prefix)
+        g_array_free(r->cex_prefix, TRUE);
+    r->cex_prefix = NULL;
+    r->counterexample = c->spec;
+    if (c->prefix) {
+        r->cex_prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), c->prefix->len);
+        g_array_append_vals(r->cex_prefix, c->prefix->data, c->prefix->len);
+        r->counterexample.prefix = (const uint32_t *)r->cex_prefix->data;
+        r->counterexample.prefix_len = r->cex_prefix->len;
+    }
+    r->shrunk = c->shrunk;
+    r->shrink_from_steps = c->shrink_from_steps;
+    r->shrink_to_steps = c->shrink_to_steps;
+    r->cex_preemptions = c->preemptions;
+    r->shrink_runs = c->shrink_runs;
+}
+
+void sim_explore_count_run(sim_explore_result *r, const sim_monitor *m)
+{
+    r->steps += m->c.steps;
+    r->storage_ops += m->c.storage_ops;
+    r->bound_hits += m->c.truncated;
+    r->cut_steps += (m->c.cut & SIM_CUT_STEPS) != 0;
+    r->cut_time += (m->c.cut & SIM_CUT_TIME) != 0;
+    r->cut_faults += (m->c.cut & SIM_CUT_FAULTS) != 0;
+    r->quota_runs += m->c.quota_errors > 0;
 }
 
 static double now_s(const sim_explore_options *o)
@@ -69,7 +143,8 @@ static void explore_stopped(const sim_explore_options *o, sim_explore_result *r,
                             const char *progress)
 {
     char *why = sim_explore_stop_text(cause, o);
-    r->verdict = SIM_VERDICT_INCOMPLETE;
+    if (!r->violated) /* violations found stay found; the reason says the rest was not judged */
+        r->verdict = SIM_VERDICT_INCOMPLETE;
     r->stop_cause = cause;
     g_free(r->incomplete_reason);
     r->incomplete_reason = g_strdup_printf("%s after %s", why, progress);
@@ -113,17 +188,13 @@ static void explore_random(const sim_scenario *s, sim_stack_pool *pool, const si
             break;
         }
         r->runs++;
-        r->steps += run.monitor.c.steps;
-        r->storage_ops += run.monitor.c.storage_ops;
-        r->bound_hits += run.monitor.c.truncated;
-        guint violated = run.monitor.violated;
+        sim_explore_count_run(r, &run.monitor);
+        /* Random runs go on to the end without --first: a chunk of runs
+         * cannot know what the chunks before it found (sim/cli/cmd_check.c). */
+        gboolean stop = run.monitor.violated && sim_explore_found(r, o, s, &run, &spec, FALSE, FALSE);
         sim_run_clear(&run);
-        if (violated) {
-            r->verdict = SIM_VERDICT_VIOLATION;
-            r->violated = violated;
-            r->counterexample = spec;
+        if (stop)
             break;
-        }
     }
     r->elapsed_s = now_s(o) - t0;
 }
@@ -145,6 +216,18 @@ void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, s
     if (!in->pct_depth_set)
         out->pct_depth = s->pct_depth;
     out->no_reduction = in->no_reduction || !s->reduction;
+    out->first = in->first || s->first;
+}
+
+/* With --first only the first invariant found counts; the primary
+ * counterexample is the reported one. */
+static void primary_settle(const sim_explore_options *o, sim_explore_result *r)
+{
+    if (r->verdict != SIM_VERDICT_VIOLATION)
+        return;
+    if (o->first)
+        r->violated = r->primary ? r->primary : r->violated;
+    primary_sync(r);
 }
 
 /* Shrink a violation; when a stop from outside cut the shrinking, say what
@@ -193,6 +276,7 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
     }
     if (r->verdict == SIM_VERDICT_VIOLATION && o->shrink)
         shrink_and_report(s, pool, o, r->runs, r->steps, r);
+    primary_settle(o, r);
 }
 
 void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool,
@@ -205,4 +289,5 @@ void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool
     if (o.steps_max > 0)
         local.steps_max = o.steps_max;
     shrink_and_report(&local, pool, &o, search_runs, search_steps, r);
+    primary_settle(&o, r);
 }

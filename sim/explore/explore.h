@@ -50,6 +50,8 @@ typedef struct sim_explore_options {
     gboolean pct_depth_set;   /* pct_depth given (else the scenario's [explore] pct_depth) */
     gboolean no_reduction;    /* exhaustive: plain DFS, for comparing counts */
     gboolean shrink;          /* after a violation, search a shorter counterexample */
+    gboolean first;           /* stop at the first violating run (--first); otherwise go on until
+                                 every claimed invariant is violated or the search is done */
     gboolean count_traces;    /* exhaustive: count distinct Mazurkiewicz traces (costs time) */
     gint64 runs;              /* random/pct: runs to make; 0 = the scenario's */
     gint64 seed;              /* base seed; -1 = the scenario's */
@@ -65,14 +67,35 @@ typedef struct sim_explore_options {
     void *progress_ctx;
 } sim_explore_options;
 
+/* One invariant's counterexample: the first run (in exploration order)
+ * that violated it, then shrunk for that invariant alone. */
+typedef struct sim_explore_cex {
+    sim_run_spec spec;        /* its prefix is owned by prefix */
+    GArray *prefix;           /* uint32, or NULL (a random run: its seed says it all) */
+    gboolean shrunk;
+    uint64_t shrink_from_steps, shrink_to_steps;
+    gint64 preemptions;       /* of the shrunk run (untimed) */
+    gint64 shrink_runs;
+    gboolean shrink_cut;      /* the work bound stopped its shrinking early */
+} sim_explore_cex;
+
 typedef struct sim_explore_result {
     sim_verdict verdict;
-    guint violated;           /* invariants violated by the counterexample */
+    guint violated;           /* invariants violated (with --first: by the counterexample) */
+    guint primary;            /* the invariant of the first violation found (one bit) */
+    sim_explore_cex cex[SIM_INV_COUNT]; /* by bit index: valid for the bits of violated */
+    /* The primary counterexample (that of the first violation found), as
+     * before per-invariant judging; a copy of cex[index of primary]. */
     sim_run_spec counterexample; /* valid when verdict == VIOLATION */
     GArray *cex_prefix;       /* uint32: owns counterexample.prefix */
     gint64 runs;              /* executions made */
     gint64 pruned;            /* exhaustive: branches pruned by reduction */
-    gint64 bound_hits;        /* runs cut by a bound */
+    gint64 bound_hits;        /* runs cut by a bound: steps or time (cut_steps + cut_time - both) */
+    gint64 cut_steps;         /* runs stopped by [run] steps_max / --steps */
+    gint64 cut_time;          /* runs stopped by [run] time_limit_ms */
+    gint64 cut_faults;        /* runs that used up a [faults] budget */
+    gint64 cut_preemptions;   /* exhaustive: branches beyond the preemption bound, not explored */
+    gint64 quota_runs;        /* runs in which a set failed with XT_EQUOTA */
     uint64_t steps, storage_ops;
     double elapsed_s;
     char *incomplete_reason;  /* which budget, and how far it got */
@@ -101,10 +124,19 @@ void sim_explore_resolve(const sim_scenario *scenario, const sim_explore_options
 void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                  sim_explore_result *result);
 void sim_explore_result_clear(sim_explore_result *result);
+/* A run violated invariants: records a counterexample for each of them
+ * that has none yet (spec, and the run's recorded answers when keep_record)
+ * and returns TRUE when the explorer should stop: with --first, or when
+ * every invariant the program claims is violated and stop_when_all. */
+gboolean sim_explore_found(sim_explore_result *result, const sim_explore_options *options,
+                           const sim_scenario *scenario, const sim_run *run, const sim_run_spec *spec,
+                           gboolean keep_record, gboolean stop_when_all);
+/* Adds one run's counters (steps, storage calls, cuts, quota errors) to result. */
+void sim_explore_count_run(sim_explore_result *result, const sim_monitor *monitor);
 /* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */
-/* Replace result's counterexample by a shorter one violating the same
- * invariant, within a bound that grows with the search's runs and steps
- * (explore_shrink.c). */
+/* Replaces each counterexample by a shorter one violating the same
+ * invariant (with --first, only the primary one), within a bound that grows with the
+ * search's runs and steps (explore_shrink.c). */
 void sim_explore_shrink(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                         gint64 search_runs, uint64_t search_steps, sim_explore_result *result);
 /* The same for a counterexample found by sim_explore with shrink off (the

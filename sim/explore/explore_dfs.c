@@ -73,6 +73,7 @@ typedef struct dfs {
     uint64_t cur_sleep;
     sim_access *cur_sleep_acc;
     int preemptions;
+    gint64 cut_preemptions;   /* branches skipped because of the preemption bound */
     GHashTable *traces;       /* canonical-form hashes (reduction off) */
     sim_chooser *chooser;     /* of the run being made */
 } dfs;
@@ -346,8 +347,12 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
                 if (!(todo >> (n->cand[i] - 1) & 1))
                     continue;
                 int pre = n->preemptions_before + (n->last_enabled && i != 0);
-                if (d->preemption_bound >= 0 && pre > d->preemption_bound)
+                if (d->preemption_bound >= 0 && pre > d->preemption_bound) {
+                    /* Never explored under this bound: count it once. */
+                    n->done |= UINT64_C(1) << (n->cand[i] - 1);
+                    d->cut_preemptions++;
                     continue;
+                }
                 next = (int)i;
             }
         }
@@ -460,25 +465,18 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             r->pruned += owned;
         } else if (owned) {
             r->runs++;
-            r->steps += run.monitor.c.steps;
-            r->storage_ops += run.monitor.c.storage_ops;
-            r->bound_hits += run.monitor.c.truncated;
+            sim_explore_count_run(r, &run.monitor);
             if (o->count_traces) {
                 uint64_t h = trace_canonical_hash(&d);
                 if (!g_hash_table_contains(d.traces, &h))
                     g_hash_table_add(d.traces, g_memdup2(&h, sizeof h));
             }
             if (run.monitor.violated) {
-                r->verdict = SIM_VERDICT_VIOLATION;
-                r->violated = run.monitor.violated;
-                r->cex_prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), run.chooser.record->len);
-                g_array_append_vals(r->cex_prefix, run.chooser.record->data, run.chooser.record->len);
-                r->counterexample = (sim_run_spec){.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = spec.untimed,
-                                                   .discrete = TRUE,
-                                                   .prefix = (const uint32_t *)r->cex_prefix->data,
-                                                   .prefix_len = r->cex_prefix->len};
-                sim_run_clear(&run);
-                break;
+                sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = spec.untimed, .discrete = TRUE};
+                if (sim_explore_found(r, o, s, &run, &found, TRUE, TRUE)) {
+                    sim_run_clear(&run);
+                    break;
+                }
             }
         }
         gboolean truncated = run.monitor.c.truncated;
@@ -496,6 +494,8 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         }
     }
     r->traces += g_hash_table_size(d.traces);
+    /* The last bound's search covers the branches earlier bounds skipped. */
+    r->cut_preemptions = d.cut_preemptions;
     g_hash_table_destroy(d.traces);
     nodes_truncate(&d, 0);
     g_array_free(d.nodes, TRUE);
@@ -512,7 +512,9 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
     gboolean finished = TRUE;
     r->verdict = SIM_VERDICT_VERIFIED;
     if (o->preemptions_max >= 0) {
-        for (gint64 b = 0; b <= o->preemptions_max && r->verdict != SIM_VERDICT_VIOLATION; b++) {
+        /* Each bound's search starts over; one that stopped early (--first, or
+         * every claimed invariant violated) ends the iteration. */
+        for (gint64 b = 0; b <= o->preemptions_max; b++) {
             r->preemption_bound_reached = b;
             finished = dfs_search(s, pool, o, r, b, t0);
             if (!finished)
@@ -527,11 +529,12 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
     char pre[64] = "";
     if (o->preemptions_max >= 0)
         g_snprintf(pre, sizeof pre, ", at most %" G_GINT64_FORMAT " preemptions", o->preemptions_max);
+    /* Which bounds actually cut executions is said by the caller, from the
+     * cut_* counts (sim/cli/check_outcome.c). */
     r->bounds_text = g_strdup_printf("every execution of at most %" G_GINT64_FORMAT " steps%s; %s time; ranges at "
-                                     "both ends; reduction %s%s",
+                                     "both ends; reduction %s",
                                      s->steps_max, pre, time,
-                                     (o->no_reduction || o->preemptions_max >= 0) ? "off" : "source-DPOR + sleep sets",
-                                     r->bound_hits ? " (some executions were cut at the step bound)" : "");
+                                     (o->no_reduction || o->preemptions_max >= 0) ? "off" : "source-DPOR + sleep sets");
     if (o->shard_count > 1) {
         char *t = g_strdup_printf("%s; shard %d/%d", r->bounds_text, o->shard_index, o->shard_count);
         g_free(r->bounds_text);

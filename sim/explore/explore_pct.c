@@ -77,7 +77,8 @@ static void pct_setup(pct *p, int n, int depth, int64_t k, uint64_t seed)
 static void pct_stopped(const sim_explore_options *o, sim_explore_result *r, sim_stop cause)
 {
     char *why = sim_explore_stop_text(cause, o);
-    r->verdict = SIM_VERDICT_INCOMPLETE;
+    if (!r->violated) /* violations found stay found */
+        r->verdict = SIM_VERDICT_INCOMPLETE;
     r->stop_cause = cause;
     r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " runs", why, r->runs);
     g_free(why);
@@ -125,19 +126,13 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
             continue;
         }
         r->runs++;
-        r->steps += run.monitor.c.steps;
-        r->storage_ops += run.monitor.c.storage_ops;
-        r->bound_hits += run.monitor.c.truncated;
+        sim_explore_count_run(r, &run.monitor);
         if (run.monitor.violated) {
-            r->verdict = SIM_VERDICT_VIOLATION;
-            r->violated = run.monitor.violated;
-            r->cex_prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), run.chooser.record->len);
-            g_array_append_vals(r->cex_prefix, run.chooser.record->data, run.chooser.record->len);
-            r->counterexample = (sim_run_spec){.seed = spec.seed, .tail = SIM_TAIL_ZERO, .untimed = TRUE,
-                                               .prefix = (const uint32_t *)r->cex_prefix->data,
-                                               .prefix_len = r->cex_prefix->len};
-            sim_run_clear(&run);
-            break;
+            sim_run_spec found = {.seed = spec.seed, .tail = SIM_TAIL_ZERO, .untimed = TRUE};
+            if (sim_explore_found(r, o, s, &run, &found, TRUE, TRUE)) {
+                sim_run_clear(&run);
+                break;
+            }
         }
         sim_run_clear(&run);
     }

@@ -101,6 +101,17 @@ static gboolean score_better(const shrink_score *a, const shrink_score *b)
     return a->nonzero < b->nonzero;
 }
 
+/* The run's violation of target, or NULL. */
+static const sim_violation *violation_of(const sim_monitor *m, guint target)
+{
+    for (guint i = 0; i < m->violations->len; i++) {
+        const sim_violation *v = m->violations->pdata[i];
+        if (v->invariant & target)
+            return v;
+    }
+    return NULL;
+}
+
 /* One run of prefix then zeros: untraced, or traced to count the lines. */
 static shrink_score shrink_run(shrinker *k, const uint32_t *prefix, guint len, gboolean traced, GArray *normal)
 {
@@ -119,10 +130,10 @@ static shrink_score shrink_run(shrinker *k, const uint32_t *prefix, guint len, g
     shrink_score sc = {0};
     if (run.stopped && run.stopped != SIM_STOP_HISTORY)
         k->stopped = run.stopped;
-    const GPtrArray *vs = run.monitor.violations;
-    if (!run.stopped && vs->len > 0 && (((const sim_violation *)vs->pdata[0])->invariant & k->target)) {
+    const sim_violation *v = run.stopped ? NULL : violation_of(&run.monitor, k->target);
+    if (v) {
         sc.violates = TRUE;
-        sc.steps = ((const sim_violation *)vs->pdata[0])->step;
+        sc.steps = v->step;
         sc.run_steps = sc.steps;
         sc.preemptions = run.monitor.c.preemptions;
     }
@@ -317,16 +328,16 @@ static void shrink_give_up(sim_explore_result *r, sim_stop cause)
     r->cex_unshrunk = TRUE;
 }
 
-void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                        gint64 search_runs, uint64_t search_steps, sim_explore_result *r)
+/* Shrinks one counterexample c, keeping a violation of target, within
+ * work_max; a stop from outside is returned (c then stays as found). */
+static sim_stop shrink_one(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                           uint64_t work_max, sim_explore_cex *c, guint target)
 {
     /* A candidate that runs far longer than the counterexample cannot be
      * better, and a schedule that livelocks must not run to the scenario's
      * step bound: candidates are capped at a few times the found run. */
     sim_scenario capped = *s;
-    shrinker k = {.s = &capped, .pool = pool, .base = r->counterexample};
-    /* The search's work without its bytes (not counted): a lower bound. */
-    k.work_max = MAX(SHRINK_WORK_FLOOR, search_steps + (uint64_t)MAX(search_runs, 0) * SHRINK_RUN_WORK);
+    shrinker k = {.s = &capped, .pool = pool, .base = c->spec, .target = target, .work_max = work_max};
     k.arity = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.arity_scratch = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.base.sched_pick = NULL;
@@ -335,28 +346,25 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     k.base.stats = NULL;
     k.base.stop = o->stop;
     k.base.trace = FALSE;
-    /* The invariant the counterexample shows first is the one to keep. */
-    sim_run_spec found = r->counterexample;
+    sim_run_spec found = c->spec;
     found.record = TRUE;
     found.sched_pick = NULL;
     found.step_done = NULL;
     found.stats = NULL;
     found.stop = o->stop;
-    sim_run run;
     found.trace = TRUE;
+    sim_run run;
     sim_run_exec(s, pool, &found, &run);
     if (run.stopped) {
         sim_run_clear(&run);
         g_array_free(k.arity, TRUE);
         g_array_free(k.arity_scratch, TRUE);
-        shrink_give_up(r, run.stopped);
-        return;
+        return run.stopped;
     }
     GArray *cur = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     g_array_append_vals(cur, run.chooser.record->data, run.chooser.record->len);
-    const GPtrArray *vs = run.monitor.violations;
-    k.target = vs->len ? ((const sim_violation *)vs->pdata[0])->invariant : r->violated;
-    r->shrink_from_steps = vs->len ? ((const sim_violation *)vs->pdata[0])->step : run.monitor.c.steps;
+    const sim_violation *v = violation_of(&run.monitor, target);
+    c->shrink_from_steps = v ? v->step : run.monitor.c.steps;
     capped.steps_max = MIN(s->steps_max, MAX(1000, 4 * (int64_t)run.monitor.c.steps));
     sim_run_clear(&run);
 
@@ -364,14 +372,12 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     if (!best.violates || k.stopped) {
         /* Replaying the answers with a zero tail lost the failure (a random
          * tail cut short): keep the counterexample as found. */
-        r->shrink_to_steps = r->shrink_from_steps;
-        r->shrink_runs = k.runs;
+        c->shrink_to_steps = c->shrink_from_steps;
+        c->shrink_runs = k.runs;
         g_array_free(cur, TRUE);
         g_array_free(k.arity, TRUE);
         g_array_free(k.arity_scratch, TRUE);
-        if (k.stopped)
-            shrink_give_up(r, k.stopped);
-        return;
+        return k.stopped;
     }
     g_array_append_vals(k.arity, k.arity_scratch->data, k.arity_scratch->len);
     gboolean improved = TRUE;
@@ -387,22 +393,43 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
     g_array_free(k.arity_scratch, TRUE);
     if (k.stopped) {
         g_array_free(cur, TRUE);
-        shrink_give_up(r, k.stopped);
-        return;
+        return k.stopped;
     }
-    if (r->cex_prefix)
-        g_array_free(r->cex_prefix, TRUE);
-    r->cex_prefix = cur;
-    r->counterexample = k.base;
-    r->counterexample.tail = SIM_TAIL_ZERO;
-    r->counterexample.prefix = (const uint32_t *)cur->data;
-    r->counterexample.prefix_len = cur->len;
-    r->counterexample.record = FALSE;
-    r->violated = k.target;
-    r->shrunk = TRUE;
-    r->shrink_to_steps = best.steps;
-    r->cex_preemptions = (gint64)best.preemptions;
-    r->shrink_runs = k.runs;
-    r->shrink_cut = k.cut;
-    r->shrink_work_max = k.work_max;
+    if (c->prefix)
+        g_array_free(c->prefix, TRUE);
+    c->prefix = cur;
+    c->spec = k.base;
+    c->spec.tail = SIM_TAIL_ZERO;
+    c->spec.prefix = (const uint32_t *)cur->data;
+    c->spec.prefix_len = cur->len;
+    c->spec.record = FALSE;
+    c->spec.trace = FALSE;
+    c->shrunk = TRUE;
+    c->shrink_to_steps = best.steps;
+    c->preemptions = (gint64)best.preemptions;
+    c->shrink_runs = k.runs;
+    c->shrink_cut = k.cut;
+    return SIM_STOP_NONE;
+}
+
+void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                        gint64 search_runs, uint64_t search_steps, sim_explore_result *r)
+{
+    /* The search's work without its bytes (not counted): a lower bound. */
+    uint64_t work_max = MAX(SHRINK_WORK_FLOOR, search_steps + (uint64_t)MAX(search_runs, 0) * SHRINK_RUN_WORK);
+    /* With --first only the primary counterexample is shown: the others
+     * found in its run are not shrunk. */
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        guint inv = 1u << i;
+        if (!(r->violated & inv) || (o->first && inv != r->primary))
+            continue;
+        sim_stop stopped = shrink_one(s, pool, o, work_max, &r->cex[i], inv);
+        if (stopped) {
+            shrink_give_up(r, stopped);
+            return;
+        }
+        if (inv == r->primary)
+            r->shrink_cut = r->cex[i].shrink_cut;
+    }
+    r->shrink_work_max = work_max;
 }

@@ -95,6 +95,7 @@ typedef struct sim_scenario {
     int64_t executions_max;    /* 0 = none */
     int64_t pct_depth;
     gboolean reduction;
+    gboolean first;            /* [explore] first: stop at the first violation */
 
     /* [check] */
     int64_t runs;

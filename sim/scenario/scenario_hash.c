@@ -126,8 +126,9 @@ uint32_t sim_scenario_hash(const sim_scenario *s)
     const xt_mutex_algorithm *alg = sim_scenario_algorithm(s);
     for (size_t i = 0; i < sim_scenario_keys_n; i++) {
         const key_spec *k = &sim_scenario_keys[i];
+        /* [explore] first says when to stop exploring, not what a run does. */
         if (strcmp(k->group, "expect") == 0 || strcmp(k->group, "check") == 0 || k->type == KEY_STRING ||
-            (k->flags & KEY_ALGORITHM))
+            (k->flags & KEY_ALGORITHM) || (strcmp(k->group, "explore") == 0 && strcmp(k->key, "first") == 0))
             continue;
         char *v = sim_scenario_key_text(s, k);
         if (!(k->flags & KEY_HASH_IF_SET) || strcmp(v, k->def) != 0)

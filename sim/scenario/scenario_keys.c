@@ -164,6 +164,9 @@ static const key_spec static_keys[] = {
     INT("explore", "pct_depth", pct_depth, "3", 1, 16, "PCT: bug depth d (d - 1 priority change points)."),
     BOOL("explore", "reduction", reduction, "true",
          "Exhaustive: partial-order reduction (source-DPOR + sleep sets); false explores every interleaving."),
+    BOOL("explore", "first", first, "false",
+         "Stop at the first violation (as --first); [expect] violation = a, b then means one of them. Otherwise "
+         "every claimed invariant is judged: exactly those are violated and the rest hold."),
     INT("check", "runs", runs, "200", 1, INT64_C(1) << 40, "Random runs that tabsim check makes."),
     INT("check", "seed", seed, "1", 0, INT64_MAX, "Base seed of the runs; run i uses a seed derived from it and i."),
 

@@ -230,6 +230,8 @@ static int env_storage_set(void *ctx, const char *key, const char *value)
     sim_world *w = tab->world;
     int rc = w->model->set(w, tab, key, value);
     w->monitor->c.storage_bytes += strlen(value);
+    if (rc == XT_EQUOTA)
+        w->monitor->c.quota_errors++; /* the reduction assumes none (explore_dfs.c) */
     storage_line(tab, t, "set", key, value, rc);
     if (rc == XT_OK && w->monitor->tracing && is_events_key(w, key)) {
         GPtrArray *ids = w->program->stored_ids(value);

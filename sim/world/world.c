@@ -196,6 +196,7 @@ static gboolean world_should_stop(sim_world *w, int64_t next_us)
         return TRUE;
     if (next_us > s->time_limit_ms * 1000) {
         w->monitor->c.truncated = TRUE;
+        w->monitor->c.cut |= SIM_CUT_TIME;
         return TRUE;
     }
     return FALSE;
@@ -232,6 +233,14 @@ static void world_finish(sim_world *w)
     world_cancel(w);
     if (w->chooser->abandoned || w->stopped)
         return; /* a redundant run, or one stopped early: not judged */
+    /* A used-up fault budget: runs with more faults were not made. */
+    const sim_scenario *s = w->scenario;
+    if ((s->tab_close_max > 0 && w->tab_closes >= s->tab_close_max) ||
+        (s->tab_freeze_max > 0 && w->tab_freezes >= s->tab_freeze_max) ||
+        (s->tab_reload_max > 0 && w->tab_reloads >= s->tab_reload_max) ||
+        (s->tab_stall_max > 0 && w->tab_stalls >= s->tab_stall_max) ||
+        (s->server_fault_max > 0 && w->server_faults >= s->server_fault_max))
+        w->monitor->c.cut |= SIM_CUT_FAULTS;
     if (w->model->settle)
         w->model->settle(w); /* the checks read the map */
     /* The program's events in storage at the end (NULL: it keeps none). */
@@ -371,6 +380,7 @@ void sim_world_run(sim_world *w)
         sim_queue_entry e;
         if (w->monitor->c.steps >= (uint64_t)s->steps_max) {
             w->monitor->c.truncated = TRUE;
+            w->monitor->c.cut |= SIM_CUT_STEPS;
             break;
         }
         if ((w->stopped = sim_stop_poll(w->stop, w->monitor->c.steps,
@@ -384,6 +394,7 @@ void sim_world_run(sim_world *w)
             }
             if (e.time_us > s->time_limit_ms * 1000) {
                 w->monitor->c.truncated = TRUE;
+                w->monitor->c.cut |= SIM_CUT_TIME;
                 break;
             }
         } else {

@@ -1,0 +1,222 @@
+/*
+ * check_judge.c - how `tabsim check` and `tabsim merge` judge one
+ * scenario's outcome: which bounds cut its runs, whether the runs support
+ * a verdict at all, what each invariant came to, and whether that is what
+ * [expect] says.
+ *
+ * Each invariant the program claims is judged on its own: violated (a run
+ * broke it; it has its own counterexample), held (every run made holds
+ * it), or not judged (the program does not claim it, the search stopped
+ * before a verdict, or the runs cannot support one).  [expect] violation =
+ * a, b means exactly a and b are violated and the rest hold; `any` means
+ * some violation; with --first the search stops at the first violation
+ * and [expect] means "one of these", as before per-invariant judging.
+ *
+ * Honesty: a verdict says which bounds cut runs, and runs that prove
+ * nothing prove nothing: no storage call at all, every run cut before its
+ * end, or an exhaustive search whose reduction's assumption (the quota is
+ * never reached) failed.  Then no invariant is held: they are not judged.
+ * Nothing here reads a clock or a scenario file, so merge judges the same.
+ */
+#include "check.h"
+
+check_outcome *check_outcome_new(const char *file)
+{
+    check_outcome *o = g_new0(check_outcome, 1);
+    o->file = g_strdup(file);
+    o->name = g_strdup(file);
+    o->status = CHECK_BAD_INPUT;
+    o->time = SIM_TIME_TIMED;
+    o->shard_count = 1;
+    o->cex_run = -1;
+    o->erased_index = -1;
+    o->verdict = SIM_VERDICT_INCOMPLETE;
+    o->expectation = g_strdup("every invariant holds");
+    o->preemptions_max = -1;
+    return o;
+}
+
+void check_outcome_free(check_outcome *o)
+{
+    if (!o)
+        return;
+    g_free(o->file);
+    g_free(o->name);
+    g_free(o->error);
+    g_free(o->expectation);
+    g_free(o->token);
+    g_free(o->replay);
+    g_free(o->shrink_text);
+    g_free(o->mermaid);
+    g_free(o->violation_text);
+    if (o->timeline)
+        g_ptr_array_free(o->timeline, TRUE);
+    g_free(o->erased_event);
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        check_cex_free(o->inv_cex[i]);
+    g_free(o->bounds);
+    g_free(o->incomplete_reason);
+    g_free(o->resume);
+    g_free(o);
+}
+
+check_cex *check_cex_new(void)
+{
+    check_cex *c = g_new0(check_cex, 1);
+    c->run = -1;
+    c->erased_index = -1;
+    return c;
+}
+
+void check_cex_free(check_cex *c)
+{
+    if (!c)
+        return;
+    g_free(c->token);
+    g_free(c->replay);
+    g_free(c->shrink_text);
+    g_free(c->mermaid);
+    g_free(c->violation_text);
+    if (c->timeline)
+        g_ptr_array_free(c->timeline, TRUE);
+    g_free(c->erased_event);
+    g_free(c);
+}
+
+const char *check_inv_status_name(check_inv_status status)
+{
+    switch (status) {
+    case CHECK_INV_VIOLATED:
+        return "violated";
+    case CHECK_INV_HELD:
+        return "held";
+    case CHECK_INV_NOT_JUDGED:
+        return "not-judged";
+    }
+    return "?";
+}
+
+char *check_cuts_text(const check_outcome *o)
+{
+    GString *t = g_string_new(NULL);
+    if (o->cut_steps)
+        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s at [run] steps_max = %" G_GINT64_FORMAT,
+                               t->len ? ", " : "", o->cut_steps, o->cut_steps == 1 ? "" : "s", o->steps_max);
+    if (o->cut_time)
+        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s at [run] time_limit_ms = %" G_GINT64_FORMAT,
+                               t->len ? ", " : "", o->cut_time, o->cut_time == 1 ? "" : "s", o->time_limit_ms);
+    if (o->cut_faults)
+        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " run%s used up a [faults] budget", t->len ? ", " : "",
+                               o->cut_faults, o->cut_faults == 1 ? "" : "s");
+    if (o->cut_preemptions)
+        g_string_append_printf(t, "%s%" G_GINT64_FORMAT " branch%s beyond the bound of %" G_GINT64_FORMAT
+                               " preemptions not explored",
+                               t->len ? ", " : "", o->cut_preemptions, o->cut_preemptions == 1 ? "" : "es",
+                               o->preemptions_max);
+    return g_string_free(t, t->len == 0);
+}
+
+void check_outcome_honest(check_outcome *o)
+{
+    if (o->verdict == SIM_VERDICT_INCOMPLETE)
+        return;
+    char *why = NULL;
+    if (o->runs > 0 && o->storage_ops == 0) {
+        why = g_strdup_printf("vacuous: %" G_GINT64_FORMAT " run%s made no storage call", o->runs,
+                              o->runs == 1 ? "" : "s");
+    } else if (o->runs > 0 && o->bound_hits >= o->runs) {
+        char *cuts = check_cuts_text(o);
+        why = g_strdup_printf("every run was cut before its end: %s", cuts ? cuts : "by a bound");
+        g_free(cuts);
+    } else if (o->reduction && o->quota_runs > 0) {
+        why = g_strdup_printf("%" G_GINT64_FORMAT " execution%s met the storage quota (a set failed with "
+                              "QuotaExceededError), but the reduction treats sets of different keys as "
+                              "independent, which assumes it is never reached; check with --no-reduction "
+                              "or --mode random",
+                              o->quota_runs, o->quota_runs == 1 ? "" : "s");
+    }
+    if (!why)
+        return;
+    /* Violations found are real runs: they stay; what held is not judged. */
+    if (o->verdict != SIM_VERDICT_VIOLATION)
+        o->verdict = SIM_VERDICT_INCOMPLETE;
+    g_free(o->incomplete_reason);
+    o->incomplete_reason = why;
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        if (o->inv_status[i] == CHECK_INV_HELD)
+            o->inv_status[i] = CHECK_INV_NOT_JUDGED;
+}
+
+void check_outcome_statuses(check_outcome *o, guint claimed)
+{
+    /* The rest are judged when the search ran to its end without a reason
+     * to doubt it; with --first it stopped at the first violation. */
+    gboolean violation = o->verdict == SIM_VERDICT_VIOLATION;
+    gboolean rest_judged = o->verdict != SIM_VERDICT_INCOMPLETE && !o->incomplete_reason && !(o->first && violation);
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        guint inv = 1u << i;
+        if (violation && (o->violated & inv))
+            o->inv_status[i] = CHECK_INV_VIOLATED;
+        else if ((claimed & inv) && rest_judged)
+            o->inv_status[i] = CHECK_INV_HELD;
+        else
+            o->inv_status[i] = CHECK_INV_NOT_JUDGED;
+    }
+}
+
+/* "exactly lost-event violated, the rest hold", "a violation of lost-event" (--first), ... */
+static char *expectation_text(const check_outcome *o)
+{
+    if (o->ignore_expect || (!o->expect_any && o->expect_violations == 0))
+        return g_strdup("every invariant holds");
+    if (o->expect_any)
+        return g_strdup("some violation");
+    char *set = sim_invariant_set_text(o->expect_violations);
+    char *text = o->first ? g_strdup_printf("a violation of %s", set)
+                          : g_strdup_printf("exactly %s violated, the rest hold", set);
+    g_free(set);
+    return text;
+}
+
+void check_outcome_judge(check_outcome *o)
+{
+    if (o->error) {
+        o->status = CHECK_BAD_INPUT;
+        return;
+    }
+    g_free(o->expectation);
+    o->expectation = expectation_text(o);
+    guint violated = 0, held = 0, unjudged = 0, claimed_unjudged = 0;
+    for (int i = 0; i < SIM_INV_COUNT; i++) {
+        guint inv = 1u << i;
+        if (o->inv_status[i] == CHECK_INV_VIOLATED)
+            violated |= inv;
+        else if (o->inv_status[i] == CHECK_INV_HELD)
+            held |= inv;
+        else
+            unjudged |= inv;
+    }
+    /* An invariant nobody claims is never judged and never expected
+     * ([expect] of an unclaimed invariant is refused when loading). */
+    claimed_unjudged = unjudged & o->claimed;
+    guint expect = o->ignore_expect ? 0 : o->expect_violations;
+    gboolean any = !o->ignore_expect && o->expect_any;
+    if (o->verdict == SIM_VERDICT_INCOMPLETE && !violated) {
+        o->status = CHECK_INCOMPLETE;
+        return;
+    }
+    if (any) {
+        o->status = violated ? CHECK_EXPECTED : claimed_unjudged ? CHECK_INCOMPLETE : CHECK_UNEXPECTED;
+        return;
+    }
+    /* A definite finding first: a violation nobody expected, or an
+     * expected violation of an invariant that held. */
+    if ((violated & ~expect) || (held & expect))
+        o->status = CHECK_UNEXPECTED;
+    else if (o->first && violated)
+        o->status = CHECK_EXPECTED; /* --first: one of the expected ones */
+    else if (claimed_unjudged)
+        o->status = CHECK_INCOMPLETE;
+    else
+        o->status = CHECK_EXPECTED;
+}
