@@ -410,7 +410,7 @@ static int claim(btl_mutex *bm, const char *iat)
     xt_env *env = bm->base.env;
     /* "there is a problem if setItem happens at the exact same time for 2
      * different processes.. so we add some random delay here."  Telemetry:
-     * this Math.random() decides a delay, one of 25 (a simulator makes it a
+     * this Math.random draw decides a delay, one of 25 (a simulator makes it a
      * choice; the draws of iats are identities and are not announced). */
     xt_env_observe(env, XT_OBS_RANDOM, "random delay", NULL, XT_BTL_JITTER_MS);
     int rc = xt_env_sleep_ms(env, (int64_t)(math_random(env) * XT_BTL_JITTER_MS));

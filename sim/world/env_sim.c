@@ -306,7 +306,7 @@ static int env_sleep_ms(void *ctx, int64_t ms)
     return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
 }
 
-/* Math.random() as 64 bits (core/ uses the top 53) whose value r gives
+/* A Math.random draw as 64 bits (core/ uses the top 53) whose value r gives
  * floor(r * n) = k: the middle of outcome k's interval, so that rounding
  * cannot move it to a neighbour. */
 static uint64_t random_for_outcome(int64_t k, int64_t n)
@@ -316,7 +316,7 @@ static uint64_t random_for_outcome(int64_t k, int64_t n)
     return x << 11;
 }
 
-/* Math.random(): every value comes from the chooser (the one source of
+/* Math.random: every value comes from the chooser (the one source of
  * nondeterminism), and only where it matters is it a branch:
  *  - a draw the code announced (XT_OBS_RANDOM, n outcomes that decide
  *    timing: browser-tabs-lock's 0-24 ms delay) is one choice of its

@@ -58,7 +58,7 @@ typedef enum xt_obs_kind {
     XT_OBS_EVENT_KEPT,    /* storage refused an event; it is kept in memory
                              for the next flush; detail = id, value = error */
     XT_OBS_RANDOM         /* the next random_u64 of this task picks one of value
-                             outcomes, floor(r * value) for its Math.random()
+                             outcomes, floor(r * value) for its Math.random draw
                              r, that decide timing (a delay), not an identity */
 } xt_obs_kind;
 
@@ -91,7 +91,7 @@ typedef struct xt_env_methods {
     int64_t (*clock_now_ms)(void *ctx);
     /* await sleep(ms): XT_OK, or XT_ECANCELLED when the tab goes away */
     int (*sleep_ms)(void *ctx, int64_t ms);
-    /* Math.random()-grade randomness, 64 uniform bits */
+    /* Math.random-grade randomness, 64 uniform bits */
     uint64_t (*random_u64)(void *ctx);
     /* await fetch(): POST a JSON body; XT_OK, XT_ESERVER, XT_ETIMEOUT, XT_ECANCELLED */
     int (*transport_send)(void *ctx, const char *body);

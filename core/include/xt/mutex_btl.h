@@ -20,7 +20,7 @@
 #define XT_BTL_KEY_PREFIX "browser-tabs-lock-key"  /* LOCK_STORAGE_KEY */
 #define XT_BTL_TIMEOUT_MS_DEFAULT 5000   /* acquireLock(lockKey, timeout = 5000) */
 #define XT_BTL_DELAY_MS 30               /* await delay(30), twice per attempt */
-#define XT_BTL_JITTER_MS 25              /* delay(Math.floor(Math.random() * 25)) */
+#define XT_BTL_JITTER_MS 25              /* delay(Math.floor(25 times a Math.random draw)) */
 #define XT_BTL_MIN_WAIT_MS 50            /* MIN_TIME_TO_WAIT of waitForSomethingToChange */
 #define XT_BTL_REFRESH_MS 1000           /* refreshLockWhileAcquired's setTimeout */
 #define XT_BTL_STALE_MS 5000             /* lockCorrector: MIN_ALLOWED_TIME = now - 5000 */
