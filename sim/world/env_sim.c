@@ -454,40 +454,21 @@ static int env_lock_release(void *ctx, uint64_t handle)
     return rc;
 }
 
-static const xt_env_methods sim_env_methods_no_locks = {
-    .storage_get = env_storage_get,
-    .storage_set = env_storage_set,
-    .storage_remove = env_storage_remove,
-    .storage_length = env_storage_length,
-    .storage_key = env_storage_key,
-    .clock_now_ms = env_now_ms,
-    .sleep_ms = env_sleep_ms,
-    .random_u64 = env_random_u64,
-    .transport_send = sim_env_send,
-    .task_spawn = env_spawn,
-    .log = env_log,
-    .observe = sim_env_observe,
-    .storage_wait = sim_env_storage_wait,
-    .storage_notify = sim_env_storage_notify,
-};
+/* Every method but Web Locks: a browser without navigator.locks gets
+ * these alone ([web-locks] available = false). */
+#define SIM_ENV_METHODS_COMMON                                                                                      \
+    .storage_get = env_storage_get, .storage_set = env_storage_set, .storage_remove = env_storage_remove,          \
+    .storage_length = env_storage_length, .storage_key = env_storage_key, .clock_now_ms = env_now_ms,             \
+    .sleep_ms = env_sleep_ms, .random_u64 = env_random_u64, .transport_send = sim_env_send,                       \
+    .task_spawn = env_spawn, .log = env_log, .observe = sim_env_observe, .storage_wait = sim_env_storage_wait,     \
+    .storage_notify = sim_env_storage_notify
+
+static const xt_env_methods sim_env_methods_no_locks = {SIM_ENV_METHODS_COMMON};
 
 static const xt_env_methods sim_env_methods = {
-    .storage_get = env_storage_get,
-    .storage_set = env_storage_set,
-    .storage_remove = env_storage_remove,
-    .storage_length = env_storage_length,
-    .storage_key = env_storage_key,
-    .clock_now_ms = env_now_ms,
-    .sleep_ms = env_sleep_ms,
-    .random_u64 = env_random_u64,
-    .transport_send = sim_env_send,
-    .task_spawn = env_spawn,
-    .log = env_log,
-    .observe = sim_env_observe,
+    SIM_ENV_METHODS_COMMON,
     .lock_request = env_lock_request,
     .lock_release = env_lock_release,
-    .storage_wait = sim_env_storage_wait,
-    .storage_notify = sim_env_storage_notify,
 };
 
 /* For model_snapshot.c: a write that others may now see, for waiting-loop
