@@ -1,0 +1,398 @@
+/*
+ * js_mutex.c - [mutex] algorithm = js: a lock written in JavaScript, run
+ * as the tab's mutex ([js] module names its adapter; docs/javascript.md).
+ *
+ * Why: users ship JavaScript, not C.  This runs their code, unmodified and
+ * as published on npm, in the same world as the C tabs: same scheduler,
+ * storage models, faults, explorers, tokens and invariants.
+ *
+ * How.  The adapter is `(tab) => ({ lock, unlock })`; each tab's instance
+ * lives in a fresh realm of the tab's node process (js_host.c, host.js),
+ * made when the tab builds its mutex (so per run and per execution, and
+ * again after a reload).  lock() and unlock() here start a macrotask in
+ * node (call the adapter's method) and then serve it on the calling task:
+ * each request of the JavaScript is the matching xt_env call, made by this
+ * task, so
+ *  - getItem, setItem, removeItem, key(i), length are storage calls, each a
+ *    scheduling point exactly as for a C tab;
+ *  - Date.now, new Date(), performance.now read xt_env_now_ms;
+ *  - Math.random is xt_env_random_u64 (the chooser's; 53 bits as [0, 1));
+ *  - setTimeout / setInterval start a task (xt_env_spawn) that sleeps the
+ *    delay (xt_env_sleep_ms: throttled in a background tab) and then runs
+ *    the callback's macrotask the same way; clearTimeout makes it do
+ *    nothing when it wakes.  So one tab's JavaScript runs one macrotask at
+ *    a time, and its tasks interleave only at awaits, as on an event loop.
+ * When the macrotask that called lock() ends with the promise still
+ * pending, the calling task waits (an await) until a later macrotask of
+ * the tab (a timer) settles it, and is then woken at once.
+ *
+ * Contract: lock() resolves true (acquired) or false (gave up: the caller
+ * falls back, as for a C lock that timed out); unlock() resolves.  Another
+ * resolution value of lock(), or an adapter that cannot be loaded, is an
+ * input error (exit 2 naming the file, [js] module).  A rejection of lock()
+ * is a failed lock (XT_ELOCKTIMEOUT) with the error in the log, and one of
+ * unlock() a warning: the library threw, which is behaviour to report.
+ *
+ * Not yet simulated (docs/javascript.md): the `storage` event (listeners
+ * are kept, never called), navigator.locks, fetch, ES modules.
+ *
+ * Invariants: at most one macrotask of a tab is being served (busy), by
+ * the task that started it, which keeps the tab throughout (storage calls
+ * keep it; a spawn hands it back at the child's first await); the mutex
+ * outlives its timer tasks (refs); once the tab is gone every call
+ * returns XT_ECANCELLED without a frame, except that a macrotask being
+ * served is finished with "cancelled" replies (the JavaScript sees an
+ * AbortError) so that node is idle again for the next realm.
+ */
+#include "sim/js/js_mutex.h"
+#include "sim/js/js_host.h"
+#include "sim/programs/algorithms.h"
+#include "sim/world/world.h"
+#include "xt/mutex_algorithm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define JS_NAME "js"
+
+typedef enum call_state { CALL_NONE, CALL_PENDING, CALL_DONE } call_state;
+
+typedef struct js_mutex {
+    xt_mutex base; /* first */
+    sim_tab *tab;
+    sim_js_chan *chan;
+    const char *scenario_path;
+    int refs;            /* the owner's, plus one per live timer task */
+    gboolean busy;       /* a macrotask is being served */
+    int64_t call_id;     /* the lock() or unlock() being awaited */
+    call_state call;
+    char *call_result;   /* its settlement: "1", "0", "u", "v<type>", "E<error>" */
+    sim_task *waiter;    /* the task waiting for it, or NULL */
+    GHashTable *timers;  /* id (int64 key) -> js_timer* of live timer tasks */
+    GString *scratch;
+} js_mutex;
+
+typedef struct js_timer {
+    js_mutex *jm;
+    int64_t id, ms;
+    gboolean cleared;
+} js_timer;
+
+static void js_unref(js_mutex *jm)
+{
+    if (--jm->refs > 0)
+        return;
+    g_hash_table_destroy(jm->timers);
+    g_string_free(jm->scratch, TRUE);
+    g_free(jm->call_result);
+    g_free(jm);
+}
+
+/* The world's time in ms, as a field: it ends every frame that starts a
+ * macrotask and begins every reply, so that node's Date.now() needs no
+ * round trip.  Read without recording a clock access: node reports its
+ * reads ('c'), which the step then records (xt_env_now_ms). */
+static const char *now_text(js_mutex *jm, char *buf, size_t size)
+{
+    g_snprintf(buf, size, "%" G_GINT64_FORMAT, (gint64)(jm->tab->world->now_us / 1000));
+    return buf;
+}
+
+static void reply(js_mutex *jm, const char *a, const char *b)
+{
+    char now[32];
+    const char *fields[3] = {now_text(jm, now, sizeof now), a, b};
+    sim_js_chan_send(jm->chan, 'R', b ? 3 : 2, fields);
+}
+
+/* Start a macrotask: op with one argument (and the time). */
+static void start(js_mutex *jm, char op, int64_t arg)
+{
+    char a[32], now[32];
+    g_snprintf(a, sizeof a, "%" G_GINT64_FORMAT, (gint64)arg);
+    const char *fields[2] = {a, now_text(jm, now, sizeof now)};
+    sim_js_chan_send(jm->chan, op, 2, fields);
+}
+
+static void reply_rc(js_mutex *jm, int rc)
+{
+    char code[16];
+    g_snprintf(code, sizeof code, "%d", rc);
+    reply(jm, rc == XT_OK ? "ok" : code, NULL);
+}
+
+/* getItem / key(i): the value, null, or an error code. */
+static void reply_value(js_mutex *jm, int rc)
+{
+    if (rc == XT_OK)
+        reply(jm, "ok", jm->scratch->str);
+    else if (rc == XT_ENOTFOUND)
+        reply(jm, "null", NULL);
+    else
+        reply_rc(jm, rc);
+}
+
+/* Math.random: JS_RANDOM_BATCH draws of the tab's xt_env_random_u64, each
+ * the top 53 bits as a double in [0, 1), printed so that node reads back
+ * the same double.  Drawn ahead in a batch (one round trip, not one per
+ * call): that changes which values of the tab's stream a call gets, never
+ * what the chooser decides, since only the first draw of a tab's stream is
+ * a choice and no JavaScript draw is announced as a timing outcome
+ * (XT_OBS_RANDOM). */
+#define JS_RANDOM_BATCH 16
+
+static void reply_randoms(js_mutex *jm)
+{
+    char now[32], values[JS_RANDOM_BATCH][32];
+    const char *fields[JS_RANDOM_BATCH + 1] = {now_text(jm, now, sizeof now)};
+    for (int i = 0; i < JS_RANDOM_BATCH; i++) {
+        double r = (double)(xt_env_random_u64(jm->base.env) >> 11) * (1.0 / 9007199254740992.0);
+        g_ascii_formatd(values[i], sizeof values[i], "%.17g", r);
+        fields[i + 1] = values[i];
+    }
+    sim_js_chan_send(jm->chan, 'R', JS_RANDOM_BATCH + 1, fields);
+}
+
+static void timer_task(void *arg);
+
+static void timer_start(js_mutex *jm, const char *id, const char *ms)
+{
+    js_timer *t = g_new0(js_timer, 1);
+    t->jm = jm;
+    t->id = g_ascii_strtoll(id, NULL, 10);
+    t->ms = g_ascii_strtoll(ms, NULL, 10);
+    jm->refs++;
+    g_hash_table_insert(jm->timers, &t->id, t);
+    if (xt_env_spawn(jm->base.env, timer_task, t) != XT_OK) {
+        g_hash_table_remove(jm->timers, &t->id);
+        jm->refs--;
+        g_free(t);
+    }
+}
+
+static void settled(js_mutex *jm, const char *call, const char *result)
+{
+    if (jm->call != CALL_PENDING || g_ascii_strtoll(call, NULL, 10) != jm->call_id)
+        return; /* a call abandoned when the tab went away */
+    g_free(jm->call_result);
+    jm->call_result = g_strdup(result);
+    jm->call = CALL_DONE;
+    if (jm->waiter) {
+        sim_world_post(jm->tab->world, jm->waiter, 0, TRUE);
+        jm->waiter = NULL;
+    }
+}
+
+/* Serve the macrotask just started until node says it is done. */
+static void serve(js_mutex *jm)
+{
+    xt_env *env = jm->base.env;
+    g_assert(!jm->busy);
+    jm->busy = TRUE;
+    for (;;) {
+        sim_js_frame f;
+        sim_js_chan_read(jm->chan, &f);
+        char num[32];
+        switch (f.op) {
+        case 'g':
+            reply_value(jm, xt_env_get(env, f.field[0], jm->scratch));
+            break;
+        case 's':
+            reply_rc(jm, xt_env_set(env, f.field[0], f.field[1]));
+            break;
+        case 'x':
+            reply_rc(jm, xt_env_remove(env, f.field[0]));
+            break;
+        case 'k':
+            reply_value(jm, xt_env_key(env, (size_t)g_ascii_strtoull(f.field[0], NULL, 10), jm->scratch));
+            break;
+        case 'n': {
+            size_t n = 0;
+            int rc = xt_env_length(env, &n);
+            g_snprintf(num, sizeof num, "%zu", rc == XT_OK ? n : 0);
+            reply(jm, num, NULL);
+            break;
+        }
+        case 'c':
+            (void)xt_env_now_ms(env); /* a note: this step read the clock */
+            break;
+        case 'r':
+            reply_randoms(jm);
+            break;
+        case 't':
+            if (!sim_tab_gone(jm->tab))
+                timer_start(jm, f.field[0], f.field[1]);
+            break;
+        case 'q': {
+            int64_t id = g_ascii_strtoll(f.field[0], NULL, 10);
+            js_timer *t = g_hash_table_lookup(jm->timers, &id);
+            if (t)
+                t->cleared = TRUE;
+            break;
+        }
+        case 'o':
+            settled(jm, f.field[0], f.field[1]);
+            break;
+        case 'w':
+            if (strcmp(f.field[0], "warn") == 0)
+                xt_env_warn(env, "%s", f.field[1]);
+            else
+                xt_env_debug(env, "%s", f.field[1]);
+            break;
+        case 'D':
+            jm->busy = FALSE;
+            return;
+        case 'X':
+            sim_js_fatal(jm->scenario_path, "%s", f.field[0]);
+        default:
+            sim_js_fatal(jm->scenario_path, "protocol: unexpected frame '%c' from node", f.op);
+        }
+    }
+}
+
+static void timer_task(void *arg)
+{
+    js_timer *t = arg;
+    js_mutex *jm = t->jm;
+    int rc = xt_env_sleep_ms(jm->base.env, t->ms);
+    g_hash_table_remove(jm->timers, &t->id);
+    if (rc == XT_OK && !t->cleared && !sim_tab_gone(jm->tab)) {
+        start(jm, 'T', t->id);
+        serve(jm);
+    }
+    g_free(t);
+    js_unref(jm);
+}
+
+/* Call the adapter's lock or unlock and await its promise: the settlement
+ * text, or NULL when the tab went away first. */
+static const char *js_call(js_mutex *jm, char op)
+{
+    sim_tab *tab = jm->tab;
+    if (sim_tab_gone(tab))
+        return NULL;
+    jm->call_id++;
+    jm->call = CALL_PENDING;
+    start(jm, op, jm->call_id);
+    serve(jm);
+    while (jm->call == CALL_PENDING) {
+        if (sim_tab_gone(tab))
+            break;
+        /* An await with nothing posted: a timer task's settlement posts it. */
+        sim_task *me = tab->world->current;
+        jm->waiter = me;
+        sim_task_yield(me, SIM_YIELD_AWAIT);
+        me->view.fresh = TRUE;
+        jm->waiter = NULL;
+    }
+    if (jm->call != CALL_DONE) {
+        jm->call = CALL_NONE;
+        return NULL;
+    }
+    jm->call = CALL_NONE;
+    return jm->call_result;
+}
+
+static int js_lock(xt_mutex *mutex)
+{
+    js_mutex *jm = (js_mutex *)mutex;
+    const char *r = js_call(jm, 'L');
+    if (!r)
+        return XT_ECANCELLED;
+    if (strcmp(r, "1") == 0)
+        return 1;
+    if (strcmp(r, "0") == 0)
+        return XT_ELOCKTIMEOUT;
+    if (r[0] == 'E') {
+        xt_env_warn(mutex->env, "js: lock() rejected: %s", r + 1);
+        return XT_ELOCKTIMEOUT;
+    }
+    sim_js_fatal(jm->scenario_path, "lock() resolved %s; the adapter contract wants true (acquired) or false "
+                                    "(gave up)",
+                 r[0] == 'u' ? "undefined" : r + 1);
+}
+
+static void js_unlock(xt_mutex *mutex)
+{
+    js_mutex *jm = (js_mutex *)mutex;
+    const char *r = js_call(jm, 'U');
+    if (r && r[0] == 'E')
+        xt_env_warn(mutex->env, "js: unlock() rejected: %s", r + 1);
+}
+
+static void js_free(xt_mutex *mutex)
+{
+    js_unref((js_mutex *)mutex);
+}
+
+static const xt_mutex_ops js_ops = {
+    .name = JS_NAME,
+    .exclusive = TRUE,
+    .lock = js_lock,
+    .unlock = js_unlock,
+    .free = js_free,
+};
+
+char *sim_js_module_path(const sim_scenario *s)
+{
+    if (!s->js_module || !*s->js_module)
+        return NULL;
+    if (g_path_is_absolute(s->js_module))
+        return g_strdup(s->js_module);
+    char *dir = g_path_get_dirname(s->path);
+    char *rel = g_build_filename(dir, s->js_module, NULL);
+    g_free(dir);
+    char *abs = g_canonicalize_filename(rel, NULL);
+    g_free(rel);
+    return abs;
+}
+
+/* The tab's mutex: a fresh realm in the tab's node process, with the
+ * adapter's instance for this tab.  env is a simulated tab's (ctx). */
+static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fallback_values,
+                           const xt_mutex_host *host)
+{
+    (void)values;
+    (void)fallback_values;
+    sim_tab *tab = env->ctx;
+    const sim_scenario *s = tab->world->scenario;
+    js_mutex *jm = g_new0(js_mutex, 1);
+    jm->base.ops = &js_ops;
+    jm->base.env = env;
+    jm->tab = tab;
+    jm->scenario_path = s->path;
+    jm->refs = 1;
+    jm->timers = g_hash_table_new(g_int64_hash, g_int64_equal);
+    jm->scratch = g_string_new(NULL);
+    char *module = sim_js_module_path(s);
+    if (!module)
+        sim_js_fatal(s->path, "missing; [mutex] algorithm = js needs the adapter module's path");
+    jm->chan = sim_js_chan_get(tab->index, s->path);
+    if (!sim_tab_gone(tab)) {
+        char index[16], now[32];
+        g_snprintf(index, sizeof index, "%d", host->index);
+        const char *fields[4] = {module, host->client_id, index, now_text(jm, now, sizeof now)};
+        sim_js_chan_send(jm->chan, 'I', 4, fields);
+        serve(jm);
+    }
+    g_free(module);
+    return &jm->base;
+}
+
+static const xt_setting js_settings[] = {{NULL, 0, NULL, 0, 0, NULL, NULL}};
+
+/* The calls depend on the module: not declared (acquire_ops < 0). */
+static void js_cost(const int64_t *values, xt_mutex_cost *out)
+{
+    (void)values;
+    *out = (xt_mutex_cost){-1, -1, "those of the JavaScript module ([js] module): not declared", NULL};
+}
+
+const xt_mutex_algorithm sim_js_algorithm = {
+    .name = JS_NAME,
+    .summary = "a lock written in JavaScript: the adapter [js] module names, run in node as the tab's code "
+               "(docs/javascript.md)",
+    .settings = js_settings,
+    .create = js_create,
+    .cost = js_cost,
+};
