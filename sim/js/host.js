@@ -12,14 +12,19 @@
  * Protocol: frames [u8 op][u32 little-endian length][payload], the payload
  * being fields each followed by a NUL byte.  C -> node: 'I' make a fresh
  * realm and the adapter instance, 'L' / 'U' call lock() / unlock(), 'T' run
- * a timer's callback, 'R' a reply.  Each of I, L, U, T starts one macrotask:
+ * a timer's callback, 'G' a Web Lock request's callback (granted, or null
+ * for ifAvailable), 'R' a reply.  Each of I, L, U, T, G starts a macrotask:
  * node runs it with its microtasks to completion (the vm context's
  * microtaskMode 'afterEvaluate' drains them when the entry script returns),
  * then sends 'D'.  node -> C inside a macrotask: requests that wait for an
- * 'R' (g getItem, s setItem, x removeItem, k key, n length, c clock,
- * r Math.random) and notes that do not (t setTimeout, q clearTimeout,
- * o a call settled, w console); notes are batched and sent before the next
- * request or the 'D'.
+ * 'R' (g getItem, s setItem, x removeItem, k key, n length, r a batch of
+ * Math.random values) and notes that do not (c the clock was read,
+ * t setTimeout, q clearTimeout, l navigator.locks.request, f a Web Lock's
+ * callback settled (release it), o a call settled, w console, X a fatal
+ * error); notes are queued and sent with the next request or the 'D'.
+ * The world's time ends every frame that starts a macrotask and begins
+ * every reply: it moves only while node waits for tabsim, so Date.now()
+ * needs no round trip (its 'c' note still marks the step as a clock read).
  *
  * Invariants: one macrotask at a time (the C side serves it on the task
  * that started it); no JavaScript of the tab runs outside a macrotask, so
@@ -178,6 +183,12 @@ const bridge = Object.freeze({
   clear(id) {
     queueFrame('q', [String(id)]);
   },
+  lockRequest(id, name, flags) {
+    queueFrame('l', [String(id), name, String(flags)]);
+  },
+  lockRelease(id) {
+    queueFrame('f', [String(id)]);
+  },
   settled(call, result) {
     queueFrame('o', [String(call), result]);
   },
@@ -195,7 +206,7 @@ const bridge = Object.freeze({
 
 /* ---- the realm: browser globals over the bridge ---- */
 
-const bootstrap = new vm.Script(`(function (host) {
+const bootstrap = new vm.Script(`(function (host, hasLocks) {
   'use strict';
   const g = globalThis;
   const HostDate = Date;
@@ -244,6 +255,36 @@ const bootstrap = new vm.Script(`(function (host) {
     if (timers.delete(id)) host.clear(id);
   }
   const listeners = [];
+  /* navigator.locks: exclusive requests, ifAvailable and steal, granted
+   * by the simulator's Web Locks manager; absent when the scenario's
+   * browser has none ([web-locks] available = false). */
+  const requests = new Map();
+  let nextRequest = 1;
+  const notSupported = (what) => Promise.reject(new DOMException('tabsim: ' + what + ' is not simulated', 'NotSupportedError'));
+  const locks = {
+    request(name, a, b) {
+      const options = typeof a === 'function' ? {} : a || {};
+      const callback = typeof a === 'function' ? a : b;
+      if (typeof callback !== 'function') return Promise.reject(new TypeError('navigator.locks.request: no callback'));
+      if ((options.mode || 'exclusive') !== 'exclusive') return notSupported('a shared Web Lock');
+      if (options.signal) return notSupported('an AbortSignal on a Web Lock request');
+      if (options.steal && options.ifAvailable) return Promise.reject(new DOMException('steal and ifAvailable', 'NotSupportedError'));
+      const id = nextRequest++;
+      return new Promise((resolve, reject) => {
+        requests.set(id, { name: String(name), callback, resolve, reject });
+        host.lockRequest(id, String(name), (options.ifAvailable ? 1 : 0) | (options.steal ? 2 : 0));
+      });
+    },
+    query() { return notSupported('navigator.locks.query()'); },
+  };
+  function granted(id, ok) {
+    const r = requests.get(id);
+    if (!r) return;
+    let p;
+    try { p = r.callback(ok ? { name: r.name, mode: 'exclusive' } : null); } catch (e) { p = Promise.reject(e); }
+    const end = () => { requests.delete(id); if (ok) host.lockRelease(id); };
+    Promise.resolve(p).then((v) => { end(); r.resolve(v); }, (e) => { end(); r.reject(e); });
+  }
   function text(e) { return e && e.stack ? String(e.stack) : String(e); }
   function report(e) { host.log('warn', 'uncaught: ' + text(e)); }
   const console = {};
@@ -252,7 +293,7 @@ const bootstrap = new vm.Script(`(function (host) {
   Object.assign(g, {
     window: g, self: g, localStorage: storage, Date: SimDate, DOMException, console,
     performance: { now },
-    navigator: { userAgent: 'tabsim' },
+    navigator: hasLocks ? { userAgent: 'tabsim', locks } : { userAgent: 'tabsim' },
     setTimeout(fn, ms, ...args) { return addTimer(fn, ms, args, false); },
     setInterval(fn, ms, ...args) { return addTimer(fn, ms, args, true); },
     clearTimeout: clearTimer,
@@ -282,6 +323,8 @@ const bootstrap = new vm.Script(`(function (host) {
       nesting = t.level;
       try { if (typeof t.fn === 'function') t.fn(...t.args); } catch (e) { report(e); }
       nesting = 0;
+    } else if (op === 'G') {
+      granted(a, b);
     } else if (op === 'L') {
       call('lock', a);
     } else if (op === 'U') {
@@ -366,15 +409,15 @@ function compiled(file) {
 let ctx = null;
 let baseline = null; /* the global names after the first bootstrap */
 
-function resetRealm(index) {
+function resetRealm(index, hasLocks) {
   if (!ctx) {
     ctx = vm.createContext({}, { name: 'tab' + index, microtaskMode: 'afterEvaluate' });
-    bootstrap.runInContext(ctx)(bridge);
+    bootstrap.runInContext(ctx)(bridge, hasLocks);
     baseline = vm.runInContext('Object.getOwnPropertyNames(globalThis)', ctx);
   } else {
     vm.runInContext('(function (keep) { for (const n of Object.getOwnPropertyNames(globalThis)) ' +
                     'if (!keep.includes(n)) delete globalThis[n]; })', ctx)(baseline);
-    bootstrap.runInContext(ctx)(bridge);
+    bootstrap.runInContext(ctx)(bridge, hasLocks);
   }
   const cache = new Map();
   function load(spec, dir) {
@@ -397,11 +440,13 @@ for (;;) {
   const f = readFrame();
   if (f.op === 'I') {
     modulePath = f.fields[0];
-    resetRealm(f.fields[2]);
+    resetRealm(f.fields[2], f.fields[3] === '1');
     pending = ['I', modulePath, f.fields[1], Number(f.fields[2])];
     randoms.length = 0;
   } else if (f.op === 'L' || f.op === 'U' || f.op === 'T') {
     pending = [f.op, Number(f.fields[0])];
+  } else if (f.op === 'G') {
+    pending = [f.op, Number(f.fields[0]), f.fields[1] === '1'];
   } else {
     fatal(`protocol: unexpected frame '${f.op}'`);
   }

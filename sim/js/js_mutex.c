@@ -33,8 +33,14 @@
  * is a failed lock (XT_ELOCKTIMEOUT) with the error in the log, and one of
  * unlock() a warning: the library threw, which is behaviour to report.
  *
+ *  - navigator.locks.request starts a task that makes the request
+ *    (xt_env_lock_request: the simulator's Web Locks manager, an await
+ *    until granted) and then runs the callback's macrotask; when the
+ *    callback's promise settles, the lock is released (xt_env_lock_release).
+ *
  * Not yet simulated (docs/javascript.md): the `storage` event (listeners
- * are kept, never called), navigator.locks, fetch, ES modules.
+ * are kept, never called), shared Web Locks, the AbortError of a stolen
+ * lock's request, fetch, ES modules.
  *
  * Invariants: at most one macrotask of a tab is being served (busy), by
  * the task that started it, which keeps the tab throughout (storage calls
@@ -69,8 +75,16 @@ typedef struct js_mutex {
     char *call_result;   /* its settlement: "1", "0", "u", "v<type>", "E<error>" */
     sim_task *waiter;    /* the task waiting for it, or NULL */
     GHashTable *timers;  /* id (int64 key) -> js_timer* of live timer tasks */
+    GHashTable *handles; /* Web Lock request id -> the granted lock's handle */
     GString *scratch;
 } js_mutex;
+
+typedef struct js_lockreq {
+    js_mutex *jm;
+    int64_t id;
+    char *name;
+    int flags;
+} js_lockreq;
 
 typedef struct js_timer {
     js_mutex *jm;
@@ -83,6 +97,7 @@ static void js_unref(js_mutex *jm)
     if (--jm->refs > 0)
         return;
     g_hash_table_destroy(jm->timers);
+    g_hash_table_destroy(jm->handles);
     g_string_free(jm->scratch, TRUE);
     g_free(jm->call_result);
     g_free(jm);
@@ -105,13 +120,13 @@ static void reply(js_mutex *jm, const char *a, const char *b)
     sim_js_chan_send(jm->chan, 'R', b ? 3 : 2, fields);
 }
 
-/* Start a macrotask: op with one argument (and the time). */
-static void start(js_mutex *jm, char op, int64_t arg)
+/* Start a macrotask: op with one argument, maybe a second (and the time). */
+static void start(js_mutex *jm, char op, int64_t arg, const char *extra)
 {
     char a[32], now[32];
     g_snprintf(a, sizeof a, "%" G_GINT64_FORMAT, (gint64)arg);
-    const char *fields[2] = {a, now_text(jm, now, sizeof now)};
-    sim_js_chan_send(jm->chan, op, 2, fields);
+    const char *fields[3] = {a, extra ? extra : now_text(jm, now, sizeof now), now_text(jm, now, sizeof now)};
+    sim_js_chan_send(jm->chan, op, extra ? 3 : 2, fields);
 }
 
 static void reply_rc(js_mutex *jm, int rc)
@@ -168,6 +183,63 @@ static void timer_start(js_mutex *jm, const char *id, const char *ms)
         jm->refs--;
         g_free(t);
     }
+}
+
+static void serve(js_mutex *jm);
+
+/* navigator.locks.request's request, made on its own task: it awaits the
+ * grant as a C task awaits xt_env_lock_request, then runs the callback's
+ * macrotask (with null when ifAvailable found the lock taken). */
+static void weblock_task(void *arg)
+{
+    js_lockreq *q = arg;
+    js_mutex *jm = q->jm;
+    uint64_t handle = 0;
+    int rc = xt_env_lock_request(jm->base.env, q->name, q->flags, &handle);
+    if ((rc == XT_OK || rc == XT_ELOCKTIMEOUT) && !sim_tab_gone(jm->tab)) {
+        if (rc == XT_OK) {
+            int64_t *key = g_new(int64_t, 1);
+            uint64_t *value = g_new(uint64_t, 1);
+            *key = q->id;
+            *value = handle;
+            g_hash_table_insert(jm->handles, key, value);
+        }
+        start(jm, 'G', q->id, rc == XT_OK ? "1" : "0");
+        serve(jm);
+    }
+    g_free(q->name);
+    g_free(q);
+    js_unref(jm);
+}
+
+static void weblock_start(js_mutex *jm, const char *id, const char *name, const char *flags)
+{
+    js_lockreq *q = g_new0(js_lockreq, 1);
+    q->jm = jm;
+    q->id = g_ascii_strtoll(id, NULL, 10);
+    q->name = g_strdup(name);
+    q->flags = (int)g_ascii_strtoll(flags, NULL, 10) & (XT_LOCK_IF_AVAILABLE | XT_LOCK_STEAL);
+    jm->refs++;
+    if (xt_env_spawn(jm->base.env, weblock_task, q) != XT_OK) {
+        jm->refs--;
+        g_free(q->name);
+        g_free(q);
+    }
+}
+
+/* The request's callback settled: its lock is released.  A lock stolen
+ * meanwhile is reported (the page's request promise would have rejected
+ * with AbortError; not simulated). */
+static void weblock_release(js_mutex *jm, const char *id)
+{
+    int64_t key = g_ascii_strtoll(id, NULL, 10);
+    uint64_t *handle = g_hash_table_lookup(jm->handles, &key);
+    if (!handle)
+        return;
+    int rc = xt_env_lock_release(jm->base.env, *handle);
+    g_hash_table_remove(jm->handles, &key);
+    if (rc == XT_EABORTED)
+        xt_env_warn(jm->base.env, "js: a Web Lock was stolen while its callback ran");
 }
 
 static void settled(js_mutex *jm, const char *call, const char *result)
@@ -233,6 +305,13 @@ static void serve(js_mutex *jm)
         case 'o':
             settled(jm, f.field[0], f.field[1]);
             break;
+        case 'l':
+            if (!sim_tab_gone(jm->tab))
+                weblock_start(jm, f.field[0], f.field[1], f.field[2]);
+            break;
+        case 'f':
+            weblock_release(jm, f.field[0]);
+            break;
         case 'w':
             if (strcmp(f.field[0], "warn") == 0)
                 xt_env_warn(env, "%s", f.field[1]);
@@ -257,7 +336,7 @@ static void timer_task(void *arg)
     int rc = xt_env_sleep_ms(jm->base.env, t->ms);
     g_hash_table_remove(jm->timers, &t->id);
     if (rc == XT_OK && !t->cleared && !sim_tab_gone(jm->tab)) {
-        start(jm, 'T', t->id);
+        start(jm, 'T', t->id, NULL);
         serve(jm);
     }
     g_free(t);
@@ -273,7 +352,7 @@ static const char *js_call(js_mutex *jm, char op)
         return NULL;
     jm->call_id++;
     jm->call = CALL_PENDING;
-    start(jm, op, jm->call_id);
+    start(jm, op, jm->call_id, NULL);
     serve(jm);
     while (jm->call == CALL_PENDING) {
         if (sim_tab_gone(tab))
@@ -363,6 +442,7 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     jm->scenario_path = s->path;
     jm->refs = 1;
     jm->timers = g_hash_table_new(g_int64_hash, g_int64_equal);
+    jm->handles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     jm->scratch = g_string_new(NULL);
     char *module = sim_js_module_path(s);
     if (!module)
@@ -371,8 +451,9 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     if (!sim_tab_gone(tab)) {
         char index[16], now[32];
         g_snprintf(index, sizeof index, "%d", host->index);
-        const char *fields[4] = {module, host->client_id, index, now_text(jm, now, sizeof now)};
-        sim_js_chan_send(jm->chan, 'I', 4, fields);
+        const char *fields[5] = {module, host->client_id, index, xt_env_has_web_locks(env) ? "1" : "0",
+                                 now_text(jm, now, sizeof now)};
+        sim_js_chan_send(jm->chan, 'I', 5, fields);
         serve(jm);
     }
     g_free(module);
