@@ -166,6 +166,16 @@ const char *sim_js_chan_node_version(const sim_js_chan *ch)
     return ch->version;
 }
 
+/* In the child, before node starts: a process group of its own, so that a
+ * Ctrl-C or a timeout's signal to tabsim's group stops tabsim (which then
+ * reports, exit 3) and not the tab under it; node still ends with tabsim,
+ * at the end of its stdin. */
+static void chan_child_setup(gpointer data)
+{
+    (void)data;
+    setpgid(0, 0);
+}
+
 /* The node binary: $TABSIM_NODE, else node on PATH. */
 static char *node_path(void)
 {
@@ -187,7 +197,7 @@ static sim_js_chan *chan_start(const char *scenario_path)
     char *argv[] = {node, "-e", (char *)sim_js_host_source, NULL};
     sim_js_chan *ch = g_new0(sim_js_chan, 1);
     GError *err = NULL;
-    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &ch->pid, &ch->to_fd,
+    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, chan_child_setup, NULL, &ch->pid, &ch->to_fd,
                                   &ch->from_fd, NULL, &err))
         sim_js_fatal(scenario_path, "cannot start %s: %s", node, err->message);
     g_free(node);
