@@ -61,7 +61,13 @@
 
 #define JS_NAME "js"
 
-typedef enum call_state { CALL_NONE, CALL_PENDING, CALL_DONE } call_state;
+/* A lock() or unlock() being awaited.  Several tasks of one tab may await
+ * calls at once (the SDK's add tasks and flush share the tab's mutex). */
+typedef struct js_pending {
+    int64_t id;
+    char *result;     /* its settlement once done: "1", "0", "u", "v<value>", "E<error>" */
+    sim_task *waiter; /* the task waiting for it, or NULL while it runs */
+} js_pending;
 
 typedef struct js_mutex {
     xt_mutex base; /* first */
@@ -70,10 +76,8 @@ typedef struct js_mutex {
     const char *scenario_path;
     int refs;            /* the owner's, plus one per live timer task */
     gboolean busy;       /* a macrotask is being served */
-    int64_t call_id;     /* the lock() or unlock() being awaited */
-    call_state call;
-    char *call_result;   /* its settlement: "1", "0", "u", "v<type>", "E<error>" */
-    sim_task *waiter;    /* the task waiting for it, or NULL */
+    int64_t next_call;   /* ids of lock() and unlock() calls */
+    GList *calls;        /* js_pending* of the calls awaited, oldest first */
     GHashTable *timers;  /* id (int64 key) -> js_timer* of live timer tasks */
     GHashTable *handles; /* Web Lock request id -> the granted lock's handle */
     GString *scratch;
@@ -99,7 +103,6 @@ static void js_unref(js_mutex *jm)
     g_hash_table_destroy(jm->timers);
     g_hash_table_destroy(jm->handles);
     g_string_free(jm->scratch, TRUE);
-    g_free(jm->call_result);
     g_free(jm);
 }
 
@@ -244,15 +247,19 @@ static void weblock_release(js_mutex *jm, const char *id)
 
 static void settled(js_mutex *jm, const char *call, const char *result)
 {
-    if (jm->call != CALL_PENDING || g_ascii_strtoll(call, NULL, 10) != jm->call_id)
-        return; /* a call abandoned when the tab went away */
-    g_free(jm->call_result);
-    jm->call_result = g_strdup(result);
-    jm->call = CALL_DONE;
-    if (jm->waiter) {
-        sim_world_post(jm->tab->world, jm->waiter, 0, TRUE);
-        jm->waiter = NULL;
+    int64_t id = g_ascii_strtoll(call, NULL, 10);
+    for (GList *l = jm->calls; l; l = l->next) {
+        js_pending *p = l->data;
+        if (p->id != id || p->result)
+            continue;
+        p->result = g_strdup(result);
+        if (p->waiter) {
+            sim_world_post(jm->tab->world, p->waiter, 0, TRUE);
+            p->waiter = NULL;
+        }
+        return;
     }
+    /* Not awaited any more: its task went away with the tab. */
 }
 
 /* A storage call served on another task while lock() or unlock() is
@@ -261,8 +268,15 @@ static void settled(js_mutex *jm, const char *call, const char *result)
  * task's record, so the statistics' acquire and release costs see it. */
 static int counted(js_mutex *jm, int rc)
 {
-    if (rc != XT_ECANCELLED && jm->waiter && jm->waiter != jm->tab->world->current)
-        jm->waiter->record.storage_ops++;
+    if (rc == XT_ECANCELLED)
+        return rc;
+    for (GList *l = jm->calls; l; l = l->next) {
+        js_pending *p = l->data;
+        if (p->waiter && p->waiter != jm->tab->world->current) {
+            p->waiter->record.storage_ops++; /* the oldest call awaited */
+            break;
+        }
+    }
     return rc;
 }
 
@@ -355,47 +369,45 @@ static void timer_task(void *arg)
 }
 
 /* Call the adapter's lock or unlock and await its promise: the settlement
- * text, or NULL when the tab went away first. */
-static const char *js_call(js_mutex *jm, char op)
+ * text (caller frees), or NULL when the tab went away first. */
+static char *js_call(js_mutex *jm, char op)
 {
     sim_tab *tab = jm->tab;
     if (sim_tab_gone(tab))
         return NULL;
-    jm->call_id++;
-    jm->call = CALL_PENDING;
-    start(jm, op, jm->call_id, NULL);
+    js_pending p = {.id = ++jm->next_call};
+    jm->calls = g_list_append(jm->calls, &p);
+    start(jm, op, p.id, NULL);
     serve(jm);
-    while (jm->call == CALL_PENDING) {
-        if (sim_tab_gone(tab))
-            break;
-        /* An await with nothing posted: a timer task's settlement posts it. */
+    while (!p.result && !sim_tab_gone(tab)) {
+        /* An await with nothing posted: the settlement posts it (and
+         * clears p.waiter, so that it posts it once). */
         sim_task *me = tab->world->current;
-        jm->waiter = me;
+        p.waiter = me;
         sim_task_yield(me, SIM_YIELD_AWAIT);
         me->view.fresh = TRUE;
-        jm->waiter = NULL;
+        p.waiter = NULL;
     }
-    if (jm->call != CALL_DONE) {
-        jm->call = CALL_NONE;
+    jm->calls = g_list_remove(jm->calls, &p);
+    if (sim_tab_gone(tab)) {
+        g_free(p.result);
         return NULL;
     }
-    jm->call = CALL_NONE;
-    return jm->call_result;
+    return p.result;
 }
 
 static int js_lock(xt_mutex *mutex)
 {
     js_mutex *jm = (js_mutex *)mutex;
-    const char *r = js_call(jm, 'L');
+    char *r = js_call(jm, 'L');
     if (!r)
         return XT_ECANCELLED;
-    if (strcmp(r, "1") == 0)
-        return 1;
-    if (strcmp(r, "0") == 0)
-        return XT_ELOCKTIMEOUT;
-    if (r[0] == 'E') {
+    int rc = strcmp(r, "1") == 0 ? 1 : XT_ELOCKTIMEOUT;
+    if (r[0] == 'E')
         xt_env_warn(mutex->env, "js: lock() rejected: %s", r + 1);
-        return XT_ELOCKTIMEOUT;
+    if (r[0] == '1' || r[0] == '0' || r[0] == 'E') {
+        g_free(r);
+        return rc;
     }
     sim_js_fatal(jm->scenario_path, "lock() resolved %s; the adapter contract wants true (acquired) or false "
                                     "(gave up)",
@@ -405,9 +417,10 @@ static int js_lock(xt_mutex *mutex)
 static void js_unlock(xt_mutex *mutex)
 {
     js_mutex *jm = (js_mutex *)mutex;
-    const char *r = js_call(jm, 'U');
+    char *r = js_call(jm, 'U');
     if (r && r[0] == 'E')
         xt_env_warn(mutex->env, "js: unlock() rejected: %s", r + 1);
+    g_free(r);
 }
 
 static void js_free(xt_mutex *mutex)
