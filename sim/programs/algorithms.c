@@ -10,6 +10,7 @@
  * names; append, so that existing scenarios keep their indices.
  */
 #include "sim/programs/algorithms.h"
+#include "sim/js/js_mutex.h"
 
 extern const xt_mutex_algorithm sim_lamport_algorithm;
 
@@ -21,6 +22,7 @@ const xt_mutex_algorithm *const sim_algorithms[] = {
     &xt_branch_algorithm,
     &xt_btl_algorithm,
     &xt_naive_algorithm,
+    &sim_js_algorithm, /* a JavaScript lock, [js] module (sim/js/js_mutex.c) */
     NULL,
 };
 

@@ -43,6 +43,9 @@ typedef struct sim_scenario {
      * sweep may vary [mutex] algorithm. */
     int64_t alg_values[SIM_ALGS_MAX][SIM_SETTINGS_MAX];
 
+    /* [js] (algorithm js) */
+    char *js_module;      /* the adapter, as written: relative to the file's folder */
+
     /* [storage] */
     int64_t storage_latency_us_min, storage_latency_us_max;
     int64_t quota_bytes;

@@ -154,6 +154,10 @@ uint32_t sim_scenario_hash(const sim_scenario *s)
             h = fold(h, k->group, k->key, v);
         g_free(v);
     }
+    /* A JavaScript lock's adapter, as written (the only text key that
+     * changes what a run does; not the code it loads). */
+    if (s->js_module && *s->js_module)
+        h = fold(h, "js", "module", s->js_module);
     return h;
 }
 

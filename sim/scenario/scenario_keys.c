@@ -49,6 +49,10 @@ static const key_spec static_keys[] = {
     ENUM("mutex", "cross_tab_safety", cross_tab_safety, "auto", safety_names,
          "auto enables the mutex when storage is usable; on always; off never (unlocked methods everywhere)."),
 
+    {"js", "module", KEY_STRING, OFF(js_module), "", 0, 0, NULL, NULL,
+     "[mutex] algorithm = js: the adapter, a CommonJS file whose export is (tab) => ({ lock, unlock }); a path "
+     "relative to the scenario file (docs/javascript.md).", KEY_HASH_IF_SET},
+
     INT("storage", "latency_us_min", storage_latency_us_min, "10", 0, 10000000,
         "Least virtual time one storage call takes, in microseconds."),
     INT("storage", "latency_us_max", storage_latency_us_max, "100", 0, 10000000,
@@ -177,7 +181,7 @@ static const key_spec static_keys[] = {
 
 /* The groups of the fixed keys, in order; each algorithm's group comes
  * right after [mutex]. */
-static const char *const static_groups[] = {"scenario", "mutex", "storage", "workload", "flush",
+static const char *const static_groups[] = {"scenario", "mutex", "js", "storage", "workload", "flush",
                                             "server", "faults", "run", "explore", "check", "expect", NULL};
 
 static key_type setting_type(xt_setting_type t)

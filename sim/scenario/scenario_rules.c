@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/js/js_mutex.h"
 #include "sim/programs/algorithms.h"
 #include "sim/programs/program.h"
 #include "sim/scenario/scenario_keys.h"
@@ -108,6 +109,31 @@ static gboolean keys_of_program_used(const sim_scenario *s, GKeyFile *kf, GError
     return ok;
 }
 
+/* [js] module: required by [mutex] algorithm = js, and a regular file.
+ * (Under another algorithm, sim_scenario_groups_used refuses a [js] group
+ * as it refuses any other algorithm's group.) */
+static gboolean js_module_checked(const sim_scenario *s, GError **error)
+{
+    if (sim_scenario_algorithm(s) != &sim_js_algorithm)
+        return TRUE;
+    char *file = sim_js_module_path(s);
+    if (!file) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [js] module: missing; [mutex] algorithm = js needs it; allowed: the path of a CommonJS "
+                    "adapter file, relative to the scenario file (docs/javascript.md)",
+                    s->path);
+        return FALSE;
+    }
+    gboolean ok = g_file_test(file, G_FILE_TEST_IS_REGULAR);
+    if (!ok)
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
+                    "%s: [js] module: %s: no such file (looked for %s); allowed: the path of a CommonJS adapter "
+                    "file, relative to the scenario file",
+                    s->path, s->js_module, file);
+    g_free(file);
+    return ok;
+}
+
 /* A key the scenario sets for a model or fault it does not use is an
  * error naming what would enable it; so is throttling more tabs than
  * there are. */
@@ -123,7 +149,7 @@ gboolean sim_scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **er
                     needs[i].group, needs[i].key, needs[i].needs);
         return FALSE;
     }
-    if (!keys_of_program_used(s, kf, error))
+    if (!keys_of_program_used(s, kf, error) || !js_module_checked(s, error))
         return FALSE;
     if (s->background_tabs > s->tabs) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,

@@ -239,7 +239,8 @@ static void test_uncontended_cost(void **state)
     cost_check("lamport", "clear-x", 5, 2); /* b, x, read y, y, read x / y := 0, b := false */
 }
 
-/* Every registered algorithm declares its cost, and the declaration is
+/* Every registered algorithm but js (whose calls are its module's) declares
+ * its cost, and the declaration is
  * what one tab's uncontended acquisition and release measure: a sweep of
  * any algorithm can compare (the cost table that made `tabsim plot` exit 1
  * for web-locks is gone). */
@@ -249,11 +250,18 @@ static void test_cost_declared_by_every_algorithm(void **state)
     for (int a = 0; sim_algorithms[a]; a++) {
         sim_scenario *s = scenario_text(events_ini);
         assert_true(sim_scenario_set(s, "mutex", "algorithm", sim_algorithms[a]->name, NULL));
-        sim_cost_measured m;
-        sim_cost_measure(s, pool, 1, &m);
         sim_cost c;
         sim_cost_expected(s, &c);
         assert_non_null(c.definition);
+        if (c.acquire_ops < 0) {
+            /* Only the JavaScript lock leaves its cost undeclared: it is
+             * its module's (sim/js/js_mutex.c). */
+            assert_string_equal(sim_algorithms[a]->name, "js");
+            sim_scenario_free(s);
+            continue;
+        }
+        sim_cost_measured m;
+        sim_cost_measure(s, pool, 1, &m);
         gboolean matches = FALSE;
         char *text = sim_cost_text(s, &m, &matches);
         if (!matches)

@@ -1,0 +1,227 @@
+/*
+ * js_host.c - the node processes of JavaScript tabs; see sim/js/js_host.h.
+ *
+ * Why processes, one per tab slot: a tab's JavaScript blocks in a
+ * synchronous call (getItem) until the C scheduler has performed it, and
+ * meanwhile another tab's JavaScript must be able to run, so each tab needs
+ * a JavaScript thread of its own.  A process per tab gives that with two
+ * plain pipes (node's stdin and stdout) and no shared state; a worker
+ * thread per tab inside one process would cost the same pipe round trip
+ * per call.  node's stderr is tabsim's, so a crash of node is visible.
+ *
+ * Invariants: a channel is used by one thread only (the processes are
+ * per thread, GPrivate); frames are read and written whole (loops over
+ * partial reads and writes, EINTR retried); a process that goes away
+ * (EOF, EPIPE) is fatal, since the run it was part of cannot be judged.
+ * Nothing here decides anything: node only answers what it is asked.
+ */
+#include "sim/js/js_host.h"
+#include "sim/world/world.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define JS_NODE_MIN_MAJOR 18
+
+struct sim_js_chan {
+    GPid pid;
+    int to_fd, from_fd;
+    GString *out; /* frames queued for node */
+    GByteArray *in; /* the frame being read */
+    char *version;
+};
+
+typedef struct js_host {
+    sim_js_chan *chans[SIM_TABS_MAX + 1]; /* by tab index */
+} js_host;
+
+static void js_host_free(gpointer data)
+{
+    js_host *h = data;
+    for (int i = 0; i <= SIM_TABS_MAX; i++) {
+        sim_js_chan *ch = h->chans[i];
+        if (!ch)
+            continue;
+        close(ch->to_fd); /* EOF: host.js exits */
+        close(ch->from_fd);
+        waitpid(ch->pid, NULL, 0);
+        g_spawn_close_pid(ch->pid);
+        g_string_free(ch->out, TRUE);
+        g_byte_array_free(ch->in, TRUE);
+        g_free(ch->version);
+        g_free(ch);
+    }
+    g_free(h);
+}
+
+static GPrivate host_key = G_PRIVATE_INIT(js_host_free);
+
+G_NORETURN void sim_js_fatal(const char *scenario_path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    fprintf(stderr, "tabsim: %s: [js] module: %s\n", scenario_path, msg);
+    g_free(msg);
+    fflush(stderr);
+    /* Found in the middle of a run, on a task's stack, with the world's
+     * memory in use: nothing is worth unwinding, and exit's handlers
+     * (a leak checker's among them) would only report that memory. */
+    _exit(2);
+}
+
+static gboolean read_all(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return FALSE;
+        p += r;
+        n -= (size_t)r;
+    }
+    return TRUE;
+}
+
+static gboolean write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t r = write(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return FALSE;
+        p += r;
+        n -= (size_t)r;
+    }
+    return TRUE;
+}
+
+static void chan_lost(const char *what)
+{
+    fflush(stdout);
+    fprintf(stderr, "tabsim: the node process of a JavaScript tab %s; see its message above\n", what);
+    fflush(stderr);
+    _exit(2);
+}
+
+void sim_js_chan_send(sim_js_chan *ch, char op, int n, const char *const *fields)
+{
+    size_t start = ch->out->len;
+    g_string_append_c(ch->out, op);
+    g_string_append_len(ch->out, "\0\0\0\0", 4);
+    for (int i = 0; i < n; i++) {
+        g_string_append(ch->out, fields[i]);
+        g_string_append_c(ch->out, '\0');
+    }
+    guint32 len = GUINT32_TO_LE((guint32)(ch->out->len - start - 5));
+    memcpy(ch->out->str + start + 1, &len, 4);
+}
+
+void sim_js_chan_flush(sim_js_chan *ch)
+{
+    if (ch->out->len == 0)
+        return;
+    if (!write_all(ch->to_fd, ch->out->str, ch->out->len))
+        chan_lost("stopped reading");
+    g_string_truncate(ch->out, 0);
+}
+
+void sim_js_chan_read(sim_js_chan *ch, sim_js_frame *f)
+{
+    sim_js_chan_flush(ch);
+    guint8 head[5];
+    if (!read_all(ch->from_fd, head, sizeof head))
+        chan_lost("exited");
+    guint32 len;
+    memcpy(&len, head + 1, 4);
+    len = GUINT32_FROM_LE(len);
+    g_byte_array_set_size(ch->in, len + 1);
+    if (len > 0 && !read_all(ch->from_fd, ch->in->data, len))
+        chan_lost("exited");
+    ch->in->data[len] = '\0';
+    f->op = (char)head[0];
+    f->n = 0;
+    for (guint32 at = 0; at < len && f->n < SIM_JS_FIELDS_MAX;) {
+        const char *s = (const char *)ch->in->data + at;
+        f->field[f->n++] = s;
+        at += (guint32)strlen(s) + 1;
+    }
+    for (int i = f->n; i < SIM_JS_FIELDS_MAX; i++)
+        f->field[i] = "";
+}
+
+const char *sim_js_chan_node_version(const sim_js_chan *ch)
+{
+    return ch->version;
+}
+
+/* In the child, before node starts: a process group of its own, so that a
+ * Ctrl-C or a timeout's signal to tabsim's group stops tabsim (which then
+ * reports, exit 3) and not the tab under it; node still ends with tabsim,
+ * at the end of its stdin. */
+static void chan_child_setup(gpointer data)
+{
+    (void)data;
+    setpgid(0, 0);
+}
+
+/* The node binary: $TABSIM_NODE, else node on PATH. */
+static char *node_path(void)
+{
+    const char *env = g_getenv("TABSIM_NODE");
+    if (env && *env)
+        return g_strdup(env);
+    return g_find_program_in_path("node");
+}
+
+static sim_js_chan *chan_start(const char *scenario_path)
+{
+    char *node = node_path();
+    if (!node)
+        sim_js_fatal(scenario_path, "node was not found on PATH (set TABSIM_NODE to its path); JavaScript tabs "
+                                    "need node %d or newer (.ci/setup installs it)",
+                     JS_NODE_MIN_MAJOR);
+    /* A node that dies must not kill tabsim: a write then fails (EPIPE). */
+    signal(SIGPIPE, SIG_IGN);
+    char *argv[] = {node, "-e", (char *)sim_js_host_source, NULL};
+    sim_js_chan *ch = g_new0(sim_js_chan, 1);
+    GError *err = NULL;
+    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, chan_child_setup, NULL, &ch->pid, &ch->to_fd,
+                                  &ch->from_fd, NULL, &err))
+        sim_js_fatal(scenario_path, "cannot start %s: %s", node, err->message);
+    g_free(node);
+    ch->out = g_string_new(NULL);
+    ch->in = g_byte_array_new();
+    sim_js_frame f;
+    sim_js_chan_read(ch, &f);
+    if (f.op == 'X')
+        sim_js_fatal(scenario_path, "%s", f.field[0]);
+    if (f.op != 'H')
+        chan_lost("did not greet");
+    ch->version = g_strdup(f.field[0]);
+    return ch;
+}
+
+sim_js_chan *sim_js_chan_get(int index, const char *scenario_path)
+{
+    g_assert(index >= 1 && index <= SIM_TABS_MAX);
+    js_host *h = g_private_get(&host_key);
+    if (!h) {
+        h = g_new0(js_host, 1);
+        g_private_set(&host_key, h);
+    }
+    if (!h->chans[index])
+        h->chans[index] = chan_start(scenario_path);
+    return h->chans[index];
+}
