@@ -37,46 +37,7 @@
  */
 #include <string.h>
 
-#include "sim/explore/explore.h"
-#include "sim/world/world.h"
-
-typedef struct dfs_node {
-    guint8 kind;           /* sim_choice_kind */
-    uint32_t n, chosen;
-    /* SCHED only */
-    int *cand;             /* n tabs, answer order */
-    uint64_t enabled, backtrack, done, sleep;
-    sim_access *sleep_acc; /* per tab (index tab-1): access of the sleeping step */
-    sim_access *child_acc; /* per tab: access of the step explored from here */
-    gboolean last_enabled;
-    int preemptions_before;
-    uint64_t shard_mask;   /* tabs this shard may explore from here (root only) */
-} dfs_node;
-
-typedef struct dfs_step {
-    int tab;
-    sim_access acc;
-    int64_t choice_pos;
-    uint32_t data_hash;
-} dfs_step;
-
-typedef struct dfs {
-    const sim_scenario *s;
-    const sim_explore_options *o;
-    int n_tabs;
-    gboolean reduce;
-    gint64 preemption_bound;  /* -1 = none */
-    GArray *nodes;            /* dfs_node, the current path */
-    GArray *prefix;           /* uint32 answers of the path */
-    size_t replay_len;        /* prefix length of the run being made */
-    GArray *steps;            /* dfs_step of the run being made */
-    uint64_t cur_sleep;
-    sim_access *cur_sleep_acc;
-    int preemptions;
-    gint64 cut_preemptions;   /* branches skipped because of the preemption bound */
-    GHashTable *traces;       /* canonical-form hashes (reduction off) */
-    sim_chooser *chooser;     /* of the run being made */
-} dfs;
+#include "sim/explore/explore_dfs.h"
 
 static sim_access *acc_array(int n_tabs)
 {
@@ -198,132 +159,6 @@ static void expand_path(dfs *d)
         if (n->kind == SIM_CHOICE_SCHED)
             n->backtrack |= n->enabled & n->shard_mask;
     }
-}
-
-/* ---- race analysis (Source-DPOR) ---- */
-
-typedef struct vclock {
-    uint32_t c[SIM_TABS_MAX];
-} vclock;
-
-static gboolean steps_dependent(const dfs_step *a, const dfs_step *b)
-{
-    return a->tab == b->tab || sim_access_dependent(a->acc, b->acc);
-}
-
-static void add_backtrack(dfs *d, const dfs_step *steps, const vclock *vc, const uint32_t *idx, guint i, guint k)
-{
-    const dfs_step *ei = &steps[i];
-    if (ei->choice_pos < 0)
-        return; /* nothing else could have run there */
-    dfs_node *node = &g_array_index(d->nodes, dfs_node, ei->choice_pos);
-    /* v = notdep(e_i).e_k; its initials: steps with no hb-predecessor in v. */
-    uint64_t initials = 0;
-    guint v[512];
-    guint nv = 0;
-    for (guint x = i + 1; x <= k && nv < G_N_ELEMENTS(v); x++) {
-        if (x < k && vc[x].c[ei->tab - 1] >= idx[i])
-            continue; /* happens after e_i */
-        gboolean initial = TRUE;
-        for (guint m = 0; m < nv && initial; m++)
-            if (vc[x].c[steps[v[m]].tab - 1] >= idx[v[m]])
-                initial = FALSE;
-        if (initial)
-            initials |= UINT64_C(1) << (steps[x].tab - 1);
-        v[nv++] = x;
-    }
-    if (initials & (node->backtrack | node->done))
-        return;
-    uint64_t want = initials & node->enabled;
-    uint64_t kbit = UINT64_C(1) << (steps[k].tab - 1);
-    if (want & kbit)
-        node->backtrack |= kbit;
-    else if (want)
-        node->backtrack |= want & -want; /* the lowest tab */
-    else
-        node->backtrack |= node->enabled; /* not enabled there: be safe */
-}
-
-/* FALSE when a stop struck first: the analysis of a long run is quadratic
- * in its steps (262144 steps: minutes), so it polls the stop word too. */
-static gboolean race_analysis(dfs *d)
-{
-    guint m = d->steps->len;
-    const dfs_step *steps = (const dfs_step *)d->steps->data;
-    vclock *vc = g_new0(vclock, m);
-    uint32_t *idx = g_new0(uint32_t, m);
-    uint32_t count[SIM_TABS_MAX] = {0};
-    int last[SIM_TABS_MAX];
-    for (int t = 0; t < SIM_TABS_MAX; t++)
-        last[t] = -1;
-    guint *preds = g_new(guint, m + 1);
-    gboolean stopped = FALSE;
-    for (guint k = 0; k < m; k++) {
-        if ((k & 63) == 63 && sim_stop_read(d->o->stop)) {
-            stopped = TRUE;
-            break;
-        }
-        int tk = steps[k].tab - 1;
-        guint np = 0;
-        if (last[tk] >= 0) {
-            vc[k] = vc[last[tk]];
-            preds[np++] = (guint)last[tk];
-        }
-        for (guint i = 0; i < k; i++)
-            if (steps[i].tab != steps[k].tab && sim_access_dependent(steps[i].acc, steps[k].acc)) {
-                for (int t = 0; t < d->n_tabs; t++)
-                    vc[k].c[t] = MAX(vc[k].c[t], vc[i].c[t]);
-                preds[np++] = i;
-            }
-        idx[k] = ++count[tk];
-        vc[k].c[tk] = idx[k];
-        last[tk] = (int)k;
-        /* A race: a dependent predecessor of another tab not ordered
-         * before e_k through any other predecessor. */
-        for (guint a = 0; a < np; a++) {
-            guint i = preds[a];
-            if (steps[i].tab == steps[k].tab)
-                continue;
-            gboolean direct = TRUE;
-            for (guint b = 0; b < np && direct; b++)
-                if (b != a && vc[preds[b]].c[steps[i].tab - 1] >= idx[i])
-                    direct = FALSE;
-            if (direct)
-                add_backtrack(d, steps, vc, idx, i, k);
-        }
-    }
-    g_free(preds);
-    g_free(vc);
-    g_free(idx);
-    return !stopped;
-}
-
-/* Mazurkiewicz trace of the run: canonical (Foata-like) linearisation that
- * always emits the lowest tab among the steps whose predecessors are out. */
-static uint64_t trace_canonical_hash(const dfs *d)
-{
-    guint m = d->steps->len;
-    const dfs_step *steps = (const dfs_step *)d->steps->data;
-    gboolean *out = g_new0(gboolean, m);
-    uint64_t h = 1469598103934665603ULL;
-    for (guint emitted = 0; emitted < m; emitted++) {
-        guint best = m;
-        for (guint k = 0; k < m; k++) {
-            if (out[k])
-                continue;
-            gboolean ready = TRUE;
-            for (guint i = 0; i < k && ready; i++)
-                if (!out[i] && steps_dependent(&steps[i], &steps[k]))
-                    ready = FALSE;
-            if (ready && (best == m || steps[k].tab < steps[best].tab))
-                best = k;
-        }
-        out[best] = TRUE;
-        h = (h ^ (uint64_t)steps[best].tab) * 1099511628211ULL;
-        h = (h ^ steps[best].data_hash) * 1099511628211ULL;
-    }
-    g_free(out);
-    return h;
 }
 
 /* The deepest node with an alternative left; FALSE when the tree is done. */
@@ -467,7 +302,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             r->runs++;
             sim_explore_count_run(r, &run.monitor);
             if (o->count_traces) {
-                uint64_t h = trace_canonical_hash(&d);
+                uint64_t h = sim_dfs_trace_hash(&d);
                 if (!g_hash_table_contains(d.traces, &h))
                     g_hash_table_add(d.traces, g_memdup2(&h, sizeof h));
             }
@@ -481,7 +316,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         }
         gboolean truncated = run.monitor.c.truncated;
         sim_run_clear(&run);
-        if (d.reduce && !race_analysis(&d)) {
+        if (d.reduce && !sim_dfs_race_analysis(&d)) {
             dfs_stopped(o, r, sim_stop_read(o->stop));
             break;
         }

@@ -1,0 +1,61 @@
+/*
+ * sim/explore/explore_dfs.h - the state of one exhaustive search, shared by
+ * the depth-first walk (explore_dfs.c) and its race analysis
+ * (explore_races.c).  Private to sim/explore/.
+ *
+ * The search keeps the current path of the choice tree as a stack of
+ * nodes indexed by chooser position (one node per choice, SCHED or DATA),
+ * and the steps of the run being made.  A node's backtrack set is what the
+ * search still has to explore from it; the race analysis adds to it.
+ */
+#ifndef SIM_EXPLORE_DFS_H
+#define SIM_EXPLORE_DFS_H
+
+#include "sim/explore/explore.h"
+#include "sim/world/world.h"
+
+typedef struct dfs_node {
+    guint8 kind;           /* sim_choice_kind */
+    uint32_t n, chosen;
+    /* SCHED only */
+    int *cand;             /* n tabs, answer order */
+    uint64_t enabled, backtrack, done, sleep;
+    sim_access *sleep_acc; /* per tab (index tab-1): access of the sleeping step */
+    sim_access *child_acc; /* per tab: access of the step explored from here */
+    gboolean last_enabled;
+    int preemptions_before;
+    uint64_t shard_mask;   /* tabs this shard may explore from here (root only) */
+} dfs_node;
+
+typedef struct dfs_step {
+    int tab;
+    sim_access acc;
+    int64_t choice_pos;
+    uint32_t data_hash;
+} dfs_step;
+
+typedef struct dfs {
+    const sim_scenario *s;
+    const sim_explore_options *o;
+    int n_tabs;
+    gboolean reduce;
+    gint64 preemption_bound;  /* -1 = none */
+    GArray *nodes;            /* dfs_node, the current path */
+    GArray *prefix;           /* uint32 answers of the path */
+    size_t replay_len;        /* prefix length of the run being made */
+    GArray *steps;            /* dfs_step of the run being made */
+    uint64_t cur_sleep;
+    sim_access *cur_sleep_acc;
+    int preemptions;
+    gint64 cut_preemptions;   /* branches skipped because of the preemption bound */
+    GHashTable *traces;       /* canonical-form hashes (reduction off) */
+    sim_chooser *chooser;     /* of the run being made */
+} dfs;
+
+/* Source-DPOR: adds to the backtrack sets of the path the reversals of the
+ * races of the run just made (d->steps).  FALSE when a stop struck first. */
+gboolean sim_dfs_race_analysis(dfs *d);
+/* The run's Mazurkiewicz trace, as a hash of its canonical linearisation. */
+uint64_t sim_dfs_trace_hash(const dfs *d);
+
+#endif
