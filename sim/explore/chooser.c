@@ -102,6 +102,12 @@ static uint32_t choose_kind(sim_chooser *chooser, uint32_t n, sim_choice_kind ki
             chooser->abandoned = TRUE;
             answer = 0;
         }
+    } else if (kind == SIM_CHOICE_DATA && chooser->data_pick) {
+        answer = chooser->data_pick(chooser->sched_ctx, n, NULL);
+        if (answer >= n) {
+            chooser->abandoned = TRUE;
+            answer = 0;
+        }
     } else if (chooser->tail == SIM_TAIL_ZERO) {
         answer = 0;
     } else {

@@ -26,8 +26,26 @@
  * (CHESS): bounds 0, 1, ... up to the bound, without reduction (sleep sets
  * and DPOR are not sound under a preemption bound).
  *
- * Sharding: the first node is expanded fully and its children are dealt
- * to the shards round robin; each shard explores its subtrees completely.
+ * Sharding (shard_count N > 1) splits the tree into work items.  Every
+ * shard walks the same top of the tree, where each scheduling node is
+ * expanded fully (sleep sets still apply).  A work item is the subtree at
+ * the first choice at or below the split depth (under a preemption bound:
+ * the first choice after a run's first preemption, since the preemptions
+ * left, not the depth, set a subtree's size), or a run that ends above it;
+ * its prefix and sleep set are those the walk reaches it with.  Items are
+ * numbered in depth-first order and item k is shard k mod N's, which
+ * explores it with the reduction as usual; a run that meets another
+ * shard's item is abandoned there.  The split depth is the first of
+ * 1, 2, 4, ... choices with at least SIM_SHARD_ITEMS_MIN x N items (each
+ * try walks the top only).  Why it is exact: a race found inside an item
+ * can only add to backtrack sets on its path; below the item's root they
+ * are the owner's, above it the nodes are expanded fully already.  The
+ * top's nodes are the same in every shard (a step chosen there ends there
+ * with all its values: a value is never an item's root while sleep sets
+ * are kept), so the items' sleep sets are too, and the shards together
+ * make exactly the executions of the search with that top expanded: with
+ * sleep sets, as many as one search makes, one per trace (the differential
+ * test tests/ci/shard_exhaustive.cmake compares them on every scenario).
  *
  * Stopping: a stop (sim/world/stop.h) is polled before every execution,
  * before every step of one, and inside the race analysis, whose cost is
@@ -72,6 +90,57 @@ static void nodes_sync(dfs *d, const sim_chooser *c, guint upto)
     }
 }
 
+/* ---- sharding: the shared top and the work items ---- */
+
+/* Items are dealt round robin in depth-first order: neighbouring items
+ * have subtrees of similar size, so each shard gets a fair share of the
+ * big ones and of the small ones. */
+static gboolean item_owned(const dfs *d, gint64 k)
+{
+    return !d->counting && k % d->o->shard_count == d->o->shard_index;
+}
+
+/* The first choice at or below the split depth, met in the shared top,
+ * is the root of the next work item: explored here if this shard owns it,
+ * else the run is abandoned there (FALSE). */
+static gboolean split_enter(dfs *d, size_t pos, sim_choice_kind kind)
+{
+    if (d->split_depth < 0 || d->item_root >= 0 || d->item_skipped)
+        return TRUE;
+    /* Under a preemption bound the size of a subtree is set by the
+     * preemptions it has left: the subtree after a run's first preemption
+     * is an item, and the runs with none are chains that end in the top. */
+    gboolean root = d->preemption_bound >= 0 ? d->preemptions > 0 : (gint64)pos >= d->split_depth;
+    if (!root)
+        return TRUE;
+    /* With sleep sets, a step chosen in the top must end in the top: the
+     * sleep sets of its later siblings hold the union of its accesses over
+     * all of its values, which every shard must compute alike.  So a value
+     * is an item's root only where no sleep set is kept (plain search, or
+     * timed search, which has no scheduling choices). */
+    if (kind == SIM_CHOICE_DATA && !d->data_roots)
+        return TRUE;
+    gint64 k = d->item_next++;
+    d->item_roots++;
+    if (item_owned(d, k)) {
+        d->item_root = (gint64)pos;
+        d->items_owned++;
+        return TRUE;
+    }
+    d->item_skipped = TRUE;
+    d->skip_pos = pos;
+    return FALSE;
+}
+
+/* A value beyond the replayed prefix: the zero tail's answer, unless it
+ * is the root of another shard's item. */
+static uint32_t dfs_pick_data(void *ctx, uint32_t n, const int *cand)
+{
+    (void)cand;
+    dfs *d = ctx;
+    return split_enter(d, d->chooser->pos, SIM_CHOICE_DATA) ? 0 : n;
+}
+
 /* Beyond the replayed prefix: take the first candidate not asleep (with a
  * preemption bound: the non-preemptive one, answer 0). */
 static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
@@ -79,34 +148,30 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
     dfs *d = ctx;
     size_t pos = d->chooser->pos;
     nodes_sync(d, d->chooser, (guint)pos);
+    if (!split_enter(d, pos, SIM_CHOICE_SCHED))
+        return n; /* no node: the path ends above this item's root */
     dfs_node node = {.kind = SIM_CHOICE_SCHED, .n = n};
     node.cand = g_memdup2(cand, n * sizeof *cand);
     node.sleep = d->cur_sleep;
     node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
     node.child_acc = acc_array(d->n_tabs);
     node.preemptions_before = d->preemptions;
-    node.shard_mask = ~UINT64_C(0);
-    const sim_explore_options *o = d->o;
-    if (pos == 0 && o->shard_count > 1) {
-        /* Sharding deals the first node's children round robin; that node
-         * is expanded fully (its backtrack set is every child it owns). */
-        node.shard_mask = 0;
-        for (uint32_t i = 0; i < n; i++)
-            if ((int)(i % (uint32_t)o->shard_count) == o->shard_index)
-                node.shard_mask |= UINT64_C(1) << (cand[i] - 1);
-    }
+    /* Above the split depth every shard walks the same tree: each node is
+     * expanded fully (sleep sets still apply), so no race found inside an
+     * item can ask for a branch there that some shard does not explore. */
+    node.top = d->split_depth >= 0 && d->item_root < 0;
     uint32_t pick = n;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t bit = UINT64_C(1) << (cand[i] - 1);
         node.enabled |= bit;
-        if (pick == n && (node.shard_mask & bit) && !(d->reduce && (node.sleep & bit)))
+        if (pick == n && !(d->reduce && (node.sleep & bit)))
             pick = i;
     }
     if (pick < n) {
         node.chosen = pick;
         node.backtrack = node.done = UINT64_C(1) << (cand[pick] - 1);
-        if (pos == 0 && o->shard_count > 1)
-            node.backtrack |= node.shard_mask & node.enabled;
+        if (node.top)
+            node.backtrack = node.enabled;
     }
     g_array_append_val(d->nodes, node);
     return pick; /* n: every candidate asleep, the run is abandoned */
@@ -157,7 +222,7 @@ static void expand_path(dfs *d)
     for (guint i = 0; i < d->nodes->len; i++) {
         dfs_node *n = &g_array_index(d->nodes, dfs_node, i);
         if (n->kind == SIM_CHOICE_SCHED)
-            n->backtrack |= n->enabled & n->shard_mask;
+            n->backtrack |= n->enabled;
     }
 }
 
@@ -170,14 +235,10 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
         int next = -1;
         if (n->kind == SIM_CHOICE_DATA) {
             uint32_t v = n->chosen + 1;
-            /* A first node that is a value is dealt to the shards by value. */
-            while (at == 0 && d->o->shard_count > 1 && v < n->n &&
-                   (int)(v % (uint32_t)d->o->shard_count) != d->o->shard_index)
-                v++;
             if (v < n->n)
                 next = (int)v;
         } else {
-            uint64_t todo = (d->reduce ? n->backtrack & ~n->sleep : n->enabled) & ~n->done & n->shard_mask;
+            uint64_t todo = (d->reduce ? n->backtrack & ~n->sleep : n->enabled) & ~n->done;
             for (uint32_t i = 0; i < n->n && next < 0; i++) {
                 if (!(todo >> (n->cand[i] - 1) & 1))
                     continue;
@@ -185,7 +246,9 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
                 if (d->preemption_bound >= 0 && pre > d->preemption_bound) {
                     /* Never explored under this bound: count it once. */
                     n->done |= UINT64_C(1) << (n->cand[i] - 1);
-                    d->cut_preemptions++;
+                    /* The shared top's cuts are counted by shard 0 alone. */
+                    if (!n->top || (d->o->shard_index == 0 && !d->counting))
+                        d->cut_preemptions++;
                     continue;
                 }
                 next = (int)i;
@@ -196,6 +259,8 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
             if (n->kind == SIM_CHOICE_SCHED)
                 n->done |= UINT64_C(1) << (n->cand[next] - 1);
             nodes_truncate(d, at + 1);
+            if (d->item_root > (gint64)at)
+                d->item_root = -1; /* the item is done: back in the shared top */
             /* The next run replays the path down to here, then the new answer. */
             g_array_set_size(d->prefix, at + 1);
             for (guint i = 0; i <= at; i++)
@@ -247,24 +312,43 @@ static void dfs_progress(const sim_explore_options *o, const sim_explore_result 
     g_free(line);
 }
 
-static gboolean shard_owns(const dfs *d, const sim_explore_options *o)
+/* How a search splits into work items (shard_count > 1). */
+typedef struct dfs_split {
+    gint64 depth;        /* -1: no split */
+    gint64 items, item_roots, owned, shared_runs;
+} dfs_split;
+
+/* A run of the search is over: is it this shard's (to count and judge)? */
+static gboolean dfs_run_owned(dfs *d, const sim_run *run)
 {
-    if (o->shard_count <= 1)
+    if (d->split_depth < 0 || d->item_root >= 0)
         return TRUE;
-    if (d->nodes->len == 0)
-        return o->shard_index == 0;
-    const dfs_node *root = &g_array_index(d->nodes, dfs_node, 0);
-    if (root->kind == SIM_CHOICE_SCHED)
-        return TRUE; /* dfs_pick only takes this shard's children */
-    return (int)(root->chosen % (uint32_t)o->shard_count) == o->shard_index;
+    if (d->item_skipped) {
+        d->shared_runs++;
+        return FALSE;
+    }
+    /* A run that ended above the split depth is an item of its own; one
+     * blocked by its sleep set there is counted as pruned by shard 0. */
+    d->shared_runs++;
+    if (run->chooser.abandoned)
+        return !d->counting && d->o->shard_index == 0;
+    gint64 k = d->item_next++;
+    gboolean owned = item_owned(d, k);
+    d->items_owned += owned;
+    return owned;
 }
 
-/* One complete depth-first search with the given preemption bound. */
+/* One complete depth-first search with the given preemption bound; with a
+ * split, of this shard's items only (counting: of none, counting them). */
 static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                           sim_explore_result *r, gint64 bound, double t0)
+                           sim_explore_result *r, gint64 bound, double t0, dfs_split *split, gboolean counting)
 {
     dfs d = {.s = s, .o = o, .n_tabs = (int)s->tabs, .preemption_bound = bound};
     d.reduce = !o->no_reduction && bound < 0;
+    d.split_depth = split->depth;
+    d.counting = counting;
+    d.item_root = -1;
+    d.data_roots = !d.reduce || o->time == SIM_TIME_TIMED;
     d.nodes = g_array_new(FALSE, TRUE, sizeof(dfs_node));
     d.prefix = g_array_new(FALSE, TRUE, sizeof(uint32_t));
     d.steps = g_array_new(FALSE, FALSE, sizeof(dfs_step));
@@ -278,12 +362,15 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
                              .prefix = (const uint32_t *)d.prefix->data, .prefix_len = d.prefix->len,
                              .sched_pick = dfs_pick, .step_done = dfs_step_done, .hook_ctx = &d,
                              .stop = o->stop};
+        if (d.split_depth >= 0)
+            spec.data_pick = dfs_pick_data;
         if (o->time == SIM_TIME_TIMED)
             spec.untimed = FALSE;
         g_array_set_size(d.steps, 0);
         d.cur_sleep = 0;
         memset(d.cur_sleep_acc, 0, (gsize)d.n_tabs * sizeof(sim_access));
         d.preemptions = 0;
+        d.item_skipped = FALSE;
         sim_run run;
         /* sim_run_exec sets the chooser up; dfs_pick needs to see it. */
         d.chooser = &run.chooser;
@@ -294,8 +381,10 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             sim_run_clear(&run);
             break;
         }
-        nodes_sync(&d, &run.chooser, run.chooser.record->len);
-        gboolean owned = shard_owns(&d, o);
+        /* A run abandoned at another shard's item ends its path above it. */
+        nodes_sync(&d, &run.chooser, d.item_skipped ? (guint)d.skip_pos : run.chooser.record->len);
+        gboolean in_item = d.split_depth < 0 || d.item_root >= 0;
+        gboolean owned = dfs_run_owned(&d, &run);
         if (run.chooser.abandoned) {
             r->pruned += owned;
         } else if (owned) {
@@ -316,11 +405,12 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         }
         gboolean truncated = run.monitor.c.truncated;
         sim_run_clear(&run);
-        if (d.reduce && !sim_dfs_race_analysis(&d)) {
+        /* Races matter inside an item only: the top is expanded fully. */
+        if (d.reduce && in_item && !sim_dfs_race_analysis(&d)) {
             dfs_stopped(o, r, sim_stop_read(o->stop));
             break;
         }
-        if (d.reduce && truncated)
+        if (d.reduce && in_item && truncated)
             expand_path(&d);
         dfs_progress(o, r, &d, t0);
         if (!dfs_backtrack(&d, 0)) {
@@ -331,12 +421,64 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     r->traces += g_hash_table_size(d.traces);
     /* The last bound's search covers the branches earlier bounds skipped. */
     r->cut_preemptions = d.cut_preemptions;
+    split->items = d.item_next;
+    split->item_roots = d.item_roots;
+    split->owned = d.items_owned;
+    split->shared_runs = d.shared_runs;
     g_hash_table_destroy(d.traces);
     nodes_truncate(&d, 0);
     g_array_free(d.nodes, TRUE);
     g_array_free(d.prefix, TRUE);
     g_array_free(d.steps, TRUE);
     g_free(d.cur_sleep_acc);
+    return finished;
+}
+
+/* The split depth: the first of 1, 2, 4, ... choice positions at which the
+ * shared top has at least SIM_SHARD_ITEMS_MIN x N items, or that no run
+ * goes below (the top is then the whole tree).  Each try walks the top
+ * only.  FALSE when a stop struck (r says which). */
+static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                             sim_explore_result *r, gint64 bound, double t0, dfs_split *split)
+{
+    gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
+    for (gint64 depth = 1;; depth *= 2) {
+        dfs_split c = {.depth = depth};
+        sim_explore_result scratch = {0};
+        gboolean done = dfs_search(s, pool, o, &scratch, bound, t0, &c, TRUE);
+        if (!done) {
+            r->stop_cause = scratch.stop_cause;
+            r->incomplete_reason = scratch.incomplete_reason;
+            scratch.incomplete_reason = NULL;
+        }
+        sim_explore_result_clear(&scratch);
+        if (!done)
+            return FALSE;
+        split->shared_runs += c.shared_runs;
+        if (c.items >= want || c.item_roots == 0) {
+            split->depth = depth;
+            return TRUE;
+        }
+    }
+}
+
+/* The search with one preemption bound (-1: none), split when sharded. */
+static gboolean dfs_search_shard(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                                 sim_explore_result *r, gint64 bound, double t0)
+{
+    dfs_split split = {.depth = -1};
+    if (o->shard_count > 1 && bound >= 0)
+        split.depth = G_MAXINT64; /* split at the first preemption (split_enter) */
+    else if (o->shard_count > 1 && !split_choose(s, pool, o, r, bound, t0, &split))
+        return FALSE;
+    gint64 choosing = split.shared_runs;
+    gboolean finished = dfs_search(s, pool, o, r, bound, t0, &split, FALSE);
+    if (o->shard_count > 1) {
+        r->shard_items += split.items;
+        r->shard_items_owned += split.owned;
+        r->shard_split_depth = split.depth;
+        r->shard_shared_runs += choosing + split.shared_runs;
+    }
     return finished;
 }
 
@@ -351,12 +493,12 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
          * every claimed invariant violated) ends the iteration. */
         for (gint64 b = 0; b <= o->preemptions_max; b++) {
             r->preemption_bound_reached = b;
-            finished = dfs_search(s, pool, o, r, b, t0);
+            finished = dfs_search_shard(s, pool, o, r, b, t0);
             if (!finished)
                 break;
         }
     } else {
-        finished = dfs_search(s, pool, o, r, -1, t0);
+        finished = dfs_search_shard(s, pool, o, r, -1, t0);
     }
     if (r->verdict != SIM_VERDICT_VIOLATION && !finished)
         r->verdict = SIM_VERDICT_INCOMPLETE;
@@ -371,7 +513,14 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
                                      s->steps_max, pre, time,
                                      (o->no_reduction || o->preemptions_max >= 0) ? "off" : "source-DPOR + sleep sets");
     if (o->shard_count > 1) {
-        char *t = g_strdup_printf("%s; shard %d/%d", r->bounds_text, o->shard_index, o->shard_count);
+        char *t = r->shard_items_owned > 0
+                      ? g_strdup_printf("%s; shard %d/%d: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " work items",
+                                        r->bounds_text, o->shard_index, o->shard_count, r->shard_items_owned,
+                                        r->shard_items)
+                      : g_strdup_printf("%s; shard %d/%d: nothing to explore in this shard (the search has %"
+                                        G_GINT64_FORMAT " work item%s, all dealt to other shards)",
+                                        r->bounds_text, o->shard_index, o->shard_count, r->shard_items,
+                                        r->shard_items == 1 ? "" : "s");
         g_free(r->bounds_text);
         r->bounds_text = t;
     }

@@ -14,6 +14,10 @@
 #include "sim/explore/explore.h"
 #include "sim/world/world.h"
 
+/* A sharded exhaustive search is split at the first depth with at least
+ * this many work items per shard (explore_dfs.c). */
+#define SIM_SHARD_ITEMS_MIN 8
+
 typedef struct dfs_node {
     guint8 kind;           /* sim_choice_kind */
     uint32_t n, chosen;
@@ -24,7 +28,7 @@ typedef struct dfs_node {
     sim_access *child_acc; /* per tab: access of the step explored from here */
     gboolean last_enabled;
     int preemptions_before;
-    uint64_t shard_mask;   /* tabs this shard may explore from here (root only) */
+    gboolean top;          /* above the split depth: fully expanded, shared by every shard */
 } dfs_node;
 
 typedef struct dfs_step {
@@ -50,6 +54,18 @@ typedef struct dfs {
     gint64 cut_preemptions;   /* branches skipped because of the preemption bound */
     GHashTable *traces;       /* canonical-form hashes (reduction off) */
     sim_chooser *chooser;     /* of the run being made */
+    /* Sharding (explore_dfs.c): the shared top above the split depth and
+     * the work items below it. */
+    gint64 split_depth;       /* chooser position; -1 = no split (one shard) */
+    gboolean counting;        /* choosing the split depth: every item is skipped and counted */
+    gboolean data_roots;      /* a value may be an item's root (no sleep sets kept) */
+    gint64 item_next;         /* work items met so far, in depth-first order */
+    gint64 item_root;         /* position of the root of the owned item being explored; -1 = none */
+    gboolean item_skipped;    /* the run met an item of another shard and was abandoned */
+    size_t skip_pos;          /* where */
+    gint64 items_owned;
+    gint64 item_roots;        /* items that are subtrees (the rest are runs that ended above the split) */
+    gint64 shared_runs;       /* runs of the shared top (not executions: they stop at an item) */
 } dfs;
 
 /* Source-DPOR: adds to the backtrack sets of the path the reversals of the
