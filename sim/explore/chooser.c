@@ -55,6 +55,7 @@ void sim_chooser_init(sim_chooser *chooser, uint64_t seed, sim_tail tail,
     chooser->record_kind = record ? g_array_new(FALSE, FALSE, sizeof(guint8)) : NULL;
     chooser->discrete = FALSE;
     chooser->sched_pick = NULL;
+    chooser->data_pick = NULL;
     chooser->sched_ctx = NULL;
     chooser->abandoned = FALSE;
 }
