@@ -180,11 +180,18 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
 static void dfs_step_done(void *ctx, const sim_step_info *st)
 {
     dfs *d = ctx;
-    dfs_step rec = {st->tab, st->acc, st->choice_pos, 0};
-    const sim_chooser *c = d->chooser;
-    for (size_t i = st->data_begin; i < st->data_end && c->record; i++)
-        rec.data_hash = rec.data_hash * 31u + g_array_index(c->record, uint32_t, i) + 1u;
-    g_array_append_val(d->steps, rec);
+    if (d->step_count < d->steps_kept) {
+        /* Replayed before the backtrack point: the last run's step. */
+        const dfs_step *kept = &g_array_index(d->steps, dfs_step, d->step_count);
+        g_assert(kept->tab == st->tab && kept->choice_pos == st->choice_pos && kept->data_end == st->data_end);
+    } else {
+        dfs_step rec = {st->tab, st->acc, st->choice_pos, st->data_end, 0};
+        const sim_chooser *c = d->chooser;
+        for (size_t i = st->data_begin; i < st->data_end && c->record; i++)
+            rec.data_hash = rec.data_hash * 31u + g_array_index(c->record, uint32_t, i) + 1u;
+        g_array_append_val(d->steps, rec);
+    }
+    d->step_count++;
     if (st->preemption)
         d->preemptions++;
     uint64_t bit = UINT64_C(1) << (st->tab - 1);
@@ -259,6 +266,12 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
             if (n->kind == SIM_CHOICE_SCHED)
                 n->done |= UINT64_C(1) << (n->cand[next] - 1);
             nodes_truncate(d, at + 1);
+            /* The steps that end before choice at are made again alike. */
+            guint keep = 0;
+            while (keep < d->steps->len && g_array_index(d->steps, dfs_step, keep).data_end <= at)
+                keep++;
+            d->steps_kept = keep;
+            d->vc_valid = MIN(d->vc_valid, keep);
             if (d->item_root > (gint64)at)
                 d->item_root = -1; /* the item is done: back in the shared top */
             /* The next run replays the path down to here, then the new answer. */
@@ -366,7 +379,8 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             spec.data_pick = dfs_pick_data;
         if (o->time == SIM_TIME_TIMED)
             spec.untimed = FALSE;
-        g_array_set_size(d.steps, 0);
+        g_array_set_size(d.steps, d.steps_kept);
+        d.step_count = 0;
         d.cur_sleep = 0;
         memset(d.cur_sleep_acc, 0, (gsize)d.n_tabs * sizeof(sim_access));
         d.preemptions = 0;
@@ -380,6 +394,10 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             dfs_stopped(o, r, run.stopped);
             sim_run_clear(&run);
             break;
+        }
+        if (d.step_count < d.steps->len) { /* it ended before the steps it was to repeat */
+            g_array_set_size(d.steps, d.step_count);
+            d.vc_valid = MIN(d.vc_valid, d.step_count);
         }
         /* A run abandoned at another shard's item ends its path above it. */
         nodes_sync(&d, &run.chooser, d.item_skipped ? (guint)d.skip_pos : run.chooser.record->len);
@@ -431,6 +449,8 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     g_array_free(d.prefix, TRUE);
     g_array_free(d.steps, TRUE);
     g_free(d.cur_sleep_acc);
+    g_free(d.vc);
+    g_free(d.vc_idx);
     return finished;
 }
 

@@ -35,6 +35,7 @@ typedef struct dfs_step {
     int tab;
     sim_access acc;
     int64_t choice_pos;
+    size_t data_end;       /* chooser position after the step */
     uint32_t data_hash;
 } dfs_step;
 
@@ -54,6 +55,15 @@ typedef struct dfs {
     gint64 cut_preemptions;   /* branches skipped because of the preemption bound */
     GHashTable *traces;       /* canonical-form hashes (reduction off) */
     sim_chooser *chooser;     /* of the run being made */
+    /* The next run replays the path down to a backtrack point: the steps
+     * before it are the last run's, kept with their vector clocks, so the
+     * race analysis only looks at the steps after it (explore_races.c). */
+    guint steps_kept;         /* leading steps of d->steps the run being made repeats */
+    guint step_count;         /* steps of the run being made so far */
+    uint32_t *vc;             /* per step, n_tabs clocks */
+    uint32_t *vc_idx;         /* per step: its number among its tab's steps, from 1 */
+    guint vc_cap;             /* steps the two arrays hold */
+    guint vc_valid;           /* leading steps whose clocks are computed and whose races are known */
     /* Sharding (explore_dfs.c): the shared top above the split depth and
      * the work items below it. */
     gint64 split_depth;       /* chooser position; -1 = no split (one shard) */
