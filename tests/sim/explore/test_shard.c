@@ -6,7 +6,8 @@
  * Goal: for N = 2, 3 and 8 shards, with plain DFS, with source-DPOR and
  * sleep sets, and under a preemption bound, the shards' executions add up
  * to the unsharded search's exactly (no item explored twice, none lost)
- * and so do the branches cut by the preemption bound; every shard names
+ * and so do the branches cut by the preemption bound, also when a step
+ * bound cuts runs; every shard names
  * its part; a violation found by one search is found by the union of the
  * shards; the split yields at least 8 x N items when the tree has them;
  * a shard with no item says so; and a shard is deterministic.  Method:
@@ -68,10 +69,11 @@ static void options(sim_explore_options *o, gboolean no_reduction, gint64 preemp
 }
 
 /* The shards of text, N = 2, 3 and 8, against one search. */
-static void check_shards_exact(const char *text, gboolean no_reduction, gint64 preemptions_max)
+static void check_shards_exact(const char *text, gboolean no_reduction, gint64 preemptions_max, gint64 steps_max)
 {
     sim_explore_options o;
     options(&o, no_reduction, preemptions_max);
+    o.steps_max = steps_max;
     sim_explore_result whole;
     explore(text, &o, &whole);
     assert_int_equal(whole.verdict, SIM_VERDICT_VERIFIED);
@@ -110,19 +112,27 @@ static void check_shards_exact(const char *text, gboolean no_reduction, gint64 p
 static void test_plain_exact(void **state)
 {
     (void)state;
-    check_shards_exact(small_a, TRUE, -1);
+    check_shards_exact(small_a, TRUE, -1, 0);
 }
 
 static void test_reduced_exact(void **state)
 {
     (void)state;
-    check_shards_exact(lamport_2, FALSE, -1);
+    check_shards_exact(lamport_2, FALSE, -1, 0);
 }
 
 static void test_preemption_bound_exact(void **state)
 {
     (void)state;
-    check_shards_exact(lamport_3, FALSE, 2);
+    check_shards_exact(lamport_3, FALSE, 2, 0);
+}
+
+/* Runs cut by a step bound: the path of each is expanded fully (its races
+ * beyond the cut are unknown), in the items as in one search. */
+static void test_step_bound_exact(void **state)
+{
+    (void)state;
+    check_shards_exact(lamport_2, FALSE, -1, 45);
 }
 
 /* A violation one search finds is found by some shard; none finds another. */
@@ -195,7 +205,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_exact),         cmocka_unit_test(test_reduced_exact),
-        cmocka_unit_test(test_preemption_bound_exact), cmocka_unit_test(test_violation_found),
+        cmocka_unit_test(test_preemption_bound_exact), cmocka_unit_test(test_step_bound_exact),
+        cmocka_unit_test(test_violation_found),
         cmocka_unit_test(test_nothing_to_explore),  cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
