@@ -61,6 +61,8 @@ typedef struct check_outcome {
     gint64 runs_requested;   /* random/pct: runs of the whole check (all shards) */
     guint64 seed_base;
     int shard_index, shard_count;
+    gint64 shard_items;      /* exhaustive shards: work items of the whole search (every shard's alike); 0 = none */
+    gint64 shard_items_owned;/* this shard's (merged: every shard's) */
     /* judgement */
     sim_verdict verdict;
     guint violated;          /* invariants violated by the counterexample */
@@ -94,6 +96,7 @@ typedef struct check_outcome {
     gint64 quota_runs;       /* runs in which a set failed with XT_EQUOTA */
     gint64 steps_max, time_limit_ms, preemptions_max; /* in force; -1 = no preemption bound */
     gboolean reduction;      /* exhaustive with source-DPOR: assumes the quota is never reached */
+    gint64 pct_depth;        /* pct: d in force; 0 otherwise */
     char *bounds;            /* "within ..." (verified), or NULL */
     char *incomplete_reason; /* NULL unless incomplete */
     char *resume;            /* a command that covers what is left, or NULL */

@@ -235,6 +235,8 @@ static void incomplete_fill(check_outcome *o, const sim_explore_result *r, const
 
 static void stats_add(check_outcome *o, const sim_explore_result *r)
 {
+    o->shard_items += r->shard_items;
+    o->shard_items_owned += r->shard_items_owned;
     o->runs += r->runs;
     o->pruned += r->pruned;
     o->bound_hits += r->bound_hits;
@@ -269,6 +271,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->time_limit_ms = s->time_limit_ms;
     o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
     o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0;
+    o->pct_depth = eo->mode == SIM_MODE_PCT ? eo->pct_depth : 0;
 
     o->first = eo->first;
     o->claimed = sim_programs[s->workload_mode]->claims;

@@ -51,6 +51,21 @@ static const char *shards_disagree(const check_outcome *a, const check_outcome *
         return "expectation ([expect] or --ignore-expect)";
     if (a->first != b->first)
         return "judging (--first)";
+    if (a->steps_max != b->steps_max)
+        return "step bound (--steps, or [run] steps_max)";
+    if (a->time_limit_ms != b->time_limit_ms)
+        return "time limit ([run] time_limit_ms)";
+    if (a->preemptions_max != b->preemptions_max)
+        return "preemption bound (--preemptions)";
+    if (a->reduction != b->reduction)
+        return "reduction (--no-reduction)";
+    if (a->pct_depth != b->pct_depth)
+        return "PCT depth (--depth)";
+    /* Items are counted as they are met: only searches that ran to the end
+     * met them all. */
+    if (a->verdict == SIM_VERDICT_VERIFIED && b->verdict == SIM_VERDICT_VERIFIED && a->shard_items != b->shard_items)
+        return "work items (every shard of one exhaustive check splits it alike: were they made by different "
+               "tabsim versions?)";
     return NULL;
 }
 
@@ -121,6 +136,20 @@ static void per_invariant_merge(check_outcome *m, GPtrArray *shards)
     }
 }
 
+/* The bounds of the merged search: a shard's, without its own part
+ * ("; shard K/N: ..."), with the number of shards merged. */
+static char *merged_bounds(const check_outcome *first, guint shards)
+{
+    if (!first->bounds)
+        return NULL;
+    const char *own = strstr(first->bounds, "; shard ");
+    gsize len = own ? (gsize)(own - first->bounds) : strlen(first->bounds);
+    if (first->shard_items > 0 && first->verdict == SIM_VERDICT_VERIFIED)
+        return g_strdup_printf("%.*s; %u of %d shards merged, %" G_GINT64_FORMAT " work items", (int)len,
+                               first->bounds, shards, first->shard_count, first->shard_items);
+    return g_strdup_printf("%.*s; %u of %d shards merged", (int)len, first->bounds, shards, first->shard_count);
+}
+
 /* The merged outcome of one scenario's shards, or NULL with *error set. */
 static check_outcome *group_merge(merge_group *g, char **error)
 {
@@ -156,7 +185,9 @@ static check_outcome *group_merge(merge_group *g, char **error)
     m->expect_violations = first->expect_violations;
     m->expect_any = first->expect_any;
     m->ignore_expect = first->ignore_expect;
-    m->bounds = g_strdup(first->bounds);
+    m->bounds = merged_bounds(first, g->shards->len);
+    m->shard_items = first->shard_items;
+    m->pct_depth = first->pct_depth;
     m->steps_max = first->steps_max;
     m->time_limit_ms = first->time_limit_ms;
     m->preemptions_max = first->preemptions_max;
@@ -166,6 +197,7 @@ static check_outcome *group_merge(merge_group *g, char **error)
     for (guint i = 0; i < g->shards->len; i++) {
         const check_outcome *s = g->shards->pdata[i];
         m->runs += s->runs;
+        m->shard_items_owned += s->shard_items_owned;
         m->steps += s->steps;
         m->storage_ops += s->storage_ops;
         m->pruned += s->pruned;
@@ -274,11 +306,18 @@ int cli_merge(int argc, char **argv)
         rc = cli_outputs_check(outputs, G_N_ELEMENTS(outputs), (const char *const *)argv + 1, (guint)argc - 1);
     }
     GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
-    for (int i = 1; rc == CLI_EXIT_EXPECTED && i < argc; i++)
+    for (int i = 1; rc == CLI_EXIT_EXPECTED && i < argc; i++) {
+        guint before = all->len;
         if (!check_json_read(argv[i], all, &error)) {
             rc = cli_usage_error("%s", error->message);
             g_clear_error(&error);
+        } else if (all->len == before) {
+            /* A check of nothing cannot stand for a shard of something. */
+            rc = cli_usage_error("%s: the report has no scenarios; merge needs the reports of tabsim check --json "
+                                 "--shard K/N, each with the scenarios of its check",
+                                 argv[i]);
         }
+    }
     GPtrArray *merged = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
     GPtrArray *groups = rc == CLI_EXIT_EXPECTED ? groups_make(all) : g_ptr_array_new();
     for (guint i = 0; i < groups->len; i++) {

@@ -146,6 +146,10 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         json_builder_begin_object(b);
         add_int(b, "index", o->shard_index);
         add_int(b, "count", o->shard_count);
+        if (o->shard_items > 0) { /* exhaustive: the work items (docs/ci.md) */
+            add_int(b, "items", o->shard_items);
+            add_int(b, "items_owned", o->shard_items_owned);
+        }
         json_builder_end_object(b);
         add_string(b, "verdict", sim_verdict_name(o->verdict));
         add_string(b, "expectation", o->expectation);
@@ -183,6 +187,8 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "time_limit_ms", o->time_limit_ms);
         add_int(b, "preemptions_max", o->preemptions_max);
         add_bool(b, "reduction", o->reduction);
+        if (o->pct_depth > 0)
+            add_int(b, "pct_depth", o->pct_depth);
         json_builder_end_object(b);
         add_string(b, "bounds", o->bounds);
         add_string(b, "incomplete_reason", o->incomplete_reason);
@@ -465,6 +471,10 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
     JsonObject *so = shard ? json_node_get_object(shard) : NULL;
     o->shard_count = (int)get_int(r, so, "count", 1, 1000000);
     o->shard_index = (int)get_int(r, so, "index", 0, o->shard_count - 1);
+    if (so && json_object_has_member(so, "items")) {
+        o->shard_items = get_int(r, so, "items", 0, G_MAXINT64);
+        o->shard_items_owned = get_int(r, so, "items_owned", 0, o->shard_items);
+    }
     text = get_string(r, obj, "verdict", FALSE);
     o->verdict = (sim_verdict)name_index(r, "verdict", text, verdict_at, 4);
     g_free(text);
@@ -498,6 +508,8 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
         o->time_limit_ms = get_int(r, lt, "time_limit_ms", 0, G_MAXINT64);
         o->preemptions_max = get_int(r, lt, "preemptions_max", -1, G_MAXINT64);
         o->reduction = get_bool(r, lt, "reduction");
+        if (json_object_has_member(lt, "pct_depth"))
+            o->pct_depth = get_int(r, lt, "pct_depth", 1, G_MAXINT64);
     }
     o->bounds = get_string(r, obj, "bounds", TRUE);
     o->incomplete_reason = get_string(r, obj, "incomplete_reason", TRUE);

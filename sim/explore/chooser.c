@@ -55,6 +55,7 @@ void sim_chooser_init(sim_chooser *chooser, uint64_t seed, sim_tail tail,
     chooser->record_kind = record ? g_array_new(FALSE, FALSE, sizeof(guint8)) : NULL;
     chooser->discrete = FALSE;
     chooser->sched_pick = NULL;
+    chooser->data_pick = NULL;
     chooser->sched_ctx = NULL;
     chooser->abandoned = FALSE;
 }
@@ -98,6 +99,12 @@ static uint32_t choose_kind(sim_chooser *chooser, uint32_t n, sim_choice_kind ki
         }
     } else if (kind == SIM_CHOICE_SCHED && chooser->sched_pick) {
         answer = chooser->sched_pick(chooser->sched_ctx, n, cand_tabs);
+        if (answer >= n) {
+            chooser->abandoned = TRUE;
+            answer = 0;
+        }
+    } else if (kind == SIM_CHOICE_DATA && chooser->data_pick) {
+        answer = chooser->data_pick(chooser->sched_ctx, n, NULL);
         if (answer >= n) {
             chooser->abandoned = TRUE;
             answer = 0;

@@ -45,6 +45,9 @@ typedef struct sim_chooser {
     gboolean prefix_overrun;/* a prefix answer was >= n: the token does not fit */
     gboolean discrete;      /* ranges yield only their two ends (exhaustive) */
     sim_sched_pick_fn sched_pick;
+    /* Beyond the prefix, a value choice: the explorer answers (cand_tabs
+     * NULL) or abandons the run by returning n or more.  NULL: the tail. */
+    sim_sched_pick_fn data_pick;
     void *sched_ctx;
     gboolean abandoned;     /* sched_pick gave up on this run */
 } sim_chooser;

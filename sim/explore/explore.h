@@ -19,11 +19,11 @@
  *
  * Sharding: with shard_count N > 1 an explorer does a deterministic 1/N of
  * the work (random: runs i with i mod N == shard_index, so the union of N
- * shards is exactly the runs of one explorer; exhaustive: the children of
- * the first node, dealt round robin, each subtree explored completely, so
- * the union covers every execution one explorer covers.  With reduction
- * the shards' totals can exceed one explorer's: sleep sets do not cross
- * shards).
+ * shards is exactly the runs of one explorer; exhaustive: every shard
+ * walks the same top of the choice tree, expanded fully, down to a split
+ * depth, and explores completely the work items below it that it owns,
+ * dealt round robin (explore_dfs.c).  The union of the shards makes
+ * exactly the executions of one explorer: the shards' counts add up).
  */
 #ifndef SIM_EXPLORE_H
 #define SIM_EXPLORE_H
@@ -105,6 +105,11 @@ typedef struct sim_explore_result {
     char *bounds_text;        /* "within ..." for verified */
     gint64 traces;            /* exhaustive with count_traces: distinct Mazurkiewicz traces */
     gint64 preemption_bound_reached; /* iterative context bounding: last bound searched */
+    /* exhaustive with shards (summed over the preemption bounds searched) */
+    gint64 shard_items;       /* work items of the whole search */
+    gint64 shard_items_owned; /* this shard's */
+    gint64 shard_split_depth; /* chooser position of the split (the last bound's) */
+    gint64 shard_shared_runs; /* runs in the shared top: partial, not executions */
     /* shrinking (explore_shrink.c) */
     gboolean shrunk;
     uint64_t shrink_from_steps, shrink_to_steps;

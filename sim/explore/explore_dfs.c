@@ -26,8 +26,26 @@
  * (CHESS): bounds 0, 1, ... up to the bound, without reduction (sleep sets
  * and DPOR are not sound under a preemption bound).
  *
- * Sharding: the first node is expanded fully and its children are dealt
- * to the shards round robin; each shard explores its subtrees completely.
+ * Sharding (shard_count N > 1) splits the tree into work items.  Every
+ * shard walks the same top of the tree, where each scheduling node is
+ * expanded fully (sleep sets still apply).  A work item is the subtree at
+ * the first choice at or below the split depth (under a preemption bound:
+ * the first choice after a run's first preemption, since the preemptions
+ * left, not the depth, set a subtree's size), or a run that ends above it;
+ * its prefix and sleep set are those the walk reaches it with.  Items are
+ * numbered in depth-first order and item k is shard k mod N's, which
+ * explores it with the reduction as usual; a run that meets another
+ * shard's item is abandoned there.  The split depth is the first of
+ * 1, 2, 3, ... (growing by a quarter) choices with at least
+ * SIM_SHARD_ITEMS_MIN x N items (each try walks the top only).  Why it is exact: a race found inside an item
+ * can only add to backtrack sets on its path; below the item's root they
+ * are the owner's, above it the nodes are expanded fully already.  The
+ * top's nodes are the same in every shard (a step chosen there ends there
+ * with all its values: a value is never an item's root while sleep sets
+ * are kept), so the items' sleep sets are too, and the shards together
+ * make exactly the executions of the search with that top expanded: with
+ * sleep sets, as many as one search makes, one per trace (the differential
+ * test tests/ci/shard_exhaustive.cmake compares them on every scenario).
  *
  * Stopping: a stop (sim/world/stop.h) is polled before every execution,
  * before every step of one, and inside the race analysis, whose cost is
@@ -37,46 +55,7 @@
  */
 #include <string.h>
 
-#include "sim/explore/explore.h"
-#include "sim/world/world.h"
-
-typedef struct dfs_node {
-    guint8 kind;           /* sim_choice_kind */
-    uint32_t n, chosen;
-    /* SCHED only */
-    int *cand;             /* n tabs, answer order */
-    uint64_t enabled, backtrack, done, sleep;
-    sim_access *sleep_acc; /* per tab (index tab-1): access of the sleeping step */
-    sim_access *child_acc; /* per tab: access of the step explored from here */
-    gboolean last_enabled;
-    int preemptions_before;
-    uint64_t shard_mask;   /* tabs this shard may explore from here (root only) */
-} dfs_node;
-
-typedef struct dfs_step {
-    int tab;
-    sim_access acc;
-    int64_t choice_pos;
-    uint32_t data_hash;
-} dfs_step;
-
-typedef struct dfs {
-    const sim_scenario *s;
-    const sim_explore_options *o;
-    int n_tabs;
-    gboolean reduce;
-    gint64 preemption_bound;  /* -1 = none */
-    GArray *nodes;            /* dfs_node, the current path */
-    GArray *prefix;           /* uint32 answers of the path */
-    size_t replay_len;        /* prefix length of the run being made */
-    GArray *steps;            /* dfs_step of the run being made */
-    uint64_t cur_sleep;
-    sim_access *cur_sleep_acc;
-    int preemptions;
-    gint64 cut_preemptions;   /* branches skipped because of the preemption bound */
-    GHashTable *traces;       /* canonical-form hashes (reduction off) */
-    sim_chooser *chooser;     /* of the run being made */
-} dfs;
+#include "sim/explore/explore_dfs.h"
 
 static sim_access *acc_array(int n_tabs)
 {
@@ -111,6 +90,57 @@ static void nodes_sync(dfs *d, const sim_chooser *c, guint upto)
     }
 }
 
+/* ---- sharding: the shared top and the work items ---- */
+
+/* Items are dealt round robin in depth-first order: neighbouring items
+ * have subtrees of similar size, so each shard gets a fair share of the
+ * big ones and of the small ones. */
+static gboolean item_owned(const dfs *d, gint64 k)
+{
+    return !d->counting && k % d->o->shard_count == d->o->shard_index;
+}
+
+/* The first choice at or below the split depth, met in the shared top,
+ * is the root of the next work item: explored here if this shard owns it,
+ * else the run is abandoned there (FALSE). */
+static gboolean split_enter(dfs *d, size_t pos, sim_choice_kind kind)
+{
+    if (d->split_depth < 0 || d->item_root >= 0 || d->item_skipped)
+        return TRUE;
+    /* Under a preemption bound the size of a subtree is set by the
+     * preemptions it has left: the subtree after a run's first preemption
+     * is an item, and the runs with none are chains that end in the top. */
+    gboolean root = d->preemption_bound >= 0 ? d->preemptions > 0 : (gint64)pos >= d->split_depth;
+    if (!root)
+        return TRUE;
+    /* With sleep sets, a step chosen in the top must end in the top: the
+     * sleep sets of its later siblings hold the union of its accesses over
+     * all of its values, which every shard must compute alike.  So a value
+     * is an item's root only where no sleep set is kept (plain search, or
+     * timed search, which has no scheduling choices). */
+    if (kind == SIM_CHOICE_DATA && !d->data_roots)
+        return TRUE;
+    gint64 k = d->item_next++;
+    d->item_roots++;
+    if (item_owned(d, k)) {
+        d->item_root = (gint64)pos;
+        d->items_owned++;
+        return TRUE;
+    }
+    d->item_skipped = TRUE;
+    d->skip_pos = pos;
+    return FALSE;
+}
+
+/* A value beyond the replayed prefix: the zero tail's answer, unless it
+ * is the root of another shard's item. */
+static uint32_t dfs_pick_data(void *ctx, uint32_t n, const int *cand)
+{
+    (void)cand;
+    dfs *d = ctx;
+    return split_enter(d, d->chooser->pos, SIM_CHOICE_DATA) ? 0 : n;
+}
+
 /* Beyond the replayed prefix: take the first candidate not asleep (with a
  * preemption bound: the non-preemptive one, answer 0). */
 static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
@@ -118,34 +148,30 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
     dfs *d = ctx;
     size_t pos = d->chooser->pos;
     nodes_sync(d, d->chooser, (guint)pos);
+    if (!split_enter(d, pos, SIM_CHOICE_SCHED))
+        return n; /* no node: the path ends above this item's root */
     dfs_node node = {.kind = SIM_CHOICE_SCHED, .n = n};
     node.cand = g_memdup2(cand, n * sizeof *cand);
     node.sleep = d->cur_sleep;
     node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
     node.child_acc = acc_array(d->n_tabs);
     node.preemptions_before = d->preemptions;
-    node.shard_mask = ~UINT64_C(0);
-    const sim_explore_options *o = d->o;
-    if (pos == 0 && o->shard_count > 1) {
-        /* Sharding deals the first node's children round robin; that node
-         * is expanded fully (its backtrack set is every child it owns). */
-        node.shard_mask = 0;
-        for (uint32_t i = 0; i < n; i++)
-            if ((int)(i % (uint32_t)o->shard_count) == o->shard_index)
-                node.shard_mask |= UINT64_C(1) << (cand[i] - 1);
-    }
+    /* Above the split depth every shard walks the same tree: each node is
+     * expanded fully (sleep sets still apply), so no race found inside an
+     * item can ask for a branch there that some shard does not explore. */
+    node.top = d->split_depth >= 0 && d->item_root < 0;
     uint32_t pick = n;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t bit = UINT64_C(1) << (cand[i] - 1);
         node.enabled |= bit;
-        if (pick == n && (node.shard_mask & bit) && !(d->reduce && (node.sleep & bit)))
+        if (pick == n && !(d->reduce && (node.sleep & bit)))
             pick = i;
     }
     if (pick < n) {
         node.chosen = pick;
         node.backtrack = node.done = UINT64_C(1) << (cand[pick] - 1);
-        if (pos == 0 && o->shard_count > 1)
-            node.backtrack |= node.shard_mask & node.enabled;
+        if (node.top)
+            node.backtrack = node.enabled;
     }
     g_array_append_val(d->nodes, node);
     return pick; /* n: every candidate asleep, the run is abandoned */
@@ -154,11 +180,18 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
 static void dfs_step_done(void *ctx, const sim_step_info *st)
 {
     dfs *d = ctx;
-    dfs_step rec = {st->tab, st->acc, st->choice_pos, 0};
-    const sim_chooser *c = d->chooser;
-    for (size_t i = st->data_begin; i < st->data_end && c->record; i++)
-        rec.data_hash = rec.data_hash * 31u + g_array_index(c->record, uint32_t, i) + 1u;
-    g_array_append_val(d->steps, rec);
+    if (d->step_count < d->steps_kept) {
+        /* Replayed before the backtrack point: the last run's step. */
+        const dfs_step *kept = &g_array_index(d->steps, dfs_step, d->step_count);
+        g_assert(kept->tab == st->tab && kept->choice_pos == st->choice_pos && kept->data_end == st->data_end);
+    } else {
+        dfs_step rec = {st->tab, st->acc, st->choice_pos, st->data_end, 0};
+        const sim_chooser *c = d->chooser;
+        for (size_t i = st->data_begin; i < st->data_end && c->record; i++)
+            rec.data_hash = rec.data_hash * 31u + g_array_index(c->record, uint32_t, i) + 1u;
+        g_array_append_val(d->steps, rec);
+    }
+    d->step_count++;
     if (st->preemption)
         d->preemptions++;
     uint64_t bit = UINT64_C(1) << (st->tab - 1);
@@ -196,134 +229,8 @@ static void expand_path(dfs *d)
     for (guint i = 0; i < d->nodes->len; i++) {
         dfs_node *n = &g_array_index(d->nodes, dfs_node, i);
         if (n->kind == SIM_CHOICE_SCHED)
-            n->backtrack |= n->enabled & n->shard_mask;
+            n->backtrack |= n->enabled;
     }
-}
-
-/* ---- race analysis (Source-DPOR) ---- */
-
-typedef struct vclock {
-    uint32_t c[SIM_TABS_MAX];
-} vclock;
-
-static gboolean steps_dependent(const dfs_step *a, const dfs_step *b)
-{
-    return a->tab == b->tab || sim_access_dependent(a->acc, b->acc);
-}
-
-static void add_backtrack(dfs *d, const dfs_step *steps, const vclock *vc, const uint32_t *idx, guint i, guint k)
-{
-    const dfs_step *ei = &steps[i];
-    if (ei->choice_pos < 0)
-        return; /* nothing else could have run there */
-    dfs_node *node = &g_array_index(d->nodes, dfs_node, ei->choice_pos);
-    /* v = notdep(e_i).e_k; its initials: steps with no hb-predecessor in v. */
-    uint64_t initials = 0;
-    guint v[512];
-    guint nv = 0;
-    for (guint x = i + 1; x <= k && nv < G_N_ELEMENTS(v); x++) {
-        if (x < k && vc[x].c[ei->tab - 1] >= idx[i])
-            continue; /* happens after e_i */
-        gboolean initial = TRUE;
-        for (guint m = 0; m < nv && initial; m++)
-            if (vc[x].c[steps[v[m]].tab - 1] >= idx[v[m]])
-                initial = FALSE;
-        if (initial)
-            initials |= UINT64_C(1) << (steps[x].tab - 1);
-        v[nv++] = x;
-    }
-    if (initials & (node->backtrack | node->done))
-        return;
-    uint64_t want = initials & node->enabled;
-    uint64_t kbit = UINT64_C(1) << (steps[k].tab - 1);
-    if (want & kbit)
-        node->backtrack |= kbit;
-    else if (want)
-        node->backtrack |= want & -want; /* the lowest tab */
-    else
-        node->backtrack |= node->enabled; /* not enabled there: be safe */
-}
-
-/* FALSE when a stop struck first: the analysis of a long run is quadratic
- * in its steps (262144 steps: minutes), so it polls the stop word too. */
-static gboolean race_analysis(dfs *d)
-{
-    guint m = d->steps->len;
-    const dfs_step *steps = (const dfs_step *)d->steps->data;
-    vclock *vc = g_new0(vclock, m);
-    uint32_t *idx = g_new0(uint32_t, m);
-    uint32_t count[SIM_TABS_MAX] = {0};
-    int last[SIM_TABS_MAX];
-    for (int t = 0; t < SIM_TABS_MAX; t++)
-        last[t] = -1;
-    guint *preds = g_new(guint, m + 1);
-    gboolean stopped = FALSE;
-    for (guint k = 0; k < m; k++) {
-        if ((k & 63) == 63 && sim_stop_read(d->o->stop)) {
-            stopped = TRUE;
-            break;
-        }
-        int tk = steps[k].tab - 1;
-        guint np = 0;
-        if (last[tk] >= 0) {
-            vc[k] = vc[last[tk]];
-            preds[np++] = (guint)last[tk];
-        }
-        for (guint i = 0; i < k; i++)
-            if (steps[i].tab != steps[k].tab && sim_access_dependent(steps[i].acc, steps[k].acc)) {
-                for (int t = 0; t < d->n_tabs; t++)
-                    vc[k].c[t] = MAX(vc[k].c[t], vc[i].c[t]);
-                preds[np++] = i;
-            }
-        idx[k] = ++count[tk];
-        vc[k].c[tk] = idx[k];
-        last[tk] = (int)k;
-        /* A race: a dependent predecessor of another tab not ordered
-         * before e_k through any other predecessor. */
-        for (guint a = 0; a < np; a++) {
-            guint i = preds[a];
-            if (steps[i].tab == steps[k].tab)
-                continue;
-            gboolean direct = TRUE;
-            for (guint b = 0; b < np && direct; b++)
-                if (b != a && vc[preds[b]].c[steps[i].tab - 1] >= idx[i])
-                    direct = FALSE;
-            if (direct)
-                add_backtrack(d, steps, vc, idx, i, k);
-        }
-    }
-    g_free(preds);
-    g_free(vc);
-    g_free(idx);
-    return !stopped;
-}
-
-/* Mazurkiewicz trace of the run: canonical (Foata-like) linearisation that
- * always emits the lowest tab among the steps whose predecessors are out. */
-static uint64_t trace_canonical_hash(const dfs *d)
-{
-    guint m = d->steps->len;
-    const dfs_step *steps = (const dfs_step *)d->steps->data;
-    gboolean *out = g_new0(gboolean, m);
-    uint64_t h = 1469598103934665603ULL;
-    for (guint emitted = 0; emitted < m; emitted++) {
-        guint best = m;
-        for (guint k = 0; k < m; k++) {
-            if (out[k])
-                continue;
-            gboolean ready = TRUE;
-            for (guint i = 0; i < k && ready; i++)
-                if (!out[i] && steps_dependent(&steps[i], &steps[k]))
-                    ready = FALSE;
-            if (ready && (best == m || steps[k].tab < steps[best].tab))
-                best = k;
-        }
-        out[best] = TRUE;
-        h = (h ^ (uint64_t)steps[best].tab) * 1099511628211ULL;
-        h = (h ^ steps[best].data_hash) * 1099511628211ULL;
-    }
-    g_free(out);
-    return h;
 }
 
 /* The deepest node with an alternative left; FALSE when the tree is done. */
@@ -335,14 +242,10 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
         int next = -1;
         if (n->kind == SIM_CHOICE_DATA) {
             uint32_t v = n->chosen + 1;
-            /* A first node that is a value is dealt to the shards by value. */
-            while (at == 0 && d->o->shard_count > 1 && v < n->n &&
-                   (int)(v % (uint32_t)d->o->shard_count) != d->o->shard_index)
-                v++;
             if (v < n->n)
                 next = (int)v;
         } else {
-            uint64_t todo = (d->reduce ? n->backtrack & ~n->sleep : n->enabled) & ~n->done & n->shard_mask;
+            uint64_t todo = (d->reduce ? n->backtrack & ~n->sleep : n->enabled) & ~n->done;
             for (uint32_t i = 0; i < n->n && next < 0; i++) {
                 if (!(todo >> (n->cand[i] - 1) & 1))
                     continue;
@@ -350,7 +253,9 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
                 if (d->preemption_bound >= 0 && pre > d->preemption_bound) {
                     /* Never explored under this bound: count it once. */
                     n->done |= UINT64_C(1) << (n->cand[i] - 1);
-                    d->cut_preemptions++;
+                    /* The shared top's cuts are counted by shard 0 alone. */
+                    if (!n->top || (d->o->shard_index == 0 && !d->counting))
+                        d->cut_preemptions++;
                     continue;
                 }
                 next = (int)i;
@@ -361,6 +266,14 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
             if (n->kind == SIM_CHOICE_SCHED)
                 n->done |= UINT64_C(1) << (n->cand[next] - 1);
             nodes_truncate(d, at + 1);
+            /* The steps that end before choice at are made again alike. */
+            guint keep = 0;
+            while (keep < d->steps->len && g_array_index(d->steps, dfs_step, keep).data_end <= at)
+                keep++;
+            d->steps_kept = keep;
+            d->vc_valid = MIN(d->vc_valid, keep);
+            if (d->item_root > (gint64)at)
+                d->item_root = -1; /* the item is done: back in the shared top */
             /* The next run replays the path down to here, then the new answer. */
             g_array_set_size(d->prefix, at + 1);
             for (guint i = 0; i <= at; i++)
@@ -412,24 +325,43 @@ static void dfs_progress(const sim_explore_options *o, const sim_explore_result 
     g_free(line);
 }
 
-static gboolean shard_owns(const dfs *d, const sim_explore_options *o)
+/* How a search splits into work items (shard_count > 1). */
+typedef struct dfs_split {
+    gint64 depth;        /* -1: no split */
+    gint64 items, item_roots, owned, shared_runs;
+} dfs_split;
+
+/* A run of the search is over: is it this shard's (to count and judge)? */
+static gboolean dfs_run_owned(dfs *d, const sim_run *run)
 {
-    if (o->shard_count <= 1)
+    if (d->split_depth < 0 || d->item_root >= 0)
         return TRUE;
-    if (d->nodes->len == 0)
-        return o->shard_index == 0;
-    const dfs_node *root = &g_array_index(d->nodes, dfs_node, 0);
-    if (root->kind == SIM_CHOICE_SCHED)
-        return TRUE; /* dfs_pick only takes this shard's children */
-    return (int)(root->chosen % (uint32_t)o->shard_count) == o->shard_index;
+    if (d->item_skipped) {
+        d->shared_runs++;
+        return FALSE;
+    }
+    /* A run that ended above the split depth is an item of its own; one
+     * blocked by its sleep set there is counted as pruned by shard 0. */
+    d->shared_runs++;
+    if (run->chooser.abandoned)
+        return !d->counting && d->o->shard_index == 0;
+    gint64 k = d->item_next++;
+    gboolean owned = item_owned(d, k);
+    d->items_owned += owned;
+    return owned;
 }
 
-/* One complete depth-first search with the given preemption bound. */
+/* One complete depth-first search with the given preemption bound; with a
+ * split, of this shard's items only (counting: of none, counting them). */
 static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                           sim_explore_result *r, gint64 bound, double t0)
+                           sim_explore_result *r, gint64 bound, double t0, dfs_split *split, gboolean counting)
 {
     dfs d = {.s = s, .o = o, .n_tabs = (int)s->tabs, .preemption_bound = bound};
     d.reduce = !o->no_reduction && bound < 0;
+    d.split_depth = split->depth;
+    d.counting = counting;
+    d.item_root = -1;
+    d.data_roots = !d.reduce || o->time == SIM_TIME_TIMED;
     d.nodes = g_array_new(FALSE, TRUE, sizeof(dfs_node));
     d.prefix = g_array_new(FALSE, TRUE, sizeof(uint32_t));
     d.steps = g_array_new(FALSE, FALSE, sizeof(dfs_step));
@@ -443,12 +375,16 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
                              .prefix = (const uint32_t *)d.prefix->data, .prefix_len = d.prefix->len,
                              .sched_pick = dfs_pick, .step_done = dfs_step_done, .hook_ctx = &d,
                              .stop = o->stop};
+        if (d.split_depth >= 0)
+            spec.data_pick = dfs_pick_data;
         if (o->time == SIM_TIME_TIMED)
             spec.untimed = FALSE;
-        g_array_set_size(d.steps, 0);
+        g_array_set_size(d.steps, d.steps_kept);
+        d.step_count = 0;
         d.cur_sleep = 0;
         memset(d.cur_sleep_acc, 0, (gsize)d.n_tabs * sizeof(sim_access));
         d.preemptions = 0;
+        d.item_skipped = FALSE;
         sim_run run;
         /* sim_run_exec sets the chooser up; dfs_pick needs to see it. */
         d.chooser = &run.chooser;
@@ -459,15 +395,21 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             sim_run_clear(&run);
             break;
         }
-        nodes_sync(&d, &run.chooser, run.chooser.record->len);
-        gboolean owned = shard_owns(&d, o);
+        if (d.step_count < d.steps->len) { /* it ended before the steps it was to repeat */
+            g_array_set_size(d.steps, d.step_count);
+            d.vc_valid = MIN(d.vc_valid, d.step_count);
+        }
+        /* A run abandoned at another shard's item ends its path above it. */
+        nodes_sync(&d, &run.chooser, d.item_skipped ? (guint)d.skip_pos : run.chooser.record->len);
+        gboolean in_item = d.split_depth < 0 || d.item_root >= 0;
+        gboolean owned = dfs_run_owned(&d, &run);
         if (run.chooser.abandoned) {
             r->pruned += owned;
         } else if (owned) {
             r->runs++;
             sim_explore_count_run(r, &run.monitor);
             if (o->count_traces) {
-                uint64_t h = trace_canonical_hash(&d);
+                uint64_t h = sim_dfs_trace_hash(&d);
                 if (!g_hash_table_contains(d.traces, &h))
                     g_hash_table_add(d.traces, g_memdup2(&h, sizeof h));
             }
@@ -481,11 +423,12 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         }
         gboolean truncated = run.monitor.c.truncated;
         sim_run_clear(&run);
-        if (d.reduce && !race_analysis(&d)) {
+        /* Races matter inside an item only: the top is expanded fully. */
+        if (d.reduce && in_item && !sim_dfs_race_analysis(&d)) {
             dfs_stopped(o, r, sim_stop_read(o->stop));
             break;
         }
-        if (d.reduce && truncated)
+        if (d.reduce && in_item && truncated)
             expand_path(&d);
         dfs_progress(o, r, &d, t0);
         if (!dfs_backtrack(&d, 0)) {
@@ -496,12 +439,69 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     r->traces += g_hash_table_size(d.traces);
     /* The last bound's search covers the branches earlier bounds skipped. */
     r->cut_preemptions = d.cut_preemptions;
+    split->items = d.item_next;
+    split->item_roots = d.item_roots;
+    split->owned = d.items_owned;
+    split->shared_runs = d.shared_runs;
     g_hash_table_destroy(d.traces);
     nodes_truncate(&d, 0);
     g_array_free(d.nodes, TRUE);
     g_array_free(d.prefix, TRUE);
     g_array_free(d.steps, TRUE);
     g_free(d.cur_sleep_acc);
+    g_free(d.vc);
+    g_free(d.vc_idx);
+    return finished;
+}
+
+/* The split depth: the first of 1, 2, 3, ..., 8, 10, 12, 15, 18, 22, ...
+ * choice positions at which the shared top has at least
+ * SIM_SHARD_ITEMS_MIN x N items, or that no run goes below (the top is then
+ * the whole tree).  Each try walks the top
+ * only.  FALSE when a stop struck (r says which). */
+static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                             sim_explore_result *r, gint64 bound, double t0, dfs_split *split)
+{
+    gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
+    /* Depths grow by a quarter: the number of items can jump tenfold when
+     * the depth doubles (lamport 3 x 1: 411 items at 16, 26522 at 64). */
+    for (gint64 depth = 1;; depth += MAX(depth / 4, 1)) {
+        dfs_split c = {.depth = depth};
+        sim_explore_result scratch = {0};
+        gboolean done = dfs_search(s, pool, o, &scratch, bound, t0, &c, TRUE);
+        if (!done) {
+            r->stop_cause = scratch.stop_cause;
+            r->incomplete_reason = scratch.incomplete_reason;
+            scratch.incomplete_reason = NULL;
+        }
+        sim_explore_result_clear(&scratch);
+        if (!done)
+            return FALSE;
+        split->shared_runs += c.shared_runs;
+        if (c.items >= want || c.item_roots == 0) {
+            split->depth = depth;
+            return TRUE;
+        }
+    }
+}
+
+/* The search with one preemption bound (-1: none), split when sharded. */
+static gboolean dfs_search_shard(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                                 sim_explore_result *r, gint64 bound, double t0)
+{
+    dfs_split split = {.depth = -1};
+    if (o->shard_count > 1 && bound >= 0)
+        split.depth = G_MAXINT64; /* split at the first preemption (split_enter) */
+    else if (o->shard_count > 1 && !split_choose(s, pool, o, r, bound, t0, &split))
+        return FALSE;
+    gint64 choosing = split.shared_runs;
+    gboolean finished = dfs_search(s, pool, o, r, bound, t0, &split, FALSE);
+    if (o->shard_count > 1) {
+        r->shard_items += split.items;
+        r->shard_items_owned += split.owned;
+        r->shard_split_depth = split.depth;
+        r->shard_shared_runs += choosing + split.shared_runs;
+    }
     return finished;
 }
 
@@ -516,12 +516,12 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
          * every claimed invariant violated) ends the iteration. */
         for (gint64 b = 0; b <= o->preemptions_max; b++) {
             r->preemption_bound_reached = b;
-            finished = dfs_search(s, pool, o, r, b, t0);
+            finished = dfs_search_shard(s, pool, o, r, b, t0);
             if (!finished)
                 break;
         }
     } else {
-        finished = dfs_search(s, pool, o, r, -1, t0);
+        finished = dfs_search_shard(s, pool, o, r, -1, t0);
     }
     if (r->verdict != SIM_VERDICT_VIOLATION && !finished)
         r->verdict = SIM_VERDICT_INCOMPLETE;
@@ -536,7 +536,15 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
                                      s->steps_max, pre, time,
                                      (o->no_reduction || o->preemptions_max >= 0) ? "off" : "source-DPOR + sleep sets");
     if (o->shard_count > 1) {
-        char *t = g_strdup_printf("%s; shard %d/%d", r->bounds_text, o->shard_index, o->shard_count);
+        char *t = r->shard_items_owned > 0
+                      ? g_strdup_printf("%s; shard %d/%d: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                                        " work items, %" G_GINT64_FORMAT " runs in the shared top",
+                                        r->bounds_text, o->shard_index, o->shard_count, r->shard_items_owned,
+                                        r->shard_items, r->shard_shared_runs)
+                      : g_strdup_printf("%s; shard %d/%d: nothing to explore in this shard (the search has %"
+                                        G_GINT64_FORMAT " work item%s, all dealt to other shards)",
+                                        r->bounds_text, o->shard_index, o->shard_count, r->shard_items,
+                                        r->shard_items == 1 ? "" : "s");
         g_free(r->bounds_text);
         r->bounds_text = t;
     }

@@ -12,6 +12,7 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     sim_chooser_init(&run->chooser, spec->seed, spec->tail, spec->prefix, spec->prefix_len, spec->record);
     run->chooser.discrete = spec->discrete;
     run->chooser.sched_pick = spec->sched_pick;
+    run->chooser.data_pick = spec->data_pick;
     run->chooser.sched_ctx = spec->hook_ctx;
     sim_monitor_init(&run->monitor, s, spec->trace);
     run->monitor.untimed = spec->untimed;

@@ -32,6 +32,7 @@ typedef struct sim_run_spec {
     const volatile int *stop; /* stop word polled before every step (sim/world/stop.h); NULL = none */
     /* explorer hooks; NULL for plain runs */
     sim_sched_pick_fn sched_pick;
+    sim_sched_pick_fn data_pick; /* sim_chooser.data_pick */
     void (*step_done)(void *ctx, const struct sim_step_info *step);
     void *hook_ctx;
 } sim_run_spec;

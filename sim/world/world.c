@@ -398,7 +398,8 @@ void sim_world_run(sim_world *w)
                 break;
             }
         } else {
-            if (world_should_stop(w, sim_queue_peek(&w->queue)->time_us))
+            /* An explorer gave up on this run at one of its values. */
+            if (w->chooser->abandoned || world_should_stop(w, sim_queue_peek(&w->queue)->time_us))
                 break;
             e = queue_next(w);
             info.tab = ((sim_task *)e.item)->tab->index;

@@ -1,15 +1,15 @@
 /*
  * test_explore.c - the exhaustive explorer (sim/explore/explore.c,
  * explore_dfs.c): its verdicts, its reduction, its budgets and bounds,
- * sharding and determinism.
+ * and determinism.
  *
  * Goal: Lamport's fast mutex (2 tabs x 1 lock) is verified, and with
  * source-DPOR every execution explored is a distinct Mazurkiewicz trace;
  * on scenarios small enough for plain DFS, reduction finds the same
  * traces in fewer executions; the variant without the b[j] wait and the
  * unlocked add are found, and their counterexamples replay to the same
- * violation; an execution budget gives "incomplete" and says so; shards
- * add up to the unsharded search; a preemption bound below the bug's
+ * violation; an execution budget gives "incomplete" and says so (sharding:
+ * test_shard.c); a preemption bound below the bug's
  * depth verifies, one at it finds it; a step bound does not make the
  * reduced search miss what the plain one finds; and the same search twice
  * gives the same numbers and the same counterexample.  Method: scenarios
@@ -224,51 +224,6 @@ static void test_execution_budget(void **state)
     sim_explore_result_clear(&r);
 }
 
-/* (6) Shards: each verifies; without reduction they make exactly the
- * executions of the unsharded search; with reduction at least as many
- * (sleep sets do not cross shards, so a shard may re-explore a trace that
- * another shard's subtree also covers: sim/explore/explore.h). */
-static void check_shards_add_up(const char *text, gboolean no_reduction)
-{
-    sim_explore_options o;
-    exhaustive_options(&o);
-    o.no_reduction = no_reduction;
-    sim_explore_result whole, part[2];
-    explore(text, &o, &whole);
-    assert_verdict(&whole, SIM_VERDICT_VERIFIED);
-    gint64 runs = 0;
-    for (int i = 0; i < 2; i++) {
-        o.shard_index = i;
-        o.shard_count = 2;
-        explore(text, &o, &part[i]);
-        assert_verdict(&part[i], SIM_VERDICT_VERIFIED);
-        char want[32];
-        g_snprintf(want, sizeof want, "shard %d/2", i);
-        assert_non_null(strstr(part[i].bounds_text, want));
-        runs += part[i].runs;
-    }
-    gint64 p0 = part[0].runs, p1 = part[1].runs, w = whole.runs;
-    for (int i = 0; i < 2; i++)
-        sim_explore_result_clear(&part[i]);
-    sim_explore_result_clear(&whole);
-    if (no_reduction ? runs != w : runs < w)
-        fail_msg("shards made %" G_GINT64_FORMAT " + %" G_GINT64_FORMAT " executions, the unsharded search %"
-                 G_GINT64_FORMAT " (reduction %s)",
-                 p0, p1, w, no_reduction ? "off" : "on");
-}
-
-static void test_shards_plain_add_up(void **state)
-{
-    (void)state;
-    check_shards_add_up(small_a, TRUE);
-}
-
-static void test_shards_reduced_add_up(void **state)
-{
-    (void)state;
-    check_shards_add_up(lamport_1, FALSE);
-}
-
 /* (7) Iterative context bounding.  The broken variant needs two
  * preemptions (as the scenario file tells it: tab a is switched away from
  * after reading y = 0, b runs its fast path into the critical section and
@@ -459,8 +414,6 @@ int main(void)
         cmocka_unit_test(test_broken_lamport_found_and_replays),
         cmocka_unit_test(test_no_mutex_loses_event),
         cmocka_unit_test(test_execution_budget),
-        cmocka_unit_test(test_shards_plain_add_up),
-        cmocka_unit_test(test_shards_reduced_add_up),
         cmocka_unit_test(test_preemption_bound),
         cmocka_unit_test(test_step_bound_reduction_sound),
         cmocka_unit_test(test_deterministic),

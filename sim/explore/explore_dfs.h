@@ -1,0 +1,92 @@
+/*
+ * sim/explore/explore_dfs.h - the state of one exhaustive search, shared by
+ * the depth-first walk (explore_dfs.c) and its race analysis
+ * (explore_races.c).  Private to sim/explore/.
+ *
+ * The search keeps the current path of the choice tree as a stack of
+ * nodes indexed by chooser position (one node per choice, SCHED or DATA),
+ * and the steps of the run being made.  A node's backtrack set is what the
+ * search still has to explore from it; the race analysis adds to it.
+ */
+#ifndef SIM_EXPLORE_DFS_H
+#define SIM_EXPLORE_DFS_H
+
+#include "sim/explore/explore.h"
+#include "sim/world/world.h"
+
+/* A sharded exhaustive search is split at the first depth with at least
+ * this many work items per shard (explore_dfs.c).  With sleep sets the
+ * items' sizes are very uneven (most subtrees of the fully expanded top
+ * are blocked soon, a few hold most of the work), so a shard needs many
+ * for its share to be fair.  Lamport 3 x 1 split 4 ways: with 8 per shard
+ * the largest shard made 2.5 times the mean, with 64 1.51 times, with 128
+ * 1.07 times (bench/bench_shards.sh). */
+#define SIM_SHARD_ITEMS_MIN 128
+
+typedef struct dfs_node {
+    guint8 kind;           /* sim_choice_kind */
+    uint32_t n, chosen;
+    /* SCHED only */
+    int *cand;             /* n tabs, answer order */
+    uint64_t enabled, backtrack, done, sleep;
+    sim_access *sleep_acc; /* per tab (index tab-1): access of the sleeping step */
+    sim_access *child_acc; /* per tab: access of the step explored from here */
+    gboolean last_enabled;
+    int preemptions_before;
+    gboolean top;          /* above the split depth: fully expanded, shared by every shard */
+} dfs_node;
+
+typedef struct dfs_step {
+    int tab;
+    sim_access acc;
+    int64_t choice_pos;
+    size_t data_end;       /* chooser position after the step */
+    uint32_t data_hash;
+} dfs_step;
+
+typedef struct dfs {
+    const sim_scenario *s;
+    const sim_explore_options *o;
+    int n_tabs;
+    gboolean reduce;
+    gint64 preemption_bound;  /* -1 = none */
+    GArray *nodes;            /* dfs_node, the current path */
+    GArray *prefix;           /* uint32 answers of the path */
+    size_t replay_len;        /* prefix length of the run being made */
+    GArray *steps;            /* dfs_step of the run being made */
+    uint64_t cur_sleep;
+    sim_access *cur_sleep_acc;
+    int preemptions;
+    gint64 cut_preemptions;   /* branches skipped because of the preemption bound */
+    GHashTable *traces;       /* canonical-form hashes (reduction off) */
+    sim_chooser *chooser;     /* of the run being made */
+    /* The next run replays the path down to a backtrack point: the steps
+     * before it are the last run's, kept with their vector clocks, so the
+     * race analysis only looks at the steps after it (explore_races.c). */
+    guint steps_kept;         /* leading steps of d->steps the run being made repeats */
+    guint step_count;         /* steps of the run being made so far */
+    uint32_t *vc;             /* per step, n_tabs clocks */
+    uint32_t *vc_idx;         /* per step: its number among its tab's steps, from 1 */
+    guint vc_cap;             /* steps the two arrays hold */
+    guint vc_valid;           /* leading steps whose clocks are computed and whose races are known */
+    /* Sharding (explore_dfs.c): the shared top above the split depth and
+     * the work items below it. */
+    gint64 split_depth;       /* chooser position; -1 = no split (one shard) */
+    gboolean counting;        /* choosing the split depth: every item is skipped and counted */
+    gboolean data_roots;      /* a value may be an item's root (no sleep sets kept) */
+    gint64 item_next;         /* work items met so far, in depth-first order */
+    gint64 item_root;         /* position of the root of the owned item being explored; -1 = none */
+    gboolean item_skipped;    /* the run met an item of another shard and was abandoned */
+    size_t skip_pos;          /* where */
+    gint64 items_owned;
+    gint64 item_roots;        /* items that are subtrees (the rest are runs that ended above the split) */
+    gint64 shared_runs;       /* runs of the shared top (not executions: they stop at an item) */
+} dfs;
+
+/* Source-DPOR: adds to the backtrack sets of the path the reversals of the
+ * races of the run just made (d->steps).  FALSE when a stop struck first. */
+gboolean sim_dfs_race_analysis(dfs *d);
+/* The run's Mazurkiewicz trace, as a hash of its canonical linearisation. */
+uint64_t sim_dfs_trace_hash(const dfs *d);
+
+#endif
