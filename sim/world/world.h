@@ -139,6 +139,7 @@ struct sim_tab {
     gboolean main_done;
     int64_t work_done;      /* events (or locks) the application has started,
                                across reloads: a new instance goes on from here */
+    int64_t flushes_done;   /* [flush] count: flushes started, across reloads */
     int generation;         /* reloads of this tab so far */
     /* faults (faults.c) */
     gboolean closed;        /* crashed: every env call fails, no effect lands */
@@ -164,7 +165,7 @@ struct sim_world {
     int next_task_id;
     int64_t now_us;
     int64_t drain_end_us;   /* -1 until the workload is over */
-    int spawned_live;       /* live tasks that are not a tab's main or flush task */
+    int spawned_live;       /* live counted tasks: adds, and bounded flush tasks ([flush] count) */
     int mains_live;         /* tabs' main tasks not finished */
     gboolean cancelling;
     gboolean untimed;       /* any enabled tab may step next (see world.c) */
