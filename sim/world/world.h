@@ -111,6 +111,7 @@ struct sim_task {
     gboolean needs_tab;     /* its wake-up must take the tab */
     gboolean done;
     gboolean counted;       /* a spawned activity (an add): the workload waits for it */
+    gboolean reply_due;     /* awaits the answer to its send (server.c): the drain never cuts it */
     sim_task *sync_parent;  /* spawner waiting for this task's first await */
     sim_task *sync_child;
     xt_task_fn fn;
