@@ -112,6 +112,7 @@ struct sim_task {
     gboolean done;
     gboolean counted;       /* a spawned activity (an add): the workload waits for it */
     gboolean reply_due;     /* awaits the answer to its send (server.c): the drain never cuts it */
+    gboolean parked;        /* in tab_wait, in no queue until its tab wakes it (env_promise.c) */
     sim_task *sync_parent;  /* spawner waiting for this task's first await */
     sim_task *sync_child;
     xt_task_fn fn;
