@@ -124,6 +124,22 @@ void xt_env_storage_notify(xt_env *env)
         env->m->storage_notify(env->ctx);
 }
 
+int xt_env_tab_wait(xt_env *env)
+{
+    assert(env && env->m);
+    assert((env->m->tab_wait == NULL) == (env->m->tab_wake == NULL));
+    if (!env->m->tab_wait)
+        return xt_env_sleep_ms(env, XT_TAB_WAIT_POLL_MS);
+    return env->m->tab_wait(env->ctx);
+}
+
+void xt_env_tab_wake(xt_env *env)
+{
+    assert(env && env->m);
+    if (env->m->tab_wake)
+        env->m->tab_wake(env->ctx);
+}
+
 void xt_env_debug_init(xt_env *env)
 {
     assert(env && env->m);

@@ -114,6 +114,14 @@
  * it forever: a progress violation (scenarios/lamport-prefix-close.ini).
  * In fixed mode the same holds for b[j] of a closed tab j.
  *
+ * Tasks.  The paper's processes are sequential; a tab is not: its flush
+ * loop and each addEvent are tasks sharing the tab's mutex object and id.
+ * With the setting tasks = shared (the default: the algorithm as written)
+ * two tasks of one tab both write i and both read i back, so both enter
+ * (scenarios/lamport-events-same-tab.ini).  tasks = serialised puts the
+ * in-tab FIFO mutex of mutex_serial.c in front: of each tab one task at a
+ * time is Lamport's process i.
+ *
  * The omit variants, mutants compiled only under XT_LAMPORT_MUTANTS (never
  * into libxt; see xt/mutex_lamport.h), show that a checker finds a real bug:
  *   OMIT_B_WAIT drops the "for j: await not b[j]" loop.  That is
@@ -159,6 +167,7 @@
  */
 #include "xt/mutex_lamport.h"
 #include "xt/mutex_algorithm.h"
+#include "xt/mutex_serial.h"
 
 #include <assert.h>
 #include <string.h>
@@ -496,20 +505,22 @@ xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *opti
 
 /* Setting indices: lock_check_interval_ms, retries_max, [omit,] peers. */
 #ifdef XT_LAMPORT_MUTANTS
-enum { LAMPORT_SETTING_OMIT = 2, LAMPORT_SETTING_PEERS = 3 };
+enum { LAMPORT_SETTING_OMIT = 2, LAMPORT_SETTING_PEERS = 3, LAMPORT_SETTING_TASKS = 4 };
 #else
-enum { LAMPORT_SETTING_PEERS = 2 };
+enum { LAMPORT_SETTING_PEERS = 2, LAMPORT_SETTING_TASKS = 3 };
 #endif
 
 #ifdef XT_LAMPORT_MUTANTS
 static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
 #endif
 static const char *const lamport_peers_names[] = {"fixed", "prefix", NULL};
+static const char *const lamport_tasks_names[] = {"shared", "serialised", NULL};
+enum { LAMPORT_TASKS_SHARED = 0, LAMPORT_TASKS_SERIALISED = 1 };
 
 #ifdef XT_LAMPORT_MUTANTS
-static const char *const lamport_variants[] = {"omit", "peers", NULL};
+static const char *const lamport_variants[] = {"omit", "peers", "tasks", NULL};
 #else
-static const char *const lamport_variants[] = {"peers", NULL};
+static const char *const lamport_variants[] = {"peers", "tasks", NULL};
 #endif
 
 static const xt_setting lamport_settings[] = {
@@ -524,6 +535,10 @@ static const xt_setting lamport_settings[] = {
     {"peers", XT_SETTING_ENUM, "fixed", 0, 0, lamport_peers_names,
      "fixed (ids 1..tabs known in advance, the paper's assumption) or prefix (each tab registers its b flag "
      "under a key prefix and finds its peers by enumerating localStorage keys, since tabs come and go)."},
+    {"tasks", XT_SETTING_ENUM, "shared", 0, 0, lamport_tasks_names,
+     "shared (every task of a tab contends as the tab, with its one id: two tasks of one tab, an add and a "
+     "flush, can both enter) or serialised (an in-tab FIFO async mutex before the cross-tab lock, as the SDK "
+     "has: one task per tab contends at a time; xt/mutex_serial.h)."},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -544,7 +559,8 @@ static xt_mutex *lamport_create(xt_env *env, const int64_t *v, const int64_t *fa
         l.peers = XT_LAMPORT_PEERS_PREFIX;
         l.client_id = host->client_id;
     }
-    return xt_lamport_mutex_new(env, &l);
+    xt_mutex *m = xt_lamport_mutex_new(env, &l);
+    return v[LAMPORT_SETTING_TASKS] == LAMPORT_TASKS_SERIALISED ? xt_serial_mutex_new(env, m) : m;
 }
 
 /* Lamport 1987, "A Fast Mutual Exclusion Algorithm", contention-free path. */

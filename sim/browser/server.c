@@ -146,7 +146,9 @@ int sim_env_send(void *ctx, const char *body)
     if (w->monitor->tracing)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "send", NULL, body, NULL, "send events", NULL);
     sim_world_post(w, t, latency_ms * 1000, TRUE);
+    t->reply_due = TRUE;
     sim_task_yield(t, SIM_YIELD_AWAIT);
+    t->reply_due = FALSE;
     t->view.fresh = TRUE;
     if (sim_tab_gone(tab)) {
         server_in_flight(tab, t, body, fault);

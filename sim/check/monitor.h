@@ -103,6 +103,7 @@ typedef struct sim_monitor {
 /* A task's part of the history (sim_task.record). */
 typedef struct sim_task_record {
     int64_t lock_since_us;  /* pending lock request start, -1 = none */
+    gboolean lock_held;     /* from its lock's acquisition to the end of its release */
     uint64_t storage_ops;   /* storage calls this task made (for sim/stats/stats.h) */
 } sim_task_record;
 

@@ -4,7 +4,15 @@
  * A tab's main task is its first script: it builds the SDK instance (event
  * store, the scenario's mutex, thread-safe store, processor) with the
  * scenario's options, starts the flush loop as a separate task, and adds
- * events at intervals through the SDK's fire-and-forget addEvent.  Event
+ * events at intervals through the SDK's fire-and-forget addEvent.
+ *
+ * The flush is periodic (the processor's own loop, until the run ends) or,
+ * with [flush] count, a bounded part of the workload: the application
+ * flushes count times, each after the interval, then its flush task ends.
+ * That task is then counted like an add (the world's workload is over only
+ * when every add and flush has finished), and a reloaded tab goes on from
+ * the flushes it had started (tab->flushes_done), as it does for adds.
+ * Event
  * ids are "t<tab>-e<n>", so a timeline names the tab that made each event.
  * The SDK keeps its events as one JSON entity under events_key and sends
  * them as {"events": [...]} batches: the codec of core/src/event_store.c
@@ -28,7 +36,22 @@ static void flush_task(void *arg)
 {
     sim_tab *tab = arg;
     sdk_instance *sdk = tab->program_state;
-    xt_processor_run(sdk->processor);
+    const sim_scenario *s = tab->world->scenario;
+    if (s->flush_count == 0) {
+        xt_processor_run(sdk->processor);
+        return;
+    }
+    /* Bounded: the processor loop's body, count times in all (reloads included). */
+    while (tab->flushes_done < s->flush_count) {
+        if (xt_env_sleep_ms(&tab->env, s->flush_interval_ms) == XT_ECANCELLED)
+            return;
+        tab->flushes_done++;
+        int rc = xt_processor_flush(sdk->processor);
+        if (rc == XT_ECANCELLED)
+            return;
+        if (rc != XT_OK)
+            xt_env_debug(&tab->env, "Flush failed, events kept for the next flush: %s", xt_strerror(rc));
+    }
 }
 
 static void sdk_start(sim_tab *tab, sdk_instance *sdk)
@@ -46,7 +69,8 @@ static void sdk_start(sim_tab *tab, sdk_instance *sdk)
     o.batch_max = (size_t)s->batch_max;
     o.send_under_lock = s->send_under_lock;
     sdk->processor = xt_processor_new(&tab->env, sdk->ts, &o);
-    sim_task *flush = sim_world_spawn(w, tab, flush_task, tab, FALSE);
+    /* A bounded flush is part of the workload, as an add is. */
+    sim_task *flush = sim_world_spawn(w, tab, flush_task, tab, s->flush_count > 0);
     sim_world_post(w, flush, 0, TRUE);
 }
 

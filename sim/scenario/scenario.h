@@ -67,6 +67,7 @@ typedef struct sim_scenario {
     int64_t batch_max;
     gboolean send_under_lock;
     gboolean keep_unstored;
+    int64_t flush_count;      /* flushes per tab; 0 = the periodic flush, for ever */
 
     /* [server] */
     int64_t server_latency_ms_min, server_latency_ms_max;

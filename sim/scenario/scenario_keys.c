@@ -86,6 +86,11 @@ static const key_spec static_keys[] = {
 
     BOOL("flush", "enabled", flush_enabled, "true", "Whether each tab runs the periodic flush (mode events)."),
     INT("flush", "interval_ms", flush_interval_ms, "10000", 1, DAY_MS, "Time between flushes of one tab."),
+    INT_NEW("flush", "count", flush_count, "0", 0, 1000000,
+            "Flushes each tab makes, each after interval_ms, as part of the workload; 0 = the periodic flush, "
+            "for ever. With a count the workload is bounded (events_per_tab adds and count flushes per tab): the "
+            "run ends when every add and flush has finished, so an exhaustive search of adds and flushes is "
+            "finite (docs/model-checking.md)."),
     INT("flush", "batch_max", batch_max, "0", 0, 1000000, "Events per send; 0 sends all stored events."),
     BOOL("flush", "send_under_lock", send_under_lock, "true",
          "true: read, send and delete under one lock; false: send outside the lock (the SDK branch)."),

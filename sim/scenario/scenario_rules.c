@@ -7,8 +7,8 @@
  * does not run (other than its fall-back's) is refused, and so is a key
  * that tunes a storage model or fault the scenario does not enable (a
  * delivery delay on linearizable storage, a freeze length without
- * freezes), each naming what would enable it.  Only keys written in the
- * file are judged: defaults never are.
+ * freezes, a flush count without flushes), each naming what would enable
+ * it.  Only keys written in the file are judged: defaults never are.
  */
 #include <stddef.h>
 #include <string.h>
@@ -151,6 +151,12 @@ gboolean sim_scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **er
     }
     if (!keys_of_program_used(s, kf, error) || !js_module_checked(s, error))
         return FALSE;
+    if (g_key_file_has_key(kf, "flush", "count", NULL) && !s->flush_enabled) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [flush] count: has no effect in this scenario; allowed: only with [flush] enabled = true",
+                    s->path);
+        return FALSE;
+    }
     if (s->background_tabs > s->tabs) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
                     "%s: [faults] background_tabs: %" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT

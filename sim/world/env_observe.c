@@ -59,10 +59,14 @@ void sim_env_observe(void *ctx, const xt_obs *o)
             sim_monitor_lock_done(m, w->now_us, tab->index, w->now_us - t->record.lock_since_us,
                                   o->kind == XT_OBS_LOCK_ACQUIRED);
         t->record.lock_since_us = -1;
+        t->record.lock_held = o->kind == XT_OBS_LOCK_ACQUIRED;
         if (o->kind == XT_OBS_LOCK_ACQUIRED)
             m->c.lock_acquired++;
         else
             m->c.lock_failed++;
+        break;
+    case XT_OBS_LOCK_RELEASED:
+        t->record.lock_held = FALSE;
         break;
     case XT_OBS_CS_ENTER:
         w->acc.w |= SIM_OBJ_CS;

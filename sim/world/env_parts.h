@@ -1,6 +1,6 @@
 /*
  * env_parts.h - what env_sim.c shares with the files that implement the
- * rest of the simulated environment (env_observe.c).  Private to sim/.
+ * rest of the simulated environment (env_observe.c, env_promise.c).  Private to sim/.
  */
 #ifndef SIM_ENV_PARTS_H
 #define SIM_ENV_PARTS_H
@@ -11,5 +11,8 @@
 uint32_t sim_env_text_hash(const char *text);
 /* The xt_env_methods observe entry (ctx = sim_tab). */
 void sim_env_observe(void *ctx, const xt_obs *o);
+/* tab_wait and tab_wake (env_promise.c). */
+int sim_env_tab_wait(void *ctx);
+void sim_env_tab_wake(void *ctx);
 
 #endif

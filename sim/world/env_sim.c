@@ -461,7 +461,7 @@ static int env_lock_release(void *ctx, uint64_t handle)
     .storage_length = env_storage_length, .storage_key = env_storage_key, .clock_now_ms = env_now_ms,             \
     .sleep_ms = env_sleep_ms, .random_u64 = env_random_u64, .transport_send = sim_env_send,                       \
     .task_spawn = env_spawn, .log = env_log, .observe = sim_env_observe, .storage_wait = sim_env_storage_wait,     \
-    .storage_notify = sim_env_storage_notify
+    .storage_notify = sim_env_storage_notify, .tab_wait = sim_env_tab_wait, .tab_wake = sim_env_tab_wake
 
 static const xt_env_methods sim_env_methods_no_locks = {SIM_ENV_METHODS_COMMON};
 

@@ -251,11 +251,26 @@ static void world_finish(sim_world *w)
         g_ptr_array_free(ids, TRUE);
 }
 
+/* Untimed: whether the drain keeps this wake-up from firing.  The drain
+ * ends new work, never work under way: after its end a wake-up does not
+ * fire when it is due after the end and its task neither waits for a lock,
+ * nor holds one, nor awaits the answer to a send.  So what it stops is the
+ * periodic flush's next round or a background timer; a holder's server
+ * reply, a release, a lock wait always go on, and a run can end with
+ * "every tab is blocked" only when that is so without the drain.  (With
+ * [flush] count the flushes are part of the workload, so the drain starts
+ * when every add and flush has finished and has nothing left to stop.) */
+static gboolean drain_cuts(const sim_world *w, const sim_task *t, int64_t time_us)
+{
+    return w->drain_end_us >= 0 && time_us > w->drain_end_us && !t->reply_due && t->record.lock_since_us < 0 &&
+           !t->record.lock_held;
+}
+
 /* Untimed: the candidate of each tab, at most one.  A tab's running task
  * (in a storage call, or handed the tab) is its only candidate; an idle
  * tab's candidate is its earliest wake-up (one tab's timers fire in
- * deadline order, as on one event loop).  Disabled: wake-ups after the
- * drain's end, and tasks in a detected no-progress waiting loop until some
+ * deadline order, as on one event loop).  Disabled: wake-ups the drain
+ * cuts (drain_cuts), and tasks in a detected no-progress waiting loop until some
  * tab writes.  Candidates are listed with the previous step's tab first
  * (answer 0 = no preemption), then by tab index. */
 static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboolean *last_enabled)
@@ -273,7 +288,7 @@ static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboo
             best[ti] = (int)i;
             continue;
         }
-        if (t->tab->owner != NULL || (w->drain_end_us >= 0 && e->time_us > w->drain_end_us))
+        if (t->tab->owner != NULL || drain_cuts(w, t, e->time_us))
             continue;
         if (best[ti] >= 0) {
             const sim_queue_entry *b = &w->queue.heap[best[ti]];

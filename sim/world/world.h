@@ -111,6 +111,8 @@ struct sim_task {
     gboolean needs_tab;     /* its wake-up must take the tab */
     gboolean done;
     gboolean counted;       /* a spawned activity (an add): the workload waits for it */
+    gboolean reply_due;     /* awaits the answer to its send (server.c): the drain never cuts it */
+    gboolean parked;        /* in tab_wait, in no queue until its tab wakes it (env_promise.c) */
     sim_task *sync_parent;  /* spawner waiting for this task's first await */
     sim_task *sync_child;
     xt_task_fn fn;
@@ -139,6 +141,7 @@ struct sim_tab {
     gboolean main_done;
     int64_t work_done;      /* events (or locks) the application has started,
                                across reloads: a new instance goes on from here */
+    int64_t flushes_done;   /* [flush] count: flushes started, across reloads */
     int generation;         /* reloads of this tab so far */
     /* faults (faults.c) */
     gboolean closed;        /* crashed: every env call fails, no effect lands */
@@ -164,7 +167,7 @@ struct sim_world {
     int next_task_id;
     int64_t now_us;
     int64_t drain_end_us;   /* -1 until the workload is over */
-    int spawned_live;       /* live tasks that are not a tab's main or flush task */
+    int spawned_live;       /* live counted tasks: adds, and bounded flush tasks ([flush] count) */
     int mains_live;         /* tabs' main tasks not finished */
     gboolean cancelling;
     gboolean untimed;       /* any enabled tab may step next (see world.c) */

@@ -132,6 +132,13 @@ typedef struct xt_env_methods {
      * which no browser event does for it. */
     int (*storage_wait)(void *ctx, int64_t timeout_ms);
     void (*storage_notify)(void *ctx);
+    /* A promise of the tab's own code, for an async mutex that orders the
+     * tab's tasks (xt/mutex_serial.h): tab_wait awaits until another task
+     * of this tab calls tab_wake, which ends every such wait of the tab at
+     * once (it resolves their promises): XT_OK, or XT_ECANCELLED when the
+     * tab goes away.  Optional, both NULL: see xt_env_tab_wait. */
+    int (*tab_wait)(void *ctx);
+    void (*tab_wake)(void *ctx);
 } xt_env_methods;
 
 typedef struct xt_env {
@@ -159,6 +166,13 @@ int xt_env_lock_release(xt_env *env, uint64_t handle);
 int xt_env_storage_wait(xt_env *env, int64_t timeout_ms);
 /* End the storage waits of this tab's other tasks; a no-op without it. */
 void xt_env_storage_notify(xt_env *env);
+/* Await tab_wake by another task of this tab (tab_wait above); without
+ * the method, a sleep of XT_TAB_WAIT_POLL_MS, after which the caller looks
+ * again (a backend that runs each task to its end never gets here). */
+#define XT_TAB_WAIT_POLL_MS 1
+int xt_env_tab_wait(xt_env *env);
+/* End the tab_waits of this tab's other tasks; a no-op without it. */
+void xt_env_tab_wake(xt_env *env);
 
 /* Reads the bucketeer_debug key once ("true" enables debug logs), as the
  * seed's Debug Information section says. */

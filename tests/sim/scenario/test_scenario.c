@@ -480,6 +480,11 @@ static void test_keys_mean_one_thing(void **state)
                    "[expect] violation", "lost-event", "mode = lock never judges", NULL);
     assert_refused("[storage]\ndelivery_us_max = 10\n", SIM_ERROR_CONFLICT, "[storage] delivery_us_max",
                    "model = cached or snapshot", NULL);
+    /* A flush count needs flushes, and the lock alone has none. */
+    assert_refused("[flush]\nenabled = false\ncount = 1\n", SIM_ERROR_CONFLICT, "[flush] count",
+                   "has no effect", "[flush] enabled = true", NULL);
+    assert_refused("[workload]\nmode = lock\n[flush]\ncount = 1\n", SIM_ERROR_CONFLICT, "[flush] count",
+                   "used only by [workload] mode = events", NULL);
     /* web-locks falls back to seed: [seed] applies too. */
     sim_scenario *s = load("[mutex]\nalgorithm = web-locks\n[web-locks]\navailable = false\n[seed]\nunlock = clear-y\n");
     assert_key(s, "seed", "unlock", "clear-y");
@@ -503,6 +508,15 @@ static void test_hash_stable_across_groups(void **state)
     sim_scenario *d = sim_scenario_new_default();
     sim_scenario *s = load("[mutex]\nalgorithm = seed\n[seed]\nretries_max = 100\n");
     assert_int_equal(sim_scenario_hash(s), sim_scenario_hash(d)); /* a default written out changes nothing */
+    sim_scenario_free(s);
+    /* [flush] count at its default (the periodic flush) keeps the hash of
+     * files written before the key existed; any count changes it. */
+    s = load("[flush]\ncount = 0\n");
+    assert_int_equal(sim_scenario_hash(s), sim_scenario_hash(d));
+    assert_int_equal(sim_scenario_hash(d), 0x7950ab7d); /* main before the key (05d67bb) */
+    sim_scenario_free(s);
+    s = load("[flush]\ncount = 1\n");
+    assert_int_not_equal(sim_scenario_hash(s), sim_scenario_hash(d));
     sim_scenario_free(s);
     s = load("[mutex]\nalgorithm = lamport\n[lamport]\nretries_max = 7\n");
     sim_scenario *t = load("[mutex]\nalgorithm = lamport\n");
