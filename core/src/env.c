@@ -107,14 +107,26 @@ int xt_env_lock_release(xt_env *env, uint64_t handle)
     return env->m->lock_release(env->ctx, handle);
 }
 
-int xt_env_storage_wait(xt_env *env, int64_t timeout_ms)
+gboolean xt_env_has_wait(const xt_env *env)
 {
     assert(env && env->m);
-    assert(timeout_ms >= 0);
-    /* No events to wake it early: what is left is the timeout. */
-    if (!env->m->storage_wait)
-        return xt_env_sleep_ms(env, timeout_ms);
-    return env->m->storage_wait(env->ctx, timeout_ms);
+    return env->m->wait != NULL;
+}
+
+int xt_env_wait(xt_env *env, const char *const *keys, size_t n_keys, int64_t timeout_ms)
+{
+    assert(env && env->m);
+    assert((keys == NULL) == (n_keys == 0));
+    for (size_t i = 0; i < n_keys; i++)
+        assert(keys[i]);
+    if (env->m->wait)
+        return env->m->wait(env->ctx, keys, n_keys, timeout_ms);
+    /* No change notification: what is left is the deadline, or a poll. */
+    if (timeout_ms >= 0) {
+        int rc = xt_env_sleep_ms(env, timeout_ms);
+        return rc == XT_OK ? XT_ETIMEOUT : rc;
+    }
+    return xt_env_sleep_ms(env, XT_ENV_WAIT_POLL_MS);
 }
 
 void xt_env_storage_notify(xt_env *env)
@@ -138,6 +150,14 @@ void xt_env_tab_wake(xt_env *env)
     assert(env && env->m);
     if (env->m->tab_wake)
         env->m->tab_wake(env->ctx);
+}
+
+gboolean xt_env_deadline_passed(xt_env *env, int64_t at_ms)
+{
+    assert(env && env->m);
+    if (env->m->clock_passed)
+        return env->m->clock_passed(env->ctx, at_ms);
+    return xt_env_now_ms(env) >= at_ms;
 }
 
 void xt_env_debug_init(xt_env *env)

@@ -236,14 +236,24 @@ static gboolean is_mine(const branch_mutex *bm, const char *id)
     return id && strcmp(id, bm->client_id) == 0;
 }
 
+/* Date.now() - since > ms, through the environment's clock comparison:
+ * now >= since + ms + 1 (saturated: a sum past INT64_MAX is never reached). */
+static gboolean clock_after(xt_env *env, int64_t since, int64_t ms)
+{
+    if (since > INT64_MAX - ms - 1)
+        return FALSE;
+    if (since < INT64_MIN + 1)
+        since = INT64_MIN + 1; /* nothing is earlier: any clock is after it */
+    return xt_env_deadline_passed(env, since + ms + 1);
+}
+
 /* isExpired(timestamp): Date.now() - timestamp > timeout.  An absent or
  * non-numeric timestamp is NaN in JavaScript: never expired. */
 static gboolean is_expired(branch_mutex *bm, const branch_state *st)
 {
     if (!st->has_timestamp)
         return FALSE;
-    int64_t now = xt_env_now_ms(bm->base.env);
-    return now - st->timestamp > bm->options.timeout_ms;
+    return clock_after(bm->base.env, st->timestamp, bm->options.timeout_ms);
 }
 
 /* tryAcquireLock(): ATTEMPT_ACQUIRED, ATTEMPT_FAILED or an error. */
@@ -319,7 +329,7 @@ static int branch_lock(xt_mutex *mutex)
         if (rc == ATTEMPT_ACQUIRED)
             return retries + 1; /* attempts used (see mutex.c) */
         xt_env_observe(env, XT_OBS_LOCK_RETRY, "bucketeer-branch", NULL, retries + 1);
-        if (xt_env_now_ms(env) - start > bm->options.timeout_ms)
+        if (clock_after(env, start, bm->options.timeout_ms))
             return branch_fail(bm, XT_ELOCKTIMEOUT); /* "Mutex lock timeout" */
         rc = xt_env_sleep_ms(env, bm->options.lock_check_interval_ms);
         if (rc != XT_OK)

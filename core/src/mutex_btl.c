@@ -60,12 +60,17 @@
  *    order; integers print as JSON.stringify prints them, other numbers may
  *    not (the library writes none).  Math.random gives 53 bits of
  *    xt_env_random_u64 as a double in [0, 1); Date.now() is xt_env_now_ms.
- *  - The storage event and the waiters: xt_env_storage_wait (the event, a
- *    notify, or the timeout) and xt_env_storage_notify for notifyWaiters.
- *    The library's waiters list is static, so it holds every waiting
- *    instance of the page; the env's notify likewise ends every storage
- *    wait of the tab.  Without those methods the wait is a sleep of the
- *    whole timeout.  The await says which key it waits on (XT_OBS_WAIT).
+ *  - The storage event and the waiters: xt_env_wait with no keys (the
+ *    unfiltered `storage` event, a notify, or the timeout, which ends it
+ *    with XT_ETIMEOUT, as the library's setTimeout resolves the same
+ *    promise) and xt_env_storage_notify for notifyWaiters.  The library's
+ *    waiters list is static, so it holds every waiting instance of the
+ *    page; the env's notify likewise ends every wait of the tab.  Without
+ *    those methods the wait is a sleep of the whole timeout.
+ *  - Clock comparisons go through xt_env_deadline_passed: the loop's
+ *    `Date.now() < MAX_TIME` is !passed(MAX_TIME), and lockCorrector's
+ *    `t < Date.now() - 5000` is passed(floor(t) + 5001) (for a number t
+ *    and an integer clock, t < now - 5000 iff floor(t) + 5000 < now).
  *  - The setTimeout chain of refreshLockWhileAcquired is one task started
  *    with xt_env_spawn, sleeping 1000 ms per round: same timing.
  *  - getProcessLock() (processLock.ts) is not ported.  It serializes one
@@ -301,20 +306,24 @@ static int refresh_start(btl_mutex *bm, const char *iat)
 
 /* ---- lockCorrector ---- */
 
-/* JavaScript's `node < bound` for a JSON value (see the top). */
-static gboolean js_less(JsonNode *n, int64_t bound)
+/* JavaScript's ToNumber of a JSON value, floored, for `node < now - 5000`
+ * (see the top): FALSE when it is NaN (objects, arrays, non-numeric
+ * strings, never less than anything). */
+static gboolean js_floor(JsonNode *n, double *out)
 {
-    if (JSON_NODE_HOLDS_NULL(n))
-        return 0 < bound;
+    if (JSON_NODE_HOLDS_NULL(n)) {
+        *out = 0.0;
+        return TRUE;
+    }
     if (JSON_NODE_TYPE(n) != JSON_NODE_VALUE)
         return FALSE;
     GType t = json_node_get_value_type(n);
-    if (t == G_TYPE_INT64)
-        return json_node_get_int(n) < bound;
-    if (t == G_TYPE_BOOLEAN)
-        return (json_node_get_boolean(n) ? 1 : 0) < bound;
     double d = NAN;
-    if (t == G_TYPE_DOUBLE) {
+    if (t == G_TYPE_INT64) {
+        d = (double)json_node_get_int(n);
+    } else if (t == G_TYPE_BOOLEAN) {
+        d = json_node_get_boolean(n) ? 1.0 : 0.0;
+    } else if (t == G_TYPE_DOUBLE) {
         d = json_node_get_double(n);
     } else if (t == G_TYPE_STRING) {
         char *s = g_strstrip(g_strdup(json_node_get_string(n)));
@@ -324,16 +333,42 @@ static gboolean js_less(JsonNode *n, int64_t bound)
             d = NAN;
         g_free(s);
     }
-    return d < (double)bound; /* NaN: FALSE */
+    if (isnan(d))
+        return FALSE;
+    /* Beyond +-2^53 ms (285,000 years) from 1970 no clock gets near. */
+    if (d < -9.0e15 || d > 9.0e15) {
+        *out = d;
+        return TRUE;
+    }
+    double f = (double)(int64_t)d; /* truncates toward zero */
+    *out = f > d ? f - 1.0 : f;
+    return TRUE;
 }
 
-static gboolean is_expired(const btl_view *v, int64_t min_allowed)
+/* `node < Date.now() - XT_BTL_STALE_MS`, through the environment's clock
+ * comparison (see the top).  The library reads MIN_ALLOWED_TIME once, at
+ * the start of lockCorrector; here each comparison reads the clock when
+ * it is made, the same as a lockCorrector whose first calls were that
+ * much slower (lockCorrector has no await: only storage calls pass). */
+static gboolean js_stale(xt_env *env, JsonNode *n)
+{
+    double t;
+    if (!js_floor(n, &t))
+        return FALSE;
+    if (t < -9.0e15)
+        return TRUE;
+    if (t > 9.0e15)
+        return FALSE;
+    return xt_env_deadline_passed(env, (int64_t)t + XT_BTL_STALE_MS + 1);
+}
+
+static gboolean is_expired(xt_env *env, const btl_view *v)
 {
     JsonNode *refreshed = v->obj ? json_object_get_member(v->obj, "timeRefreshed") : NULL;
     if (refreshed)
-        return js_less(refreshed, min_allowed);
+        return js_stale(env, refreshed);
     JsonNode *acquired = v->obj ? json_object_get_member(v->obj, "timeAcquired") : NULL;
-    return acquired && js_less(acquired, min_allowed); /* undefined < x: FALSE */
+    return acquired && js_stale(env, acquired); /* undefined < x: FALSE */
 }
 
 /* Every key, by key(0), key(1), ... until null (keySync). */
@@ -355,7 +390,6 @@ static int list_keys(xt_env *env, GPtrArray *keys)
 static int lock_corrector(btl_mutex *bm)
 {
     xt_env *env = bm->base.env;
-    const int64_t min_allowed = xt_env_now_ms(env) - XT_BTL_STALE_MS;
     GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
     int rc = list_keys(env, keys);
     gboolean notify = FALSE;
@@ -371,7 +405,7 @@ static int lock_corrector(btl_mutex *bm)
         }
         if (rc != XT_OK)
             break;
-        gboolean expired = is_expired(&v, min_allowed);
+        gboolean expired = is_expired(env, &v);
         view_clear(&v);
         if (!expired)
             continue;
@@ -393,11 +427,10 @@ static int wait_for_something_to_change(btl_mutex *bm, int64_t max_time)
     xt_env *env = bm->base.env;
     int64_t started = xt_env_now_ms(env);
     int64_t timeout = max_time - xt_env_now_ms(env);
-    /* Telemetry: the key whose change this await is for (a simulator
-     * uses it to treat the retry loop as one blocking wait). */
-    xt_env_observe(env, XT_OBS_WAIT, "waitForSomethingToChange", bm->key, 0);
-    int rc = xt_env_storage_wait(env, timeout > 0 ? timeout : 0);
-    if (rc != XT_OK)
+    /* Any `storage` event, a notifyWaiters, or the timeout: all three
+     * resolve the library's promise alike. */
+    int rc = xt_env_wait(env, NULL, 0, timeout > 0 ? timeout : 0);
+    if (rc != XT_OK && rc != XT_ETIMEOUT)
         return rc;
     /* MIN_TIME_TO_WAIT: resolve no sooner than 50 ms after the start. */
     int64_t left = XT_BTL_MIN_WAIT_MS - (xt_env_now_ms(env) - started);
@@ -472,7 +505,7 @@ static int btl_lock(xt_mutex *mutex)
     const int64_t max_time = xt_env_now_ms(env) + bm->timeout_ms;
     int attempts = 0;
     int rc = XT_ELOCKTIMEOUT;
-    while (xt_env_now_ms(env) < max_time) {
+    while (!xt_env_deadline_passed(env, max_time)) {
         attempts++;
         rc = attempt(bm, iat, max_time);
         if (rc != ATTEMPT_AGAIN)

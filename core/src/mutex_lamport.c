@@ -34,7 +34,10 @@
  * The paper's loop runs j over 1..N; we skip j = i, whose b[i] this process
  * has just set false itself (the await would pass at once).  The b[j]
  * awaits run in order j = 1..N.  An await is a loop: read; if satisfied,
- * stop; else sleep wait_interval_ms and read again.  Uncontended, lock()
+ * stop; else wait for the key to change (xt_env_wait on that key, no
+ * deadline: only another process's write can satisfy it; where the
+ * environment offers no such wait, sleep wait_interval_ms) and read
+ * again.  Uncontended, lock()
  * makes exactly five storage calls (three writes: b[i], x, y; two reads:
  * y, x) and unlock() exactly two writes, the counts Lamport gives.
  *
@@ -142,9 +145,11 @@
  *
  * Errors.  A storage error (XT_EQUOTA, XT_EUNAVAILABLE, XT_ECANCELLED)
  * ends lock() at once with that error, and so does XT_ECANCELLED from a
- * sleep.  The bound: one lock() may sleep at most retries_max times in its
+ * wait.  The bound: one lock() may wait at most retries_max times in its
  * awaits, all awaits together; an unsatisfied await read after that ends
- * lock() with XT_ELOCKTIMEOUT.  (Restarts that need no sleep are not
+ * lock() with XT_ELOCKTIMEOUT.  (A wait ends at a change of its key, so
+ * against a process that has crashed holding the lock it never ends;
+ * where waits are polls, retries_max polls bound it.)  (Restarts that need no sleep are not
  * counted: each one is paid for by another process's exit from the
  * critical section, since y went from non-zero to 0 between two reads.)
  * Cleanup on failure: if b[i] may be true (the error came between
@@ -193,7 +198,7 @@ typedef struct lamport_mutex {
     GHashTable *listed_set; /* ... the same strings, to list each once */
     char *id_str;     /* i: what x := i and y := i write */
     GString *value;   /* scratch for reads */
-    int sleeps;       /* sleeps spent by the current lock() */
+    int sleeps;       /* waits spent by the current lock() */
     gboolean b_maybe_true; /* b[i] written true since the last false */
 } lamport_mutex;
 
@@ -257,9 +262,9 @@ static int lamport_read_mine(lamport_mutex *lm, const char *label, const char *k
 }
 
 /* await key = 0 (for y) or await not b[j] (for b_j: "0" or absent is
- * false): read; if satisfied stop; else sleep and read again.  XT_OK, a
- * storage or sleep error, or XT_ELOCKTIMEOUT once this lock() has spent
- * retries_max sleeps. */
+ * false): read; if satisfied stop; else wait for the key to change and
+ * read again.  XT_OK, a storage or wait error, or XT_ELOCKTIMEOUT once
+ * this lock() has spent retries_max waits. */
 static int lamport_await_zero(lamport_mutex *lm, const char *label, const char *key)
 {
     for (;;) {
@@ -272,10 +277,12 @@ static int lamport_await_zero(lamport_mutex *lm, const char *label, const char *
         if (lm->sleeps >= lm->options.retries_max)
             return XT_ELOCKTIMEOUT;
         lm->sleeps++;
-        /* Telemetry: which key this await waits on (a simulator uses it to
-         * treat the loop as one blocking read). */
-        xt_env_observe(lm->base.env, XT_OBS_WAIT, label, key, 0);
-        rc = xt_env_sleep_ms(lm->base.env, lm->options.wait_interval_ms);
+        /* Only a write of key can satisfy the await: wait for its change,
+         * with no deadline (a spurious wake-up just reads again).  Without
+         * change notification, poll. */
+        const char *const keys[1] = {key};
+        rc = xt_env_has_wait(lm->base.env) ? xt_env_wait(lm->base.env, keys, 1, -1)
+                                           : xt_env_sleep_ms(lm->base.env, lm->options.wait_interval_ms);
         if (rc != XT_OK)
             return rc;
     }
@@ -524,9 +531,10 @@ static const char *const lamport_variants[] = {"peers", "tasks", NULL};
 #endif
 
 static const xt_setting lamport_settings[] = {
-    {"lock_check_interval_ms", XT_SETTING_INT, "50", 0, 86400000, NULL, "Sleep between re-reads of an await."},
+    {"lock_check_interval_ms", XT_SETTING_INT, "50", 0, 86400000, NULL,
+     "Poll interval of an await where the environment cannot wait for a key to change (tabsim always can)."},
     {"retries_max", XT_SETTING_INT, "100", 1, 1000000, NULL,
-     "Sleeps one lock() may spend in awaits before it fails and the caller falls back."},
+     "Waits one lock() may spend in awaits before it fails and the caller falls back."},
 #ifdef XT_LAMPORT_MUTANTS
     {"omit", XT_SETTING_ENUM, "none", 0, 0, lamport_omit_names,
      "none (the full algorithm), or a statement left out to show why it is needed: b-wait (Algorithm 1 without "

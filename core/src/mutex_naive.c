@@ -2,7 +2,9 @@
  * mutex_naive.c - the naive get-then-set lock (xt/mutex_naive.h).
  *
  * lock(): get the key; if it is empty, set it to our id and return; else
- * sleep and try again, up to retries_max times.  unlock(): remove the key.
+ * wait for the key to change (xt_env_wait on it, no deadline; a poll of
+ * retry_interval_ms where the environment cannot wait) and try again, up
+ * to retries_max times.  unlock(): remove the key.
  * Broken on purpose: two tabs can both read "empty" before either writes,
  * and both enter.  Its descriptor (the end of this file) makes it a
  * configurable algorithm ([naive] in a scenario).
@@ -34,7 +36,9 @@ static int naive_lock(xt_mutex *mutex)
             return rc;
         if (attempt >= nm->options.retries_max)
             return XT_ELOCKTIMEOUT;
-        rc = xt_env_sleep_ms(mutex->env, nm->options.retry_interval_ms);
+        const char *const keys[1] = {nm->key};
+        rc = xt_env_has_wait(mutex->env) ? xt_env_wait(mutex->env, keys, 1, -1)
+                                         : xt_env_sleep_ms(mutex->env, nm->options.retry_interval_ms);
         if (rc != XT_OK)
             return rc;
     }
@@ -88,8 +92,10 @@ xt_mutex *xt_naive_mutex_new(xt_env *env, const xt_naive_mutex_options *options)
 /* ---- the descriptor (xt/mutex_algorithm.h) ------------------------------ */
 
 static const xt_setting naive_settings[] = {
-    {"retry_interval_ms", XT_SETTING_INT, "50", 0, 86400000, NULL, "Sleep while the lock key is taken."},
-    {"retries_max", XT_SETTING_INT, "100", 1, 1000000, NULL, "Sleeps before lock() fails and the caller falls back."},
+    {"retry_interval_ms", XT_SETTING_INT, "50", 0, 86400000, NULL,
+     "Poll interval while the lock key is taken, where the environment cannot wait for it to change (tabsim "
+     "always can)."},
+    {"retries_max", XT_SETTING_INT, "100", 1, 1000000, NULL, "Waits before lock() fails and the caller falls back."},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -54,7 +54,8 @@
  *     now = clock
  *     "write ClientID to X"   set X = me:now+timeout
  *     "check Y"               get Y; available iff absent, unparsable, or
- *                             (expired_y == FREE and expires_at <= now).
+ *                             (expired_y == FREE and expires_at <= the
+ *                             clock, xt_env_deadline_passed).
  *                             A Y holding my own id, unexpired, is NOT
  *                             available: the seed says nothing about
  *                             re-entry, so the literal check applies.
@@ -170,8 +171,10 @@ static gboolean value_is_mine(const seed_mutex *seed, const char *value)
            memcmp(value, seed->client_id, id_len) == 0;
 }
 
-/* Y is available if absent, unparsable, or expired under EXPIRED_Y_FREE. */
-static gboolean y_available(const seed_mutex *seed, int get_rc, int64_t now)
+/* Y is available if absent, unparsable, or expired under EXPIRED_Y_FREE:
+ * expires_at <= now, compared through the environment's clock (the clock
+ * when Y was read; the claims use the attempt's start). */
+static gboolean y_available(seed_mutex *seed, int get_rc)
 {
     if (get_rc == XT_ENOTFOUND)
         return TRUE;
@@ -179,7 +182,7 @@ static gboolean y_available(const seed_mutex *seed, int get_rc, int64_t now)
     int64_t expires_at;
     if (!value_parse(seed->value->str, &id_len, &expires_at))
         return TRUE;
-    return seed->options.expired_y == XT_SEED_EXPIRED_Y_FREE && expires_at <= now;
+    return seed->options.expired_y == XT_SEED_EXPIRED_Y_FREE && xt_env_deadline_passed(seed->base.env, expires_at);
 }
 
 static int claim_write(seed_mutex *seed, const char *step, const char *key, int64_t now)
@@ -228,7 +231,7 @@ static int seed_attempt(seed_mutex *seed, int attempt)
     rc = xt_env_get(env, seed->key_y, seed->value);
     if (rc != XT_OK && rc != XT_ENOTFOUND)
         return rc;
-    if (!y_available(seed, rc, now)) {
+    if (!y_available(seed, rc)) {
         xt_env_debug(env, "CrossTabMutex %s: attempt %d: Y is taken (%s), backing off",
                      seed->client_id, attempt, seed->value->str);
         return ATTEMPT_FAILED;

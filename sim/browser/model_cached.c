@@ -9,7 +9,7 @@
  * a task (call_begin with t->view.fresh), never in the middle of one; how
  * many of the writes on their way arrive then is one choice.  Timed runs:
  * those made delivery_us_max ago or earlier must have arrived, those made
- * less than delivery_us_min ago cannot have.  A waiting loop that received
+ * less than delivery_us_min ago cannot have.  A wait (env_wait.c) that received
  * nothing would only repeat itself, so when the world says it must
  * progress (t->view.must_progress), at least one arrives.
  *

@@ -32,13 +32,13 @@
  * checkpoint landing reads and writes it, a checkpoint leaving writes it
  * (appends to different outboxes commute).  Calls on an open snapshot
  * touch nothing shared and record nothing, so steps of different tabs
- * that only work on their snapshots are independent.  For the
- * waiting-loop detection: a checkpoint leaving counts as a write of its
- * keys, and a loop is not stuck while other tabs' checkpoints are in
- * flight (its next snapshot lands at least one, as in the cached model).
+ * that only work on their snapshots are independent.  For waits
+ * (env_wait.c): a checkpoint leaving ends the waits for its keys, and a
+ * wait is not stuck while other tabs' checkpoints are in flight (its next
+ * snapshot lands at least one, as in the cached model).
  * The `storage` event: a landing fires it in the other tabs (the parent
  * notifies the other processes' observers when it applies the writes),
- * through env_events.c; a storage_wait reads SIM_OBJ_STORE for that.
+ * through env_wait.c; a wait reads SIM_OBJ_STORE for that.
  */
 #include "sim/browser/storage_model.h"
 #include "sim/browser/storage_snapshot.h"
@@ -69,7 +69,7 @@ static void landed(void *ctx, int tab, const char *key, const char *value)
     w->acc.r |= SIM_OBJ_STORE;
     w->acc.w |= SIM_OBJ_STORE;
     /* The parent tells the other processes: their storage events fire. */
-    sim_env_storage_changed_by(w, &w->tabs[tab - 1]);
+    sim_env_storage_changed_by(w, &w->tabs[tab - 1], key);
     if (w->monitor->tracing) {
         char *shown = sim_env_value_summary(w, key, value);
         char *when = g_strdup_printf("%s, %s", value ? "landed" : "removed", c->before);
@@ -83,12 +83,11 @@ static void landed(void *ctx, int tab, const char *key, const char *value)
 static void sent(void *ctx, int tab, const char *key, const char *value)
 {
     sent_ctx *c = ctx;
-    (void)tab;
     (void)value;
     c->w->acc.w |= SIM_OBJ_STORE;
     if (!c->w->untimed)
         c->w->acc.r |= SIM_OBJ_CLOCK; /* stamped with the time it leaves */
-    sim_env_note_write(c->w, key);
+    sim_env_storage_sent(c->w, &c->w->tabs[tab - 1], key);
     if (c->keys)
         g_string_append_printf(c->keys, " %s", key);
 }
@@ -241,16 +240,12 @@ static int snap_get(sim_world *w, sim_tab *tab, const char *key, GString *value_
 
 static int snap_set(sim_world *w, sim_tab *tab, const char *key, const char *value)
 {
-    int rc = sim_snapshot_set(snap_of(w), tab->index, key, value);
-    w->current->spin.dirty = TRUE; /* others see it when it leaves (sent) */
-    return rc;
+    return sim_snapshot_set(snap_of(w), tab->index, key, value);
 }
 
 static int snap_remove(sim_world *w, sim_tab *tab, const char *key)
 {
-    int rc = sim_snapshot_remove(snap_of(w), tab->index, key);
-    w->current->spin.dirty = TRUE;
-    return rc;
+    return sim_snapshot_remove(snap_of(w), tab->index, key);
 }
 
 static int snap_length(sim_world *w, sim_tab *tab, size_t *length_out)

@@ -31,7 +31,7 @@
  * What it does not cover: reordering between renderers on their way to the
  * browser (commit order is write order); tabs that share a renderer (and
  * so a cache and a main thread: Chromium puts some same-origin tabs in one
- * process); the storage event at delivery (env_events.c fires it when a
+ * process); the storage event at delivery (env_wait.c fires it when a
  * write reaches the shared map); quota in the browser process (only the
  * writer's cache is checked); Firefox (storage_snapshot.c) and WebKit.  A
  * write's own latency is the [storage] latency_us range, as for the

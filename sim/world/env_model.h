@@ -16,15 +16,17 @@ uint32_t sim_env_text_hash(const char *text);
 void sim_env_access_key(sim_world *w, const char *key, gboolean write);
 /* The running step changed the key set (what length and key(i) read). */
 void sim_env_keyset_changed(sim_world *w);
-/* The running task wrote key in the shared map with result rc: waiting-loop
- * accounting and the `storage` event of the other tabs. */
+/* The running task wrote key in the shared map with result rc: the waits
+ * it ends (env_wait.c). */
 void sim_env_wrote(sim_world *w, const char *key, int rc);
-/* A write of key that others may now see, made outside a storage call (a
- * snapshot checkpoint leaving): waiting-loop accounting only. */
-void sim_env_note_write(sim_world *w, const char *key);
 /* How the timeline shows a value (NULL: as it is); caller frees. */
 char *sim_env_value_summary(const sim_world *w, const char *key, const char *value);
-/* A change made by tab from reached the shared map (env_events.c). */
-void sim_env_storage_changed_by(sim_world *w, sim_tab *from);
+/* A change of key (NULL: of keys not known) made by tab from reached the
+ * shared map (env_wait.c): the waits it ends end. */
+void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key);
+/* A write of key by tab from is on its way to the shared map (a snapshot
+ * checkpoint leaving): untimed, the waits for key of other tabs end, and
+ * their next view receives a write (env_wait.c). */
+void sim_env_storage_sent(sim_world *w, sim_tab *from, const char *key);
 
 #endif

@@ -2,8 +2,7 @@
  * env_observe.c - what the simulator makes of core's telemetry
  * (xt_env observe): every XT_OBS_* observation of a running task feeds the
  * monitor (critical sections, adds, drops, lock requests and their
- * latency), the statistics, and the waiting-loop hint of the untimed
- * scheduler; when tracing, it becomes a timeline line.  Observations of a
+ * latency) and the statistics; when tracing, it becomes a timeline line.  Observations of a
  * tab that is gone, or outside any task, are ignored: nothing a closed
  * tab's unwinding code reports may reach the checks.
  */
@@ -13,7 +12,7 @@
 #include "sim/stats/stats.h"
 
 static const char *const obs_names[] = {"step", "lock", "retry", "acquired", "failed", "released",
-                                        "cs-enter", "cs-exit", "added", "fallback", "sent", "wait", "unlock",
+                                        "cs-enter", "cs-exit", "added", "fallback", "sent", "unlock",
                                         "dropped", "kept", "random"};
 /* One name per xt_obs_kind: a new kind must be named here. */
 G_STATIC_ASSERT(G_N_ELEMENTS(obs_names) == XT_OBS_RANDOM + 1);
@@ -96,10 +95,6 @@ void sim_env_observe(void *ctx, const xt_obs *o)
         return; /* for statistics only: the release's steps are traced */
     case XT_OBS_RANDOM:
         tab->random_outcomes = o->value > 1 ? o->value : 0; /* for env_random_u64 */
-        return;
-    case XT_OBS_WAIT:
-        if (w->untimed && o->detail)
-            t->spin.hint = UINT64_C(1) << (sim_env_text_hash(o->detail) % SIM_OBJ_KEYS);
         return;
     default:
         break;

@@ -20,7 +20,7 @@
  */
 #include <assert.h>
 
-#include "sim/world/env_events.h"
+#include "sim/world/env_wait.h"
 #include "sim/world/env_parts.h"
 
 int sim_env_tab_wait(void *ctx)
@@ -31,9 +31,6 @@ int sim_env_tab_wait(void *ctx)
         return XT_ECANCELLED;
     sim_task *t = w->current;
     assert(t && t->tab == tab && !t->parked);
-    /* Not a waiting loop: the await ends by a wake, never by a re-read. */
-    t->spin.dirty = TRUE;
-    sim_env_spin_await(w, t);
     t->parked = TRUE;
     if (w->monitor->tracing)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "tab-wait", NULL, NULL, NULL,

@@ -7,8 +7,8 @@
  * keeping its tab; the call itself is performed atomically when it wakes
  * (linearizable model).  sleep and send are awaits: the task gives the tab
  * up.  transport_send is the simulated server (server.c), observe feeds
- * the checks (env_observe.c), storage_wait and storage_notify are the
- * `storage` event (env_events.c).
+ * the checks (env_observe.c), wait and storage_notify are env_wait.c's,
+ * clock_passed env_clock.c's.
  *
  * Web Locks (lock_request, lock_release) go to the world's manager
  * (weblocks.c).  A request is an await: it is queued or granted atomically
@@ -19,9 +19,10 @@
  * the step a granted task resumes with reads it too.  Tabs whose scenario
  * says web_locks_available = false get a method table without them.
  *
- * The `storage` event (storage_wait, storage_notify) is env_events.c's:
- * a wait ends when another tab changes a value, when a task of its own tab
- * notifies, or at its timeout.
+ * A wait (wait, storage_notify) is env_wait.c's: it ends when a key it
+ * waits for changes, when a task of its own tab notifies, or at its
+ * deadline.  Untimed, a comparison of the clock against a deadline may
+ * find it passed, the clock jumping there (env_clock.c).
  *
  * Once the world is cancelling, or the tab has crashed (sim_tab_gone),
  * every method returns XT_ECANCELLED at once and changes nothing: that is
@@ -30,7 +31,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "sim/world/env_events.h"
+#include "sim/world/env_wait.h"
 #include "sim/world/env_model.h"
 #include "sim/world/env_parts.h"
 #include "sim/world/world.h"
@@ -64,7 +65,7 @@ static sim_task *storage_turn(sim_tab *tab)
     sim_task *t = w->current;
     assert(t && t->tab == tab);
     if (t->view.fresh) /* its first call since an await: the task's start */
-        t->listen.mark = sim_env_storage_events(tab);
+        sim_env_wait_mark(w, t);
     const sim_scenario *s = w->scenario;
     /* Untimed: the scheduler alone decides when the call happens. */
     int64_t latency = w->untimed ? 0
@@ -109,83 +110,11 @@ void sim_env_keyset_changed(sim_world *w)
     w->acc.w |= SIM_OBJ_KEYSET;
 }
 
-/* Untimed mode: a waiting loop that cannot make progress.  Each await
- * closes an iteration; when an iteration read exactly what the previous
- * one read (same keys, same values, in order), wrote nothing and read no
- * clock, and none of those keys was written since, the loop will do the
- * same again: the task is disabled (world.c) until some tab writes one of
- * them.  So an await loop ("await y = 0") cannot make exploration diverge.
- * Two identical iterations are needed, not one: code that reads once and
- * then awaits for another reason (a start-up read, then a timer) is not a
- * waiting loop.  Assumes such loops wait for storage, not for time or for
- * their own counter to run out (a retry budget spent purely waiting is not
- * explored). */
-static void spin_read(sim_world *w, sim_task *t, const char *key, int rc, const GString *value)
-{
-    if (!w->untimed)
-        return;
-    uint32_t kh = sim_env_text_hash(key);
-    t->spin.mask |= UINT64_C(1) << (kh % SIM_OBJ_KEYS);
-    t->spin.sig = t->spin.sig * 16777619u ^ kh;
-    t->spin.sig = t->spin.sig * 16777619u ^ (rc == XT_OK ? sim_env_text_hash(value->str) : (uint32_t)rc);
-    t->spin.reads++;
-}
-
-/* Cached model: a waiting loop is not stuck while writes it has not yet
- * received are on their way; it stays enabled, and since an iteration
- * that receives nothing would only repeat itself, its next iteration
- * receives at least one of them. */
-static void spin_unblock_cached(sim_world *w, sim_task *t)
-{
-    if (t->spin.blocked && w->model->unseen && w->model->unseen(w, t->tab->index)) {
-        t->spin.blocked = FALSE;
-        t->spin.mask = 0;
-        t->view.must_progress = TRUE;
-    }
-}
-
-static void spin_await(sim_world *w, sim_task *t)
-{
-    if (!w->untimed)
-        return;
-    if (t->spin.hint) {
-        /* The code said what it waits on (XT_OBS_WAIT): one read is enough. */
-        t->spin.blocked = TRUE;
-        t->spin.mask = t->spin.hint;
-        t->spin.version = sim_world_key_writes(w, t->spin.mask);
-        t->spin.hint = 0;
-        t->spin.prev_valid = FALSE;
-        t->spin.sig = 0;
-        t->spin.reads = 0;
-        t->spin.dirty = FALSE;
-        spin_unblock_cached(w, t);
-        return;
-    }
-    uint64_t version = sim_world_key_writes(w, t->spin.mask);
-    t->spin.blocked = t->spin.prev_valid && t->spin.reads > 0 && !t->spin.dirty && t->spin.sig == t->spin.prev_sig
-                      && t->spin.version == version;
-    t->spin.prev_valid = t->spin.reads > 0 && !t->spin.dirty;
-    t->spin.prev_sig = t->spin.sig;
-    t->spin.version = version;
-    t->spin.sig = 0;
-    if (!t->spin.blocked)
-        t->spin.mask = 0;
-    t->spin.reads = 0;
-    t->spin.dirty = FALSE;
-    spin_unblock_cached(w, t);
-}
-
 void sim_env_wrote(sim_world *w, const char *key, int rc)
 {
     sim_env_access_key(w, key, TRUE);
-    if (w->current)
-        w->current->spin.dirty = TRUE;
-    if (rc == XT_OK) {
-        w->storage_version++;
-        if (w->untimed)
-            w->key_writes[sim_env_text_hash(key) % SIM_OBJ_KEYS]++;
-        sim_env_storage_changed(w);
-    }
+    if (rc == XT_OK)
+        sim_env_storage_changed(w, key);
 }
 
 /* The program's events key: the checks and the timeline read its values. */
@@ -216,7 +145,7 @@ static int env_storage_get(void *ctx, const char *key, GString *value_out)
     int rc = w->model->get(w, tab, key, value_out);
     if (rc == XT_OK)
         w->monitor->c.storage_bytes += value_out->len;
-    spin_read(w, t, key, rc, value_out);
+    sim_env_wait_read(w, t, key);
     storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
     return rc;
 }
@@ -282,8 +211,6 @@ static int64_t env_now_ms(void *ctx)
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
     w->acc.r |= SIM_OBJ_CLOCK;
-    if (w->current)
-        w->current->spin.dirty = TRUE;
     return w->now_us / 1000;
 }
 
@@ -294,7 +221,6 @@ static int env_sleep_ms(void *ctx, int64_t ms)
     if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     sim_task *t = w->current;
-    spin_await(w, t);
     /* Background timer throttling (Chrome; docs/browser-model.md): a hidden tab's
      * setTimeout fires no sooner than about a second, whatever it asked. */
     const sim_scenario *s = w->scenario;
@@ -407,9 +333,6 @@ static int env_lock_request(void *ctx, const char *name, int flags, uint64_t *ha
                          NULL);
     }
     t->label = NULL;
-    /* Not a waiting loop: the await ends by a grant, never by a re-read. */
-    t->spin.dirty = TRUE;
-    spin_await(w, t);
     if (rc == SIM_WEBLOCKS_QUEUED)
         t->weblock.queued = TRUE;
     else
@@ -460,8 +383,9 @@ static int env_lock_release(void *ctx, uint64_t handle)
     .storage_get = env_storage_get, .storage_set = env_storage_set, .storage_remove = env_storage_remove,          \
     .storage_length = env_storage_length, .storage_key = env_storage_key, .clock_now_ms = env_now_ms,             \
     .sleep_ms = env_sleep_ms, .random_u64 = env_random_u64, .transport_send = sim_env_send,                       \
-    .task_spawn = env_spawn, .log = env_log, .observe = sim_env_observe, .storage_wait = sim_env_storage_wait,     \
-    .storage_notify = sim_env_storage_notify, .tab_wait = sim_env_tab_wait, .tab_wake = sim_env_tab_wake
+    .task_spawn = env_spawn, .log = env_log, .observe = sim_env_observe, .wait = sim_env_wait,                     \
+    .storage_notify = sim_env_storage_notify, .clock_passed = sim_env_clock_passed, .tab_wait = sim_env_tab_wait, \
+    .tab_wake = sim_env_tab_wake
 
 static const xt_env_methods sim_env_methods_no_locks = {SIM_ENV_METHODS_COMMON};
 
@@ -470,15 +394,6 @@ static const xt_env_methods sim_env_methods = {
     .lock_request = env_lock_request,
     .lock_release = env_lock_release,
 };
-
-/* For model_snapshot.c: a write that others may now see, for waiting-loop
- * detection (the explorer's record is the model's). */
-void sim_env_note_write(sim_world *w, const char *key)
-{
-    w->storage_version++;
-    if (w->untimed)
-        w->key_writes[sim_env_text_hash(key) % SIM_OBJ_KEYS]++;
-}
 
 char *sim_env_value_summary(const sim_world *w, const char *key, const char *value)
 {
@@ -490,10 +405,4 @@ void sim_tab_env_init(sim_tab *tab)
     tab->env.m = sim_scenario_web_locks_available(tab->world->scenario) ? &sim_env_methods : &sim_env_methods_no_locks;
     tab->env.ctx = tab;
     tab->env.debug = FALSE;
-}
-
-/* For env_events.c: an await closes a waiting-loop iteration. */
-void sim_env_spin_await(sim_world *w, sim_task *t)
-{
-    spin_await(w, t);
 }

@@ -122,7 +122,7 @@ static void tab_reopen(sim_world *w, sim_tab *tab)
     tab->closed = FALSE;
     tab->main_done = FALSE;
     w->tab_reloads++;
-    sim_task *main = sim_world_spawn(w, tab, sim_tab_main, tab, FALSE);
+    sim_task *main = sim_world_spawn(w, tab, w->tab_main, tab, FALSE);
     w->mains_live++;
     sim_world_post(w, main, ms * 1000, TRUE);
     if (w->monitor->tracing) {

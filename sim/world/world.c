@@ -25,14 +25,6 @@ static void task_entry(void *arg)
     task->fn(task->arg);
 }
 
-uint64_t sim_world_key_writes(const sim_world *w, uint64_t mask)
-{
-    uint64_t sum = 0;
-    for (; mask; mask &= mask - 1)
-        sum += w->key_writes[__builtin_ctzll(mask)];
-    return sum;
-}
-
 sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted)
 {
     sim_task *t = g_new0(sim_task, 1);
@@ -87,7 +79,7 @@ static void task_finish(sim_world *w, sim_task *t)
     g_queue_unlink(&w->live, &t->link);
     if (t->counted)
         w->spawned_live--;
-    if (t->fn == sim_tab_main)
+    if (t->fn == w->tab_main)
         w->mains_live--;
     sim_stack_pool_give(w->pool, t->coro.stack);
     g_free(t);
@@ -269,10 +261,11 @@ static gboolean drain_cuts(const sim_world *w, const sim_task *t, int64_t time_u
 /* Untimed: the candidate of each tab, at most one.  A tab's running task
  * (in a storage call, or handed the tab) is its only candidate; an idle
  * tab's candidate is its earliest wake-up (one tab's timers fire in
- * deadline order, as on one event loop).  Disabled: wake-ups the drain
- * cuts (drain_cuts), and tasks in a detected no-progress waiting loop until some
- * tab writes.  Candidates are listed with the previous step's tab first
- * (answer 0 = no preemption), then by tab index. */
+ * deadline order, as on one event loop; a wait's deadline is one).
+ * Disabled: wake-ups the drain cuts (drain_cuts); a task waiting for keys with
+ * no deadline has no wake-up until a change posts it (env_wait.c).
+ * Candidates are listed with the previous step's tab first (answer 0 = no
+ * preemption), then by tab index. */
 static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboolean *last_enabled)
 {
     int best[SIM_TABS_MAX];
@@ -282,8 +275,6 @@ static size_t untimed_candidates(sim_world *w, size_t *heap_idx, int *tabs, gboo
         const sim_queue_entry *e = &w->queue.heap[i];
         sim_task *t = e->item;
         int ti = t->tab->index - 1;
-        if (t->spin.blocked && t->spin.version == sim_world_key_writes(w, t->spin.mask))
-            continue;
         if (t->tab->owner == t) {
             best[ti] = (int)i;
             continue;
@@ -337,8 +328,9 @@ static gboolean untimed_next(sim_world *w, sim_queue_entry *out, sim_step_info *
     return TRUE;
 }
 
-/* The run ended with nothing enabled: a deadlock if a lock request waits. */
-static void untimed_check_deadlock(sim_world *w)
+/* The run ended with nothing enabled (untimed) or nothing left to run: a
+ * deadlock if a lock request waits. */
+static void world_check_deadlock(sim_world *w)
 {
     for (GList *l = w->live.head; l; l = l->next) {
         sim_task *t = l->data;
@@ -383,44 +375,56 @@ void sim_world_run(sim_world *w)
 {
     for (int i = 0; i < w->n_tabs; i++) {
         sim_tab *tab = &w->tabs[i];
-        sim_task *main = sim_world_spawn(w, tab, sim_tab_main, tab, FALSE);
+        sim_task *main = sim_world_spawn(w, tab, w->tab_main, tab, FALSE);
         w->mains_live++;
         /* Untimed, a start time is only a lower bound: every order is explored anyway. */
         int64_t start_us = w->untimed ? 0 : sim_choose_range(w->chooser, 0, w->scenario->start_ms_max) * 1000;
         sim_world_post(w, main, start_us, TRUE);
     }
     const sim_scenario *s = w->scenario;
+    gboolean ran_out = TRUE; /* the queue emptied: nothing left to run */
     while (sim_queue_len(&w->queue) > 0) {
         sim_step_info info = {.choice_pos = -1};
         sim_queue_entry e;
         if (w->monitor->c.steps >= (uint64_t)s->steps_max) {
             w->monitor->c.truncated = TRUE;
             w->monitor->c.cut |= SIM_CUT_STEPS;
+            ran_out = FALSE;
             break;
         }
         if ((w->stopped = sim_stop_poll(w->stop, w->monitor->c.steps,
-                                        w->chooser->record || w->monitor->tracing || w->monitor->stats)))
+                                        w->chooser->record || w->monitor->tracing || w->monitor->stats))) {
+            ran_out = FALSE;
             break;
+        }
         if (w->untimed) {
             if (!untimed_next(w, &e, &info)) {
                 if (!w->chooser->abandoned)
-                    untimed_check_deadlock(w);
+                    world_check_deadlock(w);
+                ran_out = FALSE;
                 break;
             }
             if (e.time_us > s->time_limit_ms * 1000) {
                 w->monitor->c.truncated = TRUE;
                 w->monitor->c.cut |= SIM_CUT_TIME;
+                ran_out = FALSE;
                 break;
             }
         } else {
             /* An explorer gave up on this run at one of its values. */
-            if (w->chooser->abandoned || world_should_stop(w, sim_queue_peek(&w->queue)->time_us))
+            if (w->chooser->abandoned || world_should_stop(w, sim_queue_peek(&w->queue)->time_us)) {
+                ran_out = FALSE;
                 break;
+            }
             e = queue_next(w);
             info.tab = ((sim_task *)e.item)->tab->index;
         }
         world_step(w, e, &info);
     }
+    /* Nothing left to run while a task may wait for a change nobody makes
+     * (in either semantics of time: no wake-up is left). */
+    if (ran_out && !w->chooser->abandoned)
+        world_check_deadlock(w);
     world_finish(w);
 }
 
@@ -440,6 +444,7 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
     g_queue_init(&w->live);
     w->drain_end_us = -1;
     w->scratch = g_string_new(NULL);
+    w->tab_main = sim_tab_main;
     w->program = sim_programs[s->workload_mode];
     w->n_tabs = (int)s->tabs;
     w->tabs = g_new0(sim_tab, w->n_tabs);

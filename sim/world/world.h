@@ -40,9 +40,8 @@
 #include "sim/explore/chooser.h"
 #include "sim/world/coro.h"
 #include "sim/check/monitor.h"
-#include "sim/world/env_events.h"
+#include "sim/world/env_wait.h"
 #include "sim/world/queue.h"
-#include "sim/world/spin.h"
 #include "sim/world/stop.h"
 #include "sim/scenario/scenario.h"
 #include "sim/browser/storage.h"
@@ -61,6 +60,7 @@ typedef struct sim_task sim_task;
  * dependent, which costs reduction, never soundness. */
 #define SIM_TABS_MAX 64 /* [scenario] tabs allows at most this many */
 #define SIM_OBJ_KEYS 59
+G_STATIC_ASSERT(SIM_OBJ_KEYS == SIM_WAIT_BITS);
 /* The key set, what length and key(i) read; written by a set that adds a
  * key or a remove that deletes one (env_sim.c).  Below SIM_OBJ_CLOCK, so
  * whatever touches "every key" (SIM_OBJ_CLOCK - 1) touches it too. */
@@ -122,8 +122,7 @@ struct sim_task {
     sim_task_record record;   /* lock request timing, storage calls (check/monitor.h) */
     sim_task_weblock weblock; /* its place in the Web Locks manager (browser/weblocks.h) */
     sim_task_view view;       /* its view of storage (browser/storage_model.h) */
-    sim_task_spin spin;       /* waiting-loop detection, untimed (world/spin.h) */
-    sim_task_listen listen;   /* listening for the `storage` event (world/env_events.h) */
+    sim_task_wait wait;       /* its wait for keys or a deadline (world/env_wait.h) */
     GList link;             /* in world->live */
 };
 
@@ -146,7 +145,9 @@ struct sim_tab {
     /* faults (faults.c) */
     gboolean closed;        /* crashed: every env call fails, no effect lands */
     int64_t frozen_until_us;/* frozen: none of its tasks runs before this */
-    uint64_t storage_events; /* `storage` events for it so far: other tabs' changes (env_events.c) */
+    uint64_t storage_events; /* `storage` events for it so far: other tabs' changes (env_wait.c) */
+    uint64_t key_seq[SIM_OBJ_KEYS]; /* world change_seq of the last change by another tab of a key
+                                       of each object bit (env_wait.c) */
 };
 
 struct sim_world {
@@ -171,8 +172,6 @@ struct sim_world {
     int mains_live;         /* tabs' main tasks not finished */
     gboolean cancelling;
     gboolean untimed;       /* any enabled tab may step next (see world.c) */
-    uint64_t storage_version; /* successful writes so far */
-    uint32_t key_writes[SIM_OBJ_KEYS]; /* successful writes per key bit (untimed) */
     sim_access acc;         /* accesses of the step being run */
     sim_tab *last_tab;      /* the tab that ran the previous step */
     void (*step_done)(void *ctx, const sim_step_info *step);
@@ -183,8 +182,10 @@ struct sim_world {
     int tab_closes, tab_freezes, tab_reloads, tab_stalls; /* faults injected so far ([faults]) */
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
-    int storage_waiters;    /* tasks in storage_wait (env_events.c) */
+    int waiters;            /* tasks in wait (env_wait.c) */
     uint64_t storage_changes; /* sim_storage_changes of the map before the current storage call */
+    uint64_t change_seq;    /* changes of the map so far, as env_wait.c counts them */
+    xt_task_fn tab_main;    /* what a tab's main task runs: sim_tab_main (tests may replace it) */
 };
 
 sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim_stack_pool *pool,
@@ -205,8 +206,6 @@ static inline gboolean sim_tab_gone(const sim_tab *tab)
 {
     return tab->closed || tab->world->cancelling;
 }
-/* Writes so far to the keys of a key-bit mask (no-progress loop detection). */
-uint64_t sim_world_key_writes(const sim_world *world, uint64_t mask);
 void sim_tab_main(void *arg);
 /* Frees the tab's SDK instance and client id (tab.c): at the end, or when
  * a reload replaces the instance. */

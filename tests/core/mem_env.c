@@ -335,6 +335,32 @@ void mem_env_enable_web_locks(mem_env *m)
     m->env.m = &mem_methods_locks;
 }
 
+static int mem_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms)
+{
+    mem_env *m = ctx_env(ctx);
+    run_hook(m, "wait", n_keys > 0 ? keys[0] : NULL);
+    GString *op = g_string_new("wait ");
+    for (size_t i = 0; i < n_keys; i++)
+        g_string_append_printf(op, "%s%s", i ? "," : "", keys[i]);
+    if (n_keys == 0)
+        g_string_append_c(op, '*');
+    g_string_append_printf(op, " %" G_GINT64_FORMAT, (gint64)timeout_ms);
+    g_ptr_array_add(m->ops, g_string_free(op, FALSE));
+    if (env_cancelled(m))
+        return XT_ECANCELLED;
+    if (timeout_ms < 0)
+        return XT_OK;
+    m->now_ms = m->now_ms > INT64_MAX - timeout_ms ? INT64_MAX : m->now_ms + timeout_ms;
+    return XT_ETIMEOUT;
+}
+
+void mem_env_enable_wait(mem_env *m)
+{
+    m->methods = *m->env.m;
+    m->methods.wait = mem_wait;
+    m->env.m = &m->methods;
+}
+
 mem_env *mem_env_new(void)
 {
     mem_env *m = g_new0(mem_env, 1);

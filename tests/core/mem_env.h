@@ -31,6 +31,13 @@
  *                      ifAvailable, steals under steal, and is a test
  *                      error otherwise (one tab cannot wait for itself).
  *                      lock_err makes the next request fail with it once.
+ *   wait               absent until mem_env_enable_wait(); then xt_env's
+ *                      wait records "wait KEY[,KEY...] TIMEOUT" ("*" for
+ *                      any key), runs the hook ("wait", the first key),
+ *                      and returns XT_OK at once when it has no deadline
+ *                      (the hook played the change it waits for, or the
+ *                      wake-up was spurious), else advances the clock by
+ *                      the timeout and returns XT_ETIMEOUT.
  */
 #ifndef MEM_ENV_H
 #define MEM_ENV_H
@@ -70,6 +77,7 @@ struct mem_env {
     GHashTable *locks;    /* name -> handle (GUINT_TO_POINTER), when enabled */
     GArray *locks_stolen; /* uint64_t handles robbed and not yet released */
     uint64_t next_lock_handle;
+    xt_env_methods methods; /* the table env.m points at once wait is enabled */
 
     /* hooks: op is "get", "set", "remove", "key" (key NULL), "sleep" or "send" */
     mem_hook_fn hook;
@@ -77,7 +85,7 @@ struct mem_env {
 
     /* records */
     GPtrArray *ops;      /* "get KEY", "set KEY=VALUE", "remove KEY", "length", "key N",
-                            "lock NAME", "unlock NAME" */
+                            "lock NAME", "unlock NAME", "wait KEYS TIMEOUT" */
     GArray *sleeps;      /* int64_t ms */
     GPtrArray *bodies;   /* sent bodies */
     GPtrArray *logs;     /* "WARN: msg" / "DEBUG: msg" */
@@ -98,6 +106,9 @@ void mem_env_script_send(mem_env *m, int result);
 guint mem_env_run_deferred(mem_env *m);
 /* Give the environment the Web Locks methods (see the knobs above). */
 void mem_env_enable_web_locks(mem_env *m);
+/* Give the environment xt_env's wait (see the knobs above); after
+ * mem_env_enable_web_locks if both are wanted. */
+void mem_env_enable_wait(mem_env *m);
 void mem_env_clear_records(mem_env *m);
 
 /* Counting helpers. */

@@ -5,7 +5,10 @@
  * bucketeer_debug key turns debug logs on exactly when it reads "true" (the
  * seed's "Debug Information"); warnings are formatted; observations are a
  * no-op without an observer; client ids have the SDK's "<now>-<base36>"
- * shape and come only from the env's clock and randomness.
+ * shape and come only from the env's clock and randomness; a wait reaches
+ * the backend's wait, or without one is a sleep of its deadline
+ * (XT_ETIMEOUT) or a poll (XT_OK, a spurious wake-up); a deadline has
+ * passed exactly when the clock has reached it.
  * Method: a fresh mem_env per test; assert on its records.
  */
 #include <setjmp.h>
@@ -66,6 +69,36 @@ static void test_clock_sleep_send(void **state)
     assert_int_equal(xt_env_send(env, "{}"), XT_ESERVER);
     assert_int_equal(xt_env_send(env, "{}"), XT_OK);
     assert_int_equal(m->bodies->len, 2);
+}
+
+static void test_wait_and_deadline(void **state)
+{
+    mem_env *m = *state;
+    xt_env *env = &m->env;
+    const char *const keys[2] = {"a", "b"};
+    int64_t t0 = xt_env_now_ms(env);
+    assert_false(xt_env_has_wait(env));
+    /* No wait method: a deadline is slept, no deadline is one poll. */
+    assert_int_equal(xt_env_wait(env, keys, 2, 120), XT_ETIMEOUT);
+    assert_int_equal(xt_env_wait(env, keys, 1, -1), XT_OK);
+    assert_int_equal(m->sleeps->len, 2);
+    assert_int_equal(g_array_index(m->sleeps, int64_t, 0), 120);
+    assert_int_equal(g_array_index(m->sleeps, int64_t, 1), XT_ENV_WAIT_POLL_MS);
+    assert_int_equal(xt_env_now_ms(env), t0 + 120 + XT_ENV_WAIT_POLL_MS);
+    /* With one, the keys and the deadline reach it unchanged. */
+    mem_env_enable_wait(m);
+    assert_true(xt_env_has_wait(env));
+    assert_int_equal(xt_env_wait(env, keys, 2, -1), XT_OK);
+    assert_int_equal(xt_env_wait(env, NULL, 0, 30), XT_ETIMEOUT);
+    char *ops = mem_env_op_names(m);
+    assert_string_equal(ops, "wait a,b -1|wait * 30");
+    g_free(ops);
+    assert_int_equal(m->sleeps->len, 2);
+    /* Reached at the deadline itself, not a millisecond before. */
+    int64_t now = xt_env_now_ms(env);
+    assert_true(xt_env_deadline_passed(env, now));
+    assert_true(xt_env_deadline_passed(env, now - 1));
+    assert_false(xt_env_deadline_passed(env, now + 1));
 }
 
 static void test_debug_flag_true(void **state)
@@ -165,6 +198,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_storage_wrappers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clock_sleep_send, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wait_and_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_debug_flag_true, setup, teardown),
         cmocka_unit_test_setup_teardown(test_debug_flag_other_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_debug_flag_absent_or_unavailable, setup, teardown),

@@ -99,7 +99,7 @@ static void test_prefix_lists_flags(void **state)
 }
 
 /* A listed flag that is true is awaited like b[j] in fixed mode: re-read
- * after each sleep, with the wait announced for that key. */
+ * after each poll (this env has no wait). */
 static void test_prefix_waits_on_set_flag(void **state)
 {
     fixture *f = *state;
@@ -116,9 +116,28 @@ static void test_prefix_waits_on_set_flag(void **state)
     assert_ops(f->m, P_FAST_OPS "|set " BME "|key 0|key 1|key 2|key 3|key 4"
                      "|get lamport_b_tab2|get lamport_b_tab2|get lamport_b_tab2|get " Y);
     assert_sleeps(f->m, 25, 2);
-    int w = mem_env_find_obs(f->m, XT_OBS_WAIT, 0);
-    assert_true(w >= 0);
-    assert_string_equal(mem_env_obs_at(f->m, (guint)w)->detail, "lamport_b_tab2");
+    assert_int_equal(last_obs(f->m)->kind, XT_OBS_LOCK_ACQUIRED);
+}
+
+/* With an env that can wait for a key, the await waits for that flag to
+ * change, with no deadline, instead of polling: one wait per re-read. */
+static void test_prefix_waits_for_the_flag_key(void **state)
+{
+    fixture *f = *state;
+    action a[] = {
+        { "get", X, 1, X, "tab2", 0 },
+        { "wait", "lamport_b_tab2", 2, "lamport_b_tab2", "0", 0 },
+    };
+    script s = { a, G_N_ELEMENTS(a) };
+    install(f, &s);
+    mem_env_enable_wait(f->m);
+    mem_env_put(f->m, "lamport_b_tab2", "1");
+    xt_mutex *mx = make_prefix(f);
+    assert_int_equal(xt_mutex_lock(mx), XT_OK);
+    assert_ops(f->m, P_FAST_OPS "|set " BME "|key 0|key 1|key 2|key 3|key 4"
+                     "|get lamport_b_tab2|wait lamport_b_tab2 -1|get lamport_b_tab2|wait lamport_b_tab2 -1"
+                     "|get lamport_b_tab2|get " Y);
+    assert_int_equal(f->m->sleeps->len, 0);
     assert_int_equal(last_obs(f->m)->kind, XT_OBS_LOCK_ACQUIRED);
 }
 
@@ -217,6 +236,7 @@ int main(void)
         T(test_prefix_unlock_keeps_key),
         T(test_prefix_lists_flags),
         T(test_prefix_waits_on_set_flag),
+        T(test_prefix_waits_for_the_flag_key),
         T(test_prefix_stale_flag_blocks),
         T(test_prefix_key_created_mid_pass),
         T(test_prefix_y_lost_restarts),

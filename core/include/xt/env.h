@@ -14,8 +14,10 @@
  * method overwrites, so a hot loop allocates nothing.  A method that returns
  * an error has changed nothing (a failed set leaves the old value).
  *
- * Awaits: sleep_ms, transport_send, lock_request and storage_wait are the
- * points where a tab's other tasks may run (a JavaScript `await`).
+ * Awaits: sleep_ms, wait, transport_send and lock_request are the points
+ * where a tab's other tasks may run (a JavaScript `await`).  A waiting
+ * loop awaits with `wait`, naming what it waits for (keys, a deadline), so
+ * that any backend, the simulator included, knows when it can end.
  * Storage calls are not awaits, but in a multi-process browser every one
  * of them can interleave with the storage calls of other tabs.
  *
@@ -50,8 +52,6 @@ typedef enum xt_obs_kind {
     XT_OBS_EVENT_ADDED,   /* an add returned success; detail = event id */
     XT_OBS_FALLBACK,      /* a locked operation fell back to the unlocked path */
     XT_OBS_SENT,          /* transport_send returned; value = result, detail = body */
-    XT_OBS_WAIT,          /* about to await because the key in detail does not yet
-                             allow progress; the next attempt only re-reads it */
     XT_OBS_UNLOCK,        /* an unlock() call starts (its storage calls follow) */
     XT_OBS_EVENT_DROPPED, /* storage refused an event and nothing kept it;
                              detail = event id, value = the error */
@@ -119,18 +119,27 @@ typedef struct xt_env_methods {
      * AbortError; the holder ran on unaware until now), or XT_ECANCELLED. */
     int (*lock_request)(void *ctx, const char *name, int flags, uint64_t *handle_out);
     int (*lock_release)(void *ctx, uint64_t handle);
-    /* The DOM `storage` event (window.addEventListener("storage", ...)),
-     * for code that waits for another tab's change; optional, NULL = not
-     * offered (see xt_env_storage_wait).  storage_wait is an await: it ends
-     * at the next `storage` event of this tab, at a storage_notify by
-     * another task of this tab, or after timeout_ms, whichever comes first:
-     * XT_OK, or XT_ECANCELLED when the tab goes away.  HTML fires `storage`
-     * only in the other same-origin documents, and only when setItem or
-     * removeItem actually changed a value.  storage_notify ends at once the
-     * storage_wait of every other task of this tab: a page's own code
-     * calling the listeners it keeps (browser-tabs-lock's notifyWaiters),
-     * which no browser event does for it. */
-    int (*storage_wait)(void *ctx, int64_t timeout_ms);
+    /* Await a change of storage, a deadline, or both: the await of every
+     * waiting loop.  It ends
+     *  - when one of keys[0..n_keys) changes value: another tab's change
+     *    arrives as the DOM `storage` event, a change by another task of
+     *    this tab ends it too (a page's setItem wrapper telling its own
+     *    listeners); keys = NULL, n_keys = 0 listens to the unfiltered
+     *    `storage` event: another tab's change of any key;
+     *  - at a storage_notify by another task of this tab;
+     *  - once timeout_ms has passed (timeout_ms < 0: no deadline).
+     * XT_OK (woken; a backend may also wake spuriously, e.g. by polling,
+     * so the caller re-reads what it waits for), XT_ETIMEOUT (the deadline
+     * passed), XT_ECANCELLED (the tab goes away).  A change made between
+     * the caller's last await and this call ends it at once: a listener
+     * added in a task gets the events queued while that task ran.  HTML
+     * fires `storage` only when setItem or removeItem changed a value.
+     * Optional, NULL = not offered (see xt_env_wait).  keys are borrowed
+     * for the call. */
+    int (*wait)(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms);
+    /* End at once the waits of every other task of this tab: a page's own
+     * code calling the listeners it keeps (browser-tabs-lock's
+     * notifyWaiters), which no browser event does for it.  Optional. */
     void (*storage_notify)(void *ctx);
     /* A promise of the tab's own code, for an async mutex that orders the
      * tab's tasks (xt/mutex_serial.h): tab_wait awaits until another task
@@ -139,6 +148,12 @@ typedef struct xt_env_methods {
      * tab goes away.  Optional, both NULL: see xt_env_tab_wait. */
     int (*tab_wait)(void *ctx);
     void (*tab_wake)(void *ctx);
+    /* Date.now() >= at_ms: how code compares the clock against a deadline
+     * or an expiry it computed (a lock written at t with a 5 s lifetime:
+     * at_ms = t + 5000).  Optional, NULL = clock_now_ms() >= at_ms; a
+     * backend that explores time (the simulator) learns from it which
+     * clock values the code tells apart. */
+    gboolean (*clock_passed)(void *ctx, int64_t at_ms);
 } xt_env_methods;
 
 typedef struct xt_env {
@@ -161,10 +176,15 @@ int xt_env_spawn(xt_env *env, xt_task_fn fn, void *arg);
 gboolean xt_env_has_web_locks(const xt_env *env);
 int xt_env_lock_request(xt_env *env, const char *name, int flags, uint64_t *handle_out);
 int xt_env_lock_release(xt_env *env, uint64_t handle);
-/* Await a `storage` event, a notify or the timeout (storage_wait above);
- * without the method, a plain sleep of the timeout. */
-int xt_env_storage_wait(xt_env *env, int64_t timeout_ms);
-/* End the storage waits of this tab's other tasks; a no-op without it. */
+/* TRUE when the backend offers wait. */
+gboolean xt_env_has_wait(const xt_env *env);
+/* Await a change of keys (NULL, 0: any key's `storage` event), a notify
+ * or timeout_ms (< 0: none); see wait above.  Without the method: a sleep
+ * of the timeout (XT_ETIMEOUT), or of XT_ENV_WAIT_POLL_MS when there is
+ * none (XT_OK: a spurious wake-up, the caller re-reads). */
+int xt_env_wait(xt_env *env, const char *const *keys, size_t n_keys, int64_t timeout_ms);
+#define XT_ENV_WAIT_POLL_MS 50
+/* End the waits of this tab's other tasks; a no-op without it. */
 void xt_env_storage_notify(xt_env *env);
 /* Await tab_wake by another task of this tab (tab_wait above); without
  * the method, a sleep of XT_TAB_WAIT_POLL_MS, after which the caller looks
@@ -173,6 +193,10 @@ void xt_env_storage_notify(xt_env *env);
 int xt_env_tab_wait(xt_env *env);
 /* End the tab_waits of this tab's other tasks; a no-op without it. */
 void xt_env_tab_wake(xt_env *env);
+/* Has the clock reached at_ms (Date.now() >= at_ms)?  Code compares the
+ * clock against its deadlines and expiries through this, never by reading
+ * now and comparing itself. */
+gboolean xt_env_deadline_passed(xt_env *env, int64_t at_ms);
 
 /* Reads the bucketeer_debug key once ("true" enables debug logs), as the
  * seed's Debug Information section says. */

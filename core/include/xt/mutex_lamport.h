@@ -53,8 +53,9 @@ typedef struct xt_lamport_mutex_options {
     const char *client_id;    /* prefix: this process's id, unique among the
                                  processes, non-empty and not "0" (y's free
                                  value); required; copied */
-    int64_t wait_interval_ms; /* sleep between re-reads of an await; default 50 */
-    int retries_max;          /* sleeps one lock() may spend in awaits before
+    int64_t wait_interval_ms; /* poll interval of an await where the env cannot
+                                 wait for a key to change; default 50 */
+    int retries_max;          /* waits one lock() may spend in awaits before
                                  XT_ELOCKTIMEOUT; default 100000 */
 #ifdef XT_LAMPORT_MUTANTS
     xt_lamport_omit omit;     /* default XT_LAMPORT_OMIT_NONE */

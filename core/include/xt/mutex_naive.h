@@ -14,8 +14,9 @@
 typedef struct xt_naive_mutex_options {
     const char *key;            /* default "naive_lock"; copied */
     const char *client_id;      /* required: written as the holder */
-    int64_t retry_interval_ms;  /* sleep while the key is taken; default 50 */
-    int retries_max;            /* sleeps before lock() fails; default 100 */
+    int64_t retry_interval_ms;  /* poll while the key is taken, where the env
+                                   cannot wait for a change; default 50 */
+    int retries_max;            /* waits before lock() fails; default 100 */
 } xt_naive_mutex_options;
 
 void xt_naive_mutex_options_init(xt_naive_mutex_options *options);

@@ -1,15 +1,15 @@
 /*
  * test_storage_event.c - the `storage` event of simulated tabs
- * (env_sim.c: storage_wait, storage_notify; sim_storage_changes).
+ * (env_wait.c: wait, storage_notify; sim_storage_changes).
  *
  * Goal: only a call that changes a value counts as a change (HTML fires
- * `storage` for nothing else); a tab waiting in storage_wait is woken by
+ * `storage` for nothing else); a tab waiting in a wait is woken by
  * another tab's change, not by its timeout, and a task woken by its own
  * tab's notify resumes at once (browser-tabs-lock's notifyWaiters), so no
  * lock request of a busy workload times out; runs stay deterministic.
  * Method: sim_storage directly for the counter; whole traced runs of
  * browser-tabs-lock scenarios for the rest, read through the timeline's
- * "storage-wait" lines.
+ * "wait" lines.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,8 +83,8 @@ static void test_other_tabs_release_wakes_the_waiter(void **state)
         assert_int_equal(run.monitor.violated, 0);
         assert_int_equal(run.monitor.c.lock_failed, 0);
         /* Holds of 200-400 ms end long before the 5 s timeout. */
-        assert_int_equal(count_lines(&run, "storage-wait", "timeout"), 0);
-        woken += count_lines(&run, "storage-wait", "storage event");
+        assert_int_equal(count_lines(&run, " wait ", "-> timeout"), 0);
+        woken += count_lines(&run, " wait ", "woken: a change by tab");
         sim_run_clear(&run);
     }
     assert_true(woken > 0);
@@ -106,8 +106,8 @@ static void test_own_tab_notify_and_determinism(void **state)
         /* Without the notify, a task waiting behind its own tab's holder
          * would sleep to its timeout and fail. */
         assert_int_equal(run.monitor.c.lock_failed, 0);
-        assert_int_equal(count_lines(&run, "storage-wait", "timeout"), 0);
-        notified += count_lines(&run, "storage-wait", "notified in its tab");
+        assert_int_equal(count_lines(&run, " wait ", "-> timeout"), 0);
+        notified += count_lines(&run, " wait ", "woken: notified in its tab");
         sim_run_exec(s, pool, &spec, &again);
         assert_int_equal(run.monitor.trace->len, again.monitor.trace->len);
         for (guint i = 0; i < run.monitor.trace->len; i++)

@@ -1,0 +1,284 @@
+/*
+ * env_wait.c - waits of simulated tabs: xt_env's wait (keys, a deadline,
+ * or both) and storage_notify, and the DOM `storage` event that ends a
+ * wait (browser-tabs-lock's waitForSomethingToChange and notifyWaiters,
+ * Lamport's and the naive lock's awaits; core/src/mutex_*.c).
+ *
+ * A task in wait listens for a change of its keys (keys NULL: any key's
+ * `storage` event).  A storage call that changed a value of the browser's
+ * map (sim_storage_changes: a set of the same value or a removal of an
+ * absent key changes nothing, and HTML fires nothing) ends the waits of
+ * other tabs that listen to that key or to any key, and the keyed waits
+ * of other tasks of the writer's own tab (a page's setItem wrapper
+ * telling its own listeners; the unfiltered `storage` event never fires
+ * in the writer's tab).  A storage_notify ends every wait of the
+ * notifier's tab.  A change that arrives while a task runs (from its last
+ * await to its wait) is dispatched after it, so a listener added in that
+ * task still gets it: each task notes at its first storage call after an
+ * await the tab's event count and the world's change sequence
+ * (sim_env_wait_mark), and a wait that finds a change of its keys since
+ * then ends at once.  Keys are told apart by their object bit
+ * (SIM_OBJ_KEYS) for that check, and exactly otherwise: two keys sharing
+ * a bit can only end a wait early, which xt_env's contract allows (a
+ * spurious wake-up re-reads).
+ *
+ * Time.  A wait with a deadline is a wake-up at now + timeout (throttled
+ * in a background tab, like any setTimeout) that a change moves to now;
+ * one without a deadline is in no queue until a change posts it.  That is
+ * the same in both semantics of time, and it is what untimed search needs:
+ * a task waiting for keys nobody writes is not enabled (it cannot make
+ * the search diverge by re-reading them), and "the deadline passed" is a
+ * candidate the adversary may pick whenever it likes, the clock then
+ * jumping to max(now, deadline) (world.c).  docs/model-checking.md,
+ * "Waits and the clock", argues why this loses no behaviour.
+ *
+ * Storage models.  Linearizable and cached fire at the write, that is,
+ * for "cached" when the write reaches the browser process, not when it
+ * reaches the woken tab's cache: a tab woken before that reads its old
+ * copy and waits again.  A wait that begins while writes are on their way
+ * to its tab (the model's unseen) is not stuck: it ends (untimed at once,
+ * timed once they have certainly arrived, delivery_us_max later) and its
+ * next view receives at least one of them (must_progress).  The snapshot
+ * model fires when a checkpoint lands in the datastore (model_snapshot.c
+ * calls sim_env_storage_changed_by), which is when Firefox's parent
+ * notifies the other processes' observers; a checkpoint leaving its tab
+ * (sim_env_storage_sent) already ends the waits for its keys the same
+ * way, since nothing but a snapshot or the end makes it land.
+ *
+ * Dependence (reduction): beginning and ending a wait read its keys
+ * (every key for any key), since whether a write ends it depends on their
+ * order; a notify is a step of the waiter's own tab, dependent anyway.
+ *
+ * Invariants: world->waiters counts the tasks with wait.waiting set; a
+ * task leaves the wait (flag cleared, count decremented) exactly once, by
+ * a wake or when it resumes; a change counts as an event in every tab but
+ * the one that made it, once (world->storage_changes is the map's count
+ * when last accounted for).
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "sim/world/env_model.h"
+#include "sim/world/env_wait.h"
+#include "sim/world/world.h"
+
+void sim_env_wait_mark(sim_world *w, sim_task *t)
+{
+    t->wait.mark_events = t->tab->storage_events;
+    t->wait.mark_seq = w->change_seq;
+}
+
+void sim_env_wait_read(sim_world *w, sim_task *t, const char *key)
+{
+    t->wait.read_seq[sim_env_text_hash(key) % SIM_OBJ_KEYS] = w->change_seq;
+}
+
+/* Did another tab change one of t's keys since its mark, after t last
+ * read it?  A change t has read brings nothing new: waking for it would
+ * only re-read the same value and wait again (docs/model-checking.md,
+ * "Waits"); any-key waits know no keys and take every change. */
+static gboolean changed_since_mark(const sim_task *t)
+{
+    const sim_tab *tab = t->tab;
+    if (!t->wait.keys)
+        return tab->storage_events != t->wait.mark_events;
+    for (size_t i = 0; i < t->wait.n_keys; i++) {
+        unsigned b = sim_env_text_hash(t->wait.keys[i]) % SIM_OBJ_KEYS;
+        uint64_t seen = MAX(t->wait.mark_seq, t->wait.read_seq[b]);
+        if (tab->key_seq[b] > seen)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean waits_for(const sim_task *t, const char *key)
+{
+    for (size_t i = 0; i < t->wait.n_keys; i++)
+        if (strcmp(t->wait.keys[i], key) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* End t's wait delay_us from now: its wake-up (at its deadline, or none)
+ * moves there, unless it is due sooner.  A deadline wake-up already due
+ * may wait in its tab's ready FIFO (the tab was busy): it stays there and
+ * resumes as woken. */
+static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
+{
+    t->wait.waiting = FALSE;
+    w->waiters--;
+    t->wait.woken_by = by;
+    for (size_t i = 0; i < w->queue.len; i++)
+        if (w->queue.heap[i].item == t) {
+            if (w->queue.heap[i].time_us <= w->now_us + delay_us)
+                return;
+            (void)sim_queue_remove_at(&w->queue, i);
+            sim_world_post(w, t, delay_us, TRUE);
+            return;
+        }
+    if (t->wait.deadline_us < 0)
+        sim_world_post(w, t, delay_us, TRUE); /* in no queue: this is its only wake-up */
+}
+
+static void wait_wake(sim_world *w, sim_task *t, int by)
+{
+    wait_wake_after(w, t, by, 0);
+}
+
+/* Writes on their way to a waiting tab (cached, snapshot): when to look
+ * again.  Untimed at once; timed when they have certainly arrived, so a
+ * wait that keeps finding writes on their way cannot spin in no time. */
+static int64_t unseen_delay_us(const sim_world *w)
+{
+    return w->untimed ? 0 : MAX(w->scenario->delivery_us_max, 1);
+}
+
+void sim_env_storage_changed(sim_world *w, const char *key)
+{
+    if (w->current)
+        sim_env_storage_changed_by(w, w->current->tab, key);
+}
+
+void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key)
+{
+    uint64_t changes = sim_storage_changes(w->storage);
+    if (changes == w->storage_changes)
+        return; /* HTML: no event when nothing changed */
+    uint64_t seq = ++w->change_seq;
+    for (int i = 0; i < w->n_tabs; i++) {
+        sim_tab *tab = &w->tabs[i];
+        if (tab == from)
+            continue;
+        tab->storage_events += changes - w->storage_changes;
+        if (key)
+            tab->key_seq[sim_env_text_hash(key) % SIM_OBJ_KEYS] = seq;
+        else
+            for (int b = 0; b < SIM_OBJ_KEYS; b++)
+                tab->key_seq[b] = seq;
+    }
+    w->storage_changes = changes;
+    for (GList *l = w->live.head; l && w->waiters > 0; l = l->next) {
+        sim_task *t = l->data;
+        if (!t->wait.waiting || t == w->current || sim_tab_gone(t->tab))
+            continue;
+        gboolean ends = t->wait.keys ? !key || waits_for(t, key) : t->tab != from;
+        if (ends)
+            wait_wake(w, t, from->index);
+    }
+}
+
+void sim_env_storage_sent(sim_world *w, sim_tab *from, const char *key)
+{
+    for (GList *l = w->live.head; l && w->waiters > 0; l = l->next) {
+        sim_task *t = l->data;
+        if (!t->wait.waiting || t->tab == from || sim_tab_gone(t->tab))
+            continue;
+        if (!t->wait.keys || waits_for(t, key)) {
+            t->view.must_progress = TRUE;
+            wait_wake_after(w, t, SIM_WOKEN_UNSEEN, unseen_delay_us(w));
+        }
+    }
+}
+
+static void wait_line(sim_world *w, sim_task *t)
+{
+    char result[64];
+    int by = t->wait.woken_by;
+    if (by > 0)
+        g_snprintf(result, sizeof result, "woken: a change by tab%d", by);
+    else if (by == SIM_WOKEN_NOTIFY)
+        g_snprintf(result, sizeof result, "woken: notified in its tab");
+    else if (by == SIM_WOKEN_QUEUED)
+        g_snprintf(result, sizeof result, "woken: a change while it ran");
+    else if (by == SIM_WOKEN_UNSEEN)
+        g_snprintf(result, sizeof result, "woken: writes on their way");
+    else
+        g_snprintf(result, sizeof result, "timeout");
+    GString *what = g_string_new(NULL);
+    for (size_t i = 0; i < t->wait.n_keys; i++)
+        g_string_append_printf(what, "%s%s", i ? " " : "", t->wait.keys[i]);
+    sim_monitor_line(w->monitor, w->now_us, t->tab->index, t->id, "wait", t->wait.keys ? what->str : "(any key)",
+                     NULL, result, NULL, NULL);
+    g_string_free(what, TRUE);
+}
+
+/* What beginning or ending a wait reads: whether a write ends it depends
+ * on their order, for the keys it waits for (every key for any key), and
+ * on snapshots for the landing checkpoints that fire events. */
+static uint64_t wait_reads(const char *const *keys, size_t n_keys)
+{
+    if (!keys)
+        return (SIM_OBJ_CLOCK - 1) | SIM_OBJ_STORE;
+    uint64_t r = SIM_OBJ_STORE;
+    for (size_t i = 0; i < n_keys; i++)
+        r |= UINT64_C(1) << (sim_env_text_hash(keys[i]) % SIM_OBJ_KEYS);
+    return r;
+}
+
+int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (sim_tab_gone(tab))
+        return XT_ECANCELLED;
+    sim_task *t = w->current;
+    assert(t && t->tab == tab);
+    w->acc.r |= wait_reads(keys, n_keys);
+    /* The deadline is a setTimeout: throttled in a background tab. */
+    const sim_scenario *s = w->scenario;
+    if (timeout_ms >= 0 && tab->index > s->tabs - s->background_tabs && timeout_ms < s->background_timer_ms_min)
+        timeout_ms = s->background_timer_ms_min;
+    t->wait.keys = keys;
+    t->wait.n_keys = n_keys;
+    t->wait.deadline_us = timeout_ms >= 0 ? w->now_us + timeout_ms * 1000 : -1;
+    t->wait.woken_by = SIM_WOKEN_DEADLINE;
+    if (!t->view.fresh && changed_since_mark(t)) {
+        t->wait.woken_by = SIM_WOKEN_QUEUED;
+        sim_world_post(w, t, 0, TRUE);
+    } else if (w->model->unseen && w->model->unseen(w, tab->index)) {
+        /* A change may still be on its way: not stuck, and its next view
+         * receives at least one write (model_cached.c, model_snapshot.c). */
+        t->wait.woken_by = SIM_WOKEN_UNSEEN;
+        t->view.must_progress = TRUE;
+        int64_t delay_us = unseen_delay_us(w);
+        if (timeout_ms >= 0 && timeout_ms * 1000 < delay_us) {
+            delay_us = timeout_ms * 1000; /* its deadline comes first */
+            t->wait.woken_by = SIM_WOKEN_DEADLINE;
+        }
+        sim_world_post(w, t, delay_us, TRUE);
+    } else {
+        t->wait.waiting = TRUE;
+        w->waiters++;
+        if (timeout_ms >= 0)
+            sim_world_post(w, t, timeout_ms * 1000, TRUE);
+    }
+    sim_task_yield(t, SIM_YIELD_AWAIT);
+    t->view.fresh = TRUE;
+    if (t->wait.waiting) { /* its deadline came, or the tab went away */
+        t->wait.waiting = FALSE;
+        w->waiters--;
+    }
+    t->wait.keys = NULL;
+    if (sim_tab_gone(tab))
+        return XT_ECANCELLED;
+    w->acc.r |= wait_reads(keys, n_keys);
+    if (w->monitor->tracing) {
+        t->wait.keys = keys; /* for the line */
+        wait_line(w, t);
+        t->wait.keys = NULL;
+    }
+    return t->wait.woken_by == SIM_WOKEN_DEADLINE ? XT_ETIMEOUT : XT_OK;
+}
+
+void sim_env_storage_notify(void *ctx)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    if (sim_tab_gone(tab))
+        return;
+    for (GList *l = w->live.head; l && w->waiters > 0; l = l->next) {
+        sim_task *t = l->data;
+        if (t->wait.waiting && t->tab == tab && t != w->current)
+            wait_wake(w, t, SIM_WOKEN_NOTIFY);
+    }
+}

@@ -1,0 +1,59 @@
+/*
+ * env_wait.h - waits of simulated tabs (env_wait.c): xt_env's wait and
+ * storage_notify, the DOM `storage` event that ends them, and clock
+ * comparisons (env_clock.c).  Private to sim/.
+ */
+#ifndef SIM_ENV_WAIT_H
+#define SIM_ENV_WAIT_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sim_world sim_world;
+typedef struct sim_tab sim_tab;
+typedef struct sim_task sim_task;
+
+#define SIM_WAIT_BITS 59 /* = SIM_OBJ_KEYS (world.h) */
+
+/* What ended a wait (sim_task_wait.woken_by). */
+#define SIM_WOKEN_DEADLINE 0  /* its deadline passed: XT_ETIMEOUT */
+#define SIM_WOKEN_NOTIFY (-1) /* a storage_notify of its tab */
+#define SIM_WOKEN_QUEUED (-2) /* a change made while the task ran, before it waited */
+#define SIM_WOKEN_UNSEEN (-3) /* untimed: writes on their way to its tab (cached, snapshot) */
+/* > 0: a change by that tab (index) */
+
+/* A task's part of the waits (sim_task.wait). */
+typedef struct sim_task_wait {
+    gboolean waiting;         /* in wait and not yet woken */
+    const char *const *keys;  /* what it waits for, borrowed from the caller for
+                                 the wait; NULL: any key's `storage` event */
+    size_t n_keys;
+    int64_t deadline_us;      /* -1: none */
+    int woken_by;             /* SIM_WOKEN_*, or the index of the tab that changed a key */
+    uint64_t mark_events;     /* its tab's storage_events when it last resumed from an await */
+    uint64_t mark_seq;        /* world change_seq then */
+    uint64_t read_seq[SIM_WAIT_BITS]; /* world change_seq at its last read of a key of
+                                         each object bit */
+} sim_task_wait;
+
+/* The xt_env_methods entries (ctx = sim_tab). */
+int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms);
+void sim_env_storage_notify(void *ctx);
+/* A task's first storage call since an await: later changes end its next
+ * wait at once (env_sim.c). */
+void sim_env_wait_mark(sim_world *w, sim_task *t);
+/* The running task read key: a change it has seen does not end its wait. */
+void sim_env_wait_read(sim_world *w, sim_task *t, const char *key);
+/* After a successful write of key by the running task (env_sim.c wrote):
+ * if it changed a value of the browser's map, the waits it ends end.  Not
+ * in the snapshot model, whose writes reach the map when a checkpoint
+ * lands. */
+void sim_env_storage_changed(sim_world *w, const char *key);
+
+/* env_clock.c.  The xt_env_methods clock_passed entry (ctx = sim_tab):
+ * Date.now() >= at_ms; untimed, when it has not, the adversary may move
+ * the clock to at_ms (a DATA choice). */
+gboolean sim_env_clock_passed(void *ctx, int64_t at_ms);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * test_wait.c - xt_env's wait and clock comparison in the world
+ * (sim/world/env_wait.c, env_clock.c).
+ *
+ * Goal: a wait for a key ends at another tab's change of that key, not at
+ * a change of an unrelated key, nor by itself (with no deadline it never
+ * ends unless a change comes: the run ends with it still waiting); in
+ * untimed search "the deadline passed" is the adversary's choice, taken
+ * before or after the change, the clock then at the deadline; and a
+ * comparison of the clock against a deadline not yet reached may find it
+ * passed in untimed search only, the clock then exactly at the deadline.
+ * Method: worlds of two tabs whose main task is replaced (sim_world's
+ * tab_main) by a small script of env calls; each script records what its
+ * calls returned and the clock then; seeds 1..SEEDS of the random
+ * chooser stand for the adversary's answers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/explore/run.h"
+#include "sim/world/world.h"
+
+#define SEEDS 40
+
+static const char scenario_text[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = none\n"
+                                    "[storage]\nlatency_us_min = 0\nlatency_us_max = 0\n"
+                                    "[workload]\nmode = lock\nlocks_per_tab = 1\nstart_ms_max = 0\n";
+
+/* What the scripts saw, per tab (index 1, 2). */
+typedef struct probe {
+    int rc;
+    int64_t at_ms;
+    gboolean passed;
+    gboolean again;   /* a second comparison, after the first */
+    gboolean done;
+} probe;
+static probe seen[3];
+
+static void run_world(xt_task_fn main, gboolean untimed, uint64_t seed)
+{
+    GError *error = NULL;
+    sim_scenario *s = sim_scenario_load_data("wait-test.ini", scenario_text, strlen(scenario_text), &error);
+    if (!s)
+        fail_msg("scenario refused: %s", error->message);
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    sim_chooser chooser;
+    sim_monitor monitor;
+    sim_chooser_init(&chooser, seed, SIM_TAIL_RANDOM, NULL, 0, FALSE);
+    sim_monitor_init(&monitor, s, FALSE);
+    monitor.untimed = untimed;
+    memset(seen, 0, sizeof seen);
+    sim_world *w = sim_world_new(s, &chooser, pool, &monitor);
+    w->untimed = untimed;
+    w->tab_main = main;
+    sim_world_run(w);
+    assert_int_equal(w->live.length, 0); /* every task unwound */
+    sim_world_free(w);
+    sim_monitor_clear(&monitor);
+    sim_chooser_clear(&chooser);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
+static void note(sim_tab *tab, int rc)
+{
+    seen[tab->index].rc = rc;
+    seen[tab->index].at_ms = xt_env_now_ms(&tab->env);
+    seen[tab->index].done = TRUE;
+}
+
+/* Tab 1 waits for "k" (deadline 10 s); tab 2 changes "other" at 100 ms,
+ * then "k" at 200 ms. */
+static void script_other_then_key(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    if (tab->index == 1) {
+        const char *const keys[1] = {"k"};
+        note(tab, xt_env_wait(env, keys, 1, 10000));
+        return;
+    }
+    if (xt_env_sleep_ms(env, 100) != XT_OK || xt_env_set(env, "other", "x") != XT_OK)
+        return;
+    if (xt_env_sleep_ms(env, 100) != XT_OK || xt_env_set(env, "k", "v") != XT_OK)
+        return;
+    note(tab, XT_OK);
+}
+
+static void test_timed_woken_by_the_key_only(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        run_world(script_other_then_key, FALSE, seed);
+        assert_true(seen[2].done);
+        assert_int_equal(seen[1].rc, XT_OK);
+        assert_int_equal(seen[1].at_ms, 200); /* not at 100: "other" is not its key */
+    }
+}
+
+/* Tab 1 waits for "k" with no deadline; tab 2 only changes "other". */
+static void script_unrelated_only(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    if (tab->index == 1) {
+        const char *const keys[1] = {"k"};
+        note(tab, xt_env_wait(env, keys, 1, -1));
+        return;
+    }
+    note(tab, xt_env_set(env, "other", "x"));
+}
+
+static void test_no_deadline_never_ends_without_its_key(void **state)
+{
+    (void)state;
+    for (int untimed = 0; untimed <= 1; untimed++)
+        for (uint64_t seed = 1; seed <= 10; seed++) {
+            run_world(script_unrelated_only, untimed, seed);
+            assert_int_equal(seen[2].rc, XT_OK);
+            /* Still waiting when the run ended: unwound, never woken. */
+            assert_int_equal(seen[1].rc, XT_ECANCELLED);
+        }
+}
+
+/* Tab 1 waits for "k" with a 500 ms deadline; tab 2 changes "k" at once. */
+static void script_deadline_or_key(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    if (tab->index == 1) {
+        const char *const keys[1] = {"k"};
+        note(tab, xt_env_wait(env, keys, 1, 500));
+        return;
+    }
+    note(tab, xt_env_set(env, "k", "v"));
+}
+
+static void test_untimed_deadline_is_a_choice(void **state)
+{
+    (void)state;
+    int timeouts = 0, wakes = 0;
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        run_world(script_deadline_or_key, TRUE, seed);
+        assert_int_equal(seen[2].rc, XT_OK);
+        if (seen[1].rc == XT_ETIMEOUT) {
+            timeouts++;
+            assert_int_equal(seen[1].at_ms, 500); /* the clock jumped to the deadline */
+        } else {
+            wakes++;
+            assert_int_equal(seen[1].rc, XT_OK);
+            assert_int_equal(seen[1].at_ms, 0); /* woken by the change: no time passed */
+        }
+    }
+    assert_true(timeouts > 0);
+    assert_true(wakes > 0);
+    /* Timed, the change at 0 ms always comes first. */
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        run_world(script_deadline_or_key, FALSE, seed);
+        assert_int_equal(seen[1].rc, XT_OK);
+    }
+}
+
+/* Tab 1 compares the clock against 700 ms twice; tab 2 does nothing. */
+static void script_compare(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    if (tab->index != 1)
+        return;
+    seen[1].passed = xt_env_deadline_passed(env, 700);
+    note(tab, XT_OK);
+    /* (No cmocka assert on a task's stack: recorded, checked outside.) */
+    seen[1].again = xt_env_deadline_passed(env, 700);
+}
+
+static void test_comparison_may_find_the_deadline_passed(void **state)
+{
+    (void)state;
+    int passed = 0, not_yet = 0;
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        run_world(script_compare, TRUE, seed);
+        if (seen[1].passed) {
+            passed++;
+            assert_int_equal(seen[1].at_ms, 700); /* just at the threshold, not later */
+            assert_true(seen[1].again);           /* the clock never goes back */
+        } else {
+            not_yet++;
+            assert_int_equal(seen[1].at_ms, 0);
+        }
+    }
+    assert_true(passed > 0);
+    assert_true(not_yet > 0);
+    /* Timed: the clock is what the latencies made it, no jump. */
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        run_world(script_compare, FALSE, seed);
+        assert_false(seen[1].passed);
+        assert_int_equal(seen[1].at_ms, 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timed_woken_by_the_key_only),
+        cmocka_unit_test(test_no_deadline_never_ends_without_its_key),
+        cmocka_unit_test(test_untimed_deadline_is_a_choice),
+        cmocka_unit_test(test_comparison_may_find_the_deadline_passed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
