@@ -316,9 +316,11 @@ static int options_resolve(check_cli *c)
                                c->time_budget_s);
     eo->steps_max = c->steps;
     eo->preemptions_max = c->preemptions;
+    eo->preemptions_set = cli_args_given(&c->args, "preemptions");
     eo->pct_depth = c->depth;
     eo->pct_depth_set = cli_args_given(&c->args, "depth");
     eo->executions_max = c->executions;
+    eo->executions_set = cli_args_given(&c->args, "executions");
     eo->no_reduction = c->no_reduction;
     eo->shrink = !c->no_shrink;
     eo->first = c->req.first;
