@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/input.h"
+#include "sim/programs/algorithms.h"
 #include "sim/programs/program.h"
 
 char *report_text_clean(const char *text)
@@ -255,6 +256,10 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     const sim_explore_options *eo = &resolved;
     g_free(o->name);
     o->name = g_strdup(s->name);
+    g_free(o->algorithm);
+    g_free(o->algorithm_summary);
+    o->algorithm = g_strdup(sim_scenario_algorithm(s)->name);
+    o->algorithm_summary = g_strdup(sim_scenario_algorithm(s)->summary);
     o->scenario_hash = s->hash;
     o->mode = eo->mode;
     o->time = check_time_resolve(eo->mode, eo->time);
@@ -483,6 +488,13 @@ void check_outcome_print(GString *out, const check_outcome *o)
         return;
     }
     header_print(out, o);
+    /* What was checked, as run's summary says it: a user who forgot
+     * [mutex] algorithm (the default is seed, a lock known to break) sees
+     * it here. */
+    if (o->algorithm) {
+        append_field(out, "mutex       ", o->algorithm, ": ");
+        append_field(out, "", o->algorithm_summary ? o->algorithm_summary : "", "\n");
+    }
     if (o->verdict == SIM_VERDICT_VIOLATION) {
         gboolean per_invariant = FALSE;
         for (int i = 0; i < SIM_INV_COUNT; i++)
