@@ -136,7 +136,7 @@ static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario
     g_free(quoted);
     c->timeline = g_ptr_array_new_with_free_func(g_free);
     if (v) {
-        c->mermaid = mermaid_render(s, &run, v);
+        c->mermaid = mermaid_render(s, &run, v, (unsigned)req->context);
         FILE *f;
         char *buf = NULL;
         size_t len = 0;
