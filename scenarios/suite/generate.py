@@ -43,7 +43,16 @@ CONDITIONS = {
               "[storage]\nquota_bytes = 300\n"),
 }
 
-RUNS = 60
+# Random runs per file. 60 runs showed four browser-tabs-lock cells as
+# holding that break within a few hundred (freeze/lock at run 52,
+# cached/lock 177, snapshot/events 176, snapshot/lock 411, cached/events 591
+# as the chooser draws now) and hid 16 more violated invariants; 3,000 runs
+# find every violation that 10,000 find in the cells shown as holding
+# (3 more lost-event findings in cells already broken). A cell that holds
+# says "no violation in 3000 random runs" (docs/matrix.md), not that it
+# holds. Cost: the whole suite is about 110 s of CPU (about 60 s with
+# --jobs 2) in a release build; scenario_suite and ci_baseline run it.
+RUNS = 3000
 
 
 WORKLOADS = {
@@ -82,7 +91,9 @@ def main():
                 # Every claimed invariant is judged: the verdict names each
                 # one a run violated (the "invariants" line says the rest held).
                 found = set()
-                out = subprocess.run([TABSIM, "check", path], capture_output=True, text=True).stdout
+                # Shrinking cannot change which invariants are violated.
+                out = subprocess.run([TABSIM, "check", path, "--no-shrink", "--jobs", "2"], capture_output=True,
+                                     text=True).stdout
                 m = re.search(r"^verdict +violation \(([a-z,-]+)\)", out, re.M)
                 if m:
                     found.update(m.group(1).split(","))

@@ -289,6 +289,7 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored
                         int64_t pending_wait_us)
 {
     m->c.end_time_us = time_us;
+    guint judged_before = m->violations->len;
     GHashTable *stored = g_hash_table_new(g_str_hash, g_str_equal);
     if (stored_ids)
         check_stored(m, time_us, stored_ids, stored);
@@ -326,5 +327,7 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored
         sim_monitor_violation(m, SIM_INV_PROGRESS, time_us, pending_tab, 0,
                               "tab%d's lock request was still pending after %.3f ms when the run ended",
                               pending_tab, pending_wait_us / 1000.0);
+    for (guint i = judged_before; i < m->violations->len; i++)
+        ((sim_violation *)m->violations->pdata[i])->at_end = TRUE;
     g_hash_table_destroy(stored);
 }

@@ -22,6 +22,11 @@ typedef struct sim_stats sim_stats; /* sim/stats/stats.h */
 typedef struct sim_violation {
     sim_invariant invariant;
     int64_t time_us;
+    /* Judged when the run ended (an event neither stored nor delivered,
+     * one stored twice, a lock request still pending): time_us is the
+     * run's end, which can come long after the last step the timeline
+     * shows (a lost event's timeline stops at the write that erased it). */
+    gboolean at_end;
     uint64_t step;     /* trace lines up to and including the step that broke it */
     int tab_a, tab_b;  /* tabs involved (1-based; 0 = none) */
     char *message;

@@ -54,6 +54,8 @@ typedef struct check_outcome {
     char *file;              /* as given on the command line */
     char *name;              /* the scenario's name; the file for bad input */
     char *error;             /* bad input: the loader's message */
+    char *algorithm;         /* the [mutex] algorithm's name, or NULL (bad input, an older report) */
+    char *algorithm_summary; /* its one-line summary, or NULL */
     check_status status;
     sim_mode mode;
     sim_time_model time;     /* resolved: TIMED or UNTIMED */

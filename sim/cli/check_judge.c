@@ -43,6 +43,8 @@ void check_outcome_free(check_outcome *o)
     g_free(o->file);
     g_free(o->name);
     g_free(o->error);
+    g_free(o->algorithm);
+    g_free(o->algorithm_summary);
     g_free(o->expectation);
     g_free(o->token);
     g_free(o->replay);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/input.h"
+#include "sim/programs/algorithms.h"
 #include "sim/programs/program.h"
 
 char *report_text_clean(const char *text)
@@ -135,7 +136,7 @@ static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario
     g_free(quoted);
     c->timeline = g_ptr_array_new_with_free_func(g_free);
     if (v) {
-        c->mermaid = mermaid_render(s, &run, v);
+        c->mermaid = mermaid_render(s, &run, v, (unsigned)req->context);
         FILE *f;
         char *buf = NULL;
         size_t len = 0;
@@ -257,6 +258,10 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     const sim_explore_options *eo = &resolved;
     g_free(o->name);
     o->name = g_strdup(s->name);
+    g_free(o->algorithm);
+    g_free(o->algorithm_summary);
+    o->algorithm = g_strdup(sim_scenario_algorithm(s)->name);
+    o->algorithm_summary = g_strdup(sim_scenario_algorithm(s)->summary);
     o->scenario_hash = s->hash;
     o->mode = eo->mode;
     o->time = check_time_resolve(eo->mode, eo->time);
@@ -486,6 +491,13 @@ void check_outcome_print(GString *out, const check_outcome *o)
         return;
     }
     header_print(out, o);
+    /* What was checked, as run's summary says it: a user who forgot
+     * [mutex] algorithm (the default is seed, a lock known to break) sees
+     * it here. */
+    if (o->algorithm) {
+        append_field(out, "mutex       ", o->algorithm, ": ");
+        append_field(out, "", o->algorithm_summary ? o->algorithm_summary : "", "\n");
+    }
     if (o->verdict == SIM_VERDICT_VIOLATION) {
         gboolean per_invariant = FALSE;
         for (int i = 0; i < SIM_INV_COUNT; i++)

@@ -91,8 +91,9 @@ void report_stats(FILE *out, const sim_stats *st);
 void cli_oom_install(void);
 void cli_oom_reports(const char *json, const char *junit);
 
-/* Mermaid sequenceDiagram of a traced run, up to `only` when given (mermaid.c). */
-char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violation *only);
+/* Mermaid sequenceDiagram of a traced run, up to `only` when given, its last
+ * `context` steps (0 = all; mermaid.c). */
+char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violation *only, unsigned context);
 gboolean mermaid_write(const char *path, const sim_scenario *s, const sim_run *run, const sim_violation *only);
 
 #endif

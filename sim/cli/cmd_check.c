@@ -307,7 +307,11 @@ static int options_resolve(check_cli *c)
     if (cli_args_given(&c->args, "seed") && (c->req.seed < 0 || c->req.seed > G_MAXINT64 / 2))
         return cli_usage_error("--seed %" G_GINT64_FORMAT ": out of range; allowed: 0..%" G_GINT64_FORMAT
                                " (absent: each scenario's [check] seed)", c->req.seed, G_MAXINT64 / 2);
-    if (parse_count("--context", c->req.context, 0, G_MAXINT) || parse_count("--steps", c->steps, 0, big) ||
+    /* Given, --steps 0 would silently mean the scenario's steps_max too. */
+    if (cli_args_given(&c->args, "steps") && (c->steps < 1 || c->steps > big))
+        return cli_usage_error("--steps %" G_GINT64_FORMAT ": out of range; allowed: 1..%" G_GINT64_FORMAT
+                               " (absent: each scenario's [run] steps_max)", c->steps, big);
+    if (parse_count("--context", c->req.context, 0, G_MAXINT) ||
         parse_count("--preemptions", c->preemptions, -1, 1000000) || parse_count("--depth", c->depth, 1, 1000000) ||
         parse_count("--executions", c->executions, 0, big) || parse_count("--jobs (0 = one per CPU)", c->jobs, 0, 1024))
         return CLI_EXIT_USAGE;
@@ -316,9 +320,11 @@ static int options_resolve(check_cli *c)
                                c->time_budget_s);
     eo->steps_max = c->steps;
     eo->preemptions_max = c->preemptions;
+    eo->preemptions_set = cli_args_given(&c->args, "preemptions");
     eo->pct_depth = c->depth;
     eo->pct_depth_set = cli_args_given(&c->args, "depth");
     eo->executions_max = c->executions;
+    eo->executions_set = cli_args_given(&c->args, "executions");
     eo->no_reduction = c->no_reduction;
     eo->shrink = !c->no_shrink;
     eo->first = c->req.first;

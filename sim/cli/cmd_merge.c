@@ -158,6 +158,8 @@ static check_outcome *group_merge(merge_group *g, char **error)
     check_outcome *m = check_outcome_new(first->file);
     g_free(m->name);
     m->name = g_strdup(first->name);
+    m->algorithm = g_strdup(first->algorithm);
+    m->algorithm_summary = g_strdup(first->algorithm_summary);
     for (guint i = 0; i < g->shards->len; i++) {
         const check_outcome *s = g->shards->pdata[i];
         if (s->status == CHECK_BAD_INPUT) {

@@ -7,7 +7,11 @@
  * server, lock events and critical sections are notes, and the step where
  * an invariant broke is followed by a note over the tabs involved.  The
  * write that erased a lost event gets a note "!! erased <id>" over its tab
- * and localStorage, as the text timeline marks its line.  Text is cleaned
+ * and localStorage, as the text timeline marks its line.  A diagram shows
+ * what the text timeline shows: the same window before a violation
+ * (--context; the steps before it are one note), the result of a read as
+ * the line prints it (`length -> ok`), and a send's fault as the line
+ * names it (a timeout after or before delivery).  Text is cleaned
  * of the characters Mermaid treats as syntax (; # and line breaks) and of
  * other control characters (written \xHH, as sim_input_escape does).
  */
@@ -59,7 +63,9 @@ static void record_render(GString *out, const sim_trace_record *r)
     const char *op = r->op;
     const char *label = r->label ? r->label : op;
     if (g_str_equal(op, "get") || g_str_equal(op, "length") || g_str_equal(op, "key")) {
-        arrow(out, tab, "LS", "%s: %s %s -> %s", label, op, r->key ? r->key : "", r->value ? r->value : "null");
+        /* As the timeline line reads: "get KEY = VALUE -> ok", "get KEY -> null", "length -> ok". */
+        arrow(out, tab, "LS", "%s: %s%s%s%s%s -> %s", label, op, r->key ? " " : "", r->key ? r->key : "",
+              r->value ? (r->key ? " = " : " ") : "", r->value ? r->value : "", r->result ? r->result : "null");
     } else if (g_str_equal(op, "set")) {
         arrow(out, tab, "LS", "%s: set %s = %s%s%s", label, r->key, r->value ? r->value : "",
               r->result && !g_str_equal(r->result, "ok") ? " -> " : "",
@@ -69,7 +75,10 @@ static void record_render(GString *out, const sim_trace_record *r)
     } else if (g_str_equal(op, "send")) {
         arrow(out, tab, "Server", "send %s", r->value ? r->value : "");
     } else if (g_str_equal(op, "sent")) {
-        arrow(out, "Server", tab, "%s", r->result ? r->result : "");
+        /* The fault says whether a timed-out send was delivered ("timeout
+         * after delivery") or lost ("before delivery"), as the line does. */
+        arrow(out, "Server", tab, "%s%s%s", r->result ? r->result : "", r->label ? ": " : "",
+              r->label ? r->label : "");
     } else if (r->label && g_str_equal(r->label, "none")) {
         /* the "none" mutex: its lock events are not events */
     } else if (g_str_equal(op, "acquired")) {
@@ -108,7 +117,7 @@ static void violation_note(GString *out, const sim_violation *v)
     g_free(text);
 }
 
-char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violation *only)
+char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violation *only, unsigned context)
 {
     const GArray *recs = run->monitor.records;
     const GPtrArray *vs = run->monitor.violations;
@@ -119,7 +128,15 @@ char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violat
     guint end = recs ? recs->len : 0;
     if (only)
         end = MIN(end, (guint)only->step);
-    for (guint i = 0; i < end; i++) {
+    /* The text timeline's window (report_timeline): the last `context`
+     * steps up to the violation; 0 = all of them. */
+    guint start = (context && end > context) ? end - context : 0;
+    if (start > 0) {
+        char *text = g_strdup_printf("... %u earlier steps not drawn (all of them: --context 0)", start);
+        note(out, "T1,LS", text);
+        g_free(text);
+    }
+    for (guint i = start; i < end; i++) {
         const sim_trace_record *r = &g_array_index(recs, sim_trace_record, i);
         record_render(out, r);
         const sim_violation *erased = report_erased_by(run, only, i + 1);
@@ -141,7 +158,7 @@ char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violat
 
 gboolean mermaid_write(const char *path, const sim_scenario *s, const sim_run *run, const sim_violation *only)
 {
-    char *text = mermaid_render(s, run, only);
+    char *text = mermaid_render(s, run, only, 0);
     GError *error = NULL;
     gboolean ok = g_file_set_contents(path, text, -1, &error);
     if (!ok) {

@@ -70,7 +70,10 @@ const sim_violation *report_first_violation(const sim_run *run)
 
 void report_violation(FILE *out, const sim_violation *v)
 {
-    fprintf(out, "violation   %s at %.3f ms", sim_invariant_name(v->invariant), v->time_us / 1000.0);
+    /* A violation judged when the run ended is dated at the end, which can
+     * be long after the last step shown: say so, or the time reads wrong. */
+    fprintf(out, "violation   %s %s%.3f ms%s", sim_invariant_name(v->invariant),
+            v->at_end ? "judged at the end of the run (" : "at ", v->time_us / 1000.0, v->at_end ? ")" : "");
     if (v->tab_a && v->tab_b && v->tab_a == v->tab_b)
         fprintf(out, ", two tasks of tab%d", v->tab_a); /* one tab's tasks share its identity */
     else if (v->tab_a && v->tab_b)
@@ -85,8 +88,8 @@ void report_violation(FILE *out, const sim_violation *v)
 static void marker(FILE *out, const sim_violation *v)
 {
     char *message = sim_input_escape(v->message, FALSE);
-    fprintf(out, "  >>> VIOLATION of %s at %.3f ms: %s\n", sim_invariant_name(v->invariant), v->time_us / 1000.0,
-            message);
+    fprintf(out, "  >>> VIOLATION of %s %s%.3f ms%s: %s\n", sim_invariant_name(v->invariant),
+            v->at_end ? "judged at the end of the run (" : "at ", v->time_us / 1000.0, v->at_end ? ")" : "", message);
     g_free(message);
 }
 

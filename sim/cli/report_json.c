@@ -138,6 +138,8 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         char hash[16];
         g_snprintf(hash, sizeof hash, "%08x", o->scenario_hash);
         add_string(b, "scenario_hash", hash);
+        add_string(b, "algorithm", o->algorithm);
+        add_string(b, "algorithm_summary", o->algorithm_summary);
         add_string(b, "mode", check_mode_name(o->mode));
         add_string(b, "time_model", check_time_name(o->time));
         add_int(b, "runs_requested", o->runs_requested);
@@ -537,6 +539,11 @@ static check_outcome *read_outcome(reader *r, JsonNode *node)
     check_status st = (check_status)name_index(r, "status", status, status_at, 4);
     g_free(status);
     o->error = get_string(r, obj, "error", TRUE);
+    /* Optional: reports written before check named the algorithm lack them. */
+    if (json_object_has_member(obj, "algorithm"))
+        o->algorithm = get_string(r, obj, "algorithm", TRUE);
+    if (json_object_has_member(obj, "algorithm_summary"))
+        o->algorithm_summary = get_string(r, obj, "algorithm_summary", TRUE);
     if (st == CHECK_BAD_INPUT && !o->error)
         fail(r, "error", "missing for bad input");
     if (st != CHECK_BAD_INPUT && !r->failed) {

@@ -57,6 +57,12 @@ static void testcase(GString *out, const check_outcome *o, gboolean timing)
     if (o->status != CHECK_BAD_INPUT) {
         /* Each invariant's result, as in the JSON report's "invariants". */
         g_string_append(out, "      <properties>\n");
+        if (o->algorithm) {
+            g_string_append(out, "        <property");
+            attr(out, "name", "algorithm");
+            attr(out, "value", o->algorithm);
+            g_string_append(out, "/>\n");
+        }
         for (int i = 0; i < SIM_INV_COUNT; i++) {
             char *name = g_strdup_printf("invariant.%s", sim_invariant_name(1u << i));
             g_string_append(out, "        <property");

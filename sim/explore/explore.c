@@ -208,11 +208,14 @@ void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, s
         out->time = (sim_time_model)s->explore_time;
     if (out->time == SIM_TIME_DEFAULT)
         out->time = out->mode == SIM_MODE_RANDOM ? SIM_TIME_TIMED : SIM_TIME_UNTIMED;
-    if (in->preemptions_max < 0)
+    /* Flags, not sentinel values: an option given on the command line
+     * always wins, even when it names the default (--preemptions -1 over a
+     * scenario's preemptions_max = 2, --executions 0 over its
+     * executions_max, --depth 3 over its pct_depth = 5). */
+    if (!in->preemptions_set)
         out->preemptions_max = s->preemptions_max;
-    if (in->executions_max == 0)
+    if (!in->executions_set)
         out->executions_max = s->executions_max;
-    /* A flag, not a value: --depth 3 must win over a scenario's pct_depth = 5. */
     if (!in->pct_depth_set)
         out->pct_depth = s->pct_depth;
     out->no_reduction = in->no_reduction || !s->reduction;

@@ -46,6 +46,7 @@ typedef struct sim_explore_options {
     sim_time_model time;      /* DEFAULT: untimed for exhaustive, timed otherwise */
     gint64 steps_max;         /* 0 = the scenario's [run] steps_max */
     gint64 preemptions_max;   /* exhaustive: -1 = unbounded */
+    gboolean preemptions_set; /* preemptions_max given (else the scenario's [explore] preemptions_max) */
     gint64 pct_depth;         /* pct: d, the number of priority change points + 1 */
     gboolean pct_depth_set;   /* pct_depth given (else the scenario's [explore] pct_depth) */
     gboolean no_reduction;    /* exhaustive: plain DFS, for comparing counts */
@@ -56,6 +57,7 @@ typedef struct sim_explore_options {
     gint64 runs;              /* random/pct: runs to make; 0 = the scenario's */
     gint64 seed;              /* base seed; -1 = the scenario's */
     gint64 executions_max;    /* exhaustive: 0 = unbounded */
+    gboolean executions_set;  /* executions_max given (else the scenario's [explore] executions_max) */
     double time_budget_s;     /* 0 = none; measured by the caller's clock, between runs */
     double (*clock_s)(void);  /* wall clock for budgets and rates; NULL = none */
     /* Stop word (sim/world/stop.h), set asynchronously to a sim_stop cause

@@ -26,7 +26,8 @@ file(READ "${json}" jtext)
 foreach(member "\"tool\" : \"tabsim\"" "\"schema\" : 1" "\"exit_code\" : 1" "\"status\" : \"unexpected\""
                "\"status\" : \"expected\"" "\"invariants_violated\"" "\"counterexample\"" "\"token\" : \"ts2-"
                "\"replay\" : \"tabsim replay" "\"timeline\"" "\"statistics\"" "\"storage_ops\"" "\"bound_hits\""
-               "\"bounds\"" "\"incomplete_reason\"" "\"mode\" : \"random\"" "\"time_model\" : \"timed\"")
+               "\"bounds\"" "\"incomplete_reason\"" "\"mode\" : \"random\"" "\"time_model\" : \"timed\""
+               "\"algorithm\" : \"" "\"algorithm_summary\" : \"")
   string(FIND "${jtext}" "${member}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "the JSON report lacks ${member}:\n${jtext}")
@@ -52,6 +53,9 @@ endif()
 if(NOT xtext MATCHES "^<\\?xml version=\"1.0\" encoding=\"UTF-8\"\\?>\n<testsuites"
    OR NOT xtext MATCHES "</testsuites>\n$")
   message(FATAL_ERROR "the JUnit report is not a testsuites document:\n${xtext}")
+endif()
+if(NOT xtext MATCHES "<property name=\"algorithm\" value=\"[a-z-]+\"/>")
+  message(FATAL_ERROR "the JUnit report does not name the algorithm checked:\n${xtext}")
 endif()
 string(REGEX MATCHALL "<testcase " cases "${xtext}")
 string(REGEX MATCHALL "<failure " failures "${xtext}")

@@ -9,6 +9,9 @@
 #  - print exactly one timeline line with "!!" in the margin: a set of the
 #    events key that ends "!! erased ID", ID being the event the violation
 #    names, and the violation must name the tab and time of that write;
+#    the violation itself is dated "judged at the end of the run (T ms)",
+#    T after the marked write, since the timeline stops at that write but
+#    the event is judged lost only when the run has ended;
 #  - write counterexample.erasing_write = {event: ID, step, timeline_index}
 #    in J, timeline[timeline_index] being that marked line and step its
 #    1-based line in the whole timeline;
@@ -35,12 +38,15 @@ if(NOT rc STREQUAL "0")
 endif()
 
 # --- text -----------------------------------------------------------------------
-if(NOT out MATCHES "\nviolation +lost-event at [^\n]*\n +event ([a-z0-9-]+) [^\n]*; tab([0-9]+)'s write at ([0-9.]+) ms erased it")
+if(NOT out MATCHES "\nviolation +lost-event judged at the end of the run \\([0-9.]+ ms\\)[^\n]*\n +event ([a-z0-9-]+) [^\n]*; tab([0-9]+)'s write at ([0-9.]+) ms erased it")
   message(FATAL_ERROR "the lost-event violation names no erasing write (tab and time):\n${out}")
 endif()
 set(id "${CMAKE_MATCH_1}")
 set(tab "${CMAKE_MATCH_2}")
 set(ms "${CMAKE_MATCH_3}")
+if(NOT out MATCHES "\n  >>> VIOLATION of lost-event judged at the end of the run \\(([0-9.]+) ms\\)" OR CMAKE_MATCH_1 LESS ms)
+  message(FATAL_ERROR "the marker does not say the lost event was judged at the end of the run, after the write:\n${out}")
+endif()
 # (Lines hold ";", a CMake list separator: count the marks, match the line.)
 string(REGEX MATCHALL "\n!!" marks "${out}")
 list(LENGTH marks n)

@@ -14,7 +14,7 @@ execute_process(COMMAND "${TABSIM}" check "${SCENARIO}"
 if(NOT rc STREQUAL "0")
   message(FATAL_ERROR "tabsim check ${SCENARIO} exited ${rc}, expected 0\n${out}\n${err}")
 endif()
-if(NOT out MATCHES "\nviolation +([a-z-]+) at")
+if(NOT out MATCHES "\nviolation +([a-z-]+) (at|judged at the end)")
   message(FATAL_ERROR "tabsim check printed no violation line:\n${out}")
 endif()
 set(invariant "${CMAKE_MATCH_1}")

@@ -8,8 +8,12 @@
 # "VIOLATION of INVARIANT" note; the replay token it prints, given to
 # `tabsim replay SCENARIO --token T --mermaid B.mmd`, must reproduce the
 # violation (exit 0, since the scenario expects it) and write the same
-# kind of diagram.  Both diagrams draw the same run, the check's up to the
-# violation only, so the check's text is where the replay's starts.
+# kind of diagram.  Both diagrams draw the same run, the check's (with
+# --context 0) up to the violation only, so the check's text is where the
+# replay's starts.  With --context 3 the check's diagram draws only the last
+# 3 timeline steps, as the text timeline shows them, after a note that says
+# how many earlier steps it leaves out (a 205-line diagram of a 40-line
+# text timeline was the bug).
 cmake_minimum_required(VERSION 3.25)
 
 foreach(var TABSIM SCENARIO INVARIANT OUTDIR)
@@ -44,7 +48,7 @@ function(check_diagram path what)
   endif()
 endfunction()
 
-execute_process(COMMAND "${TABSIM}" check "${SCENARIO}" --mode exhaustive --mermaid "${check_mmd}"
+execute_process(COMMAND "${TABSIM}" check "${SCENARIO}" --mode exhaustive --context 0 --mermaid "${check_mmd}"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc STREQUAL "0")
   message(FATAL_ERROR "tabsim check ${SCENARIO} --mode exhaustive exited ${rc}, expected 0\n${out}\n${err}")
@@ -53,6 +57,26 @@ if(NOT out MATCHES "\nviolation +${INVARIANT} at")
   message(FATAL_ERROR "tabsim check found no violation of ${INVARIANT}:\n${out}")
 endif()
 check_diagram("${check_mmd}" "tabsim check --mermaid")
+
+set(short_mmd "${OUTDIR}/check-context.mmd")
+file(REMOVE "${short_mmd}")
+execute_process(COMMAND "${TABSIM}" check "${SCENARIO}" --mode exhaustive --context 3 --mermaid "${short_mmd}"
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc STREQUAL "0")
+  message(FATAL_ERROR "tabsim check ${SCENARIO} --context 3 exited ${rc}, expected 0\n${err}")
+endif()
+check_diagram("${short_mmd}" "tabsim check --context 3 --mermaid")
+file(READ "${short_mmd}" short_text)
+if(NOT short_text MATCHES "\n    Note over T1,LS: \\.\\.\\. [0-9]+ earlier steps not drawn \\(all of them: --context 0\\)\n")
+  message(FATAL_ERROR "--context 3: no note of the steps left out:\n${short_text}")
+endif()
+# After the participants and that note: at most 3 steps drawn, then the
+# violation's note.
+string(REGEX MATCHALL "\n    (T[0-9]+->>|Server->>|Note over T[0-9,]+: [^.V])" drawn "${short_text}")
+list(LENGTH drawn ndrawn)
+if(ndrawn GREATER 3 OR ndrawn EQUAL 0)
+  message(FATAL_ERROR "--context 3 drew ${ndrawn} steps, expected 1 to 3:\n${short_text}")
+endif()
 if(NOT out MATCHES "\nreplay +tabsim replay [^\n]* --token (ts2-[A-Za-z0-9_-]+)")
   message(FATAL_ERROR "tabsim check printed no replay token:\n${out}")
 endif()

@@ -208,6 +208,7 @@ static void test_execution_budget(void **state)
     sim_explore_options o;
     exhaustive_options(&o);
     o.executions_max = 5;
+    o.executions_set = TRUE;
     sim_explore_result r;
     explore(lamport_2, &o, &r);
     assert_verdict(&r, SIM_VERDICT_INCOMPLETE);
@@ -222,6 +223,34 @@ static void test_execution_budget(void **state)
     assert_verdict(&r, SIM_VERDICT_INCOMPLETE);
     assert_non_null(strstr(r.incomplete_reason, "execution budget of 7"));
     sim_explore_result_clear(&r);
+}
+
+/* (5b) An option given on the command line wins over the scenario even
+ * when it names the default: --preemptions -1 (no bound) over a scenario's
+ * preemptions_max = 2, --executions 0 (no budget) over its executions_max
+ * = 7, --depth 3 over its pct_depth = 5.  Absent, the scenario's values
+ * hold.  Before the flags, -1, 0 and 3 were sentinels for "not given". */
+static void test_given_options_win(void **state)
+{
+    (void)state;
+    sim_scenario *s = scenario(LAMPORT(2, "") "[explore]\npreemptions_max = 2\nexecutions_max = 7\npct_depth = 5\n");
+    sim_explore_options in, out;
+    exhaustive_options(&in);
+    sim_explore_resolve(s, &in, &out);
+    assert_int_equal(out.preemptions_max, 2);
+    assert_int_equal(out.executions_max, 7);
+    assert_int_equal(out.pct_depth, 5);
+    in.preemptions_max = -1;
+    in.preemptions_set = TRUE;
+    in.executions_max = 0;
+    in.executions_set = TRUE;
+    in.pct_depth = 3;
+    in.pct_depth_set = TRUE;
+    sim_explore_resolve(s, &in, &out);
+    assert_int_equal(out.preemptions_max, -1);
+    assert_int_equal(out.executions_max, 0);
+    assert_int_equal(out.pct_depth, 3);
+    sim_scenario_free(s);
 }
 
 /* (7) Iterative context bounding.  The broken variant needs two
@@ -240,6 +269,7 @@ static void test_preemption_bound(void **state)
     for (gint64 bound = 0; bound <= 1; bound++) {
         exhaustive_options(&o);
         o.preemptions_max = bound;
+        o.preemptions_set = TRUE;
         explore(broken_1, &o, &r);
         assert_verdict(&r, SIM_VERDICT_VERIFIED);
         assert_int_equal(r.preemption_bound_reached, bound);
@@ -252,6 +282,7 @@ static void test_preemption_bound(void **state)
     }
     exhaustive_options(&o);
     o.preemptions_max = 2;
+    o.preemptions_set = TRUE;
     explore(broken_1, &o, &r);
     assert_verdict(&r, SIM_VERDICT_VIOLATION);
     assert_true(r.violated & SIM_INV_MUTUAL_EXCLUSION);
@@ -329,6 +360,7 @@ static void test_cuts_named(void **state)
     sim_explore_result_clear(&r);
     exhaustive_options(&o);
     o.preemptions_max = 0;
+    o.preemptions_set = TRUE;
     explore(broken_1, &o, &r);
     assert_true(r.cut_preemptions > 0);
     sim_explore_result_clear(&r);
@@ -415,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_no_mutex_loses_event),
         cmocka_unit_test(test_execution_budget),
         cmocka_unit_test(test_preemption_bound),
+        cmocka_unit_test(test_given_options_win),
         cmocka_unit_test(test_step_bound_reduction_sound),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_cuts_named),

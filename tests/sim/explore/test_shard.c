@@ -66,6 +66,7 @@ static void options(sim_explore_options *o, gboolean no_reduction, gint64 preemp
     o->shrink = FALSE;
     o->no_reduction = no_reduction;
     o->preemptions_max = preemptions_max;
+    o->preemptions_set = TRUE; /* given, as --preemptions: wins over the scenario */
 }
 
 /* The shards of text, N = 2, 3 and 8, against one search. */
