@@ -237,10 +237,10 @@ typedef struct check_cli {
     cli_args args;
     check_request req;
     char *mode, *time, *shard, *json, *junit, *mermaid;
-    gint64 steps, preemptions, depth, executions;
+    gint64 steps, preemptions, depth, executions, state_memory;
     double time_budget_s;
     gint jobs;
-    gboolean no_reduction, no_shrink, no_timing, progress;
+    gboolean no_reduction, no_shrink, no_timing, progress, stateful, bitstate;
 } check_cli;
 
 static int parse_count(const char *option, gint64 value, gint64 min, gint64 max)
@@ -326,6 +326,15 @@ static int options_resolve(check_cli *c)
     eo->executions_max = c->executions;
     eo->executions_set = cli_args_given(&c->args, "executions");
     eo->no_reduction = c->no_reduction;
+    if (parse_count("--state-memory", c->state_memory, 1, 1024 * 1024))
+        return CLI_EXIT_USAGE;
+    eo->stateful = c->stateful || c->bitstate;
+    eo->stateful_set = c->stateful || c->bitstate;
+    eo->bitstate = c->bitstate;
+    eo->state_memory_mb = c->state_memory;
+    if (cli_args_given(&c->args, "state-memory") && !eo->stateful_set)
+        return cli_usage_error("--state-memory: only with --stateful or --bitstate (the stateless search keeps no "
+                               "states)");
     eo->shrink = !c->no_shrink;
     eo->first = c->req.first;
     eo->time_budget_s = c->time_budget_s;
@@ -342,6 +351,7 @@ static int options_parse(check_cli *c, int argc, char **argv)
     c->req.seed = -1;
     c->req.context = 40;
     c->preemptions = -1;
+    c->state_memory = SIM_STATE_MEMORY_MB_DEFAULT;
     c->depth = c->req.explore.pct_depth;
     c->jobs = 1;
     GOptionEntry entries[] = {
@@ -355,6 +365,13 @@ static int options_parse(check_cli *c, int argc, char **argv)
         {"depth", 0, 0, G_OPTION_ARG_INT64, &c->depth, "PCT: bug depth d (priority change points + 1)", "D"},
         {"executions", 0, 0, G_OPTION_ARG_INT64, &c->executions, "Exhaustive: executions at most (0 = no bound)", "N"},
         {"no-reduction", 0, 0, G_OPTION_ARG_NONE, &c->no_reduction, "Exhaustive: plain DFS, no reduction", NULL},
+        {"stateful", 0, 0, G_OPTION_ARG_NONE, &c->stateful,
+         "Exhaustive: stateful search, a visited set of 128-bit state digests (no reduction, preemptions unbounded)",
+         NULL},
+        {"state-memory", 0, 0, G_OPTION_ARG_INT64, &c->state_memory,
+         "Stateful: memory of the visited set in MB (default 512); full = incomplete", "MB"},
+        {"bitstate", 0, 0, G_OPTION_ARG_NONE, &c->bitstate,
+         "Stateful with a bit array (SPIN's BITSTATE): prints its coverage, never verifies", NULL},
         {"no-shrink", 0, 0, G_OPTION_ARG_NONE, &c->no_shrink, "Report the counterexample as found, unshrunk", NULL},
         {"time-budget", 0, 0, G_OPTION_ARG_DOUBLE, &c->time_budget_s,
          "Wall-clock seconds for the whole command; then stop, report, exit 3", "SECONDS"},

@@ -219,6 +219,8 @@ void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, s
     if (!in->pct_depth_set)
         out->pct_depth = s->pct_depth;
     out->no_reduction = in->no_reduction || !s->reduction;
+    if (!in->stateful_set)
+        out->stateful = s->stateful;
     out->first = in->first || s->first;
 }
 
@@ -267,7 +269,10 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
     const sim_scenario *s = &local;
     switch (o->mode) {
     case SIM_MODE_EXHAUSTIVE:
-        sim_explore_exhaustive(s, pool, o, r);
+        if (o->stateful || o->bitstate)
+            sim_explore_stateful(s, pool, o, r);
+        else
+            sim_explore_exhaustive(s, pool, o, r);
         break;
     case SIM_MODE_PCT:
         sim_explore_pct(s, pool, o, r);

@@ -65,6 +65,16 @@ typedef struct sim_explore_options {
      * every run and inside the explorers' long loops.  NULL = none. */
     const volatile int *stop;
     int shard_index, shard_count;
+    /* exhaustive, stateful (explore_state.c): a visited-state set prunes
+     * revisited states; full expansion, no DPOR, preemptions unbounded. */
+    gboolean stateful;
+    gboolean stateful_set;    /* given on the command line (else the scenario's [explore] stateful) */
+    gint64 state_memory_mb;   /* the visited set's memory; 0 = SIM_STATE_MEMORY_MB_DEFAULT */
+    gboolean bitstate;        /* a bit array with k hash functions instead (never "verified") */
+    /* Both exhaustive searches: when not NULL, the digest of every
+     * complete run's final state goes in (sim_digest* keys, for the
+     * differential test of the stateful search). */
+    GHashTable *final_digests;
     void (*progress)(void *ctx, const char *line); /* may be NULL */
     void *progress_ctx;
 } sim_explore_options;
@@ -106,6 +116,11 @@ typedef struct sim_explore_result {
                                  found) but the stop struck while shrinking it */
     char *bounds_text;        /* "within ..." for verified */
     gint64 traces;            /* exhaustive with count_traces: distinct Mazurkiewicz traces */
+    /* stateful (explore_state.c) */
+    gint64 states;            /* distinct states stored */
+    gint64 revisits;          /* runs pruned at a state seen before */
+    size_t state_bytes;       /* memory of the visited set */
+    double bitstate_coverage; /* bitstate: estimated fraction of states not omitted */
     gint64 preemption_bound_reached; /* iterative context bounding: last bound searched */
     /* exhaustive with shards (summed over the preemption bounds searched) */
     gint64 shard_items;       /* work items of the whole search */
@@ -156,6 +171,11 @@ void sim_explore_pct(const sim_scenario *scenario, sim_stack_pool *pool, const s
                      sim_explore_result *result);
 void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                             sim_explore_result *result);
+#define SIM_STATE_MEMORY_MB_DEFAULT 512
+void sim_explore_stateful(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
+                          sim_explore_result *result);
+/* The digest set of final_digests (sim_digest* keys, owned). */
+GHashTable *sim_digest_set_new(void);
 const char *sim_verdict_name(sim_verdict verdict);
 /* Why a stop ended the exploration, in the user's terms: "interrupted by a
  * signal", "the time budget of 5 s ran out" (options->time_budget_s), or

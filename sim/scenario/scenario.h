@@ -99,6 +99,7 @@ typedef struct sim_scenario {
     int64_t executions_max;    /* 0 = none */
     int64_t pct_depth;
     gboolean reduction;
+    gboolean stateful;         /* [explore] stateful: exhaustive search with a visited-state set */
     gboolean first;            /* [explore] first: stop at the first violation */
 
     /* [check] */

@@ -173,6 +173,9 @@ static const key_spec static_keys[] = {
     INT("explore", "pct_depth", pct_depth, "3", 1, 16, "PCT: bug depth d (d - 1 priority change points)."),
     BOOL("explore", "reduction", reduction, "true",
          "Exhaustive: partial-order reduction (source-DPOR + sleep sets); false explores every interleaving."),
+    BOOL_NEW("explore", "stateful", stateful, "false",
+         "Exhaustive: stateful search (--stateful): a visited set of 128-bit state digests prunes a state seen "
+         "before; every interleaving otherwise (no partial-order reduction), preemptions unbounded."),
     BOOL("explore", "first", first, "false",
          "Stop at the first violation (as --first); [expect] violation = a, b then means one of them. Otherwise "
          "every claimed invariant is judged: exactly those are violated and the rest hold."),

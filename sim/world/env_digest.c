@@ -53,6 +53,7 @@ static sim_digest *target_of(sim_task *t)
 
 static void fold_begin(sim_tab *tab, sim_task *t, uint64_t op)
 {
+    t->outputs = 0;
     if (!t->scoped) {
         if (tab->mark_task && tab->mark_task != t) {
             tab->mark_task->mark = NULL; /* another task's reads join the tab's hash */
@@ -108,6 +109,7 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
     if (!t || !t->mark || !w->marks_seen || sim_tab_gone(tab))
         return;
     sim_digest key_h = *target_of(t);
+    sim_digest_u64(&key_h, t->outputs++);
     if (t->scoped) {
         sim_digest_u64(&key_h, t->scope_base.lo);
         sim_digest_u64(&key_h, t->scope_base.hi);
@@ -340,6 +342,7 @@ static void d_mark(void *ctx, const char *label, const void *live, size_t len)
     sim_digest_str(target_of(t), label);
     sim_digest_bytes(target_of(t), live, len);
     t->mark = label;
+    t->outputs = 0;
 }
 
 #define DIGEST_METHODS_COMMON                                                                                    \

@@ -131,6 +131,7 @@ struct sim_task {
     sim_digest scope_base;  /* scoped: its tab's hash when the outermost request began */
     sim_digest dig;         /* scoped: the running hash of what it read since the scope or its last mark */
     const char *mark;       /* the label of the mark in force (its outputs are checked), or NULL */
+    uint32_t outputs;       /* outputs since its last result or mark: they are checked in sequence */
 };
 
 struct sim_tab {
