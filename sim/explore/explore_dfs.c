@@ -177,9 +177,16 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
     return pick; /* n: every candidate asleep, the run is abandoned */
 }
 
+static void dfs_world_ready(void *ctx, sim_world *w)
+{
+    ((dfs *)ctx)->world = w;
+}
+
 static void dfs_step_done(void *ctx, const sim_step_info *st)
 {
     dfs *d = ctx;
+    if (d->o->final_digests)
+        sim_world_digest(d->world, &d->last);
     if (d->step_count < d->steps_kept) {
         /* Replayed before the backtrack point: the last run's step. */
         const dfs_step *kept = &g_array_index(d->steps, dfs_step, d->step_count);
@@ -377,6 +384,10 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
                              .stop = o->stop};
         if (d.split_depth >= 0)
             spec.data_pick = dfs_pick_data;
+        if (o->final_digests) {
+            spec.digests = TRUE;
+            spec.world_ready = dfs_world_ready;
+        }
         if (o->time == SIM_TIME_TIMED)
             spec.untimed = FALSE;
         g_array_set_size(d.steps, d.steps_kept);
@@ -408,6 +419,8 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         } else if (owned) {
             r->runs++;
             sim_explore_count_run(r, &run.monitor);
+            if (o->final_digests && d.step_count > 0 && !g_hash_table_contains(o->final_digests, &d.last))
+                g_hash_table_add(o->final_digests, g_memdup2(&d.last, sizeof d.last));
             if (o->count_traces) {
                 uint64_t h = sim_dfs_trace_hash(&d);
                 if (!g_hash_table_contains(d.traces, &h))

@@ -81,6 +81,10 @@ typedef struct dfs {
     gint64 items_owned;
     gint64 item_roots;        /* items that are subtrees (the rest are runs that ended above the split) */
     gint64 shared_runs;       /* runs of the shared top (not executions: they stop at an item) */
+    /* o->final_digests: the world of the run being made and its state
+     * after its last step (sim/world/world_digest.h) */
+    sim_world *world;
+    sim_digest last;
 } dfs;
 
 /* Source-DPOR: adds to the backtrack sets of the path the reversals of the
