@@ -28,15 +28,15 @@ trap 'rm -rf "$TMP"' EXIT
 one() {
     file=$1
     shift
-    /usr/bin/time -f "%U %S %M" -o "$TMP/time" "$TABSIM" check "$file" --no-timing --no-shrink --preemptions -1 \
+    /usr/bin/time -f "%U %S %M" -o "$TMP/time" "$TABSIM" check "$file" --mode exhaustive --no-timing --no-shrink --preemptions -1 \
         --time-budget "$BUDGET" "$@" > "$TMP/out" 2> /dev/null || true
     verdict=$(sed -n 's/^verdict *\([a-z]*\).*/\1/p' "$TMP/out")
     runs=$(sed -n 's/^explored *\([0-9]*\) runs.*/\1/p' "$TMP/out")
     pruned=$(sed -n 's/^explored.* \([0-9]*\) pruned.*/\1/p' "$TMP/out")
     states=$(sed -n 's/.*(stateful, \([0-9]*\) states).*/\1/p' "$TMP/out")
-    [ -n "$states" ] || states=$(sed -n 's/.*the visited set is full (--state-memory [0-9]* MB, \([0-9]*\) states).*/\1/p' "$TMP/out")
+    [ -n "$states" ] || states=$(sed -n 's/.*[(,] \([0-9]*\) states).*/\1/p' "$TMP/out")
     awk -v v="${verdict:-?}" -v r="${runs:-0}" -v s="${states:--}" -v p="${pruned:-0}" \
-        '{printf "%-10s %10s %10s %10s %8.2f %8.0f\n", v, r, s, p, $1 + $2, $3 / 1024}' "$TMP/time"
+        'END {printf "%-10s %10s %10s %10s %8.2f %8.0f\n", v, r, s, p, $1 + $2, $3 / 1024}' "$TMP/time"
 }
 
 printf "%-36s %-9s %-10s %10s %10s %10s %8s %8s\n" scenario search verdict executions states pruned cpu_s peak_mb

@@ -24,8 +24,8 @@
  * pointers).  Only the new steps are digested.
  *
  * The visited set is hash compaction: 128-bit digests in an open-
- * addressing table with the step count (20 bytes a state) within
- * --state-memory MB; when it is full, the verdict is incomplete, naming
+ * addressing table with the step count (20 bytes a state), doubling as
+ * it fills up to --state-memory MB; when it is full, the verdict is incomplete, naming
  * that bound.  Two different states collide with probability about
  * n^2 / 2^129 for n states, said with the verdict.  Bitstate (SPIN's
  * -DBITSTATE): a bit array of the same memory, k = 3 bits per state and
@@ -48,6 +48,7 @@
 typedef struct state_set {
     gboolean bitstate;
     size_t cap;          /* entries (a power of 2), or bits */
+    size_t max_cap;      /* compaction: the most entries --state-memory allows */
     sim_digest *keys;    /* compaction: {0, 0} = empty */
     uint32_t *steps;     /* compaction: fewest steps it was reached with */
     uint64_t *bits;      /* bitstate */
@@ -59,6 +60,11 @@ typedef struct state_set {
 #define BITSTATE_K 3
 #define STATE_SET_LOAD 0.9
 
+/* Compaction: the table starts at STATE_SET_START entries and doubles
+ * (rehashing) up to the largest power of two that fits in bytes, so that
+ * memory follows the states stored, not the cap. */
+#define STATE_SET_START (1u << 16)
+
 static void state_set_init(state_set *v, size_t bytes, gboolean bitstate)
 {
     memset(v, 0, sizeof *v);
@@ -69,17 +75,46 @@ static void state_set_init(state_set *v, size_t bytes, gboolean bitstate)
         v->bits = g_try_new0(uint64_t, words);
         return;
     }
-    size_t cap = 1;
-    while (cap * 2 * (sizeof(sim_digest) + sizeof(uint32_t)) <= bytes)
-        cap *= 2;
-    v->cap = cap;
-    v->keys = g_try_new0(sim_digest, cap);
-    v->steps = g_try_new0(uint32_t, cap);
+    size_t max = 1;
+    while (max * 2 * (sizeof(sim_digest) + sizeof(uint32_t)) <= bytes)
+        max *= 2;
+    v->max_cap = max;
+    v->cap = MIN(max, (size_t)STATE_SET_START);
+    v->keys = g_try_new0(sim_digest, v->cap);
+    v->steps = g_try_new0(uint32_t, v->cap);
 }
 
+static gboolean state_set_grow(state_set *v)
+{
+    size_t cap = v->cap * 2;
+    sim_digest *keys = g_try_new0(sim_digest, cap);
+    uint32_t *steps = g_try_new0(uint32_t, cap);
+    if (!keys || !steps) {
+        g_free(keys);
+        g_free(steps);
+        return FALSE;
+    }
+    for (size_t i = 0; i < v->cap; i++) {
+        if (v->keys[i].lo == 0 && v->keys[i].hi == 0)
+            continue;
+        size_t j = v->keys[i].lo & (cap - 1);
+        while (keys[j].lo != 0 || keys[j].hi != 0)
+            j = (j + 1) & (cap - 1);
+        keys[j] = v->keys[i];
+        steps[j] = v->steps[i];
+    }
+    g_free(v->keys);
+    g_free(v->steps);
+    v->keys = keys;
+    v->steps = steps;
+    v->cap = cap;
+    return TRUE;
+}
+
+/* The memory the set may use (the cap), and what it uses. */
 static size_t state_set_bytes(const state_set *v)
 {
-    return v->bitstate ? v->cap / 8 : v->cap * (sizeof(sim_digest) + sizeof(uint32_t));
+    return v->bitstate ? v->cap / 8 : v->max_cap * (sizeof(sim_digest) + sizeof(uint32_t));
 }
 
 static void state_set_clear(state_set *v)
@@ -114,8 +149,11 @@ static gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps)
     for (size_t i = d.lo & (v->cap - 1);; i = (i + 1) & (v->cap - 1)) {
         if (v->keys[i].lo == 0 && v->keys[i].hi == 0) {
             if ((double)(v->count + 1) > STATE_SET_LOAD * (double)v->cap) {
-                v->full = TRUE;
-                return FALSE;
+                if (v->cap >= v->max_cap || !state_set_grow(v)) {
+                    v->full = TRUE;
+                    return FALSE;
+                }
+                return state_set_visit(v, d, steps);
             }
             v->keys[i] = d;
             v->steps[i] = s;
@@ -249,7 +287,7 @@ static char *stateful_bounds(const sim_scenario *s, const sim_explore_options *o
     double mb = (double)state_set_bytes(v) / (1024.0 * 1024.0);
     char *set = v->bitstate
                     ? g_strdup_printf("bitstate, %d bits a state in %.0f MB", BITSTATE_K, mb)
-                    : g_strdup_printf("hash compaction, 128-bit digests in %.0f MB, omission probability about %.0e",
+                    : g_strdup_printf("hash compaction, 128-bit digests (at most %.0f MB), omission probability about %.0e",
                                       mb, (double)v->count * (double)v->count / ldexp(1.0, 129));
     char *t = g_strdup_printf("(stateful, %zu states) every execution of at most %" G_GINT64_FORMAT
                               " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction off; %s",
@@ -353,6 +391,11 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
                                                " executions); bitstate search never verifies",
                                                100.0 * r->bitstate_coverage, d.visited.count, r->runs);
         finished = FALSE;
+    }
+    else if (!finished && r->incomplete_reason) {
+        char *t = g_strdup_printf("%s (stateful, %zu states)", r->incomplete_reason, d.visited.count);
+        g_free(r->incomplete_reason);
+        r->incomplete_reason = t;
     }
     if (r->verdict != SIM_VERDICT_VIOLATION && !finished)
         r->verdict = SIM_VERDICT_INCOMPLETE;
