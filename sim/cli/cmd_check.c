@@ -421,6 +421,31 @@ static void check_cli_clear(check_cli *c)
 }
 
 /* Loads every scenario (errors to stderr, in order) and plans the tasks. */
+/* The stateful search (sim/explore/explore_state.c) is untimed, unsharded
+ * and for tabs in this process: anything else is refused (exit 2), naming
+ * the file, the option or key, and what is allowed.  Caller frees. */
+static char *stateful_refused(const char *file, const sim_scenario *s, const check_request *req)
+{
+    sim_explore_options o;
+    sim_explore_resolve(s, &req->explore, &o);
+    if (o.mode != SIM_MODE_EXHAUSTIVE || !(o.stateful || o.bitstate))
+        return NULL;
+    const char *how = req->explore.stateful_set ? "--stateful" : "[explore] stateful = true";
+    if (o.time == SIM_TIME_TIMED)
+        return g_strdup_printf("%s: %s: the stateful search is untimed only; allowed: [explore] time = untimed or "
+                               "default (or --time untimed), or the stateless search",
+                               file, how);
+    if (o.shard_count > 1)
+        return g_strdup_printf("%s: %s with --shard: the stateful search is not split into shards; allowed: one "
+                               "machine, or the stateless search with --shard",
+                               file, how);
+    if (s->js_module && s->js_module[0])
+        return g_strdup_printf("%s: [mutex] algorithm = js with %s: JavaScript tabs are not supported by the "
+                               "stateful search; allowed: the stateless search",
+                               file, how);
+    return NULL;
+}
+
 static void state_init(check_state *st, const check_request *req, GPtrArray *files, GPtrArray *errors, int jobs)
 {
     memset(st, 0, sizeof *st);
@@ -436,6 +461,12 @@ static void state_init(check_state *st, const check_request *req, GPtrArray *fil
         else if (!(job->scenario = sim_scenario_load(files->pdata[i], &error))) {
             job->outcome->error = g_strdup(error->message);
             g_error_free(error);
+        }
+        if (job->scenario && !job->outcome->error)
+            job->outcome->error = stateful_refused(files->pdata[i], job->scenario, req);
+        if (job->outcome->error && job->scenario) {
+            sim_scenario_free(job->scenario);
+            job->scenario = NULL;
         }
         if (job->outcome->error)
             cli_usage_error("%s", job->outcome->error);
