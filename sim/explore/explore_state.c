@@ -49,6 +49,7 @@ typedef struct state_set {
     gboolean bitstate;
     size_t cap;          /* entries (a power of 2), or bits */
     size_t max_cap;      /* compaction: the most entries --state-memory allows */
+    gboolean exact_steps; /* a state reached with fewer steps than stored is explored again */
     sim_digest *keys;    /* compaction: {0, 0} = empty */
     uint32_t *steps;     /* compaction: fewest steps it was reached with */
     uint64_t *bits;      /* bitstate */
@@ -161,7 +162,7 @@ static gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps)
             return FALSE;
         }
         if (sim_digest_equal(v->keys[i], d)) {
-            if (v->steps[i] <= s)
+            if (!v->exact_steps || v->steps[i] <= s)
                 return TRUE;
             v->steps[i] = s;
             return FALSE;
@@ -297,6 +298,73 @@ static char *stateful_bounds(const sim_scenario *s, const sim_explore_options *o
     return t;
 }
 
+/* One depth-first search from the root; TRUE when it went through the
+ * whole tree.  *cut_steps: a run was cut by [run] steps_max. */
+static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                              sim_explore_result *r, sdfs *d, GHashTable *marks_seen, double t0,
+                              const char **conflict, gboolean *cut_steps)
+{
+    GArray *nodes = g_array_new(FALSE, FALSE, sizeof(snode));
+    GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    gboolean finished = FALSE;
+    for (;;) {
+        if (sdfs_budget(o, r, t0))
+            break;
+        sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
+                             .prefix = (const uint32_t *)prefix->data, .prefix_len = prefix->len,
+                             .step_done = sdfs_step_done, .hook_ctx = d, .stop = o->stop, .digests = TRUE,
+                             .marks_seen = marks_seen, .world_ready = sdfs_world_ready};
+        d->prefix_len = prefix->len;
+        d->have_last = FALSE;
+        sim_run run;
+        sim_run_exec(s, pool, &spec, &run);
+        d->world = NULL;
+        if (run.stopped) {
+            char *why = sim_explore_stop_text(run.stopped, o);
+            r->stop_cause = run.stopped;
+            r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions", why, r->runs);
+            g_free(why);
+            sim_run_clear(&run);
+            break;
+        }
+        /* Every choice it made beyond the path is a node with answers left. */
+        for (guint pos = nodes->len; pos < run.chooser.record->len; pos++) {
+            snode n = {g_array_index(run.chooser.record_n, uint32_t, pos), g_array_index(run.chooser.record, uint32_t, pos)};
+            g_array_append_val(nodes, n);
+        }
+        if (run.mark_conflict && !*conflict)
+            *conflict = run.mark_conflict;
+        if (run.monitor.c.cut & SIM_CUT_STEPS)
+            *cut_steps = TRUE;
+        if (run.chooser.abandoned) {
+            r->pruned++;
+        } else {
+            r->runs++;
+            sim_explore_count_run(r, &run.monitor);
+            if (o->final_digests && d->have_last)
+                final_add(o->final_digests, d->last);
+            if (run.monitor.violated) {
+                sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE};
+                if (sim_explore_found(r, o, s, &run, &found, TRUE, TRUE)) {
+                    sim_run_clear(&run);
+                    break;
+                }
+            }
+        }
+        sim_run_clear(&run);
+        if (*conflict || d->visited.full)
+            break;
+        sdfs_progress(o, r, d, t0);
+        if (!sdfs_backtrack(nodes, prefix)) {
+            finished = TRUE;
+            break;
+        }
+    }
+    g_array_free(nodes, TRUE);
+    g_array_free(prefix, TRUE);
+    return finished;
+}
+
 void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
                           sim_explore_result *r)
 {
@@ -313,60 +381,20 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
         return;
     }
     GHashTable *marks_seen = sim_marks_seen_new();
-    GArray *nodes = g_array_new(FALSE, FALSE, sizeof(snode));
-    GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     const char *conflict = NULL;
-    gboolean finished = FALSE;
-    for (;;) {
-        if (sdfs_budget(o, r, t0))
-            break;
-        sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
-                             .prefix = (const uint32_t *)prefix->data, .prefix_len = prefix->len,
-                             .step_done = sdfs_step_done, .hook_ctx = &d, .stop = o->stop, .digests = TRUE,
-                             .marks_seen = marks_seen, .world_ready = sdfs_world_ready};
-        d.prefix_len = prefix->len;
-        d.have_last = FALSE;
-        sim_run run;
-        sim_run_exec(s, pool, &spec, &run);
-        d.world = NULL;
-        if (run.stopped) {
-            char *why = sim_explore_stop_text(run.stopped, o);
-            r->stop_cause = run.stopped;
-            r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions", why, r->runs);
-            g_free(why);
-            sim_run_clear(&run);
-            break;
-        }
-        /* Every choice it made beyond the path is a node with answers left. */
-        for (guint pos = nodes->len; pos < run.chooser.record->len; pos++) {
-            snode n = {g_array_index(run.chooser.record_n, uint32_t, pos), g_array_index(run.chooser.record, uint32_t, pos)};
-            g_array_append_val(nodes, n);
-        }
-        if (run.mark_conflict && !conflict)
-            conflict = run.mark_conflict;
-        if (run.chooser.abandoned) {
-            r->pruned++;
-        } else {
-            r->runs++;
-            sim_explore_count_run(r, &run.monitor);
-            if (o->final_digests && d.have_last)
-                final_add(o->final_digests, d.last);
-            if (run.monitor.violated) {
-                sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE};
-                if (sim_explore_found(r, o, s, &run, &found, TRUE, TRUE)) {
-                    sim_run_clear(&run);
-                    break;
-                }
-            }
-        }
-        sim_run_clear(&run);
-        if (conflict || d.visited.full)
-            break;
-        sdfs_progress(o, r, &d, t0);
-        if (!sdfs_backtrack(nodes, prefix)) {
-            finished = TRUE;
-            break;
-        }
+    gboolean cut_steps = FALSE;
+    /* First a state counts as seen whatever the steps it was reached
+     * with: sound when no run meets the step bound, for the set is then
+     * closed under successors and holds every reachable state.  If one
+     * does, the search starts over keeping the fewest steps of each state
+     * (and a state reached with more steps left is explored again). */
+    gboolean finished = stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
+    if (finished && cut_steps && !o->bitstate && !conflict && r->verdict != SIM_VERDICT_VIOLATION) {
+        state_set_clear(&d.visited);
+        state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);
+        d.visited.exact_steps = TRUE;
+        finished = d.visited.keys && d.visited.steps &&
+                   stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
     }
     r->states = (gint64)d.visited.count;
     r->revisits = r->pruned;
@@ -400,8 +428,6 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     if (r->verdict != SIM_VERDICT_VIOLATION && !finished)
         r->verdict = SIM_VERDICT_INCOMPLETE;
     g_hash_table_destroy(marks_seen);
-    g_array_free(nodes, TRUE);
-    g_array_free(prefix, TRUE);
     state_set_clear(&d.visited);
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
 }
