@@ -275,7 +275,9 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->steps_max = eo->steps_max > 0 ? eo->steps_max : s->steps_max;
     o->time_limit_ms = s->time_limit_ms;
     o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
-    o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0;
+    /* The stateful search reduces nothing (sim/explore/explore_state.c). */
+    o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0 &&
+                   !eo->stateful && !eo->bitstate;
     o->pct_depth = eo->mode == SIM_MODE_PCT ? eo->pct_depth : 0;
 
     o->first = eo->first;

@@ -282,7 +282,7 @@ static void final_add(GHashTable *set, sim_digest d)
         g_free(copy);
 }
 
-static char *stateful_bounds(const sim_scenario *s, const sim_explore_options *o, const sdfs *d)
+static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
 {
     const state_set *v = &d->visited;
     double mb = (double)state_set_bytes(v) / (1024.0 * 1024.0);
@@ -293,7 +293,7 @@ static char *stateful_bounds(const sim_scenario *s, const sim_explore_options *o
     char *t = g_strdup_printf("(stateful, %zu states) every execution of at most %" G_GINT64_FORMAT
                               " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction off; %s",
                               v->count, s->steps_max,
-                              o->preemptions_max >= 0 ? " (the preemption bound is not applied)" : "", set);
+                              s->preemptions_max >= 0 ? " (the scenario's preemptions_max is not applied)" : "", set);
     g_free(set);
     return t;
 }
@@ -400,7 +400,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     r->revisits = r->pruned;
     r->state_bytes = state_set_bytes(&d.visited);
     r->bitstate_coverage = d.visited.count ? 1.0 - d.visited.fp_sum / (double)d.visited.count : 1.0;
-    r->bounds_text = stateful_bounds(s, o, &d);
+    r->bounds_text = stateful_bounds(s, &d);
     if (conflict) {
         g_free(r->incomplete_reason);
         r->incomplete_reason = g_strdup_printf("the state mark \"%s\" of %s was incomplete (one state, two next "
