@@ -160,6 +160,13 @@ gboolean xt_env_deadline_passed(xt_env *env, int64_t at_ms)
     return xt_env_now_ms(env) >= at_ms;
 }
 
+void xt_env_mark(xt_env *env, const char *label, const void *live, size_t len)
+{
+    assert(env && env->m && label && (live || len == 0));
+    if (env->m->mark)
+        env->m->mark(env->ctx, label, live, len);
+}
+
 void xt_env_debug_init(xt_env *env)
 {
     assert(env && env->m);

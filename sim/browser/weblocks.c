@@ -32,6 +32,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "sim/world/world_digest.h"
 #include "xt/env.h"
 
 typedef struct wl_request {
@@ -238,4 +239,28 @@ const char *sim_weblocks_name_of(const sim_weblocks *wl, uint64_t handle)
             return l->name;
     }
     return NULL;
+}
+
+static void request_digest(const wl_request *r, sim_digest *h,
+                           void (*waiter_fold)(sim_digest *h, const void *waiter, void *ctx), void *ctx)
+{
+    sim_digest_u64(h, r->handle != 0);
+    sim_digest_u64(h, (uint64_t)r->tab);
+    waiter_fold(h, r->waiter, ctx);
+}
+
+void sim_weblocks_digest(const sim_weblocks *wl, sim_digest *h,
+                         void (*waiter_fold)(sim_digest *h, const void *waiter, void *ctx), void *ctx)
+{
+    for (guint i = 0; i < wl->locks->len; i++) {
+        const wl_lock *l = wl->locks->pdata[i];
+        sim_digest_str(h, l->name);
+        request_digest(&l->holder, h, waiter_fold, ctx);
+        sim_digest_u64(h, l->queue.length);
+        for (const GList *q = l->queue.head; q; q = q->next)
+            request_digest(q->data, h, waiter_fold, ctx);
+    }
+    sim_digest_u64(h, wl->stolen->len);
+    for (guint i = 0; i < wl->stolen->len; i++)
+        request_digest(&g_array_index(wl->stolen, wl_request, i), h, waiter_fold, ctx);
 }

@@ -49,6 +49,14 @@ guint sim_weblocks_queued(const sim_weblocks *wl, const char *name);
 /* The name a held or stolen handle is for; NULL if it holds nothing. */
 const char *sim_weblocks_name_of(const sim_weblocks *wl, uint64_t handle);
 
+/* Folds the manager's state into a state digest (sim/world/world_digest.h):
+ * per lock in creation order its name, holder and queue, and the stolen
+ * handles; a waiter is folded by waiter_fold (the world's task identity),
+ * a handle only as held or not (code passes it back, never compares it). */
+struct sim_digest;
+void sim_weblocks_digest(const sim_weblocks *wl, struct sim_digest *h,
+                         void (*waiter_fold)(struct sim_digest *h, const void *waiter, void *ctx), void *ctx);
+
 /* A task's part of the manager (sim_task.weblock). */
 typedef struct sim_task_weblock {
     gboolean queued; /* its request waits in the manager, not in the world's queue */

@@ -13,10 +13,13 @@
  * usually consequences of the first.
  */
 #include "sim/check/monitor.h"
+
+#include "sim/world/world_digest.h"
 #include "sim/programs/program.h"
 #include "xt/error.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -330,4 +333,40 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored
     for (guint i = judged_before; i < m->violations->len; i++)
         ((sim_violation *)m->violations->pdata[i])->at_end = TRUE;
     g_hash_table_destroy(stored);
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void digest_table(const GHashTable *table, sim_digest *h)
+{
+    guint n = 0;
+    gpointer *keys = g_hash_table_get_keys_as_array((GHashTable *)table, &n);
+    qsort(keys, n, sizeof *keys, cmp_text);
+    sim_digest_u64(h, n);
+    for (guint i = 0; i < n; i++) {
+        sim_digest_str(h, keys[i]);
+        sim_digest_u64(h, (uint64_t)GPOINTER_TO_INT(g_hash_table_lookup((GHashTable *)table, keys[i])));
+    }
+    g_free(keys);
+}
+
+void sim_monitor_digest(const sim_monitor *m, sim_digest *h,
+                        void (*task_fold)(sim_digest *h, int task_id, void *ctx), void *ctx)
+{
+    sim_digest_u64(h, m->violated);
+    sim_digest_u64(h, m->c.cut);
+    sim_digest_u64(h, (uint64_t)m->cs_tab);
+    task_fold(h, m->cs_task, ctx);
+    digest_table(m->added, h);
+    digest_table(m->delivered, h);
+    guint kept = m->kept ? m->kept->len : 0;
+    sim_digest_u64(h, kept); /* in order: kept in the order the tabs refused them */
+    for (guint i = 0; i < kept; i++) {
+        const sim_kept_event *k = m->kept->pdata[i];
+        sim_digest_str(h, k->id);
+        sim_digest_u64(h, (uint64_t)k->tab);
+    }
 }

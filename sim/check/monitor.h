@@ -146,4 +146,13 @@ void sim_monitor_lock_done(sim_monitor *m, int64_t time_us, int tab, int64_t wai
 void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored_ids,
                         int pending_tab, int64_t pending_wait_us);
 
+/* Folds what the invariants judge a continuation by into a state digest
+ * (sim/world/world_digest.h): the violated set, who is in the critical
+ * section (task_fold maps a task id to the world's task identity), the
+ * events added, delivered (with counts) and kept, as sorted sets.  The
+ * counters and the timeline are statistics, not state. */
+struct sim_digest;
+void sim_monitor_digest(const sim_monitor *m, struct sim_digest *h,
+                        void (*task_fold)(struct sim_digest *h, int task_id, void *ctx), void *ctx);
+
 #endif

@@ -26,8 +26,13 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     w->step_done = spec->step_done;
     w->hook_ctx = spec->hook_ctx;
     w->stop = spec->stop;
+    if (spec->digests)
+        sim_world_digest_enable(w, spec->marks_seen);
+    if (spec->world_ready)
+        spec->world_ready(spec->hook_ctx, w);
     sim_world_run(w);
     run->stopped = w->stopped;
+    run->mark_conflict = w->mark_conflict;
     if (run->stopped)
         run->monitor.c.end_time_us = w->now_us; /* where it stopped: not judged, so not set by the checks */
     sim_world_free(w);

@@ -17,6 +17,7 @@
 #include "sim/scenario/scenario.h"
 
 struct sim_step_info;
+struct sim_world;
 
 typedef struct sim_run_spec {
     uint64_t seed;
@@ -35,6 +36,13 @@ typedef struct sim_run_spec {
     sim_sched_pick_fn data_pick; /* sim_chooser.data_pick */
     void (*step_done)(void *ctx, const struct sim_step_info *step);
     void *hook_ctx;
+    /* State digests (sim/world/world_digest.h): keep the tasks' running
+     * hashes, checking marks against marks_seen (NULL: unchecked), and
+     * hand the world to world_ready before it runs (digests are taken at
+     * the explorer's hooks, between steps). */
+    gboolean digests;
+    GHashTable *marks_seen;
+    void (*world_ready)(void *ctx, struct sim_world *world);
 } sim_run_spec;
 
 typedef struct sim_run {
@@ -42,6 +50,7 @@ typedef struct sim_run {
     sim_chooser chooser;
     uint32_t scenario_hash;
     sim_stop stopped;      /* the run ended early and was not judged (sim/world/stop.h) */
+    const char *mark_conflict; /* digests: a state mark found incomplete (its label), or NULL */
 } sim_run;
 
 /* Coroutine stack size: core/ code, json-glib and glib need little, but the

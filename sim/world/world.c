@@ -35,6 +35,7 @@ sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, 
     t->record.lock_since_us = -1;
     t->view.fresh = TRUE;
     t->link.data = t;
+    t->ord = ++tab->tasks_made;
     void *stack = sim_stack_pool_take(w->pool);
     sim_coro_init(&t->coro, stack, sim_stack_pool_stack_size(w->pool), task_entry, t);
     g_queue_push_tail_link(&w->live, &t->link);
@@ -454,6 +455,7 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
         tab->index = i + 1;
         tab->client_id = g_strdup_printf("tab%d", i + 1);
         g_queue_init(&tab->ready);
+        sim_digest_init(&tab->dig, (uint64_t)tab->index);
         sim_tab_env_init(tab);
     }
     return w;

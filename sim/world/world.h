@@ -49,6 +49,7 @@
 #include "sim/browser/weblocks.h"
 #include "xt/env.h"
 #include "sim/programs/program.h"
+#include "sim/world/world_digest.h"
 
 typedef struct sim_world sim_world;
 typedef struct sim_tab sim_tab;
@@ -124,6 +125,12 @@ struct sim_task {
     sim_task_view view;       /* its view of storage (browser/storage_model.h) */
     sim_task_wait wait;       /* its wait for keys or a deadline (world/env_wait.h) */
     GList link;             /* in world->live */
+    /* State digests (world_digest.c, env_digest.c) */
+    int ord;                /* 1-based, in creation order among its tab's tasks: its identity in a digest */
+    int scoped;             /* lock requests it is inside (nested): what it reads goes to dig, not its tab's */
+    sim_digest scope_base;  /* scoped: its tab's hash when the outermost request began */
+    sim_digest dig;         /* scoped: the running hash of what it read since the scope or its last mark */
+    const char *mark;       /* the label of the mark in force (its outputs are checked), or NULL */
 };
 
 struct sim_tab {
@@ -148,6 +155,11 @@ struct sim_tab {
     uint64_t storage_events; /* `storage` events for it so far: other tabs' changes (env_wait.c) */
     uint64_t key_seq[SIM_OBJ_KEYS]; /* world change_seq of the last change by another tab of a key
                                        of each object bit (env_wait.c) */
+    /* State digests (world_digest.c, env_digest.c) */
+    int tasks_made;         /* tasks of this tab so far (sim_task.ord) */
+    const xt_env_methods *inner; /* digesting: the table env.m wraps (env_digest.c) */
+    sim_task *mark_task;    /* the task whose tab-wide mark is in force, or NULL */
+    sim_digest dig;         /* running hash of what the environment returned to its tasks (unscoped) */
 };
 
 struct sim_world {
@@ -186,6 +198,12 @@ struct sim_world {
     uint64_t storage_changes; /* sim_storage_changes of the map before the current storage call */
     uint64_t change_seq;    /* changes of the map so far, as env_wait.c counts them */
     xt_task_fn tab_main;    /* what a tab's main task runs: sim_tab_main (tests may replace it) */
+    /* State digests: the running hashes are kept when digesting is on
+     * (set before sim_world_run, env_digest.c); marks checked against
+     * marks_seen, borrowed from the search, which lives across runs. */
+    gboolean digesting;
+    GHashTable *marks_seen;     /* sim_digest* key -> uint64 output hash (env_digest.c) */
+    const char *mark_conflict;  /* a mark that was incomplete: its label, or NULL */
 };
 
 sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim_stack_pool *pool,
@@ -201,6 +219,10 @@ void sim_task_yield(sim_task *task, sim_yield reason);
 /* sim_weblocks_grant_fn of the world's manager (ctx = world, waiter = task). */
 void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle);
 void sim_tab_env_init(sim_tab *tab);
+/* env_digest.c: turn the running hashes on (before sim_world_run). */
+void sim_world_digest_enable(sim_world *world, GHashTable *marks_seen);
+/* The table of marks' outputs one search shares across its runs. */
+GHashTable *sim_marks_seen_new(void);
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */
 static inline gboolean sim_tab_gone(const sim_tab *tab)
 {

@@ -154,6 +154,15 @@ typedef struct xt_env_methods {
      * backend that explores time (the simulator) learns from it which
      * clock values the code tells apart. */
     gboolean (*clock_passed)(void *ctx, int64_t at_ms);
+    /* A state mark at a loop head: the calling task declares that from
+     * here its future depends only on (label, live[0..len)), on what the
+     * environment returns to it from now on, and on its state when its
+     * current lock() began (inside one) or its tab's fields (outside).
+     * It describes state; it asks nothing and changes nothing.  Optional,
+     * NULL = ignored (a browser has no use for it); a model checker uses
+     * it to recognise a state it has seen (docs/model-checking.md, "State
+     * digests"), and checks it. */
+    void (*mark)(void *ctx, const char *label, const void *live, size_t len);
 } xt_env_methods;
 
 typedef struct xt_env {
@@ -197,6 +206,10 @@ void xt_env_tab_wake(xt_env *env);
  * clock against its deadlines and expiries through this, never by reading
  * now and comparing itself. */
 gboolean xt_env_deadline_passed(xt_env *env, int64_t at_ms);
+
+/* Declare a state mark (see mark above); a no-op without the method.
+ * label is a static string naming the loop head. */
+void xt_env_mark(xt_env *env, const char *label, const void *live, size_t len);
 
 /* Reads the bucketeer_debug key once ("true" enables debug logs), as the
  * seed's Debug Information section says. */

@@ -1,0 +1,367 @@
+/*
+ * env_digest.c - the running hashes that stand for the tasks' local
+ * state in a state digest (sim/world/world_digest.h), and the check of
+ * state marks.
+ *
+ * A tab's memory (its tasks' stacks and the program's instance) is a
+ * deterministic function of what the environment returned to its tasks,
+ * in order: code under test has no other input.  So, with digesting on,
+ * each tab's env methods are wrapped here, and every result (a value
+ * read, an error code, a clock reading, a random draw, a granted lock) is
+ * folded, tagged with the task's ord, into the tab's running hash.  What
+ * the task passed in (its outputs) is not folded: it is a function of
+ * what came before.
+ *
+ * Scopes: between a task's XT_OBS_LOCK_REQUEST and the lock's end
+ * (XT_OBS_LOCK_ACQUIRED or _FAILED), its results go to its own hash
+ * instead (sim_task.dig), started from its tab's hash then: lock() reads
+ * the tab's heap it was given but leaves nothing in it that another task
+ * reads before lock() returns (the mutex contract, xt/mutex.h), so the
+ * order of its reads against its tab-mates' is not state.  At the end the
+ * scope's hash is folded into the tab's.
+ *
+ * Marks (xt_env_mark): inside a scope a mark restarts the task's hash
+ * from (its tab's hash at the scope's start, label, live values); outside
+ * one, when the task is its tab's only live task, it restarts the tab's
+ * hash from (tab, label, live).  Elsewhere it is folded like a result.
+ *
+ * The check (the search relies on marks, so it checks them at run time):
+ * while a mark is in force, each output of the task (a storage call with
+ * its key and value, an await with its arguments, and the label of its
+ * step) is recorded under the hash it was made from.  Two different
+ * outputs from one hash mean the mark left out something the task's
+ * future depends on: world->mark_conflict names the mark, and the search
+ * is not complete.  marks_seen lives across the runs of one search.
+ */
+#include <string.h>
+
+#include "sim/world/world.h"
+
+/* ---- folding ---- */
+
+static sim_task *current_of(sim_tab *tab)
+{
+    sim_task *t = tab->world->current;
+    return t && t->tab == tab ? t : NULL;
+}
+
+/* Where t's results go. */
+static sim_digest *target_of(sim_task *t)
+{
+    return t->scoped ? &t->dig : &t->tab->dig;
+}
+
+static void fold_begin(sim_tab *tab, sim_task *t, uint64_t op)
+{
+    if (!t->scoped) {
+        if (tab->mark_task && tab->mark_task != t) {
+            tab->mark_task->mark = NULL; /* another task's reads join the tab's hash */
+            tab->mark_task = NULL;
+        }
+        sim_digest_u64(&tab->dig, (uint64_t)t->ord);
+    }
+    sim_digest_u64(target_of(t), op);
+}
+
+static void fold_rc(sim_tab *tab, uint64_t op, int64_t rc)
+{
+    sim_task *t = current_of(tab);
+    if (!t)
+        return;
+    fold_begin(tab, t, op);
+    sim_digest_u64(target_of(t), (uint64_t)rc);
+}
+
+static void fold_text(sim_tab *tab, uint64_t op, int rc, const GString *text)
+{
+    sim_task *t = current_of(tab);
+    if (!t)
+        return;
+    fold_begin(tab, t, op);
+    sim_digest_u64(target_of(t), (uint64_t)(int64_t)rc);
+    if (rc == XT_OK)
+        sim_digest_bytes(target_of(t), text->str, text->len);
+}
+
+/* ---- the check of marks ---- */
+
+static guint digest_hash(gconstpointer p)
+{
+    return (guint)((const sim_digest *)p)->lo;
+}
+
+static gboolean digest_eq(gconstpointer a, gconstpointer b)
+{
+    return sim_digest_equal(*(const sim_digest *)a, *(const sim_digest *)b);
+}
+
+GHashTable *sim_marks_seen_new(void)
+{
+    return g_hash_table_new_full(digest_hash, digest_eq, g_free, g_free);
+}
+
+/* An output of the running task: checked while a mark is in force. */
+static void output(sim_tab *tab, uint64_t op, const char *key, const char *value, int64_t arg)
+{
+    sim_world *w = tab->world;
+    sim_task *t = current_of(tab);
+    if (!t || !t->mark || !w->marks_seen || sim_tab_gone(tab))
+        return;
+    sim_digest key_h = *target_of(t);
+    if (t->scoped) {
+        sim_digest_u64(&key_h, t->scope_base.lo);
+        sim_digest_u64(&key_h, t->scope_base.hi);
+    }
+    sim_digest out;
+    sim_digest_init(&out, op);
+    sim_digest_str(&out, key);
+    sim_digest_str(&out, value);
+    sim_digest_u64(&out, (uint64_t)arg);
+    sim_digest_str(&out, t->label);
+    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, &key_h);
+    if (!seen)
+        g_hash_table_insert(w->marks_seen, g_memdup2(&key_h, sizeof key_h), g_memdup2(&out, sizeof out));
+    else if (!sim_digest_equal(*seen, out) && !w->mark_conflict)
+        w->mark_conflict = t->mark;
+}
+
+/* ---- the wrapped methods (ctx = sim_tab) ---- */
+
+enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RANDOM, OP_SEND, OP_SPAWN,
+       OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK };
+
+static int d_get(void *ctx, const char *key, GString *out)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_GET, key, NULL, 0);
+    int rc = tab->inner->storage_get(ctx, key, out);
+    fold_text(tab, OP_GET, rc, out);
+    return rc;
+}
+
+static int d_set(void *ctx, const char *key, const char *value)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_SET, key, value, 0);
+    int rc = tab->inner->storage_set(ctx, key, value);
+    fold_rc(tab, OP_SET, rc);
+    return rc;
+}
+
+static int d_remove(void *ctx, const char *key)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_REMOVE, key, NULL, 0);
+    int rc = tab->inner->storage_remove(ctx, key);
+    fold_rc(tab, OP_REMOVE, rc);
+    return rc;
+}
+
+static int d_length(void *ctx, size_t *length_out)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_LENGTH, NULL, NULL, 0);
+    int rc = tab->inner->storage_length(ctx, length_out);
+    fold_rc(tab, OP_LENGTH, rc == XT_OK ? (int64_t)*length_out : rc - 1000000);
+    return rc;
+}
+
+static int d_key(void *ctx, size_t index, GString *key_out)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_KEY, NULL, NULL, (int64_t)index);
+    int rc = tab->inner->storage_key(ctx, index, key_out);
+    fold_text(tab, OP_KEY, rc, key_out);
+    return rc;
+}
+
+static int64_t d_now(void *ctx)
+{
+    sim_tab *tab = ctx;
+    int64_t now = tab->inner->clock_now_ms(ctx);
+    fold_rc(tab, OP_NOW, now);
+    return now;
+}
+
+static int d_sleep(void *ctx, int64_t ms)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_SLEEP, NULL, NULL, ms);
+    int rc = tab->inner->sleep_ms(ctx, ms);
+    fold_rc(tab, OP_SLEEP, rc);
+    return rc;
+}
+
+static uint64_t d_random(void *ctx)
+{
+    sim_tab *tab = ctx;
+    uint64_t r = tab->inner->random_u64(ctx);
+    fold_rc(tab, OP_RANDOM, (int64_t)r);
+    return r;
+}
+
+static int d_send(void *ctx, const char *body)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_SEND, NULL, body, 0);
+    int rc = tab->inner->transport_send(ctx, body);
+    fold_rc(tab, OP_SEND, rc);
+    return rc;
+}
+
+static int d_spawn(void *ctx, xt_task_fn fn, void *arg)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_SPAWN, NULL, NULL, 0);
+    int rc = tab->inner->task_spawn(ctx, fn, arg);
+    fold_rc(tab, OP_SPAWN, rc);
+    return rc;
+}
+
+static void d_log(void *ctx, xt_log_level level, const char *message)
+{
+    ((sim_tab *)ctx)->inner->log(ctx, level, message);
+}
+
+/* Lock requests open and close a task's scope (see the file comment). */
+static void d_observe(void *ctx, const xt_obs *o)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = current_of(tab);
+    if (t && o->kind == XT_OBS_LOCK_REQUEST && t->scoped++ == 0) {
+        sim_digest_u64(&tab->dig, (uint64_t)t->ord);
+        sim_digest_u64(&tab->dig, OP_LOCK);
+        t->scope_base = tab->dig;
+        t->dig = tab->dig;
+        if (tab->mark_task == t)
+            tab->mark_task = NULL;
+        t->mark = NULL;
+    }
+    if (t && (o->kind == XT_OBS_LOCK_ACQUIRED || o->kind == XT_OBS_LOCK_FAILED) && t->scoped > 0 &&
+        --t->scoped == 0) {
+        sim_digest_u64(&tab->dig, (uint64_t)t->ord);
+        sim_digest_u64(&tab->dig, t->dig.lo);
+        sim_digest_u64(&tab->dig, t->dig.hi);
+        t->mark = NULL;
+    }
+    if (t && o->kind == XT_OBS_STEP)
+        output(tab, OP_MARK, o->label, NULL, 0); /* its next label */
+    tab->inner->observe(ctx, o);
+}
+
+static int d_lock_request(void *ctx, const char *name, int flags, uint64_t *handle_out)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_LOCK, name, NULL, flags);
+    int rc = tab->inner->lock_request(ctx, name, flags, handle_out);
+    fold_rc(tab, OP_LOCK, rc); /* not the handle: code only passes it back */
+    return rc;
+}
+
+static int d_lock_release(void *ctx, uint64_t handle)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_RELEASE, NULL, NULL, 0);
+    int rc = tab->inner->lock_release(ctx, handle);
+    fold_rc(tab, OP_RELEASE, rc);
+    return rc;
+}
+
+static int d_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_WAIT, n_keys > 0 ? keys[0] : NULL, NULL, timeout_ms);
+    int rc = tab->inner->wait(ctx, keys, n_keys, timeout_ms);
+    fold_rc(tab, OP_WAIT, rc);
+    return rc;
+}
+
+static void d_notify(void *ctx)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_NOTIFY, NULL, NULL, 0);
+    tab->inner->storage_notify(ctx);
+}
+
+static int d_tab_wait(void *ctx)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_TAB_WAIT, NULL, NULL, 0);
+    int rc = tab->inner->tab_wait(ctx);
+    fold_rc(tab, OP_TAB_WAIT, rc);
+    return rc;
+}
+
+static void d_tab_wake(void *ctx)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_TAB_WAKE, NULL, NULL, 0);
+    tab->inner->tab_wake(ctx);
+}
+
+static gboolean d_passed(void *ctx, int64_t at_ms)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_PASSED, NULL, NULL, at_ms);
+    gboolean passed = tab->inner->clock_passed(ctx, at_ms);
+    fold_rc(tab, OP_PASSED, passed);
+    return passed;
+}
+
+/* Is t its tab's only live task? */
+static gboolean sole_live(const sim_tab *tab, const sim_task *t)
+{
+    for (const GList *l = tab->world->live.head; l; l = l->next) {
+        const sim_task *u = l->data;
+        if (u != t && u->tab == tab)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static void d_mark(void *ctx, const char *label, const void *live, size_t len)
+{
+    sim_tab *tab = ctx;
+    sim_task *t = current_of(tab);
+    if (!t || sim_tab_gone(tab))
+        return;
+    if (t->scoped) {
+        t->dig = t->scope_base;
+    } else if (sole_live(tab, t)) {
+        sim_digest_init(&tab->dig, (uint64_t)tab->index);
+        tab->mark_task = t;
+    } else {
+        fold_begin(tab, t, OP_MARK); /* not the tab's only task: a plain result */
+        sim_digest_str(target_of(t), label);
+        sim_digest_bytes(target_of(t), live, len);
+        return;
+    }
+    sim_digest_u64(target_of(t), OP_MARK);
+    sim_digest_str(target_of(t), label);
+    sim_digest_bytes(target_of(t), live, len);
+    t->mark = label;
+}
+
+#define DIGEST_METHODS_COMMON                                                                                    \
+    .storage_get = d_get, .storage_set = d_set, .storage_remove = d_remove, .storage_length = d_length,        \
+    .storage_key = d_key, .clock_now_ms = d_now, .sleep_ms = d_sleep, .random_u64 = d_random,                  \
+    .transport_send = d_send, .task_spawn = d_spawn, .log = d_log, .observe = d_observe, .wait = d_wait,       \
+    .storage_notify = d_notify, .tab_wait = d_tab_wait, .tab_wake = d_tab_wake, .clock_passed = d_passed,      \
+    .mark = d_mark
+
+static const xt_env_methods digest_methods_no_locks = {DIGEST_METHODS_COMMON};
+static const xt_env_methods digest_methods = {DIGEST_METHODS_COMMON, .lock_request = d_lock_request,
+                                              .lock_release = d_lock_release};
+
+void sim_world_digest_enable(sim_world *w, GHashTable *marks_seen)
+{
+    w->digesting = TRUE;
+    w->marks_seen = marks_seen;
+    for (int i = 0; i < w->n_tabs; i++) {
+        sim_tab *tab = &w->tabs[i];
+        tab->inner = tab->env.m;
+        g_assert(tab->inner->storage_get && tab->inner->wait && tab->inner->observe && tab->inner->tab_wait &&
+                 tab->inner->clock_passed && !tab->inner->mark);
+        tab->env.m = tab->inner->lock_request ? &digest_methods : &digest_methods_no_locks;
+    }
+}

@@ -1,0 +1,228 @@
+/*
+ * world_digest.c - the state digest of a world; see sim/world/world_digest.h.
+ *
+ * At a choice point no task runs: every task is in the queue, its tab's
+ * ready FIFO, a wait, the Web Locks queue or parked, and the world is
+ * fully described by the parts below.  Each is folded in a canonical
+ * order (tabs by index, a tab's tasks in creation order, maps sorted),
+ * never in an order a hash table or an allocation chose.
+ *
+ * Invariants (what makes "equal digests, equal futures" hold):
+ *  - a task is named by (tab, ord), never by its run-wide id, which
+ *    counts the other tabs' tasks too; ids are only ever compared for
+ *    equality by the world and the monitor, so the renaming is faithful;
+ *  - counters that only grow (change_seq, storage_events) are folded as
+ *    the comparisons the world will make with them (env_wait.c): per task
+ *    and key bit, whether a change it has not seen is pending;
+ *  - time is exact: now and every pending wake-up in microseconds (no
+ *    abstraction yet: sound, at the cost of merging fewer states);
+ *  - a task's local state is its tab's running hash and, inside a lock
+ *    request, its own (env_digest.c);
+ *  - left out, because no future depends on them: statistics (counters,
+ *    storage_ops, lock wait times other than pending ones), the timeline,
+ *    task ids, Web Locks handles, the queue's global sequence numbers
+ *    across tabs (only one tab's own ties are ordered by them), and which
+ *    tab stepped last (it orders a choice's answers, never the set of
+ *    them; the preemption count it feeds is unbounded in stateful search).
+ */
+#include "sim/world/world_digest.h"
+
+#include <string.h>
+
+#include "sim/world/world.h"
+
+/* Two lanes, each a multiply-xorshift over 64-bit words with its own
+ * constants (the finaliser of splitmix64 per word). */
+#define LANE_LO_K UINT64_C(0x9e3779b97f4a7c15)
+#define LANE_HI_K UINT64_C(0xc2b2ae3d27d4eb4f)
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+void sim_digest_init(sim_digest *h, uint64_t tag)
+{
+    h->lo = mix64(tag + LANE_LO_K);
+    h->hi = mix64(tag ^ LANE_HI_K);
+}
+
+void sim_digest_u64(sim_digest *h, uint64_t v)
+{
+    h->lo = mix64(h->lo ^ mix64(v + LANE_LO_K));
+    h->hi = mix64((h->hi + LANE_HI_K) ^ mix64(v ^ LANE_HI_K)) + h->lo;
+}
+
+void sim_digest_bytes(sim_digest *h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    sim_digest_u64(h, len);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        sim_digest_u64(h, w);
+        p += 8;
+        len -= 8;
+    }
+    if (len > 0) {
+        uint64_t w = 0;
+        memcpy(&w, p, len);
+        sim_digest_u64(h, w);
+    }
+}
+
+void sim_digest_str(sim_digest *h, const char *text)
+{
+    if (!text)
+        sim_digest_u64(h, UINT64_C(0xfeedfacecafe0001));
+    else
+        sim_digest_bytes(h, text, strlen(text));
+}
+
+/* ---- the parts ---- */
+
+static void task_name(sim_digest *h, const sim_task *t)
+{
+    sim_digest_u64(h, t ? ((uint64_t)t->tab->index << 32) | (uint64_t)t->ord : 0);
+}
+
+static void waiter_fold(sim_digest *h, const void *waiter, void *ctx)
+{
+    (void)ctx;
+    task_name(h, waiter);
+}
+
+static void task_id_fold(sim_digest *h, int task_id, void *ctx)
+{
+    const sim_world *w = ctx;
+    if (task_id == 0) {
+        sim_digest_u64(h, 0);
+        return;
+    }
+    for (const GList *l = w->live.head; l; l = l->next) {
+        const sim_task *t = l->data;
+        if (t->id == task_id) {
+            task_name(h, t);
+            return;
+        }
+    }
+    sim_digest_u64(h, UINT64_MAX); /* a task that has finished */
+}
+
+/* The queue entry of t, or NULL; its rank among its tab's entries orders
+ * its ties (world.c untimed_candidates). */
+static const sim_queue_entry *queue_entry_of(const sim_world *w, const sim_task *t, uint64_t *rank)
+{
+    const sim_queue_entry *mine = NULL;
+    for (size_t i = 0; i < w->queue.len && !mine; i++)
+        if (w->queue.heap[i].item == t)
+            mine = &w->queue.heap[i];
+    *rank = 0;
+    if (!mine)
+        return NULL;
+    for (size_t i = 0; i < w->queue.len; i++) {
+        const sim_queue_entry *e = &w->queue.heap[i];
+        if (((const sim_task *)e->item)->tab == t->tab &&
+            (e->time_us < mine->time_us || (e->time_us == mine->time_us && e->seq < mine->seq)))
+            (*rank)++;
+    }
+    return mine;
+}
+
+static void task_digest(const sim_world *w, const sim_task *t, sim_digest *h)
+{
+    task_name(h, t);
+    uint64_t flags = (uint64_t)t->reason | (uint64_t)t->needs_tab << 4 | (uint64_t)t->counted << 5 |
+                     (uint64_t)t->reply_due << 6 | (uint64_t)t->parked << 7 | (uint64_t)t->record.lock_held << 8 |
+                     (uint64_t)t->weblock.queued << 9 | (uint64_t)t->view.fresh << 10 |
+                     (uint64_t)t->view.must_progress << 11 | (uint64_t)t->wait.waiting << 12 |
+                     (uint64_t)t->scoped << 13 | (uint64_t)(t->fn == w->tab_main) << 14;
+    sim_digest_u64(h, flags);
+    task_name(h, t->sync_parent);
+    task_name(h, t->sync_child);
+    sim_digest_str(h, t->label);
+    sim_digest_u64(h, t->record.lock_since_us < 0 ? UINT64_MAX : (uint64_t)(w->now_us - t->record.lock_since_us));
+    uint64_t rank;
+    const sim_queue_entry *e = queue_entry_of(w, t, &rank);
+    sim_digest_u64(h, e ? (uint64_t)e->time_us : UINT64_MAX);
+    sim_digest_u64(h, rank);
+    /* What it waits for, and the changes it has not seen (env_wait.c). */
+    sim_digest_u64(h, t->wait.n_keys);
+    if (t->wait.waiting) {
+        sim_digest_u64(h, t->wait.keys != NULL);
+        for (size_t i = 0; t->wait.keys && i < t->wait.n_keys; i++)
+            sim_digest_str(h, t->wait.keys[i]);
+    }
+    sim_digest_u64(h, (uint64_t)t->wait.deadline_us);
+    sim_digest_u64(h, (uint64_t)(int64_t)t->wait.woken_by);
+    uint64_t unseen = 0;
+    for (int b = 0; b < SIM_OBJ_KEYS; b++)
+        if (t->tab->key_seq[b] > MAX(t->wait.mark_seq, t->wait.read_seq[b]))
+            unseen |= UINT64_C(1) << b;
+    if (t->tab->storage_events != t->wait.mark_events)
+        unseen |= UINT64_C(1) << 63;
+    sim_digest_u64(h, unseen);
+    if (t->scoped) {
+        sim_digest_u64(h, t->dig.lo);
+        sim_digest_u64(h, t->dig.hi);
+    }
+}
+
+static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
+{
+    sim_digest_u64(h, (uint64_t)tab->index);
+    sim_digest_u64(h, tab->dig.lo);
+    sim_digest_u64(h, tab->dig.hi);
+    task_name(h, tab->owner);
+    sim_digest_u64(h, tab->ready.length);
+    for (const GList *l = tab->ready.head; l; l = l->next)
+        task_name(h, l->data);
+    sim_digest_u64(h, tab->rng);
+    uint64_t flags = (uint64_t)tab->rng_seeded | (uint64_t)tab->main_done << 1 | (uint64_t)tab->closed << 2 |
+                     (uint64_t)(tab->program_state != NULL) << 3;
+    sim_digest_u64(h, flags);
+    sim_digest_u64(h, (uint64_t)tab->random_outcomes);
+    sim_digest_u64(h, (uint64_t)tab->work_done);
+    sim_digest_u64(h, (uint64_t)tab->flushes_done);
+    sim_digest_u64(h, (uint64_t)tab->generation);
+    sim_digest_u64(h, (uint64_t)tab->frozen_until_us);
+    sim_digest_u64(h, (uint64_t)tab->tasks_made);
+    for (const GList *l = w->live.head; l; l = l->next) {
+        const sim_task *t = l->data;
+        if (t->tab == tab)
+            task_digest(w, t, h);
+    }
+}
+
+void sim_world_digest(const sim_world *w, sim_digest *out)
+{
+    sim_digest h;
+    sim_digest_init(&h, UINT64_C(0x74616273696d)); /* "tabsim" */
+    /* Storage: the browser's map and the model's own state, each folded
+     * twice with two seeds (their folds are 64-bit). */
+    uint64_t seeds[2] = {UINT64_C(14695981039346656037), UINT64_C(0x6c62272e07bb0142)};
+    for (int i = 0; i < 2; i++) {
+        sim_digest_u64(&h, sim_storage_digest(w->storage, seeds[i]));
+        if (w->model->digest)
+            sim_digest_u64(&h, w->model->digest(w, seeds[i]));
+    }
+    sim_weblocks_digest(w->weblocks, &h, waiter_fold, NULL);
+    sim_monitor_digest(w->monitor, &h, task_id_fold, (void *)w);
+    /* Time, the workload, faults used. */
+    sim_digest_u64(&h, (uint64_t)w->now_us);
+    sim_digest_u64(&h, (uint64_t)w->drain_end_us);
+    sim_digest_u64(&h, (uint64_t)w->spawned_live);
+    sim_digest_u64(&h, (uint64_t)w->mains_live);
+    sim_digest_u64(&h, (uint64_t)w->deadlock);
+    sim_digest_u64(&h, (uint64_t)w->tab_closes);
+    sim_digest_u64(&h, (uint64_t)w->tab_freezes);
+    sim_digest_u64(&h, (uint64_t)w->tab_reloads);
+    sim_digest_u64(&h, (uint64_t)w->tab_stalls);
+    sim_digest_u64(&h, (uint64_t)w->server_faults);
+    sim_digest_u64(&h, (uint64_t)w->live.length);
+    for (int i = 0; i < w->n_tabs; i++)
+        tab_digest(w, &w->tabs[i], &h);
+    *out = h;
+}
