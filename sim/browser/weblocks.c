@@ -249,17 +249,29 @@ static void request_digest(const wl_request *r, sim_digest *h,
     waiter_fold(h, r->waiter, ctx);
 }
 
+static gint lock_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp((*(const wl_lock *const *)a)->name, (*(const wl_lock *const *)b)->name);
+}
+
 void sim_weblocks_digest(const sim_weblocks *wl, sim_digest *h,
                          void (*waiter_fold)(sim_digest *h, const void *waiter, void *ctx), void *ctx)
 {
-    for (guint i = 0; i < wl->locks->len; i++) {
-        const wl_lock *l = wl->locks->pdata[i];
+    /* By name: the order in which names were first requested is no state
+     * (a name is found by its text). */
+    GPtrArray *sorted = g_ptr_array_sized_new(wl->locks->len);
+    for (guint i = 0; i < wl->locks->len; i++)
+        g_ptr_array_add(sorted, wl->locks->pdata[i]);
+    g_ptr_array_sort(sorted, lock_cmp);
+    for (guint i = 0; i < sorted->len; i++) {
+        const wl_lock *l = sorted->pdata[i];
         sim_digest_str(h, l->name);
         request_digest(&l->holder, h, waiter_fold, ctx);
         sim_digest_u64(h, l->queue.length);
         for (const GList *q = l->queue.head; q; q = q->next)
             request_digest(q->data, h, waiter_fold, ctx);
     }
+    g_ptr_array_free(sorted, TRUE);
     sim_digest_u64(h, wl->stolen->len);
     for (guint i = 0; i < wl->stolen->len; i++)
         request_digest(&g_array_index(wl->stolen, wl_request, i), h, waiter_fold, ctx);

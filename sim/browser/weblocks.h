@@ -50,7 +50,7 @@ guint sim_weblocks_queued(const sim_weblocks *wl, const char *name);
 const char *sim_weblocks_name_of(const sim_weblocks *wl, uint64_t handle);
 
 /* Folds the manager's state into a state digest (sim/world/world_digest.h):
- * per lock in creation order its name, holder and queue, and the stolen
+ * per lock by name its name, holder and queue, and the stolen
  * handles; a waiter is folded by waiter_fold (the world's task identity),
  * a handle only as held or not (code passes it back, never compares it). */
 struct sim_digest;

@@ -362,11 +362,12 @@ void sim_monitor_digest(const sim_monitor *m, sim_digest *h,
     task_fold(h, m->cs_task, ctx);
     digest_table(m->added, h);
     digest_table(m->delivered, h);
-    guint kept = m->kept ? m->kept->len : 0;
-    sim_digest_u64(h, kept); /* in order: kept in the order the tabs refused them */
-    for (guint i = 0; i < kept; i++) {
+    /* Kept events as a set: their order only picks which one a message names. */
+    GHashTable *kept = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; m->kept && i < m->kept->len; i++) {
         const sim_kept_event *k = m->kept->pdata[i];
-        sim_digest_str(h, k->id);
-        sim_digest_u64(h, (uint64_t)k->tab);
+        g_hash_table_insert(kept, k->id, GINT_TO_POINTER(k->tab));
     }
+    digest_table(kept, h);
+    g_hash_table_destroy(kept);
 }
