@@ -261,6 +261,24 @@ static int lamport_read_mine(lamport_mutex *lm, const char *label, const char *k
     return rc == XT_ENOTFOUND ? XT_OK : rc;
 }
 
+/* A state mark (xt_env_mark) at a loop head: from `start` (key NULL) or
+ * the head of an await of key, what this lock() does next depends only on
+ * where it is (label and key: in fixed mode the key names j, and so the
+ * rest of the "for j" loop; an await of y returns to `start` from either
+ * of its two places), on the waits spent (sleeps, which retries_max
+ * bounds), on b_maybe_true, and on what it reads from here.  Not on
+ * `attempt`, which only numbers the passes for the telemetry.  In prefix
+ * mode the flags listed by the pass are state too: no mark in its awaits
+ * of b[j]. */
+static void lamport_mark(lamport_mutex *lm, const char *label, const char *key)
+{
+    if (key && lm->options.peers != XT_LAMPORT_PEERS_FIXED && key != lm->key_y)
+        return;
+    char *live = g_strdup_printf("%d %d %s", lm->sleeps, lm->b_maybe_true ? 1 : 0, key ? key : "");
+    xt_env_mark(lm->base.env, label, live, strlen(live));
+    g_free(live);
+}
+
 /* await key = 0 (for y) or await not b[j] (for b_j: "0" or absent is
  * false): read; if satisfied stop; else wait for the key to change and
  * read again.  XT_OK, a storage or wait error, or XT_ELOCKTIMEOUT once
@@ -268,6 +286,7 @@ static int lamport_read_mine(lamport_mutex *lm, const char *label, const char *k
 static int lamport_await_zero(lamport_mutex *lm, const char *label, const char *key)
 {
     for (;;) {
+        lamport_mark(lm, label, key);
         gboolean zero;
         int rc = lamport_read_zero(lm, label, key, &zero);
         if (rc != XT_OK)
@@ -407,6 +426,7 @@ static int lamport_lock(xt_mutex *mutex)
     /* Bounded by retries_max sleeps and by the other processes' progress
      * (see "Errors" in the file comment). */
     for (int attempt = 1;; attempt++) {
+        lamport_mark(lm, "start", NULL);
         int rc = lamport_attempt(lm);
         if (rc < 0)
             return lamport_abort(lm, rc);
