@@ -262,7 +262,8 @@ static int lamport_read_mine(lamport_mutex *lm, const char *label, const char *k
 }
 
 /* A state mark (xt_env_mark) at a loop head: from `start` (key NULL) or
- * the head of an await of key, what this lock() does next depends only on
+ * the head of an await of key ("entered": where it returns having got
+ * the lock), what this lock() does next depends only on
  * where it is (label and key: in fixed mode the key names j, and so the
  * rest of the "for j" loop; an await of y returns to `start` from either
  * of its two places), on the waits spent (sleeps, which retries_max
@@ -431,6 +432,8 @@ static int lamport_lock(xt_mutex *mutex)
         if (rc < 0)
             return lamport_abort(lm, rc);
         if (rc == ATTEMPT_ENTER) {
+            /* What lock() leaves for unlock: b_maybe_true alone. */
+            lamport_mark(lm, "entered", NULL);
             xt_env_debug(mutex->env, "LamportMutex %s: lock acquired after %d attempt(s)", lm->id_str,
                          attempt);
             return attempt; /* positive: attempts used (see mutex.c) */

@@ -223,6 +223,17 @@ static void d_log(void *ctx, xt_log_level level, const char *message)
     ((sim_tab *)ctx)->inner->log(ctx, level, message);
 }
 
+/* Is t its tab's only live task? */
+static gboolean sole_live(const sim_tab *tab, const sim_task *t)
+{
+    for (const GList *l = tab->world->live.head; l; l = l->next) {
+        const sim_task *u = l->data;
+        if (u != t && u->tab == tab)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* Lock requests open and close a task's scope (see the file comment). */
 static void d_observe(void *ctx, const xt_obs *o)
 {
@@ -242,7 +253,12 @@ static void d_observe(void *ctx, const xt_obs *o)
         sim_digest_u64(&tab->dig, (uint64_t)t->ord);
         sim_digest_u64(&tab->dig, t->dig.lo);
         sim_digest_u64(&tab->dig, t->dig.hi);
-        t->mark = NULL;
+        /* A mark in force goes on being checked while its task is its
+         * tab's only one (its results now join the tab's hash). */
+        if (t->mark && sole_live(tab, t))
+            tab->mark_task = t;
+        else
+            t->mark = NULL;
     }
     if (t && o->kind == XT_OBS_STEP)
         output(tab, OP_MARK, o->label, NULL, 0); /* its next label */
@@ -306,17 +322,6 @@ static gboolean d_passed(void *ctx, int64_t at_ms)
     gboolean passed = tab->inner->clock_passed(ctx, at_ms);
     fold_rc(tab, OP_PASSED, passed);
     return passed;
-}
-
-/* Is t its tab's only live task? */
-static gboolean sole_live(const sim_tab *tab, const sim_task *t)
-{
-    for (const GList *l = tab->world->live.head; l; l = l->next) {
-        const sim_task *u = l->data;
-        if (u != t && u->tab == tab)
-            return FALSE;
-    }
-    return TRUE;
 }
 
 static void d_mark(void *ctx, const char *label, const void *live, size_t len)
