@@ -112,6 +112,14 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
         sim_digest_u64(&key_h, t->scope_base.lo);
         sim_digest_u64(&key_h, t->scope_base.hi);
     }
+    /* Between two results a task may make several outputs (a step's label,
+     * then its storage call): each is checked under the hash and its place
+     * among them, which the hash determines too. */
+    if (!sim_digest_equal(key_h, t->out_base)) {
+        t->out_base = key_h;
+        t->out_n = 0;
+    }
+    sim_digest_u64(&key_h, t->out_n++);
     sim_digest out;
     sim_digest_init(&out, op);
     sim_digest_str(&out, key);

@@ -131,6 +131,8 @@ struct sim_task {
     sim_digest scope_base;  /* scoped: its tab's hash when the outermost request began */
     sim_digest dig;         /* scoped: the running hash of what it read since the scope or its last mark */
     const char *mark;       /* the label of the mark in force (its outputs are checked), or NULL */
+    sim_digest out_base;    /* the hash its last output was checked under */
+    uint32_t out_n;         /* outputs checked under out_base so far: their place between two results */
 };
 
 struct sim_tab {
