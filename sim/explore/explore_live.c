@@ -7,9 +7,16 @@
  *    every state is reached by the shortest path the breadth-first search
  *    found;
  *  - one run expands one edge: it replays the node's choices, answers the
- *    choices of the next step (the first beyond the prefix with 0, then
+ *    choices of the next step (the first beyond the script with 0, then
  *    the next combination, as an odometer), and is abandoned as soon as
  *    that step is done, where the successor's digest is taken;
+ *  - a scheduling choice is stored as the tab chosen, never as the index
+ *    of the answer: candidates are listed with the last tab to step first,
+ *    which no digest holds (it orders the answers, not the set of them),
+ *    so an edge taken from a state reached another way must name its tab.
+ *    The hooks answer every choice (the chooser has no prefix) and map a
+ *    tab to its index in the candidates of the moment; the replay token
+ *    is made from the answers the lasso's run recorded;
  *  - a node's key is (digest, pending tabs): equal digests mean equal
  *    futures, and the pending set, which the decision reads, is part of it
  *    by construction rather than by trust;
@@ -45,13 +52,27 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
     return sim_digest_equal(x->digest, y->digest) && x->pending == y->pending;
 }
 
+/* A scheduling choice in a script: the tab chosen, with this bit. */
+#define SCHED_TAB UINT32_C(0x80000000)
+
+/* A choice beyond the script: answered 0 first, then the next answers. */
+typedef struct ext_choice {
+    uint32_t answer, n;
+    gboolean sched;
+    int cand[SIM_TABS_MAX]; /* sched: the candidate tabs, in answer order */
+} ext_choice;
+
 /* What one replay saw. */
 typedef struct live_ctx {
+    const uint32_t *script; /* choices to make: data answers, or SCHED_TAB | tab */
+    size_t script_len, pos;
+    gboolean mismatch;     /* a script choice did not fit the run (another arity or no such tab) */
+    uint64_t pos_reached;  /* chooser position when the target step was done */
     sim_world *world;
     uint64_t steps;        /* steps of this run so far */
     uint64_t target;       /* the step after which to look (the expanded node's depth + 1) */
     uint64_t acq_before;   /* locks acquired before that step */
-    GArray *made;          /* uint32 pairs (answer, arity) beyond the prefix */
+    GArray *made;          /* ext_choice beyond the script; NULL: none may be made */
     gboolean reached;      /* the target step was done */
     int tab;               /* ... by this tab */
     uint64_t enabled;      /* ... with these tabs enabled before it */
@@ -85,11 +106,28 @@ static void world_key(const sim_world *w, node_key *k)
 static uint32_t live_pick(void *ctx, uint32_t n, const int *cand_tabs)
 {
     live_ctx *c = ctx;
-    (void)cand_tabs;
     if (c->reached)
         return n; /* after the step looked at: abandon */
-    uint32_t pair[2] = {0, n};
-    g_array_append_vals(c->made, pair, 2);
+    if (c->pos < c->script_len) {
+        uint32_t v = c->script[c->pos++];
+        if (cand_tabs && (v & SCHED_TAB)) {
+            for (uint32_t i = 0; i < n; i++)
+                if ((uint32_t)cand_tabs[i] == (v & ~SCHED_TAB))
+                    return i;
+        } else if (!cand_tabs && !(v & SCHED_TAB) && v < n) {
+            return v;
+        }
+        c->mismatch = TRUE;
+        return n;
+    }
+    if (!c->made) {
+        c->mismatch = TRUE; /* the script ran out before its last step */
+        return n;
+    }
+    ext_choice e = {.answer = 0, .n = n, .sched = cand_tabs != NULL};
+    if (cand_tabs)
+        memcpy(e.cand, cand_tabs, n * sizeof *cand_tabs);
+    g_array_append_val(c->made, e);
     return 0;
 }
 
@@ -125,6 +163,7 @@ static void live_step_done(void *ctx, const sim_step_info *info)
         c->tab = info->tab;
         c->enabled = info->enabled;
         c->acquire = w->monitor->c.lock_acquired > c->acq_before;
+        c->pos_reached = w->chooser->pos;
         world_key(w, &c->key);
         w->chooser->abandoned = TRUE; /* the world stops before its next step */
     }
@@ -144,13 +183,12 @@ typedef struct live_search {
     char *problem;         /* why the graph is not complete, or NULL */
 } live_search;
 
-/* One replay of prefix; fills c.  FALSE (and s->problem) when the run could
- * not be trusted. */
-static gboolean live_run(live_search *ls, const uint32_t *prefix, size_t len, gboolean trace, live_ctx *c,
-                         sim_run *run_out)
+/* One replay of a script (its choices, c->script); fills c.  FALSE (and
+ * s->problem) when the run could not be trusted. */
+static gboolean live_run(live_search *ls, gboolean trace, live_ctx *c, sim_run *run_out)
 {
     sim_run_spec spec = {
-        .tail = SIM_TAIL_ZERO, .prefix = prefix, .prefix_len = len, .trace = trace,
+        .tail = SIM_TAIL_ZERO, .trace = trace, .record = trace,
         .untimed = TRUE, .discrete = TRUE, .stop = ls->o->stop,
         .sched_pick = live_pick, .data_pick = live_pick, .step_done = live_step_done, .hook_ctx = c,
         .digests = TRUE, .marks_seen = ls->marks_seen, .world_ready = live_world_ready,
@@ -172,9 +210,9 @@ static gboolean live_run(live_search *ls, const uint32_t *prefix, size_t len, gb
                                       "(two different outputs from one digest)",
                                       run->mark_conflict);
         ok = FALSE;
-    } else if (run->chooser.prefix_overrun) {
+    } else if (c->mismatch) {
         g_free(ls->problem);
-        ls->problem = g_strdup("a replay did not follow its choices (the scenario's runs are not deterministic)");
+        ls->problem = g_strdup("a replay did not follow its choices (a state digest merged states that differ)");
         ok = FALSE;
     } else if (run->monitor.c.cut & (SIM_CUT_STEPS | SIM_CUT_TIME)) {
         g_free(ls->problem);
@@ -214,25 +252,30 @@ static uint32_t node_add(live_search *ls, const node_key *k, uint32_t tree_edge)
 
 /* Expands node u (at depth d): one run per combination of the choices of
  * its next step.  FALSE when a run could not be trusted. */
-static gboolean node_expand(live_search *ls, uint32_t u, GArray *path, GArray *prefix, live_ctx *c)
+static gboolean node_expand(live_search *ls, uint32_t u, GArray *path, GArray *script, live_ctx *c)
 {
     node_choices(ls, u, path);
     uint64_t depth = 0;
     for (uint32_t e = g_array_index(ls->tree_edge, uint32_t, u); e != UINT32_MAX;
          e = g_array_index(ls->tree_edge, uint32_t, g_array_index(ls->g->edges, sim_live_edge, e).src))
         depth++;
-    GArray *ext = g_array_new(FALSE, FALSE, sizeof(uint32_t)); /* (answer, arity) pairs */
+    GArray *ext = g_array_new(FALSE, FALSE, sizeof(ext_choice));
     uint64_t enabled = 0;
     gboolean first = TRUE;
     for (;;) {
-        g_array_set_size(prefix, 0);
-        g_array_append_vals(prefix, path->data, path->len);
-        for (guint i = 0; i < ext->len; i += 2)
-            g_array_append_val(prefix, g_array_index(ext, uint32_t, i));
+        g_array_set_size(script, 0);
+        g_array_append_vals(script, path->data, path->len);
+        for (guint i = 0; i < ext->len; i++) {
+            const ext_choice *e = &g_array_index(ext, ext_choice, i);
+            uint32_t v = e->sched ? SCHED_TAB | (uint32_t)e->cand[e->answer] : e->answer;
+            g_array_append_val(script, v);
+        }
         memset(c, 0, sizeof *c);
-        c->made = ext; /* choices beyond the prefix are appended to it */
+        c->script = (const uint32_t *)script->data;
+        c->script_len = script->len;
+        c->made = ext; /* choices beyond the script are appended to it */
         c->target = depth + 1;
-        if (!live_run(ls, (const uint32_t *)prefix->data, prefix->len, FALSE, c, NULL)) {
+        if (!live_run(ls, FALSE, c, NULL)) {
             g_array_free(ext, TRUE);
             return FALSE;
         }
@@ -253,18 +296,22 @@ static gboolean node_expand(live_search *ls, uint32_t u, GArray *path, GArray *p
         uint32_t e = ls->g->edges->len;
         uint32_t v = found ? GPOINTER_TO_UINT(found) - 1 : node_add(ls, &c->key, e);
         sim_live_graph_add_edge(ls->g, u, v, c->tab, c->acquire);
-        uint32_t off = ls->choices->len, len = ext->len / 2;
-        for (guint i = 0; i < ext->len; i += 2)
-            g_array_append_val(ls->choices, g_array_index(ext, uint32_t, i));
+        uint32_t off = ls->choices->len, len = ext->len;
+        g_array_append_vals(ls->choices, &g_array_index(script, uint32_t, path->len), script->len - path->len);
+        for (guint i = script->len - path->len; i < ext->len; i++) {
+            const ext_choice *x = &g_array_index(ext, ext_choice, i);
+            uint32_t v = x->sched ? SCHED_TAB | (uint32_t)x->cand[x->answer] : x->answer;
+            g_array_append_val(ls->choices, v);
+        }
         g_array_append_val(ls->edge_choices, off);
         g_array_append_val(ls->edge_choices, len);
         /* The next combination: the last choice that has another answer. */
         guint i = ext->len;
-        while (i > 0 && g_array_index(ext, uint32_t, i - 2) + 1 >= g_array_index(ext, uint32_t, i - 1))
-            i -= 2;
+        while (i > 0 && g_array_index(ext, ext_choice, i - 1).answer + 1 >= g_array_index(ext, ext_choice, i - 1).n)
+            i--;
         if (i == 0)
             break;
-        g_array_index(ext, uint32_t, i - 2)++;
+        g_array_index(ext, ext_choice, i - 1).answer++;
         g_array_set_size(ext, i);
     }
     sim_live_graph_expanded(ls->g, u, enabled);
@@ -294,14 +341,15 @@ static gboolean lasso_replay(live_search *ls, const sim_live_lasso *lasso)
     uint64_t p = lasso->prefix->len, cl = lasso->cycle->len;
     live_ctx c;
     memset(&c, 0, sizeof c);
-    c.made = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    c.script = (const uint32_t *)choices->data;
+    c.script_len = choices->len;
     c.target = p + 2 * cl;
     g_assert(p > 0); /* no edge leads back to the root (see sim_live_check) */
     c.checkpoints[0] = p;
     c.checkpoints[1] = p + cl;
     c.checkpoints[2] = p + 2 * cl;
     sim_run run;
-    gboolean ok = live_run(ls, (const uint32_t *)choices->data, choices->len, TRUE, &c, &run);
+    gboolean ok = live_run(ls, TRUE, &c, &run);
     uint32_t s = g_array_index(ls->g->edges, sim_live_edge, g_array_index(lasso->prefix, uint32_t, p - 1)).dst;
     node_key want = {{0, 0}, 0};
     GHashTableIter it;
@@ -310,14 +358,15 @@ static gboolean lasso_replay(live_search *ls, const sim_live_lasso *lasso)
     while (g_hash_table_iter_next(&it, &k, &v))
         if (GPOINTER_TO_UINT(v) - 1 == s)
             want = *(node_key *)k;
-    gboolean same = ok && c.reached && c.made->len == 0 && c.n_seen == 3;
+    gboolean same = ok && c.reached && c.pos == c.script_len && c.n_seen == 3;
     for (int i = 0; same && i < 3; i++)
         same = key_equal(&c.seen[i], &want);
     if (same) {
         r->prefix_steps = p;
         r->cycle_steps = cl;
-        sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .prefix = (const uint32_t *)choices->data,
-                             .prefix_len = choices->len, .untimed = TRUE, .discrete = TRUE};
+        /* The token holds the answers the run made, up to the lasso's end. */
+        sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .prefix = (const uint32_t *)run.chooser.record->data,
+                             .prefix_len = c.pos_reached, .untimed = TRUE, .discrete = TRUE};
         r->token = sim_run_token(&run, &spec);
         r->timeline = g_ptr_array_new_with_free_func(g_free);
         GPtrArray *t = run.monitor.trace;
@@ -327,7 +376,7 @@ static gboolean lasso_replay(live_search *ls, const sim_live_lasso *lasso)
                 g_ptr_array_add(r->timeline, g_strdup(SIM_LIVE_CYCLE_MARK));
             if (i == c.lines[1])
                 g_ptr_array_add(r->timeline, g_strdup(SIM_LIVE_AGAIN_MARK));
-            g_ptr_array_add(r->timeline, g_strdup(t->pdata[i]));
+            g_ptr_array_add(r->timeline, g_strdup_printf("  %s", (const char *)t->pdata[i]));
         }
         g_ptr_array_add(r->timeline, g_strdup(SIM_LIVE_END_MARK));
     } else if (ok) {
@@ -335,7 +384,6 @@ static gboolean lasso_replay(live_search *ls, const sim_live_lasso *lasso)
         ls->problem = g_strdup("the starving cycle found did not replay to the state it began in");
     }
     sim_run_clear(&run);
-    g_array_free(c.made, TRUE);
     g_array_free(choices, TRUE);
     return same;
 }
@@ -359,7 +407,7 @@ void sim_live_check(const sim_scenario *s, sim_stack_pool *pool, const sim_live_
     node_add(&ls, &root, UINT32_MAX);
     live_ctx c;
     GArray *path = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GArray *script = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean cut = FALSE, found = FALSE;
     sim_live_lasso lasso;
     uint64_t next_look = 256; /* the decision runs as the graph doubles: a lasso ends the search early */
@@ -374,7 +422,7 @@ void sim_live_check(const sim_scenario *s, sim_stack_pool *pool, const sim_live_
             cut = TRUE;
             break;
         }
-        if (!node_expand(&ls, u, path, prefix, &c))
+        if (!node_expand(&ls, u, path, script, &c))
             break;
         r->expanded++;
         if (r->expanded == next_look) {
@@ -415,7 +463,7 @@ void sim_live_check(const sim_scenario *s, sim_stack_pool *pool, const sim_live_
     }
     g_free(ls.problem);
     g_array_free(path, TRUE);
-    g_array_free(prefix, TRUE);
+    g_array_free(script, TRUE);
     g_array_free(ls.tree_edge, TRUE);
     g_array_free(ls.edge_choices, TRUE);
     g_array_free(ls.choices, TRUE);
