@@ -178,6 +178,7 @@ typedef struct live_search {
     sim_live_graph *g;
     GHashTable *index;     /* node_key -> node + 1 */
     GArray *tree_edge;     /* uint32 per node: the edge that found it (UINT32_MAX: the root) */
+    GArray *keys;          /* node_key per node */
     GArray *edge_choices;  /* uint32 per edge: offset into choices; then its length */
     GArray *choices;       /* uint32: every edge's answers, back to back */
     char *problem;         /* why the graph is not complete, or NULL */
@@ -247,6 +248,9 @@ static uint32_t node_add(live_search *ls, const node_key *k, uint32_t tree_edge)
     uint32_t n = sim_live_graph_add_node(ls->g, k->pending);
     g_hash_table_insert(ls->index, g_memdup2(k, sizeof *k), GUINT_TO_POINTER(n + 1));
     g_array_append_val(ls->tree_edge, tree_edge);
+    g_array_append_val(ls->keys, *k);
+    if (ls->o->state_digests && n > 0 && !g_hash_table_contains(ls->o->state_digests, &k->digest))
+        g_hash_table_add(ls->o->state_digests, g_memdup2(&k->digest, sizeof k->digest));
     return n;
 }
 
@@ -282,6 +286,9 @@ static gboolean node_expand(live_search *ls, uint32_t u, GArray *path, GArray *s
         if (!c->reached) {
             /* The run ended here: a final state (every task done or blocked). */
             g_assert(ext->len == 0);
+            const node_key *k = &g_array_index(ls->keys, node_key, u);
+            if (ls->o->final_digests && u > 0 && !g_hash_table_contains(ls->o->final_digests, &k->digest))
+                g_hash_table_add(ls->o->final_digests, g_memdup2(&k->digest, sizeof k->digest));
             break;
         }
         if (!first && c->enabled != enabled) {
@@ -351,13 +358,7 @@ static gboolean lasso_replay(live_search *ls, const sim_live_lasso *lasso)
     sim_run run;
     gboolean ok = live_run(ls, TRUE, &c, &run);
     uint32_t s = g_array_index(ls->g->edges, sim_live_edge, g_array_index(lasso->prefix, uint32_t, p - 1)).dst;
-    node_key want = {{0, 0}, 0};
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, ls->index); /* finds the one key of node s: no order matters */
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (GPOINTER_TO_UINT(v) - 1 == s)
-            want = *(node_key *)k;
+    node_key want = g_array_index(ls->keys, node_key, s);
     gboolean same = ok && c.reached && c.pos == c.script_len && c.n_seen == 3;
     for (int i = 0; same && i < 3; i++)
         same = key_equal(&c.seen[i], &want);
@@ -398,6 +399,7 @@ void sim_live_check(const sim_scenario *s, sim_stack_pool *pool, const sim_live_
     ls.g = sim_live_graph_new((int)s->tabs);
     ls.index = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
     ls.tree_edge = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    ls.keys = g_array_new(FALSE, FALSE, sizeof(node_key));
     ls.edge_choices = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     ls.choices = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     /* The root, the state before the first step, has a key of its own that
@@ -465,6 +467,7 @@ void sim_live_check(const sim_scenario *s, sim_stack_pool *pool, const sim_live_
     g_array_free(path, TRUE);
     g_array_free(script, TRUE);
     g_array_free(ls.tree_edge, TRUE);
+    g_array_free(ls.keys, TRUE);
     g_array_free(ls.edge_choices, TRUE);
     g_array_free(ls.choices, TRUE);
     g_hash_table_destroy(ls.index);

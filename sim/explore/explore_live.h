@@ -56,6 +56,11 @@ typedef struct sim_live_options {
     int64_t states_max;          /* 0: the scenario's [explore] states_max */
     const volatile int *stop;    /* sim/world/stop.h; NULL = none */
     double (*clock_s)(void);     /* for elapsed_s only (never decides anything); NULL = none */
+    /* Tests: filled with a g_malloc'ed sim_digest of each final state (a
+     * state with no step left), for the differential test against the
+     * plain search.  NULL = not collected. */
+    GHashTable *final_digests;
+    GHashTable *state_digests; /* the same for every state but the initial one */
 } sim_live_options;
 
 void sim_live_check(const sim_scenario *scenario, sim_stack_pool *pool, const sim_live_options *options,
