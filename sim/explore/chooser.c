@@ -58,6 +58,8 @@ void sim_chooser_init(sim_chooser *chooser, uint64_t seed, sim_tail tail,
     chooser->data_pick = NULL;
     chooser->sched_ctx = NULL;
     chooser->abandoned = FALSE;
+    chooser->drawn = NULL;
+    chooser->drawn_ctx = NULL;
 }
 
 void sim_chooser_clear(sim_chooser *chooser)
@@ -115,6 +117,8 @@ static uint32_t choose_kind(sim_chooser *chooser, uint32_t n, sim_choice_kind ki
         answer = rng_below(chooser->rng, n);
     }
     chooser->pos++;
+    if (kind == SIM_CHOICE_DATA && chooser->drawn)
+        chooser->drawn(chooser->drawn_ctx, answer);
     if (chooser->record) {
         guint8 k = (guint8)kind;
         g_array_append_val(chooser->record, answer);

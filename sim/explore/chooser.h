@@ -50,6 +50,10 @@ typedef struct sim_chooser {
     sim_sched_pick_fn data_pick;
     void *sched_ctx;
     gboolean abandoned;     /* sched_pick gave up on this run */
+    /* Told every value answer (DATA) once made: the state digests fold
+     * it into the running task's hash (sim/world/env_digest.c).  NULL = none. */
+    void (*drawn)(void *ctx, uint32_t answer);
+    void *drawn_ctx;
 } sim_chooser;
 
 void sim_chooser_init(sim_chooser *chooser, uint64_t seed, sim_tail tail,

@@ -136,7 +136,8 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
 /* ---- the wrapped methods (ctx = sim_tab) ---- */
 
 enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RANDOM, OP_SEND, OP_SPAWN,
-       OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK };
+       OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
+       OP_DRAWN };
 
 static int d_get(void *ctx, const char *key, GString *out)
 {
@@ -366,9 +367,26 @@ static const xt_env_methods digest_methods_no_locks = {DIGEST_METHODS_COMMON};
 static const xt_env_methods digest_methods = {DIGEST_METHODS_COMMON, .lock_request = d_lock_request,
                                               .lock_release = d_lock_release};
 
+/* A value drawn for the running task (a latency, a server fault, a clock
+ * jump, a random outcome): what the simulator keeps of it while the task
+ * awaits (a send's fault lives on the send's stack until the answer) is
+ * in the task's hash this way.  Drawn between tasks, it acts on the
+ * world at once (a tab fault), which the digest covers. */
+static void digest_drawn(void *ctx, uint32_t answer)
+{
+    sim_world *w = ctx;
+    sim_task *t = w->current;
+    if (!t)
+        return;
+    fold_begin(t->tab, t, OP_DRAWN);
+    sim_digest_u64(target_of(t), answer);
+}
+
 void sim_world_digest_enable(sim_world *w, GHashTable *marks_seen)
 {
     w->digesting = TRUE;
+    w->chooser->drawn = digest_drawn;
+    w->chooser->drawn_ctx = w;
     w->marks_seen = marks_seen;
     for (int i = 0; i < w->n_tabs; i++) {
         sim_tab *tab = &w->tabs[i];

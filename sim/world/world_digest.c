@@ -49,10 +49,19 @@ void sim_digest_init(sim_digest *h, uint64_t tag)
     h->hi = mix64(tag ^ LANE_HI_K);
 }
 
+static inline uint64_t rotl64(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+/* One multiply and rotate per lane and word (the digest is mixed fully
+ * once, by sim_world_digest): two lanes with different constants and
+ * different ways of combining, so that one lane's collision is not the
+ * other's. */
 void sim_digest_u64(sim_digest *h, uint64_t v)
 {
-    h->lo = mix64(h->lo ^ mix64(v + LANE_LO_K));
-    h->hi = mix64((h->hi + LANE_HI_K) ^ mix64(v ^ LANE_HI_K)) + h->lo;
+    h->lo = rotl64((h->lo ^ v) * LANE_LO_K, 31);
+    h->hi = rotl64((h->hi + v) * LANE_HI_K, 27) ^ (h->lo >> 17);
 }
 
 void sim_digest_bytes(sim_digest *h, const void *data, size_t len)
@@ -224,5 +233,6 @@ void sim_world_digest(const sim_world *w, sim_digest *out)
     sim_digest_u64(&h, (uint64_t)w->live.length);
     for (int i = 0; i < w->n_tabs; i++)
         tab_digest(w, &w->tabs[i], &h);
-    *out = h;
+    out->lo = mix64(h.lo ^ mix64(h.hi));
+    out->hi = mix64(h.hi + LANE_HI_K);
 }
