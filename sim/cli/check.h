@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "sim/explore/explore.h"
+#include "sim/explore/explore_live.h"
 
 typedef enum check_status {
     CHECK_EXPECTED,   /* the verdict is what [expect] says */
@@ -103,6 +104,11 @@ typedef struct check_outcome {
     char *incomplete_reason; /* NULL unless incomplete */
     char *resume;            /* a command that covers what is left, or NULL */
     double elapsed_s;
+    /* the starvation check ([workload] forever; check_live.c) */
+    gboolean live;
+    gboolean expect_starvation;
+    guint64 live_states, live_edges, live_expanded;
+    int live_tab;            /* the starving tab (verdict violation) */
 } check_outcome;
 
 /* What the user asked; shared read-only by the worker threads. */
@@ -155,6 +161,10 @@ char *report_text_clean(const char *text);
 void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
                         const check_request *req, sim_explore_result *chunks, int n_chunks,
                         const gint64 *chunk_first_run);
+/* check_live.c: the outcome of the starvation check, judged; and its block
+ * of text (check_outcome_print prints it for a live outcome). */
+void check_live_fill(check_outcome *o, const sim_scenario *s, const check_request *req, const sim_live_result *r);
+void check_live_print(GString *out, const check_outcome *o);
 /* The block of text check prints for one scenario.  For bad input it is
  * one line that points to stderr, where the command prints the error. */
 void check_outcome_print(GString *out, const check_outcome *o);

@@ -492,6 +492,10 @@ void check_outcome_print(GString *out, const check_outcome *o)
         append_field(out, "check       ", o->file, ": bad input (the error is on stderr)\n");
         return;
     }
+    if (o->live) {
+        check_live_print(out, o);
+        return;
+    }
     header_print(out, o);
     /* What was checked, as run's summary says it: a user who forgot
      * [mutex] algorithm (the default is seed, a lock known to break) sees
@@ -605,7 +609,7 @@ void check_summary_print(GString *out, check_outcome *const *outcomes, guint n, 
         elapsed += o->elapsed_s;
         gboolean bad = o->status == CHECK_BAD_INPUT;
         g_string_append_printf(out, "            %-*s  %-10s  %-10s  %-10s  %10" G_GINT64_FORMAT, width, names[i],
-                               bad ? "-" : check_mode_name(o->mode), bad ? "-" : sim_verdict_name(o->verdict),
+                               bad ? "-" : o->live ? "liveness" : check_mode_name(o->mode), bad ? "-" : sim_verdict_name(o->verdict),
                                check_status_name(o->status), o->runs);
         if (timing)
             g_string_append_printf(out, "  %8.2f s", o->elapsed_s);

@@ -54,6 +54,8 @@ typedef struct check_job {
     int violation_chunk;         /* lowest chunk with a violation so far */
     gboolean first;              /* --first or [explore] first: stop at the first violation */
     double t_start, t_end;
+    sim_live_result live;        /* [workload] forever: the starvation check's result */
+    gboolean live_ran;           /* ... made (not stopped before it began) */
 } check_job;
 
 typedef struct check_task {
@@ -93,7 +95,13 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     sim_stop stopped = check_stop_cause();
     if (!stopped && req->deadline_s > 0 && now >= req->deadline_s)
         stopped = SIM_STOP_BUDGET;
-    if (superseded) {
+    if (job->scenario->forever && !stopped) {
+        /* Tabs that take the lock for ever: the starvation check, whatever the mode. */
+        sim_live_options lo = {.stop = req->explore.stop, .clock_s = wall_clock_s};
+        sim_live_check(job->scenario, pool, &lo, &job->live);
+        job->live_ran = TRUE;
+        r.verdict = job->live.verdict == SIM_LIVE_INCOMPLETE ? SIM_VERDICT_INCOMPLETE : SIM_VERDICT_VERIFIED;
+    } else if (superseded) {
         r.verdict = SIM_VERDICT_PASSED; /* discarded: an earlier chunk has the first violation */
     } else if (stopped) {
         r.verdict = SIM_VERDICT_INCOMPLETE;
@@ -167,7 +175,7 @@ static void job_plan(check_job *job, const check_request *req, int jobs)
     sim_explore_options resolved;
     if (job->scenario)
         sim_explore_resolve(job->scenario, &req->explore, &resolved);
-    if (job->scenario && jobs > 1 && resolved.mode == SIM_MODE_RANDOM && runs >= 128 &&
+    if (job->scenario && !job->scenario->forever && jobs > 1 && resolved.mode == SIM_MODE_RANDOM && runs >= 128 &&
         base <= (guint64)(G_MAXINT64 - runs)) {
         gint64 shards = req->explore.shard_count;
         n = (int)MIN((gint64)jobs * 4, runs / 64);
@@ -485,13 +493,22 @@ static void state_init(check_state *st, const check_request *req, GPtrArray *fil
 static void job_finish(check_job *job, const check_request *req, sim_stack_pool *pool)
 {
     check_outcome *o = job->outcome;
-    if (job->scenario) {
+    if (job->scenario && job->scenario->forever) {
+        if (!job->live_ran) { /* stopped before it began */
+            job->live.verdict = SIM_LIVE_INCOMPLETE;
+            job->live.incomplete_reason = g_strdup(job->n_chunks > 0 && job->chunks[0].incomplete_reason
+                                                       ? job->chunks[0].incomplete_reason
+                                                       : "stopped before it began");
+        }
+        check_live_fill(o, job->scenario, req, &job->live);
+    } else if (job->scenario) {
         int n = job->first && job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
         check_outcome_fill(o, job->scenario, pool, req, job->chunks, n, job->chunk_first_run);
         o->elapsed_s = job->t_end > job->t_start ? job->t_end - job->t_start : 0;
     }
     for (int c = 0; c < job->n_chunks; c++)
         sim_explore_result_clear(&job->chunks[c]);
+    sim_live_result_clear(&job->live);
     GString *text = g_string_new(NULL);
     check_outcome_print(text, o);
     fputs(text->str, stdout);

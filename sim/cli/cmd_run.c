@@ -16,6 +16,7 @@
 #include "sim/input.h"
 #include "sim/stats/stats.h"
 #include "sim/explore/explore.h"
+#include "sim/explore/explore_live.h"
 #include "sim/explore/token.h"
 
 int cli_usage_error(const char *fmt, ...)
@@ -106,7 +107,14 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gb
     report_summary(stdout, s, &run, token);
     report_stats(stdout, st);
     int rc;
-    if (run.stopped) {
+    if (s->forever && run.chooser.abandoned && !run.stopped) {
+        /* A lasso of the starvation check: its prefix and its cycle twice. */
+        for (guint i = 0; i < run.monitor.violations->len; i++)
+            report_violation(stdout, run.monitor.violations->pdata[i]);
+        fprintf(stdout, "verdict     not judged: the tabs take the lock for ever ([workload] forever); the run "
+                        "stopped where its token's choices end (tabsim check judges starvation)\n");
+        rc = run.monitor.violated ? CLI_EXIT_UNEXPECTED : CLI_EXIT_EXPECTED;
+    } else if (run.stopped) {
         /* At the history bound (sim/world/stop.h): cut short, not judged. */
         sim_explore_options none;
         sim_explore_options_init(&none);
@@ -230,6 +238,8 @@ int cli_replay(int argc, char **argv)
                              .prefix = (const uint32_t *)token.prefix->data,
                              .prefix_len = token.prefix->len, .trace = trace,
                              .untimed = token.untimed, .discrete = token.discrete};
+        if (s->forever) /* a workload for ever: the run ends where the token's choices do */
+            spec.sched_pick = spec.data_pick = sim_live_pick_end;
         rc = run_and_report(s, &spec, ignore, &files);
         sim_token_clear(&token);
     }

@@ -1,8 +1,14 @@
 /*
  * program_lock.c - [workload] mode = lock: the mutex alone.
  *
- * Each tab takes and releases the scenario's lock locks_per_tab times,
- * a drawn interval apart, holding it for a drawn time.  It stores no
+ * Each tab takes and releases the scenario's lock locks_per_tab times (or,
+ * with [workload] forever, for ever: the starvation check's workload,
+ * sim/explore/explore_live.h), a drawn interval apart, holding it for a
+ * drawn time.  The loop head is a state mark (xt_env_mark) with no live
+ * value: what an iteration does depends only on the tab's fields
+ * (work_done, which a workload for ever does not count) and what the
+ * environment returns from then on, so iterations close into cycles of
+ * the state graph.  It stores no
  * events, so it claims only mutual exclusion and progress: the flush's own
  * duplicates cannot hide a broken lock here.
  */
@@ -24,10 +30,13 @@ static void lock_main(sim_tab *tab)
 {
     xt_mutex *m = sim_tab_mutex_new(tab);
     tab->program_state = m;
-    while (tab->work_done < tab->world->scenario->locks_per_tab) {
+    const sim_scenario *s = tab->world->scenario;
+    while (s->forever || tab->work_done < s->locks_per_tab) {
+        xt_env_mark(&tab->env, "lock loop", NULL, 0);
         if (xt_env_sleep_ms(&tab->env, sim_tab_interval_ms(tab)) == XT_ECANCELLED)
             return;
-        tab->work_done++;
+        if (!s->forever)
+            tab->work_done++;
         if (xt_mutex_with_lock(m, hold_lock, tab) == XT_ECANCELLED)
             return;
     }
@@ -40,7 +49,7 @@ static void lock_instance_free(sim_tab *tab)
     tab->program_state = NULL;
 }
 
-static const char *const lock_keys[] = {"workload.locks_per_tab", "workload.hold_ms_min", "workload.hold_ms_max",
+static const char *const lock_keys[] = {"workload.locks_per_tab", "workload.forever", "workload.hold_ms_min", "workload.hold_ms_max",
                                         NULL};
 
 const sim_program_ops sim_program_lock = {

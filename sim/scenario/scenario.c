@@ -64,7 +64,7 @@ static char *allowed_text(const key_spec *k)
     case KEY_INVSET: {
         char *joined = g_strjoinv(", ", (char **)key_names(k));
         char *s = g_strdup_printf(k->type == KEY_ENUM ? "one of %s"
-                                                      : "none, any, or a comma list of %s", joined);
+                                                      : "none, any, starvation, or a comma list of %s", joined);
         g_free(joined);
         return s;
     }
@@ -88,11 +88,13 @@ static gboolean parse_invset(sim_scenario *s, const char *path, const key_spec *
                              const char *value, GError **error)
 {
     char *v = g_strstrip(g_strdup(value));
-    gboolean any = FALSE;
+    gboolean any = FALSE, starvation = FALSE;
     guint set = 0;
     gboolean ok = TRUE;
     if (strcmp(v, "none") == 0) {
         /* every invariant holds */
+    } else if (strcmp(v, "starvation") == 0) {
+        starvation = TRUE; /* judged alone, by the starvation check ([workload] forever) */
     } else if (strcmp(v, "any") == 0) {
         any = TRUE;
     } else {
@@ -114,6 +116,7 @@ static gboolean parse_invset(sim_scenario *s, const char *path, const key_spec *
     if (ok) {
         s->expect_any = any;
         s->expect_violations = set;
+        s->expect_starvation = starvation;
     }
     return ok;
 }
@@ -248,6 +251,22 @@ static gboolean scenario_validate(sim_scenario *s, GError **error)
                     "%s: [server] timeout_pct: error_pct + timeout_pct is %" G_GINT64_FORMAT
                     "; allowed: at most 100",
                     s->path, s->server_error_pct + s->server_timeout_pct);
+        return FALSE;
+    }
+    if (s->expect_starvation && !s->forever) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [expect] violation: starvation is judged only on a workload that never ends; allowed: "
+                    "starvation with [workload] mode = lock and forever = true",
+                    s->path);
+        return FALSE;
+    }
+    if (s->forever && (s->expect_any || s->expect_violations)) {
+        char *set = s->expect_any ? g_strdup("any") : sim_invariant_set_text(s->expect_violations);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [expect] violation: expects %s, but with [workload] forever = true tabsim check judges "
+                    "starvation only; allowed: none or starvation",
+                    s->path, set);
+        g_free(set);
         return FALSE;
     }
     guint unclaimed = s->expect_violations & ~sim_programs[s->workload_mode]->claims;
@@ -505,6 +524,8 @@ char *sim_scenario_key_text(const sim_scenario *s, const key_spec *k)
     case KEY_INT:
         return g_strdup_printf("%" G_GINT64_FORMAT, *(const int64_t *)mem);
     case KEY_INVSET:
+        if (s->expect_starvation)
+            return g_strdup("starvation");
         return s->expect_any ? g_strdup("any") : sim_invariant_set_text(s->expect_violations);
     }
     return g_strdup("");

@@ -59,6 +59,7 @@ typedef struct sim_scenario {
     int64_t events_per_tab;
     int64_t interval_ms_min, interval_ms_max;
     int64_t locks_per_tab;
+    gboolean forever;         /* mode lock: each tab takes the lock for ever (the starvation check) */
     int64_t hold_ms_min, hold_ms_max;
 
     /* [flush] */
@@ -101,6 +102,7 @@ typedef struct sim_scenario {
     gboolean reduction;
     gboolean stateful;         /* [explore] stateful: exhaustive search with a visited-state set */
     gboolean first;            /* [explore] first: stop at the first violation */
+    int64_t states_max;        /* starvation check: states of the graph before it is cut */
 
     /* [check] */
     int64_t runs;
@@ -109,6 +111,7 @@ typedef struct sim_scenario {
     /* [expect] */
     guint expect_violations; /* sim_invariant bits; 0 = every invariant holds */
     gboolean expect_any;     /* "violation = any": any violation is expected */
+    gboolean expect_starvation; /* "violation = starvation": the starvation check finds a starving tab */
 } sim_scenario;
 
 /* Load and validate; on error, a message naming the file, group and key,

@@ -81,6 +81,11 @@ static const key_spec static_keys[] = {
     INT("workload", "interval_ms_min", interval_ms_min, "0", 0, DAY_MS, "Least wait before each add or lock."),
     INT("workload", "interval_ms_max", interval_ms_max, "1000", 0, DAY_MS, "Most wait before each add or lock."),
     INT("workload", "locks_per_tab", locks_per_tab, "5", 0, 100000000, "Lock acquisitions each tab makes (mode lock)."),
+    BOOL_NEW("workload", "forever", forever, "false",
+             "Mode lock: each tab takes and releases the lock for ever (locks_per_tab does not apply). tabsim "
+             "check then runs the starvation check, which explores the scenario's finite state graph and looks "
+             "for a fair run in which a tab's request is never granted while others acquire "
+             "(docs/model-checking.md#starvation)."),
     INT("workload", "hold_ms_min", hold_ms_min, "0", 0, DAY_MS, "Least time the lock is held (mode lock)."),
     INT("workload", "hold_ms_max", hold_ms_max, "0", 0, DAY_MS, "Most time the lock is held (mode lock)."),
 
@@ -179,12 +184,16 @@ static const key_spec static_keys[] = {
     BOOL("explore", "first", first, "false",
          "Stop at the first violation (as --first); [expect] violation = a, b then means one of them. Otherwise "
          "every claimed invariant is judged: exactly those are violated and the rest hold."),
+    INT_NEW("explore", "states_max", states_max, "1000000", 1, INT64_C(1) << 31,
+            "Starvation check ([workload] forever): states of the graph after which it is cut; a cut graph "
+            "gives starvation or incomplete, never its absence."),
     INT("check", "runs", runs, "200", 1, INT64_C(1) << 40, "Random runs that tabsim check makes."),
     INT("check", "seed", seed, "1", 0, INT64_MAX, "Base seed of the runs; run i uses a seed derived from it and i."),
 
     {"expect", "violation", KEY_INVSET, 0, "none", 0, 0, sim_invariant_names, NULL,
      "Expected outcome: none (every invariant holds), any, or a comma list of "
-     "mutual-exclusion, lost-event, duplicate, progress (one of them is violated).", 0},
+     "mutual-exclusion, lost-event, duplicate, progress (one of them is violated); with [workload] forever = "
+     "true, none or starvation (some tab's lock request is never granted on a fair infinite run).", 0},
 };
 
 /* The groups of the fixed keys, in order; each algorithm's group comes
