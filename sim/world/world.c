@@ -450,7 +450,13 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
         sim_tab *tab = &w->tabs[i];
         tab->world = w;
         tab->index = i + 1;
-        tab->client_id = g_strdup_printf("tab%d", i + 1);
+        /* "tab<index>", without printf's machinery (a world per run). */
+        char digits[4] = {0};
+        int v = i + 1, n = v >= 10 ? 2 : 1;
+        g_assert(v < 100);
+        for (int d = n - 1; d >= 0; d--, v /= 10)
+            digits[d] = (char)('0' + v % 10);
+        tab->client_id = g_strconcat("tab", digits, NULL);
         g_queue_init(&tab->ready);
         sim_tab_env_init(tab);
     }
