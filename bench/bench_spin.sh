@@ -65,7 +65,8 @@ tabsim_cell() {
     local execs verdict secs kb
     execs=$(sed -n 's/^explored *\([0-9]*\) runs.*/\1/p' "$WORK/tabsim.out" | head -1)
     verdict=$(sed -n 's/^verdict *\([a-z]*\).*/\1/p' "$WORK/tabsim.out" | head -1)
-    read -r secs kb <"$WORK/tabsim.time" || true
+    # The last line: /usr/bin/time writes "Command exited with ..." first on a non-zero exit.
+    read -r secs kb < <(tail -n 1 "$WORK/tabsim.time") || true
     if [ "$verdict" = incomplete ] || [ "$rc" = 3 ]; then
         verdict="incomplete after ${TABSIM_BUDGET}s"
     fi
@@ -96,7 +97,7 @@ row() {
         stored=$(awk '/states, stored/ { print $1; exit }' pan.out)
         depth=$(sed -n 's/.*depth reached \([0-9]*\),.*/\1/p' pan.out)
         errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.out)
-        read -r secs kb <pan.time 2>/dev/null || kb=0
+        read -r secs kb < <(tail -n 1 pan.time 2>/dev/null) || kb=0
         if grep -q "MEMLIM\|out of memory" pan.out; then
             spin_verdict="out of memory (${PAN_MEMLIM} MB)"
         elif [ -z "$errors" ]; then
