@@ -1,112 +1,148 @@
 #!/usr/bin/env bash
-# bench_spin.sh - time SPIN on Lamport's fast mutex, configuration by
-# configuration, beside tabsim's exhaustive checker on the same ones.
+# bench_spin.sh - SPIN and tabsim's exhaustive checker on the same
+# configurations, row by row: Lamport's fast mutex (N = 2, 3, 4 tabs x 1, 2
+# locks; bench/spin/lamport.pml) and the event store under a mutex (N = 2, 3
+# tabs x 1, 2 adds x 1, 2 flushes; bench/spin/events.pml), plus Lamport
+# without its b-wait (a violation both must find).
 #
-# Why: tabsim's exhaustive mode and SPIN check the same algorithm at the
-# same granularity (one storage call = one step; see bench/spin/README.md),
-# so their times and state counts can be compared.  SPIN is timed end to
-# end, as a user pays for it: spin -a (generate pan.c), gcc (compile it),
-# ./pan (search).  A figure, not a test: nothing here asserts a time.
+# Why: both check the same algorithm at the same granularity (one storage
+# call = one step; bench/spin/README.md), so their verdicts, times, state or
+# execution counts and peak memory can be set side by side.  SPIN is timed
+# end to end, as a user pays for it: spin -a (generate pan.c), gcc (compile
+# it), ./pan (search).  tabsim is timed as one `tabsim check` command.  Peak
+# memory is the maximum resident set size (/usr/bin/time -f %M) of ./pan and
+# of tabsim.  A figure, not a test: nothing here asserts a time.
 #
-# Usage: bench/bench_spin.sh        (from anywhere; needs spin and gcc)
+# Usage: bench/bench_spin.sh [ROW...]   (from anywhere; needs spin, gcc and
+#        /usr/bin/time).  ROW: a configuration name (lamport-N3-A1,
+#        events-N2-A2-F1, lamport-broken-N2-A2); none = every row.
 # Environment:
-#   TABSIM      the tabsim binary (default build/tabsim); "n/a" when absent
-#   PAN_CFLAGS  extra pan compile flags for every row, e.g. -DNOREDUCE
-#   PAN_RUNFLAGS extra pan run flags, e.g. -w18: a 2^18-slot hash table
-#               instead of the default 2^24 (128 MB), whose allocation is
-#               most of pan's wall time on these small models
-#   SPIN, CC    the tools (default spin, gcc)
+#   TABSIM        the tabsim binary (default build/tabsim); "n/a" when absent
+#   TABSIM_FLAGS  extra `tabsim check` flags for every row (default none:
+#                 the stateless exhaustive search), e.g. "--jobs 2"
+#   TABSIM_BUDGET seconds per row for tabsim (default 120): a row that does
+#                 not finish prints "incomplete after Ns" and its executions
+#   SPIN_BUDGET   seconds per row for ./pan (default 600)
+#   PAN_MEMLIM    pan's memory bound in MB (-DMEMLIM, default 4096)
+#   PAN_CFLAGS    extra pan compile flags for every row, e.g. -DNOREDUCE
+#   PAN_RUNFLAGS  extra pan run flags, e.g. -w18: a 2^18-slot hash table
+#                 instead of the default 2^24 (128 MB), whose allocation is
+#                 most of pan's wall time on the small models
+#   SPIN, CC      the tools (default spin, gcc)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-MODEL=$ROOT/bench/spin/lamport.pml
 SPIN=${SPIN:-spin}
 CC=${CC:-gcc}
 TABSIM=${TABSIM:-$ROOT/build/tabsim}
+TABSIM_FLAGS=${TABSIM_FLAGS:-}
+TABSIM_BUDGET=${TABSIM_BUDGET:-120}
+SPIN_BUDGET=${SPIN_BUDGET:-600}
+PAN_MEMLIM=${PAN_MEMLIM:-4096}
 PAN_CFLAGS=${PAN_CFLAGS:-}
 PAN_RUNFLAGS=${PAN_RUNFLAGS:-}
-PAN_DEPTH_MAX=100000   # pan -m: far above the deepest search (90, N=3 ACQ=2)
+PAN_DEPTH_MAX=100000   # pan -m: far above the deepest search (about 100)
+TIME=/usr/bin/time
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 now() { date +%s.%N; }
-seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
-# ---- tabsim: the place for the exhaustive checker -------------------------
-# tabsim_time INI: times `tabsim check INI --mode exhaustive` and prints one
-# table cell: "<seconds>s rc=<exit code>", or "n/a" when there is no binary.
-# The cell also gives tabsim's executions (each a distinct Mazurkiewicz
-# trace under source-DPOR) and its verdict; a time budget
-# (TABSIM_BUDGET, default 600 s) bounds configurations too big for it.
-tabsim_time() {
-    local ini=$1 t0 t1 rc=0
+# tabsim_cell INI: "<verdict> <executions> <seconds> <peak MB>", the verdict
+# "incomplete after Ns" when the budget stopped it; "n/a" without a binary.
+tabsim_cell() {
+    local ini=$1 rc=0
     if [ ! -x "$TABSIM" ]; then
         echo "n/a"
         return
     fi
-    t0=$(now)
-    "$TABSIM" check "$ini" --mode exhaustive --time-budget "${TABSIM_BUDGET:-600}" --no-timing \
-        >"$WORK/tabsim.out" 2>&1 || rc=$?
-    t1=$(now)
-    local execs verdict
+    # shellcheck disable=SC2086  # flags are words on purpose
+    $TIME -f "%e %M" -o "$WORK/tabsim.time" "$TABSIM" check "$ini" --mode exhaustive \
+        --time-budget "$TABSIM_BUDGET" --no-timing $TABSIM_FLAGS >"$WORK/tabsim.out" 2>&1 || rc=$?
+    local execs verdict secs kb
     execs=$(sed -n 's/^explored *\([0-9]*\) runs.*/\1/p' "$WORK/tabsim.out" | head -1)
     verdict=$(sed -n 's/^verdict *\([a-z]*\).*/\1/p' "$WORK/tabsim.out" | head -1)
-    echo "$(seconds "$t0" "$t1")s $verdict ${execs:-?} exec rc=$rc"
+    # The last line: /usr/bin/time writes "Command exited with ..." first on a non-zero exit.
+    read -r secs kb < <(tail -n 1 "$WORK/tabsim.time") || true
+    if [ "$verdict" = incomplete ] || [ "$rc" = 3 ]; then
+        verdict="incomplete after ${TABSIM_BUDGET}s"
+    fi
+    printf '%-24s %10s %8s %6s' "${verdict:-rc=$rc}" "${execs:-?}" "${secs:-?}" "$(mb "${kb:-0}")"
 }
-# ---------------------------------------------------------------------------
 
-# spin_row NAME INI CFLAGS SPINFLAGS...: one table row for SPIN on the model
-# with SPINFLAGS (-D macros), pan compiled with CFLAGS, then tabsim on INI.
-spin_row() {
-    local name=$1 ini=$2 cflags=$3
-    shift 3
+# row NAME MODEL INI CFLAGS SPINFLAGS...: SPIN on MODEL with SPINFLAGS (-D
+# macros), pan compiled with CFLAGS, then tabsim on INI; one table row.
+row() {
+    local name=$1 model=$2 ini=$3 cflags=$4
+    shift 4
     local dir=$WORK/$name t0 t1 t2 t3
     mkdir -p "$dir"
-    cp "$MODEL" "$dir/"
+    cp "$ROOT/bench/spin/$model" "$dir/"
     (
         cd "$dir"
         t0=$(now)
-        "$SPIN" "$@" -a lamport.pml >spin.out
+        "$SPIN" "$@" -a "$model" >spin.out
         t1=$(now)
         # shellcheck disable=SC2086  # flags are words on purpose
-        "$CC" -O2 $cflags $PAN_CFLAGS -o pan pan.c 2>cc.out
+        "$CC" -O2 $cflags -DMEMLIM="$PAN_MEMLIM" $PAN_CFLAGS -o pan pan.c 2>cc.out
         t2=$(now)
         # shellcheck disable=SC2086
-        ./pan -m$PAN_DEPTH_MAX $PAN_RUNFLAGS >pan.out 2>&1 || true
+        timeout "$SPIN_BUDGET" $TIME -f "%e %M" -o pan.time ./pan -m$PAN_DEPTH_MAX $PAN_RUNFLAGS \
+            >pan.out 2>&1 || true
         t3=$(now)
-        local stored matched trans depth errors search trail="-"
-        search=$(sed -n 's/^pan: elapsed time \([^ ]*\) seconds/\1/p' pan.out)
-        stored=$(awk '/states, stored$/ { print $1; exit }' pan.out)
-        matched=$(awk '/states, matched$/ { print $1; exit }' pan.out)
-        trans=$(awk '/transitions \(= / { print $1; exit }' pan.out)
+        local stored depth errors kb secs spin_verdict
+        stored=$(awk '/states, stored/ { print $1; exit }' pan.out)
         depth=$(sed -n 's/.*depth reached \([0-9]*\),.*/\1/p' pan.out)
         errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.out)
-        if grep -q "too small" pan.out; then depth="$depth(TRUNCATED)"; fi
-        if [ -f lamport.pml.trail ]; then
-            trail=$("$SPIN" -t "$@" lamport.pml 2>&1 |
-                sed -n 's/.*trail ends after \([0-9]*\) steps.*/\1/p')
+        read -r secs kb < <(tail -n 1 pan.time 2>/dev/null) || kb=0
+        if grep -q "MEMLIM\|out of memory" pan.out; then
+            spin_verdict="out of memory (${PAN_MEMLIM} MB)"
+        elif [ -z "$errors" ]; then
+            spin_verdict="incomplete after ${SPIN_BUDGET}s"
+        elif [ "$errors" = 0 ]; then
+            spin_verdict=verified
+        else
+            spin_verdict=violation
         fi
-        printf '%-13s %7s %7s %7s %7s %7s %9s %9s %9s %6s %6s %6s  %s\n' \
-            "$name" "$(seconds "$t0" "$t1")" "$(seconds "$t1" "$t2")" \
-            "$(seconds "$t2" "$t3")" "${search:-?}" "$(seconds "$t0" "$t3")" \
-            "${stored:-?}" "${matched:-?}" "${trans:-?}" "${depth:-?}" \
-            "${errors:-?}" "$trail" "$(tabsim_time "$ini")"
+        printf '%-21s %6s %6s %7s %8s %10s %5s %6s %-11s | %s\n' \
+            "$name" "$(seconds "$t0" "$t1")" "$(seconds "$t1" "$t2")" "$(seconds "$t2" "$t3")" \
+            "$(seconds "$t0" "$t3")" "${stored:-?}" "${depth:-?}" "$(mb "${kb:-0}")" "$spin_verdict" \
+            "$(tabsim_cell "$ini")"
     )
 }
 
-echo "SPIN $("$SPIN" -V | sed -n 's/Spin Version \([^ ]*\).*/\1/p'), $("$CC" --version | head -1)"
-echo "pan: gcc -O2 -DSAFETY ${PAN_CFLAGS} (partial-order reduction on; broken row adds -DBFS)," \
-    "./pan -m$PAN_DEPTH_MAX ${PAN_RUNFLAGS}"
-echo "times in seconds: pan = wall time of ./pan, search = pan's own elapsed time;" \
-    "trail = steps of the counterexample (BFS: shortest)"
-printf '%-13s %7s %7s %7s %7s %7s %9s %9s %9s %6s %6s %6s  %s\n' \
-    config spin-a gcc pan search total stored matched trans depth errors trail tabsim
-for n in 2 3; do
+ROWS=()
+for n in 2 3 4; do
     for a in 1 2; do
-        spin_row "N$n-A$a" "$ROOT/bench/spin/lamport-N$n-A$a.ini" "-DSAFETY" \
-            -DN=$n -DACQ=$a
+        ROWS+=("lamport-N$n-A$a lamport.pml -DSAFETY -DN=$n -DACQ=$a")
     done
 done
-spin_row "broken-N2-A2" "$ROOT/bench/spin/lamport-broken-N2-A2.ini" "-DSAFETY -DBFS" \
-    -DN=2 -DACQ=2 -DOMIT_B_WAIT
+for n in 2 3; do
+    for a in 1 2; do
+        for f in 1 2; do
+            ROWS+=("events-N$n-A$a-F$f events.pml -DSAFETY -DN=$n -DADDS=$a -DFLUSHES=$f")
+        done
+    done
+done
+ROWS+=("lamport-broken-N2-A2 lamport.pml -DSAFETY|-DBFS -DN=2 -DACQ=2 -DOMIT_B_WAIT")
+
+echo "SPIN $("$SPIN" -V | sed -n 's/Spin Version \([^ ]*\).*/\1/p'), $("$CC" --version | head -1)," \
+    "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "pan: gcc -O2 -DSAFETY -DMEMLIM=$PAN_MEMLIM $PAN_CFLAGS (broken row: -DBFS)," \
+    "./pan -m$PAN_DEPTH_MAX $PAN_RUNFLAGS, at most ${SPIN_BUDGET}s"
+echo "tabsim: check --mode exhaustive --time-budget $TABSIM_BUDGET $TABSIM_FLAGS"
+echo "seconds: spin-a, gcc, pan (wall), total = SPIN end to end; MB = peak resident set"
+printf '%-21s %6s %6s %7s %8s %10s %5s %6s %-11s | %-24s %10s %8s %6s\n' \
+    config spin-a gcc pan total stored depth MB SPIN tabsim executions seconds MB
+for r in "${ROWS[@]}"; do
+    read -r name model cflags flags <<<"$r"
+    if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then
+        continue
+    fi
+    ini=$ROOT/bench/spin/$name.ini
+    # shellcheck disable=SC2086
+    row "$name" "$model" "$ini" "${cflags//|/ }" $flags
+done

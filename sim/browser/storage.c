@@ -62,6 +62,7 @@ void sim_storage_reset(sim_storage *s, int64_t quota_bytes, gboolean unavailable
     g_hash_table_remove_all(s->map);
     memset(s->cache, 0, sizeof s->cache);
     s->bytes = 0;
+    s->changes = 0;
     s->quota_bytes = quota_bytes;
     s->unavailable = unavailable;
 }

@@ -20,6 +20,8 @@ typedef struct sim_storage sim_storage;
 
 sim_storage *sim_storage_new(int64_t quota_bytes, gboolean unavailable);
 void sim_storage_free(sim_storage *storage);
+/* Empty again, as sim_storage_new makes it (its change count at 0 too),
+ * keeping the map's memory: a world reused for the next run (world_pool.c). */
 void sim_storage_reset(sim_storage *storage, int64_t quota_bytes, gboolean unavailable);
 
 /* Results are xt_err codes. */

@@ -196,4 +196,13 @@ void check_stop_end(void);
 
 int cli_merge(int argc, char **argv);
 
+/* check_split.c: one exhaustive scenario across --jobs threads.  Whether
+ * the scenario is split (resolved options), the options of part k of n,
+ * and the parts' results combined as one search's (the parts' counter-
+ * examples move to out; out is the caller's to clear). */
+gboolean check_split_wanted(const sim_explore_options *resolved, int jobs);
+void check_split_options(sim_explore_options *options, int part, int parts);
+void check_split_combine(sim_explore_result *parts, int n, const sim_explore_options *options,
+                         sim_explore_result *out);
+
 #endif

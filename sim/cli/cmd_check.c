@@ -5,7 +5,8 @@
  *
  * Work: each scenario is one job; in random mode with --jobs > 1 a job is
  * cut into chunks of consecutive runs (a multiple of the shard count long,
- * so that sharding composes).  Worker threads take tasks (job, chunk) in
+ * so that sharding composes); an exhaustive one into --jobs parts that
+ * share its work items (check_split.c).  Worker threads take tasks (job, chunk) in
  * input order, each thread with its own coroutine stack pool; the world
  * keeps no mutable global state (coro.c's hand-over pointer is
  * thread-local), so worlds on different threads are independent.  The main
@@ -53,6 +54,7 @@ typedef struct check_job {
     int chunks_left;             /* under check_state.lock */
     int violation_chunk;         /* lowest chunk with a violation so far */
     gboolean first;              /* --first or [explore] first: stop at the first violation */
+    gboolean split;              /* exhaustive, one chunk per thread: the parts of one search (check_split.c) */
     double t_start, t_end;
     sim_live_result live;        /* [workload] forever: the starvation check's result */
     gboolean live_ran;           /* ... made (not stopped before it began) */
@@ -120,6 +122,8 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
          * once, when the chunks are combined (check_outcome_fill). */
         eo.shrink = eo.shrink && job->n_chunks == 1;
         eo.seed = (gint64)(base + (guint64)first);
+        if (job->split)
+            check_split_options(&eo, t->chunk, job->n_chunks);
         eo.clock_s = wall_clock_s;
         if (eo.progress)
             eo.progress_ctx = job->scenario->name;
@@ -182,14 +186,17 @@ static void job_plan(check_job *job, const check_request *req, int jobs)
         len = (runs + n - 1) / n;
         len = (len + shards - 1) / shards * shards; /* chunks start on a multiple of the shard count */
         n = (int)((runs + len - 1) / len);
+    } else if (job->scenario && !job->scenario->forever && check_split_wanted(&resolved, jobs)) {
+        n = jobs; /* every part has the whole search's runs; it explores its own work items */
+        job->split = TRUE;
     }
     job->n_chunks = job->scenario ? n : 0;
     job->chunks = g_new0(sim_explore_result, MAX(n, 1));
     job->chunk_first_run = g_new0(gint64, MAX(n, 1));
     job->chunk_runs = g_new0(gint64, MAX(n, 1));
     for (int c = 0; c < job->n_chunks; c++) {
-        job->chunk_first_run[c] = (gint64)c * len;
-        job->chunk_runs[c] = MIN(len, runs - (gint64)c * len);
+        job->chunk_first_run[c] = job->split ? 0 : (gint64)c * len;
+        job->chunk_runs[c] = job->split ? runs : MIN(len, runs - (gint64)c * len);
     }
     job->chunks_left = job->n_chunks;
     job->violation_chunk = G_MAXINT;
@@ -501,6 +508,13 @@ static void job_finish(check_job *job, const check_request *req, sim_stack_pool 
                                                        : "stopped before it began");
         }
         check_live_fill(o, job->scenario, req, &job->live);
+    } else if (job->scenario && job->split) {
+        /* The parts of one exhaustive search, combined as one search's. */
+        sim_explore_result whole;
+        check_split_combine(job->chunks, job->n_chunks, &req->explore, &whole);
+        check_outcome_fill(o, job->scenario, pool, req, &whole, 1, job->chunk_first_run);
+        sim_explore_result_clear(&whole);
+        o->elapsed_s = job->t_end > job->t_start ? job->t_end - job->t_start : 0;
     } else if (job->scenario) {
         int n = job->first && job->violation_chunk < job->n_chunks ? job->violation_chunk + 1 : job->n_chunks;
         check_outcome_fill(o, job->scenario, pool, req, job->chunks, n, job->chunk_first_run);

@@ -75,6 +75,11 @@ typedef struct sim_explore_options {
      * complete run's final state goes in (sim_digest* keys, for the
      * differential test of the stateful search). */
     GHashTable *final_digests;
+    /* The shards are the --jobs threads of one exhaustive search
+     * (sim/cli/cmd_check.c), not the user's --shard: the verdict's bounds
+     * say nothing of them, and each counterexample records where in
+     * depth-first order it was found (sim_explore_cex.order). */
+    gboolean jobs_split;
     void (*progress)(void *ctx, const char *line); /* may be NULL */
     void *progress_ctx;
 } sim_explore_options;
@@ -89,6 +94,11 @@ typedef struct sim_explore_cex {
     gint64 preemptions;       /* of the shrunk run (untimed) */
     gint64 shrink_runs;
     gboolean shrink_cut;      /* the work bound stopped its shrinking early */
+    /* Exhaustive with jobs_split: where the search found it, in the
+     * depth-first order of the whole search (preemption bound, then work
+     * item), so that the threads' results combine as one search's;
+     * meaningless otherwise. */
+    gint64 order;
 } sim_explore_cex;
 
 typedef struct sim_explore_result {

@@ -124,6 +124,7 @@ static gboolean split_enter(dfs *d, size_t pos, sim_choice_kind kind)
     d->item_roots++;
     if (item_owned(d, k)) {
         d->item_root = (gint64)pos;
+        d->item_cur = k;
         d->items_owned++;
         return TRUE;
     }
@@ -355,6 +356,7 @@ static gboolean dfs_run_owned(dfs *d, const sim_run *run)
     gint64 k = d->item_next++;
     gboolean owned = item_owned(d, k);
     d->items_owned += owned;
+    d->item_cur = k;
     return owned;
 }
 
@@ -428,7 +430,14 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             }
             if (run.monitor.violated) {
                 sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = spec.untimed, .discrete = TRUE};
-                if (sim_explore_found(r, o, s, &run, &found, TRUE, TRUE)) {
+                guint before = r->violated;
+                gboolean stop = sim_explore_found(r, o, s, &run, &found, TRUE, TRUE);
+                /* Where in the whole search's depth-first order: bounds
+                 * are searched in turn, items in depth-first order. */
+                for (int i = 0; i < SIM_INV_COUNT; i++)
+                    if ((r->violated & ~before) & (1u << i))
+                        r->cex[i].order = ((bound + 1) << 40) + d.item_cur;
+                if (stop) {
                     sim_run_clear(&run);
                     break;
                 }
@@ -548,7 +557,7 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
                                      "both ends; reduction %s",
                                      s->steps_max, pre, time,
                                      (o->no_reduction || o->preemptions_max >= 0) ? "off" : "source-DPOR + sleep sets");
-    if (o->shard_count > 1) {
+    if (o->shard_count > 1 && !o->jobs_split) {
         char *t = r->shard_items_owned > 0
                       ? g_strdup_printf("%s; shard %d/%d: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
                                         " work items, %" G_GINT64_FORMAT " runs in the shared top",

@@ -76,6 +76,7 @@ typedef struct dfs {
     gboolean data_roots;      /* a value may be an item's root (no sleep sets kept) */
     gint64 item_next;         /* work items met so far, in depth-first order */
     gint64 item_root;         /* position of the root of the owned item being explored; -1 = none */
+    gint64 item_cur;          /* number of the item the run being made belongs to (0 unsplit) */
     gboolean item_skipped;    /* the run met an item of another shard and was abandoned */
     size_t skip_pos;          /* where */
     gint64 items_owned;

@@ -56,6 +56,8 @@ struct sim_stack_pool {
     size_t page;
     GPtrArray *free_stacks; /* mapping bases, guard page first */
     size_t allocated;
+    void *parked;                 /* sim_stack_pool_park */
+    void (*parked_free)(void *);
 };
 
 sim_stack_pool *sim_stack_pool_new(size_t stack_size)
@@ -71,6 +73,8 @@ void sim_stack_pool_free(sim_stack_pool *pool)
 {
     if (!pool)
         return;
+    if (pool->parked)
+        pool->parked_free(pool->parked);
     for (guint i = 0; i < pool->free_stacks->len; i++)
         munmap(pool->free_stacks->pdata[i], pool->stack_size + pool->page);
     g_ptr_array_free(pool->free_stacks, TRUE);
@@ -109,6 +113,21 @@ size_t sim_stack_pool_stack_size(const sim_stack_pool *pool)
 size_t sim_stack_pool_allocated(const sim_stack_pool *pool)
 {
     return pool->allocated;
+}
+
+void sim_stack_pool_park(sim_stack_pool *pool, void *item, void (*free_fn)(void *))
+{
+    if (pool->parked)
+        pool->parked_free(pool->parked);
+    pool->parked = item;
+    pool->parked_free = free_fn;
+}
+
+void *sim_stack_pool_unpark(sim_stack_pool *pool)
+{
+    void *item = pool->parked;
+    pool->parked = NULL;
+    return item;
 }
 
 /* makecontext passes only ints; the coroutine being entered is handed over

@@ -13,6 +13,7 @@
  *
  * Stacks come from a pool and are reused between runs; each has a guard
  * page below it, so an overflow faults instead of corrupting a neighbour.
+ * The pool is per thread (never shared), and so is what it parks.
  */
 #ifndef SIM_CORO_H
 #define SIM_CORO_H
@@ -55,6 +56,12 @@ void *sim_stack_pool_take(sim_stack_pool *pool);
 void sim_stack_pool_give(sim_stack_pool *pool, void *stack);
 size_t sim_stack_pool_stack_size(const sim_stack_pool *pool);
 size_t sim_stack_pool_allocated(const sim_stack_pool *pool);
+/* The pool keeps one more thing a thread reuses between runs: one parked
+ * object and the function that frees it (the last run's world, emptied:
+ * world_pool.c).  Park hands it over (freeing what was parked before);
+ * unpark takes it back, or NULL; the pool frees what is left. */
+void sim_stack_pool_park(sim_stack_pool *pool, void *item, void (*free_fn)(void *));
+void *sim_stack_pool_unpark(sim_stack_pool *pool);
 
 void sim_coro_init(sim_coro *coro, void *stack, size_t stack_size, sim_coro_fn fn, void *arg);
 /* Run the coroutine until it yields or returns from fn. */

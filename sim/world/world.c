@@ -27,7 +27,7 @@ static void task_entry(void *arg)
 
 sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted)
 {
-    sim_task *t = g_new0(sim_task, 1);
+    sim_task *t = sim_world_task_alloc(w);
     t->tab = tab;
     t->id = ++w->next_task_id;
     t->fn = fn;
@@ -83,7 +83,7 @@ static void task_finish(sim_world *w, sim_task *t)
     if (t->fn == w->tab_main)
         w->mains_live--;
     sim_stack_pool_give(w->pool, t->coro.stack);
-    g_free(t);
+    sim_world_task_release(w, t);
 }
 
 /* The tab is free: its next ready task, if any, is posted to run now (a new
@@ -432,28 +432,32 @@ void sim_world_run(sim_world *w)
 sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_pool *pool,
                          sim_monitor *monitor)
 {
-    sim_world *w = g_new0(sim_world, 1);
+    /* The last run's world, emptied, when this thread has one (world_pool.c). */
+    const sim_storage_model_ops *model = sim_storage_models[s->storage_model];
+    sim_world *w = sim_world_shell_take(pool, (int)s->tabs, model->quota_in_map ? s->quota_bytes : 0,
+                                        s->storage_unavailable);
     w->scenario = s;
     w->chooser = chooser;
     w->pool = pool;
     w->monitor = monitor;
-    w->model = sim_storage_models[s->storage_model];
-    w->storage = sim_storage_new(w->model->quota_in_map ? s->quota_bytes : 0, s->storage_unavailable);
+    w->model = model;
     w->weblocks = sim_weblocks_new(sim_world_weblock_granted, w);
     w->model_state = w->model->create ? w->model->create(w) : NULL;
-    sim_queue_init(&w->queue);
     g_queue_init(&w->live);
     w->drain_end_us = -1;
-    w->scratch = g_string_new(NULL);
     w->tab_main = sim_tab_main;
     w->program = sim_programs[s->workload_mode];
-    w->n_tabs = (int)s->tabs;
-    w->tabs = g_new0(sim_tab, w->n_tabs);
     for (int i = 0; i < w->n_tabs; i++) {
         sim_tab *tab = &w->tabs[i];
         tab->world = w;
         tab->index = i + 1;
-        tab->client_id = g_strdup_printf("tab%d", i + 1);
+        /* "tab<index>", without printf's machinery (a world per run). */
+        char digits[4] = {0};
+        int v = i + 1, n = v >= 10 ? 2 : 1;
+        g_assert(v < 100);
+        for (int d = n - 1; d >= 0; d--, v /= 10)
+            digits[d] = (char)('0' + v % 10);
+        tab->client_id = g_strconcat("tab", digits, NULL);
         g_queue_init(&tab->ready);
         sim_digest_init(&tab->dig, (uint64_t)tab->index);
         sim_tab_env_init(tab);
@@ -468,12 +472,9 @@ void sim_world_free(sim_world *w)
     assert(w->live.length == 0);
     for (int i = 0; i < w->n_tabs; i++)
         sim_tab_instance_free(&w->tabs[i]);
-    g_free(w->tabs);
-    sim_queue_destroy(&w->queue);
-    sim_storage_free(w->storage);
     sim_weblocks_free(w->weblocks);
     if (w->model->destroy)
         w->model->destroy(w->model_state);
-    g_string_free(w->scratch, TRUE);
-    g_free(w);
+    /* The tabs, map, queue and scratch are kept for the next world. */
+    sim_world_shell_park(w);
 }

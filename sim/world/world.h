@@ -205,6 +205,7 @@ struct sim_world {
     gboolean digesting;
     GHashTable *marks_seen;     /* sim_digest* key -> uint64 output hash (env_digest.c) */
     const char *mark_conflict;  /* a mark that was incomplete: its label, or NULL */
+    GPtrArray *spare_tasks; /* freed tasks' memory, reused by the next spawns (world_pool.c) */
 };
 
 sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim_stack_pool *pool,
@@ -212,6 +213,15 @@ sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim
 void sim_world_free(sim_world *world);
 /* Runs to the end, cancels the tasks and makes the final checks. */
 void sim_world_run(sim_world *world);
+
+/* world_pool.c: the shell of a world (the world, its tabs, map, queue and
+ * scratch, zeroed, the map and queue empty), taken from the pool's parked
+ * one or new; parked again when the world is freed.  Tasks' memory is
+ * reused the same way within and across runs. */
+sim_world *sim_world_shell_take(sim_stack_pool *pool, int n_tabs, int64_t quota_bytes, gboolean unavailable);
+void sim_world_shell_park(sim_world *world);
+sim_task *sim_world_task_alloc(sim_world *world);
+void sim_world_task_release(sim_world *world, sim_task *task);
 
 /* For env_sim.c and tab.c */
 sim_task *sim_world_spawn(sim_world *world, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted);
