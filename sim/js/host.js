@@ -13,14 +13,17 @@
  * being fields each followed by a NUL byte.  C -> node: 'I' make a fresh
  * realm and the adapter instance, 'L' / 'U' call lock() / unlock(), 'T' run
  * a timer's callback, 'G' a Web Lock request's callback (granted, or null
- * for ifAvailable), 'R' a reply.  Each of I, L, U, T, G starts a macrotask:
+ * for ifAvailable), 'E' dispatch a `storage` event (key, then oldValue and
+ * newValue as 'v' + value or 'n' for null), 'R' a reply.  Each of I, L, U,
+ * T, G, E starts a macrotask:
  * node runs it with its microtasks to completion (the vm context's
  * microtaskMode 'afterEvaluate' drains them when the entry script returns),
  * then sends 'D'.  node -> C inside a macrotask: requests that wait for an
  * 'R' (g getItem, s setItem, x removeItem, k key, n length, r a batch of
  * Math.random values) and notes that do not (c the clock was read,
  * t setTimeout, q clearTimeout, l navigator.locks.request, f a Web Lock's
- * callback settled (release it), o a call settled, w console, X a fatal
+ * callback settled (release it), a the realm has storage listeners (1) or
+ * none (0), o a call settled, w console, X a fatal
  * error); notes are queued and sent with the next request or the 'D'.
  * The world's time ends every frame that starts a macrotask and begins
  * every reply: it moves only while node waits for tabsim, so Date.now()
@@ -192,6 +195,9 @@ const bridge = Object.freeze({
   settled(call, result) {
     queueFrame('o', [String(call), result]);
   },
+  listening(on) {
+    queueFrame('a', [on ? '1' : '0']);
+  },
   log(level, text) {
     queueFrame('w', [level, text]);
   },
@@ -254,7 +260,49 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
   function clearTimer(id) {
     if (timers.delete(id)) host.clear(id);
   }
+  /* The storage event: listeners in the order added, the onstorage
+   * handler at the place it was first set (as DOM event handlers are);
+   * tabsim is told when there come to be some, or none. */
   const listeners = [];
+  let onstorage = null;
+  const handlerSlot = {};
+  function listenersChanged(before) {
+    const now = listeners.length > 0;
+    if (now !== before) host.listening(now);
+  }
+  class StorageEvent {
+    constructor(type, init) {
+      const i = init || {};
+      this.type = String(type);
+      this.key = i.key === undefined ? null : i.key;
+      this.oldValue = i.oldValue === undefined ? null : i.oldValue;
+      this.newValue = i.newValue === undefined ? null : i.newValue;
+      this.url = i.url === undefined ? '' : i.url;
+      this.storageArea = i.storageArea === undefined ? null : i.storageArea;
+      this.bubbles = false;
+      this.cancelable = false;
+      this.isTrusted = false;
+      this.target = null;
+      this.currentTarget = null;
+      this.timeStamp = host.now();
+    }
+    preventDefault() {}
+    stopPropagation() {}
+    stopImmediatePropagation() { this.stopped = true; }
+  }
+  function dispatchStorage(key, oldValue, newValue) {
+    const ev = new StorageEvent('storage', { key, oldValue, newValue, url: location.href, storageArea: storage });
+    Object.defineProperty(ev, 'isTrusted', { value: true });
+    ev.target = ev.currentTarget = g;
+    for (const fn of listeners.slice()) {
+      if (ev.stopped) break;
+      const f = fn === handlerSlot ? onstorage : fn;
+      try {
+        if (typeof f === 'function') f.call(g, ev);
+        else if (f && typeof f.handleEvent === 'function') f.handleEvent(ev);
+      } catch (e) { report(e); }
+    }
+  }
   /* navigator.locks: exclusive requests, ifAvailable and steal, granted
    * by the simulator's Web Locks manager; absent when the scenario's
    * browser has none ([web-locks] available = false). */
@@ -299,8 +347,34 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
     clearTimeout: clearTimer,
     clearInterval: clearTimer,
     queueMicrotask(fn) { Promise.resolve().then(fn); },
-    addEventListener(type, fn) { if (type === 'storage' && !listeners.includes(fn)) listeners.push(fn); },
-    removeEventListener(type, fn) { const i = listeners.indexOf(fn); if (type === 'storage' && i >= 0) listeners.splice(i, 1); },
+    location: { href: 'https://app.tabsim.test/', origin: 'https://app.tabsim.test' },
+    StorageEvent,
+    addEventListener(type, fn) {
+      if (type !== 'storage' || !fn || listeners.includes(fn)) return;
+      const before = listeners.length > 0;
+      listeners.push(fn);
+      listenersChanged(before);
+    },
+    removeEventListener(type, fn) {
+      const i = listeners.indexOf(fn);
+      if (type !== 'storage' || i < 0) return;
+      const before = listeners.length > 0;
+      listeners.splice(i, 1);
+      listenersChanged(before);
+    },
+  });
+  Object.defineProperty(g, 'onstorage', {
+    configurable: true,
+    enumerable: true,
+    get() { return onstorage; },
+    set(fn) {
+      const before = listeners.length > 0;
+      onstorage = typeof fn === 'function' ? fn : null;
+      const i = listeners.indexOf(handlerSlot);
+      if (onstorage && i < 0) listeners.push(handlerSlot);
+      else if (!onstorage && i >= 0) listeners.splice(i, 1);
+      listenersChanged(before);
+    },
   });
   let instance = null;
   function settle(call, p) {
@@ -325,6 +399,8 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
       nesting = 0;
     } else if (op === 'G') {
       granted(a, b);
+    } else if (op === 'E') {
+      dispatchStorage(a, b, c);
     } else if (op === 'L') {
       call('lock', a);
     } else if (op === 'U') {
@@ -447,6 +523,9 @@ for (;;) {
     pending = [f.op, Number(f.fields[0])];
   } else if (f.op === 'G') {
     pending = [f.op, Number(f.fields[0]), f.fields[1] === '1'];
+  } else if (f.op === 'E') {
+    const v = (x) => (x[0] === 'v' ? x.slice(1) : null);
+    pending = [f.op, f.fields[0], v(f.fields[1]), v(f.fields[2])];
   } else {
     fatal(`protocol: unexpected frame '${f.op}'`);
   }

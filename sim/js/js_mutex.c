@@ -38,8 +38,10 @@
  *    until granted) and then runs the callback's macrotask; when the
  *    callback's promise settles, the lock is released (xt_env_lock_release).
  *
- * Not yet simulated (docs/javascript.md): the `storage` event (listeners
- * are kept, never called), shared Web Locks, the AbortError of a stolen
+ *  - the `storage` event of another tab's change is dispatched to the
+ *    realm's listeners as a macrotask of its own (js_event_*).
+ *
+ * Not yet simulated (docs/javascript.md): shared Web Locks, the AbortError of a stolen
  * lock's request, fetch, ES modules.
  *
  * Invariants: at most one macrotask of a tab is being served (busy), by
@@ -53,6 +55,7 @@
 #include "sim/js/js_mutex.h"
 #include "sim/js/js_host.h"
 #include "sim/programs/algorithms.h"
+#include "sim/world/env_model.h"
 #include "sim/world/world.h"
 #include "xt/mutex_algorithm.h"
 
@@ -81,7 +84,17 @@ typedef struct js_mutex {
     GHashTable *timers;  /* id (int64 key) -> js_timer* of live timer tasks */
     GHashTable *handles; /* Web Lock request id -> the granted lock's handle */
     GString *scratch;
+    /* The `storage` event (js_event_*): */
+    gboolean listening;  /* the realm has a storage listener or onstorage */
+    gboolean listener_live; /* its dispatching task exists */
+    sim_task *listener;  /* that task while parked (nothing posted), else NULL */
+    GQueue inbox;        /* js_event* fired at the tab, not yet dispatched */
 } js_mutex;
+
+/* A `storage` event fired at the tab: key, oldValue, newValue (NULL: null). */
+typedef struct js_event {
+    char *key, *old_value, *new_value;
+} js_event;
 
 typedef struct js_lockreq {
     js_mutex *jm;
@@ -96,10 +109,20 @@ typedef struct js_timer {
     gboolean cleared;
 } js_timer;
 
+static void js_event_free(gpointer data)
+{
+    js_event *e = data;
+    g_free(e->key);
+    g_free(e->old_value);
+    g_free(e->new_value);
+    g_free(e);
+}
+
 static void js_unref(js_mutex *jm)
 {
     if (--jm->refs > 0)
         return;
+    g_queue_clear_full(&jm->inbox, js_event_free);
     g_hash_table_destroy(jm->timers);
     g_hash_table_destroy(jm->handles);
     g_string_free(jm->scratch, TRUE);
@@ -189,6 +212,8 @@ static void timer_start(js_mutex *jm, const char *id, const char *ms)
 }
 
 static void serve(js_mutex *jm);
+static void js_event_listening(js_mutex *jm, gboolean on);
+static void js_event_settle(js_mutex *jm);
 
 /* navigator.locks.request's request, made on its own task: it awaits the
  * grant as a C task awaits xt_env_lock_request, then runs the callback's
@@ -343,14 +368,109 @@ static void serve(js_mutex *jm)
             else
                 xt_env_debug(env, "%s", f.field[1]);
             break;
+        case 'a':
+            js_event_listening(jm, f.field[0][0] == '1');
+            break;
         case 'D':
             jm->busy = FALSE;
+            js_event_settle(jm);
             return;
         case 'X':
             sim_js_fatal(jm->scenario_path, "%s", f.field[0]);
         default:
             sim_js_fatal(jm->scenario_path, "protocol: unexpected frame '%c' from node", f.op);
         }
+    }
+}
+
+/* ---- the DOM `storage` event, dispatched to the realm's listeners ----
+ *
+ * env_wait.c fires it (js_event_fired) when another tab's change reaches
+ * the browser's map, as it ends C tabs' waits.  The event is queued, and a
+ * task of the tab (js_event_task, started at the realm's first listener)
+ * dispatches each as a macrotask 'E' once the tab is free, in order.  An
+ * event fired while the realm has no listener and runs nothing is
+ * dispatched at once, to nobody; one fired during a macrotask waits for
+ * its end, so a listener that macrotask adds still gets it (HTML queues
+ * the event as a task; it runs after the current one). */
+
+static void js_event_kick(js_mutex *jm)
+{
+    if (jm->listener && jm->listening && !jm->busy && !g_queue_is_empty(&jm->inbox)) {
+        sim_world_post(jm->tab->world, jm->listener, 0, TRUE);
+        jm->listener = NULL;
+    }
+}
+
+static char *event_value(const char *v)
+{
+    return v ? g_strconcat("v", v, NULL) : g_strdup("n");
+}
+
+static void js_event_fired(void *ctx, const char *key, const char *old_value, const char *new_value)
+{
+    js_mutex *jm = ctx;
+    if (!jm->listening && !jm->busy)
+        return;
+    js_event *e = g_new(js_event, 1);
+    e->key = g_strdup(key);
+    e->old_value = event_value(old_value);
+    e->new_value = event_value(new_value);
+    g_queue_push_tail(&jm->inbox, e);
+    js_event_kick(jm);
+}
+
+/* A macrotask ended: events nobody listens to are dropped. */
+static void js_event_settle(js_mutex *jm)
+{
+    if (!jm->listening)
+        g_queue_clear_full(&jm->inbox, js_event_free);
+    else
+        js_event_kick(jm);
+}
+
+static void js_event_task(void *arg)
+{
+    js_mutex *jm = arg;
+    sim_world *w = jm->tab->world;
+    while (!sim_tab_gone(jm->tab) && jm->tab->storage_event_ctx == jm) {
+        if (!jm->listening || jm->busy || g_queue_is_empty(&jm->inbox)) {
+            sim_task *me = w->current; /* parked: js_event_kick posts it */
+            jm->listener = me;
+            sim_task_yield(me, SIM_YIELD_AWAIT);
+            me->view.fresh = TRUE;
+            jm->listener = NULL;
+            continue;
+        }
+        js_event *e = g_queue_pop_head(&jm->inbox);
+        /* Dependence: the dispatch reads the key, as a wait's end does. */
+        w->acc.r |= SIM_OBJ_STORE | (UINT64_C(1) << (sim_env_text_hash(e->key) % SIM_OBJ_KEYS));
+        if (w->monitor->tracing)
+            sim_monitor_line(w->monitor, w->now_us, jm->tab->index, w->current->id, "event", e->key,
+                             e->new_value[0] == 'v' ? e->new_value + 1 : NULL, NULL, "storage event", NULL);
+        char now[32];
+        const char *fields[4] = {e->key, e->old_value, e->new_value, now_text(jm, now, sizeof now)};
+        sim_js_chan_send(jm->chan, 'E', 4, fields);
+        serve(jm);
+        js_event_free(e);
+    }
+    jm->listener_live = FALSE;
+    jm->listener = NULL;
+    js_unref(jm);
+}
+
+/* The realm's listeners came or went ('a' note): the first starts the
+ * dispatching task. */
+static void js_event_listening(js_mutex *jm, gboolean on)
+{
+    jm->listening = on;
+    if (!on || jm->listener_live || sim_tab_gone(jm->tab))
+        return;
+    jm->refs++;
+    jm->listener_live = TRUE;
+    if (xt_env_spawn(jm->base.env, js_event_task, jm) != XT_OK) {
+        jm->listener_live = FALSE;
+        jm->refs--;
     }
 }
 
@@ -425,7 +545,12 @@ static void js_unlock(xt_mutex *mutex)
 
 static void js_free(xt_mutex *mutex)
 {
-    js_unref((js_mutex *)mutex);
+    js_mutex *jm = (js_mutex *)mutex;
+    if (jm->tab->storage_event_ctx == jm) {
+        jm->tab->storage_event = NULL;
+        jm->tab->storage_event_ctx = NULL;
+    }
+    js_unref(jm);
 }
 
 static const xt_mutex_ops js_ops = {
@@ -468,6 +593,9 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     jm->timers = g_hash_table_new(g_int64_hash, g_int64_equal);
     jm->handles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     jm->scratch = g_string_new(NULL);
+    g_queue_init(&jm->inbox);
+    tab->storage_event = js_event_fired;
+    tab->storage_event_ctx = jm;
     char *module = sim_js_module_path(s);
     if (!module)
         sim_js_fatal(s->path, "missing; [mutex] algorithm = js needs the adapter module's path");

@@ -157,6 +157,15 @@ void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key)
                 tab->key_seq[b] = seq;
     }
     w->storage_changes = changes;
+    if (key) { /* the `storage` event of a program's own listeners */
+        const char *old_value = sim_storage_previous(w->storage);
+        const char *new_value = sim_storage_peek(w->storage, key);
+        for (int i = 0; i < w->n_tabs; i++) {
+            sim_tab *tab = &w->tabs[i];
+            if (tab != from && tab->storage_event && !sim_tab_gone(tab))
+                tab->storage_event(tab->storage_event_ctx, key, old_value, new_value);
+        }
+    }
     for (GList *l = w->live.head; l && w->waiters > 0; l = l->next) {
         sim_task *t = l->data;
         if (!t->wait.waiting || t == w->current || sim_tab_gone(t->tab))

@@ -148,6 +148,11 @@ struct sim_tab {
     uint64_t storage_events; /* `storage` events for it so far: other tabs' changes (env_wait.c) */
     uint64_t key_seq[SIM_OBJ_KEYS]; /* world change_seq of the last change by another tab of a key
                                        of each object bit (env_wait.c) */
+    /* A program that dispatches the DOM `storage` event itself (a
+     * JavaScript tab's listeners, sim/js/js_mutex.c): told of every
+     * other tab's change as it fires (env_wait.c); NULL = none. */
+    void (*storage_event)(void *ctx, const char *key, const char *old_value, const char *new_value);
+    void *storage_event_ctx;
 };
 
 struct sim_world {
