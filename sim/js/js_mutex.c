@@ -54,8 +54,8 @@
  */
 #include "sim/js/js_mutex.h"
 #include "sim/js/js_host.h"
+#include "sim/js/js_tab.h"
 #include "sim/programs/algorithms.h"
-#include "sim/world/env_model.h"
 #include "sim/world/world.h"
 #include "xt/mutex_algorithm.h"
 
@@ -63,38 +63,6 @@
 #include <string.h>
 
 #define JS_NAME "js"
-
-/* A lock() or unlock() being awaited.  Several tasks of one tab may await
- * calls at once (the SDK's add tasks and flush share the tab's mutex). */
-typedef struct js_pending {
-    int64_t id;
-    char *result;     /* its settlement once done: "1", "0", "u", "v<value>", "E<error>" */
-    sim_task *waiter; /* the task waiting for it, or NULL while it runs */
-} js_pending;
-
-typedef struct js_mutex {
-    xt_mutex base; /* first */
-    sim_tab *tab;
-    sim_js_chan *chan;
-    const char *scenario_path;
-    int refs;            /* the owner's, plus one per live timer task */
-    gboolean busy;       /* a macrotask is being served */
-    int64_t next_call;   /* ids of lock() and unlock() calls */
-    GList *calls;        /* js_pending* of the calls awaited, oldest first */
-    GHashTable *timers;  /* id (int64 key) -> js_timer* of live timer tasks */
-    GHashTable *handles; /* Web Lock request id -> the granted lock's handle */
-    GString *scratch;
-    /* The `storage` event (js_event_*): */
-    gboolean listening;  /* the realm has a storage listener or onstorage */
-    gboolean listener_live; /* its dispatching task exists */
-    sim_task *listener;  /* that task while parked (nothing posted), else NULL */
-    GQueue inbox;        /* js_event* fired at the tab, not yet dispatched */
-} js_mutex;
-
-/* A `storage` event fired at the tab: key, oldValue, newValue (NULL: null). */
-typedef struct js_event {
-    char *key, *old_value, *new_value;
-} js_event;
 
 typedef struct js_lockreq {
     js_mutex *jm;
@@ -109,20 +77,11 @@ typedef struct js_timer {
     gboolean cleared;
 } js_timer;
 
-static void js_event_free(gpointer data)
-{
-    js_event *e = data;
-    g_free(e->key);
-    g_free(e->old_value);
-    g_free(e->new_value);
-    g_free(e);
-}
-
-static void js_unref(js_mutex *jm)
+void sim_js_unref(js_mutex *jm)
 {
     if (--jm->refs > 0)
         return;
-    g_queue_clear_full(&jm->inbox, js_event_free);
+    sim_js_event_clear(jm);
     g_hash_table_destroy(jm->timers);
     g_hash_table_destroy(jm->handles);
     g_string_free(jm->scratch, TRUE);
@@ -133,7 +92,7 @@ static void js_unref(js_mutex *jm)
  * macrotask and begins every reply, so that node's Date.now() needs no
  * round trip.  Read without recording a clock access: node reports its
  * reads ('c'), which the step then records (xt_env_now_ms). */
-static const char *now_text(js_mutex *jm, char *buf, size_t size)
+const char *sim_js_now_text(js_mutex *jm, char *buf, size_t size)
 {
     g_snprintf(buf, size, "%" G_GINT64_FORMAT, (gint64)(jm->tab->world->now_us / 1000));
     return buf;
@@ -142,16 +101,16 @@ static const char *now_text(js_mutex *jm, char *buf, size_t size)
 static void reply(js_mutex *jm, const char *a, const char *b)
 {
     char now[32];
-    const char *fields[3] = {now_text(jm, now, sizeof now), a, b};
+    const char *fields[3] = {sim_js_now_text(jm, now, sizeof now), a, b};
     sim_js_chan_send(jm->chan, 'R', b ? 3 : 2, fields);
 }
 
 /* Start a macrotask: op with one argument, maybe a second (and the time). */
-static void start(js_mutex *jm, char op, int64_t arg, const char *extra)
+void sim_js_start(js_mutex *jm, char op, int64_t arg, const char *extra)
 {
     char a[32], now[32];
     g_snprintf(a, sizeof a, "%" G_GINT64_FORMAT, (gint64)arg);
-    const char *fields[3] = {a, extra ? extra : now_text(jm, now, sizeof now), now_text(jm, now, sizeof now)};
+    const char *fields[3] = {a, extra ? extra : sim_js_now_text(jm, now, sizeof now), sim_js_now_text(jm, now, sizeof now)};
     sim_js_chan_send(jm->chan, op, extra ? 3 : 2, fields);
 }
 
@@ -185,7 +144,7 @@ static void reply_value(js_mutex *jm, int rc)
 static void reply_randoms(js_mutex *jm)
 {
     char now[32], values[JS_RANDOM_BATCH][32];
-    const char *fields[JS_RANDOM_BATCH + 1] = {now_text(jm, now, sizeof now)};
+    const char *fields[JS_RANDOM_BATCH + 1] = {sim_js_now_text(jm, now, sizeof now)};
     for (int i = 0; i < JS_RANDOM_BATCH; i++) {
         double r = (double)(xt_env_random_u64(jm->base.env) >> 11) * (1.0 / 9007199254740992.0);
         g_ascii_formatd(values[i], sizeof values[i], "%.17g", r);
@@ -211,9 +170,6 @@ static void timer_start(js_mutex *jm, const char *id, const char *ms)
     }
 }
 
-static void serve(js_mutex *jm);
-static void js_event_listening(js_mutex *jm, gboolean on);
-static void js_event_settle(js_mutex *jm);
 
 /* navigator.locks.request's request, made on its own task: it awaits the
  * grant as a C task awaits xt_env_lock_request, then runs the callback's
@@ -232,12 +188,12 @@ static void weblock_task(void *arg)
             *value = handle;
             g_hash_table_insert(jm->handles, key, value);
         }
-        start(jm, 'G', q->id, rc == XT_OK ? "1" : "0");
-        serve(jm);
+        sim_js_start(jm, 'G', q->id, rc == XT_OK ? "1" : "0");
+        sim_js_serve(jm);
     }
     g_free(q->name);
     g_free(q);
-    js_unref(jm);
+    sim_js_unref(jm);
 }
 
 static void weblock_start(js_mutex *jm, const char *id, const char *name, const char *flags)
@@ -306,7 +262,7 @@ static int counted(js_mutex *jm, int rc)
 }
 
 /* Serve the macrotask just started until node says it is done. */
-static void serve(js_mutex *jm)
+void sim_js_serve(js_mutex *jm)
 {
     xt_env *env = jm->base.env;
     g_assert(!jm->busy);
@@ -369,108 +325,17 @@ static void serve(js_mutex *jm)
                 xt_env_debug(env, "%s", f.field[1]);
             break;
         case 'a':
-            js_event_listening(jm, f.field[0][0] == '1');
+            sim_js_event_listening(jm, f.field[0][0] == '1');
             break;
         case 'D':
             jm->busy = FALSE;
-            js_event_settle(jm);
+            sim_js_event_settle(jm);
             return;
         case 'X':
             sim_js_fatal(jm->scenario_path, "%s", f.field[0]);
         default:
             sim_js_fatal(jm->scenario_path, "protocol: unexpected frame '%c' from node", f.op);
         }
-    }
-}
-
-/* ---- the DOM `storage` event, dispatched to the realm's listeners ----
- *
- * env_wait.c fires it (js_event_fired) when another tab's change reaches
- * the browser's map, as it ends C tabs' waits.  The event is queued, and a
- * task of the tab (js_event_task, started at the realm's first listener)
- * dispatches each as a macrotask 'E' once the tab is free, in order.  An
- * event fired while the realm has no listener and runs nothing is
- * dispatched at once, to nobody; one fired during a macrotask waits for
- * its end, so a listener that macrotask adds still gets it (HTML queues
- * the event as a task; it runs after the current one). */
-
-static void js_event_kick(js_mutex *jm)
-{
-    if (jm->listener && jm->listening && !jm->busy && !g_queue_is_empty(&jm->inbox)) {
-        sim_world_post(jm->tab->world, jm->listener, 0, TRUE);
-        jm->listener = NULL;
-    }
-}
-
-static char *event_value(const char *v)
-{
-    return v ? g_strconcat("v", v, NULL) : g_strdup("n");
-}
-
-static void js_event_fired(void *ctx, const char *key, const char *old_value, const char *new_value)
-{
-    js_mutex *jm = ctx;
-    if (!jm->listening && !jm->busy)
-        return;
-    js_event *e = g_new(js_event, 1);
-    e->key = g_strdup(key);
-    e->old_value = event_value(old_value);
-    e->new_value = event_value(new_value);
-    g_queue_push_tail(&jm->inbox, e);
-    js_event_kick(jm);
-}
-
-/* A macrotask ended: events nobody listens to are dropped. */
-static void js_event_settle(js_mutex *jm)
-{
-    if (!jm->listening)
-        g_queue_clear_full(&jm->inbox, js_event_free);
-    else
-        js_event_kick(jm);
-}
-
-static void js_event_task(void *arg)
-{
-    js_mutex *jm = arg;
-    sim_world *w = jm->tab->world;
-    while (!sim_tab_gone(jm->tab) && jm->tab->storage_event_ctx == jm) {
-        if (!jm->listening || jm->busy || g_queue_is_empty(&jm->inbox)) {
-            sim_task *me = w->current; /* parked: js_event_kick posts it */
-            jm->listener = me;
-            sim_task_yield(me, SIM_YIELD_AWAIT);
-            me->view.fresh = TRUE;
-            jm->listener = NULL;
-            continue;
-        }
-        js_event *e = g_queue_pop_head(&jm->inbox);
-        /* Dependence: the dispatch reads the key, as a wait's end does. */
-        w->acc.r |= SIM_OBJ_STORE | (UINT64_C(1) << (sim_env_text_hash(e->key) % SIM_OBJ_KEYS));
-        if (w->monitor->tracing)
-            sim_monitor_line(w->monitor, w->now_us, jm->tab->index, w->current->id, "event", e->key,
-                             e->new_value[0] == 'v' ? e->new_value + 1 : NULL, NULL, "storage event", NULL);
-        char now[32];
-        const char *fields[4] = {e->key, e->old_value, e->new_value, now_text(jm, now, sizeof now)};
-        sim_js_chan_send(jm->chan, 'E', 4, fields);
-        serve(jm);
-        js_event_free(e);
-    }
-    jm->listener_live = FALSE;
-    jm->listener = NULL;
-    js_unref(jm);
-}
-
-/* The realm's listeners came or went ('a' note): the first starts the
- * dispatching task. */
-static void js_event_listening(js_mutex *jm, gboolean on)
-{
-    jm->listening = on;
-    if (!on || jm->listener_live || sim_tab_gone(jm->tab))
-        return;
-    jm->refs++;
-    jm->listener_live = TRUE;
-    if (xt_env_spawn(jm->base.env, js_event_task, jm) != XT_OK) {
-        jm->listener_live = FALSE;
-        jm->refs--;
     }
 }
 
@@ -481,11 +346,11 @@ static void timer_task(void *arg)
     int rc = xt_env_sleep_ms(jm->base.env, t->ms);
     g_hash_table_remove(jm->timers, &t->id);
     if (rc == XT_OK && !t->cleared && !sim_tab_gone(jm->tab)) {
-        start(jm, 'T', t->id, NULL);
-        serve(jm);
+        sim_js_start(jm, 'T', t->id, NULL);
+        sim_js_serve(jm);
     }
     g_free(t);
-    js_unref(jm);
+    sim_js_unref(jm);
 }
 
 /* Call the adapter's lock or unlock and await its promise: the settlement
@@ -497,8 +362,8 @@ static char *js_call(js_mutex *jm, char op)
         return NULL;
     js_pending p = {.id = ++jm->next_call};
     jm->calls = g_list_append(jm->calls, &p);
-    start(jm, op, p.id, NULL);
-    serve(jm);
+    sim_js_start(jm, op, p.id, NULL);
+    sim_js_serve(jm);
     while (!p.result && !sim_tab_gone(tab)) {
         /* An await with nothing posted: the settlement posts it (and
          * clears p.waiter, so that it posts it once). */
@@ -550,7 +415,7 @@ static void js_free(xt_mutex *mutex)
         jm->tab->storage_event = NULL;
         jm->tab->storage_event_ctx = NULL;
     }
-    js_unref(jm);
+    sim_js_unref(jm);
 }
 
 static const xt_mutex_ops js_ops = {
@@ -594,7 +459,7 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     jm->handles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     jm->scratch = g_string_new(NULL);
     g_queue_init(&jm->inbox);
-    tab->storage_event = js_event_fired;
+    tab->storage_event = sim_js_event_fired;
     tab->storage_event_ctx = jm;
     char *module = sim_js_module_path(s);
     if (!module)
@@ -604,9 +469,9 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
         char index[16], now[32];
         g_snprintf(index, sizeof index, "%d", host->index);
         const char *fields[5] = {module, host->client_id, index, xt_env_has_web_locks(env) ? "1" : "0",
-                                 now_text(jm, now, sizeof now)};
+                                 sim_js_now_text(jm, now, sizeof now)};
         sim_js_chan_send(jm->chan, 'I', 5, fields);
-        serve(jm);
+        sim_js_serve(jm);
     }
     g_free(module);
     return &jm->base;
