@@ -14,8 +14,9 @@
  * realm and the adapter instance, 'L' / 'U' call lock() / unlock(), 'T' run
  * a timer's callback, 'G' a Web Lock request's callback (granted, or null
  * for ifAvailable), 'E' dispatch a `storage` event (key, then oldValue and
- * newValue as 'v' + value or 'n' for null), 'R' a reply.  Each of I, L, U,
- * T, G, E starts a macrotask:
+ * newValue as 'v' + value or 'n' for null), 'A' / 'F' call a store's
+ * add(event) (the event as JSON) / flush(), 'S' a send's answer, 'R' a
+ * reply.  Each of I, L, U, T, G, E, A, F, S starts a macrotask:
  * node runs it with its microtasks to completion (the vm context's
  * microtaskMode 'afterEvaluate' drains them when the entry script returns),
  * then sends 'D'.  node -> C inside a macrotask: requests that wait for an
@@ -23,7 +24,7 @@
  * Math.random values) and notes that do not (c the clock was read,
  * t setTimeout, q clearTimeout, l navigator.locks.request, f a Web Lock's
  * callback settled (release it), a the realm has storage listeners (1) or
- * none (0), o a call settled, w console, X a fatal
+ * none (0), p tab.send or fetch posts a body, o a call settled, w console, X a fatal
  * error); notes are queued and sent with the next request or the 'D'.
  * The world's time ends every frame that starts a macrotask and begins
  * every reply: it moves only while node waits for tabsim, so Date.now()
@@ -192,6 +193,9 @@ const bridge = Object.freeze({
   lockRelease(id) {
     queueFrame('f', [String(id)]);
   },
+  send(id, body) {
+    queueFrame('p', [String(id), body]);
+  },
   settled(call, result) {
     queueFrame('o', [String(call), result]);
   },
@@ -333,6 +337,67 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
     const end = () => { requests.delete(id); if (ok) host.lockRelease(id); };
     Promise.resolve(p).then((v) => { end(); r.resolve(v); }, (e) => { end(); r.reject(e); });
   }
+  /* tab.send(body) and fetch(url, {body}): a POST of body to the
+   * simulated server, answered in a macrotask of its own ('S') with "ok",
+   * or an error code: -4 the server answered an error (HTTP 500), -5 no
+   * answer in time (delivery unknown; fetch rejects as a network error). */
+  const sends = new Map();
+  let nextSend = 1;
+  function post(body) {
+    const id = nextSend++;
+    return new Promise((resolve, reject) => {
+      sends.set(id, { resolve, reject });
+      host.send(id, String(body));
+    });
+  }
+  function answered(id, result) {
+    const s = sends.get(id);
+    if (!s) return;
+    sends.delete(id);
+    s.resolve(result === 'ok' ? 'ok' : result === '-4' ? 'error' : 'timeout');
+  }
+  class AbortSignal {
+    constructor() { this.aborted = false; this.reason = undefined; this.onabort = null; this._l = []; }
+    addEventListener(type, fn) { if (type === 'abort') this._l.push(fn); }
+    removeEventListener(type, fn) { this._l = this._l.filter((f) => f !== fn); }
+    throwIfAborted() { if (this.aborted) throw this.reason; }
+  }
+  class AbortController {
+    constructor() { this.signal = new AbortSignal(); }
+    abort(reason) {
+      const s = this.signal;
+      if (s.aborted) return;
+      s.aborted = true;
+      s.reason = reason === undefined ? new DOMException('This operation was aborted', 'AbortError') : reason;
+      const ev = { type: 'abort', target: s };
+      for (const f of [s.onabort, ...s._l]) if (typeof f === 'function') { try { f.call(s, ev); } catch (e) { report(e); } }
+    }
+  }
+  class Response {
+    constructor(status, body) {
+      this.status = status;
+      this.ok = status >= 200 && status < 300;
+      this.statusText = status === 200 ? 'OK' : 'Internal Server Error';
+      this._body = body;
+      this.headers = { get: (n) => (String(n).toLowerCase() === 'content-type' ? 'application/json' : null) };
+    }
+    text() { return Promise.resolve(this._body); }
+    json() { return Promise.resolve().then(() => JSON.parse(this._body)); }
+  }
+  function fetch(url, init) {
+    const o = init || {};
+    const signal = o.signal;
+    const aborted = () => (signal && signal.reason) || new DOMException('This operation was aborted', 'AbortError');
+    if (signal && signal.aborted) return Promise.reject(aborted());
+    return new Promise((resolve, reject) => {
+      if (signal) signal.addEventListener('abort', () => reject(aborted()));
+      post(o.body === undefined || o.body === null ? '' : o.body).then((r) => {
+        if (r === 'ok') resolve(new Response(200, '{}'));
+        else if (r === 'error') resolve(new Response(500, '{"error":{"message":"tabsim: the server answered an error"}}'));
+        else reject(new TypeError('Failed to fetch'));
+      });
+    });
+  }
   function text(e) { return e && e.stack ? String(e.stack) : String(e); }
   function report(e) { host.log('warn', 'uncaught: ' + text(e)); }
   const console = {};
@@ -347,6 +412,7 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
     clearTimeout: clearTimer,
     clearInterval: clearTimer,
     queueMicrotask(fn) { Promise.resolve().then(fn); },
+    fetch, AbortController, AbortSignal, Response,
     location: { href: 'https://app.tabsim.test/', origin: 'https://app.tabsim.test' },
     StorageEvent,
     addEventListener(type, fn) {
@@ -382,13 +448,13 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
       (v) => host.settled(call, v === true ? '1' : v === false ? '0' : v === undefined ? 'u' : 'v' + (typeof v === 'string' ? JSON.stringify(v) : typeof v)),
       (e) => host.settled(call, 'E' + text(e)));
   }
-  function call(name, id) {
+  function call(name, id, arg) {
     let p;
-    try { p = instance[name](); } catch (e) { p = Promise.reject(e); }
+    try { p = instance[name](arg); } catch (e) { p = Promise.reject(e); }
     settle(id, p);
   }
   function run() {
-    const [op, a, b, c] = host.next();
+    const [op, a, b, c, d] = host.next();
     if (op === 'T') {
       const t = timers.get(a);
       if (!t) return;
@@ -401,6 +467,12 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
       granted(a, b);
     } else if (op === 'E') {
       dispatchStorage(a, b, c);
+    } else if (op === 'A') {
+      call('add', a, JSON.parse(b));
+    } else if (op === 'F') {
+      call('flush', a);
+    } else if (op === 'S') {
+      answered(a, b);
     } else if (op === 'L') {
       call('lock', a);
     } else if (op === 'U') {
@@ -411,8 +483,11 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
       const factory = typeof m === 'function' ? m : m && typeof m.default === 'function' ? m.default : null;
       if (!factory)
         host.fatal('module.exports (or its default export) is not a function (tab) => ({ lock, unlock }); it is ' + typeof m);
-      try { instance = factory({ id: b, index: c }); } catch (e) { host.fatal('the adapter threw: ' + text(e)); }
-      if (!instance || typeof instance.lock !== 'function' || typeof instance.unlock !== 'function')
+      const tab = Object.freeze({ id: b, index: c, send: post });
+      try { instance = factory(tab); } catch (e) { host.fatal('the adapter threw: ' + text(e)); }
+      if (d && (!instance || typeof instance.add !== 'function' || typeof instance.flush !== 'function'))
+        host.fatal('the adapter returned no { add, flush } functions, which [workload] mode = js-events calls');
+      if (!d && (!instance || typeof instance.lock !== 'function' || typeof instance.unlock !== 'function'))
         host.fatal('the adapter returned no { lock, unlock } functions');
     }
   }
@@ -517,10 +592,12 @@ for (;;) {
   if (f.op === 'I') {
     modulePath = f.fields[0];
     resetRealm(f.fields[2], f.fields[3] === '1');
-    pending = ['I', modulePath, f.fields[1], Number(f.fields[2])];
+    pending = ['I', modulePath, f.fields[1], Number(f.fields[2]), f.fields[4] === '1'];
     randoms.length = 0;
-  } else if (f.op === 'L' || f.op === 'U' || f.op === 'T') {
+  } else if (f.op === 'L' || f.op === 'U' || f.op === 'T' || f.op === 'F') {
     pending = [f.op, Number(f.fields[0])];
+  } else if (f.op === 'A' || f.op === 'S') {
+    pending = [f.op, Number(f.fields[0]), f.fields[1]];
   } else if (f.op === 'G') {
     pending = [f.op, Number(f.fields[0]), f.fields[1] === '1'];
   } else if (f.op === 'E') {

@@ -54,6 +54,7 @@
  */
 #include "sim/js/js_mutex.h"
 #include "sim/js/js_host.h"
+#include "sim/js/js_store.h"
 #include "sim/js/js_tab.h"
 #include "sim/programs/algorithms.h"
 #include "sim/world/world.h"
@@ -327,6 +328,10 @@ void sim_js_serve(js_mutex *jm)
         case 'a':
             sim_js_event_listening(jm, f.field[0][0] == '1');
             break;
+        case 'p':
+            if (!sim_tab_gone(jm->tab))
+                sim_js_send_start(jm, f.field[0], f.field[1]);
+            break;
         case 'D':
             jm->busy = FALSE;
             sim_js_event_settle(jm);
@@ -355,14 +360,14 @@ static void timer_task(void *arg)
 
 /* Call the adapter's lock or unlock and await its promise: the settlement
  * text (caller frees), or NULL when the tab went away first. */
-static char *js_call(js_mutex *jm, char op)
+char *sim_js_call(js_mutex *jm, char op, const char *extra)
 {
     sim_tab *tab = jm->tab;
     if (sim_tab_gone(tab))
         return NULL;
     js_pending p = {.id = ++jm->next_call};
     jm->calls = g_list_append(jm->calls, &p);
-    sim_js_start(jm, op, p.id, NULL);
+    sim_js_start(jm, op, p.id, extra);
     sim_js_serve(jm);
     while (!p.result && !sim_tab_gone(tab)) {
         /* An await with nothing posted: the settlement posts it (and
@@ -384,7 +389,7 @@ static char *js_call(js_mutex *jm, char op)
 static int js_lock(xt_mutex *mutex)
 {
     js_mutex *jm = (js_mutex *)mutex;
-    char *r = js_call(jm, 'L');
+    char *r = sim_js_call(jm, 'L', NULL);
     if (!r)
         return XT_ECANCELLED;
     int rc = strcmp(r, "1") == 0 ? 1 : XT_ELOCKTIMEOUT;
@@ -402,7 +407,7 @@ static int js_lock(xt_mutex *mutex)
 static void js_unlock(xt_mutex *mutex)
 {
     js_mutex *jm = (js_mutex *)mutex;
-    char *r = js_call(jm, 'U');
+    char *r = sim_js_call(jm, 'U', NULL);
     if (r && r[0] == 'E')
         xt_env_warn(mutex->env, "js: unlock() rejected: %s", r + 1);
     g_free(r);
@@ -468,9 +473,10 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     if (!sim_tab_gone(tab)) {
         char index[16], now[32];
         g_snprintf(index, sizeof index, "%d", host->index);
-        const char *fields[5] = {module, host->client_id, index, xt_env_has_web_locks(env) ? "1" : "0",
+        const char *fields[6] = {module, host->client_id, index, xt_env_has_web_locks(env) ? "1" : "0",
+                                 tab->world->program == &sim_program_js_store ? "1" : "0",
                                  sim_js_now_text(jm, now, sizeof now)};
-        sim_js_chan_send(jm->chan, 'I', 5, fields);
+        sim_js_chan_send(jm->chan, 'I', 6, fields);
         sim_js_serve(jm);
     }
     g_free(module);

@@ -53,6 +53,15 @@ const char *sim_js_now_text(js_mutex *jm, char *buf, size_t size);
 void sim_js_start(js_mutex *jm, char op, int64_t arg, const char *extra);
 /* Serve the macrotask just started until node says it is done. */
 void sim_js_serve(js_mutex *jm);
+/* Call the adapter's method (op 'L' lock, 'U' unlock, 'A' add with the
+ * event's JSON as extra, 'F' flush) and await its promise: the settlement
+ * ("1", "0", "u", "v<value>", "E<error>"; caller frees), or NULL when the
+ * tab went away first. */
+char *sim_js_call(js_mutex *jm, char op, const char *extra);
+
+/* js_store.c: tab.send(body) or fetch() ('p' note): a task sends body to
+ * the simulated server and reports the answer to the realm ('S'). */
+void sim_js_send_start(js_mutex *jm, const char *id, const char *body);
 
 /* js_event.c */
 void sim_js_event_fired(void *ctx, const char *key, const char *old_value, const char *new_value);

@@ -52,6 +52,9 @@ static const key_spec static_keys[] = {
     {"js", "module", KEY_STRING, OFF(js_module), "", 0, 0, NULL, NULL,
      "[mutex] algorithm = js: the adapter, a CommonJS file whose export is (tab) => ({ lock, unlock }); a path "
      "relative to the scenario file (docs/javascript.md).", KEY_HASH_IF_SET},
+    {"js", "events_key", KEY_STRING, OFF(js_events_key), "", 0, 0, NULL, NULL,
+     "[workload] mode = js-events: the storage key under which the adapter's store keeps its events, as JSON "
+     "{\"events\": [{\"id\": ...}, ...]} (the checks read the ids there at the end).", KEY_HASH_IF_SET},
 
     INT("storage", "latency_us_min", storage_latency_us_min, "10", 0, 10000000,
         "Least virtual time one storage call takes, in microseconds."),

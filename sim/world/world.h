@@ -165,6 +165,7 @@ struct sim_world {
     void *model_state;      /* the model's own state beyond the map, or NULL */
     sim_weblocks *weblocks; /* navigator.locks of the origin */
     const sim_program_ops *program; /* what every tab runs ([workload] mode) */
+    const char *events_key; /* where the program keeps its events, or NULL (sim_program_events_key) */
     sim_queue queue;
     sim_tab *tabs;
     int n_tabs;
