@@ -211,6 +211,11 @@ const bridge = Object.freeze({
   require(spec) {
     return realmRequire(spec, path.dirname(modulePath));
   },
+  /* Pure classes a page has and a vm context lacks (no I/O, no clock). */
+  URL,
+  URLSearchParams,
+  TextEncoder,
+  TextDecoder,
   fatal,
 });
 
@@ -413,6 +418,7 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
     clearInterval: clearTimer,
     queueMicrotask(fn) { Promise.resolve().then(fn); },
     fetch, AbortController, AbortSignal, Response,
+    URL: host.URL, URLSearchParams: host.URLSearchParams, TextEncoder: host.TextEncoder, TextDecoder: host.TextDecoder,
     location: { href: 'https://app.tabsim.test/', origin: 'https://app.tabsim.test' },
     StorageEvent,
     addEventListener(type, fn) {
@@ -510,9 +516,28 @@ function fromPackage(dir) {
   const pj = path.join(dir, 'package.json');
   if (!isFile(pj)) return null;
   const meta = JSON.parse(fs.readFileSync(pj, 'utf8'));
-  /* A bundler's view: the "browser" entry first (a tab is a browser). */
-  const main = typeof meta.browser === 'string' ? meta.browser : meta.main;
+  /* A bundler's view for require(): the "exports" entry under the
+   * conditions browser, then default, with require (CommonJS), then the
+   * "browser" entry, then "main" (a tab is a browser; ES modules, .mjs,
+   * are not loaded). */
+  const main = fromExports(meta.exports) ||
+    (typeof meta.browser === 'string' && !meta.browser.endsWith('.mjs') ? meta.browser : meta.main);
   return main ? asFile(path.join(dir, main)) : null;
+}
+
+function fromExports(exp) {
+  if (!exp || typeof exp !== 'object') return typeof exp === 'string' && !exp.endsWith('.mjs') ? exp : null;
+  const root = Object.keys(exp).some((k) => k.startsWith('.')) ? exp['.'] : exp;
+  const pick = (e) => {
+    if (typeof e === 'string') return e.endsWith('.mjs') ? null : e;
+    if (!e || typeof e !== 'object') return null;
+    for (const c of ['browser', 'default', 'require']) {
+      const r = pick(e[c]);
+      if (r) return r;
+    }
+    return null;
+  };
+  return pick(root);
 }
 
 function asFile(p) {
