@@ -130,6 +130,9 @@ let clock = 0;
 let clockNoted = false;
 /* Math.random values, drawn by tabsim from the tab's stream in batches. */
 const randoms = [];
+/* tab.timing(n): the next Math.random decides one of n timings (a delay),
+ * a choice of the chooser, drawn alone; a storage call first forgets it. */
+let outcomes = 0;
 
 function fatal(message) {
   queueFrame('X', [String(message)]);
@@ -151,13 +154,16 @@ let modulePath = '';
 
 const bridge = Object.freeze({
   get(key) {
+    outcomes = 0;
     const f = request('g', [key]);
     return f[1] === 'ok' ? f[2] : f[1] === 'null' ? null : code(f[1]);
   },
   set(key, value) {
+    outcomes = 0;
     return code(request('s', [key, value])[1]);
   },
   remove(key) {
+    outcomes = 0;
     return code(request('x', [key])[1]);
   },
   key(i) {
@@ -175,6 +181,11 @@ const bridge = Object.freeze({
     return clock;
   },
   random() {
+    if (outcomes > 1) {
+      const n = outcomes;
+      outcomes = 0;
+      return Number(request('r', [String(n)])[1]);
+    }
     if (randoms.length === 0) {
       const f = request('r', []);
       for (let i = f.length - 1; i >= 1; i--) randoms.push(Number(f[i]));
@@ -198,6 +209,9 @@ const bridge = Object.freeze({
   },
   settled(call, result) {
     queueFrame('o', [String(call), result]);
+  },
+  timing(n) {
+    outcomes = Math.trunc(Number(n)) || 0;
   },
   listening(on) {
     queueFrame('a', [on ? '1' : '0']);
@@ -489,7 +503,7 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
       const factory = typeof m === 'function' ? m : m && typeof m.default === 'function' ? m.default : null;
       if (!factory)
         host.fatal('module.exports (or its default export) is not a function (tab) => ({ lock, unlock }); it is ' + typeof m);
-      const tab = Object.freeze({ id: b, index: c, send: post });
+      const tab = Object.freeze({ id: b, index: c, send: post, timing: (n) => host.timing(n) });
       try { instance = factory(tab); } catch (e) { host.fatal('the adapter threw: ' + text(e)); }
       if (d && (!instance || typeof instance.add !== 'function' || typeof instance.flush !== 'function'))
         host.fatal('the adapter returned no { add, flush } functions, which [workload] mode = js-events calls');
@@ -619,6 +633,7 @@ for (;;) {
     resetRealm(f.fields[2], f.fields[3] === '1');
     pending = ['I', modulePath, f.fields[1], Number(f.fields[2]), f.fields[4] === '1'];
     randoms.length = 0;
+    outcomes = 0;
   } else if (f.op === 'L' || f.op === 'U' || f.op === 'T' || f.op === 'F') {
     pending = [f.op, Number(f.fields[0])];
   } else if (f.op === 'A' || f.op === 'S') {

@@ -3,7 +3,7 @@
  * change, dispatched to the realm's listeners (addEventListener('storage')
  * and onstorage, host.js) as a macrotask of its own.
  *
- * env_wait.c fires it (sim_js_event_fired, the tab's storage_event hook)
+ * env_wait.c fires it (sim_js_storage_listener, the tab's storage_event)
  * when another tab's change reaches the browser's map: the moment C tabs'
  * waits end, in every storage model (so under cached and snapshot the
  * listener may still read its tab's old copy, as a woken C tab may).  The
@@ -49,7 +49,7 @@ static char *event_value(const char *v)
     return v ? g_strconcat("v", v, NULL) : g_strdup("n");
 }
 
-void sim_js_event_fired(void *ctx, const char *key, const char *old_value, const char *new_value)
+static void event_fired(void *ctx, const char *key, const char *old_value, const char *new_value)
 {
     js_mutex *jm = ctx;
     if (!jm->listening && !jm->busy)
@@ -59,8 +59,31 @@ void sim_js_event_fired(void *ctx, const char *key, const char *old_value, const
     e->old_value = event_value(old_value);
     e->new_value = event_value(new_value);
     g_queue_push_tail(&jm->inbox, e);
-    event_kick(jm);
 }
+
+/* Where its wake-up goes among C waiters': at the task awaiting the
+ * realm's oldest pending call (the code waiting in lock()), if any. */
+static sim_task *event_anchor(void *ctx)
+{
+    js_mutex *jm = ctx;
+    for (GList *l = jm->calls; l; l = l->next) {
+        const js_pending *p = l->data;
+        if (p->waiter)
+            return p->waiter;
+    }
+    return NULL;
+}
+
+static void event_kick_hook(void *ctx)
+{
+    event_kick(ctx);
+}
+
+const sim_storage_listener sim_js_storage_listener = {
+    .fired = event_fired,
+    .anchor = event_anchor,
+    .kick = event_kick_hook,
+};
 
 /* A macrotask ended: events nobody listens to are dropped. */
 void sim_js_event_settle(js_mutex *jm)
@@ -108,11 +131,11 @@ void sim_js_event_listening(js_mutex *jm, gboolean on)
     jm->listening = on;
     if (!on || jm->listener_live || sim_tab_gone(jm->tab))
         return;
+    /* Not part of the workload (uncounted): a page's listener does not
+     * keep the run going.  It starts once the tab is free. */
     jm->refs++;
     jm->listener_live = TRUE;
-    if (xt_env_spawn(jm->base.env, event_task, jm) != XT_OK) {
-        jm->listener_live = FALSE;
-        jm->refs--;
-    }
+    sim_world *w = jm->tab->world;
+    sim_world_post(w, sim_world_spawn(w, jm->tab, event_task, jm, FALSE), 0, TRUE);
 }
 

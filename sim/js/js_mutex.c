@@ -74,6 +74,7 @@ typedef struct js_lockreq {
 
 typedef struct js_timer {
     js_mutex *jm;
+    sim_task *task; /* its task, asleep until the delay has passed */
     int64_t id, ms;
     gboolean cleared;
 } js_timer;
@@ -154,7 +155,40 @@ static void reply_randoms(js_mutex *jm)
     sim_js_chan_send(jm->chan, 'R', JS_RANDOM_BATCH + 1, fields);
 }
 
+/* tab.timing(n): one draw that decides one of n timings, announced as C
+ * code announces it (XT_OBS_RANDOM), so that the chooser makes it a
+ * choice exactly as for a C port of the same code. */
+static void reply_timing(js_mutex *jm, int64_t n)
+{
+    char now[32], value[32];
+    if (n > 1)
+        xt_env_observe(jm->base.env, XT_OBS_RANDOM, "random delay", NULL, n);
+    double r = (double)(xt_env_random_u64(jm->base.env) >> 11) * (1.0 / 9007199254740992.0);
+    g_ascii_formatd(value, sizeof value, "%.17g", r);
+    const char *fields[2] = {sim_js_now_text(jm, now, sizeof now), value};
+    sim_js_chan_send(jm->chan, 'R', 2, fields);
+}
+
 static void timer_task(void *arg);
+
+/* clearTimeout: the timer's wake-up leaves the queue at once, as a C
+ * wait's deadline does when the wait ends, and the task no longer counts
+ * as work under way; it stays asleep until the run unwinds it.  (A
+ * wake-up already due and waiting for the tab stays, and does nothing.) */
+static void timer_clear(js_mutex *jm, js_timer *t)
+{
+    sim_world *w = jm->tab->world;
+    t->cleared = TRUE;
+    for (size_t i = 0; t->task && i < w->queue.len; i++)
+        if (w->queue.heap[i].item == t->task) {
+            (void)sim_queue_remove_at(&w->queue, i);
+            if (t->task->counted) {
+                t->task->counted = FALSE;
+                w->spawned_live--;
+            }
+            return;
+        }
+}
 
 static void timer_start(js_mutex *jm, const char *id, const char *ms)
 {
@@ -296,7 +330,10 @@ void sim_js_serve(js_mutex *jm)
             (void)xt_env_now_ms(env); /* a note: this step read the clock */
             break;
         case 'r':
-            reply_randoms(jm);
+            if (f.n >= 1 && f.field[0][0])
+                reply_timing(jm, g_ascii_strtoll(f.field[0], NULL, 10));
+            else
+                reply_randoms(jm);
             break;
         case 't':
             if (!sim_tab_gone(jm->tab))
@@ -306,7 +343,7 @@ void sim_js_serve(js_mutex *jm)
             int64_t id = g_ascii_strtoll(f.field[0], NULL, 10);
             js_timer *t = g_hash_table_lookup(jm->timers, &id);
             if (t)
-                t->cleared = TRUE;
+                timer_clear(jm, t);
             break;
         }
         case 'o':
@@ -348,7 +385,9 @@ static void timer_task(void *arg)
 {
     js_timer *t = arg;
     js_mutex *jm = t->jm;
+    t->task = jm->tab->world->current;
     int rc = xt_env_sleep_ms(jm->base.env, t->ms);
+    t->task = NULL;
     g_hash_table_remove(jm->timers, &t->id);
     if (rc == XT_OK && !t->cleared && !sim_tab_gone(jm->tab)) {
         sim_js_start(jm, 'T', t->id, NULL);
@@ -464,7 +503,7 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     jm->handles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     jm->scratch = g_string_new(NULL);
     g_queue_init(&jm->inbox);
-    tab->storage_event = sim_js_event_fired;
+    tab->storage_event = &sim_js_storage_listener;
     tab->storage_event_ctx = jm;
     char *module = sim_js_module_path(s);
     if (!module)

@@ -64,7 +64,7 @@ char *sim_js_call(js_mutex *jm, char op, const char *extra);
 void sim_js_send_start(js_mutex *jm, const char *id, const char *body);
 
 /* js_event.c */
-void sim_js_event_fired(void *ctx, const char *key, const char *old_value, const char *new_value);
+extern const sim_storage_listener sim_js_storage_listener;
 void sim_js_event_listening(js_mutex *jm, gboolean on);
 void sim_js_event_settle(js_mutex *jm);
 void sim_js_event_clear(js_mutex *jm);

@@ -126,6 +126,18 @@ struct sim_task {
     GList link;             /* in world->live */
 };
 
+/* The `storage` event of a tab whose program dispatches it itself
+ * (env_wait.c calls these at every other tab's change, ctx = the tab's
+ * storage_event_ctx): fired queues the event; kick wakes its dispatcher,
+ * called when the live tasks are woken, at the place of the task anchor
+ * returns (the task awaiting the program, as a C waiter would be; NULL:
+ * after them), so that wake-ups are posted in the order a C port's are. */
+typedef struct sim_storage_listener {
+    void (*fired)(void *ctx, const char *key, const char *old_value, const char *new_value);
+    sim_task *(*anchor)(void *ctx);
+    void (*kick)(void *ctx);
+} sim_storage_listener;
+
 struct sim_tab {
     sim_world *world;
     int index;              /* 1-based */
@@ -149,9 +161,8 @@ struct sim_tab {
     uint64_t key_seq[SIM_OBJ_KEYS]; /* world change_seq of the last change by another tab of a key
                                        of each object bit (env_wait.c) */
     /* A program that dispatches the DOM `storage` event itself (a
-     * JavaScript tab's listeners, sim/js/js_mutex.c): told of every
-     * other tab's change as it fires (env_wait.c); NULL = none. */
-    void (*storage_event)(void *ctx, const char *key, const char *old_value, const char *new_value);
+     * JavaScript tab's listeners, sim/js/js_event.c); NULL = none. */
+    const sim_storage_listener *storage_event;
     void *storage_event_ctx;
 };
 
