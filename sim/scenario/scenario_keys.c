@@ -78,9 +78,11 @@ static const key_spec static_keys[] = {
             "taken later); in microseconds."),
 
     ENUM_REG("workload", "mode", workload_mode, "events", sim_program_names,
-         "events: tabs add events and flush them; lock: tabs only take and release the lock."),
+         "events: tabs add events and flush them; lock: tabs only take and release the lock; js-events: tabs add "
+         "events to an event store written in JavaScript and flush it ([js] module, events_key; "
+         "docs/javascript.md)."),
     INT("workload", "start_ms_max", start_ms_max, "100", 0, DAY_MS, "Each tab starts at a time in [0, start_ms_max]."),
-    INT("workload", "events_per_tab", events_per_tab, "5", 0, 1000000, "Events each tab adds (mode events)."),
+    INT("workload", "events_per_tab", events_per_tab, "5", 0, 1000000, "Events each tab adds (modes events, js-events)."),
     INT("workload", "interval_ms_min", interval_ms_min, "0", 0, DAY_MS, "Least wait before each add or lock."),
     INT("workload", "interval_ms_max", interval_ms_max, "1000", 0, DAY_MS, "Most wait before each add or lock."),
     INT("workload", "locks_per_tab", locks_per_tab, "5", 0, 100000000, "Lock acquisitions each tab makes (mode lock)."),
