@@ -33,6 +33,8 @@ struct sim_storage {
     int64_t bytes;
     gboolean unavailable;
     uint64_t changes; /* sim_storage_changes: only ever grows */
+    GString *previous; /* the old value of the last change (sim_storage_previous) */
+    gboolean previous_null; /* ... absent: the key was new */
 };
 
 static void value_free(gpointer p)
@@ -44,6 +46,8 @@ sim_storage *sim_storage_new(int64_t quota_bytes, gboolean unavailable)
 {
     sim_storage *s = g_new0(sim_storage, 1);
     s->map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, value_free);
+    s->previous = g_string_new(NULL);
+    s->previous_null = TRUE;
     s->quota_bytes = quota_bytes;
     s->unavailable = unavailable;
     return s;
@@ -54,6 +58,7 @@ void sim_storage_free(sim_storage *s)
     if (!s)
         return;
     g_hash_table_destroy(s->map);
+    g_string_free(s->previous, TRUE);
     g_free(s);
 }
 
@@ -113,8 +118,12 @@ int sim_storage_set(sim_storage *s, const char *key, const char *value)
     int64_t after = s->bytes + vlen + (old ? -(int64_t)old->len : klen);
     if (s->quota_bytes > 0 && after > s->quota_bytes)
         return XT_EQUOTA;
-    if (!old || strcmp(old->str, value) != 0)
+    if (!old || strcmp(old->str, value) != 0) {
         s->changes++;
+        s->previous_null = !old;
+        if (old)
+            g_string_assign(s->previous, old->str);
+    }
     if (old)
         g_string_assign(old, value);
     else
@@ -130,6 +139,8 @@ int sim_storage_remove(sim_storage *s, const char *key)
     GString *old = storage_lookup(s, key);
     if (old) {
         s->changes++;
+        s->previous_null = FALSE;
+        g_string_assign(s->previous, old->str);
         cache_forget(s, old);
         s->bytes -= (int64_t)strlen(key) + (int64_t)old->len;
         g_hash_table_remove(s->map, key);
@@ -186,6 +197,11 @@ int64_t sim_storage_bytes(const sim_storage *s)
 uint64_t sim_storage_changes(const sim_storage *s)
 {
     return s->changes;
+}
+
+const char *sim_storage_previous(const sim_storage *s)
+{
+    return s->previous_null ? NULL : s->previous->str;
 }
 
 /* FNV-1a over a string and a terminator, into a 64-bit state. */

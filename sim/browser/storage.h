@@ -39,6 +39,9 @@ int64_t sim_storage_bytes(const sim_storage *storage);
 /* Calls so far that changed a value (a set of a new or different value, a
  * remove of a present key): HTML fires `storage` only for those. */
 uint64_t sim_storage_changes(const sim_storage *storage);
+/* The value the last change replaced or removed (the `storage` event's
+ * oldValue), NULL when the key was new; valid until the next change. */
+const char *sim_storage_previous(const sim_storage *storage);
 /* The map's contents (keys in sorted order, values) folded into h: equal
  * maps give equal digests.  For the stateful search's state digests. */
 uint64_t sim_storage_digest(sim_storage *storage, uint64_t h);

@@ -29,7 +29,7 @@ void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const 
     g_free(name);
     g_free(path);
     fprintf(out, "run         seed %" G_GUINT64_FORMAT ", token %s\n", run->chooser.seed, token);
-    if (sim_programs[s->workload_mode]->events_key)
+    if (sim_programs[s->workload_mode]->events_key || sim_programs[s->workload_mode]->events_key_of)
         fprintf(out,
                 "events      tracked %" G_GUINT64_FORMAT ", added %" G_GUINT64_FORMAT
                 ", delivered %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " deliveries), stored at end %" G_GUINT64_FORMAT "\n",
@@ -38,7 +38,7 @@ void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const 
             "lock        requests %" G_GUINT64_FORMAT ", acquired %" G_GUINT64_FORMAT ", failed %" G_GUINT64_FORMAT
             ", fall-backs %" G_GUINT64_FORMAT ", longest wait %.3f ms\n",
             c->lock_requests, c->lock_acquired, c->lock_failed, c->fallbacks, c->lock_wait_us_max / 1000.0);
-    if (sim_programs[s->workload_mode]->events_key)
+    if (sim_programs[s->workload_mode]->events_key || sim_programs[s->workload_mode]->events_key_of)
         fprintf(out, "server      sends %" G_GUINT64_FORMAT ", errors %" G_GUINT64_FORMAT ", timeouts %" G_GUINT64_FORMAT "\n",
                 c->sends, c->send_errors, c->send_timeouts);
     fprintf(out, "time        virtual %.3f ms, %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT " storage ops%s%s%s\n",

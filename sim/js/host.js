@@ -13,14 +13,18 @@
  * being fields each followed by a NUL byte.  C -> node: 'I' make a fresh
  * realm and the adapter instance, 'L' / 'U' call lock() / unlock(), 'T' run
  * a timer's callback, 'G' a Web Lock request's callback (granted, or null
- * for ifAvailable), 'R' a reply.  Each of I, L, U, T, G starts a macrotask:
+ * for ifAvailable), 'E' dispatch a `storage` event (key, then oldValue and
+ * newValue as 'v' + value or 'n' for null), 'A' / 'F' call a store's
+ * add(event) (the event as JSON) / flush(), 'S' a send's answer, 'R' a
+ * reply.  Each of I, L, U, T, G, E, A, F, S starts a macrotask:
  * node runs it with its microtasks to completion (the vm context's
  * microtaskMode 'afterEvaluate' drains them when the entry script returns),
  * then sends 'D'.  node -> C inside a macrotask: requests that wait for an
  * 'R' (g getItem, s setItem, x removeItem, k key, n length, r a batch of
  * Math.random values) and notes that do not (c the clock was read,
  * t setTimeout, q clearTimeout, l navigator.locks.request, f a Web Lock's
- * callback settled (release it), o a call settled, w console, X a fatal
+ * callback settled (release it), a the realm has storage listeners (1) or
+ * none (0), p tab.send or fetch posts a body, o a call settled, w console, X a fatal
  * error); notes are queued and sent with the next request or the 'D'.
  * The world's time ends every frame that starts a macrotask and begins
  * every reply: it moves only while node waits for tabsim, so Date.now()
@@ -126,6 +130,9 @@ let clock = 0;
 let clockNoted = false;
 /* Math.random values, drawn by tabsim from the tab's stream in batches. */
 const randoms = [];
+/* tab.timing(n): the next Math.random decides one of n timings (a delay),
+ * a choice of the chooser, drawn alone; a storage call first forgets it. */
+let outcomes = 0;
 
 function fatal(message) {
   queueFrame('X', [String(message)]);
@@ -147,13 +154,16 @@ let modulePath = '';
 
 const bridge = Object.freeze({
   get(key) {
+    outcomes = 0;
     const f = request('g', [key]);
     return f[1] === 'ok' ? f[2] : f[1] === 'null' ? null : code(f[1]);
   },
   set(key, value) {
+    outcomes = 0;
     return code(request('s', [key, value])[1]);
   },
   remove(key) {
+    outcomes = 0;
     return code(request('x', [key])[1]);
   },
   key(i) {
@@ -171,6 +181,11 @@ const bridge = Object.freeze({
     return clock;
   },
   random() {
+    if (outcomes > 1) {
+      const n = outcomes;
+      outcomes = 0;
+      return Number(request('r', [String(n)])[1]);
+    }
     if (randoms.length === 0) {
       const f = request('r', []);
       for (let i = f.length - 1; i >= 1; i--) randoms.push(Number(f[i]));
@@ -189,8 +204,17 @@ const bridge = Object.freeze({
   lockRelease(id) {
     queueFrame('f', [String(id)]);
   },
+  send(id, body) {
+    queueFrame('p', [String(id), body]);
+  },
   settled(call, result) {
     queueFrame('o', [String(call), result]);
+  },
+  timing(n) {
+    outcomes = Math.trunc(Number(n)) || 0;
+  },
+  listening(on) {
+    queueFrame('a', [on ? '1' : '0']);
   },
   log(level, text) {
     queueFrame('w', [level, text]);
@@ -201,6 +225,11 @@ const bridge = Object.freeze({
   require(spec) {
     return realmRequire(spec, path.dirname(modulePath));
   },
+  /* Pure classes a page has and a vm context lacks (no I/O, no clock). */
+  URL,
+  URLSearchParams,
+  TextEncoder,
+  TextDecoder,
   fatal,
 });
 
@@ -254,7 +283,49 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
   function clearTimer(id) {
     if (timers.delete(id)) host.clear(id);
   }
+  /* The storage event: listeners in the order added, the onstorage
+   * handler at the place it was first set (as DOM event handlers are);
+   * tabsim is told when there come to be some, or none. */
   const listeners = [];
+  let onstorage = null;
+  const handlerSlot = {};
+  function listenersChanged(before) {
+    const now = listeners.length > 0;
+    if (now !== before) host.listening(now);
+  }
+  class StorageEvent {
+    constructor(type, init) {
+      const i = init || {};
+      this.type = String(type);
+      this.key = i.key === undefined ? null : i.key;
+      this.oldValue = i.oldValue === undefined ? null : i.oldValue;
+      this.newValue = i.newValue === undefined ? null : i.newValue;
+      this.url = i.url === undefined ? '' : i.url;
+      this.storageArea = i.storageArea === undefined ? null : i.storageArea;
+      this.bubbles = false;
+      this.cancelable = false;
+      this.isTrusted = false;
+      this.target = null;
+      this.currentTarget = null;
+      this.timeStamp = host.now();
+    }
+    preventDefault() {}
+    stopPropagation() {}
+    stopImmediatePropagation() { this.stopped = true; }
+  }
+  function dispatchStorage(key, oldValue, newValue) {
+    const ev = new StorageEvent('storage', { key, oldValue, newValue, url: location.href, storageArea: storage });
+    Object.defineProperty(ev, 'isTrusted', { value: true });
+    ev.target = ev.currentTarget = g;
+    for (const fn of listeners.slice()) {
+      if (ev.stopped) break;
+      const f = fn === handlerSlot ? onstorage : fn;
+      try {
+        if (typeof f === 'function') f.call(g, ev);
+        else if (f && typeof f.handleEvent === 'function') f.handleEvent(ev);
+      } catch (e) { report(e); }
+    }
+  }
   /* navigator.locks: exclusive requests, ifAvailable and steal, granted
    * by the simulator's Web Locks manager; absent when the scenario's
    * browser has none ([web-locks] available = false). */
@@ -285,6 +356,67 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
     const end = () => { requests.delete(id); if (ok) host.lockRelease(id); };
     Promise.resolve(p).then((v) => { end(); r.resolve(v); }, (e) => { end(); r.reject(e); });
   }
+  /* tab.send(body) and fetch(url, {body}): a POST of body to the
+   * simulated server, answered in a macrotask of its own ('S') with "ok",
+   * or an error code: -4 the server answered an error (HTTP 500), -5 no
+   * answer in time (delivery unknown; fetch rejects as a network error). */
+  const sends = new Map();
+  let nextSend = 1;
+  function post(body) {
+    const id = nextSend++;
+    return new Promise((resolve, reject) => {
+      sends.set(id, { resolve, reject });
+      host.send(id, String(body));
+    });
+  }
+  function answered(id, result) {
+    const s = sends.get(id);
+    if (!s) return;
+    sends.delete(id);
+    s.resolve(result === 'ok' ? 'ok' : result === '-4' ? 'error' : 'timeout');
+  }
+  class AbortSignal {
+    constructor() { this.aborted = false; this.reason = undefined; this.onabort = null; this._l = []; }
+    addEventListener(type, fn) { if (type === 'abort') this._l.push(fn); }
+    removeEventListener(type, fn) { this._l = this._l.filter((f) => f !== fn); }
+    throwIfAborted() { if (this.aborted) throw this.reason; }
+  }
+  class AbortController {
+    constructor() { this.signal = new AbortSignal(); }
+    abort(reason) {
+      const s = this.signal;
+      if (s.aborted) return;
+      s.aborted = true;
+      s.reason = reason === undefined ? new DOMException('This operation was aborted', 'AbortError') : reason;
+      const ev = { type: 'abort', target: s };
+      for (const f of [s.onabort, ...s._l]) if (typeof f === 'function') { try { f.call(s, ev); } catch (e) { report(e); } }
+    }
+  }
+  class Response {
+    constructor(status, body) {
+      this.status = status;
+      this.ok = status >= 200 && status < 300;
+      this.statusText = status === 200 ? 'OK' : 'Internal Server Error';
+      this._body = body;
+      this.headers = { get: (n) => (String(n).toLowerCase() === 'content-type' ? 'application/json' : null) };
+    }
+    text() { return Promise.resolve(this._body); }
+    json() { return Promise.resolve().then(() => JSON.parse(this._body)); }
+  }
+  function fetch(url, init) {
+    const o = init || {};
+    const signal = o.signal;
+    const aborted = () => (signal && signal.reason) || new DOMException('This operation was aborted', 'AbortError');
+    if (signal && signal.aborted) return Promise.reject(aborted());
+    return new Promise((resolve, reject) => {
+      if (signal) signal.addEventListener('abort', () => reject(aborted()));
+      post(o.body === undefined || o.body === null ? '' : o.body).then((r) => {
+        if (r === 'ok') resolve(new Response(200, '{}'));
+        else if (r === 'error') resolve(new Response(500, '{"error":{"message":"tabsim: the server answered an error"}}'));
+        else reject(new TypeError('Failed to fetch'));
+      });
+    });
+  }
   function text(e) { return e && e.stack ? String(e.stack) : String(e); }
   function report(e) { host.log('warn', 'uncaught: ' + text(e)); }
   const console = {};
@@ -299,8 +431,36 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
     clearTimeout: clearTimer,
     clearInterval: clearTimer,
     queueMicrotask(fn) { Promise.resolve().then(fn); },
-    addEventListener(type, fn) { if (type === 'storage' && !listeners.includes(fn)) listeners.push(fn); },
-    removeEventListener(type, fn) { const i = listeners.indexOf(fn); if (type === 'storage' && i >= 0) listeners.splice(i, 1); },
+    fetch, AbortController, AbortSignal, Response,
+    URL: host.URL, URLSearchParams: host.URLSearchParams, TextEncoder: host.TextEncoder, TextDecoder: host.TextDecoder,
+    location: { href: 'https://app.tabsim.test/', origin: 'https://app.tabsim.test' },
+    StorageEvent,
+    addEventListener(type, fn) {
+      if (type !== 'storage' || !fn || listeners.includes(fn)) return;
+      const before = listeners.length > 0;
+      listeners.push(fn);
+      listenersChanged(before);
+    },
+    removeEventListener(type, fn) {
+      const i = listeners.indexOf(fn);
+      if (type !== 'storage' || i < 0) return;
+      const before = listeners.length > 0;
+      listeners.splice(i, 1);
+      listenersChanged(before);
+    },
+  });
+  Object.defineProperty(g, 'onstorage', {
+    configurable: true,
+    enumerable: true,
+    get() { return onstorage; },
+    set(fn) {
+      const before = listeners.length > 0;
+      onstorage = typeof fn === 'function' ? fn : null;
+      const i = listeners.indexOf(handlerSlot);
+      if (onstorage && i < 0) listeners.push(handlerSlot);
+      else if (!onstorage && i >= 0) listeners.splice(i, 1);
+      listenersChanged(before);
+    },
   });
   let instance = null;
   function settle(call, p) {
@@ -308,13 +468,13 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
       (v) => host.settled(call, v === true ? '1' : v === false ? '0' : v === undefined ? 'u' : 'v' + (typeof v === 'string' ? JSON.stringify(v) : typeof v)),
       (e) => host.settled(call, 'E' + text(e)));
   }
-  function call(name, id) {
+  function call(name, id, arg) {
     let p;
-    try { p = instance[name](); } catch (e) { p = Promise.reject(e); }
+    try { p = instance[name](arg); } catch (e) { p = Promise.reject(e); }
     settle(id, p);
   }
   function run() {
-    const [op, a, b, c] = host.next();
+    const [op, a, b, c, d] = host.next();
     if (op === 'T') {
       const t = timers.get(a);
       if (!t) return;
@@ -325,6 +485,14 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
       nesting = 0;
     } else if (op === 'G') {
       granted(a, b);
+    } else if (op === 'E') {
+      dispatchStorage(a, b, c);
+    } else if (op === 'A') {
+      call('add', a, JSON.parse(b));
+    } else if (op === 'F') {
+      call('flush', a);
+    } else if (op === 'S') {
+      answered(a, b);
     } else if (op === 'L') {
       call('lock', a);
     } else if (op === 'U') {
@@ -335,8 +503,11 @@ const bootstrap = new vm.Script(`(function (host, hasLocks) {
       const factory = typeof m === 'function' ? m : m && typeof m.default === 'function' ? m.default : null;
       if (!factory)
         host.fatal('module.exports (or its default export) is not a function (tab) => ({ lock, unlock }); it is ' + typeof m);
-      try { instance = factory({ id: b, index: c }); } catch (e) { host.fatal('the adapter threw: ' + text(e)); }
-      if (!instance || typeof instance.lock !== 'function' || typeof instance.unlock !== 'function')
+      const tab = Object.freeze({ id: b, index: c, send: post, timing: (n) => host.timing(n) });
+      try { instance = factory(tab); } catch (e) { host.fatal('the adapter threw: ' + text(e)); }
+      if (d && (!instance || typeof instance.add !== 'function' || typeof instance.flush !== 'function'))
+        host.fatal('the adapter returned no { add, flush } functions, which [workload] mode = js-events calls');
+      if (!d && (!instance || typeof instance.lock !== 'function' || typeof instance.unlock !== 'function'))
         host.fatal('the adapter returned no { lock, unlock } functions');
     }
   }
@@ -359,9 +530,28 @@ function fromPackage(dir) {
   const pj = path.join(dir, 'package.json');
   if (!isFile(pj)) return null;
   const meta = JSON.parse(fs.readFileSync(pj, 'utf8'));
-  /* A bundler's view: the "browser" entry first (a tab is a browser). */
-  const main = typeof meta.browser === 'string' ? meta.browser : meta.main;
+  /* A bundler's view for require(): the "exports" entry under the
+   * conditions browser, then default, with require (CommonJS), then the
+   * "browser" entry, then "main" (a tab is a browser; ES modules, .mjs,
+   * are not loaded). */
+  const main = fromExports(meta.exports) ||
+    (typeof meta.browser === 'string' && !meta.browser.endsWith('.mjs') ? meta.browser : meta.main);
   return main ? asFile(path.join(dir, main)) : null;
+}
+
+function fromExports(exp) {
+  if (!exp || typeof exp !== 'object') return typeof exp === 'string' && !exp.endsWith('.mjs') ? exp : null;
+  const root = Object.keys(exp).some((k) => k.startsWith('.')) ? exp['.'] : exp;
+  const pick = (e) => {
+    if (typeof e === 'string') return e.endsWith('.mjs') ? null : e;
+    if (!e || typeof e !== 'object') return null;
+    for (const c of ['browser', 'default', 'require']) {
+      const r = pick(e[c]);
+      if (r) return r;
+    }
+    return null;
+  };
+  return pick(root);
 }
 
 function asFile(p) {
@@ -441,12 +631,18 @@ for (;;) {
   if (f.op === 'I') {
     modulePath = f.fields[0];
     resetRealm(f.fields[2], f.fields[3] === '1');
-    pending = ['I', modulePath, f.fields[1], Number(f.fields[2])];
+    pending = ['I', modulePath, f.fields[1], Number(f.fields[2]), f.fields[4] === '1'];
     randoms.length = 0;
-  } else if (f.op === 'L' || f.op === 'U' || f.op === 'T') {
+    outcomes = 0;
+  } else if (f.op === 'L' || f.op === 'U' || f.op === 'T' || f.op === 'F') {
     pending = [f.op, Number(f.fields[0])];
+  } else if (f.op === 'A' || f.op === 'S') {
+    pending = [f.op, Number(f.fields[0]), f.fields[1]];
   } else if (f.op === 'G') {
     pending = [f.op, Number(f.fields[0]), f.fields[1] === '1'];
+  } else if (f.op === 'E') {
+    const v = (x) => (x[0] === 'v' ? x.slice(1) : null);
+    pending = [f.op, f.fields[0], v(f.fields[1]), v(f.fields[2])];
   } else {
     fatal(`protocol: unexpected frame '${f.op}'`);
   }

@@ -33,6 +33,8 @@ struct sim_js_chan {
     int to_fd, from_fd;
     GString *out; /* frames queued for node */
     GByteArray *in; /* the frame being read */
+    guint8 *buf;    /* bytes read from node, not yet taken: buf[at..end) */
+    size_t at, end;
     char *version;
 };
 
@@ -53,6 +55,7 @@ static void js_host_free(gpointer data)
         g_spawn_close_pid(ch->pid);
         g_string_free(ch->out, TRUE);
         g_byte_array_free(ch->in, TRUE);
+        g_free(ch->buf);
         g_free(ch->version);
         g_free(ch);
     }
@@ -77,17 +80,29 @@ G_NORETURN void sim_js_fatal(const char *scenario_path, const char *fmt, ...)
     _exit(2);
 }
 
-static gboolean read_all(int fd, void *buf, size_t n)
+#define CHAN_BUF (64 * 1024)
+
+/* n bytes of node's output, through the channel's buffer: one read()
+ * takes whatever node has written (several frames, often), not one per
+ * header and one per payload. */
+static gboolean chan_take(sim_js_chan *ch, void *out, size_t n)
 {
-    char *p = buf;
+    guint8 *p = out;
     while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return FALSE;
-        p += r;
-        n -= (size_t)r;
+        if (ch->at == ch->end) {
+            ch->at = ch->end = 0;
+            ssize_t r = read(ch->from_fd, ch->buf, CHAN_BUF);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                return FALSE;
+            ch->end = (size_t)r;
+        }
+        size_t k = MIN(n, ch->end - ch->at);
+        memcpy(p, ch->buf + ch->at, k);
+        ch->at += k;
+        p += k;
+        n -= k;
     }
     return TRUE;
 }
@@ -141,13 +156,13 @@ void sim_js_chan_read(sim_js_chan *ch, sim_js_frame *f)
 {
     sim_js_chan_flush(ch);
     guint8 head[5];
-    if (!read_all(ch->from_fd, head, sizeof head))
+    if (!chan_take(ch, head, sizeof head))
         chan_lost("exited");
     guint32 len;
     memcpy(&len, head + 1, 4);
     len = GUINT32_FROM_LE(len);
     g_byte_array_set_size(ch->in, len + 1);
-    if (len > 0 && !read_all(ch->from_fd, ch->in->data, len))
+    if (len > 0 && !chan_take(ch, ch->in->data, len))
         chan_lost("exited");
     ch->in->data[len] = '\0';
     f->op = (char)head[0];
@@ -203,6 +218,7 @@ static sim_js_chan *chan_start(const char *scenario_path)
     g_free(node);
     ch->out = g_string_new(NULL);
     ch->in = g_byte_array_new();
+    ch->buf = g_malloc(CHAN_BUF);
     sim_js_frame f;
     sim_js_chan_read(ch, &f);
     if (f.op == 'X')

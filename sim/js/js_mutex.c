@@ -38,8 +38,10 @@
  *    until granted) and then runs the callback's macrotask; when the
  *    callback's promise settles, the lock is released (xt_env_lock_release).
  *
- * Not yet simulated (docs/javascript.md): the `storage` event (listeners
- * are kept, never called), shared Web Locks, the AbortError of a stolen
+ *  - the `storage` event of another tab's change is dispatched to the
+ *    realm's listeners as a macrotask of its own (js_event_*).
+ *
+ * Not yet simulated (docs/javascript.md): shared Web Locks, the AbortError of a stolen
  * lock's request, fetch, ES modules.
  *
  * Invariants: at most one macrotask of a tab is being served (busy), by
@@ -52,6 +54,8 @@
  */
 #include "sim/js/js_mutex.h"
 #include "sim/js/js_host.h"
+#include "sim/js/js_store.h"
+#include "sim/js/js_tab.h"
 #include "sim/programs/algorithms.h"
 #include "sim/world/world.h"
 #include "xt/mutex_algorithm.h"
@@ -60,28 +64,6 @@
 #include <string.h>
 
 #define JS_NAME "js"
-
-/* A lock() or unlock() being awaited.  Several tasks of one tab may await
- * calls at once (the SDK's add tasks and flush share the tab's mutex). */
-typedef struct js_pending {
-    int64_t id;
-    char *result;     /* its settlement once done: "1", "0", "u", "v<value>", "E<error>" */
-    sim_task *waiter; /* the task waiting for it, or NULL while it runs */
-} js_pending;
-
-typedef struct js_mutex {
-    xt_mutex base; /* first */
-    sim_tab *tab;
-    sim_js_chan *chan;
-    const char *scenario_path;
-    int refs;            /* the owner's, plus one per live timer task */
-    gboolean busy;       /* a macrotask is being served */
-    int64_t next_call;   /* ids of lock() and unlock() calls */
-    GList *calls;        /* js_pending* of the calls awaited, oldest first */
-    GHashTable *timers;  /* id (int64 key) -> js_timer* of live timer tasks */
-    GHashTable *handles; /* Web Lock request id -> the granted lock's handle */
-    GString *scratch;
-} js_mutex;
 
 typedef struct js_lockreq {
     js_mutex *jm;
@@ -92,14 +74,16 @@ typedef struct js_lockreq {
 
 typedef struct js_timer {
     js_mutex *jm;
+    sim_task *task; /* its task, asleep until the delay has passed */
     int64_t id, ms;
     gboolean cleared;
 } js_timer;
 
-static void js_unref(js_mutex *jm)
+void sim_js_unref(js_mutex *jm)
 {
     if (--jm->refs > 0)
         return;
+    sim_js_event_clear(jm);
     g_hash_table_destroy(jm->timers);
     g_hash_table_destroy(jm->handles);
     g_string_free(jm->scratch, TRUE);
@@ -110,7 +94,7 @@ static void js_unref(js_mutex *jm)
  * macrotask and begins every reply, so that node's Date.now() needs no
  * round trip.  Read without recording a clock access: node reports its
  * reads ('c'), which the step then records (xt_env_now_ms). */
-static const char *now_text(js_mutex *jm, char *buf, size_t size)
+const char *sim_js_now_text(js_mutex *jm, char *buf, size_t size)
 {
     g_snprintf(buf, size, "%" G_GINT64_FORMAT, (gint64)(jm->tab->world->now_us / 1000));
     return buf;
@@ -119,16 +103,16 @@ static const char *now_text(js_mutex *jm, char *buf, size_t size)
 static void reply(js_mutex *jm, const char *a, const char *b)
 {
     char now[32];
-    const char *fields[3] = {now_text(jm, now, sizeof now), a, b};
+    const char *fields[3] = {sim_js_now_text(jm, now, sizeof now), a, b};
     sim_js_chan_send(jm->chan, 'R', b ? 3 : 2, fields);
 }
 
 /* Start a macrotask: op with one argument, maybe a second (and the time). */
-static void start(js_mutex *jm, char op, int64_t arg, const char *extra)
+void sim_js_start(js_mutex *jm, char op, int64_t arg, const char *extra)
 {
     char a[32], now[32];
     g_snprintf(a, sizeof a, "%" G_GINT64_FORMAT, (gint64)arg);
-    const char *fields[3] = {a, extra ? extra : now_text(jm, now, sizeof now), now_text(jm, now, sizeof now)};
+    const char *fields[3] = {a, extra ? extra : sim_js_now_text(jm, now, sizeof now), sim_js_now_text(jm, now, sizeof now)};
     sim_js_chan_send(jm->chan, op, extra ? 3 : 2, fields);
 }
 
@@ -162,7 +146,7 @@ static void reply_value(js_mutex *jm, int rc)
 static void reply_randoms(js_mutex *jm)
 {
     char now[32], values[JS_RANDOM_BATCH][32];
-    const char *fields[JS_RANDOM_BATCH + 1] = {now_text(jm, now, sizeof now)};
+    const char *fields[JS_RANDOM_BATCH + 1] = {sim_js_now_text(jm, now, sizeof now)};
     for (int i = 0; i < JS_RANDOM_BATCH; i++) {
         double r = (double)(xt_env_random_u64(jm->base.env) >> 11) * (1.0 / 9007199254740992.0);
         g_ascii_formatd(values[i], sizeof values[i], "%.17g", r);
@@ -171,7 +155,40 @@ static void reply_randoms(js_mutex *jm)
     sim_js_chan_send(jm->chan, 'R', JS_RANDOM_BATCH + 1, fields);
 }
 
+/* tab.timing(n): one draw that decides one of n timings, announced as C
+ * code announces it (XT_OBS_RANDOM), so that the chooser makes it a
+ * choice exactly as for a C port of the same code. */
+static void reply_timing(js_mutex *jm, int64_t n)
+{
+    char now[32], value[32];
+    if (n > 1)
+        xt_env_observe(jm->base.env, XT_OBS_RANDOM, "random delay", NULL, n);
+    double r = (double)(xt_env_random_u64(jm->base.env) >> 11) * (1.0 / 9007199254740992.0);
+    g_ascii_formatd(value, sizeof value, "%.17g", r);
+    const char *fields[2] = {sim_js_now_text(jm, now, sizeof now), value};
+    sim_js_chan_send(jm->chan, 'R', 2, fields);
+}
+
 static void timer_task(void *arg);
+
+/* clearTimeout: the timer's wake-up leaves the queue at once, as a C
+ * wait's deadline does when the wait ends, and the task no longer counts
+ * as work under way; it stays asleep until the run unwinds it.  (A
+ * wake-up already due and waiting for the tab stays, and does nothing.) */
+static void timer_clear(js_mutex *jm, js_timer *t)
+{
+    sim_world *w = jm->tab->world;
+    t->cleared = TRUE;
+    for (size_t i = 0; t->task && i < w->queue.len; i++)
+        if (w->queue.heap[i].item == t->task) {
+            (void)sim_queue_remove_at(&w->queue, i);
+            if (t->task->counted) {
+                t->task->counted = FALSE;
+                w->spawned_live--;
+            }
+            return;
+        }
+}
 
 static void timer_start(js_mutex *jm, const char *id, const char *ms)
 {
@@ -188,7 +205,6 @@ static void timer_start(js_mutex *jm, const char *id, const char *ms)
     }
 }
 
-static void serve(js_mutex *jm);
 
 /* navigator.locks.request's request, made on its own task: it awaits the
  * grant as a C task awaits xt_env_lock_request, then runs the callback's
@@ -207,12 +223,12 @@ static void weblock_task(void *arg)
             *value = handle;
             g_hash_table_insert(jm->handles, key, value);
         }
-        start(jm, 'G', q->id, rc == XT_OK ? "1" : "0");
-        serve(jm);
+        sim_js_start(jm, 'G', q->id, rc == XT_OK ? "1" : "0");
+        sim_js_serve(jm);
     }
     g_free(q->name);
     g_free(q);
-    js_unref(jm);
+    sim_js_unref(jm);
 }
 
 static void weblock_start(js_mutex *jm, const char *id, const char *name, const char *flags)
@@ -281,7 +297,7 @@ static int counted(js_mutex *jm, int rc)
 }
 
 /* Serve the macrotask just started until node says it is done. */
-static void serve(js_mutex *jm)
+void sim_js_serve(js_mutex *jm)
 {
     xt_env *env = jm->base.env;
     g_assert(!jm->busy);
@@ -314,7 +330,10 @@ static void serve(js_mutex *jm)
             (void)xt_env_now_ms(env); /* a note: this step read the clock */
             break;
         case 'r':
-            reply_randoms(jm);
+            if (f.n >= 1 && f.field[0][0])
+                reply_timing(jm, g_ascii_strtoll(f.field[0], NULL, 10));
+            else
+                reply_randoms(jm);
             break;
         case 't':
             if (!sim_tab_gone(jm->tab))
@@ -324,7 +343,7 @@ static void serve(js_mutex *jm)
             int64_t id = g_ascii_strtoll(f.field[0], NULL, 10);
             js_timer *t = g_hash_table_lookup(jm->timers, &id);
             if (t)
-                t->cleared = TRUE;
+                timer_clear(jm, t);
             break;
         }
         case 'o':
@@ -343,8 +362,16 @@ static void serve(js_mutex *jm)
             else
                 xt_env_debug(env, "%s", f.field[1]);
             break;
+        case 'a':
+            sim_js_event_listening(jm, f.field[0][0] == '1');
+            break;
+        case 'p':
+            if (!sim_tab_gone(jm->tab))
+                sim_js_send_start(jm, f.field[0], f.field[1]);
+            break;
         case 'D':
             jm->busy = FALSE;
+            sim_js_event_settle(jm);
             return;
         case 'X':
             sim_js_fatal(jm->scenario_path, "%s", f.field[0]);
@@ -358,27 +385,29 @@ static void timer_task(void *arg)
 {
     js_timer *t = arg;
     js_mutex *jm = t->jm;
+    t->task = jm->tab->world->current;
     int rc = xt_env_sleep_ms(jm->base.env, t->ms);
+    t->task = NULL;
     g_hash_table_remove(jm->timers, &t->id);
     if (rc == XT_OK && !t->cleared && !sim_tab_gone(jm->tab)) {
-        start(jm, 'T', t->id, NULL);
-        serve(jm);
+        sim_js_start(jm, 'T', t->id, NULL);
+        sim_js_serve(jm);
     }
     g_free(t);
-    js_unref(jm);
+    sim_js_unref(jm);
 }
 
 /* Call the adapter's lock or unlock and await its promise: the settlement
  * text (caller frees), or NULL when the tab went away first. */
-static char *js_call(js_mutex *jm, char op)
+char *sim_js_call(js_mutex *jm, char op, const char *extra)
 {
     sim_tab *tab = jm->tab;
     if (sim_tab_gone(tab))
         return NULL;
     js_pending p = {.id = ++jm->next_call};
     jm->calls = g_list_append(jm->calls, &p);
-    start(jm, op, p.id, NULL);
-    serve(jm);
+    sim_js_start(jm, op, p.id, extra);
+    sim_js_serve(jm);
     while (!p.result && !sim_tab_gone(tab)) {
         /* An await with nothing posted: the settlement posts it (and
          * clears p.waiter, so that it posts it once). */
@@ -399,7 +428,7 @@ static char *js_call(js_mutex *jm, char op)
 static int js_lock(xt_mutex *mutex)
 {
     js_mutex *jm = (js_mutex *)mutex;
-    char *r = js_call(jm, 'L');
+    char *r = sim_js_call(jm, 'L', NULL);
     if (!r)
         return XT_ECANCELLED;
     int rc = strcmp(r, "1") == 0 ? 1 : XT_ELOCKTIMEOUT;
@@ -417,7 +446,7 @@ static int js_lock(xt_mutex *mutex)
 static void js_unlock(xt_mutex *mutex)
 {
     js_mutex *jm = (js_mutex *)mutex;
-    char *r = js_call(jm, 'U');
+    char *r = sim_js_call(jm, 'U', NULL);
     if (r && r[0] == 'E')
         xt_env_warn(mutex->env, "js: unlock() rejected: %s", r + 1);
     g_free(r);
@@ -425,7 +454,12 @@ static void js_unlock(xt_mutex *mutex)
 
 static void js_free(xt_mutex *mutex)
 {
-    js_unref((js_mutex *)mutex);
+    js_mutex *jm = (js_mutex *)mutex;
+    if (jm->tab->storage_event_ctx == jm) {
+        jm->tab->storage_event = NULL;
+        jm->tab->storage_event_ctx = NULL;
+    }
+    sim_js_unref(jm);
 }
 
 static const xt_mutex_ops js_ops = {
@@ -468,6 +502,9 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     jm->timers = g_hash_table_new(g_int64_hash, g_int64_equal);
     jm->handles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     jm->scratch = g_string_new(NULL);
+    g_queue_init(&jm->inbox);
+    tab->storage_event = &sim_js_storage_listener;
+    tab->storage_event_ctx = jm;
     char *module = sim_js_module_path(s);
     if (!module)
         sim_js_fatal(s->path, "missing; [mutex] algorithm = js needs the adapter module's path");
@@ -475,10 +512,11 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     if (!sim_tab_gone(tab)) {
         char index[16], now[32];
         g_snprintf(index, sizeof index, "%d", host->index);
-        const char *fields[5] = {module, host->client_id, index, xt_env_has_web_locks(env) ? "1" : "0",
-                                 now_text(jm, now, sizeof now)};
-        sim_js_chan_send(jm->chan, 'I', 5, fields);
-        serve(jm);
+        const char *fields[6] = {module, host->client_id, index, xt_env_has_web_locks(env) ? "1" : "0",
+                                 tab->world->program == &sim_program_js_store ? "1" : "0",
+                                 sim_js_now_text(jm, now, sizeof now)};
+        sim_js_chan_send(jm->chan, 'I', 6, fields);
+        sim_js_serve(jm);
     }
     g_free(module);
     return &jm->base;

@@ -6,13 +6,19 @@
  */
 #include "sim/programs/program.h"
 
-extern const sim_program_ops sim_program_sdk, sim_program_lock;
+extern const sim_program_ops sim_program_sdk, sim_program_lock, sim_program_js_store;
 
 const sim_program_ops *const sim_programs[] = {
     &sim_program_sdk,
     &sim_program_lock,
+    &sim_program_js_store,
     NULL,
 };
+
+const char *sim_program_events_key(const sim_program_ops *p, const struct sim_scenario *s)
+{
+    return p->events_key_of ? p->events_key_of(s) : p->events_key;
+}
 
 const char *const *sim_program_names(void)
 {

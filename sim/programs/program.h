@@ -22,6 +22,7 @@
 
 typedef struct sim_world sim_world;
 typedef struct sim_tab sim_tab;
+struct sim_scenario;
 struct xt_mutex;
 
 typedef struct sim_program_ops {
@@ -36,8 +37,10 @@ typedef struct sim_program_ops {
      * tab->work_done on (a reloaded tab goes on where it stopped). */
     void (*main)(sim_tab *tab);
     void (*instance_free)(sim_tab *tab);
-    /* The storage key whose value holds the program's events, or NULL. */
+    /* The storage key whose value holds the program's events, or NULL;
+     * or, when events_key_of is set, the scenario's (NULL or "": none). */
     const char *events_key;
+    const char *(*events_key_of)(const struct sim_scenario *s);
     /* Event ids in a value of events_key (a new array of char*, g_free'd),
      * or NULL when the value cannot be read. */
     GPtrArray *(*stored_ids)(const char *value);
@@ -46,6 +49,9 @@ typedef struct sim_program_ops {
     /* How the timeline shows a value of events_key (NULL: as it is). */
     char *(*value_summary)(const char *value);
 } sim_program_ops;
+
+/* The key of p's events in scenario s (sim_program_ops.events_key). */
+const char *sim_program_events_key(const sim_program_ops *p, const struct sim_scenario *s);
 
 /* NULL-terminated, in [workload] mode order; the first is the default. */
 extern const sim_program_ops *const sim_programs[];

@@ -198,6 +198,7 @@ void sim_scenario_free(sim_scenario *s)
     g_free(s->name);
     g_free(s->description);
     g_free(s->js_module);
+    g_free(s->js_events_key);
     g_free(s);
 }
 

@@ -45,6 +45,7 @@ typedef struct sim_scenario {
 
     /* [js] (algorithm js) */
     char *js_module;      /* the adapter, as written: relative to the file's folder */
+    char *js_events_key;  /* [workload] mode = js-events: where the store keeps its events */
 
     /* [storage] */
     int64_t storage_latency_us_min, storage_latency_us_max;

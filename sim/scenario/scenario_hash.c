@@ -158,6 +158,8 @@ uint32_t sim_scenario_hash(const sim_scenario *s)
      * changes what a run does; not the code it loads). */
     if (s->js_module && *s->js_module)
         h = fold(h, "js", "module", s->js_module);
+    if (s->js_events_key && *s->js_events_key)
+        h = fold(h, "js", "events_key", s->js_events_key);
     return h;
 }
 

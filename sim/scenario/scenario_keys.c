@@ -52,6 +52,9 @@ static const key_spec static_keys[] = {
     {"js", "module", KEY_STRING, OFF(js_module), "", 0, 0, NULL, NULL,
      "[mutex] algorithm = js: the adapter, a CommonJS file whose export is (tab) => ({ lock, unlock }); a path "
      "relative to the scenario file (docs/javascript.md).", KEY_HASH_IF_SET},
+    {"js", "events_key", KEY_STRING, OFF(js_events_key), "", 0, 0, NULL, NULL,
+     "[workload] mode = js-events: the storage key under which the adapter's store keeps its events, as JSON "
+     "{\"events\": [{\"id\": ...}, ...]} (the checks read the ids there at the end).", KEY_HASH_IF_SET},
 
     INT("storage", "latency_us_min", storage_latency_us_min, "10", 0, 10000000,
         "Least virtual time one storage call takes, in microseconds."),
@@ -75,9 +78,11 @@ static const key_spec static_keys[] = {
             "taken later); in microseconds."),
 
     ENUM_REG("workload", "mode", workload_mode, "events", sim_program_names,
-         "events: tabs add events and flush them; lock: tabs only take and release the lock."),
+         "events: tabs add events and flush them; lock: tabs only take and release the lock; js-events: tabs add "
+         "events to an event store written in JavaScript and flush it ([js] module, events_key; "
+         "docs/javascript.md)."),
     INT("workload", "start_ms_max", start_ms_max, "100", 0, DAY_MS, "Each tab starts at a time in [0, start_ms_max]."),
-    INT("workload", "events_per_tab", events_per_tab, "5", 0, 1000000, "Events each tab adds (mode events)."),
+    INT("workload", "events_per_tab", events_per_tab, "5", 0, 1000000, "Events each tab adds (modes events, js-events)."),
     INT("workload", "interval_ms_min", interval_ms_min, "0", 0, DAY_MS, "Least wait before each add or lock."),
     INT("workload", "interval_ms_max", interval_ms_max, "1000", 0, DAY_MS, "Most wait before each add or lock."),
     INT("workload", "locks_per_tab", locks_per_tab, "5", 0, 100000000, "Lock acquisitions each tab makes (mode lock)."),

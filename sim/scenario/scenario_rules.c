@@ -15,6 +15,7 @@
 
 #include "sim/error.h"
 #include "sim/js/js_mutex.h"
+#include "sim/js/js_store.h"
 #include "sim/programs/algorithms.h"
 #include "sim/programs/program.h"
 #include "sim/scenario/scenario_keys.h"
@@ -114,6 +115,22 @@ static gboolean keys_of_program_used(const sim_scenario *s, GKeyFile *kf, GError
  * as it refuses any other algorithm's group.) */
 static gboolean js_module_checked(const sim_scenario *s, GError **error)
 {
+    if (sim_programs[s->workload_mode] == &sim_program_js_store) {
+        if (sim_scenario_algorithm(s) != &sim_js_algorithm) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                        "%s: [mutex] algorithm: %s, but [workload] mode = js-events runs the event store of a "
+                        "JavaScript adapter; allowed: [mutex] algorithm = js with [js] module",
+                        s->path, sim_scenario_algorithm(s)->name);
+            return FALSE;
+        }
+        if (!s->js_events_key || !*s->js_events_key) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                        "%s: [js] events_key: missing; [workload] mode = js-events needs the storage key under "
+                        "which the adapter's store keeps its events (the checks read them there)",
+                        s->path);
+            return FALSE;
+        }
+    }
     if (sim_scenario_algorithm(s) != &sim_js_algorithm)
         return TRUE;
     char *file = sim_js_module_path(s);

@@ -120,7 +120,7 @@ void sim_env_wrote(sim_world *w, const char *key, int rc)
 /* The program's events key: the checks and the timeline read its values. */
 static gboolean is_events_key(const sim_world *w, const char *key)
 {
-    return key && w->program->events_key && strcmp(key, w->program->events_key) == 0;
+    return key && w->events_key && strcmp(key, w->events_key) == 0;
 }
 
 static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *key, const char *value, int rc)

@@ -157,14 +157,38 @@ void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key)
                 tab->key_seq[b] = seq;
     }
     w->storage_changes = changes;
-    for (GList *l = w->live.head; l && w->waiters > 0; l = l->next) {
+    /* The `storage` event of programs' own listeners: queued now, their
+     * dispatchers woken in the order of the live tasks, as waits are. */
+    sim_task *anchors[SIM_TABS_MAX];
+    int kicks = 0;
+    if (key) {
+        const char *old_value = sim_storage_previous(w->storage);
+        const char *new_value = sim_storage_peek(w->storage, key);
+        for (int i = 0; i < w->n_tabs; i++) {
+            sim_tab *tab = &w->tabs[i];
+            anchors[i] = NULL;
+            if (tab == from || !tab->storage_event || sim_tab_gone(tab))
+                continue;
+            tab->storage_event->fired(tab->storage_event_ctx, key, old_value, new_value);
+            anchors[i] = tab->storage_event->anchor(tab->storage_event_ctx);
+            kicks++;
+        }
+    }
+    for (GList *l = w->live.head; l && (w->waiters > 0 || kicks > 0); l = l->next) {
         sim_task *t = l->data;
+        if (kicks > 0 && t == anchors[t->tab->index - 1]) {
+            anchors[t->tab->index - 1] = NULL;
+            t->tab->storage_event->kick(t->tab->storage_event_ctx);
+        }
         if (!t->wait.waiting || t == w->current || sim_tab_gone(t->tab))
             continue;
         gboolean ends = t->wait.keys ? !key || waits_for(t, key) : t->tab != from;
         if (ends)
             wait_wake(w, t, from->index);
     }
+    for (int i = 0; kicks > 0 && i < w->n_tabs; i++) /* those with no anchor (a kick twice does nothing) */
+        if (w->tabs[i].storage_event && &w->tabs[i] != from && !sim_tab_gone(&w->tabs[i]))
+            w->tabs[i].storage_event->kick(w->tabs[i].storage_event_ctx);
 }
 
 void sim_env_storage_sent(sim_world *w, sim_tab *from, const char *key)

@@ -237,7 +237,7 @@ static void world_finish(sim_world *w)
     if (w->model->settle)
         w->model->settle(w); /* the checks read the map */
     /* The program's events in storage at the end (NULL: it keeps none). */
-    const char *stored = w->program->events_key ? sim_storage_peek(w->storage, w->program->events_key) : NULL;
+    const char *stored = w->events_key ? sim_storage_peek(w->storage, w->events_key) : NULL;
     GPtrArray *ids = stored ? w->program->stored_ids(stored) : NULL;
     sim_monitor_finish(w->monitor, w->now_us, ids, pending_tab, pending_wait);
     if (ids)
@@ -447,6 +447,9 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
     w->drain_end_us = -1;
     w->tab_main = sim_tab_main;
     w->program = sim_programs[s->workload_mode];
+    w->events_key = sim_program_events_key(w->program, s);
+    if (w->events_key && !*w->events_key)
+        w->events_key = NULL;
     for (int i = 0; i < w->n_tabs; i++) {
         sim_tab *tab = &w->tabs[i];
         tab->world = w;

@@ -134,6 +134,18 @@ struct sim_task {
     uint32_t outputs;       /* outputs since its last result or mark: they are checked in sequence */
 };
 
+/* The `storage` event of a tab whose program dispatches it itself
+ * (env_wait.c calls these at every other tab's change, ctx = the tab's
+ * storage_event_ctx): fired queues the event; kick wakes its dispatcher,
+ * called when the live tasks are woken, at the place of the task anchor
+ * returns (the task awaiting the program, as a C waiter would be; NULL:
+ * after them), so that wake-ups are posted in the order a C port's are. */
+typedef struct sim_storage_listener {
+    void (*fired)(void *ctx, const char *key, const char *old_value, const char *new_value);
+    sim_task *(*anchor)(void *ctx);
+    void (*kick)(void *ctx);
+} sim_storage_listener;
+
 struct sim_tab {
     sim_world *world;
     int index;              /* 1-based */
@@ -161,6 +173,10 @@ struct sim_tab {
     const xt_env_methods *inner; /* digesting: the table env.m wraps (env_digest.c) */
     sim_task *mark_task;    /* the task whose tab-wide mark is in force, or NULL */
     sim_digest dig;         /* running hash of what the environment returned to its tasks (unscoped) */
+    /* A program that dispatches the DOM `storage` event itself (a
+     * JavaScript tab's listeners, sim/js/js_event.c); NULL = none. */
+    const sim_storage_listener *storage_event;
+    void *storage_event_ctx;
 };
 
 struct sim_world {
@@ -173,6 +189,7 @@ struct sim_world {
     void *model_state;      /* the model's own state beyond the map, or NULL */
     sim_weblocks *weblocks; /* navigator.locks of the origin */
     const sim_program_ops *program; /* what every tab runs ([workload] mode) */
+    const char *events_key; /* where the program keeps its events, or NULL (sim_program_events_key) */
     sim_queue queue;
     sim_tab *tabs;
     int n_tabs;

@@ -1,0 +1,141 @@
+/*
+ * js_event.c - the DOM `storage` event of a JavaScript tab: another tab's
+ * change, dispatched to the realm's listeners (addEventListener('storage')
+ * and onstorage, host.js) as a macrotask of its own.
+ *
+ * env_wait.c fires it (sim_js_storage_listener, the tab's storage_event)
+ * when another tab's change reaches the browser's map: the moment C tabs'
+ * waits end, in every storage model (so under cached and snapshot the
+ * listener may still read its tab's old copy, as a woken C tab may).  The
+ * event is queued, and a task of the tab (event_task, started at the
+ * realm's first listener) dispatches each as a macrotask 'E' once the tab
+ * is free, in order.  An event fired while the realm has no listener and
+ * runs nothing is dispatched at once, to nobody; one fired during a
+ * macrotask waits for its end, so a listener that macrotask adds still
+ * gets it (HTML queues the event as a task; it runs after the current one).
+ *
+ * Invariants: one dispatching task per realm (listener_live), parked with
+ * nothing posted while there is nothing to do and posted once
+ * (jm->listener cleared) when there is; it ends when the tab goes away or
+ * the realm is replaced (a reload), and holds a reference to the mutex.
+ */
+#include "sim/js/js_tab.h"
+#include "sim/world/env_model.h"
+
+static void event_free(gpointer data)
+{
+    js_event *e = data;
+    g_free(e->key);
+    g_free(e->old_value);
+    g_free(e->new_value);
+    g_free(e);
+}
+
+void sim_js_event_clear(js_mutex *jm)
+{
+    g_queue_clear_full(&jm->inbox, event_free);
+}
+
+static void event_kick(js_mutex *jm)
+{
+    if (jm->listener && jm->listening && !jm->busy && !g_queue_is_empty(&jm->inbox)) {
+        sim_world_post(jm->tab->world, jm->listener, 0, TRUE);
+        jm->listener = NULL;
+    }
+}
+
+static char *event_value(const char *v)
+{
+    return v ? g_strconcat("v", v, NULL) : g_strdup("n");
+}
+
+static void event_fired(void *ctx, const char *key, const char *old_value, const char *new_value)
+{
+    js_mutex *jm = ctx;
+    if (!jm->listening && !jm->busy)
+        return;
+    js_event *e = g_new(js_event, 1);
+    e->key = g_strdup(key);
+    e->old_value = event_value(old_value);
+    e->new_value = event_value(new_value);
+    g_queue_push_tail(&jm->inbox, e);
+}
+
+/* Where its wake-up goes among C waiters': at the task awaiting the
+ * realm's oldest pending call (the code waiting in lock()), if any. */
+static sim_task *event_anchor(void *ctx)
+{
+    js_mutex *jm = ctx;
+    for (GList *l = jm->calls; l; l = l->next) {
+        const js_pending *p = l->data;
+        if (p->waiter)
+            return p->waiter;
+    }
+    return NULL;
+}
+
+static void event_kick_hook(void *ctx)
+{
+    event_kick(ctx);
+}
+
+const sim_storage_listener sim_js_storage_listener = {
+    .fired = event_fired,
+    .anchor = event_anchor,
+    .kick = event_kick_hook,
+};
+
+/* A macrotask ended: events nobody listens to are dropped. */
+void sim_js_event_settle(js_mutex *jm)
+{
+    if (!jm->listening)
+        sim_js_event_clear(jm);
+    else
+        event_kick(jm);
+}
+
+static void event_task(void *arg)
+{
+    js_mutex *jm = arg;
+    sim_world *w = jm->tab->world;
+    while (!sim_tab_gone(jm->tab) && jm->tab->storage_event_ctx == jm) {
+        if (!jm->listening || jm->busy || g_queue_is_empty(&jm->inbox)) {
+            sim_task *me = w->current; /* parked: event_kick posts it */
+            jm->listener = me;
+            sim_task_yield(me, SIM_YIELD_AWAIT);
+            me->view.fresh = TRUE;
+            jm->listener = NULL;
+            continue;
+        }
+        js_event *e = g_queue_pop_head(&jm->inbox);
+        /* Dependence: the dispatch reads the key, as a wait's end does. */
+        w->acc.r |= SIM_OBJ_STORE | (UINT64_C(1) << (sim_env_text_hash(e->key) % SIM_OBJ_KEYS));
+        if (w->monitor->tracing)
+            sim_monitor_line(w->monitor, w->now_us, jm->tab->index, w->current->id, "event", e->key,
+                             e->new_value[0] == 'v' ? e->new_value + 1 : NULL, NULL, "storage event", NULL);
+        char now[32];
+        const char *fields[4] = {e->key, e->old_value, e->new_value, sim_js_now_text(jm, now, sizeof now)};
+        sim_js_chan_send(jm->chan, 'E', 4, fields);
+        sim_js_serve(jm);
+        event_free(e);
+    }
+    jm->listener_live = FALSE;
+    jm->listener = NULL;
+    sim_js_unref(jm);
+}
+
+/* The realm's listeners came or went ('a' note): the first starts the
+ * dispatching task. */
+void sim_js_event_listening(js_mutex *jm, gboolean on)
+{
+    jm->listening = on;
+    if (!on || jm->listener_live || sim_tab_gone(jm->tab))
+        return;
+    /* Not part of the workload (uncounted): a page's listener does not
+     * keep the run going.  It starts once the tab is free. */
+    jm->refs++;
+    jm->listener_live = TRUE;
+    sim_world *w = jm->tab->world;
+    sim_world_post(w, sim_world_spawn(w, jm->tab, event_task, jm, FALSE), 0, TRUE);
+}
+
