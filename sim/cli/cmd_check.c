@@ -455,7 +455,7 @@ static char *stateful_refused(const char *file, const sim_scenario *s, const che
                                "machine, or the stateless search with --shard",
                                file, how);
     if (s->js_module && s->js_module[0])
-        return g_strdup_printf("%s: [mutex] algorithm = js with %s: JavaScript tabs are not supported by the "
+        return g_strdup_printf("%s: [js] module with %s: JavaScript tabs are not supported by the "
                                "stateful search; allowed: the stateless search",
                                file, how);
     return NULL;
