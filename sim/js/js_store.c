@@ -189,15 +189,7 @@ static GPtrArray *store_ids(const char *value)
 
 static char *store_value_summary(const char *value)
 {
-    GPtrArray *ids = store_ids(value);
-    if (!ids)
-        return NULL;
-    GString *s = g_string_new("events [");
-    for (guint i = 0; i < ids->len; i++)
-        g_string_append_printf(s, "%s%s", i ? " " : "", (const char *)ids->pdata[i]);
-    g_string_append_c(s, ']');
-    g_ptr_array_free(ids, TRUE);
-    return g_string_free(s, FALSE);
+    return sim_program_ids_summary(store_ids(value));
 }
 
 static const char *store_events_key(const sim_scenario *s)

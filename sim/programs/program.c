@@ -31,3 +31,15 @@ const char *const *sim_program_names(void)
     }
     return names;
 }
+
+char *sim_program_ids_summary(GPtrArray *ids)
+{
+    if (!ids)
+        return NULL;
+    GString *s = g_string_new("events [");
+    for (guint i = 0; i < ids->len; i++)
+        g_string_append_printf(s, "%s%s", i ? " " : "", (const char *)ids->pdata[i]);
+    g_string_append_c(s, ']');
+    g_ptr_array_free(ids, TRUE);
+    return g_string_free(s, FALSE);
+}

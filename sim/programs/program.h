@@ -56,6 +56,9 @@ const char *sim_program_events_key(const sim_program_ops *p, const struct sim_sc
 /* NULL-terminated, in [workload] mode order; the first is the default. */
 extern const sim_program_ops *const sim_programs[];
 const char *const *sim_program_names(void);
+/* For programs' value_summary: "events [a b c]" from a list of event ids
+ * (NULL: NULL, the value could not be read); takes and frees ids. */
+char *sim_program_ids_summary(GPtrArray *ids);
 
 /* For programs: the scenario's mutex algorithm, built for this tab. */
 struct xt_mutex *sim_tab_mutex_new(sim_tab *tab);

@@ -129,15 +129,7 @@ static GPtrArray *sdk_sent_ids(const char *body)
  * update needs to see, in one short line. */
 static char *sdk_value_summary(const char *value)
 {
-    GPtrArray *ids = sdk_stored_ids(value);
-    if (!ids)
-        return NULL;
-    GString *s = g_string_new("events [");
-    for (guint i = 0; i < ids->len; i++)
-        g_string_append_printf(s, "%s%s", i ? " " : "", (const char *)ids->pdata[i]);
-    g_string_append_c(s, ']');
-    g_ptr_array_free(ids, TRUE);
-    return g_string_free(s, FALSE);
+    return sim_program_ids_summary(sdk_stored_ids(value));
 }
 
 static const char *const sdk_keys[] = {"mutex.cross_tab_safety", "workload.events_per_tab", "flush.*", "server.*",
