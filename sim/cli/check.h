@@ -163,6 +163,9 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
                         const gint64 *chunk_first_run);
 /* check_live.c: the outcome of the starvation check, judged; and its block
  * of text (check_outcome_print prints it for a live outcome). */
+/* What every outcome says of its scenario: its name, its algorithm and
+ * summary, its hash (check_outcome.c). */
+void check_outcome_name(check_outcome *o, const sim_scenario *s);
 void check_live_fill(check_outcome *o, const sim_scenario *s, const check_request *req, const sim_live_result *r);
 void check_live_print(GString *out, const check_outcome *o);
 /* The block of text check prints for one scenario.  For bad input it is

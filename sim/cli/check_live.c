@@ -25,14 +25,8 @@ static const char fairness_text[] =
 
 void check_live_fill(check_outcome *o, const sim_scenario *s, const check_request *req, const sim_live_result *r)
 {
-    g_free(o->name);
-    o->name = g_strdup(s->name);
-    g_free(o->algorithm);
-    g_free(o->algorithm_summary);
-    o->algorithm = g_strdup(sim_scenario_algorithm(s)->name);
-    o->algorithm_summary = g_strdup(sim_scenario_algorithm(s)->summary);
+    check_outcome_name(o, s);
     o->live = TRUE;
-    o->scenario_hash = s->hash;
     o->mode = SIM_MODE_EXHAUSTIVE; /* every state of the graph */
     o->time = SIM_TIME_UNTIMED;
     o->ignore_expect = req->ignore_expect;

@@ -250,12 +250,8 @@ static void stats_add(check_outcome *o, const sim_explore_result *r)
     o->storage_ops += r->storage_ops;
 }
 
-void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool, const check_request *req,
-                        sim_explore_result *chunks, int n_chunks, const gint64 *chunk_first_run)
+void check_outcome_name(check_outcome *o, const sim_scenario *s)
 {
-    sim_explore_options resolved;
-    sim_explore_resolve(s, &req->explore, &resolved);
-    const sim_explore_options *eo = &resolved;
     g_free(o->name);
     o->name = g_strdup(s->name);
     g_free(o->algorithm);
@@ -263,6 +259,15 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->algorithm = g_strdup(sim_scenario_algorithm(s)->name);
     o->algorithm_summary = g_strdup(sim_scenario_algorithm(s)->summary);
     o->scenario_hash = s->hash;
+}
+
+void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool, const check_request *req,
+                        sim_explore_result *chunks, int n_chunks, const gint64 *chunk_first_run)
+{
+    sim_explore_options resolved;
+    sim_explore_resolve(s, &req->explore, &resolved);
+    const sim_explore_options *eo = &resolved;
+    check_outcome_name(o, s);
     o->mode = eo->mode;
     o->time = check_time_resolve(eo->mode, eo->time);
     o->runs_requested = req->runs > 0 ? req->runs : s->runs;

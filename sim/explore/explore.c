@@ -138,6 +138,33 @@ char *sim_explore_stop_text(sim_stop cause, const sim_explore_options *o)
     return g_strdup("stopped");
 }
 
+void sim_explore_exhaustive_stopped(const sim_explore_options *o, sim_explore_result *r, sim_stop cause)
+{
+    char *why = sim_explore_stop_text(cause, o);
+    r->stop_cause = cause;
+    r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions", why, r->runs);
+    g_free(why);
+}
+
+gboolean sim_explore_exhaustive_budget(const sim_explore_options *o, sim_explore_result *r, double t0)
+{
+    if (sim_stop_read(o->stop)) {
+        sim_explore_exhaustive_stopped(o, r, sim_stop_read(o->stop));
+        return TRUE;
+    }
+    if (o->executions_max > 0 && r->runs + r->pruned >= o->executions_max) {
+        r->incomplete_reason = g_strdup_printf("execution budget of %" G_GINT64_FORMAT " ran out (%" G_GINT64_FORMAT
+                                               " complete, %" G_GINT64_FORMAT " pruned)",
+                                               o->executions_max, r->runs, r->pruned);
+        return TRUE;
+    }
+    if (o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s) {
+        sim_explore_exhaustive_stopped(o, r, SIM_STOP_BUDGET);
+        return TRUE;
+    }
+    return FALSE;
+}
+
 /* Marks r incomplete because of cause; the reason says how far it got. */
 static void explore_stopped(const sim_explore_options *o, sim_explore_result *r, sim_stop cause,
                             const char *progress)

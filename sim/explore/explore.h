@@ -191,5 +191,11 @@ const char *sim_verdict_name(sim_verdict verdict);
  * signal", "the time budget of 5 s ran out" (options->time_budget_s), or
  * the history bound.  Caller frees. */
 char *sim_explore_stop_text(sim_stop cause, const sim_explore_options *options);
+/* The exhaustive searches (explore_dfs.c, explore_state.c): r is incomplete
+ * because of a stop, "<why> after N executions". */
+void sim_explore_exhaustive_stopped(const sim_explore_options *options, sim_explore_result *result, sim_stop cause);
+/* ... TRUE when a stop, the execution budget or the time budget (counted
+ * from t0) ends the search; r then says which. */
+gboolean sim_explore_exhaustive_budget(const sim_explore_options *options, sim_explore_result *result, double t0);
 
 #endif

@@ -293,34 +293,6 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
     return FALSE;
 }
 
-/* Incomplete because of a stop (sim/world/stop.h). */
-static void dfs_stopped(const sim_explore_options *o, sim_explore_result *r, sim_stop cause)
-{
-    char *why = sim_explore_stop_text(cause, o);
-    r->stop_cause = cause;
-    r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions", why, r->runs);
-    g_free(why);
-}
-
-static gboolean dfs_budget(const sim_explore_options *o, sim_explore_result *r, double t0)
-{
-    if (sim_stop_read(o->stop)) {
-        dfs_stopped(o, r, sim_stop_read(o->stop));
-        return TRUE;
-    }
-    if (o->executions_max > 0 && r->runs + r->pruned >= o->executions_max) {
-        r->incomplete_reason = g_strdup_printf("execution budget of %" G_GINT64_FORMAT " ran out (%" G_GINT64_FORMAT
-                                               " complete, %" G_GINT64_FORMAT " pruned)",
-                                               o->executions_max, r->runs, r->pruned);
-        return TRUE;
-    }
-    if (o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s) {
-        dfs_stopped(o, r, SIM_STOP_BUDGET);
-        return TRUE;
-    }
-    return FALSE;
-}
-
 static void dfs_progress(const sim_explore_options *o, const sim_explore_result *r, const dfs *d, double t0)
 {
     if (!o->progress || (r->runs + r->pruned) % 4096 != 0 || !o->clock_s)
@@ -378,7 +350,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     d.traces = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     gboolean finished = FALSE;
     for (;;) {
-        if (dfs_budget(o, r, t0))
+        if (sim_explore_exhaustive_budget(o, r, t0))
             break;
         sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
                              .prefix = (const uint32_t *)d.prefix->data, .prefix_len = d.prefix->len,
@@ -404,7 +376,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         sim_run_exec(s, pool, &spec, &run);
         if (run.stopped) {
             /* Cut short: its path is not explored, nor counted. */
-            dfs_stopped(o, r, run.stopped);
+            sim_explore_exhaustive_stopped(o, r, run.stopped);
             sim_run_clear(&run);
             break;
         }
@@ -447,7 +419,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         sim_run_clear(&run);
         /* Races matter inside an item only: the top is expanded fully. */
         if (d.reduce && in_item && !sim_dfs_race_analysis(&d)) {
-            dfs_stopped(o, r, sim_stop_read(o->stop));
+            sim_explore_exhaustive_stopped(o, r, sim_stop_read(o->stop));
             break;
         }
         if (d.reduce && in_item && truncated)

@@ -210,27 +210,6 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
         d->chooser->abandoned = TRUE;
 }
 
-static gboolean sdfs_budget(const sim_explore_options *o, sim_explore_result *r, double t0)
-{
-    sim_stop cause = sim_stop_read(o->stop);
-    if (!cause && o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s)
-        cause = SIM_STOP_BUDGET;
-    if (cause) {
-        char *why = sim_explore_stop_text(cause, o);
-        r->stop_cause = cause;
-        r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions", why, r->runs);
-        g_free(why);
-        return TRUE;
-    }
-    if (o->executions_max > 0 && r->runs + r->pruned >= o->executions_max) {
-        r->incomplete_reason = g_strdup_printf("execution budget of %" G_GINT64_FORMAT " ran out (%" G_GINT64_FORMAT
-                                               " complete, %" G_GINT64_FORMAT " pruned)",
-                                               o->executions_max, r->runs, r->pruned);
-        return TRUE;
-    }
-    return FALSE;
-}
-
 static void sdfs_progress(const sim_explore_options *o, const sim_explore_result *r, const sdfs *d, double t0)
 {
     if (!o->progress || (r->runs + r->pruned) % 4096 != 0 || !o->clock_s)
@@ -308,7 +287,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean finished = FALSE;
     for (;;) {
-        if (sdfs_budget(o, r, t0))
+        if (sim_explore_exhaustive_budget(o, r, t0))
             break;
         sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
                              .prefix = (const uint32_t *)prefix->data, .prefix_len = prefix->len,
@@ -320,10 +299,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         sim_run_exec(s, pool, &spec, &run);
         d->world = NULL;
         if (run.stopped) {
-            char *why = sim_explore_stop_text(run.stopped, o);
-            r->stop_cause = run.stopped;
-            r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions", why, r->runs);
-            g_free(why);
+            sim_explore_exhaustive_stopped(o, r, run.stopped);
             sim_run_clear(&run);
             break;
         }
