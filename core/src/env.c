@@ -107,6 +107,12 @@ int xt_env_lock_release(xt_env *env, uint64_t handle)
     return env->m->lock_release(env->ctx, handle);
 }
 
+gboolean xt_env_has_mark(const xt_env *env)
+{
+    assert(env && env->m);
+    return env->m->mark != NULL;
+}
+
 gboolean xt_env_has_wait(const xt_env *env)
 {
     assert(env && env->m);

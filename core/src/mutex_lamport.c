@@ -185,6 +185,15 @@
 #define LAMPORT_FALSE "0"
 #define LAMPORT_ZERO "0"
 
+/* Where lock() or unlock() is: a label alone does not say it ("b[i] :=
+ * false" both backs off from the fast path and opens the slow one). */
+typedef enum lamport_phase {
+    LAMPORT_PHASE_FAST,  /* from `start` to the fast path's end */
+    LAMPORT_PHASE_SLOW,  /* the slow path after "read x" found x != i */
+    LAMPORT_PHASE_EXIT,  /* unlock() */
+    LAMPORT_PHASE_ABORT  /* lock()'s cleanup after an error: no marks (the error is state) */
+} lamport_phase;
+
 typedef struct lamport_mutex {
     xt_mutex base; /* first: an xt_mutex* is a lamport_mutex* */
     xt_lamport_mutex_options options; /* key_prefix points at the copy below */
@@ -200,6 +209,7 @@ typedef struct lamport_mutex {
     GString *value;   /* scratch for reads */
     int sleeps;       /* waits spent by the current lock() */
     gboolean b_maybe_true; /* b[i] written true since the last false */
+    lamport_phase phase;   /* where its steps are, for their state marks */
 } lamport_mutex;
 
 /* What one pass from `start` ended with, when it did not fail. */
@@ -221,9 +231,16 @@ void xt_lamport_mutex_options_init(xt_lamport_mutex_options *options)
     options->client_id = NULL;
 }
 
+static void lamport_mark(lamport_mutex *lm, const char *label, const char *key);
+
+/* Every storage call below begins with a state mark: the label and
+ * lamport_mark's live values are all that lock() and unlock() carry from
+ * one call to the next (a read's result is consumed by the branch that
+ * follows it, and the phase tells the branches apart). */
 static int lamport_write(lamport_mutex *lm, const char *label, const char *key,
                          const char *value)
 {
+    lamport_mark(lm, label, NULL);
     xt_env_step(lm->base.env, label);
     return xt_env_set(lm->base.env, key, value);
 }
@@ -241,6 +258,7 @@ static int lamport_write_b(lamport_mutex *lm, const char *label, gboolean value)
 static int lamport_read_zero(lamport_mutex *lm, const char *label, const char *key,
                              gboolean *zero)
 {
+    lamport_mark(lm, label, key);
     xt_env_step(lm->base.env, label);
     int rc = xt_env_get(lm->base.env, key, lm->value);
     if (rc == XT_ENOTFOUND) {
@@ -255,29 +273,35 @@ static int lamport_read_zero(lamport_mutex *lm, const char *label, const char *k
 static int lamport_read_mine(lamport_mutex *lm, const char *label, const char *key,
                              gboolean *mine)
 {
+    lamport_mark(lm, label, NULL);
     xt_env_step(lm->base.env, label);
     int rc = xt_env_get(lm->base.env, key, lm->value);
     *mine = rc == XT_OK && strcmp(lm->value->str, lm->id_str) == 0;
     return rc == XT_ENOTFOUND ? XT_OK : rc;
 }
 
-/* A state mark (xt_env_mark) at a loop head: from `start` (key NULL) or
- * the head of an await of key ("entered": where it returns having got
- * the lock), what this lock() does next depends only on
- * where it is (label and key: in fixed mode the key names j, and so the
- * rest of the "for j" loop; an await of y returns to `start` from either
- * of its two places), on the waits spent (sleeps, which retries_max
- * bounds), on b_maybe_true, and on what it reads from here.  Not on
- * `attempt`, which only numbers the passes for the telemetry.  In prefix
- * mode the flags listed by the pass are state too: no mark in its awaits
- * of b[j]. */
+/* A state mark (xt_env_mark) before each storage call, and at `start`
+ * and "entered" (key NULL, or in an await the key read: in fixed mode it
+ * names j, and so the rest of the "for j" loop): what this lock() or
+ * unlock() does next depends only on the label, the phase, the waits
+ * spent (sleeps, which retries_max bounds; none outside lock(), which
+ * starts them at 0), on b_maybe_true, and on what it reads from here.
+ * Not on `attempt`, which only numbers the passes for the telemetry.  In
+ * prefix mode the flags listed by the pass are state too: no mark in its
+ * awaits of b[j].  Its waits are for the key just read (the rule of
+ * marks, xt/env.h).  Without the mark method (a browser), nothing is
+ * built. */
 static void lamport_mark(lamport_mutex *lm, const char *label, const char *key)
 {
+    if (!xt_env_has_mark(lm->base.env) || lm->phase == LAMPORT_PHASE_ABORT)
+        return;
     if (key && lm->options.peers != XT_LAMPORT_PEERS_FIXED && key != lm->key_y)
         return;
-    char *live = g_strdup_printf("%d %d %s", lm->sleeps, lm->b_maybe_true ? 1 : 0, key ? key : "");
-    xt_env_mark(lm->base.env, label, live, strlen(live));
-    g_free(live);
+    gboolean in_lock = lm->phase != LAMPORT_PHASE_EXIT && strcmp(label, "entered") != 0;
+    char live[96];
+    int len = g_snprintf(live, sizeof live, "%d %d %d %s", in_lock ? lm->sleeps : 0, lm->b_maybe_true ? 1 : 0,
+                         (int)lm->phase, key ? key : "");
+    xt_env_mark(lm->base.env, label, live, (size_t)MIN(len, (int)sizeof live - 1));
 }
 
 /* await key = 0 (for y) or await not b[j] (for b_j: "0" or absent is
@@ -287,8 +311,7 @@ static void lamport_mark(lamport_mutex *lm, const char *label, const char *key)
 static int lamport_await_zero(lamport_mutex *lm, const char *label, const char *key)
 {
     for (;;) {
-        lamport_mark(lm, label, key);
-        gboolean zero;
+        gboolean zero; /* lamport_read_zero marks the loop head */
         int rc = lamport_read_zero(lm, label, key, &zero);
         if (rc != XT_OK)
             return rc;
@@ -354,6 +377,7 @@ static int lamport_await_flags(lamport_mutex *lm)
  * ATTEMPT_RESTART or an error. */
 static int lamport_slow_path(lamport_mutex *lm)
 {
+    lm->phase = LAMPORT_PHASE_SLOW;
     int rc = lamport_write_b(lm, "b[i] := false", FALSE);
     if (rc != XT_OK)
         return rc;
@@ -384,6 +408,7 @@ static int lamport_slow_path(lamport_mutex *lm)
  * "goto start" is satisfied) or a negative error. */
 static int lamport_attempt(lamport_mutex *lm)
 {
+    lm->phase = LAMPORT_PHASE_FAST;
     int rc = lamport_write_b(lm, "b[i] := true", TRUE);
     if (rc != XT_OK)
         return rc;
@@ -414,6 +439,7 @@ static int lamport_attempt(lamport_mutex *lm)
 /* lock() failed with err: the best-effort cleanup of the file comment. */
 static int lamport_abort(lamport_mutex *lm, int err)
 {
+    lm->phase = LAMPORT_PHASE_ABORT;
     if (err != XT_ECANCELLED && lm->b_maybe_true)
         (void)lamport_write_b(lm, "abort: b[i] := false", FALSE);
     xt_env_debug(lm->base.env, "LamportMutex %s: lock aborted: %s", lm->id_str, xt_strerror(err));
@@ -427,6 +453,7 @@ static int lamport_lock(xt_mutex *mutex)
     /* Bounded by retries_max sleeps and by the other processes' progress
      * (see "Errors" in the file comment). */
     for (int attempt = 1;; attempt++) {
+        lm->phase = LAMPORT_PHASE_FAST;
         lamport_mark(lm, "start", NULL);
         int rc = lamport_attempt(lm);
         if (rc < 0)
@@ -447,6 +474,7 @@ static int lamport_lock(xt_mutex *mutex)
 static void lamport_unlock(xt_mutex *mutex)
 {
     lamport_mutex *lm = (lamport_mutex *)mutex;
+    lm->phase = LAMPORT_PHASE_EXIT;
     int rc = lamport_write(lm, "exit: y := 0", lm->key_y, LAMPORT_ZERO);
     if (rc != XT_ECANCELLED)
         (void)lamport_write_b(lm, "exit: b[i] := false", FALSE);

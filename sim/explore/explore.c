@@ -166,6 +166,17 @@ gboolean sim_explore_exhaustive_budget(const sim_explore_options *o, sim_explore
 }
 
 /* Marks r incomplete because of cause; the reason says how far it got. */
+char *sim_explore_mark_conflict_text(const sim_run *run)
+{
+    if (run->mark_conflict_wait)
+        return g_strdup_printf("a task waited for a key it had not read since its state mark \"%s\" (the digest "
+                               "leaves out changes of the keys a marked task has not read)",
+                               run->mark_conflict);
+    return g_strdup_printf("the state mark \"%s\" left out state its task's future depends on (one state, two next "
+                           "outputs)",
+                           run->mark_conflict);
+}
+
 static void explore_stopped(const sim_explore_options *o, sim_explore_result *r, sim_stop cause,
                             const char *progress)
 {

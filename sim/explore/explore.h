@@ -197,5 +197,8 @@ void sim_explore_exhaustive_stopped(const sim_explore_options *options, sim_expl
 /* ... TRUE when a stop, the execution budget or the time budget (counted
  * from t0) ends the search; r then says which. */
 gboolean sim_explore_exhaustive_budget(const sim_explore_options *options, sim_explore_result *result, double t0);
+/* What a run's state mark conflict (run->mark_conflict set) was: a
+ * sentence for an incomplete verdict, newly allocated. */
+char *sim_explore_mark_conflict_text(const sim_run *run);
 
 #endif

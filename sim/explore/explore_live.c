@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "sim/explore/explore_live_graph.h"
+#include "sim/explore/explore.h"
 #include "sim/explore/run.h"
 #include "sim/world/world.h"
 
@@ -207,9 +208,7 @@ static gboolean live_run(live_search *ls, gboolean trace, live_ctx *c, sim_run *
         ok = FALSE;
     } else if (run->mark_conflict) {
         g_free(ls->problem);
-        ls->problem = g_strdup_printf("the state mark \"%s\" left out state its task's future depends on "
-                                      "(two different outputs from one digest)",
-                                      run->mark_conflict);
+        ls->problem = sim_explore_mark_conflict_text(run);
         ok = FALSE;
     } else if (c->mismatch) {
         g_free(ls->problem);

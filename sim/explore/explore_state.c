@@ -281,7 +281,7 @@ static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
  * whole tree.  *cut_steps: a run was cut by [run] steps_max. */
 static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
                               sim_explore_result *r, sdfs *d, GHashTable *marks_seen, double t0,
-                              const char **conflict, gboolean *cut_steps)
+                              char **conflict, gboolean *cut_steps)
 {
     GArray *nodes = g_array_new(FALSE, FALSE, sizeof(snode));
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -309,7 +309,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             g_array_append_val(nodes, n);
         }
         if (run.mark_conflict && !*conflict)
-            *conflict = run.mark_conflict;
+            *conflict = sim_explore_mark_conflict_text(&run);
         if (run.monitor.c.cut & SIM_CUT_STEPS)
             *cut_steps = TRUE;
         if (run.chooser.abandoned) {
@@ -357,7 +357,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
         return;
     }
     GHashTable *marks_seen = sim_marks_seen_new();
-    const char *conflict = NULL;
+    char *conflict = NULL;
     gboolean cut_steps = FALSE;
     /* First a state counts as seen whatever the steps it was reached
      * with: sound when no run meets the step bound, for the set is then
@@ -379,8 +379,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     r->bounds_text = stateful_bounds(s, &d);
     if (conflict) {
         g_free(r->incomplete_reason);
-        r->incomplete_reason = g_strdup_printf("the state mark \"%s\" of %s was incomplete (one state, two next "
-                                               "outputs): the stateful search's assumption failed after %"
+        r->incomplete_reason = g_strdup_printf("%s, in %s: the stateful search's assumption failed after %"
                                                G_GINT64_FORMAT " executions",
                                                conflict, sim_algorithms[s->algorithm]->name, r->runs);
         finished = FALSE;
@@ -403,6 +402,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     }
     if (r->verdict != SIM_VERDICT_VIOLATION && !finished)
         r->verdict = SIM_VERDICT_INCOMPLETE;
+    g_free(conflict);
     g_hash_table_destroy(marks_seen);
     state_set_clear(&d.visited);
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;

@@ -33,6 +33,7 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     sim_world_run(w);
     run->stopped = w->stopped;
     run->mark_conflict = w->mark_conflict;
+    run->mark_conflict_wait = w->mark_conflict_wait;
     if (run->stopped)
         run->monitor.c.end_time_us = w->now_us; /* where it stopped: not judged, so not set by the checks */
     sim_world_free(w);

@@ -32,10 +32,16 @@
  * outputs from one hash mean the mark left out something the task's
  * future depends on: world->mark_conflict names the mark, and the search
  * is not complete.  marks_seen lives across the runs of one search.
+ *
+ * The rule of waits (xt/env.h): a task that has made a mark waits only for
+ * keys it read since its last mark, so the digest keeps its pending
+ * unseen changes (env_wait.c) of those keys alone.  Every wait of such a
+ * task is checked: a wait for another key, or for any key, sets
+ * mark_conflict (mark_conflict_wait) and the search is not complete.
  */
 #include <string.h>
 
-#include "sim/world/world.h"
+#include "sim/world/env_parts.h"
 
 /* ---- folding ---- */
 
@@ -286,9 +292,27 @@ static int d_lock_release(void *ctx, uint64_t handle)
     return rc;
 }
 
+/* The wait rule of marked tasks (see the file comment): every key waited
+ * for was read since the task's last mark. */
+static void check_wait_keys(sim_tab *tab, const char *const *keys, size_t n_keys)
+{
+    sim_world *w = tab->world;
+    sim_task *t = current_of(tab);
+    if (!t || !t->last_mark || w->mark_conflict || sim_tab_gone(tab))
+        return;
+    gboolean read = keys != NULL;
+    for (size_t i = 0; read && i < n_keys; i++)
+        read = (t->wait.read_bits >> (sim_env_text_hash(keys[i]) % SIM_OBJ_KEYS) & 1) != 0;
+    if (!read) {
+        w->mark_conflict = t->last_mark;
+        w->mark_conflict_wait = TRUE;
+    }
+}
+
 static int d_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms)
 {
     sim_tab *tab = ctx;
+    check_wait_keys(tab, keys, n_keys);
     output(tab, OP_WAIT, n_keys > 0 ? keys[0] : NULL, NULL, timeout_ms);
     int rc = tab->inner->wait(ctx, keys, n_keys, timeout_ms);
     fold_rc(tab, OP_WAIT, rc);
@@ -333,6 +357,8 @@ static void d_mark(void *ctx, const char *label, const void *live, size_t len)
     sim_task *t = current_of(tab);
     if (!t || sim_tab_gone(tab))
         return;
+    t->last_mark = label;
+    t->wait.read_bits = 0;
     if (t->scoped) {
         t->dig = t->scope_base;
     } else if (sole_live(tab, t)) {

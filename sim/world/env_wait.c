@@ -70,7 +70,9 @@ void sim_env_wait_mark(sim_world *w, sim_task *t)
 
 void sim_env_wait_read(sim_world *w, sim_task *t, const char *key)
 {
-    t->wait.read_seq[sim_env_text_hash(key) % SIM_OBJ_KEYS] = w->change_seq;
+    unsigned b = sim_env_text_hash(key) % SIM_OBJ_KEYS;
+    t->wait.read_seq[b] = w->change_seq;
+    t->wait.read_bits |= UINT64_C(1) << b;
 }
 
 /* Did another tab change one of t's keys since its mark, after t last

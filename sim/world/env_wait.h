@@ -35,6 +35,8 @@ typedef struct sim_task_wait {
     uint64_t mark_seq;        /* world change_seq then */
     uint64_t read_seq[SIM_WAIT_BITS]; /* world change_seq at its last read of a key of
                                          each object bit */
+    uint64_t read_bits;       /* object bits of the keys it read since its last state
+                                 mark (digests: world_digest.c, env_digest.c) */
 } sim_task_wait;
 
 /* The xt_env_methods entries (ctx = sim_tab). */

@@ -131,6 +131,8 @@ struct sim_task {
     sim_digest scope_base;  /* scoped: its tab's hash when the outermost request began */
     sim_digest dig;         /* scoped: the running hash of what it read since the scope or its last mark */
     const char *mark;       /* the label of the mark in force (its outputs are checked), or NULL */
+    const char *last_mark;  /* the label of its last mark, in force or not, or NULL: its waits
+                               must be for keys read since (env_digest.c) */
     uint32_t outputs;       /* outputs since its last result or mark: they are checked in sequence */
 };
 
@@ -222,6 +224,7 @@ struct sim_world {
     gboolean digesting;
     GHashTable *marks_seen;     /* sim_digest* key -> uint64 output hash (env_digest.c) */
     const char *mark_conflict;  /* a mark that was incomplete: its label, or NULL */
+    gboolean mark_conflict_wait; /* ... by a wait for a key not read since the mark */
     GPtrArray *spare_tasks; /* freed tasks' memory, reused by the next spawns (world_pool.c) */
 };
 

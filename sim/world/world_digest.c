@@ -13,7 +13,10 @@
  *    equality by the world and the monitor, so the renaming is faithful;
  *  - counters that only grow (change_seq, storage_events) are folded as
  *    the comparisons the world will make with them (env_wait.c): per task
- *    and key bit, whether a change it has not seen is pending;
+ *    and key bit, whether a change it has not seen is pending; for a task
+ *    that has made a state mark, only in the keys it read since its last
+ *    one, since it waits for no other key before reading it, which hides
+ *    the change (the rule of marks, checked in env_digest.c);
  *  - time is exact: now and every pending wake-up in microseconds (no
  *    abstraction yet: sound, at the cost of merging fewer states);
  *  - a task's local state is its tab's running hash and, inside a lock
@@ -172,6 +175,8 @@ static void task_digest(const sim_world *w, const sim_task *t, sim_digest *h)
             unseen |= UINT64_C(1) << b;
     if (t->tab->storage_events != t->wait.mark_events)
         unseen |= UINT64_C(1) << 63;
+    if (t->last_mark)
+        unseen &= t->wait.read_bits; /* the others are read before any wait (env_digest.c) */
     sim_digest_u64(h, unseen);
     if (t->scoped) {
         sim_digest_u64(h, t->dig.lo);

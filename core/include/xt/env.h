@@ -158,6 +158,9 @@ typedef struct xt_env_methods {
      * here its future depends only on (label, live[0..len)), on what the
      * environment returns to it from now on, and on its state when its
      * current lock() began (inside one) or its tab's fields (outside).
+     * A task that has made a mark waits only for keys it has read since
+     * its last one (no any-key wait): changes of keys it has not read are
+     * then not state, since it reads them before it could wait for them.
      * It describes state; it asks nothing and changes nothing.  Optional,
      * NULL = ignored (a browser has no use for it); a model checker uses
      * it to recognise a state it has seen (docs/model-checking.md, "State
@@ -207,6 +210,9 @@ void xt_env_tab_wake(xt_env *env);
  * now and comparing itself. */
 gboolean xt_env_deadline_passed(xt_env *env, int64_t at_ms);
 
+/* TRUE when the backend takes state marks (code may skip building their
+ * live values otherwise). */
+gboolean xt_env_has_mark(const xt_env *env);
 /* Declare a state mark (see mark above); a no-op without the method.
  * label is a static string naming the loop head. */
 void xt_env_mark(xt_env *env, const char *label, const void *live, size_t len);

@@ -88,8 +88,22 @@ static void mutate_all(probe *p, sim_world *w)
     CHANGES(t->wait.deadline_us += 3, t->wait.deadline_us -= 3);
     const char *label = t->label;
     CHANGES(t->label = "another label", t->label = label);
+    /* A change t has not seen: state for a task without marks, and for a
+     * marked one only in the keys it read since its mark. */
     uint64_t seq = t->tab->key_seq[5];
+    const char *last_mark = t->last_mark;
+    uint64_t read_bits = t->wait.read_bits;
+    t->last_mark = NULL;
     CHANGES(t->tab->key_seq[5] = w->change_seq + 100, t->tab->key_seq[5] = seq);
+    t->last_mark = "probe mark";
+    t->wait.read_bits = UINT64_C(1) << 5;
+    CHANGES(t->tab->key_seq[5] = w->change_seq + 100, t->tab->key_seq[5] = seq);
+    t->wait.read_bits = 0;
+    t->tab->key_seq[5] = w->change_seq + 100;
+    assert_true(sim_digest_equal(digest_of(w), d0));
+    t->tab->key_seq[5] = seq;
+    t->last_mark = last_mark;
+    t->wait.read_bits = read_bits;
     CHANGES(w->monitor->violated ^= 1u << SIM_INV_DUPLICATE, w->monitor->violated ^= 1u << SIM_INV_DUPLICATE);
     CHANGES(w->monitor->cs_tab = 2, w->monitor->cs_tab = 0);
     if (w->queue.len > 0)
@@ -188,6 +202,7 @@ static void test_digest_components(void **state)
 /* ---- the check of marks ---- */
 
 static gboolean mark_live; /* whether the test main declares its counter */
+static int mark_waits;     /* 0: no wait; 1: waits for "w" unread since its mark; 2: read first */
 
 /* A tab's main: a loop whose head is marked; its output (the value it
  * writes) depends on i, which the mark declares only when mark_live. */
@@ -200,6 +215,13 @@ static void marked_main(void *arg)
         g_snprintf(value, sizeof value, "%d", i);
         if (xt_env_set(&tab->env, "k", value) != XT_OK)
             return;
+        GString *read = g_string_new(NULL);
+        if (mark_waits == 2)
+            (void)xt_env_get(&tab->env, "w", read);
+        g_string_free(read, TRUE);
+        const char *const keys[1] = {"w"};
+        if (mark_waits > 0 && xt_env_wait(&tab->env, keys, 1, 10) == XT_ECANCELLED)
+            return;
     }
 }
 
@@ -209,7 +231,7 @@ static void marked_ready(void *ctx, sim_world *w)
     w->tab_main = marked_main;
 }
 
-static const char *marked_run(gboolean live)
+static const char *marked_run(gboolean live, gboolean *by_wait)
 {
     sim_scenario *s = scenario(LAMPORT);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
@@ -220,6 +242,8 @@ static const char *marked_run(gboolean live)
     sim_run run;
     sim_run_exec(s, pool, &spec, &run);
     const char *conflict = run.mark_conflict;
+    if (by_wait)
+        *by_wait = run.mark_conflict_wait;
     sim_run_clear(&run);
     g_hash_table_destroy(seen);
     sim_stack_pool_free(pool);
@@ -232,10 +256,30 @@ static const char *marked_run(gboolean live)
 static void test_mark_incomplete_caught(void **state)
 {
     (void)state;
-    const char *conflict = marked_run(FALSE);
+    mark_waits = 0;
+    gboolean by_wait = TRUE;
+    const char *conflict = marked_run(FALSE, &by_wait);
     assert_non_null(conflict);
     assert_string_equal(conflict, "loop");
-    assert_null(marked_run(TRUE));
+    assert_false(by_wait);
+    assert_null(marked_run(TRUE, NULL));
+}
+
+/* The rule of marks: a marked task waits only for keys it read since its
+ * last mark (the digest leaves the others' changes out).  A wait for a
+ * key it has not read is caught; read first, it is not. */
+static void test_mark_wait_unread_caught(void **state)
+{
+    (void)state;
+    mark_waits = 1;
+    gboolean by_wait = FALSE;
+    const char *conflict = marked_run(TRUE, &by_wait);
+    assert_non_null(conflict);
+    assert_string_equal(conflict, "loop");
+    assert_true(by_wait);
+    mark_waits = 2;
+    assert_null(marked_run(TRUE, NULL));
+    mark_waits = 0;
 }
 
 int main(void)
@@ -244,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_digest_replay_equal),
         cmocka_unit_test(test_digest_orders_meet),
         cmocka_unit_test(test_digest_components),
+        cmocka_unit_test(test_mark_wait_unread_caught),
         cmocka_unit_test(test_mark_incomplete_caught),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
