@@ -251,17 +251,25 @@ static const char *marked_run(gboolean live, gboolean *by_wait)
     return conflict;
 }
 
+/* A run with the test main: mark_waits as waits, its counter declared or
+ * not; its conflict must be the mark "loop", made by a wait or not. */
+static void assert_loop_conflict(int waits, gboolean live, gboolean by_a_wait)
+{
+    mark_waits = waits;
+    gboolean by_wait = !by_a_wait;
+    const char *conflict = marked_run(live, &by_wait);
+    assert_non_null(conflict);
+    assert_string_equal(conflict, "loop");
+    assert_int_equal(by_wait, by_a_wait);
+    mark_waits = 0;
+}
+
 /* A mark that leaves out what its loop's output depends on is caught (one
  * hash, two next outputs); with the counter declared, it is not. */
 static void test_mark_incomplete_caught(void **state)
 {
     (void)state;
-    mark_waits = 0;
-    gboolean by_wait = TRUE;
-    const char *conflict = marked_run(FALSE, &by_wait);
-    assert_non_null(conflict);
-    assert_string_equal(conflict, "loop");
-    assert_false(by_wait);
+    assert_loop_conflict(0, FALSE, FALSE);
     assert_null(marked_run(TRUE, NULL));
 }
 
@@ -271,12 +279,7 @@ static void test_mark_incomplete_caught(void **state)
 static void test_mark_wait_unread_caught(void **state)
 {
     (void)state;
-    mark_waits = 1;
-    gboolean by_wait = FALSE;
-    const char *conflict = marked_run(TRUE, &by_wait);
-    assert_non_null(conflict);
-    assert_string_equal(conflict, "loop");
-    assert_true(by_wait);
+    assert_loop_conflict(1, TRUE, TRUE);
     mark_waits = 2;
     assert_null(marked_run(TRUE, NULL));
     mark_waits = 0;
