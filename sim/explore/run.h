@@ -42,6 +42,7 @@ typedef struct sim_run_spec {
      * the explorer's hooks, between steps). */
     gboolean digests;
     GHashTable *marks_seen;
+    gboolean marks_prefix_checked; /* sim_world.marks_prefix_checked */
     void (*world_ready)(void *ctx, struct sim_world *world);
 } sim_run_spec;
 

@@ -222,6 +222,10 @@ struct sim_world {
     gboolean digesting;
     GHashTable *marks_seen;     /* sim_digest* key -> uint64 output hash (env_digest.c) */
     const char *mark_conflict;  /* a mark that was incomplete: its label, or NULL */
+    /* The outputs made before the chooser's prefix runs out were checked
+     * by the earlier run of this search that chose that prefix (it made
+     * them alike, by determinism): only their count is kept. */
+    gboolean marks_prefix_checked;
     GPtrArray *spare_tasks; /* freed tasks' memory, reused by the next spawns (world_pool.c) */
 };
 

@@ -209,14 +209,17 @@ static void marked_ready(void *ctx, sim_world *w)
     w->tab_main = marked_main;
 }
 
-static const char *marked_run(gboolean live)
+/* prefix_checked: the outputs made while the prefix lasts count as
+ * checked by an earlier run (sim_world.marks_prefix_checked). */
+static const char *marked_run_prefix(gboolean live, const uint32_t *prefix, size_t prefix_len, gboolean prefix_checked)
 {
     sim_scenario *s = scenario(LAMPORT);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     GHashTable *seen = sim_marks_seen_new();
     mark_live = live;
     sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
-                         .marks_seen = seen, .world_ready = marked_ready};
+                         .marks_seen = seen, .world_ready = marked_ready, .prefix = prefix,
+                         .prefix_len = prefix_len, .marks_prefix_checked = prefix_checked};
     sim_run run;
     sim_run_exec(s, pool, &spec, &run);
     const char *conflict = run.mark_conflict;
@@ -225,6 +228,11 @@ static const char *marked_run(gboolean live)
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
     return conflict;
+}
+
+static const char *marked_run(gboolean live)
+{
+    return marked_run_prefix(live, NULL, 0, FALSE);
 }
 
 /* A mark that leaves out what its loop's output depends on is caught (one
@@ -238,6 +246,21 @@ static void test_mark_incomplete_caught(void **state)
     assert_null(marked_run(TRUE));
 }
 
+/* With the prefix's outputs counted as checked, a run whose choices all
+ * come from its prefix checks nothing (the conflict above goes unseen);
+ * once the prefix runs out (one choice long), checking resumes and
+ * catches it; unchecked, the long prefix catches it too. */
+static void test_mark_prefix_checked(void **state)
+{
+    (void)state;
+    const uint32_t zeros[64] = {0};
+    assert_null(marked_run_prefix(FALSE, zeros, G_N_ELEMENTS(zeros), TRUE));
+    const char *conflict = marked_run_prefix(FALSE, zeros, 1, TRUE);
+    assert_non_null(conflict);
+    assert_string_equal(conflict, "loop");
+    assert_non_null(marked_run_prefix(FALSE, zeros, G_N_ELEMENTS(zeros), FALSE));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_digest_orders_meet),
         cmocka_unit_test(test_digest_components),
         cmocka_unit_test(test_mark_incomplete_caught),
+        cmocka_unit_test(test_mark_prefix_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
