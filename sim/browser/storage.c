@@ -212,14 +212,44 @@ uint64_t sim_digest_text(uint64_t h, const char *text)
     return (h ^ 0xffu) * UINT64_C(1099511628211);
 }
 
+/* The map's entries sorted by key, taken from the table in one pass (no
+ * lookup per key): insertion sort, for maps hold a few keys; buf when they
+ * fit, else an array the caller frees (*heap). */
+typedef struct storage_entry {
+    const char *key;
+    const GString *value;
+} storage_entry;
+
+#define STORAGE_DIGEST_STACK 32
+
+static storage_entry *sorted_entries(sim_storage *s, storage_entry *buf, guint *n_out, storage_entry **heap)
+{
+    guint n = g_hash_table_size(s->map);
+    storage_entry *e = n <= STORAGE_DIGEST_STACK ? buf : (*heap = g_new(storage_entry, n));
+    GHashTableIter it;
+    gpointer k, v;
+    guint i = 0;
+    g_hash_table_iter_init(&it, s->map);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        storage_entry x = {k, v};
+        guint j = i++;
+        for (; j > 0 && strcmp(e[j - 1].key, x.key) > 0; j--)
+            e[j] = e[j - 1];
+        e[j] = x;
+    }
+    *n_out = n;
+    return e;
+}
+
 uint64_t sim_storage_digest(sim_storage *s, uint64_t h)
 {
+    storage_entry buf[STORAGE_DIGEST_STACK], *heap = NULL;
     guint n = 0;
-    const char **keys = sim_storage_keys(s, &n); /* sorted: no hash-table order */
+    const storage_entry *e = sorted_entries(s, buf, &n, &heap); /* sorted: no hash-table order */
     for (guint i = 0; i < n; i++) {
-        h = sim_digest_text(h, keys[i]);
-        h = sim_digest_text(h, sim_storage_peek(s, keys[i]));
+        h = sim_digest_text(h, e[i].key);
+        h = sim_digest_text(h, e[i].value->str);
     }
-    g_free(keys);
+    g_free(heap);
     return sim_digest_text(h, s->unavailable ? "unavailable" : "");
 }
