@@ -10,6 +10,10 @@
  * costs a pointer compare and a strcmp instead of hashing.  An entry is
  * always confirmed by strcmp (a pointer may be reused for other text), and
  * is dropped when its key is removed, so it never names a freed value.
+ *
+ * Digests (the stateful search's state digests) fold the entries sorted by
+ * key; the last two are kept with the change count they were made at, for
+ * a step that only reads leaves the map, hence its digest, as it was.
  */
 #include "sim/browser/storage.h"
 
@@ -35,6 +39,12 @@ struct sim_storage {
     uint64_t changes; /* sim_storage_changes: only ever grows */
     GString *previous; /* the old value of the last change (sim_storage_previous) */
     gboolean previous_null; /* ... absent: the key was new */
+    /* The last digests (one a seed; a world digest asks for two), valid
+     * while changes has not moved: a step that only reads reuses them. */
+    struct {
+        gboolean valid;
+        uint64_t changes, seed, value;
+    } digests[2];
 };
 
 static void value_free(gpointer p)
@@ -68,6 +78,7 @@ void sim_storage_reset(sim_storage *s, int64_t quota_bytes, gboolean unavailable
     memset(s->cache, 0, sizeof s->cache);
     s->bytes = 0;
     s->changes = 0;
+    memset(s->digests, 0, sizeof s->digests);
     s->quota_bytes = quota_bytes;
     s->unavailable = unavailable;
 }
@@ -243,6 +254,10 @@ static storage_entry *sorted_entries(sim_storage *s, storage_entry *buf, guint *
 
 uint64_t sim_storage_digest(sim_storage *s, uint64_t h)
 {
+    for (int i = 0; i < 2; i++)
+        if (s->digests[i].valid && s->digests[i].seed == h && s->digests[i].changes == s->changes)
+            return s->digests[i].value;
+    uint64_t seed = h;
     storage_entry buf[STORAGE_DIGEST_STACK], *heap = NULL;
     guint n = 0;
     const storage_entry *e = sorted_entries(s, buf, &n, &heap); /* sorted: no hash-table order */
@@ -251,5 +266,13 @@ uint64_t sim_storage_digest(sim_storage *s, uint64_t h)
         h = sim_digest_text(h, e[i].value->str);
     }
     g_free(heap);
-    return sim_digest_text(h, s->unavailable ? "unavailable" : "");
+    h = sim_digest_text(h, s->unavailable ? "unavailable" : "");
+    int slot = s->digests[0].valid && s->digests[0].seed != seed ? 1 : 0;
+    if (s->digests[slot].valid && s->digests[slot].seed != seed)
+        slot = 0; /* a third seed: slot 0 goes */
+    s->digests[slot].valid = TRUE;
+    s->digests[slot].changes = s->changes;
+    s->digests[slot].seed = seed;
+    s->digests[slot].value = h;
+    return h;
 }

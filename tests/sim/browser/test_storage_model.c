@@ -128,6 +128,15 @@ static void test_map_digest_many(void **state)
     assert_int_equal(sim_storage_digest(b, 5), h);
     sim_storage_set(b, "k17", "other");
     assert_int_not_equal(sim_storage_digest(b, 5), h);
+    /* Digests are reused until the map changes, never past a reset. */
+    sim_storage_set(b, "k17", "v119");
+    assert_int_equal(sim_storage_digest(b, 5), h);
+    sim_storage *empty = sim_storage_new(0, FALSE);
+    sim_storage_reset(b, 0, FALSE);
+    assert_int_equal(sim_storage_digest(b, 5), sim_storage_digest(empty, 5));
+    sim_storage_reset(b, 0, TRUE);
+    assert_int_not_equal(sim_storage_digest(b, 5), sim_storage_digest(empty, 5));
+    sim_storage_free(empty);
     sim_storage_free(a);
     sim_storage_free(b);
 }
