@@ -24,6 +24,7 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     sim_world *w = sim_world_new(s, &run->chooser, pool, &run->monitor);
     w->untimed = spec->untimed;
     w->step_done = spec->step_done;
+    w->access_unused = spec->access_unused;
     w->hook_ctx = spec->hook_ctx;
     w->stop = spec->stop;
     if (spec->digests) {

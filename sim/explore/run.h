@@ -36,6 +36,7 @@ typedef struct sim_run_spec {
     sim_sched_pick_fn data_pick; /* sim_chooser.data_pick */
     void (*step_done)(void *ctx, const struct sim_step_info *step);
     void *hook_ctx;
+    gboolean access_unused; /* sim_world.access_unused */
     /* State digests (sim/world/world_digest.h): keep the tasks' running
      * hashes, checking marks against marks_seen (NULL: unchecked), and
      * hand the world to world_ready before it runs (digests are taken at

@@ -206,6 +206,7 @@ struct sim_world {
     sim_tab *last_tab;      /* the tab that ran the previous step */
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;
+    gboolean access_unused; /* step_done ignores sim_step_info.acc: keys are not hashed for it */
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
     const volatile int *stop; /* polled before every step (sim/world/stop.h); NULL = none */
     sim_stop stopped;       /* why the run ended early, unjudged; SIM_STOP_NONE = it did not */
@@ -256,6 +257,12 @@ void sim_world_digest_enable(sim_world *world, GHashTable *marks_seen);
 /* The table of marks' outputs one search shares across its runs. */
 GHashTable *sim_marks_seen_new(void);
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */
+/* Are the keys a step touches wanted (sim_step_info.acc)? */
+static inline gboolean sim_world_tracks_access(const sim_world *w)
+{
+    return w->step_done && !w->access_unused;
+}
+
 static inline gboolean sim_tab_gone(const sim_tab *tab)
 {
     return tab->closed || tab->world->cancelling;
