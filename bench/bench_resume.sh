@@ -38,7 +38,8 @@ for file in "$@"; do
     steps=$(sed -n 's/^explored *[0-9]* runs, \([0-9]*\) steps.*/\1/p' "$TMP/out")
     pruned=$(sed -n 's/^explored.* \([0-9]*\) pruned.*/\1/p' "$TMP/out")
     states=$(sed -n 's/.*(stateful, \([0-9]*\) states).*/\1/p' "$TMP/out")
-    read -r user sys kb < "$TMP/time"
+    tail -n 1 "$TMP/time" > "$TMP/last" # after "Command exited with non-zero status 3" when the budget ran out
+    read -r user sys kb < "$TMP/last"
     mb=$(( (kb + 1023) / 1024 ))
     f0=$("$TMP/fork_cost" "$mb" 0 200 | awk '{print $3}')
     f64=$("$TMP/fork_cost" "$mb" 64 200 | awk '{print $3}')
