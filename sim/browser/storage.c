@@ -224,14 +224,19 @@ uint64_t sim_digest_text(uint64_t h, const char *text)
 }
 
 /* The map's entries sorted by key, taken from the table in one pass (no
- * lookup per key): insertion sort, for maps hold a few keys; buf when they
- * fit, else an array the caller frees (*heap). */
+ * lookup per key): in buf by insertion when they fit (maps hold a few
+ * keys), else in an array the caller frees (*heap), by qsort. */
 typedef struct storage_entry {
     const char *key;
     const GString *value;
 } storage_entry;
 
 #define STORAGE_DIGEST_STACK 32
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const storage_entry *)a)->key, ((const storage_entry *)b)->key);
+}
 
 static storage_entry *sorted_entries(sim_storage *s, storage_entry *buf, guint *n_out, storage_entry **heap)
 {
@@ -244,10 +249,12 @@ static storage_entry *sorted_entries(sim_storage *s, storage_entry *buf, guint *
     while (g_hash_table_iter_next(&it, &k, &v)) {
         storage_entry x = {k, v};
         guint j = i++;
-        for (; j > 0 && strcmp(e[j - 1].key, x.key) > 0; j--)
+        for (; e == buf && j > 0 && strcmp(e[j - 1].key, x.key) > 0; j--)
             e[j] = e[j - 1];
         e[j] = x;
     }
+    if (e != buf)
+        qsort(e, n, sizeof *e, entry_cmp);
     *n_out = n;
     return e;
 }

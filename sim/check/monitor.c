@@ -335,39 +335,48 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored
     g_hash_table_destroy(stored);
 }
 
-/* Digests of the id tables: (id, value) pairs sorted by id, by insertion
- * (stable; the tables hold few ids) on the stack when they fit, never in
- * a hash table's order.  Equal ids (kept events) fold once, with the last
- * value given, as a table insert would keep. */
+/* Digests of the id tables: (id, value) pairs sorted by id, never in a
+ * hash table's order: by insertion on the stack when they fit (the tables
+ * hold few ids), else by qsort, both stable.  Equal ids (kept events) fold
+ * once, with the last value given, as a table insert would keep. */
 typedef struct id_pair {
     const char *id;
     int value;
+    guint order; /* when it was given: the tie-break that keeps the sort stable */
 } id_pair;
 
 #define ID_PAIRS_STACK 32
 
 typedef struct id_pairs {
     id_pair buf[ID_PAIRS_STACK], *e;
-    guint n, cap;
+    guint n;
 } id_pairs;
 
 static void pairs_init(id_pairs *p, guint cap)
 {
     p->n = 0;
-    p->cap = MAX(cap, (guint)ID_PAIRS_STACK);
     p->e = cap <= ID_PAIRS_STACK ? p->buf : g_new(id_pair, cap);
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+    const id_pair *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
 static void pairs_add(id_pairs *p, const char *id, int value)
 {
     guint j = p->n++;
-    for (; j > 0 && strcmp(p->e[j - 1].id, id) > 0; j--)
+    for (; p->e == p->buf && j > 0 && strcmp(p->e[j - 1].id, id) > 0; j--)
         p->e[j] = p->e[j - 1];
-    p->e[j] = (id_pair){id, value};
+    p->e[j] = (id_pair){id, value, p->n};
 }
 
 static void pairs_fold(id_pairs *p, sim_digest *h)
 {
+    if (p->e != p->buf)
+        qsort(p->e, p->n, sizeof *p->e, pair_cmp);
     guint distinct = 0;
     for (guint i = 0; i < p->n; i++)
         distinct += i + 1 == p->n || strcmp(p->e[i].id, p->e[i + 1].id) != 0;

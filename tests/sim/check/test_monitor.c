@@ -485,6 +485,24 @@ static void test_monitor_digest_sets(void **state)
     sim_monitor_clear(&a);
     sim_monitor_clear(&b);
     sim_monitor_clear(&c);
+    /* The same with more kept events than the stack holds (41, one id twice). */
+    sim_monitor_init(&a, s, FALSE);
+    sim_monitor_init(&b, s, FALSE);
+    sim_monitor_init(&c, s, FALSE);
+    sim_monitor_event_kept(&c, "k05", 2);
+    for (int i = 0; i < 40; i++) {
+        g_snprintf(id, sizeof id, "k%02d", i);
+        sim_monitor_event_kept(&a, id, 1);
+        g_snprintf(id, sizeof id, "k%02d", 39 - i);
+        sim_monitor_event_kept(&b, id, 39 - i == 5 ? 2 : 1);
+        sim_monitor_event_kept(&c, id, 1);
+    }
+    sim_monitor_event_kept(&a, "k05", 2);
+    assert_true(sim_digest_equal(monitor_digest(&a), monitor_digest(&b)));
+    assert_false(sim_digest_equal(monitor_digest(&a), monitor_digest(&c)));
+    sim_monitor_clear(&a);
+    sim_monitor_clear(&b);
+    sim_monitor_clear(&c);
     sim_scenario_free(s);
 }
 
