@@ -68,7 +68,7 @@ static void cached_call_begin(sim_world *w, sim_tab *tab, sim_task *t)
         t->view.must_progress = FALSE;
         return;
     }
-    if (w->step_done)
+    if (sim_world_tracks_access(w))
         for (size_t i = 0; i < n; i++)
             sim_env_access_key(w, sim_cached_pending_key(c, tab->index, i), FALSE);
     size_t lo = 0, hi = n;
@@ -102,7 +102,7 @@ static int cached_set(sim_world *w, sim_tab *tab, const char *key, const char *v
 {
     int rc = sim_cached_set(cached_of(w), tab->index, w->now_us, key, value);
     sim_env_wrote(w, key, rc);
-    if (w->step_done)
+    if (sim_world_tracks_access(w))
         sim_env_keyset_changed(w);
     return rc;
 }
@@ -111,7 +111,7 @@ static int cached_remove(sim_world *w, sim_tab *tab, const char *key)
 {
     int rc = sim_cached_remove(cached_of(w), tab->index, w->now_us, key);
     sim_env_wrote(w, key, rc);
-    if (w->step_done)
+    if (sim_world_tracks_access(w))
         sim_env_keyset_changed(w);
     return rc;
 }

@@ -23,14 +23,14 @@ static int lin_get(sim_world *w, sim_tab *tab, const char *key, GString *value_o
 /* A set or remove changes the key set when the key appears or goes. */
 static void lin_keyset(sim_world *w, const char *key, int had)
 {
-    if (w->step_done && had != (sim_storage_peek(w->storage, key) != NULL))
+    if (sim_world_tracks_access(w) && had != (sim_storage_peek(w->storage, key) != NULL))
         sim_env_keyset_changed(w);
 }
 
 static int lin_set(sim_world *w, sim_tab *tab, const char *key, const char *value)
 {
     (void)tab;
-    int had = w->step_done ? sim_storage_peek(w->storage, key) != NULL : -1;
+    int had = sim_world_tracks_access(w) ? sim_storage_peek(w->storage, key) != NULL : -1;
     int rc = sim_storage_set(w->storage, key, value);
     sim_env_wrote(w, key, rc);
     lin_keyset(w, key, had);
@@ -40,7 +40,7 @@ static int lin_set(sim_world *w, sim_tab *tab, const char *key, const char *valu
 static int lin_remove(sim_world *w, sim_tab *tab, const char *key)
 {
     (void)tab;
-    int had = w->step_done ? sim_storage_peek(w->storage, key) != NULL : -1;
+    int had = sim_world_tracks_access(w) ? sim_storage_peek(w->storage, key) != NULL : -1;
     int rc = sim_storage_remove(w->storage, key);
     sim_env_wrote(w, key, rc);
     lin_keyset(w, key, had);

@@ -10,6 +10,10 @@
  * costs a pointer compare and a strcmp instead of hashing.  An entry is
  * always confirmed by strcmp (a pointer may be reused for other text), and
  * is dropped when its key is removed, so it never names a freed value.
+ *
+ * Digests (the stateful search's state digests) fold the entries sorted by
+ * key; the last two are kept with the change count they were made at, for
+ * a step that only reads leaves the map, hence its digest, as it was.
  */
 #include "sim/browser/storage.h"
 
@@ -35,6 +39,12 @@ struct sim_storage {
     uint64_t changes; /* sim_storage_changes: only ever grows */
     GString *previous; /* the old value of the last change (sim_storage_previous) */
     gboolean previous_null; /* ... absent: the key was new */
+    /* The last digests (one a seed; a world digest asks for two), valid
+     * while changes has not moved: a step that only reads reuses them. */
+    struct {
+        gboolean valid;
+        uint64_t changes, seed, value;
+    } digests[2];
 };
 
 static void value_free(gpointer p)
@@ -68,6 +78,7 @@ void sim_storage_reset(sim_storage *s, int64_t quota_bytes, gboolean unavailable
     memset(s->cache, 0, sizeof s->cache);
     s->bytes = 0;
     s->changes = 0;
+    memset(s->digests, 0, sizeof s->digests);
     s->quota_bytes = quota_bytes;
     s->unavailable = unavailable;
 }
@@ -212,14 +223,63 @@ uint64_t sim_digest_text(uint64_t h, const char *text)
     return (h ^ 0xffu) * UINT64_C(1099511628211);
 }
 
+/* The map's entries sorted by key, taken from the table in one pass (no
+ * lookup per key): in buf by insertion when they fit (maps hold a few
+ * keys), else in an array the caller frees (*heap), by qsort. */
+typedef struct storage_entry {
+    const char *key;
+    const GString *value;
+} storage_entry;
+
+#define STORAGE_DIGEST_STACK 32
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const storage_entry *)a)->key, ((const storage_entry *)b)->key);
+}
+
+static storage_entry *sorted_entries(sim_storage *s, storage_entry *buf, guint *n_out, storage_entry **heap)
+{
+    guint n = g_hash_table_size(s->map);
+    storage_entry *e = n <= STORAGE_DIGEST_STACK ? buf : (*heap = g_new(storage_entry, n));
+    GHashTableIter it;
+    gpointer k, v;
+    guint i = 0;
+    g_hash_table_iter_init(&it, s->map);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        storage_entry x = {k, v};
+        guint j = i++;
+        for (; e == buf && j > 0 && strcmp(e[j - 1].key, x.key) > 0; j--)
+            e[j] = e[j - 1];
+        e[j] = x;
+    }
+    if (e != buf)
+        qsort(e, n, sizeof *e, entry_cmp);
+    *n_out = n;
+    return e;
+}
+
 uint64_t sim_storage_digest(sim_storage *s, uint64_t h)
 {
+    for (int i = 0; i < 2; i++)
+        if (s->digests[i].valid && s->digests[i].seed == h && s->digests[i].changes == s->changes)
+            return s->digests[i].value;
+    uint64_t seed = h;
+    storage_entry buf[STORAGE_DIGEST_STACK], *heap = NULL;
     guint n = 0;
-    const char **keys = sim_storage_keys(s, &n); /* sorted: no hash-table order */
+    const storage_entry *e = sorted_entries(s, buf, &n, &heap); /* sorted: no hash-table order */
     for (guint i = 0; i < n; i++) {
-        h = sim_digest_text(h, keys[i]);
-        h = sim_digest_text(h, sim_storage_peek(s, keys[i]));
+        h = sim_digest_text(h, e[i].key);
+        h = sim_digest_text(h, e[i].value->str);
     }
-    g_free(keys);
-    return sim_digest_text(h, s->unavailable ? "unavailable" : "");
+    g_free(heap);
+    h = sim_digest_text(h, s->unavailable ? "unavailable" : "");
+    int slot = s->digests[0].valid && s->digests[0].seed != seed ? 1 : 0;
+    if (s->digests[slot].valid && s->digests[slot].seed != seed)
+        slot = 0; /* a third seed: slot 0 goes */
+    s->digests[slot].valid = TRUE;
+    s->digests[slot].changes = s->changes;
+    s->digests[slot].seed = seed;
+    s->digests[slot].value = h;
+    return h;
 }

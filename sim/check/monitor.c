@@ -335,22 +335,72 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored
     g_hash_table_destroy(stored);
 }
 
-static int cmp_text(const void *a, const void *b)
+/* Digests of the id tables: (id, value) pairs sorted by id, never in a
+ * hash table's order: by insertion on the stack when they fit (the tables
+ * hold few ids), else by qsort, both stable.  Equal ids (kept events) fold
+ * once, with the last value given, as a table insert would keep. */
+typedef struct id_pair {
+    const char *id;
+    int value;
+    guint order; /* when it was given: the tie-break that keeps the sort stable */
+} id_pair;
+
+#define ID_PAIRS_STACK 32
+
+typedef struct id_pairs {
+    id_pair buf[ID_PAIRS_STACK], *e;
+    guint n;
+} id_pairs;
+
+static void pairs_init(id_pairs *p, guint cap)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    p->n = 0;
+    p->e = cap <= ID_PAIRS_STACK ? p->buf : g_new(id_pair, cap);
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+    const id_pair *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static void pairs_add(id_pairs *p, const char *id, int value)
+{
+    guint j = p->n++;
+    for (; p->e == p->buf && j > 0 && strcmp(p->e[j - 1].id, id) > 0; j--)
+        p->e[j] = p->e[j - 1];
+    p->e[j] = (id_pair){id, value, p->n};
+}
+
+static void pairs_fold(id_pairs *p, sim_digest *h)
+{
+    if (p->e != p->buf)
+        qsort(p->e, p->n, sizeof *p->e, pair_cmp);
+    guint distinct = 0;
+    for (guint i = 0; i < p->n; i++)
+        distinct += i + 1 == p->n || strcmp(p->e[i].id, p->e[i + 1].id) != 0;
+    sim_digest_u64(h, distinct);
+    for (guint i = 0; i < p->n; i++) {
+        if (i + 1 < p->n && strcmp(p->e[i].id, p->e[i + 1].id) == 0)
+            continue; /* the last of equal ids */
+        sim_digest_str(h, p->e[i].id);
+        sim_digest_u64(h, (uint64_t)p->e[i].value);
+    }
+    if (p->e != p->buf)
+        g_free(p->e);
 }
 
 static void digest_table(const GHashTable *table, sim_digest *h)
 {
-    guint n = 0;
-    gpointer *keys = g_hash_table_get_keys_as_array((GHashTable *)table, &n);
-    qsort(keys, n, sizeof *keys, cmp_text);
-    sim_digest_u64(h, n);
-    for (guint i = 0; i < n; i++) {
-        sim_digest_str(h, keys[i]);
-        sim_digest_u64(h, (uint64_t)GPOINTER_TO_INT(g_hash_table_lookup((GHashTable *)table, keys[i])));
-    }
-    g_free(keys);
+    id_pairs p;
+    pairs_init(&p, g_hash_table_size((GHashTable *)table));
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, (GHashTable *)table);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        pairs_add(&p, k, GPOINTER_TO_INT(v));
+    pairs_fold(&p, h);
 }
 
 void sim_monitor_digest(const sim_monitor *m, sim_digest *h,
@@ -363,11 +413,11 @@ void sim_monitor_digest(const sim_monitor *m, sim_digest *h,
     digest_table(m->added, h);
     digest_table(m->delivered, h);
     /* Kept events as a set: their order only picks which one a message names. */
-    GHashTable *kept = g_hash_table_new(g_str_hash, g_str_equal);
+    id_pairs kept;
+    pairs_init(&kept, m->kept ? m->kept->len : 0);
     for (guint i = 0; m->kept && i < m->kept->len; i++) {
         const sim_kept_event *k = m->kept->pdata[i];
-        g_hash_table_insert(kept, k->id, GINT_TO_POINTER(k->tab));
+        pairs_add(&kept, k->id, k->tab);
     }
-    digest_table(kept, h);
-    g_hash_table_destroy(kept);
+    pairs_fold(&kept, h);
 }

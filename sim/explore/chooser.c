@@ -50,9 +50,12 @@ void sim_chooser_init(sim_chooser *chooser, uint64_t seed, sim_tail tail,
     chooser->prefix_len = prefix_len;
     chooser->pos = 0;
     chooser->prefix_overrun = FALSE;
-    chooser->record = record ? g_array_new(FALSE, FALSE, sizeof(uint32_t)) : NULL;
-    chooser->record_n = record ? g_array_new(FALSE, FALSE, sizeof(uint32_t)) : NULL;
-    chooser->record_kind = record ? g_array_new(FALSE, FALSE, sizeof(guint8)) : NULL;
+    /* Room for the prefix and some more: a replayed run records at least
+     * its prefix, and growing from empty costs a few reallocations a run. */
+    guint room = (guint)MIN(prefix_len + 64, (size_t)G_MAXUINT / 8);
+    chooser->record = record ? g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), room) : NULL;
+    chooser->record_n = record ? g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), room) : NULL;
+    chooser->record_kind = record ? g_array_sized_new(FALSE, FALSE, sizeof(guint8), room) : NULL;
     chooser->discrete = FALSE;
     chooser->sched_pick = NULL;
     chooser->data_pick = NULL;

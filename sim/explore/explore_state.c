@@ -291,8 +291,8 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             break;
         sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
                              .prefix = (const uint32_t *)prefix->data, .prefix_len = prefix->len,
-                             .step_done = sdfs_step_done, .hook_ctx = d, .stop = o->stop, .digests = TRUE,
-                             .marks_seen = marks_seen, .world_ready = sdfs_world_ready};
+                             .step_done = sdfs_step_done, .hook_ctx = d, .access_unused = TRUE, .stop = o->stop, .digests = TRUE,
+                             .marks_seen = marks_seen, .marks_prefix_checked = TRUE, .world_ready = sdfs_world_ready};
         d->prefix_len = prefix->len;
         d->have_last = FALSE;
         sim_run run;

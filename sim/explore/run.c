@@ -24,10 +24,13 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     sim_world *w = sim_world_new(s, &run->chooser, pool, &run->monitor);
     w->untimed = spec->untimed;
     w->step_done = spec->step_done;
+    w->access_unused = spec->access_unused;
     w->hook_ctx = spec->hook_ctx;
     w->stop = spec->stop;
-    if (spec->digests)
+    if (spec->digests) {
         sim_world_digest_enable(w, spec->marks_seen);
+        w->marks_prefix_checked = spec->marks_prefix_checked;
+    }
     if (spec->world_ready)
         spec->world_ready(spec->hook_ctx, w);
     sim_world_run(w);

@@ -36,12 +36,14 @@ typedef struct sim_run_spec {
     sim_sched_pick_fn data_pick; /* sim_chooser.data_pick */
     void (*step_done)(void *ctx, const struct sim_step_info *step);
     void *hook_ctx;
+    gboolean access_unused; /* sim_world.access_unused */
     /* State digests (sim/world/world_digest.h): keep the tasks' running
      * hashes, checking marks against marks_seen (NULL: unchecked), and
      * hand the world to world_ready before it runs (digests are taken at
      * the explorer's hooks, between steps). */
     gboolean digests;
     GHashTable *marks_seen;
+    gboolean marks_prefix_checked; /* sim_world.marks_prefix_checked */
     void (*world_ready)(void *ctx, struct sim_world *world);
 } sim_run_spec;
 

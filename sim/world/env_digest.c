@@ -114,6 +114,10 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
     sim_task *t = current_of(tab);
     if (!t || !t->mark || !w->marks_seen || sim_tab_gone(tab))
         return;
+    if (w->marks_prefix_checked && w->chooser->pos < w->chooser->prefix_len) {
+        t->outputs++;
+        return;
+    }
     sim_digest key_h = *target_of(t);
     sim_digest_u64(&key_h, t->outputs++);
     if (t->scoped) {

@@ -96,7 +96,7 @@ uint32_t sim_env_text_hash(const char *text)
 /* Record what this step touched, when an explorer is listening. */
 void sim_env_access_key(sim_world *w, const char *key, gboolean write)
 {
-    if (!w->step_done)
+    if (!sim_world_tracks_access(w))
         return;
     uint64_t bit = UINT64_C(1) << (sim_env_text_hash(key) % SIM_OBJ_KEYS);
     if (write)

@@ -208,6 +208,7 @@ struct sim_world {
     sim_tab *last_tab;      /* the tab that ran the previous step */
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;
+    gboolean access_unused; /* step_done ignores sim_step_info.acc: keys are not hashed for it */
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
     const volatile int *stop; /* polled before every step (sim/world/stop.h); NULL = none */
     sim_stop stopped;       /* why the run ended early, unjudged; SIM_STOP_NONE = it did not */
@@ -225,6 +226,10 @@ struct sim_world {
     GHashTable *marks_seen;     /* sim_digest* key -> uint64 output hash (env_digest.c) */
     const char *mark_conflict;  /* a mark that was incomplete: its label, or NULL */
     gboolean mark_conflict_wait; /* ... by a wait for a key not read since the mark */
+    /* The outputs made before the chooser's prefix runs out were checked
+     * by the earlier run of this search that chose that prefix (it made
+     * them alike, by determinism): only their count is kept. */
+    gboolean marks_prefix_checked;
     GPtrArray *spare_tasks; /* freed tasks' memory, reused by the next spawns (world_pool.c) */
 };
 
@@ -255,6 +260,12 @@ void sim_world_digest_enable(sim_world *world, GHashTable *marks_seen);
 /* The table of marks' outputs one search shares across its runs. */
 GHashTable *sim_marks_seen_new(void);
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */
+/* Are the keys a step touches wanted (sim_step_info.acc)? */
+static inline gboolean sim_world_tracks_access(const sim_world *w)
+{
+    return w->step_done && !w->access_unused;
+}
+
 static inline gboolean sim_tab_gone(const sim_tab *tab)
 {
     return tab->closed || tab->world->cancelling;

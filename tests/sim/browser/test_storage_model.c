@@ -99,6 +99,48 @@ static void test_map_digest(void **state)
     sim_storage_free(b);
 }
 
+/* The digest is the fold of the sorted (key, value) pairs, also past the
+ * entries it sorts on the stack (40 keys, written in two orders). */
+static void test_map_digest_many(void **state)
+{
+    (void)state;
+    sim_storage *a = sim_storage_new(0, FALSE), *b = sim_storage_new(0, FALSE);
+    char key[16], value[16];
+    for (int i = 0; i < 40; i++) {
+        g_snprintf(key, sizeof key, "k%02d", i);
+        g_snprintf(value, sizeof value, "v%d", i * 7);
+        sim_storage_set(a, key, value);
+        g_snprintf(key, sizeof key, "k%02d", 39 - i);
+        g_snprintf(value, sizeof value, "v%d", (39 - i) * 7);
+        sim_storage_set(b, key, value);
+    }
+    uint64_t h = 5;
+    guint n = 0;
+    const char **keys = sim_storage_keys(a, &n);
+    assert_int_equal(n, 40);
+    for (guint i = 0; i < n; i++) {
+        h = sim_digest_text(h, keys[i]);
+        h = sim_digest_text(h, sim_storage_peek(a, keys[i]));
+    }
+    g_free(keys);
+    h = sim_digest_text(h, "");
+    assert_int_equal(sim_storage_digest(a, 5), h);
+    assert_int_equal(sim_storage_digest(b, 5), h);
+    sim_storage_set(b, "k17", "other");
+    assert_int_not_equal(sim_storage_digest(b, 5), h);
+    /* Digests are reused until the map changes, never past a reset. */
+    sim_storage_set(b, "k17", "v119");
+    assert_int_equal(sim_storage_digest(b, 5), h);
+    sim_storage *empty = sim_storage_new(0, FALSE);
+    sim_storage_reset(b, 0, FALSE);
+    assert_int_equal(sim_storage_digest(b, 5), sim_storage_digest(empty, 5));
+    sim_storage_reset(b, 0, TRUE);
+    assert_int_not_equal(sim_storage_digest(b, 5), sim_storage_digest(empty, 5));
+    sim_storage_free(empty);
+    sim_storage_free(a);
+    sim_storage_free(b);
+}
+
 static void test_cached_digest(void **state)
 {
     (void)state;
@@ -146,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_registry_complete),
         cmocka_unit_test(test_scenario_selects_model),
         cmocka_unit_test(test_map_digest),
+        cmocka_unit_test(test_map_digest_many),
         cmocka_unit_test(test_cached_digest),
         cmocka_unit_test(test_snapshot_digest),
     };

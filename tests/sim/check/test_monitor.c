@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "sim/check/monitor.h"
+#include "sim/world/world_digest.h"
 #include "xt/event_store.h"
 
 /* The ids of the events an SDK entity holds, as the SDK program reads
@@ -432,6 +433,79 @@ static void test_untraced(void **state)
     sim_scenario_free(s);
 }
 
+/* ---- the state digest of the monitor ---- */
+
+static void no_task(sim_digest *h, int task_id, void *ctx)
+{
+    (void)ctx;
+    sim_digest_u64(h, (uint64_t)task_id);
+}
+
+static sim_digest monitor_digest(const sim_monitor *m)
+{
+    sim_digest h;
+    sim_digest_init(&h, 1);
+    sim_monitor_digest(m, &h, no_task, NULL);
+    return h;
+}
+
+/* Added and kept events digest as sets: insertion order does not count,
+ * an id kept twice counts once with its last tab, as many ids as fit on
+ * the digest's stack or more (40). */
+static void test_monitor_digest_sets(void **state)
+{
+    (void)state;
+    sim_scenario *s = sim_scenario_new_default();
+    sim_monitor a, b, c;
+    sim_monitor_init(&a, s, FALSE);
+    sim_monitor_init(&b, s, FALSE);
+    sim_monitor_init(&c, s, FALSE);
+    assert_true(sim_digest_equal(monitor_digest(&a), monitor_digest(&b)));
+    char id[16];
+    for (int i = 0; i < 40; i++) {
+        g_snprintf(id, sizeof id, "e%02d", i);
+        sim_monitor_event_added(&a, id, 1 + i % 2);
+        g_snprintf(id, sizeof id, "e%02d", 39 - i);
+        sim_monitor_event_added(&b, id, 1 + (39 - i) % 2);
+        sim_monitor_event_added(&c, id, 1 + (39 - i) % 2);
+    }
+    assert_true(sim_digest_equal(monitor_digest(&a), monitor_digest(&b)));
+    sim_monitor_event_kept(&a, "k1", 1);
+    sim_monitor_event_kept(&a, "k0", 2);
+    sim_monitor_event_kept(&a, "k1", 2);
+    sim_monitor_event_kept(&b, "k1", 2);
+    sim_monitor_event_kept(&b, "k0", 2);
+    sim_monitor_event_kept(&c, "k0", 2);
+    sim_monitor_event_kept(&c, "k1", 2);
+    sim_monitor_event_kept(&c, "k1", 1);
+    assert_true(sim_digest_equal(monitor_digest(&a), monitor_digest(&b)));
+    assert_false(sim_digest_equal(monitor_digest(&a), monitor_digest(&c))); /* k1's last tab differs */
+    sim_monitor_event_added(&b, "e40", 1);
+    assert_false(sim_digest_equal(monitor_digest(&a), monitor_digest(&b)));
+    sim_monitor_clear(&a);
+    sim_monitor_clear(&b);
+    sim_monitor_clear(&c);
+    /* The same with more kept events than the stack holds (41, one id twice). */
+    sim_monitor_init(&a, s, FALSE);
+    sim_monitor_init(&b, s, FALSE);
+    sim_monitor_init(&c, s, FALSE);
+    sim_monitor_event_kept(&c, "k05", 2);
+    for (int i = 0; i < 40; i++) {
+        g_snprintf(id, sizeof id, "k%02d", i);
+        sim_monitor_event_kept(&a, id, 1);
+        g_snprintf(id, sizeof id, "k%02d", 39 - i);
+        sim_monitor_event_kept(&b, id, 39 - i == 5 ? 2 : 1);
+        sim_monitor_event_kept(&c, id, 1);
+    }
+    sim_monitor_event_kept(&a, "k05", 2);
+    assert_true(sim_digest_equal(monitor_digest(&a), monitor_digest(&b)));
+    assert_false(sim_digest_equal(monitor_digest(&a), monitor_digest(&c)));
+    sim_monitor_clear(&a);
+    sim_monitor_clear(&b);
+    sim_monitor_clear(&c);
+    sim_scenario_free(s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -455,6 +529,7 @@ int main(void)
         T(test_lost_event_never_written),
         T(test_trace_lines),
         cmocka_unit_test(test_untraced),
+        cmocka_unit_test(test_monitor_digest_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,8 @@ typedef struct probe {
     GArray *digests;   /* sim_digest after each step */
     guint mutate_at;   /* step after which to mutate (0 = never) */
     int changes;       /* components whose change changed the digest */
+    gboolean access_unused; /* run with sim_world.access_unused */
+    uint64_t accessed; /* the steps' access sets, or-ed */
 } probe;
 
 static void probe_ready(void *ctx, sim_world *w)
@@ -121,8 +123,8 @@ static void mutate_all(probe *p, sim_world *w)
 
 static void probe_step(void *ctx, const sim_step_info *st)
 {
-    (void)st;
     probe *p = ctx;
+    p->accessed |= st->acc.r | st->acc.w;
     sim_digest d = digest_of(p->world);
     g_array_append_val(p->digests, d);
     if (p->digests->len == p->mutate_at)
@@ -134,22 +136,27 @@ static void run_probe(const sim_scenario *s, sim_stack_pool *pool, const uint32_
     p->digests = g_array_new(FALSE, FALSE, sizeof(sim_digest));
     sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .record = TRUE,
                          .prefix = prefix, .prefix_len = len, .digests = TRUE, .world_ready = probe_ready,
-                         .step_done = probe_step, .hook_ctx = p};
+                         .step_done = probe_step, .hook_ctx = p, .access_unused = p->access_unused};
     sim_run run;
     sim_run_exec(s, pool, &spec, &run);
     sim_run_clear(&run);
 }
 
-/* A replayed run gives the same digest after every step. */
+/* A replayed run gives the same digest after every step, also when the
+ * keys it touches are not collected (access_unused: none then, nor a key
+ * set change, where they are otherwise). */
 static void test_digest_replay_equal(void **state)
 {
     (void)state;
     sim_scenario *s = scenario(LAMPORT);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     const uint32_t prefix[] = {1, 0, 1, 1, 0, 1};
-    probe a = {0}, b = {0};
+    probe a = {0}, b = {.access_unused = TRUE};
     run_probe(s, pool, prefix, G_N_ELEMENTS(prefix), &a);
     run_probe(s, pool, prefix, G_N_ELEMENTS(prefix), &b);
+    const uint64_t keys = (UINT64_C(1) << SIM_OBJ_KEYS) - 1;
+    assert_true((a.accessed & keys) != 0 && (a.accessed & SIM_OBJ_KEYSET) != 0);
+    assert_true((b.accessed & keys) == 0 && (b.accessed & SIM_OBJ_KEYSET) == 0);
     assert_true(a.digests->len > 10);
     assert_int_equal(a.digests->len, b.digests->len);
     for (guint i = 0; i < a.digests->len; i++)
@@ -231,14 +238,19 @@ static void marked_ready(void *ctx, sim_world *w)
     w->tab_main = marked_main;
 }
 
-static const char *marked_run(gboolean live, gboolean *by_wait)
+/* prefix_checked: the outputs made while the prefix lasts count as
+ * checked by an earlier run (sim_world.marks_prefix_checked).  by_wait
+ * (if not NULL): whether the conflict was a wait's. */
+static const char *marked_run_prefix(gboolean live, const uint32_t *prefix, size_t prefix_len, gboolean prefix_checked,
+                                     gboolean *by_wait)
 {
     sim_scenario *s = scenario(LAMPORT);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     GHashTable *seen = sim_marks_seen_new();
     mark_live = live;
     sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
-                         .marks_seen = seen, .world_ready = marked_ready};
+                         .marks_seen = seen, .world_ready = marked_ready, .prefix = prefix,
+                         .prefix_len = prefix_len, .marks_prefix_checked = prefix_checked};
     sim_run run;
     sim_run_exec(s, pool, &spec, &run);
     const char *conflict = run.mark_conflict;
@@ -249,6 +261,11 @@ static const char *marked_run(gboolean live, gboolean *by_wait)
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
     return conflict;
+}
+
+static const char *marked_run(gboolean live, gboolean *by_wait)
+{
+    return marked_run_prefix(live, NULL, 0, FALSE, by_wait);
 }
 
 /* A run with the test main: mark_waits as waits, its counter declared or
@@ -285,6 +302,21 @@ static void test_mark_wait_unread_caught(void **state)
     mark_waits = 0;
 }
 
+/* With the prefix's outputs counted as checked, a run whose choices all
+ * come from its prefix checks nothing (the conflict above goes unseen);
+ * once the prefix runs out (one choice long), checking resumes and
+ * catches it; unchecked, the long prefix catches it too. */
+static void test_mark_prefix_checked(void **state)
+{
+    (void)state;
+    const uint32_t zeros[64] = {0};
+    assert_null(marked_run_prefix(FALSE, zeros, G_N_ELEMENTS(zeros), TRUE, NULL));
+    const char *conflict = marked_run_prefix(FALSE, zeros, 1, TRUE, NULL);
+    assert_non_null(conflict);
+    assert_string_equal(conflict, "loop");
+    assert_non_null(marked_run_prefix(FALSE, zeros, G_N_ELEMENTS(zeros), FALSE, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_digest_components),
         cmocka_unit_test(test_mark_wait_unread_caught),
         cmocka_unit_test(test_mark_incomplete_caught),
+        cmocka_unit_test(test_mark_prefix_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
