@@ -24,7 +24,9 @@
  *    a time, and its tasks interleave only at awaits, as on an event loop.
  * When the macrotask that called lock() ends with the promise still
  * pending, the calling task waits (an await) until a later macrotask of
- * the tab (a timer) settles it, and is then woken at once.
+ * the tab (a timer) settles it, and then goes on in the step that macrotask
+ * ends (sim_world_handoff: the await's continuation is a microtask of
+ * that macrotask, not a task of its own).
  *
  * Contract: lock() resolves true (acquired) or false (gave up: the caller
  * falls back, as for a C lock that timed out); unlock() resolves.  Another
@@ -270,7 +272,10 @@ static void settled(js_mutex *jm, const char *call, const char *result)
             continue;
         p->result = g_strdup(result);
         if (p->waiter) {
-            sim_world_post(jm->tab->world, p->waiter, 0, TRUE);
+            /* The awaiting code goes on when this macrotask ends, in the
+             * same step (a microtask of it, as in a browser; and as a C
+             * lock returns to its caller in the step of its last call). */
+            sim_world_handoff(jm->tab->world, p->waiter);
             p->waiter = NULL;
         }
         return;
