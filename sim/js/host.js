@@ -131,7 +131,9 @@ let clockNoted = false;
 /* Math.random values, drawn by tabsim from the tab's stream in batches. */
 const randoms = [];
 /* tab.timing(n): the next Math.random decides one of n timings (a delay),
- * a choice of the chooser, drawn alone; a storage call first forgets it. */
+ * a choice of the chooser, drawn alone; a storage call or a clock read
+ * first forgets it (code that reads the clock before it draws is computing
+ * something else: browser-tabs-lock's new iat after a lost read-back). */
 let outcomes = 0;
 
 function fatal(message) {
@@ -174,6 +176,7 @@ const bridge = Object.freeze({
     return Number(request('n', [])[1]);
   },
   now() {
+    outcomes = 0;
     if (!clockNoted) {
       queueFrame('c', []);
       clockNoted = true;
