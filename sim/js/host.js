@@ -30,12 +30,13 @@
  * every reply: it moves only while node waits for tabsim, so Date.now()
  * needs no round trip (its 'c' note still marks the step as a clock read).
  *
- * Parts.  The script node runs (node -e) is realm.js (the browser
- * globals), modules.js (finding and loading the tab's code, and the
- * realm's reset) and this file (the protocol, the bridge, the main loop),
- * in that order, under one 'use strict' (sim/js/embed.cmake).  They share
- * its top-level scope; the other two only define things, and the main
- * loop at the end of this file starts once everything is defined.
+ * Parts.  The script node runs (node --experimental-vm-modules -e) is
+ * realm.js (the browser globals), modules.js (finding and loading the
+ * tab's code, CommonJS and ES modules, and the realm's reset) and this
+ * file (the protocol, the bridge, the main loop), in that order, under one
+ * 'use strict' (sim/js/embed.cmake).  They share its top-level scope; the
+ * other two only define things, and the main loop at the end of this file
+ * starts once everything is defined.
  *
  * Invariants: one macrotask at a time (the C side serves it on the task
  * that started it); no JavaScript of the tab runs outside a macrotask, so
@@ -43,10 +44,23 @@
  * (each execution of the search gets a fresh one, without a new process);
  * compiled scripts are shared by all realms (vm.Script is context-free).
  * Nothing here reads the wall clock or draws random numbers of its own.
+ * The only asynchronous step is the linking of an ES module adapter at
+ * 'I' (node's API is promise-based); the loop awaits it, and nothing else
+ * of node's event loop runs meanwhile (no timers, no I/O callbacks).
  */
 const fs = require('fs');
 const path = require('path');
+const url = require('url');
 const vm = require('vm');
+
+/* node prints an ExperimentalWarning when the first vm.SourceTextModule
+ * is made (an ES module adapter): that one is dropped, so that a run's
+ * output does not depend on the kind of module; others go to stderr. */
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'ExperimentalWarning' || !/VM Modules/.test(w.message))
+    process.stderr.write(`(node) ${w.name}: ${w.message}\n`);
+});
 
 const major = Number(process.versions.node.split('.')[0]);
 
@@ -158,6 +172,7 @@ function code(text) {
 
 let pending = null; /* the macrotask the entry script runs */
 let modulePath = '';
+let adapterNamespace = null; /* an ES module adapter's, loaded at 'I' */
 
 const bridge = Object.freeze({
   get(key) {
@@ -231,6 +246,7 @@ const bridge = Object.freeze({
     return pending;
   },
   require(spec) {
+    if (adapterNamespace && spec === modulePath) return adapterNamespace;
     return realmRequire(spec, path.dirname(modulePath));
   },
   /* Pure classes a page has and a vm context lacks (no I/O, no clock). */
@@ -245,33 +261,45 @@ const bridge = Object.freeze({
 
 const entry = new vm.Script('__tabsim_run()', { filename: 'tabsim:entry' });
 
-if (major < 18) fatal(`node ${process.versions.node} is too old; tabsim needs node 18 or newer`);
-queueFrame('H', [process.versions.node]);
-flush();
-for (;;) {
-  const f = readFrame();
-  clock = Number(f.fields[f.fields.length - 1]);
-  clockNoted = false;
-  if (f.op === 'I') {
-    modulePath = f.fields[0];
-    resetRealm(f.fields[2], f.fields[3] === '1');
-    pending = ['I', modulePath, f.fields[1], Number(f.fields[2]), f.fields[4] === '1'];
-    randoms.length = 0;
-    outcomes = 0;
-  } else if (f.op === 'L' || f.op === 'U' || f.op === 'T' || f.op === 'F') {
-    pending = [f.op, Number(f.fields[0])];
-  } else if (f.op === 'A' || f.op === 'S') {
-    pending = [f.op, Number(f.fields[0]), f.fields[1]];
-  } else if (f.op === 'G') {
-    pending = [f.op, Number(f.fields[0]), f.fields[1] === '1'];
-  } else if (f.op === 'E') {
-    const v = (x) => (x[0] === 'v' ? x.slice(1) : null);
-    pending = [f.op, f.fields[0], v(f.fields[1]), v(f.fields[2])];
-  } else {
-    fatal(`protocol: unexpected frame '${f.op}'`);
-  }
-  entry.runInContext(ctx);
-  pending = null;
-  queueFrame('D', []);
+async function main() {
+  if (major < 18) fatal(`node ${process.versions.node} is too old; tabsim needs node 18 or newer`);
+  queueFrame('H', [process.versions.node]);
   flush();
+  for (;;) {
+    const f = readFrame();
+    clock = Number(f.fields[f.fields.length - 1]);
+    clockNoted = false;
+    if (f.op === 'I') {
+      modulePath = f.fields[0];
+      resetRealm(f.fields[2], f.fields[3] === '1');
+      pending = ['I', modulePath, f.fields[1], Number(f.fields[2]), f.fields[4] === '1'];
+      randoms.length = 0;
+      outcomes = 0;
+      adapterNamespace = null;
+      if (isModuleFile(modulePath)) {
+        try {
+          adapterNamespace = await importAdapter(modulePath);
+        } catch (e) {
+          fatal('the module failed to load: ' + (e && e.stack ? e.stack : String(e)));
+        }
+      }
+    } else if (f.op === 'L' || f.op === 'U' || f.op === 'T' || f.op === 'F') {
+      pending = [f.op, Number(f.fields[0])];
+    } else if (f.op === 'A' || f.op === 'S') {
+      pending = [f.op, Number(f.fields[0]), f.fields[1]];
+    } else if (f.op === 'G') {
+      pending = [f.op, Number(f.fields[0]), f.fields[1] === '1'];
+    } else if (f.op === 'E') {
+      const v = (x) => (x[0] === 'v' ? x.slice(1) : null);
+      pending = [f.op, f.fields[0], v(f.fields[1]), v(f.fields[2])];
+    } else {
+      fatal(`protocol: unexpected frame '${f.op}'`);
+    }
+    entry.runInContext(ctx);
+    pending = null;
+    queueFrame('D', []);
+    flush();
+  }
 }
+
+main().catch((e) => fatal('host: ' + (e && e.stack ? e.stack : String(e))));

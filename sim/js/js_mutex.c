@@ -44,7 +44,7 @@
  *    realm's listeners as a macrotask of its own (js_event_*).
  *
  * Not yet simulated (docs/javascript.md): shared Web Locks, the AbortError of a stolen
- * lock's request, fetch, ES modules.
+ * lock's request, fetch other than a POST, import() and top-level await.
  *
  * Invariants: at most one macrotask of a tab is being served (busy), by
  * the task that started it, which keeps the tab throughout (storage calls
