@@ -274,8 +274,12 @@ static void settled(js_mutex *jm, const char *call, const char *result)
         if (p->waiter) {
             /* The awaiting code goes on when this macrotask ends, in the
              * same step (a microtask of it, as in a browser; and as a C
-             * lock returns to its caller in the step of its last call). */
-            sim_world_handoff(jm->tab->world, p->waiter);
+             * lock returns to its caller in the step of its last call).
+             * A tab going away unwinds it instead (tab_close, world_cancel),
+             * so a macrotask finished with "cancelled" replies hands off
+             * nothing. */
+            if (!sim_tab_gone(jm->tab))
+                sim_world_handoff(jm->tab->world, p->waiter);
             p->waiter = NULL;
         }
         return;

@@ -59,8 +59,8 @@ void sim_world_post(sim_world *w, sim_task *t, int64_t delay_us, gboolean needs_
 /* See world.h. */
 void sim_world_handoff(sim_world *w, sim_task *t)
 {
+    assert(t->tab->owner != t && !sim_tab_gone(t->tab));
     (void)w;
-    assert(t->tab->owner != t);
     g_queue_push_tail(&t->tab->handoff, t);
 }
 

@@ -251,7 +251,10 @@ void sim_world_post(sim_world *world, sim_task *task, int64_t delay_us, gboolean
  * is running, goes on in the same step when that task gives the tab up
  * (an await, or its end), before any other task of the tab: the code an
  * `await` resumes when the running JavaScript settles its promise, a
- * microtask of the same macrotask, with no scheduling point between. */
+ * microtask of the same macrotask, with no scheduling point between.
+ * Not for a tab that is gone (its tasks are unwound, not resumed).
+ * Only JavaScript tabs hand off, and --stateful refuses them, so the
+ * state digest (world_digest.c) need not cover tab->handoff. */
 void sim_world_handoff(sim_world *world, sim_task *task);
 void sim_task_yield(sim_task *task, sim_yield reason);
 /* sim_weblocks_grant_fn of the world's manager (ctx = world, waiter = task). */
