@@ -1,7 +1,7 @@
 /*
  * js_event.c - the DOM `storage` event of a JavaScript tab: another tab's
  * change, dispatched to the realm's listeners (addEventListener('storage')
- * and onstorage, host.js) as a macrotask of its own.
+ * and onstorage, realm.js) as a macrotask of its own.
  *
  * env_wait.c fires it (sim_js_storage_listener, the tab's storage_event)
  * when another tab's change reaches the browser's map: the moment C tabs'
