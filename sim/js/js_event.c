@@ -1,7 +1,7 @@
 /*
  * js_event.c - the DOM `storage` event of a JavaScript tab: another tab's
  * change, dispatched to the realm's listeners (addEventListener('storage')
- * and onstorage, host.js) as a macrotask of its own.
+ * and onstorage, realm.js) as a macrotask of its own.
  *
  * env_wait.c fires it (sim_js_storage_listener, the tab's storage_event)
  * when another tab's change reaches the browser's map: the moment C tabs'
@@ -9,12 +9,13 @@
  * listener may still read its tab's old copy, as a woken C tab may).  The
  * event is queued, and a task of the tab (event_task, started at the
  * realm's first listener) dispatches each as a macrotask 'E' once the tab
- * is free, in order.  An event fired while the realm has no listener and
+ * is free, in order; that task starts at the realm's first event to
+ * dispatch.  An event fired while the realm has no listener and
  * runs nothing is dispatched at once, to nobody; one fired during a
  * macrotask waits for its end, so a listener that macrotask adds still
  * gets it (HTML queues the event as a task; it runs after the current one).
  *
- * Invariants: one dispatching task per realm (listener_live), parked with
+ * Invariants: at most one dispatching task per realm (listener_live), parked with
  * nothing posted while there is nothing to do and posted once
  * (jm->listener cleared) when there is; it ends when the tab goes away or
  * the realm is replaced (a reload), and holds a reference to the mutex.
@@ -36,11 +37,24 @@ void sim_js_event_clear(js_mutex *jm)
     g_queue_clear_full(&jm->inbox, event_free);
 }
 
+static void event_task(void *arg);
+
+/* Something to dispatch and the tab free: wake the dispatching task, or
+ * start it (the realm's first event to dispatch). */
 static void event_kick(js_mutex *jm)
 {
-    if (jm->listener && jm->listening && !jm->busy && !g_queue_is_empty(&jm->inbox)) {
-        sim_world_post(jm->tab->world, jm->listener, 0, TRUE);
+    if (!jm->listening || jm->busy || g_queue_is_empty(&jm->inbox) || sim_tab_gone(jm->tab))
+        return;
+    sim_world *w = jm->tab->world;
+    if (jm->listener) {
+        sim_world_post(w, jm->listener, 0, TRUE);
         jm->listener = NULL;
+    } else if (!jm->listener_live) {
+        /* Not part of the workload (uncounted): a page's listener does
+         * not keep the run going. */
+        jm->refs++;
+        jm->listener_live = TRUE;
+        sim_world_post(w, sim_world_spawn(w, jm->tab, event_task, jm, FALSE), 0, TRUE);
     }
 }
 
@@ -124,18 +138,13 @@ static void event_task(void *arg)
     sim_js_unref(jm);
 }
 
-/* The realm's listeners came or went ('a' note): the first starts the
- * dispatching task. */
+/* The realm's listeners came or went ('a' note).  The dispatching task
+ * starts at the first event there is to dispatch (event_kick), not here:
+ * a task that would only park makes no step, so that adding a listener
+ * is no scheduling point (a C wait that registers its interest is none
+ * either, and the btl differential compares the two run by run). */
 void sim_js_event_listening(js_mutex *jm, gboolean on)
 {
     jm->listening = on;
-    if (!on || jm->listener_live || sim_tab_gone(jm->tab))
-        return;
-    /* Not part of the workload (uncounted): a page's listener does not
-     * keep the run going.  It starts once the tab is free. */
-    jm->refs++;
-    jm->listener_live = TRUE;
-    sim_world *w = jm->tab->world;
-    sim_world_post(w, sim_world_spawn(w, jm->tab, event_task, jm, FALSE), 0, TRUE);
 }
 

@@ -209,7 +209,9 @@ static sim_js_chan *chan_start(const char *scenario_path)
                      JS_NODE_MIN_MAJOR);
     /* A node that dies must not kill tabsim: a write then fails (EPIPE). */
     signal(SIGPIPE, SIG_IGN);
-    char *argv[] = {node, "-e", (char *)sim_js_host_source, NULL};
+    /* vm.SourceTextModule (ES module adapters) is behind a flag in node
+     * 18 to 22; host.js drops the warning it prints. */
+    char *argv[] = {node, "--experimental-vm-modules", "-e", (char *)sim_js_host_source, NULL};
     sim_js_chan *ch = g_new0(sim_js_chan, 1);
     GError *err = NULL;
     if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, chan_child_setup, NULL, &ch->pid, &ch->to_fd,

@@ -1,6 +1,7 @@
 /*
  * sim/js/js_host.h - node processes that run JavaScript tabs, and the
- * frames tabsim exchanges with them (js_host.c; the node side is host.js).
+ * frames tabsim exchanges with them (js_host.c; the node side is host.js,
+ * with realm.js and modules.js).
  *
  * One node process per tab slot (tab index) per thread that runs worlds:
  * started at the first JavaScript tab of that index, reused by every later
@@ -38,7 +39,8 @@ const char *sim_js_chan_node_version(const sim_js_chan *ch);
  * naming the scenario file, group and key; exits with status 2. */
 G_NORETURN void sim_js_fatal(const char *scenario_path, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-/* host.js, embedded at build time (host_js.c, from sim/js/embed.cmake). */
+/* realm.js, modules.js and host.js, one script embedded at build time
+ * (host_js.c, from sim/js/embed.cmake). */
 extern const char sim_js_host_source[];
 
 #endif

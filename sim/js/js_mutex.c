@@ -24,7 +24,9 @@
  *    a time, and its tasks interleave only at awaits, as on an event loop.
  * When the macrotask that called lock() ends with the promise still
  * pending, the calling task waits (an await) until a later macrotask of
- * the tab (a timer) settles it, and is then woken at once.
+ * the tab (a timer) settles it, and then goes on in the step that macrotask
+ * ends (sim_world_handoff: the await's continuation is a microtask of
+ * that macrotask, not a task of its own).
  *
  * Contract: lock() resolves true (acquired) or false (gave up: the caller
  * falls back, as for a C lock that timed out); unlock() resolves.  Another
@@ -42,7 +44,7 @@
  *    realm's listeners as a macrotask of its own (js_event_*).
  *
  * Not yet simulated (docs/javascript.md): shared Web Locks, the AbortError of a stolen
- * lock's request, fetch, ES modules.
+ * lock's request, fetch other than a POST, import() and top-level await.
  *
  * Invariants: at most one macrotask of a tab is being served (busy), by
  * the task that started it, which keeps the tab throughout (storage calls
@@ -270,7 +272,14 @@ static void settled(js_mutex *jm, const char *call, const char *result)
             continue;
         p->result = g_strdup(result);
         if (p->waiter) {
-            sim_world_post(jm->tab->world, p->waiter, 0, TRUE);
+            /* The awaiting code goes on when this macrotask ends, in the
+             * same step (a microtask of it, as in a browser; and as a C
+             * lock returns to its caller in the step of its last call).
+             * A tab going away unwinds it instead (tab_close, world_cancel),
+             * so a macrotask finished with "cancelled" replies hands off
+             * nothing. */
+            if (!sim_tab_gone(jm->tab))
+                sim_world_handoff(jm->tab->world, p->waiter);
             p->waiter = NULL;
         }
         return;

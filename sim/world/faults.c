@@ -94,6 +94,7 @@ static void tab_close(sim_world *w, sim_tab *tab)
     sim_monitor_tab_closed(w->monitor, tab->index);
     queue_drop_tab(w, tab);
     g_queue_clear(&tab->ready);
+    g_queue_clear(&tab->handoff);
     /* Unwind its tasks, children before the spawners waiting for them. */
     for (;;) {
         sim_task *t = NULL;

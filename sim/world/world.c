@@ -56,6 +56,14 @@ void sim_world_post(sim_world *w, sim_task *t, int64_t delay_us, gboolean needs_
     sim_queue_push(&w->queue, w->now_us + delay_us, t);
 }
 
+/* See world.h. */
+void sim_world_handoff(sim_world *w, sim_task *t)
+{
+    assert(t->tab->owner != t && !sim_tab_gone(t->tab));
+    (void)w;
+    g_queue_push_tail(&t->tab->handoff, t);
+}
+
 /* The Web Locks manager granted a queued request: its task wakes now, as
  * the request's callback is queued as a task. */
 void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle)
@@ -96,6 +104,15 @@ static sim_task *tab_release(sim_world *w, sim_tab *tab, sim_task *t)
         parent->sync_child = NULL;
         tab->owner = parent;
         return parent;
+    }
+    if (tab->handoff.length > 0 && !sim_tab_gone(tab)) {
+        /* The code a settlement of this task resumed: a microtask of the
+         * same JavaScript task, so it goes on in this step, before any
+         * other task of the tab (sim_world_handoff). */
+        sim_task *next = g_queue_pop_head(&tab->handoff);
+        next->needs_tab = FALSE;
+        tab->owner = next;
+        return next;
     }
     tab->owner = NULL;
     /* The tab's JavaScript task is over: a snapshot's writes leave now. */
@@ -201,8 +218,10 @@ static void world_cancel(sim_world *w)
 {
     w->cancelling = TRUE;
     sim_queue_clear(&w->queue);
-    for (int i = 0; i < w->n_tabs; i++)
+    for (int i = 0; i < w->n_tabs; i++) {
         g_queue_clear(&w->tabs[i].ready);
+        g_queue_clear(&w->tabs[i].handoff);
+    }
     while (w->live.length > 0) {
         sim_task *t = g_queue_peek_head(&w->live);
         while (t->sync_child)

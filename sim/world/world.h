@@ -155,6 +155,10 @@ struct sim_tab {
     xt_env env;
     sim_task *owner;        /* task running (or in a storage call), or NULL */
     GQueue ready;           /* tasks woken while the tab was busy */
+    GQueue handoff;         /* parked tasks that go on in this step, in order,
+                             * when the running task gives the tab up (the
+                             * awaiting code a JavaScript settlement resumes:
+                             * microtasks of the same macrotask) */
     uint64_t rng;           /* env random_u64's stream of identities (env_sim.c) */
     gboolean rng_seeded;    /* its seed was chosen (random runs, first draw) */
     int64_t random_outcomes;/* XT_OBS_RANDOM: outcomes of the next draw, or 0 */
@@ -251,6 +255,15 @@ void sim_world_task_release(sim_world *world, sim_task *task);
 /* For env_sim.c and tab.c */
 sim_task *sim_world_spawn(sim_world *world, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted);
 void sim_world_post(sim_world *world, sim_task *task, int64_t delay_us, gboolean needs_tab);
+/* task, parked (an await with nothing posted) on a task of its tab that
+ * is running, goes on in the same step when that task gives the tab up
+ * (an await, or its end), before any other task of the tab: the code an
+ * `await` resumes when the running JavaScript settles its promise, a
+ * microtask of the same macrotask, with no scheduling point between.
+ * Not for a tab that is gone (its tasks are unwound, not resumed).
+ * Only JavaScript tabs hand off, and --stateful refuses them, so the
+ * state digest (world_digest.c) need not cover tab->handoff. */
+void sim_world_handoff(sim_world *world, sim_task *task);
 void sim_task_yield(sim_task *task, sim_yield reason);
 /* sim_weblocks_grant_fn of the world's manager (ctx = world, waiter = task). */
 void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle);
