@@ -224,8 +224,8 @@ uint64_t sim_digest_text(uint64_t h, const char *text)
 }
 
 /* The map's entries sorted by key, taken from the table in one pass (no
- * lookup per key): in buf by insertion when they fit (maps hold a few
- * keys), else in an array the caller frees (*heap), by qsort. */
+ * lookup per key): in buf when they fit (maps hold a few keys), else in an
+ * array the caller frees (*heap). */
 typedef struct storage_entry {
     const char *key;
     const GString *value;
@@ -246,15 +246,9 @@ static storage_entry *sorted_entries(sim_storage *s, storage_entry *buf, guint *
     gpointer k, v;
     guint i = 0;
     g_hash_table_iter_init(&it, s->map);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        storage_entry x = {k, v};
-        guint j = i++;
-        for (; e == buf && j > 0 && strcmp(e[j - 1].key, x.key) > 0; j--)
-            e[j] = e[j - 1];
-        e[j] = x;
-    }
-    if (e != buf)
-        qsort(e, n, sizeof *e, entry_cmp);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        e[i++] = (storage_entry){k, v};
+    qsort(e, n, sizeof *e, entry_cmp);
     *n_out = n;
     return e;
 }

@@ -336,8 +336,8 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored
 }
 
 /* Digests of the id tables: (id, value) pairs sorted by id, never in a
- * hash table's order: by insertion on the stack when they fit (the tables
- * hold few ids), else by qsort, both stable.  Equal ids (kept events) fold
+ * hash table's order: on the stack when they fit (the tables hold few
+ * ids), sorted stably (equal ids by the order they were given).  Equal ids (kept events) fold
  * once, with the last value given, as a table insert would keep. */
 typedef struct id_pair {
     const char *id;
@@ -367,16 +367,13 @@ static int pair_cmp(const void *a, const void *b)
 
 static void pairs_add(id_pairs *p, const char *id, int value)
 {
-    guint j = p->n++;
-    for (; p->e == p->buf && j > 0 && strcmp(p->e[j - 1].id, id) > 0; j--)
-        p->e[j] = p->e[j - 1];
-    p->e[j] = (id_pair){id, value, p->n};
+    p->e[p->n] = (id_pair){id, value, p->n};
+    p->n++;
 }
 
 static void pairs_fold(id_pairs *p, sim_digest *h)
 {
-    if (p->e != p->buf)
-        qsort(p->e, p->n, sizeof *p->e, pair_cmp);
+    qsort(p->e, p->n, sizeof *p->e, pair_cmp);
     guint distinct = 0;
     for (guint i = 0; i < p->n; i++)
         distinct += i + 1 == p->n || strcmp(p->e[i].id, p->e[i + 1].id) != 0;

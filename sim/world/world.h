@@ -272,13 +272,13 @@ void sim_tab_env_init(sim_tab *tab);
 void sim_world_digest_enable(sim_world *world, GHashTable *marks_seen);
 /* The table of marks' outputs one search shares across its runs. */
 GHashTable *sim_marks_seen_new(void);
-/* The tab can no longer act: the run is being cancelled or the tab crashed. */
 /* Are the keys a step touches wanted (sim_step_info.acc)? */
 static inline gboolean sim_world_tracks_access(const sim_world *w)
 {
     return w->step_done && !w->access_unused;
 }
 
+/* The tab can no longer act: the run is being cancelled or the tab crashed. */
 static inline gboolean sim_tab_gone(const sim_tab *tab)
 {
     return tab->closed || tab->world->cancelling;
