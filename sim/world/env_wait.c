@@ -241,6 +241,15 @@ static uint64_t wait_reads(const char *const *keys, size_t n_keys)
     return r;
 }
 
+/* A wait that has returned leaves nothing behind: its keys, deadline and
+ * what ended it are no state of the task's any more (world_digest.c). */
+static void wait_forget(sim_task *t)
+{
+    t->wait.n_keys = 0;
+    t->wait.deadline_us = -1;
+    t->wait.woken_by = SIM_WOKEN_DEADLINE;
+}
+
 int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms)
 {
     sim_tab *tab = ctx;
@@ -285,15 +294,19 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
         w->waiters--;
     }
     t->wait.keys = NULL;
-    if (sim_tab_gone(tab))
+    if (sim_tab_gone(tab)) {
+        wait_forget(t);
         return XT_ECANCELLED;
+    }
     w->acc.r |= wait_reads(keys, n_keys);
     if (w->monitor->tracing) {
         t->wait.keys = keys; /* for the line */
         wait_line(w, t);
         t->wait.keys = NULL;
     }
-    return t->wait.woken_by == SIM_WOKEN_DEADLINE ? XT_ETIMEOUT : XT_OK;
+    int rc = t->wait.woken_by == SIM_WOKEN_DEADLINE ? XT_ETIMEOUT : XT_OK;
+    wait_forget(t);
+    return rc;
 }
 
 void sim_env_storage_notify(void *ctx)

@@ -168,7 +168,9 @@ static void task_digest(const sim_world *w, const sim_task *t, sim_digest *h)
             sim_digest_str(h, t->wait.keys[i]);
     }
     sim_digest_u64(h, (uint64_t)t->wait.deadline_us);
-    sim_digest_u64(h, (uint64_t)(int64_t)t->wait.woken_by);
+    /* What ended its wait matters only as the wait's result (a timeout or
+     * not); which tab's change it was only names it in the timeline. */
+    sim_digest_u64(h, t->wait.woken_by == SIM_WOKEN_DEADLINE);
     uint64_t unseen = 0;
     for (int b = 0; b < SIM_OBJ_KEYS; b++)
         if (t->tab->key_seq[b] > MAX(t->wait.mark_seq, t->wait.read_seq[b]))
