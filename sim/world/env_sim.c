@@ -67,11 +67,17 @@ static sim_task *storage_turn(sim_tab *tab)
     if (t->view.fresh) /* its first call since an await: the task's start */
         sim_env_wait_mark(w, t);
     const sim_scenario *s = w->scenario;
-    /* Untimed: the scheduler alone decides when the call happens. */
-    int64_t latency = w->untimed ? 0
-                                 : sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
-    sim_world_post(w, t, latency, FALSE);
-    sim_task_yield(t, SIM_YIELD_STORAGE);
+    /* Untimed: the scheduler alone decides when the call happens, except
+     * that a step that has touched nothing yet performs it at once (the
+     * rule of quiet steps, world.h sim_world_step_quiet). */
+    if (!w->untimed) {
+        int64_t latency = sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
+        sim_world_post(w, t, latency, FALSE);
+        sim_task_yield(t, SIM_YIELD_STORAGE);
+    } else if (!sim_world_step_quiet(w)) {
+        sim_world_post(w, t, 0, FALSE);
+        sim_task_yield(t, SIM_YIELD_STORAGE);
+    }
     if (sim_tab_gone(tab))
         return NULL;
     w->monitor->c.storage_ops++;
@@ -96,8 +102,10 @@ uint32_t sim_env_text_hash(const char *text)
 /* Record what this step touched, when an explorer is listening. */
 void sim_env_access_key(sim_world *w, const char *key, gboolean write)
 {
-    if (!sim_world_tracks_access(w))
+    if (!sim_world_tracks_access(w)) {
+        w->acc.r |= SIM_OBJ_STORE; /* not quiet (sim_world_step_quiet); nobody reads the bits */
         return;
+    }
     uint64_t bit = UINT64_C(1) << (sim_env_text_hash(key) % SIM_OBJ_KEYS);
     if (write)
         w->acc.w |= bit;

@@ -45,9 +45,14 @@
  * (sim_env_storage_sent) already ends the waits for its keys the same
  * way, since nothing but a snapshot or the end makes it land.
  *
- * Dependence (reduction): beginning and ending a wait read its keys
- * (every key for any key), since whether a write ends it depends on their
- * order; a notify is a step of the waiter's own tab, dependent anyway.
+ * Dependence (reduction): beginning a wait reads its keys (every key for
+ * any key), since whether a write ends it depends on their order; so does
+ * ending one that has a deadline (the deadline or the write: whichever
+ * came first), or that a change made while it ran or writes on their way
+ * ended.  Ending a wait that only a change or a notify could end reads
+ * nothing: that change's step decided it, and the task resumes on its own
+ * (a quiet step, world.h sim_world_step_quiet).  A notify is a step of the
+ * waiter's own tab, dependent anyway.
  *
  * Invariants: world->waiters counts the tasks with wait.waiting set; a
  * task leaves the wait (flag cleared, count decremented) exactly once, by
@@ -298,7 +303,12 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
         wait_forget(t);
         return XT_ECANCELLED;
     }
-    w->acc.r |= wait_reads(keys, n_keys);
+    /* Ending a wait that a deadline could also end reads its keys: which
+     * came first decides the result.  One that only a change or a notify
+     * can end (no deadline) was decided by that step: resuming from it is
+     * the task's own business (a quiet step, world.h). */
+    if (timeout_ms >= 0 || t->wait.woken_by <= SIM_WOKEN_QUEUED)
+        w->acc.r |= wait_reads(keys, n_keys);
     if (w->monitor->tracing) {
         t->wait.keys = keys; /* for the line */
         wait_line(w, t);

@@ -278,6 +278,21 @@ static inline gboolean sim_world_tracks_access(const sim_world *w)
     return w->step_done && !w->access_unused;
 }
 
+/* The rule of quiet steps (untimed only): has the step being run touched
+ * nothing another task or the checks could see?  Then it is a task
+ * resuming from an await (or starting) and running its own code, and its
+ * first storage call is performed in the same step instead of being a
+ * step of its own.  Sound because a step with no access commutes with
+ * every other step (the dependence of sim_access_dependent, the one the
+ * reduction trusts): any interleaving that runs other steps between it
+ * and the call is equivalent to one that runs them before it.  It halves
+ * the steps an await costs and the states a stateful search stores
+ * (docs/model-checking.md, "Quiet steps"). */
+static inline gboolean sim_world_step_quiet(const sim_world *w)
+{
+    return (w->acc.r | w->acc.w) == 0;
+}
+
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */
 static inline gboolean sim_tab_gone(const sim_tab *tab)
 {

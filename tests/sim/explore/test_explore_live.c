@@ -91,13 +91,13 @@ static void test_web_locks_no_starvation(void **state)
     sim_live_result r;
     check(LOCK_SCENARIO(2, "web-locks", "forever = true\n"), 0, &r, NULL);
     assert_int_equal(r.verdict, SIM_LIVE_NONE);
-    assert_int_equal(r.states, 36);
+    assert_int_equal(r.states, 25);
     assert_int_equal(r.expanded, r.states);
     assert_null(r.token);
     sim_live_result_clear(&r);
     check(LOCK_SCENARIO(3, "web-locks", "forever = true\n"), 0, &r, NULL);
     assert_int_equal(r.verdict, SIM_LIVE_NONE);
-    assert_int_equal(r.states, 220);
+    assert_int_equal(r.states, 129);
     sim_live_result_clear(&r);
 }
 
