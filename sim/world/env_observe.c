@@ -69,6 +69,7 @@ void sim_env_observe(void *ctx, const xt_obs *o)
         break;
     case XT_OBS_CS_ENTER:
         w->acc.w |= SIM_OBJ_CS;
+        w->step_entered = TRUE;
         if (m->tracing)
             obs_line(w, t, o);
         sim_monitor_cs_enter(m, w->now_us, tab->index, t->id);

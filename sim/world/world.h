@@ -209,6 +209,7 @@ struct sim_world {
     gboolean cancelling;
     gboolean untimed;       /* any enabled tab may step next (see world.c) */
     sim_access acc;         /* accesses of the step being run */
+    gboolean step_entered;  /* the step being run observed a critical-section entry */
     sim_tab *last_tab;      /* the tab that ran the previous step */
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;
@@ -279,18 +280,22 @@ static inline gboolean sim_world_tracks_access(const sim_world *w)
 }
 
 /* The rule of quiet steps (untimed only): has the step being run touched
- * nothing another task or the checks could see?  Then it is a task
- * resuming from an await (or starting) and running its own code, and its
- * first storage call is performed in the same step instead of being a
- * step of its own.  Sound because a step with no access commutes with
- * every other step (the dependence of sim_access_dependent, the one the
- * reduction trusts): any interleaving that runs other steps between it
- * and the call is equivalent to one that runs them before it.  It halves
- * the steps an await costs and the states a stateful search stores
+ * nothing another task could see, and told the checks nothing but
+ * critical-section exits?  Then it is a task resuming from an await (or
+ * starting) and running its own code, and its first storage call is
+ * performed in the same step instead of being a step of its own.  Sound
+ * because a step with no access commutes with every other step (the
+ * dependence of sim_access_dependent, the one the reduction trusts): any
+ * interleaving that runs other steps between it and the call is
+ * equivalent to one that runs them before it.  An exit moved later only
+ * keeps its task inside longer: every entry that was a mutual-exclusion
+ * violation stays one, so no violation is lost (an entry is not quiet:
+ * moved later, it could miss another task's stay).  It halves the steps
+ * an await costs and the states a stateful search stores
  * (docs/model-checking.md, "Quiet steps"). */
 static inline gboolean sim_world_step_quiet(const sim_world *w)
 {
-    return (w->acc.r | w->acc.w) == 0;
+    return w->acc.r == 0 && (w->acc.w & ~SIM_OBJ_CS) == 0 && !w->step_entered;
 }
 
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */
