@@ -147,7 +147,9 @@
  * ends lock() at once with that error, and so does XT_ECANCELLED from a
  * wait.  The bound: one lock() may wait at most retries_max times in its
  * awaits, all awaits together; an unsatisfied await read after that ends
- * lock() with XT_ELOCKTIMEOUT.  (A wait ends at a change of its key, so
+ * lock() with XT_ELOCKTIMEOUT.  retries_max < 0 is no bound: the paper's
+ * algorithm, which waits as long as it takes (the waits spent are then no
+ * part of its state, which is what a stateful search compares).  (A wait ends at a change of its key, so
  * against a process that has crashed holding the lock it never ends;
  * where waits are polls, retries_max polls bound it.)  (Restarts that need no sleep are not
  * counted: each one is paid for by another process's exit from the
@@ -285,7 +287,7 @@ static int lamport_read_mine(lamport_mutex *lm, const char *label, const char *k
  * names j, and so the rest of the "for j" loop): what this lock() or
  * unlock() does next depends only on the label, the phase, the waits
  * spent (sleeps, which retries_max bounds; none outside lock(), which
- * starts them at 0), on b_maybe_true, and on what it reads from here.
+ * starts them at 0, nor with no bound), on b_maybe_true, and on what it reads from here.
  * Not on `attempt`, which only numbers the passes for the telemetry.  In
  * prefix mode the flags listed by the pass are state too: no mark in its
  * awaits of b[j].  Its waits are for the key just read (the rule of
@@ -297,11 +299,22 @@ static void lamport_mark(lamport_mutex *lm, const char *label, const char *key)
         return;
     if (key && lm->options.peers != XT_LAMPORT_PEERS_FIXED && key != lm->key_y)
         return;
-    gboolean in_lock = lm->phase != LAMPORT_PHASE_EXIT && strcmp(label, "entered") != 0;
-    char live[96];
-    int len = g_snprintf(live, sizeof live, "%d %d %d %s", in_lock ? lm->sleeps : 0, lm->b_maybe_true ? 1 : 0,
-                         (int)lm->phase, key ? key : "");
-    xt_env_mark(lm->base.env, label, live, (size_t)MIN(len, (int)sizeof live - 1));
+    gboolean waits_count = lm->phase != LAMPORT_PHASE_EXIT && strcmp(label, "entered") != 0 &&
+                       lm->options.retries_max >= 0;
+    /* The live values as bytes (only ever digested, never shown): waits
+     * spent, b_maybe_true, phase, then the key. */
+    unsigned char live[96];
+    int32_t sleeps = waits_count ? lm->sleeps : 0;
+    memcpy(live, &sleeps, sizeof sleeps);
+    live[4] = lm->b_maybe_true ? 1 : 0;
+    live[5] = (unsigned char)lm->phase;
+    size_t len = 6;
+    if (key) {
+        size_t n = MIN(strlen(key), sizeof live - len);
+        memcpy(live + len, key, n);
+        len += n;
+    }
+    xt_env_mark(lm->base.env, label, live, len);
 }
 
 /* await key = 0 (for y) or await not b[j] (for b_j: "0" or absent is
@@ -317,7 +330,7 @@ static int lamport_await_zero(lamport_mutex *lm, const char *label, const char *
             return rc;
         if (zero)
             return XT_OK;
-        if (lm->sleeps >= lm->options.retries_max)
+        if (lm->options.retries_max >= 0 && lm->sleeps >= lm->options.retries_max)
             return XT_ELOCKTIMEOUT;
         lm->sleeps++;
         /* Only a write of key can satisfy the await: wait for its change,
@@ -542,7 +555,7 @@ xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *opti
                strcmp(options->client_id, LAMPORT_ZERO) != 0);
     }
     assert(options->wait_interval_ms >= 0);
-    assert(options->retries_max >= 0);
+    assert(options->retries_max >= -1);
 #ifdef XT_LAMPORT_MUTANTS
     assert(options->omit == XT_LAMPORT_OMIT_NONE || options->omit == XT_LAMPORT_OMIT_B_WAIT ||
            options->omit == XT_LAMPORT_OMIT_Y_RECHECK);
@@ -601,8 +614,9 @@ static const char *const lamport_variants[] = {"peers", "tasks", NULL};
 static const xt_setting lamport_settings[] = {
     {"lock_check_interval_ms", XT_SETTING_INT, "50", 0, 86400000, NULL,
      "Poll interval of an await where the environment cannot wait for a key to change (tabsim always can)."},
-    {"retries_max", XT_SETTING_INT, "100", 1, 1000000, NULL,
-     "Waits one lock() may spend in awaits before it fails and the caller falls back."},
+    {"retries_max", XT_SETTING_INT, "100", -1, 1000000, NULL,
+     "Waits one lock() may spend in awaits before it fails and the caller falls back; -1: no bound (the "
+     "paper's algorithm, which waits as long as it takes)."},
 #ifdef XT_LAMPORT_MUTANTS
     {"omit", XT_SETTING_ENUM, "none", 0, 0, lamport_omit_names,
      "none (the full algorithm), or a statement left out to show why it is needed: b-wait (Algorithm 1 without "

@@ -132,6 +132,30 @@ static void test_y_released_then_restart(void **state)
     assert_int_equal(last_obs(f->m)->value, 2);
 }
 
+/* retries_max = -1: no budget, the paper's algorithm; it waits for as long
+ * as y stays taken (here 150 waits, more than a budget of 100 allows). */
+static void test_retries_unbounded(void **state)
+{
+    fixture *f = *state;
+    f->options.retries_max = -1;
+    mem_env_put(f->m, Y, "2");
+    action a[] = { { "sleep", NULL, 150, Y, "0", 0 } };
+    script s = { a, G_N_ELEMENTS(a) };
+    install(f, &s);
+    xt_mutex *mx = make(f);
+    assert_int_equal(xt_mutex_lock(mx), XT_OK);
+    assert_int_equal(f->m->sleeps->len, 150);
+    assert_int_equal(last_obs(f->m)->kind, XT_OBS_LOCK_ACQUIRED);
+
+    /* The same with a budget of 100 gives up. */
+    xt_mutex_free(mx);
+    f->options.retries_max = 100;
+    mem_env_put(f->m, Y, "2");
+    xt_mutex *bounded = make(f);
+    assert_int_equal(xt_mutex_lock(bounded), XT_ELOCKTIMEOUT);
+    assert_int_equal(f->m->sleeps->len, 100);
+}
+
 /* The sleep budget is per lock(), shared by every await of it. */
 static void test_retries_budget_spans_restarts(void **state)
 {
@@ -421,6 +445,7 @@ int main(void)
         T(test_retries_zero_never_sleeps),
         T(test_unknown_y_value_is_held),
         T(test_y_released_then_restart),
+        T(test_retries_unbounded),
         T(test_retries_budget_spans_restarts),
         T(test_slow_path_waits_for_every_b),
         T(test_slow_path_y_lost_restarts),

@@ -56,7 +56,7 @@ typedef struct xt_lamport_mutex_options {
     int64_t wait_interval_ms; /* poll interval of an await where the env cannot
                                  wait for a key to change; default 50 */
     int retries_max;          /* waits one lock() may spend in awaits before
-                                 XT_ELOCKTIMEOUT; default 100000 */
+                                 XT_ELOCKTIMEOUT; -1: no bound; default 100000 */
 #ifdef XT_LAMPORT_MUTANTS
     xt_lamport_omit omit;     /* default XT_LAMPORT_OMIT_NONE */
 #endif
