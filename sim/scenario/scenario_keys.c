@@ -186,6 +186,10 @@ static const key_spec static_keys[] = {
     BOOL_NEW("explore", "stateful", stateful, "false",
          "Exhaustive: stateful search (--stateful): a visited set of 128-bit state digests prunes a state seen "
          "before; every interleaving otherwise (no partial-order reduction), preemptions unbounded."),
+    BOOL_NEW("explore", "quiet_steps", quiet_steps, "true",
+             "Untimed: a step that has touched nothing yet (a task resuming from an await, running its own code) "
+             "performs its first storage call at once instead of making it a step of its own (docs/"
+             "model-checking.md, \"Quiet steps\"); false makes every storage call a step of its own, to compare."),
     BOOL("explore", "first", first, "false",
          "Stop at the first violation (as --first); [expect] violation = a, b then means one of them. Otherwise "
          "every claimed invariant is judged: exactly those are violated and the rest hold."),

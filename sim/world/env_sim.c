@@ -74,7 +74,7 @@ static sim_task *storage_turn(sim_tab *tab)
         int64_t latency = sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
         sim_world_post(w, t, latency, FALSE);
         sim_task_yield(t, SIM_YIELD_STORAGE);
-    } else if (!sim_world_step_quiet(w)) {
+    } else if (!s->quiet_steps || !sim_world_step_quiet(w)) {
         sim_world_post(w, t, 0, FALSE);
         sim_task_yield(t, SIM_YIELD_STORAGE);
     }
