@@ -51,7 +51,8 @@ now() { date +%s.%N; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
-# tabsim_cell INI: "<verdict> <executions> <seconds> <peak MB>", the verdict
+# tabsim_cell INI: "<verdict> <executions> <seconds> <peak MB>" (with
+# --stateful: "<states> st" for the executions), the verdict
 # "incomplete after Ns" when the budget stopped it; "n/a" without a binary.
 tabsim_cell() {
     local ini=$1 rc=0
@@ -64,6 +65,10 @@ tabsim_cell() {
         --time-budget "$TABSIM_BUDGET" --no-timing $TABSIM_FLAGS >"$WORK/tabsim.out" 2>&1 || rc=$?
     local execs verdict secs kb
     execs=$(sed -n 's/^explored *\([0-9]*\) runs.*/\1/p' "$WORK/tabsim.out" | head -1)
+    # The stateful search counts states, not executions: "N st".
+    local states
+    states=$(sed -n 's/.*(stateful, \([0-9]*\) states).*/\1/p' "$WORK/tabsim.out" | head -1)
+    [ -n "$states" ] && execs="$states st"
     verdict=$(sed -n 's/^verdict *\([a-z]*\).*/\1/p' "$WORK/tabsim.out" | head -1)
     # The last line: /usr/bin/time writes "Command exited with ..." first on a non-zero exit.
     read -r secs kb < <(tail -n 1 "$WORK/tabsim.time") || true

@@ -21,6 +21,8 @@
  *    abstraction yet: sound, at the cost of merging fewer states);
  *  - a task's local state is its tab's running hash and, inside a lock
  *    request, its own (env_digest.c);
+ *  - a tab with no live task is inert for good: only whether it was
+ *    closed is folded (tab_digest);
  *  - left out, because no future depends on them: statistics (counters,
  *    storage_ops, lock wait times other than pending ones), the timeline,
  *    task ids, Web Locks handles, the queue's global sequence numbers
@@ -186,9 +188,26 @@ static void task_digest(const sim_world *w, const sim_task *t, sim_digest *h)
     }
 }
 
+static gboolean tab_has_task(const sim_world *w, const sim_tab *tab)
+{
+    for (const GList *l = w->live.head; l; l = l->next)
+        if (((const sim_task *)l->data)->tab == tab)
+            return TRUE;
+    return FALSE;
+}
+
 static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
 {
     sim_digest_u64(h, (uint64_t)tab->index);
+    if (!tab_has_task(w, tab)) {
+        /* Inert for good: only a task of its own runs a tab's code, and a
+         * fault strikes at one (a reload spawns the new main at once), so
+         * nothing it remembers has a future: not its hash, its counters
+         * or its generator.  What it did lives on in storage and the
+         * monitor.  Two tabs that finished by different paths are one. */
+        sim_digest_u64(h, UINT64_C(0x1de1dead) | (uint64_t)tab->closed << 32);
+        return;
+    }
     sim_digest_u64(h, tab->dig.lo);
     sim_digest_u64(h, tab->dig.hi);
     task_name(h, tab->owner);
