@@ -1,37 +1,41 @@
 /*
  * explore_state.c - exhaustive, stateful exploration: depth-first over the
- * choice tree, fully expanded, pruning a run where it reaches a state
- * seen before.
+ * choice tree, pruning a run where it reaches a state seen before.
  *
- * Every SCHED and DATA choice is expanded fully (no partial-order
- * reduction: combining a visited set with source-DPOR and sleep sets is
- * unsound unless done with care, Yang, Chen, Gopalakrishnan and Kirby,
- * SPIN 2008; plain DFS with a visited set is sound for safety).  After
- * each step of a run beyond its replayed prefix, the world's digest
+ * Reduction: sleep sets (Godefroid 1996), kept with the states.  At a
+ * scheduling choice, a tab explored from it earlier sleeps in the later
+ * siblings' subtrees while the steps made there are independent of its
+ * step (sim_access_dependent, the stateless search's relation): that order
+ * was covered from the earlier sibling.  A run whose every candidate
+ * sleeps is abandoned (pruned).  Combined with a visited set this needs
+ * care (Yang, Chen, Gopalakrishnan and Kirby, SPIN 2008): a state first
+ * explored with some tabs asleep was not explored in their direction.  So
+ * each state is stored with its sleep set, and a revisit is pruned only if
+ * every tab asleep at the first visit is asleep now; otherwise it is
+ * explored again and the entry keeps the tabs asleep both times
+ * (state_set.c).  Value choices are expanded fully; a tab's sleeping access
+ * is the union over all of its step's values.  Off ([explore] reduction =
+ * false, --bitstate, or more than eight tabs): every choice is expanded
+ * fully, plain DFS with a visited set, sound for safety.
+ *
+ * After each step of a run beyond its replayed prefix, the world's digest
  * (sim/world/world_digest.h) is looked up: a state stored at this step
- * count or fewer has had (or, on the current path, will have) every
- * continuation explored within the step bound, so the run is abandoned
- * (a revisit, counted as pruned).  Storing the step count keeps the
- * [run] steps_max bound exact: a state reached again with more steps
- * left is explored again.  Equal digests mean equal futures, judged
- * alike, so a violation reachable from a pruned state is reachable from
- * the stored one.  Preemptions are unbounded: the preemption count is not
- * part of the state, and a bound is not applied.
+ * count or fewer (and no fewer tabs asleep) has had (or, on the current
+ * path, will have) every continuation explored within the step bound, so
+ * the run is abandoned (a revisit, counted as pruned).  Storing the step
+ * count keeps the [run] steps_max bound exact: a state reached again with
+ * more steps left is explored again.  Equal digests mean equal futures,
+ * judged alike, so a violation reachable from a pruned state is reachable
+ * from the stored one.  Preemptions are unbounded: the preemption count is
+ * not part of the state, and a bound is not applied.
  *
  * Reaching a state: each branch replays the production code from the
  * start with its prefix, as the stateless search does (the world has no
  * snapshots; the code under test runs on coroutine stacks that hold
  * pointers).  Only the new steps are digested.
  *
- * The visited set is hash compaction: 128-bit digests in an open-
- * addressing table with the step count (20 bytes a state), doubling as
- * it fills up to --state-memory MB; when it is full, the verdict is incomplete, naming
- * that bound.  Two different states collide with probability about
- * n^2 / 2^129 for n states, said with the verdict.  Bitstate (SPIN's
- * -DBITSTATE): a bit array of the same memory, k = 3 bits per state and
- * no step count; a state whose bits are all set is taken as seen, which
- * may omit states: the verdict is never "verified", it says the
- * estimated coverage.
+ * The visited set (state_set.c) is hash compaction, or bitstate: then the
+ * verdict is never "verified", it says the estimated coverage.
  *
  * Marks are checked (env_digest.c): a conflict makes the verdict
  * incomplete, naming the mark and the algorithm.
@@ -40,141 +44,24 @@
 #include <string.h>
 
 #include "sim/explore/explore.h"
+#include "sim/explore/state_set.h"
 #include "sim/programs/algorithms.h"
 #include "sim/world/world.h"
-
-/* ---- the visited set ---- */
-
-typedef struct state_set {
-    gboolean bitstate;
-    size_t cap;          /* entries (a power of 2), or bits */
-    size_t max_cap;      /* compaction: the most entries --state-memory allows */
-    gboolean exact_steps; /* a state reached with fewer steps than stored is explored again */
-    sim_digest *keys;    /* compaction: {0, 0} = empty */
-    uint32_t *steps;     /* compaction: fewest steps it was reached with */
-    uint64_t *bits;      /* bitstate */
-    size_t count;        /* states stored */
-    double fp_sum;       /* bitstate: sum of the false-positive chance at each insertion */
-    gboolean full;
-} state_set;
-
-#define BITSTATE_K 3
-#define STATE_SET_LOAD 0.9
-
-/* Compaction: the table starts at STATE_SET_START entries and doubles
- * (rehashing) up to the largest power of two that fits in bytes, so that
- * memory follows the states stored, not the cap. */
-#define STATE_SET_START (1u << 16)
-
-static void state_set_init(state_set *v, size_t bytes, gboolean bitstate)
-{
-    memset(v, 0, sizeof *v);
-    v->bitstate = bitstate;
-    if (bitstate) {
-        size_t words = MAX(bytes / 8, (size_t)1);
-        v->cap = words * 64;
-        v->bits = g_try_new0(uint64_t, words);
-        return;
-    }
-    size_t max = 1;
-    while (max * 2 * (sizeof(sim_digest) + sizeof(uint32_t)) <= bytes)
-        max *= 2;
-    v->max_cap = max;
-    v->cap = MIN(max, (size_t)STATE_SET_START);
-    v->keys = g_try_new0(sim_digest, v->cap);
-    v->steps = g_try_new0(uint32_t, v->cap);
-}
-
-static gboolean state_set_grow(state_set *v)
-{
-    size_t cap = v->cap * 2;
-    sim_digest *keys = g_try_new0(sim_digest, cap);
-    uint32_t *steps = g_try_new0(uint32_t, cap);
-    if (!keys || !steps) {
-        g_free(keys);
-        g_free(steps);
-        return FALSE;
-    }
-    for (size_t i = 0; i < v->cap; i++) {
-        if (v->keys[i].lo == 0 && v->keys[i].hi == 0)
-            continue;
-        size_t j = v->keys[i].lo & (cap - 1);
-        while (keys[j].lo != 0 || keys[j].hi != 0)
-            j = (j + 1) & (cap - 1);
-        keys[j] = v->keys[i];
-        steps[j] = v->steps[i];
-    }
-    g_free(v->keys);
-    g_free(v->steps);
-    v->keys = keys;
-    v->steps = steps;
-    v->cap = cap;
-    return TRUE;
-}
-
-/* The memory the set may use (the cap), and what it uses. */
-static size_t state_set_bytes(const state_set *v)
-{
-    return v->bitstate ? v->cap / 8 : v->max_cap * (sizeof(sim_digest) + sizeof(uint32_t));
-}
-
-static void state_set_clear(state_set *v)
-{
-    g_free(v->keys);
-    g_free(v->steps);
-    g_free(v->bits);
-}
-
-/* TRUE: seen before with no more steps than now (prune).  FALSE: new, or
- * seen with more steps (explore again); stored either way unless full. */
-static gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps)
-{
-    if (v->bitstate) {
-        gboolean seen = TRUE;
-        for (uint64_t i = 0; i < BITSTATE_K; i++) {
-            uint64_t bit = (d.lo + i * d.hi) % v->cap;
-            if (!(v->bits[bit / 64] >> (bit % 64) & 1)) {
-                seen = FALSE;
-                v->bits[bit / 64] |= UINT64_C(1) << (bit % 64);
-            }
-        }
-        if (!seen) {
-            v->count++;
-            v->fp_sum += pow(1.0 - exp(-(double)BITSTATE_K * (double)v->count / (double)v->cap), BITSTATE_K);
-        }
-        return seen;
-    }
-    if (d.lo == 0 && d.hi == 0)
-        d.lo = 1; /* {0, 0} marks an empty slot */
-    uint32_t s = (uint32_t)MIN(steps, (uint64_t)UINT32_MAX);
-    for (size_t i = d.lo & (v->cap - 1);; i = (i + 1) & (v->cap - 1)) {
-        if (v->keys[i].lo == 0 && v->keys[i].hi == 0) {
-            if ((double)(v->count + 1) > STATE_SET_LOAD * (double)v->cap) {
-                if (v->cap >= v->max_cap || !state_set_grow(v)) {
-                    v->full = TRUE;
-                    return FALSE;
-                }
-                return state_set_visit(v, d, steps);
-            }
-            v->keys[i] = d;
-            v->steps[i] = s;
-            v->count++;
-            return FALSE;
-        }
-        if (sim_digest_equal(v->keys[i], d)) {
-            if (!v->exact_steps || v->steps[i] <= s)
-                return TRUE;
-            v->steps[i] = s;
-            return FALSE;
-        }
-    }
-}
 
 /* ---- the search ---- */
 
 typedef struct snode {
     uint32_t n, chosen;
+    guint8 kind;            /* sim_choice_kind */
+    /* SCHED only */
+    int *cand;              /* n tabs, answer order */
+    guint8 sleep, done;     /* tabs asleep on arrival; tabs explored from here (bit t-1: tab t) */
+    sim_access *sleep_acc;  /* per tab (index tab-1): access of the sleeping step */
+    sim_access *child_acc;  /* per tab: access of the step explored from here, over all its values */
 } snode;
+
+/* Sleep sets are kept for at most this many tabs (a byte a state). */
+#define SLEEP_TABS_MAX 8
 
 typedef struct sdfs {
     const sim_explore_options *o;
@@ -184,7 +71,89 @@ typedef struct sdfs {
     state_set visited;
     gboolean have_last;
     sim_digest last;         /* the state after the run's last step */
+    gboolean sleep_sets;     /* the reduction: sleep sets kept with the states */
+    int n_tabs;
+    GArray *nodes;           /* snode, the current path, by chooser position */
+    guint8 cur_sleep;        /* tabs asleep in the state the run is in */
+    sim_access *cur_sleep_acc;
 } sdfs;
+
+static void node_clear(snode *n)
+{
+    g_free(n->cand);
+    g_free(n->sleep_acc);
+    g_free(n->child_acc);
+}
+
+static void nodes_truncate(sdfs *d, guint len)
+{
+    for (guint i = len; i < d->nodes->len; i++)
+        node_clear(&g_array_index(d->nodes, snode, i));
+    g_array_set_size(d->nodes, len);
+}
+
+/* The value choices recorded before position upto that the path lacks. */
+static void nodes_sync(sdfs *d, const sim_chooser *c, guint upto)
+{
+    for (guint pos = d->nodes->len; pos < upto; pos++) {
+        snode n = {.kind = g_array_index(c->record_kind, guint8, pos), .n = g_array_index(c->record_n, uint32_t, pos),
+                   .chosen = g_array_index(c->record, uint32_t, pos)};
+        g_assert(n.kind == SIM_CHOICE_DATA);
+        g_array_append_val(d->nodes, n);
+    }
+}
+
+/* Beyond the replayed prefix: the first candidate not asleep.  n (every
+ * candidate asleep) abandons the run: each way on was explored from an
+ * earlier branch. */
+static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
+{
+    sdfs *d = ctx;
+    nodes_sync(d, d->chooser, (guint)d->chooser->pos);
+    snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep};
+    node.cand = g_memdup2(cand, n * sizeof *cand);
+    node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+    node.child_acc = g_new0(sim_access, d->n_tabs);
+    uint32_t pick = n;
+    for (uint32_t i = 0; i < n && pick == n; i++)
+        if (!(node.sleep >> (cand[i] - 1) & 1))
+            pick = i;
+    if (pick < n) {
+        node.chosen = pick;
+        node.done = (guint8)(1u << (cand[pick] - 1));
+    }
+    g_array_append_val(d->nodes, node);
+    return pick;
+}
+
+/* After a step: the sleep set of the state it reached (Godefroid).  At a
+ * scheduling choice the child inherits the node's sleepers and the
+ * siblings explored before it; a sleeper stays asleep while the steps
+ * made are independent of its own.  FALSE: the step is a sleeper's (a
+ * forced one), so every way on was explored already. */
+static gboolean sleep_after(sdfs *d, const sim_step_info *st)
+{
+    guint8 bit = (guint8)(1u << (st->tab - 1));
+    if (st->choice_pos < 0 && (d->cur_sleep & bit))
+        return FALSE;
+    if (st->choice_pos >= 0) {
+        snode *n = &g_array_index(d->nodes, snode, st->choice_pos);
+        n->child_acc[st->tab - 1].r |= st->acc.r;
+        n->child_acc[st->tab - 1].w |= st->acc.w;
+        d->cur_sleep = n->sleep;
+        memcpy(d->cur_sleep_acc, n->sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+        for (int t = 0; t < d->n_tabs; t++)
+            if ((n->done >> t & 1) && !(bit >> t & 1)) {
+                d->cur_sleep |= (guint8)(1u << t);
+                d->cur_sleep_acc[t] = n->child_acc[t];
+            }
+    }
+    d->cur_sleep &= (guint8)~bit;
+    for (int t = 0; t < d->n_tabs; t++)
+        if ((d->cur_sleep >> t & 1) && sim_access_dependent(d->cur_sleep_acc[t], st->acc))
+            d->cur_sleep &= (guint8)~(1u << t);
+    return TRUE;
+}
 
 static void sdfs_world_ready(void *ctx, sim_world *w)
 {
@@ -195,9 +164,12 @@ static void sdfs_world_ready(void *ctx, sim_world *w)
 
 static void sdfs_step_done(void *ctx, const sim_step_info *st)
 {
-    (void)st;
     sdfs *d = ctx;
     sim_world *w = d->world;
+    if (d->sleep_sets && !sleep_after(d, st)) {
+        d->chooser->abandoned = TRUE;
+        return;
+    }
     if (d->chooser->pos < d->prefix_len && !d->o->final_digests)
         return; /* replaying the path: states seen already */
     sim_digest dg;
@@ -206,7 +178,7 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     d->have_last = TRUE;
     if (d->chooser->pos < d->prefix_len)
         return;
-    if (state_set_visit(&d->visited, dg, w->monitor->c.steps))
+    if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep))
         d->chooser->abandoned = TRUE;
 }
 
@@ -220,19 +192,32 @@ static void sdfs_progress(const sim_explore_options *o, const sim_explore_result
     g_free(line);
 }
 
-/* The next branch: the deepest choice with an answer left.  FALSE when done. */
-static gboolean sdfs_backtrack(GArray *nodes, GArray *prefix)
+/* The next branch: the deepest choice with an answer left (a value not
+ * tried, a tab neither explored from there nor asleep).  FALSE when done. */
+static gboolean sdfs_backtrack(sdfs *d, GArray *prefix)
 {
-    while (nodes->len > 0) {
-        snode *n = &g_array_index(nodes, snode, nodes->len - 1);
-        if (n->chosen + 1 < n->n) {
-            n->chosen++;
-            g_array_set_size(prefix, nodes->len);
-            for (guint i = 0; i < nodes->len; i++)
-                g_array_index(prefix, uint32_t, i) = g_array_index(nodes, snode, i).chosen;
+    while (d->nodes->len > 0) {
+        guint at = d->nodes->len - 1;
+        snode *n = &g_array_index(d->nodes, snode, at);
+        int next = -1;
+        if (n->kind == SIM_CHOICE_DATA) {
+            if (n->chosen + 1 < n->n)
+                next = (int)n->chosen + 1;
+        } else {
+            for (uint32_t i = 0; i < n->n && next < 0; i++)
+                if (!((n->sleep | n->done) >> (n->cand[i] - 1) & 1))
+                    next = (int)i;
+        }
+        if (next >= 0) {
+            n->chosen = (uint32_t)next;
+            if (n->kind == SIM_CHOICE_SCHED)
+                n->done |= (guint8)(1u << (n->cand[next] - 1));
+            g_array_set_size(prefix, at + 1);
+            for (guint i = 0; i <= at; i++)
+                g_array_index(prefix, uint32_t, i) = g_array_index(d->nodes, snode, i).chosen;
             return TRUE;
         }
-        g_array_set_size(nodes, nodes->len - 1);
+        nodes_truncate(d, at);
     }
     return FALSE;
 }
@@ -270,9 +255,10 @@ static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
                     : g_strdup_printf("hash compaction, 128-bit digests (at most %.0f MB), omission probability about %.0e",
                                       mb, (double)v->count * (double)v->count / ldexp(1.0, 129));
     char *t = g_strdup_printf("(stateful, %zu states) every execution of at most %" G_GINT64_FORMAT
-                              " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction off; %s",
+                              " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction %s; %s",
                               v->count, s->steps_max,
-                              s->preemptions_max >= 0 ? " (the scenario's preemptions_max is not applied)" : "", set);
+                              s->preemptions_max >= 0 ? " (the scenario's preemptions_max is not applied)" : "",
+                              d->sleep_sets ? "sleep sets" : "off", set);
     g_free(set);
     return t;
 }
@@ -283,7 +269,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
                               sim_explore_result *r, sdfs *d, GHashTable *marks_seen, double t0,
                               char **conflict, gboolean *cut_steps)
 {
-    GArray *nodes = g_array_new(FALSE, FALSE, sizeof(snode));
+    d->nodes = g_array_new(FALSE, FALSE, sizeof(snode));
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean finished = FALSE;
     for (;;) {
@@ -291,11 +277,15 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             break;
         sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
                              .prefix = (const uint32_t *)prefix->data, .prefix_len = prefix->len,
-                             .step_done = sdfs_step_done, .hook_ctx = d, .access_unused = TRUE, .stop = o->stop, .digests = TRUE,
+                             .sched_pick = sdfs_pick, .step_done = sdfs_step_done, .hook_ctx = d,
+                             .access_unused = !d->sleep_sets, .stop = o->stop, .digests = TRUE,
                              .marks_seen = marks_seen, .marks_prefix_checked = TRUE, .world_ready = sdfs_world_ready};
         d->prefix_len = prefix->len;
         d->have_last = FALSE;
+        d->cur_sleep = 0;
+        memset(d->cur_sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
         sim_run run;
+        d->chooser = &run.chooser; /* sdfs_pick needs it from the first choice */
         sim_run_exec(s, pool, &spec, &run);
         d->world = NULL;
         if (run.stopped) {
@@ -303,11 +293,9 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             sim_run_clear(&run);
             break;
         }
-        /* Every choice it made beyond the path is a node with answers left. */
-        for (guint pos = nodes->len; pos < run.chooser.record->len; pos++) {
-            snode n = {g_array_index(run.chooser.record_n, uint32_t, pos), g_array_index(run.chooser.record, uint32_t, pos)};
-            g_array_append_val(nodes, n);
-        }
+        /* Every choice it made beyond the path is a node (the scheduling
+         * ones made by sdfs_pick, the values after the last of them here). */
+        nodes_sync(d, &run.chooser, run.chooser.record->len);
         if (run.mark_conflict && !*conflict)
             *conflict = sim_explore_mark_conflict_text(&run);
         if (run.monitor.c.cut & SIM_CUT_STEPS)
@@ -331,12 +319,14 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         if (*conflict || d->visited.full)
             break;
         sdfs_progress(o, r, d, t0);
-        if (!sdfs_backtrack(nodes, prefix)) {
+        if (!sdfs_backtrack(d, prefix)) {
             finished = TRUE;
             break;
         }
     }
-    g_array_free(nodes, TRUE);
+    nodes_truncate(d, 0);
+    g_array_free(d->nodes, TRUE);
+    d->nodes = NULL;
     g_array_free(prefix, TRUE);
     return finished;
 }
@@ -346,10 +336,14 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
 {
     double t0 = o->clock_s ? o->clock_s() : 0;
     r->verdict = SIM_VERDICT_VERIFIED;
-    sdfs d = {.o = o};
+    sdfs d = {.o = o, .n_tabs = (int)s->tabs};
+    /* Sleep sets need the sleep set of each state stored: not in a
+     * bitstate array, and a byte holds eight tabs. */
+    d.sleep_sets = !o->no_reduction && !o->bitstate && s->tabs <= SLEEP_TABS_MAX;
+    d.cur_sleep_acc = g_new0(sim_access, d.n_tabs);
     gint64 mb = o->state_memory_mb > 0 ? o->state_memory_mb : SIM_STATE_MEMORY_MB_DEFAULT;
-    state_set_init(&d.visited, (size_t)mb * 1024 * 1024, o->bitstate);
-    if ((!o->bitstate && (!d.visited.keys || !d.visited.steps)) || (o->bitstate && !d.visited.bits)) {
+    if (!state_set_init(&d.visited, (size_t)mb * 1024 * 1024, o->bitstate)) {
+        g_free(d.cur_sleep_acc);
         r->verdict = SIM_VERDICT_INCOMPLETE;
         r->incomplete_reason = g_strdup_printf("could not allocate the visited set (--state-memory %" G_GINT64_FORMAT
                                                " MB)", mb);
@@ -367,10 +361,9 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     gboolean finished = stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
     if (finished && cut_steps && !o->bitstate && !conflict && r->verdict != SIM_VERDICT_VIOLATION) {
         state_set_clear(&d.visited);
-        state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);
+        finished = state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);
         d.visited.exact_steps = TRUE;
-        finished = d.visited.keys && d.visited.steps &&
-                   stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
+        finished = finished && stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
     }
     r->states = (gint64)d.visited.count;
     r->revisits = r->pruned;
@@ -405,5 +398,6 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     g_free(conflict);
     g_hash_table_destroy(marks_seen);
     state_set_clear(&d.visited);
+    g_free(d.cur_sleep_acc);
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
 }

@@ -4,7 +4,8 @@
  * new search technique.
  *
  * Goal: on every exhaustive scenario of scenarios/ small enough to run
- * both ways, stateless source-DPOR and the stateful search give the same
+ * three ways, stateless source-DPOR and the stateful search (with sleep
+ * sets, and without: full expansion) give the same
  * verdict, the same violated invariants and, where both ran to the end,
  * the same set of final-state digests (a stateful search that pruned a
  * state it should not have would lose the final states below it); the
@@ -28,8 +29,8 @@
 #include "sim/world/world.h"
 
 typedef struct both {
-    sim_explore_result plain, stateful;
-    GHashTable *plain_final, *stateful_final;
+    sim_explore_result plain, stateful, full;
+    GHashTable *plain_final, *stateful_final, *full_final; /* full: stateful without sleep sets */
     guint claimed;
     gboolean same_finals; /* no timestamps in the state: equal sets expected */
     gboolean first;       /* [explore] first: both stop at their first violation */
@@ -46,8 +47,8 @@ static sim_scenario *load(const char *name)
     return s;
 }
 
-static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean stateful, GHashTable *final,
-                    sim_explore_result *r)
+static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean stateful, gboolean reduce,
+                    GHashTable *final, sim_explore_result *r)
 {
     sim_explore_options o;
     sim_explore_options_init(&o);
@@ -58,6 +59,7 @@ static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean statef
     o.shrink = FALSE;
     o.stateful = stateful;
     o.stateful_set = TRUE;
+    o.no_reduction = !reduce;
     o.state_memory_mb = 16;
     o.final_digests = final;
     sim_explore(s, pool, &o, r);
@@ -69,10 +71,12 @@ static void run_both(const char *name, both *b)
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     b->plain_final = sim_digest_set_new();
     b->stateful_final = sim_digest_set_new();
+    b->full_final = sim_digest_set_new();
     b->claimed = sim_programs[s->workload_mode]->claims;
     b->first = s->first;
-    explore(s, pool, FALSE, b->plain_final, &b->plain);
-    explore(s, pool, TRUE, b->stateful_final, &b->stateful);
+    explore(s, pool, FALSE, TRUE, b->plain_final, &b->plain);
+    explore(s, pool, TRUE, TRUE, b->stateful_final, &b->stateful);
+    explore(s, pool, TRUE, FALSE, b->full_final, &b->full);
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
 }
@@ -81,8 +85,10 @@ static void both_clear(both *b)
 {
     sim_explore_result_clear(&b->plain);
     sim_explore_result_clear(&b->stateful);
+    sim_explore_result_clear(&b->full);
     g_hash_table_destroy(b->plain_final);
     g_hash_table_destroy(b->stateful_final);
+    g_hash_table_destroy(b->full_final);
 }
 
 /* Same verdict, same violated set; the same final states when both
@@ -95,9 +101,15 @@ static void assert_agree(const char *name, both *b)
                   name, sim_verdict_name(b->plain.verdict), b->plain.runs, sim_verdict_name(b->stateful.verdict),
                   b->stateful.runs, b->stateful.states, g_hash_table_size(b->plain_final),
                   g_hash_table_size(b->stateful_final));
+    print_message("%-36s stateful without sleep sets %-9s %7" G_GINT64_FORMAT " states | final states %u\n", "",
+                  sim_verdict_name(b->full.verdict), b->full.states, g_hash_table_size(b->full_final));
     assert_int_equal(b->plain.verdict, b->stateful.verdict);
+    assert_int_equal(b->full.verdict, b->stateful.verdict);
     assert_true(b->plain.verdict == SIM_VERDICT_VERIFIED || b->plain.verdict == SIM_VERDICT_VIOLATION);
     assert_int_equal(b->plain.violated, b->stateful.violated);
+    assert_int_equal(b->full.violated, b->stateful.violated);
+    /* Sleep sets leave out orders, never states a whole trace ends in. */
+    assert_true(b->stateful.states <= b->full.states);
     if (b->first || ((b->plain.violated & b->claimed) == b->claimed && b->claimed != 0))
         return;
     assert_true(g_hash_table_size(b->plain_final) > 0);
@@ -116,6 +128,13 @@ static void assert_agree(const char *name, both *b)
     g_hash_table_iter_init(&it, b->plain_final);
     while (g_hash_table_iter_next(&it, &key, NULL))
         assert_true(g_hash_table_contains(b->stateful_final, key));
+    /* With and without sleep sets: the same final states where no time is
+     * state, and never one the full expansion does not reach. */
+    g_hash_table_iter_init(&it, b->stateful_final);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        assert_true(g_hash_table_contains(b->full_final, key));
+    if (b->same_finals)
+        assert_int_equal(g_hash_table_size(b->stateful_final), g_hash_table_size(b->full_final));
 }
 
 static void differential(const char *const *names)
