@@ -182,10 +182,12 @@ static const key_spec static_keys[] = {
         "Exhaustive: stop (verdict incomplete) after this many executions; 0 = no budget."),
     INT("explore", "pct_depth", pct_depth, "3", 1, 16, "PCT: bug depth d (d - 1 priority change points)."),
     BOOL("explore", "reduction", reduction, "true",
-         "Exhaustive: partial-order reduction (source-DPOR + sleep sets); false explores every interleaving."),
+         "Exhaustive: partial-order reduction (source-DPOR + sleep sets; stateful: sleep sets); false explores "
+         "every interleaving."),
     BOOL_NEW("explore", "stateful", stateful, "false",
          "Exhaustive: stateful search (--stateful): a visited set of 128-bit state digests prunes a state seen "
-         "before; every interleaving otherwise (no partial-order reduction), preemptions unbounded."),
+         "before, with sleep sets kept with the states (reduction; off with reduction = false), preemptions "
+         "unbounded."),
     BOOL_NEW("explore", "quiet_steps", quiet_steps, "true",
              "Untimed: a step that has touched nothing yet (a task resuming from an await, running its own code) "
              "performs its first storage call at once instead of making it a step of its own (docs/"
