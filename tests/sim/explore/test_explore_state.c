@@ -27,6 +27,7 @@
 #include "sim/explore/explore.h"
 #include "sim/programs/program.h"
 #include "sim/world/world.h"
+#include "scenario_tree.h"
 
 typedef struct both {
     sim_explore_result plain, stateful, full;
@@ -36,38 +37,21 @@ typedef struct both {
     gboolean first;       /* [explore] first: both stop at their first violation */
 } both;
 
-static sim_scenario *load(const char *name)
-{
-    char *path = g_build_filename(TABSIM_SCENARIOS, name, NULL);
-    GError *error = NULL;
-    sim_scenario *s = sim_scenario_load(path, &error);
-    if (!s)
-        fail_msg("%s: %s", path, error->message);
-    g_free(path);
-    return s;
-}
-
 static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean stateful, gboolean reduce,
                     GHashTable *final, sim_explore_result *r)
 {
     sim_explore_options o;
-    sim_explore_options_init(&o);
-    o.mode = SIM_MODE_EXHAUSTIVE;
-    o.mode_set = TRUE;
-    o.preemptions_max = -1;
-    o.preemptions_set = TRUE;
-    o.shrink = FALSE;
+    tree_exhaustive_options(&o, final);
     o.stateful = stateful;
     o.stateful_set = TRUE;
     o.no_reduction = !reduce;
     o.state_memory_mb = 16;
-    o.final_digests = final;
     sim_explore(s, pool, &o, r);
 }
 
 static void run_both(const char *name, both *b)
 {
-    sim_scenario *s = load(name);
+    sim_scenario *s = tree_scenario_load(name);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     b->plain_final = sim_digest_set_new();
     b->stateful_final = sim_digest_set_new();

@@ -27,35 +27,19 @@
 #include "sim/explore/explore.h"
 #include "sim/programs/program.h"
 #include "sim/world/world.h"
-
-static sim_scenario *load(const char *name)
-{
-    char *path = g_build_filename(TABSIM_SCENARIOS, name, NULL);
-    GError *error = NULL;
-    sim_scenario *s = sim_scenario_load(path, &error);
-    if (!s)
-        fail_msg("%s: %s", path, error->message);
-    g_free(path);
-    return s;
-}
+#include "scenario_tree.h"
 
 static void explore(const sim_scenario *s, sim_stack_pool *pool, GHashTable *final, sim_explore_result *r)
 {
     sim_explore_options o;
-    sim_explore_options_init(&o);
-    o.mode = SIM_MODE_EXHAUSTIVE;
-    o.mode_set = TRUE;
-    o.preemptions_max = -1;
-    o.preemptions_set = TRUE;
-    o.shrink = FALSE;
-    o.final_digests = final;
+    tree_exhaustive_options(&o, final);
     sim_explore(s, pool, &o, r);
 }
 
 static void differential(const char *const *names, gboolean correct)
 {
     for (const char *const *n = names; *n; n++) {
-        sim_scenario *s = load(*n);
+        sim_scenario *s = tree_scenario_load(*n);
         sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
         GHashTable *quiet_final = sim_digest_set_new(), *plain_final = sim_digest_set_new();
         sim_explore_result quiet, plain;
