@@ -78,6 +78,7 @@ static sim_task *storage_turn(sim_tab *tab)
         sim_world_post(w, t, 0, FALSE);
         sim_task_yield(t, SIM_YIELD_STORAGE);
     }
+    w->step_stored = TRUE; /* the call happens in this step: no longer quiet */
     if (sim_tab_gone(tab))
         return NULL;
     w->monitor->c.storage_ops++;

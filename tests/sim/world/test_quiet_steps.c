@@ -10,7 +10,8 @@
  * one the search without it reaches (the rule only drops interleavings),
  * and for the correct ones, which no violation flag tells apart, the two
  * sets are equal (it drops no outcome).  The rule must also fire: fewer
- * steps with it than without.  Method: each file loaded from the source
+ * steps with it than without; and a step still makes at most one storage
+ * call (whatever the storage model marks as an access).  Method: each file loaded from the source
  * tree and explored in-process twice, stateless source-DPOR, no
  * preemption bound, no shrinking, collecting final-state digests (not
  * compared where a search stops early: [explore] first, or every claimed
@@ -56,6 +57,10 @@ static void differential(const char *const *names, gboolean correct)
         assert_int_equal(quiet.verdict, correct ? SIM_VERDICT_VERIFIED : SIM_VERDICT_VIOLATION);
         assert_int_equal(quiet.violated, plain.violated);
         assert_true(quiet.steps < plain.steps);
+        /* A step makes at most one storage call, quiet or not: the rule
+         * only joins a quiet prefix to the call after it. */
+        assert_true(quiet.storage_ops <= quiet.steps);
+        assert_true(plain.storage_ops <= plain.steps);
         if (correct) {
             /* Both ran to the end: the same outcomes. */
             assert_true(g_hash_table_size(quiet_final) > 0);
