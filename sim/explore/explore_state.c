@@ -112,8 +112,10 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
     nodes_sync(d, d->chooser, (guint)d->chooser->pos);
     snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep};
     node.cand = g_memdup2(cand, n * sizeof *cand);
-    node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
-    node.child_acc = g_new0(sim_access, d->n_tabs);
+    if (d->sleep_sets) { /* sleep_after's; a plain search keeps no accesses */
+        node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+        node.child_acc = g_new0(sim_access, d->n_tabs);
+    }
     uint32_t pick = n;
     for (uint32_t i = 0; i < n && pick == n; i++)
         if (!(node.sleep >> (cand[i] - 1) & 1))

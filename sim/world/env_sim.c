@@ -78,7 +78,7 @@ static sim_task *storage_turn(sim_tab *tab)
         sim_world_post(w, t, 0, FALSE);
         sim_task_yield(t, SIM_YIELD_STORAGE);
     }
-    w->step_stored = TRUE; /* the call happens in this step: no longer quiet */
+    w->step_touched = TRUE; /* the call happens in this step: no longer quiet */
     if (sim_tab_gone(tab))
         return NULL;
     w->monitor->c.storage_ops++;
@@ -103,10 +103,9 @@ uint32_t sim_env_text_hash(const char *text)
 /* Record what this step touched, when an explorer is listening. */
 void sim_env_access_key(sim_world *w, const char *key, gboolean write)
 {
-    if (!sim_world_tracks_access(w)) {
-        w->acc.r |= SIM_OBJ_STORE; /* not quiet (sim_world_step_quiet); nobody reads the bits */
+    w->step_touched = TRUE; /* whether or not its bit is wanted (sim_world_step_quiet) */
+    if (!sim_world_tracks_access(w))
         return;
-    }
     uint64_t bit = UINT64_C(1) << (sim_env_text_hash(key) % SIM_OBJ_KEYS);
     if (write)
         w->acc.w |= bit;

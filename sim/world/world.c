@@ -370,7 +370,7 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
 {
     w->acc.r = w->acc.w = 0;
     w->step_entered = FALSE;
-    w->step_stored = FALSE;
+    w->step_touched = FALSE;
     if (e.time_us > w->now_us) {
         w->now_us = e.time_us;
         w->acc.w |= SIM_OBJ_CLOCK;

@@ -210,7 +210,7 @@ struct sim_world {
     gboolean untimed;       /* any enabled tab may step next (see world.c) */
     sim_access acc;         /* accesses of the step being run */
     gboolean step_entered;  /* the step being run observed a critical-section entry */
-    gboolean step_stored;   /* the step being run performs a storage call */
+    gboolean step_touched;  /* the step being run performs a storage call or touches a key or Web Lock */
     sim_tab *last_tab;      /* the tab that ran the previous step */
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;
@@ -282,10 +282,11 @@ static inline gboolean sim_world_tracks_access(const sim_world *w)
 
 /* The rule of quiet steps (untimed only): has the step being run made no
  * storage call, touched nothing another task could see, and told the
- * checks nothing but critical-section exits?  (The storage call is told
- * apart by step_stored, not by the accesses a storage model marks: the
- * snapshot model marks none for a call served from its snapshot.)  Then it is a task resuming from an await (or
- * starting) and running its own code, and its first storage call is
+ * checks nothing but critical-section exits?  (step_touched says the
+ * first two whether or not the explorer wants key bits, and whatever a
+ * storage model marks: the snapshot model marks no access for a call
+ * served from its snapshot.)  Then it is a task resuming from an await
+ * (or starting) and running its own code, and its first storage call is
  * performed in the same step instead of being a step of its own.  Sound
  * because a step with no access commutes with every other step (the
  * dependence of sim_access_dependent, the one the reduction trusts): any
@@ -298,7 +299,7 @@ static inline gboolean sim_world_tracks_access(const sim_world *w)
  * (docs/model-checking.md, "Quiet steps"). */
 static inline gboolean sim_world_step_quiet(const sim_world *w)
 {
-    return w->acc.r == 0 && (w->acc.w & ~SIM_OBJ_CS) == 0 && !w->step_entered && !w->step_stored;
+    return !w->step_touched && !w->step_entered && w->acc.r == 0 && (w->acc.w & ~SIM_OBJ_CS) == 0;
 }
 
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */
