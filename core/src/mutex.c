@@ -60,6 +60,15 @@ const char *xt_mutex_name(const xt_mutex *mutex)
     return mutex->ops->name;
 }
 
+gboolean xt_mutex_describe(const xt_mutex *mutex, xt_describe_fn fold, void *ctx)
+{
+    assert(mutex && mutex->ops && fold);
+    if (!mutex->ops->describe)
+        return FALSE;
+    mutex->ops->describe(mutex, fold, ctx);
+    return TRUE;
+}
+
 int xt_mutex_with_lock(xt_mutex *mutex, int (*fn)(void *arg), void *arg)
 {
     assert(mutex && fn);

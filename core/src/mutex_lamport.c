@@ -518,12 +518,28 @@ static void lamport_free(xt_mutex *mutex)
     g_free(lm);
 }
 
+/* The state one lock() leaves for the next call: waits spent, whether
+ * b[i] may be true, the phase and, in prefix mode, the flags the last
+ * pass listed.  Not value (scratch, filled by each read just before it is
+ * looked at). */
+static void lamport_describe(const xt_mutex *mutex, xt_describe_fn fold, void *ctx)
+{
+    const lamport_mutex *lm = (const lamport_mutex *)mutex;
+    int32_t live[3] = {lm->sleeps, lm->b_maybe_true ? 1 : 0, (int32_t)lm->phase};
+    fold(ctx, live, sizeof live);
+    for (guint i = 0; lm->listed && i < lm->listed->len; i++) {
+        const char *key = g_ptr_array_index(lm->listed, i);
+        fold(ctx, key, strlen(key) + 1);
+    }
+}
+
 static const xt_mutex_ops lamport_ops = {
     .name = "lamport",
     .exclusive = TRUE,
     .lock = lamport_lock,
     .unlock = lamport_unlock,
     .free = lamport_free,
+    .describe = lamport_describe,
 };
 
 /* The decimal text of a process id (0..XT_LAMPORT_N_MAX), in buf.  Not

@@ -28,12 +28,21 @@ static void none_free(xt_mutex *mutex)
     g_free(mutex);
 }
 
+/* Holds nothing. */
+static void none_describe(const xt_mutex *mutex, xt_describe_fn fold, void *ctx)
+{
+    (void)mutex;
+    (void)fold;
+    (void)ctx;
+}
+
 static const xt_mutex_ops none_ops = {
     .name = "none",
     .exclusive = FALSE,
     .lock = none_lock,
     .unlock = none_unlock,
     .free = none_free,
+    .describe = none_describe,
 };
 
 xt_mutex *xt_mutex_none_new(xt_env *env)

@@ -53,6 +53,9 @@ static int serial_lock(xt_mutex *mutex)
     /* Bounded by the tasks ahead of us, each of which serves the next
      * ticket when its inner unlock() ends or its inner lock() fails. */
     while (ticket != sm->serving) {
+        /* What this lock() does next: its ticket (and the tickets, which
+         * xt_mutex_describe gives). */
+        xt_env_mark(mutex->env, "serial wait", &ticket, sizeof ticket);
         int rc = xt_env_tab_wait(mutex->env);
         if (rc != XT_OK)
             return rc; /* XT_ECANCELLED: the tab is going away */
@@ -68,6 +71,16 @@ static void serial_unlock(xt_mutex *mutex)
     serial_mutex *sm = (serial_mutex *)mutex;
     sm->inner->ops->unlock(sm->inner);
     serial_next(sm);
+}
+
+/* The tickets, then the inner mutex (if it cannot say, neither can we:
+ * xt_serial_mutex_new leaves describe NULL then). */
+static void serial_describe(const xt_mutex *mutex, xt_describe_fn fold, void *ctx)
+{
+    const serial_mutex *sm = (const serial_mutex *)mutex;
+    uint64_t tickets[2] = {sm->next, sm->serving};
+    fold(ctx, tickets, sizeof tickets);
+    sm->inner->ops->describe(sm->inner, fold, ctx);
 }
 
 static void serial_free(xt_mutex *mutex)
@@ -87,6 +100,7 @@ xt_mutex *xt_serial_mutex_new(xt_env *env, xt_mutex *inner)
         .lock = serial_lock,
         .unlock = serial_unlock,
         .free = serial_free,
+        .describe = inner->ops->describe ? serial_describe : NULL,
     };
     sm->base.ops = &sm->ops;
     sm->base.env = env;

@@ -125,12 +125,22 @@ static void weblocks_free(xt_mutex *mutex)
     g_free(wl);
 }
 
+/* The grants held: their count (which grant unlock() settles is the
+ * oldest, and the handles are the manager's, not state of their own). */
+static void weblocks_describe(const xt_mutex *mutex, xt_describe_fn fold, void *ctx)
+{
+    const weblocks_mutex *wl = (const weblocks_mutex *)mutex;
+    guint held = wl->held->len;
+    fold(ctx, &held, sizeof held);
+}
+
 static const xt_mutex_ops weblocks_ops = {
     .name = "web-locks",
     .exclusive = TRUE,
     .lock = weblocks_lock,
     .unlock = weblocks_unlock,
     .free = weblocks_free,
+    .describe = weblocks_describe,
 };
 
 xt_mutex *xt_weblocks_mutex_new(xt_env *env, const xt_weblocks_mutex_options *options)

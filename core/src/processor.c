@@ -50,6 +50,13 @@ void xt_processor_options_init(xt_processor_options *options)
     options->send_under_lock = TRUE;
 }
 
+void xt_processor_describe(const xt_processor *processor, xt_describe_fn fold, void *ctx)
+{
+    assert(processor && fold);
+    guint8 stopped = processor->stopped ? 1 : 0;
+    fold(ctx, &stopped, sizeof stopped);
+}
+
 xt_processor *xt_processor_new(xt_env *env, xt_ts_store *ts, const xt_processor_options *options)
 {
     assert(env && ts);

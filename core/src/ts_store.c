@@ -32,6 +32,7 @@
 #include "xt/ts_store.h"
 
 #include <assert.h>
+#include <string.h>
 
 struct xt_ts_store {
     xt_env *env;
@@ -208,6 +209,18 @@ guint xt_ts_store_unstored_count(const xt_ts_store *ts)
 {
     assert(ts);
     return ts->unstored->len;
+}
+
+gboolean xt_ts_store_describe(const xt_ts_store *ts, xt_describe_fn fold, void *ctx)
+{
+    assert(ts && fold);
+    guint n = ts->unstored->len;
+    fold(ctx, &n, sizeof n);
+    for (guint i = 0; i < n; i++) {
+        const xt_event *event = g_ptr_array_index(ts->unstored, i);
+        fold(ctx, event->id, strlen(event->id) + 1);
+    }
+    return xt_mutex_describe(ts->mutex, fold, ctx);
 }
 
 GPtrArray *xt_ts_store_take_unstored(xt_ts_store *ts)

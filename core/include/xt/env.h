@@ -217,6 +217,16 @@ gboolean xt_env_has_mark(const xt_env *env);
  * label is a static string naming the loop head. */
 void xt_env_mark(xt_env *env, const char *label, const void *live, size_t len);
 
+/* A fold of bytes into a description of state: how an object that the
+ * tasks of one tab share says what it holds (xt_mutex_describe,
+ * xt_ts_store_describe, xt_processor_describe).  A checker that keeps
+ * one running hash per task, instead of one per tab, needs the shared
+ * objects' contents besides: each describe function folds every field
+ * that a task could read after another task changed it, and nothing that
+ * is only scratch (written before each read of it, with no await
+ * between). */
+typedef void (*xt_describe_fn)(void *ctx, const void *bytes, size_t len);
+
 /* Reads the bucketeer_debug key once ("true" enables debug logs), as the
  * seed's Debug Information section says. */
 void xt_env_debug_init(xt_env *env);

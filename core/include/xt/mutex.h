@@ -21,6 +21,10 @@ typedef struct xt_mutex_ops {
     int (*lock)(xt_mutex *mutex);
     void (*unlock)(xt_mutex *mutex);
     void (*free)(xt_mutex *mutex);
+    /* Optional: fold what the mutex holds between calls (xt_describe_fn);
+     * NULL when the algorithm cannot say, and then xt_mutex_describe
+     * returns FALSE. */
+    void (*describe)(const xt_mutex *mutex, xt_describe_fn fold, void *ctx);
 } xt_mutex_ops;
 
 struct xt_mutex {
@@ -32,6 +36,9 @@ int xt_mutex_lock(xt_mutex *mutex);
 void xt_mutex_unlock(xt_mutex *mutex);
 void xt_mutex_free(xt_mutex *mutex);
 const char *xt_mutex_name(const xt_mutex *mutex);
+/* Fold the mutex's state (xt_mutex_ops.describe); FALSE, folding
+ * nothing, when its algorithm has no describe. */
+gboolean xt_mutex_describe(const xt_mutex *mutex, xt_describe_fn fold, void *ctx);
 
 /* lock; fn(arg); unlock.  Returns the lock error (fn not run) or fn's result. */
 int xt_mutex_with_lock(xt_mutex *mutex, int (*fn)(void *arg), void *arg);

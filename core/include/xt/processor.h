@@ -31,5 +31,8 @@ int xt_processor_flush(xt_processor *processor);
  * xt_processor_stop() was called. */
 int xt_processor_run(xt_processor *processor);
 void xt_processor_stop(xt_processor *processor);
+/* Fold what the processor holds that tasks share (xt_describe_fn): only
+ * whether it was stopped; its ts store is described on its own. */
+void xt_processor_describe(const xt_processor *processor, xt_describe_fn fold, void *ctx);
 
 #endif

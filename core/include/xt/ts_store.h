@@ -58,6 +58,10 @@ void xt_ts_store_set_keep_unstored(xt_ts_store *ts, gboolean keep);
 GPtrArray *xt_ts_store_take_unstored(xt_ts_store *ts);
 /* How many events are kept (a flush with none allocates nothing). */
 guint xt_ts_store_unstored_count(const xt_ts_store *ts);
+/* Fold what the store holds that its tasks share (xt_describe_fn): the
+ * unstored events' ids and the mutex's state.  FALSE when the mutex
+ * cannot say (xt_mutex_describe); what was folded is then incomplete. */
+gboolean xt_ts_store_describe(const xt_ts_store *ts, xt_describe_fn fold, void *ctx);
 void xt_ts_store_return_unstored(xt_ts_store *ts, GPtrArray *events);
 
 #endif
