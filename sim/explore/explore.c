@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/programs/program.h"
+#include "sim/world/world.h"
 
 void sim_explore_options_init(sim_explore_options *o)
 {
@@ -172,6 +173,9 @@ char *sim_explore_mark_conflict_text(const sim_run *run)
         return g_strdup_printf("a task waited for a key it had not read since its state mark \"%s\" (the digest "
                                "leaves out changes of the keys a marked task has not read)",
                                run->mark_conflict);
+    if (strcmp(run->mark_conflict, SIM_MARK_SHARED) == 0)
+        return g_strdup("the program's description of a tab's shared objects left out state a task's future "
+                        "depends on (one state, two next outputs)");
     return g_strdup_printf("the state mark \"%s\" left out state its task's future depends on (one state, two next "
                            "outputs)",
                            run->mark_conflict);

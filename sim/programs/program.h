@@ -20,6 +20,8 @@
 
 #include <glib.h>
 
+#include "xt/env.h"
+
 typedef struct sim_world sim_world;
 typedef struct sim_tab sim_tab;
 struct sim_scenario;
@@ -37,6 +39,12 @@ typedef struct sim_program_ops {
      * tab->work_done on (a reloaded tab goes on where it stopped). */
     void (*main)(sim_tab *tab);
     void (*instance_free)(sim_tab *tab);
+    /* Optional, for state digests: fold what the instance's objects hold
+     * that its tasks share (xt_describe_fn), so that each task can be
+     * digested on its own (sim/world/env_digest.c, "Shared objects").
+     * FALSE when it cannot say all of it, and NULL when it never can:
+     * then the tab's tasks are digested as one running hash. */
+    gboolean (*heap_describe)(const sim_tab *tab, xt_describe_fn fold, void *ctx);
     /* The storage key whose value holds the program's events, or NULL;
      * or, when events_key_of is set, the scenario's (NULL or "": none). */
     const char *events_key;

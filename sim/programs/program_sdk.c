@@ -43,6 +43,7 @@ static void flush_task(void *arg)
     }
     /* Bounded: the processor loop's body, count times in all (reloads included). */
     while (tab->flushes_done < s->flush_count) {
+        sim_tab_mark_frames(tab, "flush loop"); /* flushes_done is the tab's */
         if (xt_env_sleep_ms(&tab->env, s->flush_interval_ms) == XT_ECANCELLED)
             return;
         tab->flushes_done++;
@@ -81,6 +82,7 @@ static void sdk_main(sim_tab *tab)
     tab->program_state = sdk;
     sdk_start(tab, sdk);
     while (tab->work_done < w->scenario->events_per_tab) {
+        sim_tab_mark_frames(tab, "add loop"); /* work_done is the tab's */
         if (xt_env_sleep_ms(&tab->env, sim_tab_interval_ms(tab)) == XT_ECANCELLED)
             return;
         char id[48];
@@ -105,6 +107,19 @@ static void sdk_instance_free(sim_tab *tab)
         xt_ts_store_free(sdk->ts);
     g_free(sdk);
     tab->program_state = NULL;
+}
+
+/* The objects the tab's tasks share: the thread-safe store (its unstored
+ * events and its mutex) and the processor.  The event store holds only
+ * its key; sdk_instance and the tasks' own frames are the tasks'. */
+static gboolean sdk_heap_describe(const sim_tab *tab, xt_describe_fn fold, void *ctx)
+{
+    const sdk_instance *sdk = tab->program_state;
+    if (!sdk || !sdk->ts)
+        return TRUE; /* not built yet: nothing shared */
+    if (sdk->processor)
+        xt_processor_describe(sdk->processor, fold, ctx);
+    return xt_ts_store_describe(sdk->ts, fold, ctx);
 }
 
 static GPtrArray *sdk_stored_ids(const char *value)
@@ -143,6 +158,7 @@ const sim_program_ops sim_program_sdk = {
     .keys = sdk_keys,
     .main = sdk_main,
     .instance_free = sdk_instance_free,
+    .heap_describe = sdk_heap_describe,
     .events_key = SDK_EVENTS_KEY,
     .stored_ids = sdk_stored_ids,
     .sent_ids = sdk_sent_ids,

@@ -33,6 +33,26 @@
  * future depends on: world->mark_conflict names the mark, and the search
  * is not complete.  marks_seen lives across the runs of one search.
  *
+ * Shared objects: when the program can describe what its instance's
+ * objects hold that the tab's tasks share (sim_program_ops.heap_describe:
+ * the SDK's thread-safe store, processor and mutex), each task also keeps
+ * its own running hash (sim_task.own): its spawner's at its spawn (whose
+ * frames made its argument), then each result it gets and each mark it
+ * makes, as above; a mark restarts it where it restarts the tab's hash,
+ * and sim_tab_mark_frames restarts it at a program's loop head even
+ * beside other tasks.  The tab is then digested as the description and
+ * its live tasks' own hashes (world_digest.c): a finished task leaves
+ * nothing, and tab-mates' reads are not ordered against each other.
+ * What that assumes: a task's frames are a function of its own hash,
+ * that is, it carries no value read from a shared object across an
+ * await except through a mark's live values (serial_lock's ticket is
+ * one), and the description covers what the objects hold.  The check:
+ * every output of such a task (its end included) is also recorded under
+ * (its own hash, the description now); two different outputs from one
+ * key set mark_conflict to SIM_MARK_SHARED, and the search is not
+ * complete.  When the description cannot be had (heap_describe says
+ * FALSE), the tab's running hash stands for it.
+ *
  * The rule of waits (xt/env.h): a task that has made a mark waits only for
  * keys it read since its last mark, so the digest keeps its pending
  * unseen changes (env_wait.c) of those keys alone.  Every wait of such a
@@ -57,6 +77,39 @@ static sim_digest *target_of(sim_task *t)
     return t->scoped ? &t->dig : &t->tab->dig;
 }
 
+static void heap_fold(void *ctx, const void *bytes, size_t len)
+{
+    sim_digest_bytes(ctx, bytes, len);
+}
+
+/* Does the tab's program describe its shared objects at all? */
+static gboolean keeps_own(const sim_tab *tab)
+{
+    return tab->world->program->heap_describe != NULL;
+}
+
+gboolean sim_tab_heap_digest(const sim_tab *tab, sim_digest *out)
+{
+    const sim_program_ops *p = tab->world->program;
+    sim_digest_init(out, UINT64_C(0x68656170)); /* "heap" */
+    return p->heap_describe && p->heap_describe(tab, heap_fold, out);
+}
+
+/* A value of a result: into where t's results go, and its own hash. */
+static void fold_u64(sim_tab *tab, sim_task *t, uint64_t v)
+{
+    sim_digest_u64(target_of(t), v);
+    if (keeps_own(tab))
+        sim_digest_u64(&t->own, v);
+}
+
+static void fold_data(sim_tab *tab, sim_task *t, const void *data, size_t len)
+{
+    sim_digest_bytes(target_of(t), data, len);
+    if (keeps_own(tab))
+        sim_digest_bytes(&t->own, data, len);
+}
+
 static void fold_begin(sim_tab *tab, sim_task *t, uint64_t op)
 {
     t->outputs = 0;
@@ -68,6 +121,8 @@ static void fold_begin(sim_tab *tab, sim_task *t, uint64_t op)
         sim_digest_u64(&tab->dig, (uint64_t)t->ord);
     }
     sim_digest_u64(target_of(t), op);
+    if (keeps_own(tab))
+        sim_digest_u64(&t->own, op);
 }
 
 static void fold_rc(sim_tab *tab, uint64_t op, int64_t rc)
@@ -76,7 +131,7 @@ static void fold_rc(sim_tab *tab, uint64_t op, int64_t rc)
     if (!t)
         return;
     fold_begin(tab, t, op);
-    sim_digest_u64(target_of(t), (uint64_t)rc);
+    fold_u64(tab, t, (uint64_t)rc);
 }
 
 static void fold_text(sim_tab *tab, uint64_t op, int rc, const GString *text)
@@ -85,9 +140,9 @@ static void fold_text(sim_tab *tab, uint64_t op, int rc, const GString *text)
     if (!t)
         return;
     fold_begin(tab, t, op);
-    sim_digest_u64(target_of(t), (uint64_t)(int64_t)rc);
+    fold_u64(tab, t, (uint64_t)(int64_t)rc);
     if (rc == XT_OK)
-        sim_digest_bytes(target_of(t), text->str, text->len);
+        fold_data(tab, t, text->str, text->len);
 }
 
 /* ---- the check of marks ---- */
@@ -107,41 +162,58 @@ GHashTable *sim_marks_seen_new(void)
     return g_hash_table_new_full(digest_hash, digest_eq, g_free, g_free);
 }
 
-/* An output of the running task: checked while a mark is in force. */
+static void check_output(sim_world *w, const sim_digest *key_h, const sim_digest *out, const char *label)
+{
+    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, key_h);
+    if (!seen)
+        g_hash_table_insert(w->marks_seen, g_memdup2(key_h, sizeof *key_h), g_memdup2(out, sizeof *out));
+    else if (!sim_digest_equal(*seen, *out) && !w->mark_conflict)
+        w->mark_conflict = label;
+}
+
+/* An output of the running task: checked while a mark is in force, and
+ * under its own hash when it keeps one (see the file comment). */
 static void output(sim_tab *tab, uint64_t op, const char *key, const char *value, int64_t arg)
 {
     sim_world *w = tab->world;
     sim_task *t = current_of(tab);
-    if (!t || !t->mark || !w->marks_seen || sim_tab_gone(tab))
+    if (!t || (!t->mark && !keeps_own(tab)) || !w->marks_seen || sim_tab_gone(tab))
         return;
     if (w->marks_prefix_checked && w->chooser->pos < w->chooser->prefix_len) {
         t->outputs++;
         return;
     }
-    sim_digest key_h = *target_of(t);
-    sim_digest_u64(&key_h, t->outputs++);
-    if (t->scoped) {
-        sim_digest_u64(&key_h, t->scope_base.lo);
-        sim_digest_u64(&key_h, t->scope_base.hi);
-    }
+    uint32_t n = t->outputs++;
     sim_digest out;
     sim_digest_init(&out, op);
     sim_digest_str(&out, key);
     sim_digest_str(&out, value);
     sim_digest_u64(&out, (uint64_t)arg);
     sim_digest_str(&out, t->label);
-    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, &key_h);
-    if (!seen)
-        g_hash_table_insert(w->marks_seen, g_memdup2(&key_h, sizeof key_h), g_memdup2(&out, sizeof out));
-    else if (!sim_digest_equal(*seen, out) && !w->mark_conflict)
-        w->mark_conflict = t->mark;
+    if (t->mark) {
+        sim_digest key_h = *target_of(t);
+        sim_digest_u64(&key_h, n);
+        if (t->scoped) {
+            sim_digest_u64(&key_h, t->scope_base.lo);
+            sim_digest_u64(&key_h, t->scope_base.hi);
+        }
+        check_output(w, &key_h, &out, t->mark);
+    }
+    sim_digest heap; /* the shared objects as the task sees them now */
+    if (keeps_own(tab) && sim_tab_heap_digest(tab, &heap)) {
+        sim_digest key_h = t->own;
+        sim_digest_u64(&key_h, heap.lo);
+        sim_digest_u64(&key_h, heap.hi);
+        sim_digest_u64(&key_h, UINT64_C(0x6f776e) + ((uint64_t)n << 24)); /* "own" */
+        check_output(w, &key_h, &out, SIM_MARK_SHARED);
+    }
 }
 
 /* ---- the wrapped methods (ctx = sim_tab) ---- */
 
 enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RANDOM, OP_SEND, OP_SPAWN,
        OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
-       OP_DRAWN };
+       OP_DRAWN, OP_END };
 
 static int d_get(void *ctx, const char *key, GString *out)
 {
@@ -257,6 +329,7 @@ static void d_observe(void *ctx, const xt_obs *o)
         sim_digest_u64(&tab->dig, OP_LOCK);
         t->scope_base = tab->dig;
         t->dig = tab->dig;
+        t->own_base = t->own;
         if (tab->mark_task == t)
             tab->mark_task = NULL;
         t->mark = NULL;
@@ -363,22 +436,49 @@ static void d_mark(void *ctx, const char *label, const void *live, size_t len)
         return;
     t->last_mark = label;
     t->wait.read_bits = 0;
+    size_t label_len = strlen(label);
     if (t->scoped) {
         t->dig = t->scope_base;
+        t->own = t->own_base;
     } else if (sole_live(tab, t)) {
         sim_digest_init(&tab->dig, (uint64_t)tab->index);
+        sim_digest_init(&t->own, ((uint64_t)tab->index << 32) | (uint64_t)t->ord);
         tab->mark_task = t;
     } else {
         fold_begin(tab, t, OP_MARK); /* not the tab's only task: a plain result */
-        sim_digest_str(target_of(t), label);
-        sim_digest_bytes(target_of(t), live, len);
+        fold_data(tab, t, label, label_len);
+        fold_data(tab, t, live, len);
         return;
     }
     sim_digest_u64(target_of(t), OP_MARK);
-    sim_digest_str(target_of(t), label);
+    sim_digest_bytes(target_of(t), label, label_len);
     sim_digest_bytes(target_of(t), live, len);
+    if (keeps_own(tab)) {
+        sim_digest_u64(&t->own, OP_MARK);
+        sim_digest_bytes(&t->own, label, label_len);
+        sim_digest_bytes(&t->own, live, len);
+    }
     t->mark = label;
     t->outputs = 0;
+}
+
+void sim_env_digest_task_end(sim_task *t)
+{
+    output(t->tab, OP_END, NULL, NULL, 0);
+}
+
+void sim_tab_mark_frames(sim_tab *tab, const char *label)
+{
+    sim_task *t = current_of(tab);
+    if (!tab->world->digesting || !t || sim_tab_gone(tab))
+        return;
+    d_mark(tab, label, NULL, 0);
+    if (keeps_own(tab) && !t->scoped) {
+        sim_digest_init(&t->own, ((uint64_t)tab->index << 32) | (uint64_t)t->ord);
+        sim_digest_u64(&t->own, OP_MARK);
+        sim_digest_str(&t->own, label);
+        t->outputs = 0;
+    }
 }
 
 #define DIGEST_METHODS_COMMON                                                                                    \
@@ -404,7 +504,7 @@ static void digest_drawn(void *ctx, uint32_t answer)
     if (!t)
         return;
     fold_begin(t->tab, t, OP_DRAWN);
-    sim_digest_u64(target_of(t), answer);
+    fold_u64(t->tab, t, answer);
 }
 
 void sim_world_digest_enable(sim_world *w, GHashTable *marks_seen)

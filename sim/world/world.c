@@ -23,6 +23,8 @@ static void task_entry(void *arg)
 {
     sim_task *task = arg;
     task->fn(task->arg);
+    if (task->tab->world->digesting)
+        sim_env_digest_task_end(task); /* its end is an output (env_digest.c) */
 }
 
 sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted)
@@ -37,6 +39,14 @@ sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, 
     t->view.fresh = TRUE;
     t->link.data = t;
     t->ord = ++tab->tasks_made;
+    /* Its own hash (env_digest.c, "Shared objects"): its spawner's, whose
+     * frames made its argument, or its place in the tab. */
+    sim_task *by = w->current;
+    if (by && by->tab == tab)
+        t->own = by->own;
+    else
+        sim_digest_init(&t->own, (uint64_t)tab->index << 32);
+    sim_digest_u64(&t->own, (uint64_t)t->ord);
     void *stack = sim_stack_pool_take(w->pool);
     sim_coro_init(&t->coro, stack, sim_stack_pool_stack_size(w->pool), task_entry, t);
     g_queue_push_tail_link(&w->live, &t->link);

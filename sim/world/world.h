@@ -134,6 +134,11 @@ struct sim_task {
     const char *last_mark;  /* the label of its last mark, in force or not, or NULL: its waits
                                must be for keys read since (env_digest.c) */
     uint32_t outputs;       /* outputs since its last result or mark: they are checked in sequence */
+    /* Its own running hash, kept when the program describes its shared
+     * objects (env_digest.c, "Shared objects"): what it was spawned with,
+     * what it read and the marks it made. */
+    sim_digest own;
+    sim_digest own_base;    /* scoped: own when the outermost request began */
 };
 
 /* The `storage` event of a tab whose program dispatches it itself
@@ -272,6 +277,18 @@ void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle);
 void sim_tab_env_init(sim_tab *tab);
 /* env_digest.c: turn the running hashes on (before sim_world_run). */
 void sim_world_digest_enable(sim_world *world, GHashTable *marks_seen);
+/* mark_conflict when the description of a tab's shared objects left
+ * something out (env_digest.c, "Shared objects"). */
+#define SIM_MARK_SHARED "shared objects"
+/* The description of the tab's shared objects (sim_program_ops.
+ * heap_describe) in out; FALSE when the program cannot give all of it. */
+gboolean sim_tab_heap_digest(const sim_tab *tab, sim_digest *out);
+/* env_digest.c: the running task has returned (its last output). */
+void sim_env_digest_task_end(sim_task *t);
+/* For programs: the running task's frames are now described by label
+ * alone (and the tab's fields): a state mark that restarts its own hash
+ * even when its tab has other tasks (env_digest.c, "Shared objects"). */
+void sim_tab_mark_frames(sim_tab *tab, const char *label);
 /* The table of marks' outputs one search shares across its runs. */
 GHashTable *sim_marks_seen_new(void);
 /* Are the keys a step touches wanted (sim_step_info.acc)? */

@@ -145,7 +145,7 @@ static const sim_queue_entry *queue_entry_of(const sim_world *w, const sim_task 
     return mine;
 }
 
-static void task_digest(const sim_world *w, const sim_task *t, sim_digest *h)
+static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim_digest *h)
 {
     task_name(h, t);
     uint64_t flags = (uint64_t)t->reason | (uint64_t)t->needs_tab << 4 | (uint64_t)t->counted << 5 |
@@ -182,7 +182,10 @@ static void task_digest(const sim_world *w, const sim_task *t, sim_digest *h)
     if (t->last_mark)
         unseen &= t->wait.read_bits; /* the others are read before any wait (env_digest.c) */
     sim_digest_u64(h, unseen);
-    if (t->scoped) {
+    if (own) {
+        sim_digest_u64(h, t->own.lo);
+        sim_digest_u64(h, t->own.hi);
+    } else if (t->scoped) {
         sim_digest_u64(h, t->dig.lo);
         sim_digest_u64(h, t->dig.hi);
     }
@@ -208,8 +211,14 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
         sim_digest_u64(h, UINT64_C(0x1de1dead) | (uint64_t)tab->closed << 32);
         return;
     }
-    sim_digest_u64(h, tab->dig.lo);
-    sim_digest_u64(h, tab->dig.hi);
+    /* Its shared objects and each task's own hash when the program can
+     * describe them (env_digest.c, "Shared objects"), else its hash. */
+    sim_digest heap;
+    gboolean own = sim_tab_heap_digest(tab, &heap);
+    if (!own)
+        heap = tab->dig;
+    sim_digest_u64(h, heap.lo);
+    sim_digest_u64(h, heap.hi);
     task_name(h, tab->owner);
     sim_digest_u64(h, tab->ready.length);
     for (const GList *l = tab->ready.head; l; l = l->next)
@@ -227,7 +236,7 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
     for (const GList *l = w->live.head; l; l = l->next) {
         const sim_task *t = l->data;
         if (t->tab == tab)
-            task_digest(w, t, h);
+            task_digest(w, t, own, h);
     }
 }
 
