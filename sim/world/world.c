@@ -23,6 +23,7 @@ static void task_entry(void *arg)
 {
     sim_task *task = arg;
     task->fn(task->arg);
+    sim_env_eager_end(task); /* its end is visible (env_eager.c) */
     if (task->tab->world->digesting)
         sim_env_digest_task_end(task); /* its end is an output (env_digest.c) */
 }
@@ -189,7 +190,7 @@ static sim_queue_entry queue_next(sim_world *w)
     return ties[pick];
 }
 
-static void world_dispatch(sim_world *w, sim_task *t)
+void sim_world_dispatch(sim_world *w, sim_task *t)
 {
     sim_tab *tab = t->tab;
     if (tab->frozen_until_us > w->now_us) {
@@ -394,7 +395,7 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
     gboolean faulted = (s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0 || s->tab_stall_max > 0)
                        && sim_world_fault(w, t);
     if (!faulted)
-        world_dispatch(w, t);
+        sim_world_dispatch(w, t);
     info->data_end = w->chooser->pos;
     if (info->preemption)
         w->monitor->c.preemptions++;
@@ -415,6 +416,8 @@ void sim_world_run(sim_world *w)
         sim_world_post(w, main, start_us, TRUE);
     }
     const sim_scenario *s = w->scenario;
+    /* Woken tasks run their quiet prefix at once (env_eager.c). */
+    w->eager_on = w->untimed && s->quiet_steps && !(s->js_module && *s->js_module);
     gboolean ran_out = TRUE; /* the queue emptied: nothing left to run */
     while (sim_queue_len(&w->queue) > 0) {
         sim_step_info info = {.choice_pos = -1};
@@ -453,6 +456,8 @@ void sim_world_run(sim_world *w)
             info.tab = ((sim_task *)e.item)->tab->index;
         }
         world_step(w, e, &info);
+        if (w->eager_on)
+            sim_world_run_woken(w);
     }
     /* Nothing left to run while a task may wait for a change nobody makes
      * (in either semantics of time: no wake-up is left). */

@@ -182,6 +182,10 @@ struct sim_tab {
     /* State digests (world_digest.c, env_digest.c) */
     int tasks_made;         /* tasks of this tab so far (sim_task.ord) */
     const xt_env_methods *inner; /* digesting: the table env.m wraps (env_digest.c) */
+    /* While its task runs a woken prefix (env_eager.c): env.m is eager_m,
+     * a copy of eager_real whose visible methods stop the task first. */
+    xt_env_methods eager_m;
+    const xt_env_methods *eager_real;
     sim_task *mark_task;    /* the task whose tab-wide mark is in force, or NULL */
     sim_digest dig;         /* running hash of what the environment returned to its tasks (unscoped) */
     /* A program that dispatches the DOM `storage` event itself (a
@@ -205,6 +209,8 @@ struct sim_world {
     sim_tab *tabs;
     int n_tabs;
     sim_task *current;
+    sim_task *eager;        /* the task running a woken prefix (env_eager.c), or NULL */
+    gboolean eager_on;      /* the rule applies to this run (sim_world_run) */
     GQueue live;            /* tasks not done, in creation order */
     int next_task_id;
     int64_t now_us;
@@ -283,6 +289,12 @@ void sim_world_digest_enable(sim_world *world, GHashTable *marks_seen);
 /* The description of the tab's shared objects (sim_program_ops.
  * heap_describe) in out; FALSE when the program cannot give all of it. */
 gboolean sim_tab_heap_digest(const sim_tab *tab, sim_digest *out);
+/* env_eager.c: after a step, woken tasks run their quiet prefix; a task
+ * that returns while running one stops first. */
+void sim_world_run_woken(sim_world *w);
+void sim_env_eager_end(sim_task *t);
+/* world.c: resume t (its tab free) or queue it for its tab. */
+void sim_world_dispatch(sim_world *w, sim_task *t);
 /* env_digest.c: the running task has returned (its last output). */
 void sim_env_digest_task_end(sim_task *t);
 /* For programs: the running task's frames are now described by label

@@ -1,0 +1,246 @@
+/*
+ * env_eager.c - a woken task runs its quiet prefix at once: the second
+ * half of the rule of quiet steps (world.h sim_world_step_quiet).
+ *
+ * Untimed, with quiet steps on, when a step ends a wait that only a
+ * change or a notify could end (no deadline), the woken task does not
+ * stay "woken" until the scheduler picks it: at the end of that step the
+ * world resumes it (sim_world_run_woken) and it runs its own code (the
+ * wait's return, its loop, a state mark) up to its next visible action,
+ * which it does not perform.  It stops there, keeping its tab, exactly as
+ * a task stopped before a storage call does, and that action is its next
+ * step, when the scheduler picks it.
+ *
+ * Visible is everything but a state mark, a log line and a step label:
+ * every other env method (storage, clock, random, sleep, send, spawn, Web
+ * Locks, waits, notifies, the tab's own waits) and every other
+ * observation (critical sections, lock outcomes, adds), and the task's
+ * end.  While the prefix runs, its tab's env table is a copy of the real
+ * one whose visible methods first stop the task (eager_stop): the copy
+ * keeps the real one's absent methods absent (xt_env_has_web_locks,
+ * xt_env_has_mark).
+ *
+ * Sound for the reason quiet steps are: the prefix touches nothing any
+ * other step reads or writes and tells the checks nothing, so it commutes
+ * with every step; running it right after the waking step, which is one
+ * order the scheduler could have picked, stands for all of them.  What it
+ * buys: a task woken and a task arriving at the same read are then one
+ * state (an await was three states: before its read, waiting, woken), and
+ * a stateful search stores fewer (docs/model-checking.md, "Quiet steps").
+ *
+ * Limits, each keeping the argument above true:
+ *  - only a task that is its tab's only live task: a prefix takes the tab,
+ *    and a tab-mate that could have taken it first would lose that order;
+ *  - not a wait with a deadline, nor one that a change made while it ran
+ *    or writes on their way ended: ending those reads its keys (env_wait.c);
+ *  - not JavaScript tabs, whose tasks resume through their own event loop;
+ *  - the storage model's view is left alone: a model that delivers at a
+ *    task's first call (call_begin) gets that call when the task resumes;
+ *    without one, the prefix's first call notes the wait's marks at once
+ *    (sim_env_wait_mark), as arriving there by a step would have.
+ */
+#include "sim/world/env_parts.h"
+#include "sim/world/env_wait.h"
+
+/* The running eager task stops: its tab gets its real table back, and it
+ * waits, holding its tab, for the scheduler to pick its next step. */
+static void eager_stop(sim_tab *tab, gboolean storage)
+{
+    sim_world *w = tab->world;
+    sim_task *t = w->current;
+    g_assert(w->eager == t && t->tab == tab);
+    tab->env.m = tab->eager_real;
+    tab->eager_real = NULL;
+    w->eager = NULL;
+    if (storage && !w->model->call_begin && t->view.fresh) {
+        sim_env_wait_mark(w, t); /* what storage_turn does at a first call */
+        t->view.fresh = FALSE;
+    }
+    sim_world_post(w, t, 0, FALSE);
+    sim_task_yield(t, SIM_YIELD_STORAGE);
+}
+
+void sim_env_eager_end(sim_task *t)
+{
+    if (t->tab->world->eager == t)
+        eager_stop(t->tab, FALSE);
+}
+
+#define REAL(tab) ((tab)->env.m)
+
+static int e_get(void *ctx, const char *key, GString *out)
+{
+    eager_stop(ctx, TRUE);
+    return REAL((sim_tab *)ctx)->storage_get(ctx, key, out);
+}
+
+static int e_set(void *ctx, const char *key, const char *value)
+{
+    eager_stop(ctx, TRUE);
+    return REAL((sim_tab *)ctx)->storage_set(ctx, key, value);
+}
+
+static int e_remove(void *ctx, const char *key)
+{
+    eager_stop(ctx, TRUE);
+    return REAL((sim_tab *)ctx)->storage_remove(ctx, key);
+}
+
+static int e_length(void *ctx, size_t *length_out)
+{
+    eager_stop(ctx, TRUE);
+    return REAL((sim_tab *)ctx)->storage_length(ctx, length_out);
+}
+
+static int e_key(void *ctx, size_t index, GString *key_out)
+{
+    eager_stop(ctx, TRUE);
+    return REAL((sim_tab *)ctx)->storage_key(ctx, index, key_out);
+}
+
+static int64_t e_now(void *ctx)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->clock_now_ms(ctx);
+}
+
+static int e_sleep(void *ctx, int64_t ms)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->sleep_ms(ctx, ms);
+}
+
+static uint64_t e_random(void *ctx)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->random_u64(ctx);
+}
+
+static int e_send(void *ctx, const char *body)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->transport_send(ctx, body);
+}
+
+static int e_spawn(void *ctx, xt_task_fn fn, void *arg)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->task_spawn(ctx, fn, arg);
+}
+
+/* A step label only names the storage call that follows: not visible. */
+static void e_observe(void *ctx, const xt_obs *o)
+{
+    sim_tab *tab = ctx;
+    if (o->kind != XT_OBS_STEP)
+        eager_stop(tab, FALSE);
+    tab->eager_real ? tab->eager_real->observe(ctx, o) : REAL(tab)->observe(ctx, o);
+}
+
+static int e_lock_request(void *ctx, const char *name, int flags, uint64_t *handle_out)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->lock_request(ctx, name, flags, handle_out);
+}
+
+static int e_lock_release(void *ctx, uint64_t handle)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->lock_release(ctx, handle);
+}
+
+static int e_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->wait(ctx, keys, n_keys, timeout_ms);
+}
+
+static void e_notify(void *ctx)
+{
+    eager_stop(ctx, FALSE);
+    REAL((sim_tab *)ctx)->storage_notify(ctx);
+}
+
+static int e_tab_wait(void *ctx)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->tab_wait(ctx);
+}
+
+static void e_tab_wake(void *ctx)
+{
+    eager_stop(ctx, FALSE);
+    REAL((sim_tab *)ctx)->tab_wake(ctx);
+}
+
+static gboolean e_passed(void *ctx, int64_t at_ms)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->clock_passed(ctx, at_ms);
+}
+
+/* The copy of real whose visible methods stop first (absent stay absent;
+ * mark and log pass through). */
+static void eager_table(xt_env_methods *m, const xt_env_methods *real)
+{
+    *m = *real;
+#define GUARD(field, fn)                                                                                         \
+    if (real->field)                                                                                             \
+    m->field = fn
+    GUARD(storage_get, e_get);
+    GUARD(storage_set, e_set);
+    GUARD(storage_remove, e_remove);
+    GUARD(storage_length, e_length);
+    GUARD(storage_key, e_key);
+    GUARD(clock_now_ms, e_now);
+    GUARD(sleep_ms, e_sleep);
+    GUARD(random_u64, e_random);
+    GUARD(transport_send, e_send);
+    GUARD(task_spawn, e_spawn);
+    GUARD(observe, e_observe);
+    GUARD(lock_request, e_lock_request);
+    GUARD(lock_release, e_lock_release);
+    GUARD(wait, e_wait);
+    GUARD(storage_notify, e_notify);
+    GUARD(tab_wait, e_tab_wait);
+    GUARD(tab_wake, e_tab_wake);
+    GUARD(clock_passed, e_passed);
+#undef GUARD
+}
+
+/* Is t, queued, a task the rule applies to (see the file comment)? */
+static gboolean eager_candidate(const sim_world *w, const sim_queue_entry *e)
+{
+    const sim_task *t = e->item;
+    const sim_tab *tab = t->tab;
+    if (t->reason != SIM_YIELD_AWAIT || t->wait.waiting || t->wait.deadline_us >= 0 || e->time_us != w->now_us)
+        return FALSE;
+    if (t->wait.woken_by <= 0 && t->wait.woken_by != SIM_WOKEN_NOTIFY)
+        return FALSE;
+    if (sim_tab_gone(tab) || tab->frozen_until_us > w->now_us || (tab->owner && tab->owner != t))
+        return FALSE;
+    for (const GList *l = w->live.head; l; l = l->next) {
+        const sim_task *u = l->data;
+        if (u != t && u->tab == tab)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+void sim_world_run_woken(sim_world *w)
+{
+    for (size_t i = 0; i < w->queue.len; i++) {
+        if (!eager_candidate(w, &w->queue.heap[i]))
+            continue;
+        sim_queue_entry e = sim_queue_remove_at(&w->queue, i);
+        sim_task *t = e.item;
+        sim_tab *tab = t->tab;
+        eager_table(&tab->eager_m, tab->env.m);
+        tab->eager_real = tab->env.m;
+        tab->env.m = &tab->eager_m;
+        w->eager = t;
+        sim_world_dispatch(w, t);
+        g_assert(w->eager == NULL && tab->eager_real == NULL);
+        i = (size_t)-1; /* the queue changed: look again from the start */
+    }
+}
