@@ -396,6 +396,10 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
                        && sim_world_fault(w, t);
     if (!faulted)
         sim_world_dispatch(w, t);
+    /* Tasks it woke run their quiet prefix now, before the state is
+     * looked at (env_eager.c): part of this step, touching nothing. */
+    if (w->eager_on)
+        sim_world_run_woken(w);
     info->data_end = w->chooser->pos;
     if (info->preemption)
         w->monitor->c.preemptions++;
@@ -456,8 +460,6 @@ void sim_world_run(sim_world *w)
             info.tab = ((sim_task *)e.item)->tab->index;
         }
         world_step(w, e, &info);
-        if (w->eager_on)
-            sim_world_run_woken(w);
     }
     /* Nothing left to run while a task may wait for a change nobody makes
      * (in either semantics of time: no wake-up is left). */
