@@ -281,7 +281,8 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
                              .prefix = (const uint32_t *)prefix->data, .prefix_len = prefix->len,
                              .sched_pick = sdfs_pick, .step_done = sdfs_step_done, .hook_ctx = d,
                              .access_unused = !d->sleep_sets, .stop = o->stop, .digests = TRUE,
-                             .marks_seen = marks_seen, .marks_prefix_checked = TRUE, .world_ready = sdfs_world_ready};
+                             .marks_seen = marks_seen, .marks_prefix_checked = TRUE, .world_ready = sdfs_world_ready,
+                             .collapse_reads = TRUE};
         d->prefix_len = prefix->len;
         d->have_last = FALSE;
         d->cur_sleep = 0;

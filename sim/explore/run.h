@@ -43,6 +43,10 @@ typedef struct sim_run_spec {
      * the explorer's hooks, between steps). */
     gboolean digests;
     GHashTable *marks_seen;
+    /* With digests and marks_seen, for the stateful safety search: a get
+     * the marks say leads straight back to a wait for its key is done at
+     * once (sim/world/env_eager.c, "Reads that lead back to a wait"). */
+    gboolean collapse_reads;
     gboolean marks_prefix_checked; /* sim_world.marks_prefix_checked */
     void (*world_ready)(void *ctx, struct sim_world *world);
 } sim_run_spec;

@@ -462,6 +462,41 @@ static void d_mark(void *ctx, const char *label, const void *live, size_t len)
     t->outputs = 0;
 }
 
+gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t)
+{
+    sim_world *w = tab->world;
+    const char *key = t->pending_read;
+    if (!key || !t->mark || !w->marks_seen || keeps_own(tab))
+        return FALSE;
+    /* The hash its result would make (fold_begin, fold_text; the model is
+     * the browser's map itself, env_eager.c checks), then the key of the
+     * output that follows it (output). */
+    const char *value = sim_storage_peek(w->storage, key);
+    int rc = value ? XT_OK : XT_ENOTFOUND;
+    sim_digest h = *target_of(t);
+    if (!t->scoped)
+        sim_digest_u64(&h, (uint64_t)t->ord);
+    sim_digest_u64(&h, OP_GET);
+    sim_digest_u64(&h, (uint64_t)(int64_t)rc);
+    if (value)
+        sim_digest_bytes(&h, value, strlen(value));
+    sim_digest_u64(&h, 0);
+    if (t->scoped) {
+        sim_digest_u64(&h, t->scope_base.lo);
+        sim_digest_u64(&h, t->scope_base.hi);
+    }
+    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, &h);
+    if (!seen)
+        return FALSE;
+    sim_digest wait;
+    sim_digest_init(&wait, OP_WAIT);
+    sim_digest_str(&wait, key);
+    sim_digest_str(&wait, NULL);
+    sim_digest_u64(&wait, (uint64_t)(int64_t)-1);
+    sim_digest_str(&wait, NULL); /* the label: every storage call clears it (env_sim.c) */
+    return sim_digest_equal(*seen, wait);
+}
+
 void sim_env_digest_task_end(sim_task *t)
 {
     output(t->tab, OP_END, NULL, NULL, 0);

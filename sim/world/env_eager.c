@@ -39,6 +39,25 @@
  *    without one, the prefix's first call notes the wait's marks at once
  *    (sim_env_wait_mark), as arriving there by a step would have.
  */
+/*
+ * Reads that lead back to a wait (the stateful safety search only,
+ * sim_run_spec.collapse_reads).  A task stopped before a get of key k, whose
+ * state mark is in force, and whose marks' record (marks_seen, env_digest.c
+ * sim_env_read_leads_to_wait) says that the value k holds now leads it
+ * straight to a wait for k alone with no deadline, does that get and
+ * begins that wait at once, inside the step that brought it there.  The
+ * state "before a read that fails" and the state "waiting" are then one:
+ * from either, the task does nothing until k changes, and then reads the
+ * new value (a change wakes the waiter, whose prefix stops before the same
+ * read).  What it assumes is what marks assume (one hash, one future), and
+ * it is checked: the task must then be waiting for k, or the mark is named
+ * incomplete.  Only where a get returns the browser's map as it is (the
+ * linearizable model, storage available, no tab faults), for a tab's only
+ * task, and not for the starvation search, whose fairness counts a task
+ * enabled before such a read.
+ */
+#include <string.h>
+
 #include "sim/world/env_parts.h"
 #include "sim/world/env_wait.h"
 
@@ -208,15 +227,10 @@ static void eager_table(xt_env_methods *m, const xt_env_methods *real)
 #undef GUARD
 }
 
-/* Is t, queued, a task the rule applies to (see the file comment)? */
-static gboolean eager_candidate(const sim_world *w, const sim_queue_entry *e)
+/* Is t its tab's only live task, free to run now? */
+static gboolean alone_and_free(const sim_world *w, const sim_task *t)
 {
-    const sim_task *t = e->item;
     const sim_tab *tab = t->tab;
-    if (t->reason != SIM_YIELD_AWAIT || t->wait.waiting || t->wait.deadline_us >= 0 || e->time_us != w->now_us)
-        return FALSE;
-    if (t->wait.woken_by <= 0 && t->wait.woken_by != SIM_WOKEN_NOTIFY)
-        return FALSE;
     if (sim_tab_gone(tab) || tab->frozen_until_us > w->now_us || (tab->owner && tab->owner != t))
         return FALSE;
     for (const GList *l = w->live.head; l; l = l->next) {
@@ -227,9 +241,49 @@ static gboolean eager_candidate(const sim_world *w, const sim_queue_entry *e)
     return TRUE;
 }
 
+/* Is the queued task of e woken from a wait the rule applies to? */
+static gboolean eager_candidate(const sim_world *w, const sim_queue_entry *e)
+{
+    const sim_task *t = e->item;
+    if (t->reason != SIM_YIELD_AWAIT || t->wait.waiting || t->wait.deadline_us >= 0 || e->time_us != w->now_us)
+        return FALSE;
+    if (t->wait.woken_by <= 0 && t->wait.woken_by != SIM_WOKEN_NOTIFY)
+        return FALSE;
+    return alone_and_free(w, t);
+}
+
+/* Is the queued task of e stopped before a get that leads straight back
+ * to a wait for its key ("Reads that lead back to a wait" above)? */
+static gboolean collapse_candidate(sim_world *w, const sim_queue_entry *e)
+{
+    sim_task *t = e->item;
+    if (!w->collapse_reads || t->reason != SIM_YIELD_STORAGE || !t->pending_read || e->time_us != w->now_us)
+        return FALSE;
+    return alone_and_free(w, t) && sim_env_read_leads_to_wait(t->tab, t);
+}
+
+/* Do the get at once; it must end in the wait the marks foretold, or the
+ * marks were wrong and the search is not complete. */
+static void collapse_read(sim_world *w, sim_task *t)
+{
+    const char *key = t->pending_read;
+    const char *mark = t->mark;
+    sim_world_dispatch(w, t);
+    gboolean waits = t->wait.waiting && t->wait.n_keys == 1 && t->wait.deadline_us < 0 &&
+                     strcmp(t->wait.keys[0], key) == 0;
+    if (!waits && !w->mark_conflict)
+        w->mark_conflict = mark;
+}
+
 void sim_world_run_woken(sim_world *w)
 {
     for (size_t i = 0; i < w->queue.len; i++) {
+        if (collapse_candidate(w, &w->queue.heap[i])) {
+            sim_queue_entry e = sim_queue_remove_at(&w->queue, i);
+            collapse_read(w, e.item);
+            i = (size_t)-1;
+            continue;
+        }
         if (!eager_candidate(w, &w->queue.heap[i]))
             continue;
         sim_queue_entry e = sim_queue_remove_at(&w->queue, i);

@@ -146,7 +146,12 @@ static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *
 static int env_storage_get(void *ctx, const char *key, GString *value_out)
 {
     sim_tab *tab = ctx;
+    sim_task *self = tab->world->current;
+    if (self)
+        self->pending_read = key; /* what it is stopped before (env_eager.c) */
     sim_task *t = storage_turn(tab);
+    if (self)
+        self->pending_read = NULL;
     if (!t)
         return XT_ECANCELLED;
     sim_world *w = tab->world;

@@ -422,6 +422,11 @@ void sim_world_run(sim_world *w)
     const sim_scenario *s = w->scenario;
     /* Woken tasks run their quiet prefix at once (env_eager.c). */
     w->eager_on = w->untimed && s->quiet_steps && !(s->js_module && *s->js_module);
+    /* ... and reads that lead back to a wait are done at once, where a
+     * get returns the browser's map as it is (no faults, no view). */
+    w->collapse_reads = w->collapse_reads && w->eager_on && w->model == sim_storage_models[0] &&
+                        !w->model->call_begin && !s->storage_unavailable && s->tab_close_max == 0 &&
+                        s->tab_freeze_max == 0 && s->tab_reload_max == 0 && s->tab_stall_max == 0;
     gboolean ran_out = TRUE; /* the queue emptied: nothing left to run */
     while (sim_queue_len(&w->queue) > 0) {
         sim_step_info info = {.choice_pos = -1};

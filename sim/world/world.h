@@ -119,6 +119,7 @@ struct sim_task {
     xt_task_fn fn;
     void *arg;
     const char *label;      /* from XT_OBS_STEP, for the next storage call */
+    const char *pending_read; /* the key of the get it is stopped before, or NULL (env_eager.c) */
     /* The task's part of each concept, defined with it: */
     sim_task_record record;   /* lock request timing, storage calls (check/monitor.h) */
     sim_task_weblock weblock; /* its place in the Web Locks manager (browser/weblocks.h) */
@@ -211,6 +212,7 @@ struct sim_world {
     sim_task *current;
     sim_task *eager;        /* the task running a woken prefix (env_eager.c), or NULL */
     gboolean eager_on;      /* the rule applies to this run (sim_world_run) */
+    gboolean collapse_reads; /* stateful safety search: reads that lead back to a wait are done at once (env_eager.c) */
     GQueue live;            /* tasks not done, in creation order */
     int next_task_id;
     int64_t now_us;
@@ -293,6 +295,9 @@ gboolean sim_tab_heap_digest(const sim_tab *tab, sim_digest *out);
  * that returns while running one stops first. */
 void sim_world_run_woken(sim_world *w);
 void sim_env_eager_end(sim_task *t);
+/* env_digest.c: do t's marks say that the get it is stopped before, of the
+ * value its key holds now, leads straight back to a wait for that key? */
+gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t);
 /* world.c: resume t (its tab free) or queue it for its tab. */
 void sim_world_dispatch(sim_world *w, sim_task *t);
 /* env_digest.c: the running task has returned (its last output). */

@@ -321,41 +321,48 @@ static void test_mark_prefix_checked(void **state)
 
 /* ---- the description of shared objects (env_digest.c) ---- */
 
-static int shared_count[2];     /* one object per tab, which its two tasks share */
+static int shared_count[2];     /* one object per tab (index - 1), which its two tasks share */
 static gboolean shared_described; /* whether heap_describe folds it */
 static sim_program_ops shared_ops;
 
 static gboolean shared_describe(const sim_tab *tab, xt_describe_fn fold, void *ctx)
 {
     if (shared_described)
-        fold(ctx, &shared_count[tab->index], sizeof shared_count[tab->index]);
+        fold(ctx, &shared_count[tab->index - 1], sizeof shared_count[tab->index - 1]);
     return TRUE;
 }
 
-/* The spawned task: a read that nothing writes, then a write of the
- * shared counter, which it reads only from memory. */
+/* The spawned task: waits for "go", then writes the shared counter,
+ * which it reads only from memory. */
 static void shared_reader(void *arg)
 {
     sim_tab *tab = arg;
-    GString *read = g_string_new(NULL);
-    int rc = xt_env_get(&tab->env, "z", read);
-    g_string_free(read, TRUE);
-    if (rc == XT_ECANCELLED)
+    GString *value = g_string_new(NULL);
+    int rc = xt_env_get(&tab->env, "go", value);
+    g_string_free(value, TRUE);
+    const char *const keys[1] = {"go"};
+    if (rc == XT_ENOTFOUND)
+        rc = xt_env_wait(&tab->env, keys, 1, -1);
+    if (rc != XT_OK)
         return;
-    char value[8];
-    g_snprintf(value, sizeof value, "%d", shared_count[tab->index]);
-    (void)xt_env_set(&tab->env, "b", value);
+    char text[8];
+    g_snprintf(text, sizeof text, "%d", shared_count[tab->index - 1]);
+    (void)xt_env_set(&tab->env, "b", text);
 }
 
-/* The main task: spawns the reader, then counts and writes. */
+/* The main task: spawns the reader, then sleeps, counts and writes "go"
+ * (which ends the readers' waits, its tab's and the other's), twice; the
+ * other tab's "go" may wake the reader before or after the count. */
 static void shared_main(void *arg)
 {
     sim_tab *tab = arg;
     if (xt_env_spawn(&tab->env, shared_reader, tab) != XT_OK)
         return;
     for (int i = 0; i < 2; i++) {
-        shared_count[tab->index]++;
-        if (xt_env_set(&tab->env, "a", "x") != XT_OK)
+        if (xt_env_sleep_ms(&tab->env, 1) != XT_OK)
+            return;
+        shared_count[tab->index - 1]++;
+        if (xt_env_set(&tab->env, "go", i ? "2" : "1") != XT_OK)
             return;
     }
 }
@@ -370,21 +377,18 @@ static void shared_ready(void *ctx, sim_world *w)
     memset(shared_count, 0, sizeof shared_count);
 }
 
-/* Runs from a few prefixes, sharing one table of outputs: the conflict
- * the first of them found, or NULL. */
+/* Random untimed runs (seeds 1..64), sharing one table of outputs: the
+ * conflict the first of them found, or NULL. */
 static const char *shared_runs(gboolean described)
 {
     sim_scenario *s = scenario(LAMPORT);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     GHashTable *seen = sim_marks_seen_new();
     shared_described = described;
-    static const uint32_t prefixes[4][6] = {{0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}, {0, 1, 0, 1, 0, 1},
-                                            {1, 0, 1, 0, 1, 0}};
     const char *conflict = NULL;
-    for (size_t i = 0; i < G_N_ELEMENTS(prefixes) && !conflict; i++) {
-        sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
-                             .marks_seen = seen, .world_ready = shared_ready, .prefix = prefixes[i],
-                             .prefix_len = G_N_ELEMENTS(prefixes[i])};
+    for (uint64_t seed = 1; seed <= 64 && !conflict; seed++) {
+        sim_run_spec spec = {.seed = seed, .tail = SIM_TAIL_RANDOM, .untimed = TRUE, .discrete = TRUE,
+                             .digests = TRUE, .marks_seen = seen, .world_ready = shared_ready};
         sim_run run;
         sim_run_exec(s, pool, &spec, &run);
         conflict = run.mark_conflict;
@@ -397,8 +401,9 @@ static const char *shared_runs(gboolean described)
 }
 
 /* Each task of a described tab keeps its own hash; the reader's write
- * depends on the counter, not on anything it read, so only the
- * description covers it.  Left out, the check catches it (one key, two
+ * depends on the counter (how far its tab's main got before the other
+ * tab's "go" woke it), not on anything it read, so only the description
+ * covers it.  Left out, the check catches it (one key, two
  * outputs); folded, nothing is caught. */
 static void test_shared_description_checked(void **state)
 {
