@@ -4,7 +4,8 @@
  * libxt ships Lamport's algorithm only.  The mutants that leave out one
  * statement ([lamport] omit = b-wait or y-recheck: the broken variants a
  * model checker must catch) are compiled here, from the same source file
- * with XT_LAMPORT_MUTANTS defined and the entry points renamed, so they
+ * (and its descriptor's, mutex_lamport_algorithm.c) with
+ * XT_LAMPORT_MUTANTS defined and the entry points renamed, so they
  * never reach production code.  The registered "lamport" (below) runs
  * libxt's own build whenever omit = none, and this mutant build only for
  * a mutant: what is verified is the shipped code.
@@ -14,6 +15,7 @@
 #define xt_lamport_mutex_options_init sim_lamport_mutant_options_init
 #define xt_lamport_algorithm sim_lamport_mutant_algorithm
 #include "../../core/src/mutex_lamport.c"
+#include "../../core/src/mutex_lamport_algorithm.c"
 #undef xt_lamport_algorithm
 
 #include "sim/programs/algorithms.h"
