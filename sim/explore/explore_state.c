@@ -76,6 +76,11 @@ typedef struct sdfs {
     GArray *nodes;           /* snode, the current path, by chooser position */
     guint8 cur_sleep;        /* tabs asleep in the state the run is in */
     sim_access *cur_sleep_acc;
+    /* The world's collapse decisions along the path (sdfs_collapse), in
+     * the order it asked, with the chooser position it asked at. */
+    GArray *cq_pos;          /* size_t */
+    GArray *cq_bit;          /* gboolean */
+    guint cq_next;           /* the run's next question */
 } sdfs;
 
 static void node_clear(snode *n)
@@ -155,6 +160,34 @@ static gboolean sleep_after(sdfs *d, const sim_step_info *st)
         if ((d->cur_sleep >> t & 1) && sim_access_dependent(d->cur_sleep_acc[t], st->acc))
             d->cur_sleep &= (guint8)~(1u << t);
     return TRUE;
+}
+
+/* Whether the world may do a read that leads back to a wait at once
+ * (sim_run_spec.collapse_decide).  What the marks predict grows as the
+ * search goes, but a replayed path must be the path: along the prefix
+ * the decision made when the path was first run is given again; beyond
+ * it, the prediction is taken and noted. */
+static gboolean sdfs_collapse(void *ctx, gboolean predicted)
+{
+    sdfs *d = ctx;
+    if (d->cq_next < d->cq_bit->len)
+        return g_array_index(d->cq_bit, gboolean, d->cq_next++);
+    size_t pos = d->chooser->pos;
+    g_array_append_val(d->cq_pos, pos);
+    g_array_append_val(d->cq_bit, predicted);
+    d->cq_next++;
+    return predicted;
+}
+
+/* The next run replays choices [0, len): the questions asked before the
+ * last of them are asked again, the later ones are not. */
+static void collapse_truncate(sdfs *d, size_t len)
+{
+    guint keep = 0;
+    while (keep < d->cq_pos->len && g_array_index(d->cq_pos, size_t, keep) < len)
+        keep++;
+    g_array_set_size(d->cq_pos, keep);
+    g_array_set_size(d->cq_bit, keep);
 }
 
 static void sdfs_world_ready(void *ctx, sim_world *w)
@@ -272,6 +305,8 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
                               char **conflict, gboolean *cut_steps)
 {
     d->nodes = g_array_new(FALSE, FALSE, sizeof(snode));
+    d->cq_pos = g_array_new(FALSE, FALSE, sizeof(size_t));
+    d->cq_bit = g_array_new(FALSE, FALSE, sizeof(gboolean));
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean finished = FALSE;
     for (;;) {
@@ -282,8 +317,10 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
                              .sched_pick = sdfs_pick, .step_done = sdfs_step_done, .hook_ctx = d,
                              .access_unused = !d->sleep_sets, .stop = o->stop, .digests = TRUE,
                              .marks_seen = marks_seen, .marks_prefix_checked = TRUE, .world_ready = sdfs_world_ready,
-                             .collapse_reads = TRUE};
+                             .collapse_reads = TRUE, .collapse_decide = sdfs_collapse};
         d->prefix_len = prefix->len;
+        collapse_truncate(d, prefix->len);
+        d->cq_next = 0;
         d->have_last = FALSE;
         d->cur_sleep = 0;
         memset(d->cur_sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
@@ -330,6 +367,8 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     nodes_truncate(d, 0);
     g_array_free(d->nodes, TRUE);
     d->nodes = NULL;
+    g_array_free(d->cq_pos, TRUE);
+    g_array_free(d->cq_bit, TRUE);
     g_array_free(prefix, TRUE);
     return finished;
 }

@@ -31,6 +31,7 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
         sim_world_digest_enable(w, spec->marks_seen);
         w->marks_prefix_checked = spec->marks_prefix_checked;
         w->collapse_reads = spec->collapse_reads && spec->marks_seen;
+        w->collapse_decide = spec->collapse_decide;
     }
     if (spec->world_ready)
         spec->world_ready(spec->hook_ctx, w);

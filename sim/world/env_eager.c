@@ -259,7 +259,10 @@ static gboolean collapse_candidate(sim_world *w, const sim_queue_entry *e)
     sim_task *t = e->item;
     if (!w->collapse_reads || t->reason != SIM_YIELD_STORAGE || !t->pending_read || e->time_us != w->now_us)
         return FALSE;
-    return alone_and_free(w, t) && sim_env_read_leads_to_wait(t->tab, t);
+    if (!alone_and_free(w, t))
+        return FALSE;
+    gboolean predicted = sim_env_read_leads_to_wait(t->tab, t);
+    return w->collapse_decide ? w->collapse_decide(w->hook_ctx, predicted) : predicted;
 }
 
 /* Do the get at once; it must end in the wait the marks foretold, or the

@@ -213,6 +213,7 @@ struct sim_world {
     sim_task *eager;        /* the task running a woken prefix (env_eager.c), or NULL */
     gboolean eager_on;      /* the rule applies to this run (sim_world_run) */
     gboolean collapse_reads; /* stateful safety search: reads that lead back to a wait are done at once (env_eager.c) */
+    gboolean (*collapse_decide)(void *ctx, gboolean predicted); /* hook_ctx; NULL: the prediction */
     GQueue live;            /* tasks not done, in creation order */
     int next_task_id;
     int64_t now_us;
