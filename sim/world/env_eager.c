@@ -4,7 +4,8 @@
  *
  * Untimed, with quiet steps on, when a step ends a wait that only a
  * change or a notify could end (no deadline), the woken task does not
- * stay "woken" until the scheduler picks it: at the end of that step the
+ * stay "woken" until the scheduler picks it: at the end of that step,
+ * before the step's hook looks at the state (world.c world_step), the
  * world resumes it (sim_world_run_woken) and it runs its own code (the
  * wait's return, its loop, a state mark) up to its next visible action,
  * which it does not perform.  It stops there, keeping its tab, exactly as
@@ -54,7 +55,10 @@
  * incomplete.  Only where a get returns the browser's map as it is (the
  * linearizable model, storage available, no tab faults), for a tab's only
  * task, and not for the starvation search, whose fairness counts a task
- * enabled before such a read.
+ * enabled before such a read.  The marks' record grows during a search, so
+ * a path replayed later could be decided otherwise: the search answers
+ * each such question along a replayed prefix as it did when the path was
+ * first run (sim_run_spec.collapse_decide, explore_state.c sdfs_collapse).
  */
 #include <string.h>
 
