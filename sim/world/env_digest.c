@@ -110,17 +110,23 @@ static void fold_data(sim_tab *tab, sim_task *t, const void *data, size_t len)
         sim_digest_bytes(&t->own, data, len);
 }
 
+/* How a result of t begins in h, where its results go (tagged with t
+ * outside a scope, where they join its tab's hash). */
+static void result_start(const sim_task *t, sim_digest *h, uint64_t op)
+{
+    if (!t->scoped)
+        sim_digest_u64(h, (uint64_t)t->ord);
+    sim_digest_u64(h, op);
+}
+
 static void fold_begin(sim_tab *tab, sim_task *t, uint64_t op)
 {
     t->outputs = 0;
-    if (!t->scoped) {
-        if (tab->mark_task && tab->mark_task != t) {
-            tab->mark_task->mark = NULL; /* another task's reads join the tab's hash */
-            tab->mark_task = NULL;
-        }
-        sim_digest_u64(&tab->dig, (uint64_t)t->ord);
+    if (!t->scoped && tab->mark_task && tab->mark_task != t) {
+        tab->mark_task->mark = NULL; /* another task's reads join the tab's hash */
+        tab->mark_task = NULL;
     }
-    sim_digest_u64(target_of(t), op);
+    result_start(t, target_of(t), op);
     if (keeps_own(tab))
         sim_digest_u64(&t->own, op);
 }
@@ -162,6 +168,29 @@ GHashTable *sim_marks_seen_new(void)
     return g_hash_table_new_full(digest_hash, digest_eq, g_free, g_free);
 }
 
+/* What an output is: its kind, key, value, argument and step label. */
+static void output_digest(sim_digest *out, uint64_t op, const char *key, const char *value, int64_t arg,
+                          const char *label)
+{
+    sim_digest_init(out, op);
+    sim_digest_str(out, key);
+    sim_digest_str(out, value);
+    sim_digest_u64(out, (uint64_t)arg);
+    sim_digest_str(out, label);
+}
+
+/* The key a marked task's n-th output since its last result is checked
+ * under, from the hash h its results made. */
+static void mark_key(const sim_task *t, sim_digest h, uint32_t n, sim_digest *key)
+{
+    *key = h;
+    sim_digest_u64(key, n);
+    if (t->scoped) {
+        sim_digest_u64(key, t->scope_base.lo);
+        sim_digest_u64(key, t->scope_base.hi);
+    }
+}
+
 static void check_output(sim_world *w, const sim_digest *key_h, const sim_digest *out, const char *label)
 {
     const sim_digest *seen = g_hash_table_lookup(w->marks_seen, key_h);
@@ -185,18 +214,10 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
     }
     uint32_t n = t->outputs++;
     sim_digest out;
-    sim_digest_init(&out, op);
-    sim_digest_str(&out, key);
-    sim_digest_str(&out, value);
-    sim_digest_u64(&out, (uint64_t)arg);
-    sim_digest_str(&out, t->label);
+    output_digest(&out, op, key, value, arg, t->label);
     if (t->mark) {
-        sim_digest key_h = *target_of(t);
-        sim_digest_u64(&key_h, n);
-        if (t->scoped) {
-            sim_digest_u64(&key_h, t->scope_base.lo);
-            sim_digest_u64(&key_h, t->scope_base.hi);
-        }
+        sim_digest key_h;
+        mark_key(t, *target_of(t), n, &key_h);
         check_output(w, &key_h, &out, t->mark);
     }
     sim_digest heap; /* the shared objects as the task sees them now */
@@ -428,6 +449,21 @@ static gboolean d_passed(void *ctx, int64_t at_ms)
     return passed;
 }
 
+/* t's own hash from its place in its tab alone (a mark that describes
+ * all its frames). */
+static void own_restart(sim_task *t)
+{
+    sim_digest_init(&t->own, ((uint64_t)t->tab->index << 32) | (uint64_t)t->ord);
+}
+
+/* A mark's label and live values, after its restart. */
+static void own_mark(sim_task *t, const char *label, size_t label_len, const void *live, size_t len)
+{
+    sim_digest_u64(&t->own, OP_MARK);
+    sim_digest_bytes(&t->own, label, label_len);
+    sim_digest_bytes(&t->own, live, len);
+}
+
 static void d_mark(void *ctx, const char *label, const void *live, size_t len)
 {
     sim_tab *tab = ctx;
@@ -442,7 +478,7 @@ static void d_mark(void *ctx, const char *label, const void *live, size_t len)
         t->own = t->own_base;
     } else if (sole_live(tab, t)) {
         sim_digest_init(&tab->dig, (uint64_t)tab->index);
-        sim_digest_init(&t->own, ((uint64_t)tab->index << 32) | (uint64_t)t->ord);
+        own_restart(t);
         tab->mark_task = t;
     } else {
         fold_begin(tab, t, OP_MARK); /* not the tab's only task: a plain result */
@@ -453,11 +489,8 @@ static void d_mark(void *ctx, const char *label, const void *live, size_t len)
     sim_digest_u64(target_of(t), OP_MARK);
     sim_digest_bytes(target_of(t), label, label_len);
     sim_digest_bytes(target_of(t), live, len);
-    if (keeps_own(tab)) {
-        sim_digest_u64(&t->own, OP_MARK);
-        sim_digest_bytes(&t->own, label, label_len);
-        sim_digest_bytes(&t->own, live, len);
-    }
+    if (keeps_own(tab))
+        own_mark(t, label, label_len, live, len);
     t->mark = label;
     t->outputs = 0;
 }
@@ -474,26 +507,17 @@ gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t)
     const char *value = sim_storage_peek(w->storage, key);
     int rc = value ? XT_OK : XT_ENOTFOUND;
     sim_digest h = *target_of(t);
-    if (!t->scoped)
-        sim_digest_u64(&h, (uint64_t)t->ord);
-    sim_digest_u64(&h, OP_GET);
+    result_start(t, &h, OP_GET);
     sim_digest_u64(&h, (uint64_t)(int64_t)rc);
     if (value)
         sim_digest_bytes(&h, value, strlen(value));
-    sim_digest_u64(&h, 0);
-    if (t->scoped) {
-        sim_digest_u64(&h, t->scope_base.lo);
-        sim_digest_u64(&h, t->scope_base.hi);
-    }
-    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, &h);
+    sim_digest key_h;
+    mark_key(t, h, 0, &key_h);
+    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, &key_h);
     if (!seen)
         return FALSE;
-    sim_digest wait;
-    sim_digest_init(&wait, OP_WAIT);
-    sim_digest_str(&wait, key);
-    sim_digest_str(&wait, NULL);
-    sim_digest_u64(&wait, (uint64_t)(int64_t)-1);
-    sim_digest_str(&wait, NULL); /* the label: every storage call clears it (env_sim.c) */
+    sim_digest wait; /* d_wait's output; the label is NULL: every storage call clears it (env_sim.c) */
+    output_digest(&wait, OP_WAIT, key, NULL, -1, NULL);
     return sim_digest_equal(*seen, wait);
 }
 
@@ -508,10 +532,9 @@ void sim_tab_mark_frames(sim_tab *tab, const char *label)
     if (!tab->world->digesting || !t || sim_tab_gone(tab))
         return;
     d_mark(tab, label, NULL, 0);
-    if (keeps_own(tab) && !t->scoped) {
-        sim_digest_init(&t->own, ((uint64_t)tab->index << 32) | (uint64_t)t->ord);
-        sim_digest_u64(&t->own, OP_MARK);
-        sim_digest_str(&t->own, label);
+    if (keeps_own(tab) && !t->scoped) { /* beside other tasks too: d_mark only folded it then */
+        own_restart(t);
+        own_mark(t, label, strlen(label), NULL, 0);
         t->outputs = 0;
     }
 }

@@ -377,6 +377,12 @@ static void world_check_deadlock(sim_world *w)
     }
 }
 
+/* Does the scenario strike tabs (close, freeze, reload, stall)? */
+static gboolean tab_faults_on(const sim_scenario *s)
+{
+    return s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0 || s->tab_stall_max > 0;
+}
+
 static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
 {
     w->acc.r = w->acc.w = 0;
@@ -392,8 +398,7 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
     info->data_begin = w->chooser->pos;
     /* Faults cost nothing unless the scenario asks for them. */
     const sim_scenario *s = w->scenario;
-    gboolean faulted = (s->tab_close_max > 0 || s->tab_freeze_max > 0 || s->tab_reload_max > 0 || s->tab_stall_max > 0)
-                       && sim_world_fault(w, t);
+    gboolean faulted = tab_faults_on(s) && sim_world_fault(w, t);
     if (!faulted)
         sim_world_dispatch(w, t);
     /* Tasks it woke run their quiet prefix now, before the state is
@@ -424,9 +429,8 @@ void sim_world_run(sim_world *w)
     w->eager_on = w->untimed && s->quiet_steps && !(s->js_module && *s->js_module);
     /* ... and reads that lead back to a wait are done at once, where a
      * get returns the browser's map as it is (no faults, no view). */
-    w->collapse_reads = w->collapse_reads && w->eager_on && w->model == sim_storage_models[0] &&
-                        !w->model->call_begin && !s->storage_unavailable && s->tab_close_max == 0 &&
-                        s->tab_freeze_max == 0 && s->tab_reload_max == 0 && s->tab_stall_max == 0;
+    w->collapse_reads = w->collapse_reads && w->eager_on && w->model == sim_storage_models[0] /* linearizable */ &&
+                        !s->storage_unavailable && !tab_faults_on(s);
     gboolean ran_out = TRUE; /* the queue emptied: nothing left to run */
     while (sim_queue_len(&w->queue) > 0) {
         sim_step_info info = {.choice_pos = -1};
