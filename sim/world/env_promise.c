@@ -3,10 +3,12 @@
  * tab_wait and tab_wake (the in-tab async mutex, core/src/mutex_serial.c).
  *
  * A task in tab_wait is parked: in no queue, not a candidate of any
- * explorer, until a task of its own tab calls tab_wake, which posts every
- * parked task of the tab to run now (a resolved promise's continuation is
- * a new task of the tab's event loop).  Nothing else ends the wait but the
- * tab going away: the end of a run or a crash unwinds the parked task like
+ * explorer, until a task of its own tab calls tab_wake, which resolves
+ * every parked task's promise: their code goes on, in the order they
+ * parked, as microtasks of the waker's macrotask, that is, when the waker
+ * gives the tab up (its next await or its end), before any other task of
+ * the tab (tab->handoff, world.h).  Nothing else ends the wait but the tab
+ * going away: the end of a run or a crash unwinds the parked task like
  * any other (XT_ECANCELLED).  So an untimed search never spins on it: a
  * parked task has nothing to re-read.  A run in which the only live tasks
  * are parked while a lock request waits ends as "every tab is blocked",
@@ -16,7 +18,8 @@
  * they are dependent with it anyway; they touch no shared object.
  *
  * Invariant: a task is parked exactly from its tab_wait until a tab_wake
- * of its tab (or its unwinding); a parked task is in no queue.
+ * of its tab (or its unwinding); a parked task is in no queue, and a woken
+ * one is in its tab's handoff queue until the waker gives the tab up.
  */
 #include <assert.h>
 
@@ -32,6 +35,7 @@ int sim_env_tab_wait(void *ctx)
     sim_task *t = w->current;
     assert(t && t->tab == tab && !t->parked);
     t->parked = TRUE;
+    t->wait.begin = ++w->wait_seq;
     if (w->monitor->tracing)
         sim_monitor_line(w->monitor, w->now_us, tab->index, t->id, "tab-wait", NULL, NULL, NULL,
                          "wait for the tab's other task", NULL);
@@ -41,17 +45,29 @@ int sim_env_tab_wait(void *ctx)
     return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
 }
 
+static gint parked_before(gconstpointer a, gconstpointer b)
+{
+    const sim_task *x = *(sim_task *const *)a, *y = *(sim_task *const *)b;
+    return x->wait.begin < y->wait.begin ? -1 : x->wait.begin > y->wait.begin;
+}
+
 void sim_env_tab_wake(void *ctx)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
     if (sim_tab_gone(tab))
         return;
+    GPtrArray *woken = w->woken;
     for (GList *l = w->live.head; l; l = l->next) {
         sim_task *t = l->data;
-        if (t->tab == tab && t->parked && t != w->current) {
-            t->parked = FALSE;
-            sim_world_post(w, t, 0, TRUE);
-        }
+        if (t->tab == tab && t->parked && t != w->current)
+            g_ptr_array_add(woken, t);
     }
+    g_ptr_array_sort(woken, parked_before);
+    for (guint i = 0; i < woken->len; i++) {
+        sim_task *t = woken->pdata[i];
+        t->parked = FALSE;
+        g_queue_push_tail(&tab->handoff, t);
+    }
+    g_ptr_array_set_size(woken, 0);
 }

@@ -22,6 +22,21 @@
  * a bit can only end a wait early, which xt_env's contract allows (a
  * spurious wake-up re-reads).
  *
+ * One event, one macrotask.  The waits one change or one notify ends in a
+ * tab go on as a browser runs the tab's listeners: in one macrotask, in
+ * the order the listeners were added (the order the waits began), each
+ * resolving its waiter's promise, whose code then runs as a microtask of
+ * that macrotask (wake_in_order).  So in another tab the first waiter's
+ * wake-up is posted and the others follow it, in no queue, when it gives
+ * the tab up; in the notifier's or writer's own tab they follow the
+ * running task (tab->handoff).  No choice orders them and no other task
+ * of the tab runs between them.  A waiter whose deadline fired first is
+ * woken by that timer instead, and a waiter whose tab is busy (a task in
+ * a storage call, or stalled) joins the tab's ready FIFO at once, as the
+ * event's task queues behind the running one.  The JavaScript tabs'
+ * listeners run the same way (js_event.c), so the C port of
+ * browser-tabs-lock and the npm package make the same choices.
+ *
  * Time.  A wait with a deadline is a wake-up at now + timeout (throttled
  * in a background tab, like any setTimeout) that a change moves to now;
  * one without a deadline is in no queue until a change posts it.  That is
@@ -127,9 +142,133 @@ static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
         sim_world_post(w, t, delay_us, TRUE); /* in no queue: this is its only wake-up */
 }
 
+/* Where t's wake-up is: its index in the queue, or -1; and whether it is
+ * already due (in the queue at now or earlier, or, with a deadline and no
+ * entry, in its tab's ready FIFO): then its deadline fired first, and the
+ * wait ends as that timer's macrotask. */
+static gboolean wake_due(const sim_world *w, const sim_task *t, ssize_t *at)
+{
+    for (size_t i = 0; i < w->queue.len; i++)
+        if (w->queue.heap[i].item == t) {
+            *at = (ssize_t)i;
+            return w->queue.heap[i].time_us <= w->now_us;
+        }
+    *at = -1;
+    return t->wait.deadline_us >= 0;
+}
+
+/* End t's wait now.  If another task holds its tab (in a storage call, or
+ * stalled in the middle of its task), t joins the tab's ready FIFO at once,
+ * as a browser queues the event's task behind the running one (a wake-up
+ * in the queue would only make a step that finds the tab busy). */
 static void wait_wake(sim_world *w, sim_task *t, int by)
 {
-    wait_wake_after(w, t, by, 0);
+    sim_tab *tab = t->tab;
+    ssize_t at;
+    if (wake_due(w, t, &at) || !tab->owner || tab->owner == t) {
+        wait_wake_after(w, t, by, 0);
+        return;
+    }
+    if (at >= 0)
+        (void)sim_queue_remove_at(&w->queue, (size_t)at);
+    t->wait.waiting = FALSE;
+    w->waiters--;
+    t->wait.woken_by = by;
+    t->needs_tab = TRUE;
+    g_queue_push_tail(&tab->ready, t);
+}
+
+/* Can t's wait, ended now, go on behind another task's?  Not when its
+ * deadline already fired (wake_due). */
+static gboolean wake_can_follow(const sim_world *w, const sim_task *t)
+{
+    ssize_t at;
+    return !wake_due(w, t, &at);
+}
+
+/* t's wait ends behind another task's: in no queue, it goes on when that
+ * one gives its tab up (wake_in_order). */
+static void wake_behind(sim_world *w, sim_task *t, int by)
+{
+    t->wait.waiting = FALSE;
+    w->waiters--;
+    t->wait.woken_by = by;
+    t->wait.following = TRUE;
+    for (size_t i = 0; i < w->queue.len; i++)
+        if (w->queue.heap[i].item == t) {
+            (void)sim_queue_remove_at(&w->queue, i);
+            break;
+        }
+}
+
+/* Sorting the woken: tabs in the order their first waiter was met (the
+ * live tasks' order, as tabs' events are dispatched), each tab's waiters
+ * in the order their waits began. */
+typedef struct wake_order {
+    int first[SIM_TABS_MAX + 1]; /* by tab index: the collection index of its first waiter */
+} wake_order;
+
+static gint by_tab_then_begin(gconstpointer a, gconstpointer b, gpointer data)
+{
+    const wake_order *o = data;
+    const sim_task *x = *(sim_task *const *)a, *y = *(sim_task *const *)b;
+    int fx = o->first[x->tab->index], fy = o->first[y->tab->index];
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    return x->wait.begin < y->wait.begin ? -1 : x->wait.begin > y->wait.begin;
+}
+
+/* End the waits one event ends (one `storage` event, one notify): as a
+ * browser calls a tab's listeners, in the order they were added, in one
+ * macrotask, each resolving its waiter's promise, whose code then runs as
+ * microtasks of that macrotask, one after the other.  In own, the tab
+ * whose running task made the event (its notify, or its write telling its
+ * own listeners), they go on when that task gives the tab up
+ * (tab->handoff); in another tab the first is woken now and the others
+ * go on behind it (sim_env_wait_resumed hands them off).  A waiter whose
+ * deadline already fired is woken as its timer's macrotask, as before. */
+static void wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab *own)
+{
+    wake_order order;
+    for (guint i = woken->len; i-- > 0;)
+        order.first[((sim_task *)woken->pdata[i])->tab->index] = (int)i;
+    g_ptr_array_sort_with_data(woken, by_tab_then_begin, &order);
+    sim_task *leader = NULL, *tail = NULL;
+    for (guint i = 0; i < woken->len; i++) {
+        sim_task *t = woken->pdata[i];
+        if (leader && leader->tab != t->tab)
+            leader = tail = NULL;
+        if (!wake_can_follow(w, t)) {
+            wait_wake(w, t, by);
+        } else if (t->tab == own) {
+            wake_behind(w, t, by);
+            g_queue_push_tail(&t->tab->handoff, t);
+        } else if (!leader) {
+            wait_wake(w, t, by);
+            leader = tail = t;
+        } else {
+            wake_behind(w, t, by);
+            tail->wait.follow = t;
+            tail = t;
+        }
+    }
+    g_ptr_array_set_size(woken, 0);
+}
+
+void sim_env_wait_resumed(sim_world *w, sim_task *t)
+{
+    (void)w;
+    t->wait.following = FALSE;
+    sim_task *f = t->wait.follow;
+    t->wait.follow = NULL;
+    if (sim_tab_gone(t->tab))
+        return; /* they are unwound, each on its own */
+    while (f) {
+        sim_task *next = f->wait.follow;
+        f->wait.follow = NULL;
+        g_queue_push_tail(&t->tab->handoff, f);
+        f = next;
+    }
 }
 
 /* Writes on their way to a waiting tab (cached, snapshot): when to look
@@ -181,6 +320,7 @@ void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key)
             kicks++;
         }
     }
+    GPtrArray *woken = w->woken;
     for (GList *l = w->live.head; l && (w->waiters > 0 || kicks > 0); l = l->next) {
         sim_task *t = l->data;
         if (kicks > 0 && t == anchors[t->tab->index - 1]) {
@@ -191,8 +331,9 @@ void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key)
             continue;
         gboolean ends = t->wait.keys ? !key || waits_for(t, key) : t->tab != from;
         if (ends)
-            wait_wake(w, t, from->index);
+            g_ptr_array_add(woken, t);
     }
+    wake_in_order(w, woken, from->index, w->current && w->current->tab == from ? from : NULL);
     for (int i = 0; kicks > 0 && i < w->n_tabs; i++) /* those with no anchor (a kick twice does nothing) */
         if (w->tabs[i].storage_event && &w->tabs[i] != from && !sim_tab_gone(&w->tabs[i]))
             w->tabs[i].storage_event->kick(w->tabs[i].storage_event_ctx);
@@ -272,6 +413,7 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
     t->wait.n_keys = n_keys;
     t->wait.deadline_us = timeout_ms >= 0 ? w->now_us + timeout_ms * 1000 : -1;
     t->wait.woken_by = SIM_WOKEN_DEADLINE;
+    t->wait.begin = ++w->wait_seq;
     if (!t->view.fresh && changed_since_mark(t)) {
         t->wait.woken_by = SIM_WOKEN_QUEUED;
         sim_world_post(w, t, 0, TRUE);
@@ -293,6 +435,7 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
             sim_world_post(w, t, timeout_ms * 1000, TRUE);
     }
     sim_task_yield(t, SIM_YIELD_AWAIT);
+    sim_env_wait_resumed(w, t);
     t->view.fresh = TRUE;
     if (t->wait.waiting) { /* its deadline came, or the tab went away */
         t->wait.waiting = FALSE;
@@ -328,6 +471,7 @@ void sim_env_storage_notify(void *ctx)
     for (GList *l = w->live.head; l && w->waiters > 0; l = l->next) {
         sim_task *t = l->data;
         if (t->wait.waiting && t->tab == tab && t != w->current)
-            wait_wake(w, t, SIM_WOKEN_NOTIFY);
+            g_ptr_array_add(w->woken, t);
     }
+    wake_in_order(w, w->woken, SIM_WOKEN_NOTIFY, tab);
 }

@@ -37,7 +37,18 @@ typedef struct sim_task_wait {
                                          each object bit */
     uint64_t read_bits;       /* object bits of the keys it read since its last state
                                  mark (digests: world_digest.c, env_digest.c) */
+    uint64_t begin;           /* world wait_seq when it began: a tab's listeners
+                                 are called in the order they were added */
+    gboolean following;       /* woken behind another task by one event: in no
+                                 queue, it goes on in that task's macrotask */
+    sim_task *follow;         /* the next task woken behind this one (a chain
+                                 headed by the task the event woke first) */
 } sim_task_wait;
+
+/* t resumes from a wait or a tab_wait: the tasks woken behind it by the
+ * same event go on when it gives its tab up (tab->handoff), unless the tab
+ * is gone. */
+void sim_env_wait_resumed(sim_world *w, sim_task *t);
 
 /* The xt_env_methods entries (ctx = sim_tab). */
 int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms);

@@ -161,10 +161,11 @@ struct sim_tab {
     xt_env env;
     sim_task *owner;        /* task running (or in a storage call), or NULL */
     GQueue ready;           /* tasks woken while the tab was busy */
-    GQueue handoff;         /* parked tasks that go on in this step, in order,
-                             * when the running task gives the tab up (the
-                             * awaiting code a JavaScript settlement resumes:
-                             * microtasks of the same macrotask) */
+    GQueue handoff;         /* parked tasks that go on, in order, when the
+                             * running task gives the tab up (the awaiting
+                             * code a settlement, a notify, a tab_wake or
+                             * one `storage` event resumes: microtasks of
+                             * the same macrotask; digested) */
     uint64_t rng;           /* env random_u64's stream of identities (env_sim.c) */
     gboolean rng_seeded;    /* its seed was chosen (random runs, first draw) */
     int64_t random_outcomes;/* XT_OBS_RANDOM: outcomes of the next draw, or 0 */
@@ -236,6 +237,7 @@ struct sim_world {
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
     int waiters;            /* tasks in wait (env_wait.c) */
+    uint64_t wait_seq;      /* waits and tab_waits begun so far (sim_task_wait.begin) */
     uint64_t storage_changes; /* sim_storage_changes of the map before the current storage call */
     uint64_t change_seq;    /* changes of the map so far, as env_wait.c counts them */
     xt_task_fn tab_main;    /* what a tab's main task runs: sim_tab_main (tests may replace it) */
@@ -251,6 +253,7 @@ struct sim_world {
      * them alike, by determinism): only their count is kept. */
     gboolean marks_prefix_checked;
     GPtrArray *spare_tasks; /* freed tasks' memory, reused by the next spawns (world_pool.c) */
+    GPtrArray *woken;       /* scratch: the waits one event ends (env_wait.c wake_in_order) */
 };
 
 sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim_stack_pool *pool,
@@ -277,8 +280,10 @@ void sim_world_post(sim_world *world, sim_task *task, int64_t delay_us, gboolean
  * `await` resumes when the running JavaScript settles its promise, a
  * microtask of the same macrotask, with no scheduling point between.
  * Not for a tab that is gone (its tasks are unwound, not resumed).
- * Only JavaScript tabs hand off, and --stateful refuses them, so the
- * state digest (world_digest.c) need not cover tab->handoff. */
+ * JavaScript settlements hand off here; waits and tab_waits of C tabs
+ * (env_wait.c, env_promise.c) push to tab->handoff themselves.  The
+ * running task may make storage calls before it gives the tab up, so the
+ * state digest (world_digest.c) covers tab->handoff. */
 void sim_world_handoff(sim_world *world, sim_task *task);
 void sim_task_yield(sim_task *task, sim_yield reason);
 /* sim_weblocks_grant_fn of the world's manager (ctx = world, waiter = task). */

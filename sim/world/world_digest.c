@@ -168,7 +168,21 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
         sim_digest_u64(h, t->wait.keys != NULL);
         for (size_t i = 0; t->wait.keys && i < t->wait.n_keys; i++)
             sim_digest_str(h, t->wait.keys[i]);
+        /* Its place among its tab's waiters: one event wakes them in the
+         * order they began (env_wait.c wake_in_order). */
+        uint64_t before = 0;
+        for (const GList *l = w->live.head; l; l = l->next) {
+            const sim_task *o = l->data;
+            if (o->tab == t->tab && (o->wait.waiting || o->parked) && o->wait.begin < t->wait.begin)
+                before++;
+        }
+        sim_digest_u64(h, before);
     }
+    /* The tasks woken behind it, in order (its own place in such a chain
+     * is its leader's part). */
+    sim_digest_u64(h, t->wait.following);
+    for (const sim_task *f = t->wait.follow; f; f = f->wait.follow)
+        task_name(h, f);
     sim_digest_u64(h, (uint64_t)t->wait.deadline_us);
     /* What ended its wait matters only as the wait's result (a timeout or
      * not); which tab's change it was only names it in the timeline. */
@@ -222,6 +236,11 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
     task_name(h, tab->owner);
     sim_digest_u64(h, tab->ready.length);
     for (const GList *l = tab->ready.head; l; l = l->next)
+        task_name(h, l->data);
+    /* Woken behind the running task (env_wait.c): it may still make
+     * storage calls before it gives the tab up to them. */
+    sim_digest_u64(h, tab->handoff.length);
+    for (const GList *l = tab->handoff.head; l; l = l->next)
         task_name(h, l->data);
     sim_digest_u64(h, tab->rng);
     uint64_t flags = (uint64_t)tab->rng_seeded | (uint64_t)tab->main_done << 1 | (uint64_t)tab->closed << 2 |

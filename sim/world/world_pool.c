@@ -7,7 +7,8 @@
  * spawn, allocated and freed again (callgrind, Lamport 2 x 2: about a
  * tenth of the instructions).  So the parts whose memory can be kept are:
  * when a run's world is freed, its shell (the world, the tab array, the
- * map, the queue's heap, the scratch string and the freed tasks' memory)
+ * map, the queue's heap, the scratch string, the freed tasks' memory and the
+ * woken-waits scratch array)
  * is parked in the thread's stack pool (coro.h), and the next world on
  * that thread is made from it.
  *
@@ -36,6 +37,7 @@ static void shell_free(void *p)
     g_string_free(w->scratch, TRUE);
     g_free(w->tabs);
     g_ptr_array_free(w->spare_tasks, TRUE);
+    g_ptr_array_free(w->woken, TRUE);
     g_free(w);
 }
 
@@ -50,6 +52,7 @@ sim_world *sim_world_shell_take(sim_stack_pool *pool, int n_tabs, int64_t quota_
         w->tabs = g_new0(sim_tab, n_tabs);
         w->n_tabs = n_tabs;
         w->spare_tasks = g_ptr_array_new_with_free_func(g_free);
+        w->woken = g_ptr_array_new();
         return w;
     }
     sim_world kept = *w;
@@ -64,6 +67,8 @@ sim_world *sim_world_shell_take(sim_stack_pool *pool, int n_tabs, int64_t quota_
     memset(w->tabs, 0, (size_t)n_tabs * sizeof *w->tabs);
     w->n_tabs = n_tabs;
     w->spare_tasks = kept.spare_tasks;
+    w->woken = kept.woken;
+    g_ptr_array_set_size(w->woken, 0);
     return w;
 }
 

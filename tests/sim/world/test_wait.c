@@ -9,6 +9,10 @@
  * before or after the change, the clock then at the deadline; and a
  * comparison of the clock against a deadline not yet reached may find it
  * passed in untimed search only, the clock then exactly at the deadline.
+ * Waits of one tab that one event ends (another tab's change, or a notify
+ * of their own tab) go on as a browser calls its listeners: in the order
+ * the waits began, whatever the seed, and a notify's after the notifier
+ * gives the tab up, before its other tasks.
  * Method: worlds of two tabs whose main task is replaced (sim_world's
  * tab_main) by a small script of env calls; each script records what its
  * calls returned and the clock then; seeds 1..SEEDS of the random
@@ -203,6 +207,100 @@ static void test_comparison_may_find_the_deadline_passed(void **state)
     }
 }
 
+/* The order in which tab 1's waiters resumed, by name ('a', 'b', 'c'). */
+static char resumed[8];
+static int n_resumed;
+
+typedef struct waiter {
+    sim_tab *tab;
+    char name;
+    int64_t sleep_ms; /* before its wait begins */
+} waiter;
+
+static void waiter_task(void *arg)
+{
+    waiter *me = arg;
+    xt_env *env = &me->tab->env;
+    const char *const keys[1] = {"k"};
+    if (xt_env_sleep_ms(env, me->sleep_ms) != XT_OK)
+        return;
+    int rc = xt_env_wait(env, keys, 1, -1);
+    if (rc == XT_OK && n_resumed < (int)sizeof resumed - 1)
+        resumed[n_resumed++] = me->name;
+}
+
+/* Spawned in creation order a, b, c; their waits begin in the order c, a,
+ * b (10, 20 and 30 ms).  notify: a fourth task of tab 1 notifies at 100
+ * ms, else tab 2 changes "k" then. */
+static gboolean by_notify;
+static waiter waiters[3];
+
+static void notifier_task(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    if (xt_env_sleep_ms(env, 100) != XT_OK)
+        return;
+    xt_env_storage_notify(env);
+    /* Still its macrotask: the woken go on only when it awaits. */
+    if (xt_env_set(env, "x", "1") == XT_OK && n_resumed < (int)sizeof resumed - 1)
+        resumed[n_resumed++] = 'N';
+    (void)xt_env_sleep_ms(env, 0);
+}
+
+static void script_three_waiters(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    if (tab->index == 1) {
+        const int64_t sleeps[3] = {20, 30, 10};
+        for (int i = 0; i < 3; i++) {
+            waiters[i] = (waiter){tab, (char)('a' + i), sleeps[i]};
+            if (xt_env_spawn(env, waiter_task, &waiters[i]) != XT_OK)
+                return;
+        }
+        if (by_notify)
+            (void)xt_env_spawn(env, notifier_task, tab);
+        return;
+    }
+    if (!by_notify && xt_env_sleep_ms(env, 100) == XT_OK)
+        note(tab, xt_env_set(env, "k", "v"));
+}
+
+/* Every character of got appears in want, in the same order. */
+static gboolean subsequence(const char *got, const char *want)
+{
+    for (; *got; got++) {
+        const char *at = strchr(want, *got);
+        if (!at)
+            return FALSE;
+        want = at + 1;
+    }
+    return TRUE;
+}
+
+static void test_one_event_wakes_in_the_order_waits_began(void **state)
+{
+    (void)state;
+    int all_three = 0;
+    for (int notify = 0; notify <= 1; notify++)
+        for (int untimed = 0; untimed <= 1; untimed++)
+            for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+                by_notify = notify;
+                n_resumed = 0;
+                memset(resumed, 0, sizeof resumed);
+                run_world(script_three_waiters, untimed, seed);
+                const char *want = notify ? "Ncab" : "cab";
+                /* Untimed, the event may come before some waits began
+                 * (those are never woken): the others keep the order. */
+                if (untimed ? !subsequence(resumed, want) : strcmp(resumed, want) != 0)
+                    fail_msg("%s, %s, seed %" G_GUINT64_FORMAT ": resumed \"%s\"", notify ? "notify" : "change",
+                             untimed ? "untimed" : "timed", seed, resumed);
+                all_three += untimed && strcmp(resumed, want) == 0;
+            }
+    assert_true(all_three > 0); /* untimed too, some runs woke all three at once */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_no_deadline_never_ends_without_its_key),
         cmocka_unit_test(test_untimed_deadline_is_a_choice),
         cmocka_unit_test(test_comparison_may_find_the_deadline_passed),
+        cmocka_unit_test(test_one_event_wakes_in_the_order_waits_began),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
