@@ -144,21 +144,35 @@ function compiled(file) {
  * deleted, the browser globals installed again (new storage, clock,
  * timers, listeners), and every module evaluated again from empty
  * module caches (the compiled scripts are kept).  What is not undone: changes
- * to the built-in objects' prototypes (a polyfill's), which live on. */
+ * to the built-in objects' prototypes (a polyfill's), which live on.
+ *
+ * Warm code.  Each CommonJS module's wrapper function, the bootstrap and
+ * the reset are made in the realm once and called again at each reset:
+ * a call runs the module's body afresh (its variables are the call's),
+ * but the functions it creates come from the same closure sites of the
+ * same function, so they share V8's feedback and optimised code from one
+ * execution to the next.  Running the scripts again instead made new
+ * functions whose code started cold every execution (most of a JavaScript
+ * tab's time, bench/bench_js.sh). */
 let ctx = null;
 let baseline = null; /* the global names after the first bootstrap */
 let loadFile = null; /* CommonJS: file -> module.exports, in this realm */
 let esModules = null; /* file -> vm.Module, in this realm */
+let bootFn = null; /* (host, hasLocks) => void, made in the realm */
+let clearFn = null; /* (keep) => void: delete the globals not in keep */
+const wrappers = new Map(); /* file -> its CommonJS wrapper function, made in the realm */
 
 function resetRealm(index, hasLocks) {
   if (!ctx) {
     ctx = vm.createContext({}, { name: 'tab' + index, microtaskMode: 'afterEvaluate' });
-    bootstrap().runInContext(ctx)(bridge, hasLocks);
+    bootFn = bootstrap().runInContext(ctx);
+    bootFn(bridge, hasLocks);
     baseline = vm.runInContext('Object.getOwnPropertyNames(globalThis)', ctx);
+    clearFn = vm.runInContext('(function (keep) { for (const n of Object.getOwnPropertyNames(globalThis)) ' +
+                              'if (!keep.includes(n)) delete globalThis[n]; })', ctx);
   } else {
-    vm.runInContext('(function (keep) { for (const n of Object.getOwnPropertyNames(globalThis)) ' +
-                    'if (!keep.includes(n)) delete globalThis[n]; })', ctx)(baseline);
-    bootstrap().runInContext(ctx)(bridge, hasLocks);
+    clearFn(baseline);
+    bootFn(bridge, hasLocks);
   }
   const cache = new Map();
   loadFile = (file) => {
@@ -169,7 +183,12 @@ function resetRealm(index, hasLocks) {
     const module = { exports: {}, filename: file };
     cache.set(file, module);
     const req = (s) => loadFile(resolve(s, path.dirname(file), REQUIRE));
-    compiled(file).runInContext(ctx)(module.exports, req, module, file, path.dirname(file));
+    let wrapper = wrappers.get(file);
+    if (!wrapper) {
+      wrapper = compiled(file).runInContext(ctx);
+      wrappers.set(file, wrapper);
+    }
+    wrapper(module.exports, req, module, file, path.dirname(file));
     return module.exports;
   };
   esModules = new Map();
