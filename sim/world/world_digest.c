@@ -168,8 +168,10 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
         sim_digest_u64(h, t->wait.keys != NULL);
         for (size_t i = 0; t->wait.keys && i < t->wait.n_keys; i++)
             sim_digest_str(h, t->wait.keys[i]);
-        /* Its place among its tab's waiters: one event wakes them in the
-         * order they began (env_wait.c wake_in_order). */
+    }
+    if (t->wait.waiting || t->parked) {
+        /* Its place among its tab's waiters: one event (or tab_wake) wakes
+         * them in the order they began (env_wait.c wake_in_order). */
         uint64_t before = 0;
         for (const GList *l = w->live.head; l; l = l->next) {
             const sim_task *o = l->data;
