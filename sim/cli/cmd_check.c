@@ -347,9 +347,9 @@ static int options_resolve(check_cli *c)
     eo->stateful_set = c->stateful || c->bitstate;
     eo->bitstate = c->bitstate;
     eo->state_memory_mb = c->state_memory;
-    if (cli_args_given(&c->args, "state-memory") && !eo->stateful_set)
-        return cli_usage_error("--state-memory: only with --stateful or --bitstate (the stateless search keeps no "
-                               "states)");
+    /* Judged per scenario (stateful_refused): a file may ask for the
+     * stateful search itself ([explore] stateful = true). */
+    eo->state_memory_set = cli_args_given(&c->args, "state-memory");
     eo->shrink = !c->no_shrink;
     eo->first = c->req.first;
     eo->time_budget_s = c->time_budget_s;
@@ -438,13 +438,20 @@ static void check_cli_clear(check_cli *c)
 /* Loads every scenario (errors to stderr, in order) and plans the tasks. */
 /* The stateful search (sim/explore/explore_state.c) is untimed, unsharded
  * and for tabs in this process: anything else is refused (exit 2), naming
- * the file, the option or key, and what is allowed.  Caller frees. */
+ * the file, the option or key, and what is allowed; so is --state-memory
+ * for a scenario whose search keeps no states.  Caller frees. */
 static char *stateful_refused(const char *file, const sim_scenario *s, const check_request *req)
 {
     sim_explore_options o;
     sim_explore_resolve(s, &req->explore, &o);
-    if (o.mode != SIM_MODE_EXHAUSTIVE || !(o.stateful || o.bitstate))
-        return NULL;
+    if (o.mode != SIM_MODE_EXHAUSTIVE || !(o.stateful || o.bitstate)) {
+        if (!req->explore.state_memory_set)
+            return NULL;
+        return g_strdup_printf("%s: --state-memory: only with --stateful or --bitstate (the %s keeps no states); "
+                               "allowed: --stateful, --bitstate, or [explore] stateful = true in an exhaustive "
+                               "scenario",
+                               file, o.mode != SIM_MODE_EXHAUSTIVE ? "random or PCT search" : "stateless search");
+    }
     const char *how = req->explore.stateful_set ? "--stateful" : "[explore] stateful = true";
     if (o.time == SIM_TIME_TIMED)
         return g_strdup_printf("%s: %s: the stateful search is untimed only; allowed: [explore] time = untimed or "

@@ -70,6 +70,7 @@ typedef struct sim_explore_options {
     gboolean stateful;
     gboolean stateful_set;    /* given on the command line (else the scenario's [explore] stateful) */
     gint64 state_memory_mb;   /* the visited set's memory; 0 = SIM_STATE_MEMORY_MB_DEFAULT */
+    gboolean state_memory_set; /* given on the command line: refused for a scenario whose search keeps no states */
     gboolean bitstate;        /* a bit array with k hash functions instead (never "verified") */
     /* Both exhaustive searches: when not NULL, the digest of every
      * complete run's final state goes in (sim_digest* keys, for the
