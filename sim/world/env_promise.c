@@ -45,12 +45,6 @@ int sim_env_tab_wait(void *ctx)
     return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
 }
 
-static gint parked_before(gconstpointer a, gconstpointer b)
-{
-    const sim_task *x = *(sim_task *const *)a, *y = *(sim_task *const *)b;
-    return x->wait.begin < y->wait.begin ? -1 : x->wait.begin > y->wait.begin;
-}
-
 void sim_env_tab_wake(void *ctx)
 {
     sim_tab *tab = ctx;
@@ -63,7 +57,7 @@ void sim_env_tab_wake(void *ctx)
         if (t->tab == tab && t->parked && t != w->current)
             g_ptr_array_add(woken, t);
     }
-    g_ptr_array_sort(woken, parked_before);
+    g_ptr_array_sort(woken, sim_task_wait_cmp_begin);
     for (guint i = 0; i < woken->len; i++) {
         sim_task *t = woken->pdata[i];
         t->parked = FALSE;

@@ -121,15 +121,21 @@ static gboolean waits_for(const sim_task *t, const char *key)
     return FALSE;
 }
 
+/* t leaves its wait, ended by `by` (SIM_WOKEN_*, or a tab index). */
+static void wait_end(sim_world *w, sim_task *t, int by)
+{
+    t->wait.waiting = FALSE;
+    w->waiters--;
+    t->wait.woken_by = by;
+}
+
 /* End t's wait delay_us from now: its wake-up (at its deadline, or none)
  * moves there, unless it is due sooner.  A deadline wake-up already due
  * may wait in its tab's ready FIFO (the tab was busy): it stays there and
  * resumes as woken. */
 static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
 {
-    t->wait.waiting = FALSE;
-    w->waiters--;
-    t->wait.woken_by = by;
+    wait_end(w, t, by);
     for (size_t i = 0; i < w->queue.len; i++)
         if (w->queue.heap[i].item == t) {
             if (w->queue.heap[i].time_us <= w->now_us + delay_us)
@@ -157,48 +163,26 @@ static gboolean wake_due(const sim_world *w, const sim_task *t, ssize_t *at)
     return t->wait.deadline_us >= 0;
 }
 
-/* End t's wait now.  If another task holds its tab (in a storage call, or
- * stalled in the middle of its task), t joins the tab's ready FIFO at once,
- * as a browser queues the event's task behind the running one (a wake-up
- * in the queue would only make a step that finds the tab busy). */
-static void wait_wake(sim_world *w, sim_task *t, int by)
+/* End t's wait now, its wake-up not due (at: its deadline's queue entry,
+ * or -1).  Behind: in no queue, it goes on when the task ahead of it
+ * gives the tab up (wake_in_order).  Else it is woken now; if another task
+ * holds its tab (in a storage call, or stalled in the middle of its task)
+ * it joins the tab's ready FIFO at once, as a browser queues the event's
+ * task behind the running one (a wake-up in the queue would only make a
+ * step that finds the tab busy). */
+static void wake_now(sim_world *w, sim_task *t, int by, ssize_t at, gboolean behind)
 {
-    sim_tab *tab = t->tab;
-    ssize_t at;
-    if (wake_due(w, t, &at) || !tab->owner || tab->owner == t) {
-        wait_wake_after(w, t, by, 0);
-        return;
-    }
+    wait_end(w, t, by);
     if (at >= 0)
         (void)sim_queue_remove_at(&w->queue, (size_t)at);
-    t->wait.waiting = FALSE;
-    w->waiters--;
-    t->wait.woken_by = by;
-    t->needs_tab = TRUE;
-    g_queue_push_tail(&tab->ready, t);
-}
-
-/* Can t's wait, ended now, go on behind another task's?  Not when its
- * deadline already fired (wake_due). */
-static gboolean wake_can_follow(const sim_world *w, const sim_task *t)
-{
-    ssize_t at;
-    return !wake_due(w, t, &at);
-}
-
-/* t's wait ends behind another task's: in no queue, it goes on when that
- * one gives its tab up (wake_in_order). */
-static void wake_behind(sim_world *w, sim_task *t, int by)
-{
-    t->wait.waiting = FALSE;
-    w->waiters--;
-    t->wait.woken_by = by;
-    t->wait.following = TRUE;
-    for (size_t i = 0; i < w->queue.len; i++)
-        if (w->queue.heap[i].item == t) {
-            (void)sim_queue_remove_at(&w->queue, i);
-            break;
-        }
+    if (behind) {
+        t->wait.following = TRUE;
+    } else if (t->tab->owner) {
+        t->needs_tab = TRUE;
+        g_queue_push_tail(&t->tab->ready, t);
+    } else {
+        sim_world_post(w, t, 0, TRUE);
+    }
 }
 
 /* Sorting the woken: tabs in the order their first waiter was met (the
@@ -208,14 +192,19 @@ typedef struct wake_order {
     int first[SIM_TABS_MAX + 1]; /* by tab index: the collection index of its first waiter */
 } wake_order;
 
+gint sim_task_wait_cmp_begin(gconstpointer a, gconstpointer b)
+{
+    const sim_task *x = *(sim_task *const *)a, *y = *(sim_task *const *)b;
+    return x->wait.begin < y->wait.begin ? -1 : x->wait.begin > y->wait.begin;
+}
+
 static gint by_tab_then_begin(gconstpointer a, gconstpointer b, gpointer data)
 {
     const wake_order *o = data;
-    const sim_task *x = *(sim_task *const *)a, *y = *(sim_task *const *)b;
-    int fx = o->first[x->tab->index], fy = o->first[y->tab->index];
+    int fx = o->first[(*(sim_task *const *)a)->tab->index], fy = o->first[(*(sim_task *const *)b)->tab->index];
     if (fx != fy)
         return fx < fy ? -1 : 1;
-    return x->wait.begin < y->wait.begin ? -1 : x->wait.begin > y->wait.begin;
+    return sim_task_wait_cmp_begin(a, b);
 }
 
 /* End the waits one event ends (one `storage` event, one notify): as a
@@ -225,10 +214,12 @@ static gint by_tab_then_begin(gconstpointer a, gconstpointer b, gpointer data)
  * whose running task made the event (its notify, or its write telling its
  * own listeners), they go on when that task gives the tab up
  * (tab->handoff); in another tab the first is woken now and the others
- * go on behind it (sim_env_wait_resumed hands them off).  A waiter whose
+ * go on behind it (wait_resumed hands them off).  A waiter whose
  * deadline already fired is woken as its timer's macrotask, as before. */
 static void wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab *own)
 {
+    if (woken->len == 0)
+        return;
     wake_order order;
     for (guint i = woken->len; i-- > 0;)
         order.first[((sim_task *)woken->pdata[i])->tab->index] = (int)i;
@@ -238,16 +229,17 @@ static void wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab 
         sim_task *t = woken->pdata[i];
         if (leader && leader->tab != t->tab)
             leader = tail = NULL;
-        if (!wake_can_follow(w, t)) {
-            wait_wake(w, t, by);
+        ssize_t at;
+        if (wake_due(w, t, &at)) {
+            wait_wake_after(w, t, by, 0);
         } else if (t->tab == own) {
-            wake_behind(w, t, by);
+            wake_now(w, t, by, at, TRUE);
             g_queue_push_tail(&t->tab->handoff, t);
         } else if (!leader) {
-            wait_wake(w, t, by);
+            wake_now(w, t, by, at, FALSE);
             leader = tail = t;
         } else {
-            wake_behind(w, t, by);
+            wake_now(w, t, by, at, TRUE);
             tail->wait.follow = t;
             tail = t;
         }
@@ -255,9 +247,10 @@ static void wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab 
     g_ptr_array_set_size(woken, 0);
 }
 
-void sim_env_wait_resumed(sim_world *w, sim_task *t)
+/* t resumes from its wait: the tasks woken behind it by the same event go
+ * on when it gives its tab up (tab->handoff), unless the tab is gone. */
+static void wait_resumed(sim_task *t)
 {
-    (void)w;
     t->wait.following = FALSE;
     sim_task *f = t->wait.follow;
     t->wait.follow = NULL;
@@ -435,7 +428,7 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
             sim_world_post(w, t, timeout_ms * 1000, TRUE);
     }
     sim_task_yield(t, SIM_YIELD_AWAIT);
-    sim_env_wait_resumed(w, t);
+    wait_resumed(t);
     t->view.fresh = TRUE;
     if (t->wait.waiting) { /* its deadline came, or the tab went away */
         t->wait.waiting = FALSE;

@@ -45,10 +45,9 @@ typedef struct sim_task_wait {
                                  headed by the task the event woke first) */
 } sim_task_wait;
 
-/* t resumes from a wait or a tab_wait: the tasks woken behind it by the
- * same event go on when it gives its tab up (tab->handoff), unless the tab
- * is gone. */
-void sim_env_wait_resumed(sim_world *w, sim_task *t);
+/* g_ptr_array_sort order of sim_task pointers: by when their wait or
+ * tab_wait began (a tab's listeners run in the order they were added). */
+gint sim_task_wait_cmp_begin(gconstpointer a, gconstpointer b);
 
 /* The xt_env_methods entries (ctx = sim_tab). */
 int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t timeout_ms);
