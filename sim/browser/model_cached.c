@@ -133,6 +133,11 @@ static gboolean cached_unseen(const sim_world *w, int tab)
     return sim_cached_pending(cached_of(w), tab) > 0;
 }
 
+static gboolean cached_unseen_event(const sim_world *w, int tab, const char **key, const char **value)
+{
+    return sim_cached_pending_remote(cached_of(w), tab, key, value);
+}
+
 static uint64_t cached_digest(const sim_world *w, uint64_t h)
 {
     return sim_cached_digest(cached_of(w), h);
@@ -151,5 +156,6 @@ const sim_storage_model_ops sim_model_cached = {
     .key = cached_key,
     .call_begin = cached_call_begin,
     .unseen = cached_unseen,
+    .unseen_event = cached_unseen_event,
     .digest = cached_digest,
 };

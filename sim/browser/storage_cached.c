@@ -220,6 +220,21 @@ const char *sim_cached_pending_key(const sim_cached *c, int tab, size_t i)
     return e->key;
 }
 
+gboolean sim_cached_pending_remote(const sim_cached *c, int tab, const char **key, const char **value)
+{
+    const tab_cache *tc = &c->tabs[tab - 1];
+    size_t n = sim_cached_pending(c, tab);
+    for (size_t i = 0; i < n; i++) {
+        const log_entry *e = c->log->pdata[tc->cursor - c->base + i];
+        if (e->tab != tab || i + 1 == n) {
+            *key = e->key;
+            *value = e->value;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 /* Drop the log prefix every tab has received (tabs without a cache will
  * copy the shared map and need none of it). */
 static void log_compact(sim_cached *c)

@@ -37,6 +37,9 @@ size_t sim_cached_pending(const sim_cached *c, int tab);
 int64_t sim_cached_pending_time_us(const sim_cached *c, int tab, size_t i);
 /* Key of the i-th of them. */
 const char *sim_cached_pending_key(const sim_cached *c, int tab, size_t i);
+/* Key and value (NULL: a removal) of the first of them made by another
+ * tab, else of the last (an acknowledgement); FALSE when none. */
+gboolean sim_cached_pending_remote(const sim_cached *c, int tab, const char **key, const char **value);
 /* What a delivery did, for traces and the explorer. */
 typedef void (*sim_cached_arrival_fn)(void *ctx, int tab, int from_tab, const char *key, const char *value,
                                       gboolean applied);

@@ -68,6 +68,10 @@ typedef struct sim_storage_model_ops {
     void (*settle)(sim_world *w);
     /* Whether writes of other tabs are still on their way to tab. */
     gboolean (*unseen)(const sim_world *w, int tab);
+    /* Optional: key and value (NULL: a removal) of the first of them by
+     * another tab, for the `storage` event a JavaScript tab gets for them
+     * (js_event.c); FALSE: not known. */
+    gboolean (*unseen_event)(const sim_world *w, int tab, const char **key, const char **value);
     /* Folds the model's own state into h (FNV-1a style); the shared map is
      * the world's to digest. */
     uint64_t (*digest)(const sim_world *w, uint64_t h);

@@ -15,9 +15,19 @@
  * macrotask waits for its end, so a listener that macrotask adds still
  * gets it (HTML queues the event as a task; it runs after the current one).
  *
+ * Writes on their way (cached): the event fires when a write reaches the
+ * browser's map, so a listener added while writes are on their way to
+ * its tab would sleep through them.  A realm whose first listener comes
+ * then gets an event once they have certainly arrived (the world's
+ * sim_env_unseen_delay_us later), for the first of them made by another
+ * tab, and its next view receives at least one (must_progress): what a C
+ * wait that begins then gets (env_wait.c).  An event that comes before
+ * brings the dispatch forward; a listener gone before cancels it.
+ *
  * Invariants: at most one dispatching task per realm (listener_live), parked with
  * nothing posted while there is nothing to do and posted once
- * (jm->listener cleared) when there is; it ends when the tab goes away or
+ * (jm->listener cleared) when there is, or posted for the writes on their
+ * way only (jm->delayed); it ends when the tab goes away or
  * the realm is replaced (a reload), and holds a reference to the mutex.
  */
 #include "sim/js/js_tab.h"
@@ -39,6 +49,20 @@ void sim_js_event_clear(js_mutex *jm)
 
 static void event_task(void *arg);
 
+/* The dispatching task, posted for the writes on their way only, goes
+ * back to being parked: its wake-up leaves the queue. */
+static void event_undelay(js_mutex *jm)
+{
+    sim_world *w = jm->tab->world;
+    for (size_t i = 0; i < w->queue.len; i++)
+        if (w->queue.heap[i].item == jm->delayed) {
+            (void)sim_queue_remove_at(&w->queue, i);
+            break;
+        }
+    jm->listener = jm->delayed;
+    jm->delayed = NULL;
+}
+
 /* Something to dispatch and the tab free: wake the dispatching task, or
  * start it (the realm's first event to dispatch). */
 static void event_kick(js_mutex *jm)
@@ -46,6 +70,8 @@ static void event_kick(js_mutex *jm)
     if (!jm->listening || jm->busy || g_queue_is_empty(&jm->inbox) || sim_tab_gone(jm->tab))
         return;
     sim_world *w = jm->tab->world;
+    if (jm->delayed)
+        event_undelay(jm);
     if (jm->listener) {
         sim_world_post(w, jm->listener, 0, TRUE);
         jm->listener = NULL;
@@ -108,17 +134,45 @@ void sim_js_event_settle(js_mutex *jm)
         event_kick(jm);
 }
 
+/* The writes on their way have certainly arrived: their event, if the
+ * model says which, and the next view receives at least one of them. */
+static void unseen_fire(js_mutex *jm, sim_task *me)
+{
+    sim_world *w = jm->tab->world;
+    const char *key, *value;
+    jm->unseen_armed = FALSE;
+    if (!w->model->unseen || !w->model->unseen(w, jm->tab->index) || !w->model->unseen_event ||
+        !w->model->unseen_event(w, jm->tab->index, &key, &value))
+        return;
+    js_event *e = g_new(js_event, 1);
+    e->key = g_strdup(key);
+    e->old_value = g_strdup("n");
+    e->new_value = event_value(value);
+    g_queue_push_tail(&jm->inbox, e);
+    me->view.must_progress = TRUE;
+}
+
 static void event_task(void *arg)
 {
     js_mutex *jm = arg;
     sim_world *w = jm->tab->world;
     while (!sim_tab_gone(jm->tab) && jm->tab->storage_event_ctx == jm) {
+        sim_task *me = w->current;
+        if (jm->unseen_armed && w->now_us >= jm->unseen_at_us)
+            unseen_fire(jm, me);
         if (!jm->listening || jm->busy || g_queue_is_empty(&jm->inbox)) {
-            sim_task *me = w->current; /* parked: event_kick posts it */
-            jm->listener = me;
+            if (jm->unseen_armed && jm->listening) {
+                /* Posted for when the writes on their way have arrived
+                 * (event_kick brings it forward for an event before). */
+                sim_world_post(w, me, jm->unseen_at_us - w->now_us, TRUE);
+                jm->delayed = me;
+            } else {
+                jm->listener = me; /* parked: event_kick posts it */
+            }
             sim_task_yield(me, SIM_YIELD_AWAIT);
             me->view.fresh = TRUE;
             jm->listener = NULL;
+            jm->delayed = NULL;
             continue;
         }
         js_event *e = g_queue_pop_head(&jm->inbox);
@@ -145,6 +199,32 @@ static void event_task(void *arg)
  * either, and the btl differential compares the two run by run). */
 void sim_js_event_listening(js_mutex *jm, gboolean on)
 {
+    gboolean was = jm->listening;
     jm->listening = on;
+    if (!on && was) {
+        jm->unseen_armed = FALSE;
+        if (jm->delayed)
+            event_undelay(jm);
+        return;
+    }
+    sim_world *w = jm->tab->world;
+    if (!on || was || sim_tab_gone(jm->tab) || !w->model->unseen || !w->model->unseen(w, jm->tab->index))
+        return;
+    /* Writes are on their way to the tab as its first listener comes: it
+     * gets their event once they have certainly arrived, as a C wait that
+     * begins then is woken (env_wait.c, "writes on their way"). */
+    jm->unseen_armed = TRUE;
+    jm->unseen_at_us = w->now_us + sim_env_unseen_delay_us(w);
+    int64_t delay_us = jm->unseen_at_us - w->now_us;
+    if (jm->listener) {
+        sim_world_post(w, jm->listener, delay_us, TRUE);
+        jm->delayed = jm->listener;
+        jm->listener = NULL;
+    } else if (!jm->listener_live) {
+        jm->refs++;
+        jm->listener_live = TRUE;
+        jm->delayed = sim_world_spawn(w, jm->tab, event_task, jm, FALSE);
+        sim_world_post(w, jm->delayed, delay_us, TRUE);
+    } /* else it runs or is posted: it looks when it parks */
 }
 

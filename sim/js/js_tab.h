@@ -36,6 +36,9 @@ typedef struct js_mutex {
     gboolean listening;  /* the realm has a storage listener or onstorage */
     gboolean listener_live; /* its dispatching task exists */
     sim_task *listener;  /* that task while parked (nothing posted), else NULL */
+    sim_task *delayed;   /* that task while posted for unseen_at_us only */
+    gboolean unseen_armed; /* writes were on their way when listening began */
+    int64_t unseen_at_us;  /* when they have certainly arrived */
     GQueue inbox;        /* js_event* fired at the tab, not yet dispatched */
 } js_mutex;
 

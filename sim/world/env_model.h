@@ -28,5 +28,8 @@ void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key);
  * checkpoint leaving): untimed, the waits for key of other tabs end, and
  * their next view receives a write (env_wait.c). */
 void sim_env_storage_sent(sim_world *w, sim_tab *from, const char *key);
+/* Writes on their way to a waiting tab: how long until it looks again
+ * (untimed at once; timed when they have certainly arrived). */
+int64_t sim_env_unseen_delay_us(const sim_world *w);
 
 #endif

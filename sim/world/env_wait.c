@@ -52,8 +52,12 @@
  * reaches the woken tab's cache: a tab woken before that reads its old
  * copy and waits again.  A wait that begins while writes are on their way
  * to its tab (the model's unseen) is not stuck: it ends (untimed at once,
- * timed once they have certainly arrived, delivery_us_max later) and its
- * next view receives at least one of them (must_progress).  The snapshot
+ * timed once they have certainly arrived, delivery_us_max later, or at a
+ * change of its keys before that, as it listens meanwhile) and, ended by
+ * them, its next view receives at least one (must_progress).  A
+ * JavaScript realm whose first listener comes then gets a `storage` event
+ * at the same instant (js_event.c), so the C port of a library and its
+ * JavaScript wake alike.  The snapshot
  * model fires when a checkpoint lands in the datastore (model_snapshot.c
  * calls sim_env_storage_changed_by), which is when Firefox's parent
  * notifies the other processes' observers; a checkpoint leaving its tab
@@ -135,6 +139,7 @@ static void wait_end(sim_world *w, sim_task *t, int by)
  * resumes as woken. */
 static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
 {
+    gboolean posted = t->wait.deadline_us >= 0 || t->wait.unseen_posted; /* a wake-up of its own */
     wait_end(w, t, by);
     for (size_t i = 0; i < w->queue.len; i++)
         if (w->queue.heap[i].item == t) {
@@ -144,7 +149,7 @@ static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
             sim_world_post(w, t, delay_us, TRUE);
             return;
         }
-    if (t->wait.deadline_us < 0)
+    if (!posted)
         sim_world_post(w, t, delay_us, TRUE); /* in no queue: this is its only wake-up */
 }
 
@@ -160,7 +165,7 @@ static gboolean wake_due(const sim_world *w, const sim_task *t, ssize_t *at)
             return w->queue.heap[i].time_us <= w->now_us;
         }
     *at = -1;
-    return t->wait.deadline_us >= 0;
+    return t->wait.deadline_us >= 0 || t->wait.unseen_posted;
 }
 
 /* End t's wait now, its wake-up not due (at: its deadline's queue entry,
@@ -231,7 +236,9 @@ static void wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab 
             leader = tail = NULL;
         ssize_t at;
         if (wake_due(w, t, &at)) {
-            wait_wake_after(w, t, by, 0);
+            /* The wake-up due first ends it: its deadline, or the writes
+             * on their way having arrived. */
+            wait_wake_after(w, t, t->wait.unseen_posted ? SIM_WOKEN_UNSEEN : by, 0);
         } else if (t->tab == own) {
             wake_now(w, t, by, at, TRUE);
             g_queue_push_tail(&t->tab->handoff, t);
@@ -267,7 +274,7 @@ static void wait_resumed(sim_task *t)
 /* Writes on their way to a waiting tab (cached, snapshot): when to look
  * again.  Untimed at once; timed when they have certainly arrived, so a
  * wait that keeps finding writes on their way cannot spin in no time. */
-static int64_t unseen_delay_us(const sim_world *w)
+int64_t sim_env_unseen_delay_us(const sim_world *w)
 {
     return w->untimed ? 0 : MAX(w->scenario->delivery_us_max, 1);
 }
@@ -340,7 +347,7 @@ void sim_env_storage_sent(sim_world *w, sim_tab *from, const char *key)
             continue;
         if (!t->wait.keys || waits_for(t, key)) {
             t->view.must_progress = TRUE;
-            wait_wake_after(w, t, SIM_WOKEN_UNSEEN, unseen_delay_us(w));
+            wait_wake_after(w, t, SIM_WOKEN_UNSEEN, sim_env_unseen_delay_us(w));
         }
     }
 }
@@ -384,6 +391,7 @@ static uint64_t wait_reads(const char *const *keys, size_t n_keys)
  * what ended it are no state of the task's any more (world_digest.c). */
 static void wait_forget(sim_task *t)
 {
+    t->wait.unseen_posted = FALSE;
     t->wait.n_keys = 0;
     t->wait.deadline_us = -1;
     t->wait.woken_by = SIM_WOKEN_DEADLINE;
@@ -414,11 +422,19 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
         /* A change may still be on its way: not stuck, and its next view
          * receives at least one write (model_cached.c, model_snapshot.c). */
         t->wait.woken_by = SIM_WOKEN_UNSEEN;
-        t->view.must_progress = TRUE;
-        int64_t delay_us = unseen_delay_us(w);
+        int64_t delay_us = sim_env_unseen_delay_us(w);
         if (timeout_ms >= 0 && timeout_ms * 1000 < delay_us) {
             delay_us = timeout_ms * 1000; /* its deadline comes first */
             t->wait.woken_by = SIM_WOKEN_DEADLINE;
+        }
+        if (w->untimed) {
+            t->view.must_progress = TRUE;
+        } else {
+            /* Timed: it listens meanwhile, so a change ends it sooner
+             * ("Storage models" above). */
+            t->wait.waiting = TRUE;
+            w->waiters++;
+            t->wait.unseen_posted = t->wait.woken_by == SIM_WOKEN_UNSEEN;
         }
         sim_world_post(w, t, delay_us, TRUE);
     } else {
@@ -430,6 +446,8 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
     sim_task_yield(t, SIM_YIELD_AWAIT);
     wait_resumed(t);
     t->view.fresh = TRUE;
+    if (t->wait.woken_by == SIM_WOKEN_UNSEEN && !w->untimed)
+        t->view.must_progress = TRUE; /* the writes have arrived: it sees one */
     if (t->wait.waiting) { /* its deadline came, or the tab went away */
         t->wait.waiting = FALSE;
         w->waiters--;

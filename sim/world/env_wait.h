@@ -43,6 +43,9 @@ typedef struct sim_task_wait {
                                  queue, it goes on in that task's macrotask */
     sim_task *follow;         /* the next task woken behind this one (a chain
                                  headed by the task the event woke first) */
+    gboolean unseen_posted;   /* timed: its one wake-up is for the writes on
+                                 their way, in the queue or, due, in its tab's
+                                 ready FIFO (as a deadline's would be) */
 } sim_task_wait;
 
 /* g_ptr_array_sort order of sim_task pointers: by when their wait or

@@ -12,7 +12,9 @@
  * Waits of one tab that one event ends (another tab's change, or a notify
  * of their own tab) go on as a browser calls its listeners: in the order
  * the waits began, whatever the seed, and a notify's after the notifier
- * gives the tab up, before its other tasks.
+ * gives the tab up, before its other tasks.  Timed, on cached storage, a
+ * wait that begins while writes are on their way to its tab ends at a
+ * change of its key, or else when they have certainly arrived.
  * Method: worlds of two tabs whose main task is replaced (sim_world's
  * tab_main) by a small script of env calls; each script records what its
  * calls returned and the clock then; seeds 1..SEEDS of the random
@@ -34,6 +36,12 @@
 static const char scenario_text[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = none\n"
                                     "[storage]\nlatency_us_min = 0\nlatency_us_max = 0\n"
                                     "[workload]\nmode = lock\nlocks_per_tab = 1\nstart_ms_max = 0\n";
+/* The same on cached storage whose writes reach other tabs 50 ms later. */
+static const char cached_text[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = none\n"
+                                  "[storage]\nmodel = cached\nlatency_us_min = 0\nlatency_us_max = 0\n"
+                                  "delivery_us_min = 50000\ndelivery_us_max = 50000\n"
+                                  "[workload]\nmode = lock\nlocks_per_tab = 1\nstart_ms_max = 0\n";
+static const char *scenario_src = scenario_text;
 
 /* What the scripts saw, per tab (index 1, 2). */
 typedef struct probe {
@@ -48,7 +56,7 @@ static probe seen[3];
 static void run_world(xt_task_fn main, gboolean untimed, uint64_t seed)
 {
     GError *error = NULL;
-    sim_scenario *s = sim_scenario_load_data("wait-test.ini", scenario_text, strlen(scenario_text), &error);
+    sim_scenario *s = sim_scenario_load_data("wait-test.ini", scenario_src, strlen(scenario_src), &error);
     if (!s)
         fail_msg("scenario refused: %s", error->message);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
@@ -301,6 +309,43 @@ static void test_one_event_wakes_in_the_order_waits_began(void **state)
     assert_true(all_three > 0); /* untimed too, some runs woke all three at once */
 }
 
+/* Cached, timed: tab 1 makes its cache, and begins a wait for "k" 2 ms in,
+ * when tab 2's write of "a" (at 1 ms) is on its way to it until 51 ms;
+ * tab 2 writes "k" at 11 ms, or never (key_too). */
+static gboolean key_too;
+
+static void script_on_their_way(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    GString *value = g_string_new(NULL);
+    if (tab->index == 1) {
+        const char *const keys[1] = {"k"};
+        if (xt_env_get(env, "k", value) == XT_ENOTFOUND && xt_env_sleep_ms(env, 2) == XT_OK)
+            note(tab, xt_env_wait(env, keys, 1, 10000));
+    } else if (xt_env_sleep_ms(env, 1) == XT_OK && xt_env_set(env, "a", "1") == XT_OK && key_too &&
+               xt_env_sleep_ms(env, 10) == XT_OK) {
+        note(tab, xt_env_set(env, "k", "v"));
+    }
+    g_string_free(value, TRUE);
+}
+
+static void test_timed_writes_on_their_way_and_a_change(void **state)
+{
+    (void)state;
+    scenario_src = cached_text;
+    for (int with_key = 0; with_key <= 1; with_key++)
+        for (uint64_t seed = 1; seed <= 5; seed++) {
+            key_too = with_key;
+            run_world(script_on_their_way, FALSE, seed);
+            assert_int_equal(seen[1].rc, XT_OK);
+            /* A change ends it at once; else the writes on their way
+             * have certainly arrived 50 ms after the wait began. */
+            assert_int_equal(seen[1].at_ms, with_key ? 11 : 52);
+        }
+    scenario_src = scenario_text;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_untimed_deadline_is_a_choice),
         cmocka_unit_test(test_comparison_may_find_the_deadline_passed),
         cmocka_unit_test(test_one_event_wakes_in_the_order_waits_began),
+        cmocka_unit_test(test_timed_writes_on_their_way_and_a_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
