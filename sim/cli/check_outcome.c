@@ -463,8 +463,10 @@ static void cex_print(GString *out, const check_outcome *o, const check_cex *c, 
     if (c->run >= 0)
         g_string_append_printf(out, "in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (seed %" G_GUINT64_FORMAT ")\n",
                                c->run + 1, o->runs_requested, c->seed);
-    else
-        g_string_append_printf(out, "after %" G_GINT64_FORMAT " runs\n", o->runs);
+    else if (o->first)
+        g_string_append_printf(out, "after %" G_GINT64_FORMAT " runs\n", o->runs); /* the search stopped there */
+    else /* the search went on for the other invariants: o->runs is its total */
+        g_string_append_printf(out, "in a search of %" G_GINT64_FORMAT " runs\n", o->runs);
     if (c->shrink_text)
         append_field(out, "", c->shrink_text, "\n");
     if (c->violation_text) /* two lines by design: "violation ...\n            message\n" */
