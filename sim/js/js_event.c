@@ -67,20 +67,36 @@ static void event_undelay(js_mutex *jm)
  * start it (the realm's first event to dispatch). */
 static void event_kick(js_mutex *jm)
 {
-    if (!jm->listening || jm->busy || g_queue_is_empty(&jm->inbox) || sim_tab_gone(jm->tab))
+    if (!jm->listening || g_queue_is_empty(&jm->inbox) || sim_tab_gone(jm->tab))
         return;
     sim_world *w = jm->tab->world;
+    /* Another tab's step fired it while a task holds this tab in the
+     * middle of its run (in a storage call, or stalled, maybe serving a
+     * macrotask): the event's task joins the tab's ready FIFO now, as a C
+     * waiter does (env_wait.c), and runs once the tab is free. */
+    gboolean held = jm->tab->owner && jm->tab->owner != w->current;
+    if (jm->busy && !held)
+        return; /* the macrotask's end kicks again (sim_js_event_settle) */
     if (jm->delayed)
         event_undelay(jm);
+    sim_task *t = NULL;
     if (jm->listener) {
-        sim_world_post(w, jm->listener, 0, TRUE);
+        t = jm->listener;
         jm->listener = NULL;
     } else if (!jm->listener_live) {
         /* Not part of the workload (uncounted): a page's listener does
          * not keep the run going. */
         jm->refs++;
         jm->listener_live = TRUE;
-        sim_world_post(w, sim_world_spawn(w, jm->tab, event_task, jm, FALSE), 0, TRUE);
+        t = sim_world_spawn(w, jm->tab, event_task, jm, FALSE);
+    }
+    if (!t)
+        return; /* it runs, or is on its way: it looks again */
+    if (held) {
+        t->needs_tab = TRUE;
+        g_queue_push_tail(&jm->tab->ready, t);
+    } else {
+        sim_world_post(w, t, 0, TRUE);
     }
 }
 

@@ -31,11 +31,13 @@
  * the tab up; in the notifier's or writer's own tab they follow the
  * running task (tab->handoff).  No choice orders them and no other task
  * of the tab runs between them.  A waiter whose deadline fired first is
- * woken by that timer instead, and a waiter whose tab is busy (a task in
- * a storage call, or stalled) joins the tab's ready FIFO at once, as the
- * event's task queues behind the running one.  The JavaScript tabs'
- * listeners run the same way (js_event.c), so the C port of
- * browser-tabs-lock and the npm package make the same choices.
+ * woken by that timer instead.  In a busy tab (a task in a storage call,
+ * or stalled) the event's task queues behind the running one: untimed,
+ * the waiter itself joins the tab's ready FIFO at once; timed, a task of
+ * its own does, and ends the waits only when it runs, while a timed wait
+ * an event ended keeps its deadline armed until it resumes (env_loop.c).
+ * The JavaScript tabs' listeners run the same way (js_event.c), so the C
+ * port of browser-tabs-lock and the npm package make the same choices.
  *
  * Time.  A wait with a deadline is a wake-up at now + timeout (throttled
  * in a background tab, like any setTimeout) that a change moves to now;
@@ -117,7 +119,7 @@ static gboolean changed_since_mark(const sim_task *t)
     return FALSE;
 }
 
-static gboolean waits_for(const sim_task *t, const char *key)
+gboolean sim_env_waits_for(const sim_task *t, const char *key)
 {
     for (size_t i = 0; i < t->wait.n_keys; i++)
         if (strcmp(t->wait.keys[i], key) == 0)
@@ -154,15 +156,18 @@ static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
 }
 
 /* Where t's wake-up is: its index in the queue, or -1; and whether it is
- * already due (in the queue at now or earlier, or, with a deadline and no
- * entry, in its tab's ready FIFO): then its deadline fired first, and the
- * wait ends as that timer's macrotask. */
+ * already due (untimed: in the queue at now or earlier; or, with a
+ * deadline and no entry, in its tab's ready FIFO): then its deadline fired
+ * first, and the wait ends as that timer's macrotask.  Timed, a wake-up
+ * still in the queue has not fired, even at now: its task has not run,
+ * and the event that comes first clears it (clearTimeout before the
+ * callback ran). */
 static gboolean wake_due(const sim_world *w, const sim_task *t, ssize_t *at)
 {
     for (size_t i = 0; i < w->queue.len; i++)
         if (w->queue.heap[i].item == t) {
             *at = (ssize_t)i;
-            return w->queue.heap[i].time_us <= w->now_us;
+            return w->untimed && w->queue.heap[i].time_us <= w->now_us;
         }
     *at = -1;
     return t->wait.deadline_us >= 0 || t->wait.unseen_posted;
@@ -178,7 +183,9 @@ static gboolean wake_due(const sim_world *w, const sim_task *t, ssize_t *at)
 static void wake_now(sim_world *w, sim_task *t, int by, ssize_t at, gboolean behind)
 {
     wait_end(w, t, by);
-    if (at >= 0)
+    if (at >= 0 && !behind && !w->untimed && t->wait.deadline_us >= 0 && !t->wait.unseen_posted)
+        sim_env_timer_arm(w, t, (size_t)at); /* env_loop.c */
+    else if (at >= 0)
         (void)sim_queue_remove_at(&w->queue, (size_t)at);
     if (behind) {
         t->wait.following = TRUE;
@@ -221,7 +228,7 @@ static gint by_tab_then_begin(gconstpointer a, gconstpointer b, gpointer data)
  * (tab->handoff); in another tab the first is woken now and the others
  * go on behind it (wait_resumed hands them off).  A waiter whose
  * deadline already fired is woken as its timer's macrotask, as before. */
-static void wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab *own)
+void sim_env_wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab *own)
 {
     if (woken->len == 0)
         return;
@@ -329,11 +336,15 @@ void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key)
         }
         if (!t->wait.waiting || t == w->current || sim_tab_gone(t->tab))
             continue;
-        gboolean ends = t->wait.keys ? !key || waits_for(t, key) : t->tab != from;
+        gboolean ends = t->wait.keys ? !key || sim_env_waits_for(t, key) : t->tab != from;
+        if (ends && !w->untimed && t->tab != from && t->tab->owner) {
+            sim_env_events_queue(w, t->tab, key, from->index, seq);
+            continue;
+        }
         if (ends)
             g_ptr_array_add(woken, t);
     }
-    wake_in_order(w, woken, from->index, w->current && w->current->tab == from ? from : NULL);
+    sim_env_wake_in_order(w, woken, from->index, w->current && w->current->tab == from ? from : NULL);
     for (int i = 0; kicks > 0 && i < w->n_tabs; i++) /* those with no anchor (a kick twice does nothing) */
         if (w->tabs[i].storage_event && &w->tabs[i] != from && !sim_tab_gone(&w->tabs[i]))
             w->tabs[i].storage_event->kick(w->tabs[i].storage_event_ctx);
@@ -345,7 +356,7 @@ void sim_env_storage_sent(sim_world *w, sim_tab *from, const char *key)
         sim_task *t = l->data;
         if (!t->wait.waiting || t->tab == from || sim_tab_gone(t->tab))
             continue;
-        if (!t->wait.keys || waits_for(t, key)) {
+        if (!t->wait.keys || sim_env_waits_for(t, key)) {
             t->view.must_progress = TRUE;
             wait_wake_after(w, t, SIM_WOKEN_UNSEEN, sim_env_unseen_delay_us(w));
         }
@@ -417,6 +428,12 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
     t->wait.begin = ++w->wait_seq;
     if (!t->view.fresh && changed_since_mark(t)) {
         t->wait.woken_by = SIM_WOKEN_QUEUED;
+        if (timeout_ms >= 0 && !w->untimed) {
+            /* Its timer was set first, then the event's task queued
+             * (env_loop.c). */
+            sim_queue_push_kind(&w->queue, t->wait.deadline_us, t, SIM_QUEUE_TIMER);
+            t->wait.armed = TRUE;
+        }
         sim_world_post(w, t, 0, TRUE);
     } else if (w->model->unseen && w->model->unseen(w, tab->index)) {
         /* A change may still be on its way: not stuck, and its next view
@@ -444,6 +461,8 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
             sim_world_post(w, t, timeout_ms * 1000, TRUE);
     }
     sim_task_yield(t, SIM_YIELD_AWAIT);
+    if (t->wait.armed)
+        sim_env_timer_clear(w, t); /* the event's task ran first */
     wait_resumed(t);
     t->view.fresh = TRUE;
     if (t->wait.woken_by == SIM_WOKEN_UNSEEN && !w->untimed)
@@ -484,5 +503,5 @@ void sim_env_storage_notify(void *ctx)
         if (t->wait.waiting && t->tab == tab && t != w->current)
             g_ptr_array_add(w->woken, t);
     }
-    wake_in_order(w, w->woken, SIM_WOKEN_NOTIFY, tab);
+    sim_env_wake_in_order(w, w->woken, SIM_WOKEN_NOTIFY, tab);
 }

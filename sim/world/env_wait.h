@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/world/queue.h"
+
 typedef struct sim_world sim_world;
 typedef struct sim_tab sim_tab;
 typedef struct sim_task sim_task;
@@ -43,6 +45,8 @@ typedef struct sim_task_wait {
                                  queue, it goes on in that task's macrotask */
     sim_task *follow;         /* the next task woken behind this one (a chain
                                  headed by the task the event woke first) */
+    gboolean armed;           /* timed: an event ended it, its deadline still in
+                                 the queue (SIM_QUEUE_TIMER, env_loop.c) */
     gboolean unseen_posted;   /* timed: its one wake-up is for the writes on
                                  their way, in the queue or, due, in its tab's
                                  ready FIFO (as a deadline's would be) */
@@ -58,6 +62,25 @@ void sim_env_storage_notify(void *ctx);
 /* A task's first storage call since an await: later changes end its next
  * wait at once (env_sim.c). */
 void sim_env_wait_mark(sim_world *w, sim_task *t);
+
+/* Does t wait for key (its keys; not any-key waits)? */
+gboolean sim_env_waits_for(const sim_task *t, const char *key);
+/* End the waits of woken (cleared after) that one event ends, as a
+ * browser calls the listeners (env_wait.c): by is SIM_WOKEN_* or a tab;
+ * in own, they go on behind the running task. */
+void sim_env_wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab *own);
+
+/* env_loop.c, timed: the `storage` event of key's change by tab by (change
+ * seq) reaches busy tab: queued as a task of its own. */
+void sim_env_events_queue(sim_world *w, sim_tab *tab, const char *key, int by, uint64_t seq);
+/* env_loop.c: the deadline of a wait an event ended stays armed (timed).
+ * Arm: the entry at heap index at becomes t's timer.  Clear: t resumed,
+ * its timer leaves.  Fired: its entry came up; TRUE when its task is to be
+ * dispatched now (the timer ended the wait first), FALSE when the step
+ * does nothing more. */
+void sim_env_timer_arm(sim_world *w, sim_task *t, size_t at);
+void sim_env_timer_clear(sim_world *w, sim_task *t);
+gboolean sim_env_timer_fired(sim_world *w, const sim_queue_entry *e);
 /* The running task read key: a change it has seen does not end its wait. */
 void sim_env_wait_read(sim_world *w, sim_task *t, const char *key);
 /* After a successful write of key by the running task (env_sim.c wrote):

@@ -52,7 +52,12 @@ void sim_queue_push_entry(sim_queue *q, sim_queue_entry e)
 
 void sim_queue_push(sim_queue *q, int64_t time_us, void *item)
 {
-    sim_queue_entry e = {time_us, q->next_seq++, item};
+    sim_queue_push_kind(q, time_us, item, SIM_QUEUE_WAKE);
+}
+
+void sim_queue_push_kind(sim_queue *q, int64_t time_us, void *item, int kind)
+{
+    sim_queue_entry e = {time_us, q->next_seq++, item, kind};
     sim_queue_push_entry(q, e);
 }
 

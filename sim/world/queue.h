@@ -12,10 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What an entry is: a task's wake-up, or the deadline of a wait that an
+ * event already ended, still armed (sim/world/env_loop.c). */
+enum { SIM_QUEUE_WAKE, SIM_QUEUE_TIMER };
+
 typedef struct sim_queue_entry {
     int64_t time_us;
     uint64_t seq;
     void *item;
+    int kind; /* SIM_QUEUE_* */
 } sim_queue_entry;
 
 typedef struct sim_queue {
@@ -28,6 +33,8 @@ void sim_queue_init(sim_queue *q);
 void sim_queue_clear(sim_queue *q);   /* empties it, keeps the memory */
 void sim_queue_destroy(sim_queue *q);
 void sim_queue_push(sim_queue *q, int64_t time_us, void *item);
+/* The same, of another kind than a wake-up. */
+void sim_queue_push_kind(sim_queue *q, int64_t time_us, void *item, int kind);
 /* Re-insert an entry popped earlier, keeping its seq (for tie handling). */
 void sim_queue_push_entry(sim_queue *q, sim_queue_entry entry);
 sim_queue_entry sim_queue_pop(sim_queue *q);

@@ -398,8 +398,9 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
     info->data_begin = w->chooser->pos;
     /* Faults cost nothing unless the scenario asks for them. */
     const sim_scenario *s = w->scenario;
-    gboolean faulted = tab_faults_on(s) && sim_world_fault(w, t);
-    if (!faulted)
+    gboolean runs = e.kind == SIM_QUEUE_WAKE || sim_env_timer_fired(w, &e);
+    gboolean faulted = runs && tab_faults_on(s) && sim_world_fault(w, t);
+    if (runs && !faulted)
         sim_world_dispatch(w, t);
     /* Tasks it woke run their quiet prefix now, before the state is
      * looked at (env_eager.c): part of this step, touching nothing. */

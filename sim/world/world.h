@@ -194,6 +194,9 @@ struct sim_tab {
      * JavaScript tab's listeners, sim/js/js_event.c); NULL = none. */
     const sim_storage_listener *storage_event;
     void *storage_event_ctx;
+    /* Timed: the `storage` events that came while the tab was busy, one
+     * task in its ready FIFO that dispatches them (env_wait.c), or NULL. */
+    struct sim_tab_events *events_queued;
 };
 
 struct sim_world {

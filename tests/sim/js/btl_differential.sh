@@ -16,7 +16,7 @@
 # number of executions: the JavaScript's timers are tasks of their own,
 # so the search meets the runs in another order (docs/javascript.md).
 #
-# btl_differential.sh TABSIM SCENARIO ADAPTER SEEDS
+# btl_differential.sh TABSIM SCENARIO ADAPTER SEEDS   (SEEDS: N for 1..N, or a list 1,3,5)
 set -eu
 tabsim=$1 scenario=$2 adapter=$3 seeds=$4
 work=$(mktemp -d)
@@ -35,9 +35,13 @@ normalize() {
         -e 's/"{"id":\*,"iat":\*[^ ]*/LOCKVALUE/g'
 }
 
-s=1
+# SEEDS: a count N (seeds 1..N) or a list (1,3,5).
+case $seeds in
+  *,*) list=$(echo "$seeds" | tr ',' ' ') ;;
+  *) list=$(seq 1 "$seeds") ;;
+esac
 lines=0
-while [ "$s" -le "$seeds" ]; do
+for s in $list; do
   "$tabsim" run "$work/c.ini" --seed "$s" --trace --ignore-expect > "$work/c.out" 2>&1 || true
   "$tabsim" run "$work/js.ini" --seed "$s" --trace --ignore-expect > "$work/js.out" 2>&1 || true
   normalize < "$work/c.out" > "$work/c.tl"
@@ -52,9 +56,12 @@ while [ "$s" -le "$seeds" ]; do
     exit 1
   fi
   lines=$((lines + n))
-  s=$((s + 1))
 done
-echo "$name: seeds 1..$seeds, the same $lines timeline lines in the C port and the JavaScript"
+case $seeds in
+  *,*) what="seeds $seeds" ;;
+  *) what="seeds 1..$seeds" ;;
+esac
+echo "$name: $what, the same $lines timeline lines in the C port and the JavaScript"
 
 if grep -q '^mode = exhaustive$' "$scenario"; then
   "$tabsim" check "$work/c.ini" --no-timing --first > "$work/c.out" 2>&1 || true

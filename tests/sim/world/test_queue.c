@@ -176,7 +176,7 @@ static void test_interleaved_push_pop(void **state)
     int64_t now = 0;
     for (int i = 0; i < 8; i++)
         sim_queue_push(&q, (int64_t)(lcg(&s) % 10), &items[i]);
-    sim_queue_entry prev = {-1, 0, NULL};
+    sim_queue_entry prev = {-1, 0, NULL, SIM_QUEUE_WAKE};
     for (int step = 0; step < 20000; step++) {
         sim_queue_entry e = sim_queue_pop(&q);
         assert_true(e.time_us >= now);

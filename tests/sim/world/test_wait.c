@@ -41,7 +41,15 @@ static const char cached_text[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = no
                                   "[storage]\nmodel = cached\nlatency_us_min = 0\nlatency_us_max = 0\n"
                                   "delivery_us_min = 50000\ndelivery_us_max = 50000\n"
                                   "[workload]\nmode = lock\nlocks_per_tab = 1\nstart_ms_max = 0\n";
+/* The same with the first storage call of the run stalling its tab 100 ms. */
+static const char stall_text[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = none\n"
+                                 "[storage]\nlatency_us_min = 0\nlatency_us_max = 0\n"
+                                 "[workload]\nmode = lock\nlocks_per_tab = 1\nstart_ms_max = 0\n"
+                                 "[faults]\ntab_stall_max = 1\ntab_stall_pct = 100\n"
+                                 "stall_ms_min = 100\nstall_ms_max = 100\n";
 static const char *scenario_src = scenario_text;
+static gboolean tracing;
+static char *wait_result; /* tracing: tab 1's first "wait" line, from its result on */
 
 /* What the scripts saw, per tab (index 1, 2). */
 typedef struct probe {
@@ -63,7 +71,7 @@ static void run_world(xt_task_fn main, gboolean untimed, uint64_t seed)
     sim_chooser chooser;
     sim_monitor monitor;
     sim_chooser_init(&chooser, seed, SIM_TAIL_RANDOM, NULL, 0, FALSE);
-    sim_monitor_init(&monitor, s, FALSE);
+    sim_monitor_init(&monitor, s, tracing);
     monitor.untimed = untimed;
     memset(seen, 0, sizeof seen);
     sim_world *w = sim_world_new(s, &chooser, pool, &monitor);
@@ -71,6 +79,13 @@ static void run_world(xt_task_fn main, gboolean untimed, uint64_t seed)
     w->tab_main = main;
     sim_world_run(w);
     assert_int_equal(w->live.length, 0); /* every task unwound */
+    g_free(wait_result);
+    wait_result = NULL;
+    for (guint i = 0; tracing && i < monitor.trace->len && !wait_result; i++) {
+        const char *line = monitor.trace->pdata[i], *at = strstr(line, "-> ");
+        if (strstr(line, "tab1") && strstr(line, " wait ") && at)
+            wait_result = g_strdup(at + 3);
+    }
     sim_world_free(w);
     sim_monitor_clear(&monitor);
     sim_chooser_clear(&chooser);
@@ -346,6 +361,52 @@ static void test_timed_writes_on_their_way_and_a_change(void **state)
     scenario_src = scenario_text;
 }
 
+/* Timed, stalls: tab 1's waiter listens for "k" while its main task's
+ * first storage call stalls the tab from 0 to 100 ms; tab 2 changes "k"
+ * at 10 ms; the main task, after the stall, notifies its tab. */
+static void waiter_k(void *arg)
+{
+    sim_tab *tab = arg;
+    const char *const keys[1] = {"k"};
+    note(tab, xt_env_wait(&tab->env, keys, 1, 1000));
+}
+
+static void script_busy_tab(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    GString *value = g_string_new(NULL);
+    if (tab->index == 1) {
+        if (xt_env_spawn(env, waiter_k, tab) == XT_OK && xt_env_get(env, "a", value) == XT_ENOTFOUND)
+            xt_env_storage_notify(env);
+    } else if (xt_env_sleep_ms(env, 10) == XT_OK) {
+        (void)xt_env_set(env, "k", "v");
+    }
+    g_string_free(value, TRUE);
+}
+
+/* A browser queues the `storage` event behind the stalled task: the wait
+ * keeps listening until that task runs, so the notify that comes first
+ * ends it (env_loop.c).  Before, the change ended it at 10 ms. */
+static void test_event_to_a_busy_tab_waits_its_turn(void **state)
+{
+    (void)state;
+    scenario_src = stall_text;
+    tracing = TRUE;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        run_world(script_busy_tab, FALSE, seed);
+        assert_int_equal(seen[1].rc, XT_OK);
+        assert_int_equal(seen[1].at_ms, 100);
+        assert_non_null(wait_result);
+        if (!g_str_has_prefix(wait_result, "woken: notified in its tab"))
+            fail_msg("seed %" G_GUINT64_FORMAT ": the wait ended \"%s\"", seed, wait_result);
+    }
+    tracing = FALSE;
+    scenario_src = scenario_text;
+    g_free(wait_result);
+    wait_result = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_comparison_may_find_the_deadline_passed),
         cmocka_unit_test(test_one_event_wakes_in_the_order_waits_began),
         cmocka_unit_test(test_timed_writes_on_their_way_and_a_change),
+        cmocka_unit_test(test_event_to_a_busy_tab_waits_its_turn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
