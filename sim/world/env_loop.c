@@ -121,9 +121,12 @@ static void spent_task(void *arg)
     (void)arg; /* a cleared timer's callback, or an event to no listener */
 }
 
+/* A task that does nothing, in line for the tab like any task woken. */
 static sim_task *spent(sim_world *w, sim_tab *tab)
 {
-    return sim_world_spawn(w, tab, spent_task, NULL, FALSE);
+    sim_task *s = sim_world_spawn(w, tab, spent_task, NULL, FALSE);
+    s->needs_tab = TRUE;
+    return s;
 }
 
 gboolean sim_env_timer_fired(sim_world *w, const sim_queue_entry *e)
@@ -141,8 +144,6 @@ gboolean sim_env_timer_fired(sim_world *w, const sim_queue_entry *e)
                 w->queue.heap[i].item = spent(w, tab); /* the event's task, to nobody */
                 return TRUE; /* the timer's task runs the waiter */
             }
-    sim_task *behind = spent(w, tab); /* the timer's task, cleared by the time it runs */
-    behind->needs_tab = TRUE;
-    g_queue_push_tail(&tab->ready, behind);
+    g_queue_push_tail(&tab->ready, spent(w, tab)); /* the timer's task, cleared by the time it runs */
     return FALSE;
 }
