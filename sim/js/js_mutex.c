@@ -204,6 +204,23 @@ static void timer_start(js_mutex *jm, const char *id, const char *ms)
         g_hash_table_remove(jm->timers, &t->id);
         jm->refs--;
         g_free(t);
+        return;
+    }
+    /* A timer is work under way as its setter is (env_sim.c's spawn: the
+     * task serving the macrotask), or as the code that set it: a call of
+     * the workload's in flight (a lock() whose waiter a notify or an event
+     * resumed runs in another task's macrotask, where the C port goes on
+     * in its own task). */
+    if (t->task && !t->task->counted) {
+        gboolean work = FALSE;
+        for (GList *l = jm->calls; l && !work; l = l->next) {
+            const js_pending *p = l->data;
+            work = p->waiter && p->waiter->counted;
+        }
+        if (work) {
+            t->task->counted = TRUE;
+            jm->tab->world->spawned_live++;
+        }
     }
 }
 

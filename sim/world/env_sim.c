@@ -295,7 +295,12 @@ static int env_spawn(void *ctx, xt_task_fn fn, void *arg)
     if (sim_tab_gone(tab))
         return XT_ECANCELLED;
     sim_task *parent = w->current;
-    sim_task *child = sim_world_spawn(w, tab, fn, arg, TRUE);
+    /* Work under way is what the workload started: a task spawned by a
+     * tab's main task or by such work counts, one spawned by a page's
+     * periodic or listening task does not (the refresh of a lock the
+     * periodic flush took). */
+    gboolean counted = parent->counted || parent->fn == w->tab_main;
+    sim_task *child = sim_world_spawn(w, tab, fn, arg, counted);
     child->sync_parent = parent;
     parent->sync_child = child;
     sim_task_yield(parent, SIM_YIELD_SPAWN);

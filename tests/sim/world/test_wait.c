@@ -14,7 +14,11 @@
  * the waits began, whatever the seed, and a notify's after the notifier
  * gives the tab up, before its other tasks.  Timed, on cached storage, a
  * wait that begins while writes are on their way to its tab ends at a
- * change of its key, or else when they have certainly arrived.
+ * change of its key, or else when they have certainly arrived.  Timed, an
+ * event that reaches a stalled tab waits its turn behind the stalled task,
+ * so the tab's own notify ends the wait first.  A task spawned by a page's
+ * own (uncounted) task is no work under way: the workload can be over
+ * while it sleeps.
  * Method: worlds of two tabs whose main task is replaced (sim_world's
  * tab_main) by a small script of env calls; each script records what its
  * calls returned and the clock then; seeds 1..SEEDS of the random
@@ -49,6 +53,7 @@ static const char stall_text[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = non
                                  "stall_ms_min = 100\nstall_ms_max = 100\n";
 static const char *scenario_src = scenario_text;
 static gboolean tracing;
+static int64_t drain_end_us; /* the last run's: when its workload was over, plus the drain */
 static char *wait_result; /* tracing: tab 1's first "wait" line, from its result on */
 
 /* What the scripts saw, per tab (index 1, 2). */
@@ -79,6 +84,7 @@ static void run_world(xt_task_fn main, gboolean untimed, uint64_t seed)
     w->tab_main = main;
     sim_world_run(w);
     assert_int_equal(w->live.length, 0); /* every task unwound */
+    drain_end_us = w->drain_end_us;
     g_free(wait_result);
     wait_result = NULL;
     for (guint i = 0; tracing && i < monitor.trace->len && !wait_result; i++) {
@@ -407,6 +413,46 @@ static void test_event_to_a_busy_tab_waits_its_turn(void **state)
     wait_result = NULL;
 }
 
+/* Work under way: tab 1's main task spawns a task that sleeps 10 ms, and
+ * starts a page task of its own (uncounted, as a periodic flush is) that
+ * spawns one sleeping 1000 ms (a lock's refresh the flush took). */
+static void sleep_10(void *arg)
+{
+    (void)xt_env_sleep_ms(&((sim_tab *)arg)->env, 10);
+}
+
+static void sleep_1000(void *arg)
+{
+    (void)xt_env_sleep_ms(&((sim_tab *)arg)->env, 1000);
+}
+
+static void page_task(void *arg)
+{
+    (void)xt_env_spawn(&((sim_tab *)arg)->env, sleep_1000, arg);
+}
+
+static void script_page_work(void *arg)
+{
+    sim_tab *tab = arg;
+    if (tab->index != 1)
+        return;
+    sim_world *w = tab->world;
+    sim_world_post(w, sim_world_spawn(w, tab, page_task, tab, FALSE), 0, TRUE);
+    (void)xt_env_spawn(&tab->env, sleep_10, tab);
+}
+
+/* A task spawned by a page task is not work under way (env_sim.c): the
+ * workload is over at 10 ms, not 1000.  Before, every spawned task was. */
+static void test_page_work_spawns_no_work(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        run_world(script_page_work, FALSE, seed);
+        /* The drain (30 s, the default) starts when the 10 ms task ends. */
+        assert_int_equal(drain_end_us, (10 + 30000) * INT64_C(1000));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_one_event_wakes_in_the_order_waits_began),
         cmocka_unit_test(test_timed_writes_on_their_way_and_a_change),
         cmocka_unit_test(test_event_to_a_busy_tab_waits_its_turn),
+        cmocka_unit_test(test_page_work_spawns_no_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
