@@ -53,14 +53,29 @@ static void event_task(void *arg);
  * back to being parked: its wake-up leaves the queue. */
 static void event_undelay(js_mutex *jm)
 {
-    sim_world *w = jm->tab->world;
-    for (size_t i = 0; i < w->queue.len; i++)
-        if (w->queue.heap[i].item == jm->delayed) {
-            (void)sim_queue_remove_at(&w->queue, i);
-            break;
-        }
+    sim_queue *q = &jm->tab->world->queue;
+    ssize_t at = sim_queue_find(q, jm->delayed, SIM_QUEUE_ANY);
+    if (at >= 0)
+        (void)sim_queue_remove_at(q, (size_t)at);
     jm->listener = jm->delayed;
     jm->delayed = NULL;
+}
+
+/* The dispatching task to post: the parked one, or a new one (the
+ * realm's first event to dispatch); NULL when it runs or is on its way. */
+static sim_task *event_dispatcher(js_mutex *jm)
+{
+    sim_task *t = jm->listener;
+    if (t) {
+        jm->listener = NULL;
+    } else if (!jm->listener_live) {
+        /* Not part of the workload (uncounted): a page's listener does
+         * not keep the run going. */
+        jm->refs++;
+        jm->listener_live = TRUE;
+        t = sim_world_spawn(jm->tab->world, jm->tab, event_task, jm, FALSE);
+    }
+    return t;
 }
 
 /* Something to dispatch and the tab free: wake the dispatching task, or
@@ -79,17 +94,7 @@ static void event_kick(js_mutex *jm)
         return; /* the macrotask's end kicks again (sim_js_event_settle) */
     if (jm->delayed)
         event_undelay(jm);
-    sim_task *t = NULL;
-    if (jm->listener) {
-        t = jm->listener;
-        jm->listener = NULL;
-    } else if (!jm->listener_live) {
-        /* Not part of the workload (uncounted): a page's listener does
-         * not keep the run going. */
-        jm->refs++;
-        jm->listener_live = TRUE;
-        t = sim_world_spawn(w, jm->tab, event_task, jm, FALSE);
-    }
+    sim_task *t = event_dispatcher(jm);
     if (!t)
         return; /* it runs, or is on its way: it looks again */
     if (held) {
@@ -157,9 +162,8 @@ static void unseen_fire(js_mutex *jm, sim_task *me)
     sim_world *w = jm->tab->world;
     const char *key, *value;
     jm->unseen_armed = FALSE;
-    if (!w->model->unseen || !w->model->unseen(w, jm->tab->index) || !w->model->unseen_event ||
-        !w->model->unseen_event(w, jm->tab->index, &key, &value))
-        return;
+    if (!w->model->unseen_event || !w->model->unseen_event(w, jm->tab->index, &key, &value))
+        return; /* none left on their way, or the model does not say which */
     js_event *e = g_new(js_event, 1);
     e->key = g_strdup(key);
     e->old_value = g_strdup("n");
@@ -229,18 +233,13 @@ void sim_js_event_listening(js_mutex *jm, gboolean on)
     /* Writes are on their way to the tab as its first listener comes: it
      * gets their event once they have certainly arrived, as a C wait that
      * begins then is woken (env_wait.c, "writes on their way"). */
+    int64_t delay_us = sim_env_unseen_delay_us(w);
     jm->unseen_armed = TRUE;
-    jm->unseen_at_us = w->now_us + sim_env_unseen_delay_us(w);
-    int64_t delay_us = jm->unseen_at_us - w->now_us;
-    if (jm->listener) {
-        sim_world_post(w, jm->listener, delay_us, TRUE);
-        jm->delayed = jm->listener;
-        jm->listener = NULL;
-    } else if (!jm->listener_live) {
-        jm->refs++;
-        jm->listener_live = TRUE;
-        jm->delayed = sim_world_spawn(w, jm->tab, event_task, jm, FALSE);
-        sim_world_post(w, jm->delayed, delay_us, TRUE);
-    } /* else it runs or is posted: it looks when it parks */
+    jm->unseen_at_us = w->now_us + delay_us;
+    sim_task *t = event_dispatcher(jm); /* NULL: it runs or is posted, and looks when it parks */
+    if (t) {
+        sim_world_post(w, t, delay_us, TRUE);
+        jm->delayed = t;
+    }
 }
 

@@ -181,15 +181,14 @@ static void timer_clear(js_mutex *jm, js_timer *t)
 {
     sim_world *w = jm->tab->world;
     t->cleared = TRUE;
-    for (size_t i = 0; t->task && i < w->queue.len; i++)
-        if (w->queue.heap[i].item == t->task) {
-            (void)sim_queue_remove_at(&w->queue, i);
-            if (t->task->counted) {
-                t->task->counted = FALSE;
-                w->spawned_live--;
-            }
-            return;
-        }
+    ssize_t at = t->task ? sim_queue_find(&w->queue, t->task, SIM_QUEUE_ANY) : -1;
+    if (at < 0)
+        return;
+    (void)sim_queue_remove_at(&w->queue, (size_t)at);
+    if (t->task->counted) {
+        t->task->counted = FALSE;
+        w->spawned_live--;
+    }
 }
 
 static void timer_start(js_mutex *jm, const char *id, const char *ms)

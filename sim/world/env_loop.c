@@ -109,11 +109,9 @@ void sim_env_timer_arm(sim_world *w, sim_task *t, size_t at)
 void sim_env_timer_clear(sim_world *w, sim_task *t)
 {
     t->wait.armed = FALSE;
-    for (size_t i = 0; i < w->queue.len; i++)
-        if (w->queue.heap[i].item == t && w->queue.heap[i].kind == SIM_QUEUE_TIMER) {
-            (void)sim_queue_remove_at(&w->queue, i);
-            return;
-        }
+    ssize_t at = sim_queue_find(&w->queue, t, SIM_QUEUE_TIMER);
+    if (at >= 0)
+        (void)sim_queue_remove_at(&w->queue, (size_t)at);
 }
 
 static void spent_task(void *arg)
@@ -138,12 +136,11 @@ gboolean sim_env_timer_fired(sim_world *w, const sim_queue_entry *e)
         return FALSE;
     }
     t->wait.armed = FALSE;
-    if (tab->owner == NULL)
-        for (size_t i = 0; i < w->queue.len; i++)
-            if (w->queue.heap[i].item == t) {
-                w->queue.heap[i].item = spent(w, tab); /* the event's task, to nobody */
-                return TRUE; /* the timer's task runs the waiter */
-            }
+    ssize_t at = tab->owner == NULL ? sim_queue_find(&w->queue, t, SIM_QUEUE_ANY) : -1;
+    if (at >= 0) {
+        w->queue.heap[at].item = spent(w, tab); /* the event's task, to nobody */
+        return TRUE;                            /* the timer's task runs the waiter */
+    }
     g_queue_push_tail(&tab->ready, spent(w, tab)); /* the timer's task, cleared by the time it runs */
     return FALSE;
 }

@@ -143,14 +143,14 @@ static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
 {
     gboolean posted = t->wait.deadline_us >= 0 || t->wait.unseen_posted; /* a wake-up of its own */
     wait_end(w, t, by);
-    for (size_t i = 0; i < w->queue.len; i++)
-        if (w->queue.heap[i].item == t) {
-            if (w->queue.heap[i].time_us <= w->now_us + delay_us)
-                return;
-            (void)sim_queue_remove_at(&w->queue, i);
-            sim_world_post(w, t, delay_us, TRUE);
+    ssize_t at = sim_queue_find(&w->queue, t, SIM_QUEUE_ANY);
+    if (at >= 0) {
+        if (w->queue.heap[at].time_us <= w->now_us + delay_us)
             return;
-        }
+        (void)sim_queue_remove_at(&w->queue, (size_t)at);
+        sim_world_post(w, t, delay_us, TRUE);
+        return;
+    }
     if (!posted)
         sim_world_post(w, t, delay_us, TRUE); /* in no queue: this is its only wake-up */
 }
@@ -164,12 +164,9 @@ static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
  * callback ran). */
 static gboolean wake_due(const sim_world *w, const sim_task *t, ssize_t *at)
 {
-    for (size_t i = 0; i < w->queue.len; i++)
-        if (w->queue.heap[i].item == t) {
-            *at = (ssize_t)i;
-            return w->untimed && w->queue.heap[i].time_us <= w->now_us;
-        }
-    *at = -1;
+    *at = sim_queue_find(&w->queue, t, SIM_QUEUE_ANY);
+    if (*at >= 0)
+        return w->untimed && w->queue.heap[*at].time_us <= w->now_us;
     return t->wait.deadline_us >= 0 || t->wait.unseen_posted;
 }
 

@@ -61,6 +61,14 @@ void sim_queue_push_kind(sim_queue *q, int64_t time_us, void *item, int kind)
     sim_queue_push_entry(q, e);
 }
 
+ssize_t sim_queue_find(const sim_queue *q, const void *item, int kind)
+{
+    for (size_t i = 0; i < q->len; i++)
+        if (q->heap[i].item == item && (kind == SIM_QUEUE_ANY || q->heap[i].kind == kind))
+            return (ssize_t)i;
+    return -1;
+}
+
 sim_queue_entry sim_queue_remove_at(sim_queue *q, size_t i)
 {
     assert(i < q->len);

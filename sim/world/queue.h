@@ -11,10 +11,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* What an entry is: a task's wake-up, or the deadline of a wait that an
  * event already ended, still armed (sim/world/env_loop.c). */
-enum { SIM_QUEUE_WAKE, SIM_QUEUE_TIMER };
+enum { SIM_QUEUE_ANY = -1, SIM_QUEUE_WAKE, SIM_QUEUE_TIMER };
 
 typedef struct sim_queue_entry {
     int64_t time_us;
@@ -38,6 +39,9 @@ void sim_queue_push_kind(sim_queue *q, int64_t time_us, void *item, int kind);
 /* Re-insert an entry popped earlier, keeping its seq (for tie handling). */
 void sim_queue_push_entry(sim_queue *q, sim_queue_entry entry);
 sim_queue_entry sim_queue_pop(sim_queue *q);
+/* The heap index of item's first entry of that kind (SIM_QUEUE_ANY: of
+ * any), or -1. */
+ssize_t sim_queue_find(const sim_queue *q, const void *item, int kind);
 /* Remove and return the entry at heap index i (explorers pick any entry). */
 sim_queue_entry sim_queue_remove_at(sim_queue *q, size_t i);
 static inline size_t sim_queue_len(const sim_queue *q) { return q->len; }

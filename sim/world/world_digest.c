@@ -129,10 +129,8 @@ static void task_id_fold(sim_digest *h, int task_id, void *ctx)
  * its ties (world.c untimed_candidates). */
 static const sim_queue_entry *queue_entry_of(const sim_world *w, const sim_task *t, uint64_t *rank)
 {
-    const sim_queue_entry *mine = NULL;
-    for (size_t i = 0; i < w->queue.len && !mine; i++)
-        if (w->queue.heap[i].item == t)
-            mine = &w->queue.heap[i];
+    ssize_t at = sim_queue_find(&w->queue, t, SIM_QUEUE_ANY);
+    const sim_queue_entry *mine = at >= 0 ? &w->queue.heap[at] : NULL;
     *rank = 0;
     if (!mine)
         return NULL;
