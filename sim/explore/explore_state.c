@@ -81,6 +81,7 @@ typedef struct sdfs {
     GArray *cq_pos;          /* size_t */
     GArray *cq_bit;          /* gboolean */
     guint cq_next;           /* the run's next question */
+    size_t abandon_pos;      /* the chooser's position where the run was abandoned */
 } sdfs;
 
 static void node_clear(snode *n)
@@ -130,6 +131,8 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
         node.done = (guint8)(1u << (cand[pick] - 1));
     }
     g_array_append_val(d->nodes, node);
+    if (pick == n)
+        d->abandon_pos = d->chooser->pos + 1; /* the chooser records this choice */
     return pick;
 }
 
@@ -172,6 +175,8 @@ static gboolean sdfs_collapse(void *ctx, gboolean predicted)
     sdfs *d = ctx;
     if (d->cq_next < d->cq_bit->len)
         return g_array_index(d->cq_bit, gboolean, d->cq_next++);
+    if (d->chooser->abandoned)
+        return predicted; /* the run's teardown: not a decision of the path */
     size_t pos = d->chooser->pos;
     g_array_append_val(d->cq_pos, pos);
     g_array_append_val(d->cq_bit, predicted);
@@ -203,6 +208,7 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     sim_world *w = d->world;
     if (d->sleep_sets && !sleep_after(d, st)) {
         d->chooser->abandoned = TRUE;
+        d->abandon_pos = d->chooser->pos;
         return;
     }
     if (d->chooser->pos < d->prefix_len && !d->o->final_digests)
@@ -213,8 +219,10 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     d->have_last = TRUE;
     if (d->chooser->pos < d->prefix_len)
         return;
-    if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep))
+    if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep)) {
         d->chooser->abandoned = TRUE;
+        d->abandon_pos = d->chooser->pos;
+    }
 }
 
 static void sdfs_progress(const sim_explore_options *o, const sim_explore_result *r, const sdfs *d, double t0)
@@ -335,7 +343,10 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         }
         /* Every choice it made beyond the path is a node (the scheduling
          * ones made by sdfs_pick, the values after the last of them here). */
-        nodes_sync(d, &run.chooser, run.chooser.record->len);
+        /* Not the choices of an abandoned run's teardown (world_cancel
+         * runs its tasks to their end): a replay of the path is not
+         * abandoned there, so the same position is another question. */
+        nodes_sync(d, &run.chooser, run.chooser.abandoned ? (guint)d->abandon_pos : run.chooser.record->len);
         if (run.mark_conflict && !*conflict)
             *conflict = sim_explore_mark_conflict_text(&run);
         if (run.monitor.c.cut & SIM_CUT_STEPS)
