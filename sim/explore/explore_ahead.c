@@ -48,13 +48,27 @@
 #include "sim/explore/explore_state.h"
 
 #define AHEAD_QUEUED 4 /* jobs waiting, per helper */
-#define SPIN_MAX 20000 /* spin_pause()s a thread spins before it sleeps (tens of microseconds) */
+#define SPARE_MAX 64   /* jobs kept for reuse */
+#define SPIN_MAX 4096 /* spin_pause()s a thread spins before it sleeps (tens of microseconds) */
 
 static inline void spin_pause(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
+}
+
+/* The lock is held for a lookup or an insert at a time: a thread that
+ * finds it taken spins a little before it asks the kernel to wait (a
+ * system call, slow here). */
+static void ahead_lock(GMutex *lock)
+{
+    for (int i = 0; i < SPIN_MAX; i++) {
+        if (g_mutex_trylock(lock))
+            return;
+        spin_pause();
+    }
+    g_mutex_lock(lock);
 }
 
 enum { EV_PICK, EV_STEP };
@@ -117,6 +131,7 @@ struct sim_ahead {
     sdfs *walk;
     GHashTable *marks_seen;
     GByteArray *scratch;    /* the walk's: its path, serialized, to compare */
+    GPtrArray *spare;       /* ahead_job: emptied, for reuse */
     gint64 posted, used, made_again, taken_back, waited, mismatched, dropped;
     gint64 made, made_steps;   /* by the helpers */
     gint64 throttled;          /* hand-outs held back (sim_ahead_post) */
@@ -193,10 +208,9 @@ static GArray *path_read(const GByteArray *b, int n_tabs)
 
 /* ---- jobs ---- */
 
-static void job_free(ahead_job *job)
+static void job_destroy(gpointer p)
 {
-    if (!job)
-        return;
+    ahead_job *job = p;
     g_array_free(job->prefix, TRUE);
     g_byte_array_free(job->path, TRUE);
     g_array_free(job->cq_pos, TRUE);
@@ -205,14 +219,59 @@ static void job_free(ahead_job *job)
     g_array_free(job->cands, TRUE);
     g_array_free(job->collapses, TRUE);
     g_array_free(job->marks, TRUE);
-    if (job->rec) {
-        g_array_free(job->rec, TRUE);
-        g_array_free(job->rec_n, TRUE);
-        g_array_free(job->rec_kind, TRUE);
-    }
+    g_array_free(job->rec, TRUE);
+    g_array_free(job->rec_n, TRUE);
+    g_array_free(job->rec_kind, TRUE);
     if (job->overlay)
         g_hash_table_destroy(job->overlay);
     g_free(job);
+}
+
+/* Jobs are kept for reuse, their arrays emptied: freeing on one thread
+ * what another allocated costs more than the run it saves.  Lock held. */
+static void job_recycle_locked(sim_ahead *ah, ahead_job *job)
+{
+    if (ah->spare->len >= SPARE_MAX) {
+        job_destroy(job);
+        return;
+    }
+    GArray *arrays[] = {job->prefix, job->cq_pos, job->cq_bit, job->events, job->cands, job->collapses,
+                        job->marks, job->rec, job->rec_n, job->rec_kind};
+    for (size_t i = 0; i < G_N_ELEMENTS(arrays); i++)
+        g_array_set_size(arrays[i], 0);
+    g_byte_array_set_size(job->path, 0);
+    job->state = JOB_QUEUED;
+    job->orphan = FALSE;
+    g_ptr_array_add(ah->spare, job);
+}
+
+static void job_recycle(sim_ahead *ah, ahead_job *job)
+{
+    ahead_lock(&ah->lock);
+    job_recycle_locked(ah, job);
+    g_mutex_unlock(&ah->lock);
+}
+
+static ahead_job *job_take(sim_ahead *ah)
+{
+    ahead_lock(&ah->lock);
+    ahead_job *job = ah->spare->len ? g_ptr_array_steal_index_fast(ah->spare, ah->spare->len - 1) : NULL;
+    g_mutex_unlock(&ah->lock);
+    if (job)
+        return job;
+    job = g_new0(ahead_job, 1);
+    job->prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    job->path = g_byte_array_new();
+    job->cq_pos = g_array_new(FALSE, FALSE, sizeof(size_t));
+    job->cq_bit = g_array_new(FALSE, FALSE, sizeof(gboolean));
+    job->events = g_array_new(FALSE, FALSE, sizeof(ahead_event));
+    job->cands = g_array_new(FALSE, FALSE, sizeof(int));
+    job->collapses = g_array_new(FALSE, FALSE, sizeof(ahead_collapse));
+    job->marks = g_array_new(FALSE, FALSE, sizeof(ahead_mark));
+    job->rec = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    job->rec_n = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    job->rec_kind = g_array_new(FALSE, FALSE, sizeof(guint8));
+    return job;
 }
 
 static GArray *array_copy(GArray *a, guint len, guint size)
@@ -222,27 +281,21 @@ static GArray *array_copy(GArray *a, guint len, guint size)
     return c;
 }
 
-static ahead_job *job_new(const sdfs *d, guint at, int alt)
+static ahead_job *job_new(sim_ahead *ah, const sdfs *d, guint at, int alt)
 {
-    ahead_job *job = g_new0(ahead_job, 1);
+    ahead_job *job = job_take(ah);
     job->at = at;
-    job->prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), at + 1);
     for (guint i = 0; i <= at; i++) {
         uint32_t c = i == at ? (uint32_t)alt : g_array_index(d->nodes, snode, i).chosen;
         g_array_append_val(job->prefix, c);
     }
-    job->path = g_byte_array_new();
     path_write(job->path, d, at, alt);
     /* The decisions asked before the branch's position (collapse_truncate). */
     guint keep = 0;
     while (keep < d->cq_pos->len && g_array_index(d->cq_pos, size_t, keep) < at + 1)
         keep++;
-    job->cq_pos = array_copy(d->cq_pos, keep, sizeof(size_t));
-    job->cq_bit = array_copy(d->cq_bit, keep, sizeof(gboolean));
-    job->events = g_array_new(FALSE, FALSE, sizeof(ahead_event));
-    job->cands = g_array_new(FALSE, FALSE, sizeof(int));
-    job->collapses = g_array_new(FALSE, FALSE, sizeof(ahead_collapse));
-    job->marks = g_array_new(FALSE, FALSE, sizeof(ahead_mark));
+    g_array_append_vals(job->cq_pos, d->cq_pos->data, keep);
+    g_array_append_vals(job->cq_bit, d->cq_bit->data, keep);
     return job;
 }
 
@@ -327,7 +380,7 @@ static gboolean helper_marks_find(helper_run *h, const sim_digest *key, sim_dige
         *seen = *mine;
         return TRUE;
     }
-    g_mutex_lock(&h->ah->lock);
+    ahead_lock(&h->ah->lock);
     const sim_digest *theirs = g_hash_table_lookup(h->ah->marks_seen, key);
     if (theirs)
         *seen = *theirs;
@@ -386,11 +439,9 @@ static gboolean helper_make(sim_ahead *ah, ahead_job *job, sim_stack_pool *pool)
     sim_run_exec(ah->s, pool, &spec, &run);
     /* A mark found incomplete: the walk's own run names it. */
     gboolean ok = !run.stopped && !run.chooser.prefix_overrun && !run.mark_conflict;
-    job->rec = run.chooser.record;
-    job->rec_n = run.chooser.record_n;
-    job->rec_kind = run.chooser.record_kind;
-    run.chooser.record = run.chooser.record_n = NULL;
-    run.chooser.record_kind = NULL;
+    g_array_append_vals(job->rec, run.chooser.record->data, run.chooser.record->len);
+    g_array_append_vals(job->rec_n, run.chooser.record_n->data, run.chooser.record_n->len);
+    g_array_append_vals(job->rec_kind, run.chooser.record_kind->data, run.chooser.record_kind->len);
     sim_run_clear(&run);
     a->ahead = NULL;
     sdfs_nodes_truncate(a, 0);
@@ -422,7 +473,7 @@ static gpointer helper_thread(gpointer data)
 {
     sim_ahead *ah = data;
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
-    g_mutex_lock(&ah->lock);
+    ahead_lock(&ah->lock);
     for (;;) {
         if (!ah->quit && g_queue_is_empty(&ah->queue)) {
             /* The walk hands out work after each of its runs: a sleep
@@ -430,7 +481,7 @@ static gpointer helper_thread(gpointer data)
             g_mutex_unlock(&ah->lock);
             for (int spin = 0; spin < SPIN_MAX && !g_atomic_int_get(&ah->queued) && !g_atomic_int_get(&ah->quitting); spin++)
                 spin_pause();
-            g_mutex_lock(&ah->lock);
+            ahead_lock(&ah->lock);
         }
         while (!ah->quit && g_queue_is_empty(&ah->queue)) {
             ah->idle++;
@@ -443,12 +494,12 @@ static gpointer helper_thread(gpointer data)
         g_atomic_int_set(&job->state, JOB_RUNNING);
         g_mutex_unlock(&ah->lock);
         gboolean ok = helper_make(ah, job, pool);
-        g_mutex_lock(&ah->lock);
+        ahead_lock(&ah->lock);
         ah->made++;
         ah->made_steps += (gint64)job->events->len;
         g_atomic_int_set(&job->state, ok ? JOB_DONE : JOB_FAILED);
         if (job->orphan)
-            job_free(job);
+            job_recycle_locked(ah, job);
         if (ah->walk_waits) /* a signal is a system call: only when someone waits */
             g_cond_broadcast(&ah->cond);
     }
@@ -474,6 +525,7 @@ sim_ahead *sim_ahead_start(const sim_scenario *s, const sim_explore_options *o, 
     ah->walk = d;
     ah->marks_seen = marks_seen;
     ah->scratch = g_byte_array_new();
+    ah->spare = g_ptr_array_new_with_free_func(job_destroy);
     ah->threads = g_new0(GThread *, threads);
     for (int i = 0; i < threads; i++) {
         GError *err = NULL;
@@ -489,7 +541,7 @@ sim_ahead *sim_ahead_start(const sim_scenario *s, const sim_explore_options *o, 
 
 void sim_ahead_stop(sim_ahead *ah)
 {
-    g_mutex_lock(&ah->lock);
+    ahead_lock(&ah->lock);
     ah->quit = TRUE;
     g_atomic_int_set(&ah->quitting, 1);
     g_cond_broadcast(&ah->cond);
@@ -500,7 +552,8 @@ void sim_ahead_stop(sim_ahead *ah)
     /* The path was emptied first (sim_ahead_drop): what is queued is orphaned. */
     ahead_job *job;
     while ((job = g_queue_pop_head(&ah->queue)))
-        job_free(job);
+        job_destroy(job);
+    g_ptr_array_free(ah->spare, TRUE);
     g_free(ah->threads);
     g_byte_array_free(ah->scratch, TRUE);
     g_cond_clear(&ah->cond);
@@ -510,7 +563,7 @@ void sim_ahead_stop(sim_ahead *ah)
 
 void sim_ahead_lock(sim_ahead *ah)
 {
-    g_mutex_lock(&ah->lock);
+    ahead_lock(&ah->lock);
 }
 
 void sim_ahead_unlock(sim_ahead *ah)
@@ -521,19 +574,19 @@ void sim_ahead_unlock(sim_ahead *ah)
 static gboolean walk_marks_check(void *ctx, const sim_digest *key, const sim_digest *out)
 {
     sim_ahead *ah = ctx;
-    g_mutex_lock(&ah->lock);
-    gboolean conflict = sim_marks_check(ah->marks_seen, key, out);
+    const sim_digest *seen = g_hash_table_lookup(ah->marks_seen, key);
+    if (seen)
+        return !sim_digest_equal(*seen, *out);
+    ahead_lock(&ah->lock);
+    sim_marks_check(ah->marks_seen, key, out);
     g_mutex_unlock(&ah->lock);
-    return conflict;
+    return FALSE;
 }
 
 static gboolean walk_marks_predicts(void *ctx, const sim_digest *key, const sim_digest *wait)
 {
     sim_ahead *ah = ctx;
-    g_mutex_lock(&ah->lock); /* the walk alone writes it, but a helper's lookup must not see it half-grown */
-    gboolean said = sim_marks_predicts(ah->marks_seen, key, wait);
-    g_mutex_unlock(&ah->lock);
-    return said;
+    return sim_marks_predicts(ah->marks_seen, key, wait); /* the walk alone writes it: no lock to read */
 }
 
 const sim_marks_ops sim_ahead_walk_marks = {.check = walk_marks_check, .predicts = walk_marks_predicts};
@@ -547,7 +600,7 @@ void sim_ahead_post(sim_ahead *ah, sdfs *d, guint at)
      * they outnumber twice the runs taken, hand out one run in 64, to see
      * whether the search has come to parts where they pay. */
     guint room = (guint)(AHEAD_QUEUED * ah->n_threads);
-    g_mutex_lock(&ah->lock);
+    ahead_lock(&ah->lock);
     guint queued = ah->queue.length;
     gint64 wasted = ah->made - ah->used;
     g_mutex_unlock(&ah->lock);
@@ -558,9 +611,9 @@ void sim_ahead_post(sim_ahead *ah, sdfs *d, guint at)
         int alt;
         if (n->ahead || (alt = sdfs_node_next(n)) < 0)
             continue;
-        ahead_job *job = job_new(d, j, alt);
+        ahead_job *job = job_new(ah, d, j, alt);
         n->ahead = job;
-        g_mutex_lock(&ah->lock);
+        ahead_lock(&ah->lock);
         g_queue_push_tail(&ah->queue, job);
         queued = ah->queue.length;
         g_atomic_int_set(&ah->queued, (gint)queued);
@@ -575,7 +628,7 @@ void sim_ahead_drop(sim_ahead *ah, snode *n)
 {
     ahead_job *job = n->ahead;
     n->ahead = NULL;
-    g_mutex_lock(&ah->lock);
+    ahead_lock(&ah->lock);
     if (job->state == JOB_QUEUED) {
         g_queue_remove(&ah->queue, job);
         g_atomic_int_set(&ah->queued, (gint)ah->queue.length);
@@ -583,7 +636,7 @@ void sim_ahead_drop(sim_ahead *ah, snode *n)
     if (job->state == JOB_RUNNING)
         job->orphan = TRUE;
     else
-        job_free(job);
+        job_recycle_locked(ah, job);
     g_mutex_unlock(&ah->lock);
     ah->dropped++;
 }
@@ -606,7 +659,7 @@ static gssize record_end(sim_ahead *ah, sdfs *d, const ahead_job *job)
 {
     GArray *fresh = g_array_new(FALSE, FALSE, sizeof(fresh_state));
     gssize end = -1;
-    g_mutex_lock(&ah->lock);
+    /* The walk alone writes the set: it reads it without the lock. */
     for (guint i = 0; i < job->events->len && end < 0; i++) {
         const ahead_event *ev = &g_array_index(job->events, ahead_event, i);
         if (ev->kind == EV_PICK) {
@@ -650,7 +703,6 @@ static gssize record_end(sim_ahead *ah, sdfs *d, const ahead_job *job)
         if (!state_set_room(&d->visited, fresh->len))
             end = -1; /* it would fill the set: the walk's */
     }
-    g_mutex_unlock(&ah->lock);
     g_array_free(fresh, TRUE);
     return end;
 }
@@ -662,7 +714,6 @@ static gboolean record_marks(sim_ahead *ah, const ahead_job *job)
 {
     GHashTable *mine = NULL;
     gboolean ok = TRUE;
-    g_mutex_lock(&ah->lock);
     for (guint i = 0; i < job->marks->len && ok; i++) {
         const ahead_mark *m = &g_array_index(job->marks, ahead_mark, i);
         const sim_digest *seen = mine ? g_hash_table_lookup(mine, &m->key) : NULL;
@@ -679,6 +730,7 @@ static gboolean record_marks(sim_ahead *ah, const ahead_job *job)
         }
     }
     if (ok && mine) {
+        ahead_lock(&ah->lock);
         GHashTableIter it;
         gpointer k, v;
         g_hash_table_iter_init(&it, mine);
@@ -686,8 +738,8 @@ static gboolean record_marks(sim_ahead *ah, const ahead_job *job)
             g_hash_table_iter_steal(&it);
             g_hash_table_insert(ah->marks_seen, k, v);
         }
+        g_mutex_unlock(&ah->lock);
     }
-    g_mutex_unlock(&ah->lock);
     if (mine)
         g_hash_table_destroy(mine);
     return ok;
@@ -714,7 +766,7 @@ static void record_apply(sim_ahead *ah, sdfs *d, const ahead_job *job, guint end
         g_assert(ok == ev->ok && (!ok || d->cur_sleep == ev->sleep));
         if (!ok || ev->pos < job->prefix->len)
             continue;
-        g_mutex_lock(&ah->lock);
+        ahead_lock(&ah->lock);
         gboolean seen = state_set_visit(&d->visited, ev->dg, ev->steps, d->cur_sleep);
         g_mutex_unlock(&ah->lock);
         g_assert(seen == (i == end));
@@ -734,13 +786,13 @@ gboolean sim_ahead_use(sim_ahead *ah, sdfs *d, guint at, sim_explore_result *r)
     if (!job)
         return FALSE;
     n->ahead = NULL;
-    g_mutex_lock(&ah->lock);
+    ahead_lock(&ah->lock);
     if (job->state == JOB_QUEUED) { /* not begun: the walk makes it now */
         g_queue_remove(&ah->queue, job);
         g_atomic_int_set(&ah->queued, (gint)ah->queue.length);
         g_mutex_unlock(&ah->lock);
         ah->taken_back++;
-        job_free(job);
+        job_recycle(ah, job);
         return FALSE;
     }
     if (job->state == JOB_RUNNING) {
@@ -748,7 +800,7 @@ gboolean sim_ahead_use(sim_ahead *ah, sdfs *d, guint at, sim_explore_result *r)
         g_mutex_unlock(&ah->lock);
         for (int spin = 0; spin < SPIN_MAX && g_atomic_int_get(&job->state) == JOB_RUNNING; spin++)
             spin_pause();
-        g_mutex_lock(&ah->lock);
+        ahead_lock(&ah->lock);
     }
     while (job->state == JOB_RUNNING) {
         ah->walk_waits = TRUE;
@@ -779,7 +831,7 @@ gboolean sim_ahead_use(sim_ahead *ah, sdfs *d, guint at, sim_explore_result *r)
         ah->used++;
     else
         ah->made_again++;
-    job_free(job);
+    job_recycle(ah, job);
     return used;
 }
 
