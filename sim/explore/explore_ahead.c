@@ -42,26 +42,15 @@
  * AHEAD_QUEUED a helper; a helper takes the deepest first.
  */
 #include <stdio.h>
-#include <time.h>
 #include <string.h>
+#include <time.h>
 
-#include "sim/explore/explore_state.h"
-
-#define AHEAD_QUEUED 4 /* jobs waiting, per helper */
-#define SPARE_MAX 64   /* jobs kept for reuse */
-#define SPIN_MAX 4096 /* spin_pause()s a thread spins before it sleeps (tens of microseconds) */
-
-static inline void spin_pause(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
+#include "sim/explore/ahead.h"
 
 /* The lock is held for a lookup or an insert at a time: a thread that
  * finds it taken spins a little before it asks the kernel to wait (a
  * system call, slow here). */
-static void ahead_lock(GMutex *lock)
+void sim_ahead_lock_spin(GMutex *lock)
 {
     for (int i = 0; i < SPIN_MAX; i++) {
         if (g_mutex_trylock(lock))
@@ -71,74 +60,6 @@ static void ahead_lock(GMutex *lock)
     g_mutex_lock(lock);
 }
 
-enum { EV_PICK, EV_STEP };
-
-typedef struct ahead_event {
-    guint8 kind;
-    gboolean ok;            /* STEP: the sleep sets let it be (sdfs_sleep_after) */
-    gboolean digested;      /* STEP: dg and steps are set */
-    guint8 sleep;           /* STEP: the tabs asleep after it */
-    uint32_t n, pick;       /* PICK: its answers and the one taken (n: every tab asleep) */
-    guint cand_at;          /* PICK: its candidates, in job->cands */
-    size_t pos;             /* PICK: the chooser's position at it; STEP: after it */
-    sim_step_info info;     /* STEP */
-    sim_digest dg;          /* STEP: the state it reached */
-    uint64_t steps;
-} ahead_event;
-
-typedef struct ahead_collapse {
-    size_t pos;
-    gboolean bit;
-} ahead_collapse;
-
-enum { MK_CHECK, MK_PREDICT };
-
-typedef struct ahead_mark {
-    guint8 kind;
-    gboolean said;          /* PREDICT: the answer */
-    sim_digest key, out;    /* out: the output (CHECK) or the wait (PREDICT) */
-} ahead_mark;
-
-typedef enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED } job_state;
-
-typedef struct ahead_job {
-    gint state;             /* job_state; read without the lock by a spinning walk */
-    gboolean orphan;        /* its node left the path while it ran: the helper frees it */
-    guint at;               /* the node whose branch it runs */
-    /* What the run depends on. */
-    GArray *prefix;         /* uint32: the choices of nodes 0..at */
-    GByteArray *path;       /* nodes 0..at, serialized (path_write) */
-    GArray *cq_pos, *cq_bit;
-    /* What it saw. */
-    GArray *events, *cands, *collapses, *marks;
-    GArray *rec, *rec_n, *rec_kind; /* the chooser's record */
-    GHashTable *overlay;    /* while it runs: outputs it recorded, not yet in the walk's record */
-} ahead_job;
-
-struct sim_ahead {
-    GMutex lock;
-    GCond cond;
-    GQueue queue;           /* JOB_QUEUED */
-    GThread **threads;
-    int n_threads;
-    gboolean quit;
-    gint quitting;          /* quit, for spinners */
-    gint queued;            /* the queue's length, for spinners */
-    int idle;               /* helpers waiting for a job */
-    gboolean walk_waits;    /* the walk waits for a job a helper runs */
-    const sim_scenario *s;
-    const sim_explore_options *o;
-    sdfs *walk;
-    GHashTable *marks_seen;
-    GByteArray *scratch;    /* the walk's: its path, serialized, to compare */
-    GPtrArray *spare;       /* ahead_job: emptied, for reuse */
-    gint64 posted, used, made_again, taken_back, waited, mismatched, dropped;
-    gint64 made, made_steps;   /* by the helpers */
-    gint64 throttled;          /* hand-outs held back (sim_ahead_post) */
-    gint64 used_events;        /* of the records taken */
-    double helper_cpu_s;       /* the helpers' CPU time */
-};
-
 /* ---- the path, serialized ---- */
 
 static void put(GByteArray *b, const void *p, size_t len)
@@ -147,7 +68,7 @@ static void put(GByteArray *b, const void *p, size_t len)
 }
 
 /* Nodes 0..at of d's path, node at taking branch alt. */
-static void path_write(GByteArray *b, const sdfs *d, guint at, int alt)
+void sim_ahead_path_write(GByteArray *b, const sdfs *d, guint at, int alt)
 {
     g_byte_array_set_size(b, 0);
     for (guint i = 0; i <= at; i++) {
@@ -208,7 +129,7 @@ static GArray *path_read(const GByteArray *b, int n_tabs)
 
 /* ---- jobs ---- */
 
-static void job_destroy(gpointer p)
+void sim_ahead_job_destroy(gpointer p)
 {
     ahead_job *job = p;
     g_array_free(job->prefix, TRUE);
@@ -229,10 +150,10 @@ static void job_destroy(gpointer p)
 
 /* Jobs are kept for reuse, their arrays emptied: freeing on one thread
  * what another allocated costs more than the run it saves.  Lock held. */
-static void job_recycle_locked(sim_ahead *ah, ahead_job *job)
+void sim_ahead_job_recycle_locked(sim_ahead *ah, ahead_job *job)
 {
     if (ah->spare->len >= SPARE_MAX) {
-        job_destroy(job);
+        sim_ahead_job_destroy(job);
         return;
     }
     GArray *arrays[] = {job->prefix, job->cq_pos, job->cq_bit, job->events, job->cands, job->collapses,
@@ -245,16 +166,16 @@ static void job_recycle_locked(sim_ahead *ah, ahead_job *job)
     g_ptr_array_add(ah->spare, job);
 }
 
-static void job_recycle(sim_ahead *ah, ahead_job *job)
+void sim_ahead_job_recycle(sim_ahead *ah, ahead_job *job)
 {
-    ahead_lock(&ah->lock);
-    job_recycle_locked(ah, job);
+    sim_ahead_lock_spin(&ah->lock);
+    sim_ahead_job_recycle_locked(ah, job);
     g_mutex_unlock(&ah->lock);
 }
 
 static ahead_job *job_take(sim_ahead *ah)
 {
-    ahead_lock(&ah->lock);
+    sim_ahead_lock_spin(&ah->lock);
     ahead_job *job = ah->spare->len ? g_ptr_array_steal_index_fast(ah->spare, ah->spare->len - 1) : NULL;
     g_mutex_unlock(&ah->lock);
     if (job)
@@ -281,7 +202,7 @@ static GArray *array_copy(GArray *a, guint len, guint size)
     return c;
 }
 
-static ahead_job *job_new(sim_ahead *ah, const sdfs *d, guint at, int alt)
+ahead_job *sim_ahead_job_new(sim_ahead *ah, const sdfs *d, guint at, int alt)
 {
     ahead_job *job = job_take(ah);
     job->at = at;
@@ -289,7 +210,7 @@ static ahead_job *job_new(sim_ahead *ah, const sdfs *d, guint at, int alt)
         uint32_t c = i == at ? (uint32_t)alt : g_array_index(d->nodes, snode, i).chosen;
         g_array_append_val(job->prefix, c);
     }
-    path_write(job->path, d, at, alt);
+    sim_ahead_path_write(job->path, d, at, alt);
     /* The decisions asked before the branch's position (collapse_truncate). */
     guint keep = 0;
     while (keep < d->cq_pos->len && g_array_index(d->cq_pos, size_t, keep) < at + 1)
@@ -380,7 +301,7 @@ static gboolean helper_marks_find(helper_run *h, const sim_digest *key, sim_dige
         *seen = *mine;
         return TRUE;
     }
-    ahead_lock(&h->ah->lock);
+    sim_ahead_lock_spin(&h->ah->lock);
     const sim_digest *theirs = g_hash_table_lookup(h->ah->marks_seen, key);
     if (theirs)
         *seen = *theirs;
@@ -473,7 +394,7 @@ static gpointer helper_thread(gpointer data)
 {
     sim_ahead *ah = data;
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
-    ahead_lock(&ah->lock);
+    sim_ahead_lock_spin(&ah->lock);
     for (;;) {
         if (!ah->quit && g_queue_is_empty(&ah->queue)) {
             /* The walk hands out work after each of its runs: a sleep
@@ -481,7 +402,7 @@ static gpointer helper_thread(gpointer data)
             g_mutex_unlock(&ah->lock);
             for (int spin = 0; spin < SPIN_MAX && !g_atomic_int_get(&ah->queued) && !g_atomic_int_get(&ah->quitting); spin++)
                 spin_pause();
-            ahead_lock(&ah->lock);
+            sim_ahead_lock_spin(&ah->lock);
         }
         while (!ah->quit && g_queue_is_empty(&ah->queue)) {
             ah->idle++;
@@ -494,12 +415,12 @@ static gpointer helper_thread(gpointer data)
         g_atomic_int_set(&job->state, JOB_RUNNING);
         g_mutex_unlock(&ah->lock);
         gboolean ok = helper_make(ah, job, pool);
-        ahead_lock(&ah->lock);
+        sim_ahead_lock_spin(&ah->lock);
         ah->made++;
         ah->made_steps += (gint64)job->events->len;
         g_atomic_int_set(&job->state, ok ? JOB_DONE : JOB_FAILED);
         if (job->orphan)
-            job_recycle_locked(ah, job);
+            sim_ahead_job_recycle_locked(ah, job);
         if (ah->walk_waits) /* a signal is a system call: only when someone waits */
             g_cond_broadcast(&ah->cond);
     }
@@ -525,7 +446,7 @@ sim_ahead *sim_ahead_start(const sim_scenario *s, const sim_explore_options *o, 
     ah->walk = d;
     ah->marks_seen = marks_seen;
     ah->scratch = g_byte_array_new();
-    ah->spare = g_ptr_array_new_with_free_func(job_destroy);
+    ah->spare = g_ptr_array_new_with_free_func(sim_ahead_job_destroy);
     ah->threads = g_new0(GThread *, threads);
     for (int i = 0; i < threads; i++) {
         GError *err = NULL;
@@ -541,7 +462,7 @@ sim_ahead *sim_ahead_start(const sim_scenario *s, const sim_explore_options *o, 
 
 void sim_ahead_stop(sim_ahead *ah)
 {
-    ahead_lock(&ah->lock);
+    sim_ahead_lock_spin(&ah->lock);
     ah->quit = TRUE;
     g_atomic_int_set(&ah->quitting, 1);
     g_cond_broadcast(&ah->cond);
@@ -552,7 +473,7 @@ void sim_ahead_stop(sim_ahead *ah)
     /* The path was emptied first (sim_ahead_drop): what is queued is orphaned. */
     ahead_job *job;
     while ((job = g_queue_pop_head(&ah->queue)))
-        job_destroy(job);
+        sim_ahead_job_destroy(job);
     g_ptr_array_free(ah->spare, TRUE);
     g_free(ah->threads);
     g_byte_array_free(ah->scratch, TRUE);
@@ -563,7 +484,7 @@ void sim_ahead_stop(sim_ahead *ah)
 
 void sim_ahead_lock(sim_ahead *ah)
 {
-    ahead_lock(&ah->lock);
+    sim_ahead_lock_spin(&ah->lock);
 }
 
 void sim_ahead_unlock(sim_ahead *ah)
@@ -577,7 +498,7 @@ static gboolean walk_marks_check(void *ctx, const sim_digest *key, const sim_dig
     const sim_digest *seen = g_hash_table_lookup(ah->marks_seen, key);
     if (seen)
         return !sim_digest_equal(*seen, *out);
-    ahead_lock(&ah->lock);
+    sim_ahead_lock_spin(&ah->lock);
     sim_marks_check(ah->marks_seen, key, out);
     g_mutex_unlock(&ah->lock);
     return FALSE;
@@ -590,260 +511,3 @@ static gboolean walk_marks_predicts(void *ctx, const sim_digest *key, const sim_
 }
 
 const sim_marks_ops sim_ahead_walk_marks = {.check = walk_marks_check, .predicts = walk_marks_predicts};
-
-void sim_ahead_post(sim_ahead *ah, sdfs *d, guint at)
-{
-    if (ah->n_threads == 0)
-        return;
-    /* Runs a helper makes that the walk cannot take (ones that end
-     * otherwise than abandoned, or on a path since left) are waste: while
-     * they outnumber twice the runs taken, hand out one run in 64, to see
-     * whether the search has come to parts where they pay. */
-    guint room = (guint)(AHEAD_QUEUED * ah->n_threads);
-    ahead_lock(&ah->lock);
-    guint queued = ah->queue.length;
-    gint64 wasted = ah->made - ah->used;
-    g_mutex_unlock(&ah->lock);
-    if (wasted > 2 * ah->used + 64 && ah->throttled++ % 64 != 0)
-        return;
-    for (guint j = at; j-- > 0 && queued < room;) {
-        snode *n = &g_array_index(d->nodes, snode, j);
-        int alt;
-        if (n->ahead || (alt = sdfs_node_next(n)) < 0)
-            continue;
-        ahead_job *job = job_new(ah, d, j, alt);
-        n->ahead = job;
-        ahead_lock(&ah->lock);
-        g_queue_push_tail(&ah->queue, job);
-        queued = ah->queue.length;
-        g_atomic_int_set(&ah->queued, (gint)queued);
-        if (ah->idle > 0)
-            g_cond_signal(&ah->cond);
-        g_mutex_unlock(&ah->lock);
-        ah->posted++;
-    }
-}
-
-void sim_ahead_drop(sim_ahead *ah, snode *n)
-{
-    ahead_job *job = n->ahead;
-    n->ahead = NULL;
-    ahead_lock(&ah->lock);
-    if (job->state == JOB_QUEUED) {
-        g_queue_remove(&ah->queue, job);
-        g_atomic_int_set(&ah->queued, (gint)ah->queue.length);
-    }
-    if (job->state == JOB_RUNNING)
-        job->orphan = TRUE;
-    else
-        job_recycle_locked(ah, job);
-    g_mutex_unlock(&ah->lock);
-    ah->dropped++;
-}
-
-/* ---- taking a record ---- */
-
-/* A state the walk would store during the record's replay. */
-typedef struct fresh_state {
-    sim_digest dg;
-    uint32_t steps;
-    guint8 sleep;
-} fresh_state;
-
-/* Where the walk would abandon the record's run, against its visited set
- * as it is: the index of the record's last event, where the helper's run
- * ended too (its teardown, world_cancel, then made the outputs the walk's
- * would: they are checked).  -1: elsewhere, or not abandoned at all (the
- * run would end otherwise): the walk makes the run. */
-static gssize record_end(sim_ahead *ah, sdfs *d, const ahead_job *job)
-{
-    GArray *fresh = g_array_new(FALSE, FALSE, sizeof(fresh_state));
-    gssize end = -1;
-    /* The walk alone writes the set: it reads it without the lock. */
-    for (guint i = 0; i < job->events->len && end < 0; i++) {
-        const ahead_event *ev = &g_array_index(job->events, ahead_event, i);
-        if (ev->kind == EV_PICK) {
-            if (ev->pick >= ev->n)
-                end = (gssize)i;
-            continue;
-        }
-        if (!ev->ok) {
-            end = (gssize)i;
-            continue;
-        }
-        if (ev->pos < job->prefix->len)
-            continue;
-        /* Seen: by this run (the latest entry), else by the walk. */
-        fresh_state *mine = NULL;
-        for (guint k = fresh->len; k-- > 0 && !mine;)
-            if (sim_digest_equal(g_array_index(fresh, fresh_state, k).dg, ev->dg))
-                mine = &g_array_index(fresh, fresh_state, k);
-        fresh_state next = {.dg = ev->dg};
-        gboolean seen;
-        if (mine) {
-            uint32_t s = (uint32_t)MIN(ev->steps, (uint64_t)UINT32_MAX);
-            seen = (!d->visited.exact_steps || mine->steps <= s) && (mine->sleep & ~ev->sleep) == 0;
-            next.steps = MIN(mine->steps, s);
-            next.sleep = mine->sleep & ev->sleep;
-        } else {
-            seen = state_set_seen(&d->visited, ev->dg, ev->steps, ev->sleep, &next.steps, &next.sleep);
-        }
-        if (seen)
-            end = (gssize)i;
-        else
-            g_array_append_val(fresh, next);
-    }
-    if (end >= 0 && (guint)end + 1 != job->events->len)
-        end = -1;
-    if (end >= 0) {
-        const ahead_event *ev = &g_array_index(job->events, ahead_event, end);
-        /* A run abandoned at the step bound is cut too (world.c): the walk's. */
-        if (ev->kind == EV_STEP && ev->steps >= (uint64_t)ah->s->steps_max)
-            end = -1;
-        if (!state_set_room(&d->visited, fresh->len))
-            end = -1; /* it would fill the set: the walk's */
-    }
-    g_array_free(fresh, TRUE);
-    return end;
-}
-
-/* The marks questions of the record's first steps get the helper's
- * answers from the walk's record as it is, and no output conflicts:
- * then the outputs new to it are added.  FALSE: the walk makes the run. */
-static gboolean record_marks(sim_ahead *ah, const ahead_job *job)
-{
-    GHashTable *mine = NULL;
-    gboolean ok = TRUE;
-    for (guint i = 0; i < job->marks->len && ok; i++) {
-        const ahead_mark *m = &g_array_index(job->marks, ahead_mark, i);
-        const sim_digest *seen = mine ? g_hash_table_lookup(mine, &m->key) : NULL;
-        if (!seen)
-            seen = g_hash_table_lookup(ah->marks_seen, &m->key);
-        if (m->kind == MK_PREDICT) {
-            ok = (seen && sim_digest_equal(*seen, m->out)) == m->said;
-        } else if (!seen) {
-            if (!mine)
-                mine = sim_marks_seen_new();
-            g_hash_table_insert(mine, g_memdup2(&m->key, sizeof m->key), g_memdup2(&m->out, sizeof m->out));
-        } else {
-            ok = sim_digest_equal(*seen, m->out); /* a conflict: the walk's run names it */
-        }
-    }
-    if (ok && mine) {
-        ahead_lock(&ah->lock);
-        GHashTableIter it;
-        gpointer k, v;
-        g_hash_table_iter_init(&it, mine);
-        while (g_hash_table_iter_next(&it, &k, &v)) {
-            g_hash_table_iter_steal(&it);
-            g_hash_table_insert(ah->marks_seen, k, v);
-        }
-        g_mutex_unlock(&ah->lock);
-    }
-    if (mine)
-        g_hash_table_destroy(mine);
-    return ok;
-}
-
-/* Does to d what the run would have done, up to event end. */
-static void record_apply(sim_ahead *ah, sdfs *d, const ahead_job *job, guint end)
-{
-    sim_chooser rec = {.record = job->rec, .record_n = job->rec_n, .record_kind = job->rec_kind};
-    d->cur_sleep = 0;
-    memset(d->cur_sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
-    size_t upto = 0;
-    for (guint i = 0; i <= end; i++) {
-        const ahead_event *ev = &g_array_index(job->events, ahead_event, i);
-        if (ev->kind == EV_PICK) {
-            sdfs_nodes_sync(d, &rec, (guint)ev->pos);
-            uint32_t pick = sdfs_node_push(d, ev->n, &g_array_index(job->cands, int, ev->cand_at));
-            g_assert(pick == ev->pick);
-            upto = ev->pos + 1;
-            continue;
-        }
-        upto = ev->pos;
-        gboolean ok = !d->sleep_sets || sdfs_sleep_after(d, &ev->info);
-        g_assert(ok == ev->ok && (!ok || d->cur_sleep == ev->sleep));
-        if (!ok || ev->pos < job->prefix->len)
-            continue;
-        ahead_lock(&ah->lock);
-        gboolean seen = state_set_visit(&d->visited, ev->dg, ev->steps, d->cur_sleep);
-        g_mutex_unlock(&ah->lock);
-        g_assert(seen == (i == end));
-    }
-    sdfs_nodes_sync(d, &rec, (guint)upto);
-    for (guint i = 0; i < job->collapses->len; i++) {
-        const ahead_collapse *c = &g_array_index(job->collapses, ahead_collapse, i);
-        g_array_append_val(d->cq_pos, c->pos);
-        g_array_append_val(d->cq_bit, c->bit);
-    }
-}
-
-gboolean sim_ahead_use(sim_ahead *ah, sdfs *d, guint at, sim_explore_result *r)
-{
-    snode *n = &g_array_index(d->nodes, snode, at);
-    ahead_job *job = n->ahead;
-    if (!job)
-        return FALSE;
-    n->ahead = NULL;
-    ahead_lock(&ah->lock);
-    if (job->state == JOB_QUEUED) { /* not begun: the walk makes it now */
-        g_queue_remove(&ah->queue, job);
-        g_atomic_int_set(&ah->queued, (gint)ah->queue.length);
-        g_mutex_unlock(&ah->lock);
-        ah->taken_back++;
-        job_recycle(ah, job);
-        return FALSE;
-    }
-    if (job->state == JOB_RUNNING) {
-        ah->waited++;
-        g_mutex_unlock(&ah->lock);
-        for (int spin = 0; spin < SPIN_MAX && g_atomic_int_get(&job->state) == JOB_RUNNING; spin++)
-            spin_pause();
-        ahead_lock(&ah->lock);
-    }
-    while (job->state == JOB_RUNNING) {
-        ah->walk_waits = TRUE;
-        g_cond_wait(&ah->cond, &ah->lock);
-        ah->walk_waits = FALSE;
-    }
-    g_mutex_unlock(&ah->lock);
-    gboolean used = FALSE;
-    if (job->state == JOB_DONE) {
-        path_write(ah->scratch, d, at, (int)n->chosen);
-        gboolean same = ah->scratch->len == job->path->len &&
-                        memcmp(ah->scratch->data, job->path->data, job->path->len) == 0 &&
-                        d->cq_pos->len == job->cq_pos->len &&
-                        (job->cq_pos->len == 0 ||
-                         (memcmp(d->cq_pos->data, job->cq_pos->data, job->cq_pos->len * sizeof(size_t)) == 0 &&
-                          memcmp(d->cq_bit->data, job->cq_bit->data, job->cq_bit->len * sizeof(gboolean)) == 0));
-        gssize end = same ? record_end(ah, d, job) : -1;
-        if (!same)
-            ah->mismatched++;
-        if (end >= 0 && record_marks(ah, job)) {
-            record_apply(ah, d, job, (guint)end);
-            ah->used_events += end + 1;
-            r->pruned++;
-            used = TRUE;
-        }
-    }
-    if (used)
-        ah->used++;
-    else
-        ah->made_again++;
-    job_recycle(ah, job);
-    return used;
-}
-
-void sim_ahead_report(const sim_ahead *ah)
-{
-    if (!g_getenv("TABSIM_AHEAD_STATS"))
-        return;
-    fprintf(stderr,
-            "ahead: %d helpers, %" G_GINT64_FORMAT " runs handed out, %" G_GINT64_FORMAT " taken as made, %"
-            G_GINT64_FORMAT " made again (%" G_GINT64_FORMAT " of them not begun, %" G_GINT64_FORMAT
-            " on another path), %" G_GINT64_FORMAT " waited for, %" G_GINT64_FORMAT " dropped; helpers made %"
-            G_GINT64_FORMAT " runs, %" G_GINT64_FORMAT " events, in %.2f CPU-s; records taken: %" G_GINT64_FORMAT " events used\n",
-            ah->n_threads, ah->posted, ah->used, ah->made_again, ah->taken_back, ah->mismatched, ah->waited,
-            ah->dropped, ah->made, ah->made_steps, ah->helper_cpu_s, ah->used_events);
-}
