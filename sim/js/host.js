@@ -22,7 +22,8 @@
  * then sends 'D'.  node -> C inside a macrotask: requests that wait for an
  * 'R' (g getItem, s setItem, x removeItem, k key, n length, r a batch of
  * Math.random values) and notes that do not (c the clock was read,
- * t setTimeout, q clearTimeout, l navigator.locks.request, f a Web Lock's
+ * t setTimeout, with the call whose code set it, q clearTimeout,
+ * l navigator.locks.request, f a Web Lock's
  * callback settled (release it), a the realm has storage listeners (1) or
  * none (0), p tab.send or fetch posts a body, o a call settled, w console, X a fatal
  * error); notes are queued and sent with the next request or the 'D'.
@@ -52,6 +53,7 @@ const fs = require('fs');
 const path = require('path');
 const url = require('url');
 const vm = require('vm');
+const v8 = require('v8');
 
 /* node prints an ExperimentalWarning when the first vm.SourceTextModule
  * is made (an ES module adapter): that one is dropped, so that a run's
@@ -170,6 +172,38 @@ function code(text) {
   return text === 'ok' ? 0 : Number(text);
 }
 
+/* Whose code runs: the call of the tab's code (lock, unlock, add, flush:
+ * its id) that the running code serves, followed through its awaits (as
+ * DevTools' async stack traces and TC39's AsyncContext follow code);
+ * undefined for code of no call (a storage listener's own body).  A
+ * macrotask that calls the adapter runs in its call; a timer's callback
+ * in the call whose code set the timer; a promise reaction (the code an
+ * await resumes, a then callback) in the call that was running when it
+ * was registered, whichever macrotask settles the promise.  tabsim reads
+ * it with each timer ('t'): a timer is work under way as the call that
+ * set it is (js_mutex.c, timer_start), whichever macrotask of the tab the
+ * code ran in (a storage event's, another call's notify).  V8's promise
+ * hooks carry it (they reach every realm of the process); node's
+ * AsyncLocalStorage would too, but its async_hooks made bench_js's
+ * browser-tabs-lock 55 % slower, these hooks no slower than that
+ * measurement's noise. */
+let runningCall;
+const callOfReaction = Symbol('tabsim call');
+const reactionCalls = [];
+v8.promiseHooks.createHook({
+  init(promise) {
+    if (runningCall !== undefined) promise[callOfReaction] = runningCall;
+  },
+  before(promise) {
+    reactionCalls.push(runningCall);
+    runningCall = promise[callOfReaction];
+  },
+  after() {
+    runningCall = reactionCalls.pop();
+  },
+});
+const timerCalls = new Map(); /* timer id -> the call whose code set it */
+
 let pending = null; /* the macrotask the entry script runs */
 let modulePath = '';
 let adapterNamespace = null; /* an ES module adapter's, loaded at 'I' */
@@ -216,9 +250,13 @@ const bridge = Object.freeze({
     return randoms.pop();
   },
   timer(id, ms) {
-    queueFrame('t', [String(id), String(ms)]);
+    const call = runningCall;
+    if (call === undefined) timerCalls.delete(id);
+    else timerCalls.set(id, call);
+    queueFrame('t', [String(id), String(ms), call === undefined ? '' : String(call)]);
   },
   clear(id) {
+    timerCalls.delete(id);
     queueFrame('q', [String(id)]);
   },
   lockRequest(id, name, flags) {
@@ -272,6 +310,7 @@ async function main() {
     if (f.op === 'I') {
       modulePath = f.fields[0];
       resetRealm(f.fields[2], f.fields[3] === '1');
+      timerCalls.clear();
       pending = ['I', modulePath, f.fields[1], Number(f.fields[2]), f.fields[4] === '1'];
       randoms.length = 0;
       outcomes = 0;
@@ -295,7 +334,16 @@ async function main() {
     } else {
       fatal(`protocol: unexpected frame '${f.op}'`);
     }
+    let call;
+    if (f.op === 'L' || f.op === 'U' || f.op === 'A' || f.op === 'F') {
+      call = pending[1];
+    } else if (f.op === 'T') {
+      call = timerCalls.get(pending[1]);
+      timerCalls.delete(pending[1]); /* setInterval's next round sets it again */
+    }
+    runningCall = call; /* its microtasks run before runInContext returns */
     entry.runInContext(ctx);
+    runningCall = undefined;
     pending = null;
     queueFrame('D', []);
     flush();

@@ -88,6 +88,7 @@ void sim_js_unref(js_mutex *jm)
     sim_js_event_clear(jm);
     g_hash_table_destroy(jm->timers);
     g_hash_table_destroy(jm->handles);
+    g_hash_table_destroy(jm->work_calls);
     g_string_free(jm->scratch, TRUE);
     g_free(jm);
 }
@@ -191,7 +192,16 @@ static void timer_clear(js_mutex *jm, js_timer *t)
     }
 }
 
-static void timer_start(js_mutex *jm, const char *id, const char *ms)
+/* setTimeout or setInterval (a 't' note: id, delay, and the call whose
+ * code set it, empty when none did).  The timer's task is work under way
+ * as the code that set it is: node follows each call of lock(), unlock(),
+ * add() or flush() through its awaits (host.js, "Whose code runs"), so a
+ * timer set by code a storage event or another call's notify resumed
+ * belongs to the call that code serves, not to the task whose macrotask
+ * it ran in; a C port goes on in the task of that call and spawns from
+ * there (env_sim.c).  Code of no call (a listener's own body) leaves the
+ * spawn's rule: work when its setter is. */
+static void timer_start(js_mutex *jm, const char *id, const char *ms, const char *call)
 {
     js_timer *t = g_new0(js_timer, 1);
     t->jm = jm;
@@ -205,24 +215,16 @@ static void timer_start(js_mutex *jm, const char *id, const char *ms)
         g_free(t);
         return;
     }
-    /* A timer is work under way as its setter is (env_sim.c's spawn: the
-     * task serving the macrotask), or as the code that set it: a call of
-     * the workload's in flight (a lock() whose waiter a notify or an event
-     * resumed runs in another task's macrotask, where the C port goes on
-     * in its own task). */
-    if (t->task && !t->task->counted) {
-        gboolean work = FALSE;
-        for (GList *l = jm->calls; l && !work; l = l->next) {
-            const js_pending *p = l->data;
-            work = p->waiter && p->waiter->counted;
-        }
-        if (work) {
-            t->task->counted = TRUE;
-            jm->tab->world->spawned_live++;
-        }
+    if (!t->task || !call || !*call)
+        return;
+    sim_world *w = jm->tab->world;
+    gint64 owner = g_ascii_strtoll(call, NULL, 10);
+    gboolean work = g_hash_table_contains(jm->work_calls, GSIZE_TO_POINTER((gsize)owner));
+    if (work != t->task->counted) {
+        t->task->counted = work;
+        w->spawned_live += work ? 1 : -1;
     }
 }
-
 
 /* navigator.locks.request's request, made on its own task: it awaits the
  * grant as a C task awaits xt_env_lock_request, then runs the callback's
@@ -362,7 +364,7 @@ void sim_js_serve(js_mutex *jm)
             break;
         case 't':
             if (!sim_tab_gone(jm->tab))
-                timer_start(jm, f.field[0], f.field[1]);
+                timer_start(jm, f.field[0], f.field[1], f.n >= 3 ? f.field[2] : NULL);
             break;
         case 'q': {
             int64_t id = g_ascii_strtoll(f.field[0], NULL, 10);
@@ -431,6 +433,8 @@ char *sim_js_call(js_mutex *jm, char op, const char *extra)
         return NULL;
     js_pending p = {.id = ++jm->next_call};
     jm->calls = g_list_append(jm->calls, &p);
+    if (sim_task_starts_work(tab->world, tab->world->current))
+        g_hash_table_add(jm->work_calls, GSIZE_TO_POINTER((gsize)p.id));
     sim_js_start(jm, op, p.id, extra);
     sim_js_serve(jm);
     while (!p.result && !sim_tab_gone(tab)) {
@@ -526,6 +530,7 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     jm->refs = 1;
     jm->timers = g_hash_table_new(g_int64_hash, g_int64_equal);
     jm->handles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    jm->work_calls = g_hash_table_new(g_direct_hash, g_direct_equal);
     jm->scratch = g_string_new(NULL);
     g_queue_init(&jm->inbox);
     tab->storage_event = &sim_js_storage_listener;

@@ -29,6 +29,7 @@ typedef struct js_mutex {
     gboolean busy;       /* a macrotask is being served */
     int64_t next_call;   /* ids of lock() and unlock() calls */
     GList *calls;        /* js_pending* of the calls awaited, oldest first */
+    GHashTable *work_calls; /* ids of the calls made by work under way (sim_task_starts_work) */
     GHashTable *timers;  /* id (int64 key) -> js_timer* of live timer tasks */
     GHashTable *handles; /* Web Lock request id -> the granted lock's handle */
     GString *scratch;

@@ -299,8 +299,7 @@ static int env_spawn(void *ctx, xt_task_fn fn, void *arg)
      * tab's main task or by such work counts, one spawned by a page's
      * periodic or listening task does not (the refresh of a lock the
      * periodic flush took). */
-    gboolean counted = parent->counted || parent->fn == w->tab_main;
-    sim_task *child = sim_world_spawn(w, tab, fn, arg, counted);
+    sim_task *child = sim_world_spawn(w, tab, fn, arg, sim_task_starts_work(w, parent));
     child->sync_parent = parent;
     parent->sync_child = child;
     sim_task_yield(parent, SIM_YIELD_SPAWN);

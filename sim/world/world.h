@@ -280,6 +280,14 @@ void sim_world_task_release(sim_world *world, sim_task *task);
 
 /* For env_sim.c and tab.c */
 sim_task *sim_world_spawn(sim_world *world, sim_tab *tab, xt_task_fn fn, void *arg, gboolean counted);
+/* Whether what task starts is work under way: it is the tab's main task
+ * or counted work itself (an add); a page's periodic or listening task
+ * is not.  A task it spawns is counted (env_sim.c), and so is a
+ * JavaScript timer set by a call it made (js_mutex.c). */
+static inline gboolean sim_task_starts_work(const sim_world *w, const sim_task *t)
+{
+    return t->counted || t->fn == w->tab_main;
+}
 void sim_world_post(sim_world *world, sim_task *task, int64_t delay_us, gboolean needs_tab);
 /* task, parked (an await with nothing posted) on a task of its tab that
  * is running, goes on in the same step when that task gives the tab up
