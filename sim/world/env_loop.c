@@ -26,7 +26,11 @@
  *    but not run, the timer's task runs the waiter and the event's
  *    wake-up goes to a task that does nothing (its listener is gone);
  *    else the timer's task queues behind in the ready FIFO, a task that
- *    does nothing once it runs (cleared meanwhile).
+ *    does nothing once it runs (cleared meanwhile).  A deadline that
+ *    fired while the tab was busy waits in that FIFO, its task not run:
+ *    an event (or a notify) that ends the wait first clears it too, a
+ *    task that does nothing takes its place, and the waiter goes on in
+ *    the event's task (sim_env_timer_clear_queued).
  * So the world offers the choices a browser's event loop offers, and the
  * C port of a library and its JavaScript (whose timers and event
  * dispatch are tasks of their own, sim/js/) make the same draws
@@ -125,6 +129,16 @@ static sim_task *spent(sim_world *w, sim_tab *tab)
     sim_task *s = sim_world_spawn(w, tab, spent_task, NULL, FALSE);
     s->needs_tab = TRUE;
     return s;
+}
+
+gboolean sim_env_timer_clear_queued(sim_world *w, sim_task *t)
+{
+    GList *l = g_queue_find(&t->tab->ready, t);
+    if (!l)
+        return FALSE;
+    l->data = spent(w, t->tab); /* the timer's task, in its place */
+    t->needs_tab = FALSE;
+    return TRUE;
 }
 
 gboolean sim_env_timer_fired(sim_world *w, const sim_queue_entry *e)

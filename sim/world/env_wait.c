@@ -31,7 +31,9 @@
  * the tab up; in the notifier's or writer's own tab they follow the
  * running task (tab->handoff).  No choice orders them and no other task
  * of the tab runs between them.  A waiter whose deadline fired first is
- * woken by that timer instead.  In a busy tab (a task in a storage call,
+ * woken by that timer instead (timed: once the timer's task has run; one
+ * queued behind a busy tab's running task has not, and the event clears
+ * it).  In a busy tab (a task in a storage call,
  * or stalled) the event's task queues behind the running one: untimed,
  * the waiter itself joins the tab's ready FIFO at once; timed, a task of
  * its own does, and ends the waits only when it runs, while a timed wait
@@ -159,14 +161,20 @@ static void wait_wake_after(sim_world *w, sim_task *t, int by, int64_t delay_us)
  * already due (untimed: in the queue at now or earlier; or, with a
  * deadline and no entry, in its tab's ready FIFO): then its deadline fired
  * first, and the wait ends as that timer's macrotask.  Timed, a wake-up
- * still in the queue has not fired, even at now: its task has not run,
- * and the event that comes first clears it (clearTimeout before the
- * callback ran). */
-static gboolean wake_due(const sim_world *w, const sim_task *t, ssize_t *at)
+ * that has not run has not ended the wait, even at now: the event that
+ * comes first clears it (clearTimeout before the callback ran), whether
+ * it is still in the queue or already in the busy tab's ready FIFO, its
+ * task queued behind the running one (then a task that does nothing
+ * keeps its place there, as the timer's task runs and finds itself
+ * cleared, env_loop.c).  The writes on their way having arrived
+ * (unseen_posted) are no timer: their wake-up stays due. */
+static gboolean wake_due(sim_world *w, sim_task *t, ssize_t *at)
 {
     *at = sim_queue_find(&w->queue, t, SIM_QUEUE_ANY);
     if (*at >= 0)
         return w->untimed && w->queue.heap[*at].time_us <= w->now_us;
+    if (!w->untimed && t->wait.deadline_us >= 0 && !t->wait.unseen_posted && sim_env_timer_clear_queued(w, t))
+        return FALSE;
     return t->wait.deadline_us >= 0 || t->wait.unseen_posted;
 }
 

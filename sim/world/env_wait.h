@@ -81,6 +81,11 @@ void sim_env_events_queue(sim_world *w, sim_tab *tab, const char *key, int by, u
 void sim_env_timer_arm(sim_world *w, sim_task *t, size_t at);
 void sim_env_timer_clear(sim_world *w, sim_task *t);
 gboolean sim_env_timer_fired(sim_world *w, const sim_queue_entry *e);
+/* env_loop.c, timed: t's deadline fired while its tab was busy and waits
+ * in the tab's ready FIFO; an event that ends the wait first clears it
+ * (clearTimeout), so a task that does nothing takes t's place there.
+ * FALSE, changing nothing, when t is not in that FIFO. */
+gboolean sim_env_timer_clear_queued(sim_world *w, sim_task *t);
 /* The running task read key: a change it has seen does not end its wait. */
 void sim_env_wait_read(sim_world *w, sim_task *t, const char *key);
 /* After a successful write of key by the running task (env_sim.c wrote):

@@ -16,7 +16,9 @@
  * wait that begins while writes are on their way to its tab ends at a
  * change of its key, or else when they have certainly arrived.  Timed, an
  * event that reaches a stalled tab waits its turn behind the stalled task,
- * so the tab's own notify ends the wait first.  A task spawned by a page's
+ * so the tab's own notify ends the wait first; a deadline queued behind
+ * the stalled task has not run, so that event clears it and the waiter
+ * goes on in the event's task.  A task spawned by a page's
  * own (uncounted) task is no work under way: the workload can be over
  * while it sleeps.
  * Method: worlds of two tabs whose main task is replaced (sim_world's
@@ -413,6 +415,67 @@ static void test_event_to_a_busy_tab_waits_its_turn(void **state)
     wait_result = NULL;
 }
 
+/* Timed, stalls: tab 1's waiter listens for "k" with a 50 ms deadline
+ * and a sleeper sleeps 30 ms while the main task's first storage call
+ * stalls the tab from 0 to 100 ms; tab 2 changes "k" at 10 ms.  So the
+ * tab's FIFO holds, at the stall's end, the event's task (10 ms), the
+ * sleeper (30 ms) and the waiter's deadline (50 ms), none run yet. */
+static int n_resumed, waiter_resumed, sleeper_resumed;
+
+static void waiter_k50(void *arg)
+{
+    sim_tab *tab = arg;
+    const char *const keys[1] = {"k"};
+    int rc = xt_env_wait(&tab->env, keys, 1, 50);
+    waiter_resumed = ++n_resumed;
+    note(tab, rc);
+}
+
+static void sleeper_30(void *arg)
+{
+    if (xt_env_sleep_ms(&((sim_tab *)arg)->env, 30) == XT_OK)
+        sleeper_resumed = ++n_resumed;
+}
+
+static void script_deadline_behind(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    GString *value = g_string_new(NULL);
+    if (tab->index == 1) {
+        n_resumed = waiter_resumed = sleeper_resumed = 0;
+        if (xt_env_spawn(env, waiter_k50, tab) == XT_OK && xt_env_spawn(env, sleeper_30, tab) == XT_OK)
+            (void)xt_env_get(env, "a", value);
+    } else if (xt_env_sleep_ms(env, 10) == XT_OK) {
+        (void)xt_env_set(env, "k", "v");
+    }
+    g_string_free(value, TRUE);
+}
+
+/* The event's task runs first: its listener clears the deadline's timer,
+ * whose task, queued already, then does nothing, and the waiter goes on
+ * in the event's task, before the sleeper (env_loop.c,
+ * sim_env_timer_clear_queued).  Before, the waiter went on as its
+ * deadline's task, after the sleeper. */
+static void test_event_clears_a_deadline_queued_behind(void **state)
+{
+    (void)state;
+    scenario_src = stall_text;
+    tracing = TRUE;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        run_world(script_deadline_behind, FALSE, seed);
+        assert_int_equal(seen[1].rc, XT_OK);
+        assert_int_equal(seen[1].at_ms, 100);
+        assert_int_equal(waiter_resumed, 1);
+        assert_int_equal(sleeper_resumed, 2);
+        assert_non_null(wait_result);
+        if (!g_str_has_prefix(wait_result, "woken: a change by tab2"))
+            fail_msg("seed %" G_GUINT64_FORMAT ": the wait ended \"%s\"", seed, wait_result);
+    }
+    tracing = FALSE;
+    scenario_src = scenario_text;
+}
+
 /* Work under way: tab 1's main task spawns a task that sleeps 10 ms, and
  * starts a page task of its own (uncounted, as a periodic flush is) that
  * spawns one sleeping 1000 ms (a lock's refresh the flush took). */
@@ -464,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_timed_writes_on_their_way_and_a_change),
         cmocka_unit_test(test_event_to_a_busy_tab_waits_its_turn),
         cmocka_unit_test(test_page_work_spawns_no_work),
+        cmocka_unit_test(test_event_clears_a_deadline_queued_behind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
