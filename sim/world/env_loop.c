@@ -30,7 +30,11 @@
  *    fired while the tab was busy waits in that FIFO, its task not run:
  *    an event (or a notify) that ends the wait first clears it too, a
  *    task that does nothing takes its place, and the waiter goes on in
- *    the event's task (sim_env_timer_clear_queued).
+ *    the event's task (sim_env_timer_clear_queued);
+ *  - a wait that begins while an events task is queued for the tab's
+ *    other waiters listens for it: that task ends it when it runs, as
+ *    one `storage` event calls every listener there is then, and the
+ *    wait takes no wake-up of its own for the same change (env_wait.c).
  * So the world offers the choices a browser's event loop offers, and the
  * C port of a library and its JavaScript (whose timers and event
  * dispatch are tasks of their own, sim/js/) make the same draws
@@ -83,6 +87,12 @@ static void events_task(void *arg)
     }
     g_ptr_array_free(e->keys, TRUE);
     g_free(e);
+}
+
+gboolean sim_env_events_will_end(const sim_task *t)
+{
+    const sim_tab_events *e = t->tab->events_queued;
+    return e != NULL && events_end(t, e->keys);
 }
 
 void sim_env_events_queue(sim_world *w, sim_tab *tab, const char *key, int by, uint64_t seq)

@@ -431,7 +431,11 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
     t->wait.deadline_us = timeout_ms >= 0 ? w->now_us + timeout_ms * 1000 : -1;
     t->wait.woken_by = SIM_WOKEN_DEADLINE;
     t->wait.begin = ++w->wait_seq;
-    if (!t->view.fresh && changed_since_mark(t)) {
+    /* A change that came while it ran ends it at once, as its event's
+     * task, queued behind this one, will call the new listener; unless
+     * that task is the events task queued for the tab's other waiters,
+     * which ends this wait too when it runs (one event, one task). */
+    if (!t->view.fresh && changed_since_mark(t) && !sim_env_events_will_end(t)) {
         t->wait.woken_by = SIM_WOKEN_QUEUED;
         if (timeout_ms >= 0 && !w->untimed) {
             /* Its timer was set first, then the event's task queued

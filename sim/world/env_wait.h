@@ -73,6 +73,9 @@ void sim_env_wake_in_order(sim_world *w, GPtrArray *woken, int by, const sim_tab
 /* env_loop.c, timed: the `storage` event of key's change by tab by (change
  * seq) reaches busy tab: queued as a task of its own. */
 void sim_env_events_queue(sim_world *w, sim_tab *tab, const char *key, int by, uint64_t seq);
+/* env_loop.c: will the events task queued in t's tab, if any, end the
+ * wait t begins (its listener is there when that task runs)? */
+gboolean sim_env_events_will_end(const sim_task *t);
 /* env_loop.c: the deadline of a wait an event ended stays armed (timed).
  * Arm: the entry at heap index at becomes t's timer.  Clear: t resumed,
  * its timer leaves.  Fired: its entry came up; TRUE when its task is to be

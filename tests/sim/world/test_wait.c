@@ -18,7 +18,8 @@
  * event that reaches a stalled tab waits its turn behind the stalled task,
  * so the tab's own notify ends the wait first; a deadline queued behind
  * the stalled task has not run, so that event clears it and the waiter
- * goes on in the event's task.  A task spawned by a page's
+ * goes on in the event's task; a wait begun behind that event's task is
+ * ended by it, with no wake-up of its own.  A task spawned by a page's
  * own (uncounted) task is no work under way: the workload can be over
  * while it sleeps.
  * Method: worlds of two tabs whose main task is replaced (sim_world's
@@ -57,6 +58,7 @@ static const char *scenario_src = scenario_text;
 static gboolean tracing;
 static int64_t drain_end_us; /* the last run's: when its workload was over, plus the drain */
 static char *wait_result; /* tracing: tab 1's first "wait" line, from its result on */
+static int waits_ran_into; /* tracing: "wait" lines ended by a change while the task ran */
 
 /* What the scripts saw, per tab (index 1, 2). */
 typedef struct probe {
@@ -89,10 +91,13 @@ static void run_world(xt_task_fn main, gboolean untimed, uint64_t seed)
     drain_end_us = w->drain_end_us;
     g_free(wait_result);
     wait_result = NULL;
-    for (guint i = 0; tracing && i < monitor.trace->len && !wait_result; i++) {
+    waits_ran_into = 0;
+    for (guint i = 0; tracing && i < monitor.trace->len; i++) {
         const char *line = monitor.trace->pdata[i], *at = strstr(line, "-> ");
-        if (strstr(line, "tab1") && strstr(line, " wait ") && at)
+        if (strstr(line, "tab1") && strstr(line, " wait ") && at && !wait_result)
             wait_result = g_strdup(at + 3);
+        if (strstr(line, " wait ") && strstr(line, "woken: a change while it ran"))
+            waits_ran_into++;
     }
     sim_world_free(w);
     sim_monitor_clear(&monitor);
@@ -476,6 +481,46 @@ static void test_event_clears_a_deadline_queued_behind(void **state)
     scenario_src = scenario_text;
 }
 
+/* Timed, stalls: tab 1's waiter listens for "k" while the main task's
+ * first storage call stalls the tab from 0 to 100 ms, tab 2 changing "k"
+ * at 10 ms (an event's task queued for the waiter); after the stall the
+ * main task waits for "k" too (1 s deadline). */
+static void script_wait_behind_an_event(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    GString *value = g_string_new(NULL);
+    const char *const keys[1] = {"k"};
+    if (tab->index == 1) {
+        if (xt_env_spawn(env, waiter_k, tab) == XT_OK && xt_env_get(env, "a", value) == XT_ENOTFOUND)
+            seen[0].rc = xt_env_wait(env, keys, 1, 1000);
+    } else if (xt_env_sleep_ms(env, 10) == XT_OK) {
+        (void)xt_env_set(env, "k", "v");
+    }
+    g_string_free(value, TRUE);
+}
+
+/* The main task's listener is there when the event's task runs: that one
+ * task ends both waits ("a change by tab2"), as one `storage` event calls
+ * every listener.  Before, the main task's wait also took a wake-up of
+ * its own for the change that came while it ran (the same event, twice:
+ * one more candidate in the tie at the stall's end). */
+static void test_wait_behind_a_queued_event_listens_for_it(void **state)
+{
+    (void)state;
+    scenario_src = stall_text;
+    tracing = TRUE;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        run_world(script_wait_behind_an_event, FALSE, seed);
+        assert_int_equal(seen[1].rc, XT_OK);
+        assert_int_equal(seen[1].at_ms, 100);
+        assert_int_equal(seen[0].rc, XT_OK);
+        assert_int_equal(waits_ran_into, 0);
+    }
+    tracing = FALSE;
+    scenario_src = scenario_text;
+}
+
 /* Work under way: tab 1's main task spawns a task that sleeps 10 ms, and
  * starts a page task of its own (uncounted, as a periodic flush is) that
  * spawns one sleeping 1000 ms (a lock's refresh the flush took). */
@@ -528,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_event_to_a_busy_tab_waits_its_turn),
         cmocka_unit_test(test_page_work_spawns_no_work),
         cmocka_unit_test(test_event_clears_a_deadline_queued_behind),
+        cmocka_unit_test(test_wait_behind_a_queued_event_listens_for_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
