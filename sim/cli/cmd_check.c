@@ -357,7 +357,6 @@ static int options_resolve(check_cli *c)
     c->req.timing = !c->no_timing;
     if (c->jobs == 0)
         c->jobs = (gint)MIN(g_get_num_processors(), 1024u);
-    eo->ahead_threads = c->jobs - 1;
     return CLI_EXIT_EXPECTED;
 }
 

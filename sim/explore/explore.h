@@ -72,7 +72,6 @@ typedef struct sim_explore_options {
     gint64 state_memory_mb;   /* the visited set's memory; 0 = SIM_STATE_MEMORY_MB_DEFAULT */
     gboolean state_memory_set; /* given on the command line: refused for a scenario whose search keeps no states */
     gboolean bitstate;        /* a bit array with k hash functions instead (never "verified") */
-    int ahead_threads;        /* stateful: helper threads that make its later runs ahead (--jobs N: N - 1) */
     /* Both exhaustive searches: when not NULL, the digest of every
      * complete run's final state goes in (sim_digest* keys, for the
      * differential test of the stateful search). */

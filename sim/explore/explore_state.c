@@ -43,32 +43,63 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/explore/explore_state.h"
+#include "sim/explore/explore.h"
+#include "sim/explore/state_set.h"
 #include "sim/programs/algorithms.h"
 #include "sim/world/world.h"
 
 /* ---- the search ---- */
 
-void sdfs_node_clear(snode *n)
+typedef struct snode {
+    uint32_t n, chosen;
+    guint8 kind;            /* sim_choice_kind */
+    /* SCHED only */
+    int *cand;              /* n tabs, answer order */
+    guint8 sleep, done;     /* tabs asleep on arrival; tabs explored from here (bit t-1: tab t) */
+    sim_access *sleep_acc;  /* per tab (index tab-1): access of the sleeping step */
+    sim_access *child_acc;  /* per tab: access of the step explored from here, over all its values */
+} snode;
+
+/* Sleep sets are kept for at most this many tabs (a byte a state). */
+#define SLEEP_TABS_MAX 8
+
+typedef struct sdfs {
+    const sim_explore_options *o;
+    sim_world *world;        /* of the run being made */
+    sim_chooser *chooser;
+    size_t prefix_len;
+    state_set visited;
+    gboolean have_last;
+    sim_digest last;         /* the state after the run's last step */
+    gboolean sleep_sets;     /* the reduction: sleep sets kept with the states */
+    int n_tabs;
+    GArray *nodes;           /* snode, the current path, by chooser position */
+    guint8 cur_sleep;        /* tabs asleep in the state the run is in */
+    sim_access *cur_sleep_acc;
+    /* The world's collapse decisions along the path (sdfs_collapse), in
+     * the order it asked, with the chooser position it asked at. */
+    GArray *cq_pos;          /* size_t */
+    GArray *cq_bit;          /* gboolean */
+    guint cq_next;           /* the run's next question */
+    size_t abandon_pos;      /* the chooser's position where the run was abandoned */
+} sdfs;
+
+static void node_clear(snode *n)
 {
     g_free(n->cand);
     g_free(n->sleep_acc);
     g_free(n->child_acc);
 }
 
-void sdfs_nodes_truncate(sdfs *d, guint len)
+static void nodes_truncate(sdfs *d, guint len)
 {
-    for (guint i = len; i < d->nodes->len; i++) {
-        snode *n = &g_array_index(d->nodes, snode, i);
-        if (n->ahead)
-            sim_ahead_drop(d->ahead, n);
-        sdfs_node_clear(n);
-    }
+    for (guint i = len; i < d->nodes->len; i++)
+        node_clear(&g_array_index(d->nodes, snode, i));
     g_array_set_size(d->nodes, len);
 }
 
 /* The value choices recorded before position upto that the path lacks. */
-void sdfs_nodes_sync(sdfs *d, const sim_chooser *c, guint upto)
+static void nodes_sync(sdfs *d, const sim_chooser *c, guint upto)
 {
     for (guint pos = d->nodes->len; pos < upto; pos++) {
         snode n = {.kind = g_array_index(c->record_kind, guint8, pos), .n = g_array_index(c->record_n, uint32_t, pos),
@@ -84,15 +115,7 @@ void sdfs_nodes_sync(sdfs *d, const sim_chooser *c, guint upto)
 static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
 {
     sdfs *d = ctx;
-    sdfs_nodes_sync(d, d->chooser, (guint)d->chooser->pos);
-    uint32_t pick = sdfs_node_push(d, n, cand);
-    if (pick >= n)
-        d->abandon_pos = d->chooser->pos + 1; /* the chooser records this choice */
-    return pick;
-}
-
-uint32_t sdfs_node_push(sdfs *d, uint32_t n, const int *cand)
-{
+    nodes_sync(d, d->chooser, (guint)d->chooser->pos);
     snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep};
     node.cand = g_memdup2(cand, n * sizeof *cand);
     if (d->sleep_sets) { /* sleep_after's; a plain search keeps no accesses */
@@ -108,6 +131,8 @@ uint32_t sdfs_node_push(sdfs *d, uint32_t n, const int *cand)
         node.done = (guint8)(1u << (cand[pick] - 1));
     }
     g_array_append_val(d->nodes, node);
+    if (pick == n)
+        d->abandon_pos = d->chooser->pos + 1; /* the chooser records this choice */
     return pick;
 }
 
@@ -116,7 +141,7 @@ uint32_t sdfs_node_push(sdfs *d, uint32_t n, const int *cand)
  * siblings explored before it; a sleeper stays asleep while the steps
  * made are independent of its own.  FALSE: the step is a sleeper's (a
  * forced one), so every way on was explored already. */
-gboolean sdfs_sleep_after(sdfs *d, const sim_step_info *st)
+static gboolean sleep_after(sdfs *d, const sim_step_info *st)
 {
     guint8 bit = (guint8)(1u << (st->tab - 1));
     if (st->choice_pos < 0 && (d->cur_sleep & bit))
@@ -151,7 +176,7 @@ static gboolean sdfs_collapse(void *ctx, gboolean predicted)
     if (d->cq_next < d->cq_bit->len)
         return g_array_index(d->cq_bit, gboolean, d->cq_next++);
     if (d->chooser->abandoned)
-        return predicted; /* the run's teardown: no node, no decision of the path */
+        return predicted; /* the run's teardown: not a decision of the path */
     size_t pos = d->chooser->pos;
     g_array_append_val(d->cq_pos, pos);
     g_array_append_val(d->cq_bit, predicted);
@@ -181,7 +206,7 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
 {
     sdfs *d = ctx;
     sim_world *w = d->world;
-    if (d->sleep_sets && !sdfs_sleep_after(d, st)) {
+    if (d->sleep_sets && !sleep_after(d, st)) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
         return;
@@ -194,14 +219,10 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     d->have_last = TRUE;
     if (d->chooser->pos < d->prefix_len)
         return;
-    if (d->ahead)
-        sim_ahead_lock(d->ahead);
     if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep)) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
     }
-    if (d->ahead)
-        sim_ahead_unlock(d->ahead);
 }
 
 static void sdfs_progress(const sim_explore_options *o, const sim_explore_result *r, const sdfs *d, double t0)
@@ -216,22 +237,20 @@ static void sdfs_progress(const sim_explore_options *o, const sim_explore_result
 
 /* The next branch: the deepest choice with an answer left (a value not
  * tried, a tab neither explored from there nor asleep).  FALSE when done. */
-int sdfs_node_next(const snode *n)
-{
-    if (n->kind == SIM_CHOICE_DATA)
-        return n->chosen + 1 < n->n ? (int)n->chosen + 1 : -1;
-    for (uint32_t i = 0; i < n->n; i++)
-        if (!((n->sleep | n->done) >> (n->cand[i] - 1) & 1))
-            return (int)i;
-    return -1;
-}
-
-static gboolean sdfs_backtrack(sdfs *d, GArray *prefix, guint *at_out)
+static gboolean sdfs_backtrack(sdfs *d, GArray *prefix)
 {
     while (d->nodes->len > 0) {
         guint at = d->nodes->len - 1;
         snode *n = &g_array_index(d->nodes, snode, at);
-        int next = sdfs_node_next(n);
+        int next = -1;
+        if (n->kind == SIM_CHOICE_DATA) {
+            if (n->chosen + 1 < n->n)
+                next = (int)n->chosen + 1;
+        } else {
+            for (uint32_t i = 0; i < n->n && next < 0; i++)
+                if (!((n->sleep | n->done) >> (n->cand[i] - 1) & 1))
+                    next = (int)i;
+        }
         if (next >= 0) {
             n->chosen = (uint32_t)next;
             if (n->kind == SIM_CHOICE_SCHED)
@@ -239,10 +258,9 @@ static gboolean sdfs_backtrack(sdfs *d, GArray *prefix, guint *at_out)
             g_array_set_size(prefix, at + 1);
             for (guint i = 0; i <= at; i++)
                 g_array_index(prefix, uint32_t, i) = g_array_index(d->nodes, snode, i).chosen;
-            *at_out = at;
             return TRUE;
         }
-        sdfs_nodes_truncate(d, at);
+        nodes_truncate(d, at);
     }
     return FALSE;
 }
@@ -298,31 +316,16 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     d->cq_pos = g_array_new(FALSE, FALSE, sizeof(size_t));
     d->cq_bit = g_array_new(FALSE, FALSE, sizeof(gboolean));
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    /* Helpers run ahead (explore_ahead.c): not for bitstate, whose set
-     * cannot be asked without being changed. */
-    if (o->ahead_threads > 0 && !o->bitstate)
-        d->ahead = sim_ahead_start(s, o, d, marks_seen, o->ahead_threads);
     gboolean finished = FALSE;
-    guint at = 0;
-    gboolean branched = FALSE; /* at is the node whose branch the prefix takes */
     for (;;) {
         if (sim_explore_exhaustive_budget(o, r, t0))
             break;
-        if (branched && d->ahead) {
-            d->prefix_len = prefix->len;
-            collapse_truncate(d, prefix->len);
-            if (sim_ahead_use(d->ahead, d, at, r)) { /* a revisit, its run made by a helper */
-                sdfs_progress(o, r, d, t0);
-                goto next;
-            }
-        }
         sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
                              .prefix = (const uint32_t *)prefix->data, .prefix_len = prefix->len,
                              .sched_pick = sdfs_pick, .step_done = sdfs_step_done, .hook_ctx = d,
                              .access_unused = !d->sleep_sets, .stop = o->stop, .digests = TRUE,
                              .marks_seen = marks_seen, .marks_prefix_checked = TRUE, .world_ready = sdfs_world_ready,
-                             .collapse_reads = TRUE, .collapse_decide = sdfs_collapse,
-                             .marks_ops = d->ahead ? &sim_ahead_walk_marks : NULL, .marks_ctx = d->ahead};
+                             .collapse_reads = TRUE, .collapse_decide = sdfs_collapse};
         d->prefix_len = prefix->len;
         collapse_truncate(d, prefix->len);
         d->cq_next = 0;
@@ -340,10 +343,10 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         }
         /* Every choice it made beyond the path is a node (the scheduling
          * ones made by sdfs_pick, the values after the last of them here). */
-        /* Not the choices of an abandoned run's teardown (world_cancel):
-         * a replay of the path would not abandon it there, so the same
-         * position would be another question. */
-        sdfs_nodes_sync(d, &run.chooser, run.chooser.abandoned ? (guint)d->abandon_pos : run.chooser.record->len);
+        /* Not the choices of an abandoned run's teardown (world_cancel
+         * runs its tasks to their end): a replay of the path is not
+         * abandoned there, so the same position is another question. */
+        nodes_sync(d, &run.chooser, run.chooser.abandoned ? (guint)d->abandon_pos : run.chooser.record->len);
         if (run.mark_conflict && !*conflict)
             *conflict = sim_explore_mark_conflict_text(&run);
         if (run.monitor.c.cut & SIM_CUT_STEPS)
@@ -367,20 +370,12 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         if (*conflict || d->visited.full)
             break;
         sdfs_progress(o, r, d, t0);
-    next:
-        if (!sdfs_backtrack(d, prefix, &at)) {
+        if (!sdfs_backtrack(d, prefix)) {
             finished = TRUE;
             break;
         }
-        branched = TRUE;
-        if (d->ahead)
-            sim_ahead_post(d->ahead, d, at);
     }
-    sdfs_nodes_truncate(d, 0);
-    if (d->ahead) {
-        sim_ahead_stop(d->ahead);
-        d->ahead = NULL;
-    }
+    nodes_truncate(d, 0);
     g_array_free(d->nodes, TRUE);
     d->nodes = NULL;
     g_array_free(d->cq_pos, TRUE);

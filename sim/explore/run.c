@@ -30,8 +30,6 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     if (spec->digests) {
         sim_world_digest_enable(w, spec->marks_seen);
         w->marks_prefix_checked = spec->marks_prefix_checked;
-        w->marks_ops = spec->marks_ops;
-        w->marks_ctx = spec->marks_ctx;
         w->collapse_reads = spec->collapse_reads && spec->marks_seen;
         w->collapse_decide = spec->collapse_decide;
     }

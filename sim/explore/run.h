@@ -52,8 +52,6 @@ typedef struct sim_run_spec {
      * NULL: the prediction.  ctx = hook_ctx. */
     gboolean (*collapse_decide)(void *ctx, gboolean predicted);
     gboolean marks_prefix_checked; /* sim_world.marks_prefix_checked */
-    const struct sim_marks_ops *marks_ops; /* sim_world.marks_ops, marks_ctx */
-    void *marks_ctx;
     void (*world_ready)(void *ctx, struct sim_world *world);
 } sim_run_spec;
 

@@ -91,41 +91,6 @@ void state_set_clear(state_set *v)
     memset(v, 0, sizeof *v);
 }
 
-/* The slot of d, or -1 (compaction only). */
-static gssize state_set_slot(const state_set *v, sim_digest d)
-{
-    if (d.lo == 0 && d.hi == 0)
-        d.lo = 1;
-    for (size_t i = d.lo & (v->cap - 1);; i = (i + 1) & (v->cap - 1)) {
-        if (v->keys[i].lo == 0 && v->keys[i].hi == 0)
-            return -1;
-        if (sim_digest_equal(v->keys[i], d))
-            return (gssize)i;
-    }
-}
-
-gboolean state_set_seen(const state_set *v, sim_digest d, uint64_t steps, guint8 sleep, uint32_t *steps_out,
-                        guint8 *sleep_out)
-{
-    g_assert(!v->bitstate);
-    uint32_t s = (uint32_t)MIN(steps, (uint64_t)UINT32_MAX);
-    gssize i = state_set_slot(v, d);
-    if (i < 0) {
-        *steps_out = s;
-        *sleep_out = sleep;
-        return FALSE;
-    }
-    gboolean steps_ok = !v->exact_steps || v->steps[i] <= s;
-    *steps_out = MIN(v->steps[i], s);
-    *sleep_out = v->sleep[i] & sleep;
-    return steps_ok && (v->sleep[i] & ~sleep) == 0;
-}
-
-gboolean state_set_room(const state_set *v, size_t more)
-{
-    return !v->bitstate && (double)(v->count + more) <= STATE_SET_LOAD * (double)v->max_cap;
-}
-
 gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps, guint8 sleep)
 {
     if (v->bitstate) {

@@ -47,13 +47,5 @@ size_t state_set_bytes(const state_set *v);
  * is asleep now).  FALSE: new, or to be explored again; then the entry
  * keeps the fewest steps and the tabs asleep both times. */
 gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps, guint8 sleep);
-/* What state_set_visit would say, without changing the set (compaction
- * only): TRUE, prune.  *steps_out and *sleep_out: the entry as the visit
- * would leave it.  Since an entry's sleep set only shrinks and its step
- * count only falls, a state seen now is seen at every later visit. */
-gboolean state_set_seen(const state_set *v, sim_digest d, uint64_t steps, guint8 sleep, uint32_t *steps_out,
-                        guint8 *sleep_out);
-/* Whether more new states fit (compaction, up to its memory). */
-gboolean state_set_room(const state_set *v, size_t more);
 
 #endif

@@ -191,27 +191,12 @@ static void mark_key(const sim_task *t, sim_digest h, uint32_t n, sim_digest *ke
     }
 }
 
-gboolean sim_marks_check(GHashTable *marks_seen, const sim_digest *key, const sim_digest *out)
-{
-    const sim_digest *seen = g_hash_table_lookup(marks_seen, key);
-    if (!seen) {
-        g_hash_table_insert(marks_seen, g_memdup2(key, sizeof *key), g_memdup2(out, sizeof *out));
-        return FALSE;
-    }
-    return !sim_digest_equal(*seen, *out);
-}
-
-gboolean sim_marks_predicts(GHashTable *marks_seen, const sim_digest *key, const sim_digest *wait)
-{
-    const sim_digest *seen = g_hash_table_lookup(marks_seen, key);
-    return seen && sim_digest_equal(*seen, *wait);
-}
-
 static void check_output(sim_world *w, const sim_digest *key_h, const sim_digest *out, const char *label)
 {
-    gboolean conflict = w->marks_ops ? w->marks_ops->check(w->marks_ctx, key_h, out)
-                                     : sim_marks_check(w->marks_seen, key_h, out);
-    if (conflict && !w->mark_conflict)
+    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, key_h);
+    if (!seen)
+        g_hash_table_insert(w->marks_seen, g_memdup2(key_h, sizeof *key_h), g_memdup2(out, sizeof *out));
+    else if (!sim_digest_equal(*seen, *out) && !w->mark_conflict)
         w->mark_conflict = label;
 }
 
@@ -528,10 +513,12 @@ gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t)
         sim_digest_bytes(&h, value, strlen(value));
     sim_digest key_h;
     mark_key(t, h, 0, &key_h);
+    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, &key_h);
+    if (!seen)
+        return FALSE;
     sim_digest wait; /* d_wait's output; the label is NULL: every storage call clears it (env_sim.c) */
     output_digest(&wait, OP_WAIT, key, NULL, -1, NULL);
-    return w->marks_ops ? w->marks_ops->predicts(w->marks_ctx, &key_h, &wait)
-                        : sim_marks_predicts(w->marks_seen, &key_h, &wait);
+    return sim_digest_equal(*seen, wait);
 }
 
 void sim_env_digest_task_end(sim_task *t)

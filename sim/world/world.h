@@ -249,10 +249,6 @@ struct sim_world {
      * marks_seen, borrowed from the search, which lives across runs. */
     gboolean digesting;
     GHashTable *marks_seen;     /* sim_digest* key -> uint64 output hash (env_digest.c) */
-    /* Where the marks' record is asked instead of marks_seen (a search on
-     * several threads, explore_ahead.c); NULL: marks_seen itself. */
-    const struct sim_marks_ops *marks_ops;
-    void *marks_ctx;
     const char *mark_conflict;  /* a mark that was incomplete: its label, or NULL */
     gboolean mark_conflict_wait; /* ... by a wait for a key not read since the mark */
     /* The outputs made before the chooser's prefix runs out were checked
@@ -329,16 +325,6 @@ void sim_env_digest_task_end(sim_task *t);
 void sim_tab_mark_frames(sim_tab *tab, const char *label);
 /* The table of marks' outputs one search shares across its runs. */
 GHashTable *sim_marks_seen_new(void);
-/* The two questions a run asks of the marks' record (env_digest.c).
- * check: the output out was made from the hash key; records it if key has
- * none; TRUE when key has another (the mark is incomplete).  predicts:
- * TRUE when key's output is wait. */
-typedef struct sim_marks_ops {
-    gboolean (*check)(void *ctx, const sim_digest *key, const sim_digest *out);
-    gboolean (*predicts)(void *ctx, const sim_digest *key, const sim_digest *wait);
-} sim_marks_ops;
-gboolean sim_marks_check(GHashTable *marks_seen, const sim_digest *key, const sim_digest *out);
-gboolean sim_marks_predicts(GHashTable *marks_seen, const sim_digest *key, const sim_digest *wait);
 /* Are the keys a step touches wanted (sim_step_info.acc)? */
 static inline gboolean sim_world_tracks_access(const sim_world *w)
 {

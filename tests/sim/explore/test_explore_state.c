@@ -11,10 +11,7 @@
  * state it should not have would lose the final states below it); the
  * broken variants (Lamport mutants, no lock, the seed's lock,
  * bucketeer-branch, Lamport on cached and snapshot storage) are caught by
- * both; a full visited set and bitstate never say verified.  And the
- * stateful search with a helper thread making its runs ahead
- * (explore_ahead.c) is the one-thread search: the same counts of runs,
- * revisits and states, verdict, violations and final states.  Method: each
+ * both; a full visited set and bitstate never say verified.  Method: each
  * scenario file loaded from the source tree, explored in-process with
  * both searches, no preemption bound (the stateful search applies none),
  * no shrinking.
@@ -33,15 +30,14 @@
 #include "scenario_tree.h"
 
 typedef struct both {
-    sim_explore_result plain, stateful, full, ahead;
+    sim_explore_result plain, stateful, full;
     GHashTable *plain_final, *stateful_final, *full_final; /* full: stateful without sleep sets */
-    GHashTable *ahead_final;                               /* stateful, a helper making runs ahead */
     guint claimed;
     gboolean same_finals; /* no timestamps in the state: equal sets expected */
     gboolean first;       /* [explore] first: both stop at their first violation */
 } both;
 
-static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean stateful, gboolean reduce, int helpers,
+static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean stateful, gboolean reduce,
                     GHashTable *final, sim_explore_result *r)
 {
     sim_explore_options o;
@@ -50,7 +46,6 @@ static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean statef
     o.stateful_set = TRUE;
     o.no_reduction = !reduce;
     o.state_memory_mb = 16;
-    o.ahead_threads = helpers;
     sim_explore(s, pool, &o, r);
 }
 
@@ -61,13 +56,11 @@ static void run_both(const char *name, both *b)
     b->plain_final = sim_digest_set_new();
     b->stateful_final = sim_digest_set_new();
     b->full_final = sim_digest_set_new();
-    b->ahead_final = sim_digest_set_new();
     b->claimed = sim_programs[s->workload_mode]->claims;
     b->first = s->first;
-    explore(s, pool, FALSE, TRUE, 0, b->plain_final, &b->plain);
-    explore(s, pool, TRUE, TRUE, 0, b->stateful_final, &b->stateful);
-    explore(s, pool, TRUE, FALSE, 0, b->full_final, &b->full);
-    explore(s, pool, TRUE, TRUE, 1, b->ahead_final, &b->ahead);
+    explore(s, pool, FALSE, TRUE, b->plain_final, &b->plain);
+    explore(s, pool, TRUE, TRUE, b->stateful_final, &b->stateful);
+    explore(s, pool, TRUE, FALSE, b->full_final, &b->full);
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
 }
@@ -77,8 +70,6 @@ static void both_clear(both *b)
     sim_explore_result_clear(&b->plain);
     sim_explore_result_clear(&b->stateful);
     sim_explore_result_clear(&b->full);
-    sim_explore_result_clear(&b->ahead);
-    g_hash_table_destroy(b->ahead_final);
     g_hash_table_destroy(b->plain_final);
     g_hash_table_destroy(b->stateful_final);
     g_hash_table_destroy(b->full_final);
@@ -96,19 +87,6 @@ static void assert_agree(const char *name, both *b)
                   g_hash_table_size(b->stateful_final));
     print_message("%-36s stateful without sleep sets %-9s %7" G_GINT64_FORMAT " states | final states %u\n", "",
                   sim_verdict_name(b->full.verdict), b->full.states, g_hash_table_size(b->full_final));
-    /* Runs made ahead change nothing but the time. */
-    assert_int_equal(b->ahead.verdict, b->stateful.verdict);
-    assert_int_equal(b->ahead.violated, b->stateful.violated);
-    assert_int_equal(b->ahead.runs, b->stateful.runs);
-    assert_int_equal(b->ahead.pruned, b->stateful.pruned);
-    assert_int_equal(b->ahead.states, b->stateful.states);
-    assert_int_equal(b->ahead.steps, b->stateful.steps);
-    assert_int_equal(g_hash_table_size(b->ahead_final), g_hash_table_size(b->stateful_final));
-    GHashTableIter ai;
-    gpointer ak;
-    g_hash_table_iter_init(&ai, b->ahead_final);
-    while (g_hash_table_iter_next(&ai, &ak, NULL))
-        assert_true(g_hash_table_contains(b->stateful_final, ak));
     assert_int_equal(b->plain.verdict, b->stateful.verdict);
     assert_int_equal(b->full.verdict, b->stateful.verdict);
     assert_true(b->plain.verdict == SIM_VERDICT_VERIFIED || b->plain.verdict == SIM_VERDICT_VIOLATION);
