@@ -170,11 +170,12 @@ static gboolean sleep_after(sdfs *d, const sim_step_info *st)
  * search goes, but a replayed path must be the path: along the prefix
  * the decision made when the path was first run is given again; beyond
  * it, the prediction is taken and noted. */
-static gboolean sdfs_collapse(void *ctx, gboolean predicted)
+static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *arg)
 {
     sdfs *d = ctx;
     if (d->cq_next < d->cq_bit->len)
-        return g_array_index(d->cq_bit, gboolean, d->cq_next++);
+        return g_array_index(d->cq_bit, gboolean, d->cq_next++); /* not predicted: its answer is the path's */
+    gboolean predicted = predict(arg);
     if (d->chooser->abandoned)
         return predicted; /* the run's teardown: not a decision of the path */
     size_t pos = d->chooser->pos;

@@ -47,10 +47,11 @@ typedef struct sim_run_spec {
      * the marks say leads straight back to a wait for its key is done at
      * once (sim/world/env_eager.c, "Reads that lead back to a wait"). */
     gboolean collapse_reads;
-    /* With collapse_reads: asked at each such get with the prediction,
-     * returns whether to do it (a search replays its earlier answers);
-     * NULL: the prediction.  ctx = hook_ctx. */
-    gboolean (*collapse_decide)(void *ctx, gboolean predicted);
+    /* With collapse_reads: asked at each such get, returns whether to do
+     * it: a search replays its earlier answer, or asks predict(arg) (the
+     * marks' prediction, a digest and a lookup); NULL: the prediction.
+     * ctx = hook_ctx. */
+    gboolean (*collapse_decide)(void *ctx, gboolean (*predict)(void *arg), void *arg);
     gboolean marks_prefix_checked; /* sim_world.marks_prefix_checked */
     void (*world_ready)(void *ctx, struct sim_world *world);
 } sim_run_spec;

@@ -256,6 +256,14 @@ static gboolean eager_candidate(const sim_world *w, const sim_queue_entry *e)
     return alone_and_free(w, t);
 }
 
+/* What the marks' record says of t's get (arg: the task): a digest and a
+ * lookup, made only when a search does not replay its earlier answer. */
+static gboolean collapse_predict(void *arg)
+{
+    sim_task *t = arg;
+    return sim_env_read_leads_to_wait(t->tab, t);
+}
+
 /* Is the queued task of e stopped before a get that leads straight back
  * to a wait for its key ("Reads that lead back to a wait" above)? */
 static gboolean collapse_candidate(sim_world *w, const sim_queue_entry *e)
@@ -265,8 +273,7 @@ static gboolean collapse_candidate(sim_world *w, const sim_queue_entry *e)
         return FALSE;
     if (!alone_and_free(w, t))
         return FALSE;
-    gboolean predicted = sim_env_read_leads_to_wait(t->tab, t);
-    return w->collapse_decide ? w->collapse_decide(w->hook_ctx, predicted) : predicted;
+    return w->collapse_decide ? w->collapse_decide(w->hook_ctx, collapse_predict, t) : collapse_predict(t);
 }
 
 /* Do the get at once; it must end in the wait the marks foretold, or the

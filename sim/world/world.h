@@ -217,7 +217,9 @@ struct sim_world {
     sim_task *eager;        /* the task running a woken prefix (env_eager.c), or NULL */
     gboolean eager_on;      /* the rule applies to this run (sim_world_run) */
     gboolean collapse_reads; /* stateful safety search: reads that lead back to a wait are done at once (env_eager.c) */
-    gboolean (*collapse_decide)(void *ctx, gboolean predicted); /* hook_ctx; NULL: the prediction */
+    /* hook_ctx; NULL: the prediction.  predict(arg) is the marks'
+     * prediction, asked only when the decision is not a replayed one. */
+    gboolean (*collapse_decide)(void *ctx, gboolean (*predict)(void *arg), void *arg);
     GQueue live;            /* tasks not done, in creation order */
     int next_task_id;
     int64_t now_us;
