@@ -38,8 +38,9 @@
 
 /* Two lanes, each a multiply-xorshift over 64-bit words with its own
  * constants (the finaliser of splitmix64 per word). */
-#define LANE_LO_K UINT64_C(0x9e3779b97f4a7c15)
-#define LANE_HI_K UINT64_C(0xc2b2ae3d27d4eb4f)
+/* The lanes' constants (SIM_DIGEST_LANE_LO_K, _HI_K) and the fold
+ * (sim_digest_u64, sim_digest_bytes) are in world_digest.h, inline: they
+ * run for every result a task gets. */
 
 static inline uint64_t mix64(uint64_t x)
 {
@@ -50,41 +51,8 @@ static inline uint64_t mix64(uint64_t x)
 
 void sim_digest_init(sim_digest *h, uint64_t tag)
 {
-    h->lo = mix64(tag + LANE_LO_K);
-    h->hi = mix64(tag ^ LANE_HI_K);
-}
-
-static inline uint64_t rotl64(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* One multiply and rotate per lane and word (the digest is mixed fully
- * once, by sim_world_digest): two lanes with different constants and
- * different ways of combining, so that one lane's collision is not the
- * other's. */
-void sim_digest_u64(sim_digest *h, uint64_t v)
-{
-    h->lo = rotl64((h->lo ^ v) * LANE_LO_K, 31);
-    h->hi = rotl64((h->hi + v) * LANE_HI_K, 27) ^ (h->lo >> 17);
-}
-
-void sim_digest_bytes(sim_digest *h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    sim_digest_u64(h, len);
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        sim_digest_u64(h, w);
-        p += 8;
-        len -= 8;
-    }
-    if (len > 0) {
-        uint64_t w = 0;
-        memcpy(&w, p, len);
-        sim_digest_u64(h, w);
-    }
+    h->lo = mix64(tag + SIM_DIGEST_LANE_LO_K);
+    h->hi = mix64(tag ^ SIM_DIGEST_LANE_HI_K);
 }
 
 void sim_digest_str(sim_digest *h, const char *text)
@@ -288,5 +256,5 @@ void sim_world_digest(const sim_world *w, sim_digest *out)
     for (int i = 0; i < w->n_tabs; i++)
         tab_digest(w, &w->tabs[i], &h);
     out->lo = mix64(h.lo ^ mix64(h.hi));
-    out->hi = mix64(h.hi + LANE_HI_K);
+    out->hi = mix64(h.hi + SIM_DIGEST_LANE_HI_K);
 }

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct sim_world sim_world;
 
@@ -34,8 +35,41 @@ void sim_world_digest(const sim_world *world, sim_digest *out);
  * (monitor, Web Locks, env_digest.c).  sim_digest_init starts a hash with
  * a domain tag; the feeds are order-sensitive. */
 void sim_digest_init(sim_digest *h, uint64_t tag);
-void sim_digest_bytes(sim_digest *h, const void *data, size_t len);
-void sim_digest_u64(sim_digest *h, uint64_t v);
+#define SIM_DIGEST_LANE_LO_K UINT64_C(0x9e3779b97f4a7c15)
+#define SIM_DIGEST_LANE_HI_K UINT64_C(0xc2b2ae3d27d4eb4f)
+
+static inline uint64_t sim_digest_rotl64(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+/* One multiply and rotate per lane and word (the digest is mixed fully
+ * once, by sim_world_digest): two lanes with different constants and
+ * different ways of combining, so that one lane's collision is not the
+ * other's. */
+static inline void sim_digest_u64(sim_digest *h, uint64_t v)
+{
+    h->lo = sim_digest_rotl64((h->lo ^ v) * SIM_DIGEST_LANE_LO_K, 31);
+    h->hi = sim_digest_rotl64((h->hi + v) * SIM_DIGEST_LANE_HI_K, 27) ^ (h->lo >> 17);
+}
+
+static inline void sim_digest_bytes(sim_digest *h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    sim_digest_u64(h, len);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        sim_digest_u64(h, w);
+        p += 8;
+        len -= 8;
+    }
+    if (len > 0) {
+        uint64_t w = 0;
+        memcpy(&w, p, len);
+        sim_digest_u64(h, w);
+    }
+}
 /* A string and its end; NULL is distinct from "". */
 void sim_digest_str(sim_digest *h, const char *text);
 static inline int sim_digest_equal(sim_digest a, sim_digest b)
