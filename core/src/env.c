@@ -166,6 +166,22 @@ gboolean xt_env_deadline_passed(xt_env *env, int64_t at_ms)
     return xt_env_now_ms(env) >= at_ms;
 }
 
+int64_t xt_env_wait_ended_ms(xt_env *env)
+{
+    assert(env && env->m);
+    if (env->m->wait_ended_ms)
+        return env->m->wait_ended_ms(env->ctx);
+    return xt_env_now_ms(env);
+}
+
+int xt_env_sleep_after_wait_ms(xt_env *env, int64_t ms)
+{
+    assert(env && env->m);
+    if (env->m->sleep_after_wait_ms)
+        return env->m->sleep_after_wait_ms(env->ctx, ms);
+    return xt_env_sleep_ms(env, ms);
+}
+
 void xt_env_mark(xt_env *env, const char *label, const void *live, size_t len)
 {
     assert(env && env->m && label && (live || len == 0));

@@ -432,9 +432,12 @@ static int wait_for_something_to_change(btl_mutex *bm, int64_t max_time)
     int rc = xt_env_wait(env, NULL, 0, timeout > 0 ? timeout : 0);
     if (rc != XT_OK && rc != XT_ETIMEOUT)
         return rc;
-    /* MIN_TIME_TO_WAIT: resolve no sooner than 50 ms after the start. */
-    int64_t left = XT_BTL_MIN_WAIT_MS - (xt_env_now_ms(env) - started);
-    return left > 0 ? xt_env_sleep_ms(env, left) : XT_OK;
+    /* MIN_TIME_TO_WAIT: resolve no sooner than 50 ms after the start.  The
+     * library's stopWaiting computes this in the listener, when the wake-up
+     * comes, and sets its setTimeout there: this task may run later (its
+     * tab busy with another waiter the same event woke). */
+    int64_t left = XT_BTL_MIN_WAIT_MS - (xt_env_wait_ended_ms(env) - started);
+    return left > 0 ? xt_env_sleep_after_wait_ms(env, left) : XT_OK;
 }
 
 /* The key was null: claim it, wait, read it back. */

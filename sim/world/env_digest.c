@@ -234,7 +234,7 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
 
 enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RANDOM, OP_SEND, OP_SPAWN,
        OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
-       OP_DRAWN, OP_END };
+       OP_DRAWN, OP_END, OP_WAIT_ENDED };
 
 static int d_get(void *ctx, const char *key, GString *out)
 {
@@ -287,6 +287,23 @@ static int64_t d_now(void *ctx)
     int64_t now = tab->inner->clock_now_ms(ctx);
     fold_rc(tab, OP_NOW, now);
     return now;
+}
+
+static int64_t d_wait_ended(void *ctx)
+{
+    sim_tab *tab = ctx;
+    int64_t at = tab->inner->wait_ended_ms(ctx);
+    fold_rc(tab, OP_WAIT_ENDED, at);
+    return at;
+}
+
+static int d_sleep_after_wait(void *ctx, int64_t ms)
+{
+    sim_tab *tab = ctx;
+    output(tab, OP_SLEEP, NULL, NULL, ms);
+    int rc = tab->inner->sleep_after_wait_ms(ctx, ms);
+    fold_rc(tab, OP_SLEEP, rc);
+    return rc;
 }
 
 static int d_sleep(void *ctx, int64_t ms)
@@ -544,7 +561,7 @@ void sim_tab_mark_frames(sim_tab *tab, const char *label)
     .storage_key = d_key, .clock_now_ms = d_now, .sleep_ms = d_sleep, .random_u64 = d_random,                  \
     .transport_send = d_send, .task_spawn = d_spawn, .log = d_log, .observe = d_observe, .wait = d_wait,       \
     .storage_notify = d_notify, .tab_wait = d_tab_wait, .tab_wake = d_tab_wake, .clock_passed = d_passed,      \
-    .mark = d_mark
+    .mark = d_mark, .wait_ended_ms = d_wait_ended, .sleep_after_wait_ms = d_sleep_after_wait
 
 static const xt_env_methods digest_methods_no_locks = {DIGEST_METHODS_COMMON};
 static const xt_env_methods digest_methods = {DIGEST_METHODS_COMMON, .lock_request = d_lock_request,

@@ -133,6 +133,18 @@ static int e_sleep(void *ctx, int64_t ms)
     return REAL((sim_tab *)ctx)->sleep_ms(ctx, ms);
 }
 
+static int64_t e_wait_ended(void *ctx)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->wait_ended_ms(ctx);
+}
+
+static int e_sleep_after_wait(void *ctx, int64_t ms)
+{
+    eager_stop(ctx, FALSE);
+    return REAL((sim_tab *)ctx)->sleep_after_wait_ms(ctx, ms);
+}
+
 static uint64_t e_random(void *ctx)
 {
     eager_stop(ctx, FALSE);
@@ -228,6 +240,8 @@ static void eager_table(xt_env_methods *m, const xt_env_methods *real)
     GUARD(tab_wait, e_tab_wait);
     GUARD(tab_wake, e_tab_wake);
     GUARD(clock_passed, e_passed);
+    GUARD(wait_ended_ms, e_wait_ended);
+    GUARD(sleep_after_wait_ms, e_sleep_after_wait);
 #undef GUARD
 }
 

@@ -227,9 +227,10 @@ static int64_t env_now_ms(void *ctx)
     return w->now_us / 1000;
 }
 
-static int env_sleep_ms(void *ctx, int64_t ms)
+/* A setTimeout of ms set at from_us (now, or a listener's instant before
+ * now): the task resumes then, or at once if that has passed. */
+static int env_sleep_from(sim_tab *tab, int64_t from_us, int64_t ms)
 {
-    sim_tab *tab = ctx;
     sim_world *w = tab->world;
     if (sim_tab_gone(tab))
         return XT_ECANCELLED;
@@ -239,10 +240,38 @@ static int env_sleep_ms(void *ctx, int64_t ms)
     const sim_scenario *s = w->scenario;
     if (tab->index > s->tabs - s->background_tabs && ms < s->background_timer_ms_min)
         ms = s->background_timer_ms_min;
-    sim_world_post(w, t, (ms > 0 ? ms : 0) * 1000, TRUE);
+    int64_t delay_us = from_us + (ms > 0 ? ms : 0) * 1000 - w->now_us;
+    sim_world_post(w, t, delay_us > 0 ? delay_us : 0, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
     t->view.fresh = TRUE;
     return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
+}
+
+static int env_sleep_ms(void *ctx, int64_t ms)
+{
+    sim_tab *tab = ctx;
+    return env_sleep_from(tab, tab->world->now_us, ms);
+}
+
+/* The instant the running task's last wait ended (sim_task_wait.ended_us). */
+static int64_t wait_ended_us(const sim_world *w)
+{
+    const sim_task *t = w->current;
+    return t && t->wait.ended_us >= 0 ? t->wait.ended_us : w->now_us;
+}
+
+static int64_t env_wait_ended_ms(void *ctx)
+{
+    sim_tab *tab = ctx;
+    sim_world *w = tab->world;
+    w->acc.r |= SIM_OBJ_CLOCK;
+    return wait_ended_us(w) / 1000;
+}
+
+static int env_sleep_after_wait_ms(void *ctx, int64_t ms)
+{
+    sim_tab *tab = ctx;
+    return env_sleep_from(tab, wait_ended_us(tab->world), ms);
 }
 
 /* A Math.random draw as 64 bits (core/ uses the top 53) whose value r gives
@@ -402,7 +431,7 @@ static int env_lock_release(void *ctx, uint64_t handle)
     .sleep_ms = env_sleep_ms, .random_u64 = env_random_u64, .transport_send = sim_env_send,                       \
     .task_spawn = env_spawn, .log = env_log, .observe = sim_env_observe, .wait = sim_env_wait,                     \
     .storage_notify = sim_env_storage_notify, .clock_passed = sim_env_clock_passed, .tab_wait = sim_env_tab_wait, \
-    .tab_wake = sim_env_tab_wake
+    .tab_wake = sim_env_tab_wake, .wait_ended_ms = env_wait_ended_ms, .sleep_after_wait_ms = env_sleep_after_wait_ms
 
 static const xt_env_methods sim_env_methods_no_locks = {SIM_ENV_METHODS_COMMON};
 

@@ -135,6 +135,8 @@ static void wait_end(sim_world *w, sim_task *t, int by)
     t->wait.waiting = FALSE;
     w->waiters--;
     t->wait.woken_by = by;
+    /* The listener runs now; writes on their way wake it when they land. */
+    t->wait.ended_us = by == SIM_WOKEN_UNSEEN ? -1 : w->now_us;
 }
 
 /* End t's wait delay_us from now: its wake-up (at its deadline, or none)
@@ -430,6 +432,7 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
     t->wait.n_keys = n_keys;
     t->wait.deadline_us = timeout_ms >= 0 ? w->now_us + timeout_ms * 1000 : -1;
     t->wait.woken_by = SIM_WOKEN_DEADLINE;
+    t->wait.ended_us = -1;
     t->wait.begin = ++w->wait_seq;
     /* A change that came while it ran ends it at once, as its event's
      * task, queued behind this one, will call the new listener; unless
@@ -472,6 +475,8 @@ int sim_env_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t time
     sim_task_yield(t, SIM_YIELD_AWAIT);
     if (t->wait.armed)
         sim_env_timer_clear(w, t); /* the event's task ran first */
+    if (t->wait.ended_us < 0)
+        t->wait.ended_us = w->now_us; /* ended by what resumed it */
     wait_resumed(t);
     t->view.fresh = TRUE;
     if (t->wait.woken_by == SIM_WOKEN_UNSEEN && !w->untimed)

@@ -47,6 +47,9 @@ typedef struct sim_task_wait {
                                  headed by the task the event woke first) */
     gboolean armed;           /* timed: an event ended it, its deadline still in
                                  the queue (SIM_QUEUE_TIMER, env_loop.c) */
+    int64_t ended_us;         /* when its last wait ended (its wake-up came: the
+                                 listener's instant), -1 while it waits or
+                                 when that is its resumption */
     gboolean unseen_posted;   /* timed: its one wake-up is for the writes on
                                  their way, in the queue or, due, in its tab's
                                  ready FIFO (as a deadline's would be) */

@@ -37,6 +37,7 @@ sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, 
     t->arg = arg;
     t->record.lock_since_us = -1;
     t->wait.deadline_us = -1; /* in no wait */
+    t->wait.ended_us = -1;
     t->view.fresh = TRUE;
     t->link.data = t;
     t->ord = ++tab->tasks_made;

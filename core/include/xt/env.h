@@ -166,6 +166,16 @@ typedef struct xt_env_methods {
      * it to recognise a state it has seen (docs/model-checking.md, "State
      * digests"), and checks it. */
     void (*mark)(void *ctx, const char *label, const void *live, size_t len);
+    /* Date.now() at the instant the calling task's last wait (above)
+     * ended: when its wake-up came (the `storage` event's task ran, a
+     * notify was called, its deadline fired), which is before it runs
+     * again if its tab was busy.  A page's listener runs at that instant
+     * and computes there what it does next.  Optional, NULL = now. */
+    int64_t (*wait_ended_ms)(void *ctx);
+    /* sleep_ms measured from that instant: the timer such a listener
+     * sets (setTimeout(resolve, ms) inside it).  Optional, NULL =
+     * sleep_ms from now. */
+    int (*sleep_after_wait_ms)(void *ctx, int64_t ms);
 } xt_env_methods;
 
 typedef struct xt_env {
@@ -209,6 +219,11 @@ void xt_env_tab_wake(xt_env *env);
  * clock against its deadlines and expiries through this, never by reading
  * now and comparing itself. */
 gboolean xt_env_deadline_passed(xt_env *env, int64_t at_ms);
+/* When the calling task's last xt_env_wait ended (wait_ended_ms above),
+ * and a sleep measured from then (sleep_after_wait_ms): what a listener
+ * that ran at the wake-up would compute and set. */
+int64_t xt_env_wait_ended_ms(xt_env *env);
+int xt_env_sleep_after_wait_ms(xt_env *env, int64_t ms);
 
 /* TRUE when the backend takes state marks (code may skip building their
  * live values otherwise). */

@@ -481,6 +481,66 @@ static void test_event_clears_a_deadline_queued_behind(void **state)
     scenario_src = scenario_text;
 }
 
+/* Timed, storage calls taking 2 ms: tab 1's two listeners wait for "k",
+ * no deadline; tab 2 changes "k" after 10 ms.  One event ends both waits
+ * at once (the listeners' instant); the first goes on and reads "a" (2 ms,
+ * the tab held), and only then the second goes on.  What the second sees:
+ * its wait ended at the event, before it ran again, and a sleep after
+ * the wait is measured from that instant, as a setTimeout its listener
+ * set would be (browser-tabs-lock's waitForSomethingToChange). */
+static const char latency_text[] = "[scenario]\ntabs = 2\n[mutex]\nalgorithm = none\n"
+                                   "[storage]\nlatency_us_min = 2000\nlatency_us_max = 2000\n"
+                                   "[workload]\nmode = lock\nlocks_per_tab = 1\nstart_ms_max = 0\n";
+static int64_t second_ended_ms, second_resumed_ms, second_slept_ms;
+
+static void listener_first(void *arg)
+{
+    sim_tab *tab = arg;
+    const char *const keys[1] = {"k"};
+    GString *value = g_string_new(NULL);
+    if (xt_env_wait(&tab->env, keys, 1, -1) == XT_OK)
+        (void)xt_env_get(&tab->env, "a", value);
+    g_string_free(value, TRUE);
+}
+
+static void listener_second(void *arg)
+{
+    sim_tab *tab = arg;
+    const char *const keys[1] = {"k"};
+    if (xt_env_wait(&tab->env, keys, 1, -1) != XT_OK)
+        return;
+    second_ended_ms = xt_env_wait_ended_ms(&tab->env);
+    second_resumed_ms = xt_env_now_ms(&tab->env);
+    if (xt_env_sleep_after_wait_ms(&tab->env, 50) == XT_OK)
+        second_slept_ms = xt_env_now_ms(&tab->env);
+}
+
+static void script_two_listeners(void *arg)
+{
+    sim_tab *tab = arg;
+    xt_env *env = &tab->env;
+    if (tab->index == 1) {
+        second_ended_ms = second_resumed_ms = second_slept_ms = -1;
+        (void)xt_env_spawn(env, listener_first, tab);
+        (void)xt_env_spawn(env, listener_second, tab);
+    } else if (xt_env_sleep_ms(env, 10) == XT_OK) {
+        (void)xt_env_set(env, "k", "v");
+    }
+}
+
+static void test_sleep_after_wait_counts_from_the_wake_up(void **state)
+{
+    (void)state;
+    scenario_src = latency_text;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        run_world(script_two_listeners, FALSE, seed);
+        assert_true(second_ended_ms >= 10);
+        assert_int_equal(second_resumed_ms, second_ended_ms + 2); /* after the first one's read */
+        assert_int_equal(second_slept_ms, second_ended_ms + 50);  /* not second_resumed_ms + 50 */
+    }
+    scenario_src = scenario_text;
+}
+
 /* Timed, stalls: tab 1's waiter listens for "k" while the main task's
  * first storage call stalls the tab from 0 to 100 ms, tab 2 changing "k"
  * at 10 ms (an event's task queued for the waiter); after the stall the
@@ -571,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_one_event_wakes_in_the_order_waits_began),
         cmocka_unit_test(test_timed_writes_on_their_way_and_a_change),
         cmocka_unit_test(test_event_to_a_busy_tab_waits_its_turn),
+        cmocka_unit_test(test_sleep_after_wait_counts_from_the_wake_up),
         cmocka_unit_test(test_page_work_spawns_no_work),
         cmocka_unit_test(test_event_clears_a_deadline_queued_behind),
         cmocka_unit_test(test_wait_behind_a_queued_event_listens_for_it),
