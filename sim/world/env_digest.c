@@ -297,22 +297,26 @@ static int64_t d_wait_ended(void *ctx)
     return at;
 }
 
+/* A sleep (from now, or from the end of the task's last wait): its
+ * length is an output, its result a result. */
+static int d_sleep_by(sim_tab *tab, int64_t ms, int (*sleep)(void *ctx, int64_t ms))
+{
+    output(tab, OP_SLEEP, NULL, NULL, ms);
+    int rc = sleep(tab, ms);
+    fold_rc(tab, OP_SLEEP, rc);
+    return rc;
+}
+
 static int d_sleep_after_wait(void *ctx, int64_t ms)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_SLEEP, NULL, NULL, ms);
-    int rc = tab->inner->sleep_after_wait_ms(ctx, ms);
-    fold_rc(tab, OP_SLEEP, rc);
-    return rc;
+    return d_sleep_by(tab, ms, tab->inner->sleep_after_wait_ms);
 }
 
 static int d_sleep(void *ctx, int64_t ms)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_SLEEP, NULL, NULL, ms);
-    int rc = tab->inner->sleep_ms(ctx, ms);
-    fold_rc(tab, OP_SLEEP, rc);
-    return rc;
+    return d_sleep_by(tab, ms, tab->inner->sleep_ms);
 }
 
 static uint64_t d_random(void *ctx)
