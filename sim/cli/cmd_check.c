@@ -436,8 +436,8 @@ static void check_cli_clear(check_cli *c)
 }
 
 /* Loads every scenario (errors to stderr, in order) and plans the tasks. */
-/* The stateful search (sim/explore/explore_state.c) is untimed, unsharded
- * and for tabs in this process: anything else is refused (exit 2), naming
+/* The stateful search (sim/explore/explore_state.c) is untimed and for
+ * tabs in this process: anything else is refused (exit 2), naming
  * the file, the option or key, and what is allowed; so is --state-memory
  * for a scenario whose search keeps no states.  Caller frees. */
 static char *stateful_refused(const char *file, const sim_scenario *s, const check_request *req)
@@ -456,10 +456,6 @@ static char *stateful_refused(const char *file, const sim_scenario *s, const che
     if (o.time == SIM_TIME_TIMED)
         return g_strdup_printf("%s: %s: the stateful search is untimed only; allowed: [explore] time = untimed or "
                                "default (or --time untimed), or the stateless search",
-                               file, how);
-    if (o.shard_count > 1)
-        return g_strdup_printf("%s: %s with --shard: the stateful search is not split into shards; allowed: one "
-                               "machine, or the stateless search with --shard",
                                file, how);
     if (s->js_module && s->js_module[0])
         return g_strdup_printf("%s: [js] module with %s: JavaScript tabs are not supported by the "

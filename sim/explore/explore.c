@@ -344,3 +344,20 @@ void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool
     shrink_and_report(&local, pool, &o, search_runs, search_steps, r);
     primary_settle(&o, r);
 }
+
+char *sim_explore_shard_bounds(const sim_explore_options *o, const sim_explore_result *r, char *bounds)
+{
+    if (o->shard_count <= 1 || o->jobs_split)
+        return bounds;
+    char *t = r->shard_items_owned > 0
+                  ? g_strdup_printf("%s; shard %d/%d: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                                    " work items, %" G_GINT64_FORMAT " runs in the shared top",
+                                    bounds, o->shard_index, o->shard_count, r->shard_items_owned, r->shard_items,
+                                    r->shard_shared_runs)
+                  : g_strdup_printf("%s; shard %d/%d: nothing to explore in this shard (the search has %" G_GINT64_FORMAT
+                                    " work item%s, all dealt to other shards)",
+                                    bounds, o->shard_index, o->shard_count, r->shard_items,
+                                    r->shard_items == 1 ? "" : "s");
+    g_free(bounds);
+    return t;
+}

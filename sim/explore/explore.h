@@ -182,6 +182,17 @@ void sim_explore_pct(const sim_scenario *scenario, sim_stack_pool *pool, const s
                      sim_explore_result *result);
 void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                             sim_explore_result *result);
+/* A sharded exhaustive search is split at the first depth with at least
+ * this many work items per shard (explore_dfs.c, explore_state.c).  With
+ * sleep sets the items' sizes are very uneven (most subtrees of the fully
+ * expanded top are blocked soon, a few hold most of the work), so a shard
+ * needs many for its share to be fair.  Lamport 3 x 1 split 4 ways: with 8 per shard
+ * the largest shard made 2.5 times the mean, with 64 1.51 times, with 128
+ * 1.07 times (bench/bench_shards.sh). */
+#define SIM_SHARD_ITEMS_MIN 128
+/* The bounds text of a search split by --shard: bounds (freed) with "; shard
+ * K/N: ..." (its items, or that it has none) added.  Caller frees. */
+char *sim_explore_shard_bounds(const sim_explore_options *options, const sim_explore_result *result, char *bounds);
 #define SIM_STATE_MEMORY_MB_DEFAULT 512
 void sim_explore_stateful(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                           sim_explore_result *result);

@@ -529,18 +529,6 @@ void sim_explore_exhaustive(const sim_scenario *s, sim_stack_pool *pool, const s
                                      "both ends; reduction %s",
                                      s->steps_max, pre, time,
                                      (o->no_reduction || o->preemptions_max >= 0) ? "off" : "source-DPOR + sleep sets");
-    if (o->shard_count > 1 && !o->jobs_split) {
-        char *t = r->shard_items_owned > 0
-                      ? g_strdup_printf("%s; shard %d/%d: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-                                        " work items, %" G_GINT64_FORMAT " runs in the shared top",
-                                        r->bounds_text, o->shard_index, o->shard_count, r->shard_items_owned,
-                                        r->shard_items, r->shard_shared_runs)
-                      : g_strdup_printf("%s; shard %d/%d: nothing to explore in this shard (the search has %"
-                                        G_GINT64_FORMAT " work item%s, all dealt to other shards)",
-                                        r->bounds_text, o->shard_index, o->shard_count, r->shard_items,
-                                        r->shard_items == 1 ? "" : "s");
-        g_free(r->bounds_text);
-        r->bounds_text = t;
-    }
+    r->bounds_text = sim_explore_shard_bounds(o, r, r->bounds_text);
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
 }

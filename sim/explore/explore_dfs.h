@@ -14,14 +14,6 @@
 #include "sim/explore/explore.h"
 #include "sim/world/world.h"
 
-/* A sharded exhaustive search is split at the first depth with at least
- * this many work items per shard (explore_dfs.c).  With sleep sets the
- * items' sizes are very uneven (most subtrees of the fully expanded top
- * are blocked soon, a few hold most of the work), so a shard needs many
- * for its share to be fair.  Lamport 3 x 1 split 4 ways: with 8 per shard
- * the largest shard made 2.5 times the mean, with 64 1.51 times, with 128
- * 1.07 times (bench/bench_shards.sh). */
-#define SIM_SHARD_ITEMS_MIN 128
 
 typedef struct dfs_node {
     guint8 kind;           /* sim_choice_kind */

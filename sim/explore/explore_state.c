@@ -39,6 +39,20 @@
  *
  * Marks are checked (env_digest.c): a conflict makes the verdict
  * incomplete, naming the mark and the algorithm.
+ *
+ * Sharding (--shard K/N) splits the tree into work items as the stateless
+ * search does (explore_dfs.c): every shard walks the same top, above the
+ * split depth, and a work item is the subtree at the first scheduling
+ * choice at or below it (or a run that ends above it), dealt round robin
+ * in depth-first order.  The top must be the same tree in every shard, so
+ * there no state is stored or pruned and no read is collapsed (what the
+ * marks predict depends on what this shard explored); sleep sets apply as
+ * everywhere, so an item's root has the same sleep set in every shard.
+ * Each shard keeps its own visited set, of the states of its items: a
+ * state pruned in a shard was explored from in that shard, which is the
+ * argument of one search restricted to the items it owns.  A state that
+ * two shards reach is explored by both, so the shards' states add up to
+ * more than one search's.
  */
 #include <math.h>
 #include <string.h>
@@ -82,6 +96,13 @@ typedef struct sdfs {
     GArray *cq_bit;          /* gboolean */
     guint cq_next;           /* the run's next question */
     size_t abandon_pos;      /* the chooser's position where the run was abandoned */
+    /* Sharding: the split depth (-1: none), whether this walk only counts
+     * the items, and where the current path is. */
+    gint64 split_depth;
+    gboolean counting;
+    gint64 item_root;        /* chooser position of the owned item's root; -1: in the top */
+    gboolean item_skipped;   /* the run met another shard's item */
+    gint64 item_next, item_roots, items_owned, item_cur, shared_runs;
 } sdfs;
 
 static void node_clear(snode *n)
@@ -109,6 +130,55 @@ static void nodes_sync(sdfs *d, const sim_chooser *c, guint upto)
     }
 }
 
+/* ---- sharding: the shared top and the work items ---- */
+
+static gboolean in_top(const sdfs *d)
+{
+    return d->split_depth >= 0 && d->item_root < 0;
+}
+
+static gboolean item_owned(const sdfs *d, gint64 k)
+{
+    return !d->counting && k % d->o->shard_count == d->o->shard_index;
+}
+
+/* A scheduling choice at pos beyond the path, in the top: the first at or
+ * below the split depth is the root of the next item.  FALSE: another
+ * shard's item, the run is abandoned above it. */
+static gboolean split_enter(sdfs *d, size_t pos)
+{
+    if (!in_top(d) || (gint64)pos < d->split_depth)
+        return TRUE;
+    gint64 k = d->item_next++;
+    d->item_roots++;
+    if (item_owned(d, k)) {
+        d->item_root = (gint64)pos;
+        d->item_cur = k;
+        d->items_owned++;
+        return TRUE;
+    }
+    d->item_skipped = TRUE;
+    return FALSE;
+}
+
+/* A run is over: is it this shard's, to count and judge?  One that ended
+ * in the top is an item of its own; one the sleep sets blocked there is
+ * counted as pruned by shard 0. */
+static gboolean run_owned(sdfs *d, const sim_run *run)
+{
+    if (d->split_depth < 0 || d->item_root >= 0)
+        return TRUE;
+    d->shared_runs++;
+    if (d->item_skipped)
+        return FALSE;
+    if (run->chooser.abandoned)
+        return !d->counting && d->o->shard_index == 0;
+    gint64 k = d->item_next++;
+    d->item_cur = k;
+    d->items_owned += item_owned(d, k);
+    return item_owned(d, k);
+}
+
 /* Beyond the replayed prefix: the first candidate not asleep.  n (every
  * candidate asleep) abandons the run: each way on was explored from an
  * earlier branch. */
@@ -116,6 +186,10 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
 {
     sdfs *d = ctx;
     nodes_sync(d, d->chooser, (guint)d->chooser->pos);
+    if (!split_enter(d, d->chooser->pos)) {
+        d->abandon_pos = d->chooser->pos; /* no node: the path ends above the item */
+        return n;
+    }
     snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep};
     node.cand = g_memdup2(cand, n * sizeof *cand);
     if (d->sleep_sets) { /* sleep_after's; a plain search keeps no accesses */
@@ -175,7 +249,7 @@ static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *a
     sdfs *d = ctx;
     if (d->cq_next < d->cq_bit->len)
         return g_array_index(d->cq_bit, gboolean, d->cq_next++); /* not predicted: its answer is the path's */
-    gboolean predicted = predict(arg);
+    gboolean predicted = !in_top(d) && predict(arg);
     if (d->chooser->abandoned)
         return predicted; /* the run's teardown: not a decision of the path */
     size_t pos = d->chooser->pos;
@@ -218,8 +292,8 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     sim_world_digest(w, &dg);
     d->last = dg;
     d->have_last = TRUE;
-    if (d->chooser->pos < d->prefix_len)
-        return;
+    if (d->chooser->pos < d->prefix_len || in_top(d))
+        return; /* the top is every shard's: nothing stored or pruned */
     if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep)) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
@@ -256,6 +330,8 @@ static gboolean sdfs_backtrack(sdfs *d, GArray *prefix)
             n->chosen = (uint32_t)next;
             if (n->kind == SIM_CHOICE_SCHED)
                 n->done |= (guint8)(1u << (n->cand[next] - 1));
+            if (d->item_root > (gint64)at)
+                d->item_root = -1; /* the item is done: back in the top */
             g_array_set_size(prefix, at + 1);
             for (guint i = 0; i <= at; i++)
                 g_array_index(prefix, uint32_t, i) = g_array_index(d->nodes, snode, i).chosen;
@@ -298,9 +374,10 @@ static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
                     ? g_strdup_printf("bitstate, %d bits a state in %.0f MB", BITSTATE_K, mb)
                     : g_strdup_printf("hash compaction, 128-bit digests (at most %.0f MB), omission probability about %.0e",
                                       mb, (double)v->count * (double)v->count / ldexp(1.0, 129));
-    char *t = g_strdup_printf("(stateful, %zu states) every execution of at most %" G_GINT64_FORMAT
+    char *t = g_strdup_printf("(stateful, %zu states%s) every execution of at most %" G_GINT64_FORMAT
                               " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction %s; %s",
-                              v->count, s->steps_max,
+                              v->count, d->o->shard_count > 1 && !d->o->jobs_split ? " in this shard's visited set" : "",
+                              s->steps_max,
                               s->preemptions_max >= 0 ? " (the scenario's preemptions_max is not applied)" : "",
                               d->sleep_sets ? "sleep sets" : "off", set);
     g_free(set);
@@ -318,6 +395,8 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     d->cq_bit = g_array_new(FALSE, FALSE, sizeof(gboolean));
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean finished = FALSE;
+    d->item_root = -1;
+    d->item_next = d->item_roots = d->items_owned = d->item_cur = d->shared_runs = 0;
     for (;;) {
         if (sim_explore_exhaustive_budget(o, r, t0))
             break;
@@ -333,6 +412,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         d->have_last = FALSE;
         d->cur_sleep = 0;
         memset(d->cur_sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
+        d->item_skipped = FALSE;
         sim_run run;
         d->chooser = &run.chooser; /* sdfs_pick needs it from the first choice */
         sim_run_exec(s, pool, &spec, &run);
@@ -352,16 +432,22 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             *conflict = sim_explore_mark_conflict_text(&run);
         if (run.monitor.c.cut & SIM_CUT_STEPS)
             *cut_steps = TRUE;
+        gboolean owned = run_owned(d, &run);
         if (run.chooser.abandoned) {
-            r->pruned++;
-        } else {
+            r->pruned += owned;
+        } else if (owned) {
             r->runs++;
             sim_explore_count_run(r, &run.monitor);
             if (o->final_digests && d->have_last)
                 final_add(o->final_digests, d->last);
             if (run.monitor.violated) {
                 sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE};
-                if (sim_explore_found(r, o, s, &run, &found, TRUE, TRUE)) {
+                guint before = r->violated;
+                gboolean stop = sim_explore_found(r, o, s, &run, &found, TRUE, TRUE);
+                for (int i = 0; i < SIM_INV_COUNT; i++) /* where, in the whole search's order */
+                    if ((r->violated & ~before) & (1u << i))
+                        r->cex[i].order = d->item_cur;
+                if (stop) {
                     sim_run_clear(&run);
                     break;
                 }
@@ -383,6 +469,38 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     g_array_free(d->cq_bit, TRUE);
     g_array_free(prefix, TRUE);
     return finished;
+}
+
+/* The split depth, as the stateless search chooses it (explore_dfs.c):
+ * the first of 1, 2, 3, ... (growing by a quarter) with at least
+ * SIM_SHARD_ITEMS_MIN x N items, or that no run goes below.  Each try
+ * walks the top only, which stores no state.  FALSE when a stop struck. */
+static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
+                             sim_explore_result *r, sdfs *d, GHashTable *marks_seen, double t0)
+{
+    gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
+    d->counting = TRUE;
+    for (gint64 depth = 1;; depth += MAX(depth / 4, 1)) {
+        d->split_depth = depth;
+        sim_explore_result scratch = {0};
+        char *conflict = NULL;
+        gboolean cut = FALSE;
+        gboolean done = stateful_pass(s, pool, o, &scratch, d, marks_seen, t0, &conflict, &cut);
+        g_free(conflict);
+        if (!done) {
+            r->stop_cause = scratch.stop_cause;
+            r->incomplete_reason = scratch.incomplete_reason;
+            scratch.incomplete_reason = NULL;
+        }
+        sim_explore_result_clear(&scratch);
+        if (!done)
+            return FALSE;
+        r->shard_shared_runs += d->shared_runs;
+        if (d->item_next >= want || d->item_roots == 0) {
+            d->counting = FALSE;
+            return TRUE;
+        }
+    }
 }
 
 void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
@@ -412,18 +530,26 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
      * closed under successors and holds every reachable state.  If one
      * does, the search starts over keeping the fewest steps of each state
      * (and a state reached with more steps left is explored again). */
-    gboolean finished = stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
+    d.split_depth = -1;
+    gboolean finished = o->shard_count <= 1 || split_choose(s, pool, o, r, &d, marks_seen, t0);
+    finished = finished && stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
     if (finished && cut_steps && !o->bitstate && !conflict && r->verdict != SIM_VERDICT_VIOLATION) {
         state_set_clear(&d.visited);
         finished = state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);
         d.visited.exact_steps = TRUE;
         finished = finished && stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
     }
+    if (o->shard_count > 1) {
+        r->shard_items = d.item_next;
+        r->shard_items_owned = d.items_owned;
+        r->shard_split_depth = d.split_depth;
+        r->shard_shared_runs += d.shared_runs;
+    }
     r->states = (gint64)d.visited.count;
     r->revisits = r->pruned;
     r->state_bytes = state_set_bytes(&d.visited);
     r->bitstate_coverage = d.visited.count ? 1.0 - d.visited.fp_sum / (double)d.visited.count : 1.0;
-    r->bounds_text = stateful_bounds(s, &d);
+    r->bounds_text = sim_explore_shard_bounds(o, r, stateful_bounds(s, &d));
     if (conflict) {
         g_free(r->incomplete_reason);
         r->incomplete_reason = g_strdup_printf("%s, in %s: the stateful search's assumption failed after %"

@@ -15,6 +15,11 @@
  * scenario file loaded from the source tree, explored in-process with
  * both searches, no preemption bound (the stateful search applies none),
  * no shrinking.
+ *
+ * Shards (--shard K/N, each with its own visited set): the shards of one
+ * stateful search together find what it finds, the same violated
+ * invariants and, where no time is state, the same final states, and deal
+ * every work item to exactly one shard.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -165,11 +170,84 @@ static void test_stateful_agrees_broken(void **state)
     differential(names);
 }
 
+/* The shards of one stateful search (explore_state.c, "Sharding"). */
+static void shards_agree(const char *name, int n)
+{
+    sim_scenario *s = tree_scenario_load(name);
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    GHashTable *one_final = sim_digest_set_new(), *union_final = sim_digest_set_new();
+    sim_explore_result one = {0};
+    explore(s, pool, TRUE, TRUE, one_final, &one);
+    guint violated = 0;
+    gboolean all_verified = TRUE;
+    gint64 items = -1, owned = 0, states = 0;
+    for (int k = 0; k < n; k++) {
+        sim_explore_options o;
+        tree_exhaustive_options(&o, union_final);
+        o.stateful = o.stateful_set = TRUE;
+        o.state_memory_mb = 16;
+        o.shard_index = k;
+        o.shard_count = n;
+        sim_explore_result r = {0};
+        sim_explore(s, pool, &o, &r);
+        violated |= r.violated;
+        all_verified = all_verified && r.verdict == SIM_VERDICT_VERIFIED;
+        assert_true(r.verdict == SIM_VERDICT_VERIFIED || r.verdict == SIM_VERDICT_VIOLATION);
+        /* Every shard splits the search alike (items are counted as they
+         * are met: a shard that stopped at a violation met fewer). */
+        if (items < 0)
+            items = r.shard_items;
+        if (r.verdict == SIM_VERDICT_VERIFIED)
+            assert_int_equal(r.shard_items, items);
+        owned += r.shard_items_owned;
+        states += r.states;
+        sim_explore_result_clear(&r);
+    }
+    print_message("%-28s %d shards: %" G_GINT64_FORMAT " items, %" G_GINT64_FORMAT " states (one search: %"
+                  G_GINT64_FORMAT "), final states %u / %u\n",
+                  name, n, items, states, one.states, g_hash_table_size(union_final), g_hash_table_size(one_final));
+    if (all_verified)
+        assert_int_equal(owned, items);
+    assert_true(items >= 1);
+    assert_int_equal(violated, one.violated);
+    assert_int_equal(all_verified, one.verdict == SIM_VERDICT_VERIFIED);
+    if (!violated) {
+        assert_int_equal(g_hash_table_size(union_final), g_hash_table_size(one_final));
+        GHashTableIter it;
+        gpointer key;
+        g_hash_table_iter_init(&it, one_final);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+            assert_true(g_hash_table_contains(union_final, key));
+    }
+    sim_explore_result_clear(&one);
+    g_hash_table_destroy(one_final);
+    g_hash_table_destroy(union_final);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
+static void test_stateful_shards_agree(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"web-locks-exhaustive.ini", "events-web-locks-2x1x1.ini",
+                                        "lamport-prefix-2tabs.ini", "naive-lock.ini", "no-mutex-exhaustive.ini",
+                                        "bucketeer-branch-lock.ini", "web-locks-steal.ini",
+#ifndef TABSIM_SANITIZED
+                                        "lamport-2tabs.ini", "lamport-no-b-wait.ini",
+#endif
+                                        NULL};
+    static const int counts[] = {2, 3, 8};
+    for (const char *const *n = names; *n; n++)
+        for (size_t i = 0; i < G_N_ELEMENTS(counts); i++)
+            shards_agree(*n, counts[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stateful_agrees_verified),
         cmocka_unit_test(test_stateful_agrees_broken),
+        cmocka_unit_test(test_stateful_shards_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
