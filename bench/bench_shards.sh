@@ -11,6 +11,10 @@
 # in the shared top of the tree (the walk down to the items, repeated by
 # every shard: not executions), and the CPU seconds of one machine, of the
 # shards together and of the largest.  Figures are printed, not asserted.
+# With --stateful the unit is states stored instead of executions: each
+# shard keeps a visited set of its own, so "sum/one" says how much of the
+# state space the shards explore twice (docs/ci.md):
+#   bench/bench_shards.sh build/tabsim bench/spin/lamport-N3-A2.ini --mode exhaustive --stateful
 # Source-DPOR instead of the scenario's preemption bound, on 3 tabs x 1 lock
 # (3 x 2 without a bound is out of reach: issue 15):
 #   sed '/^preemptions_max/d; s/^locks_per_tab = 2/locks_per_tab = 1/' scenarios/lamport-3tabs.ini > /tmp/l3x1.ini
@@ -26,6 +30,8 @@ trap 'rm -rf "$TMP"' EXIT
 check() {
     /usr/bin/time -f "%U %S" -o "$TMP/time" "$TABSIM" check "$SCENARIO" --no-timing "$@" > "$TMP/out" || true
     runs=$(sed -n 's/^explored *\([0-9]*\) runs.*/\1/p' "$TMP/out")
+    states=$(sed -n 's/^verdict .*(stateful, \([0-9]*\) states.*/\1/p' "$TMP/out")
+    [ -z "$states" ] || runs=$states
     cpu=$(awk '{printf "%.2f", $1 + $2}' "$TMP/time")
     shared=$(sed -n 's/.* \([0-9]*\) runs in the shared top.*/\1/p' "$TMP/out")
     items=$(sed -n 's/.* of \([0-9]*\) work items.*/\1/p' "$TMP/out")
@@ -38,7 +44,9 @@ one=$(check "$@")
 one_runs=${one%% *}
 one_cpu=$(echo "$one" | cut -d' ' -f2)
 echo "scenario $SCENARIO${*:+ $*}"
-echo "one machine: $one_runs executions, $one_cpu CPU s"
+unit=executions
+grep -q '(stateful, ' "$TMP/out" && unit="states stored"
+echo "one machine: $one_runs $unit, $one_cpu CPU s"
 printf '%3s %12s %12s %6s %10s %9s %6s %12s %8s %8s\n' N one sum sum/one largest max/mean items shared/shard cpu-sum cpu-max
 for n in 2 4 8; do
     sum=0; max=0; shared=0; items=0; cpusum=0; cpumax=0

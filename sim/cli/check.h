@@ -51,6 +51,10 @@ typedef struct check_cex {
     gint64 erased_index;
 } check_cex;
 
+/* Which exhaustive search made an outcome: shards of different ones do not
+ * merge (sim/cli/cmd_merge.c). */
+typedef enum { CHECK_SEARCH_STATELESS, CHECK_SEARCH_STATEFUL, CHECK_SEARCH_BITSTATE } check_search;
+
 typedef struct check_outcome {
     char *file;              /* as given on the command line */
     char *name;              /* the scenario's name; the file for bad input */
@@ -99,6 +103,8 @@ typedef struct check_outcome {
     gint64 quota_runs;       /* runs in which a set failed with XT_EQUOTA */
     gint64 steps_max, time_limit_ms, preemptions_max; /* in force; -1 = no preemption bound */
     gboolean reduction;      /* exhaustive with source-DPOR: assumes the quota is never reached */
+    check_search search;     /* exhaustive: which search */
+    gint64 states;           /* stateful or bitstate: states stored (merged: summed over the shards' own sets) */
     gint64 pct_depth;        /* pct: d in force; 0 otherwise */
     char *bounds;            /* "within ..." (verified), or NULL */
     char *incomplete_reason; /* NULL unless incomplete */
@@ -112,6 +118,8 @@ typedef struct check_outcome {
 } check_outcome;
 
 /* What the user asked; shared read-only by the worker threads. */
+const char *check_search_name(check_search search);
+
 typedef struct check_request {
     sim_explore_options explore; /* mode, time, bounds, shard, stop, ... */
     gint64 runs;                 /* 0 = each scenario's [check] runs */

@@ -44,6 +44,12 @@ const char *check_status_name(check_status status)
     return "?";
 }
 
+const char *check_search_name(check_search search)
+{
+    static const char *const names[] = {"stateless", "stateful", "bitstate"};
+    return names[search];
+}
+
 const char *check_mode_name(sim_mode mode)
 {
     switch (mode) {
@@ -248,6 +254,7 @@ static void stats_add(check_outcome *o, const sim_explore_result *r)
     o->quota_runs += r->quota_runs;
     o->steps += r->steps;
     o->storage_ops += r->storage_ops;
+    o->states += r->states;
 }
 
 void check_outcome_name(check_outcome *o, const sim_scenario *s)
@@ -284,6 +291,10 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0 &&
                    !eo->stateful && !eo->bitstate;
     o->pct_depth = eo->mode == SIM_MODE_PCT ? eo->pct_depth : 0;
+    o->search = eo->mode != SIM_MODE_EXHAUSTIVE ? CHECK_SEARCH_STATELESS
+                : eo->bitstate                  ? CHECK_SEARCH_BITSTATE
+                : eo->stateful                  ? CHECK_SEARCH_STATEFUL
+                                                : CHECK_SEARCH_STATELESS;
 
     o->first = eo->first;
     o->claimed = sim_programs[s->workload_mode]->claims;

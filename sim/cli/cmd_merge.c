@@ -57,6 +57,8 @@ static const char *shards_disagree(const check_outcome *a, const check_outcome *
         return "time limit ([run] time_limit_ms)";
     if (a->preemptions_max != b->preemptions_max)
         return "preemption bound (--preemptions)";
+    if (a->search != b->search)
+        return "search (--stateful or --bitstate)";
     if (a->reduction != b->reduction)
         return "reduction (--no-reduction)";
     if (a->pct_depth != b->pct_depth)
@@ -137,17 +139,29 @@ static void per_invariant_merge(check_outcome *m, GPtrArray *shards)
 }
 
 /* The bounds of the merged search: a shard's, without its own part
- * ("; shard K/N: ..."), with the number of shards merged. */
-static char *merged_bounds(const check_outcome *first, guint shards)
+ * ("; shard K/N: ..."), with the number of shards merged; for a stateful
+ * search, with the states of every shard's visited set (a state two
+ * shards reached is counted twice). */
+static char *merged_bounds(const check_outcome *first, guint shards, gint64 states)
 {
     if (!first->bounds)
         return NULL;
-    const char *own = strstr(first->bounds, "; shard ");
-    gsize len = own ? (gsize)(own - first->bounds) : strlen(first->bounds);
-    if (first->shard_items > 0 && first->verdict == SIM_VERDICT_VERIFIED)
-        return g_strdup_printf("%.*s; %u of %d shards merged, %" G_GINT64_FORMAT " work items", (int)len,
-                               first->bounds, shards, first->shard_count, first->shard_items);
-    return g_strdup_printf("%.*s; %u of %d shards merged", (int)len, first->bounds, shards, first->shard_count);
+    const char *text = first->bounds;
+    char *lead = g_strdup("");
+    const char *close = strstr(text, ") ");
+    if (first->search != CHECK_SEARCH_STATELESS && g_str_has_prefix(text, "(stateful, ") && close) {
+        g_free(lead);
+        lead = g_strdup_printf("(stateful, %" G_GINT64_FORMAT " states in the shards' own visited sets) ", states);
+        text = close + strlen(") ");
+    }
+    const char *own = strstr(text, "; shard ");
+    gsize len = own ? (gsize)(own - text) : strlen(text);
+    char *t = first->shard_items > 0 && first->verdict == SIM_VERDICT_VERIFIED
+                  ? g_strdup_printf("%s%.*s; %u of %d shards merged, %" G_GINT64_FORMAT " work items", lead, (int)len,
+                                    text, shards, first->shard_count, first->shard_items)
+                  : g_strdup_printf("%s%.*s; %u of %d shards merged", lead, (int)len, text, shards, first->shard_count);
+    g_free(lead);
+    return t;
 }
 
 /* The merged outcome of one scenario's shards, or NULL with *error set. */
@@ -187,18 +201,23 @@ static check_outcome *group_merge(merge_group *g, char **error)
     m->expect_violations = first->expect_violations;
     m->expect_any = first->expect_any;
     m->ignore_expect = first->ignore_expect;
-    m->bounds = merged_bounds(first, g->shards->len);
     m->shard_items = first->shard_items;
     m->pct_depth = first->pct_depth;
     m->steps_max = first->steps_max;
     m->time_limit_ms = first->time_limit_ms;
     m->preemptions_max = first->preemptions_max;
     m->reduction = first->reduction;
+    m->search = first->search;
+    gint64 states = 0;
+    for (guint i = 0; i < g->shards->len; i++)
+        states += ((const check_outcome *)g->shards->pdata[i])->states;
+    m->bounds = merged_bounds(first, g->shards->len, states);
     GString *reasons = g_string_new(NULL), *resume = g_string_new(NULL);
     gboolean all_verified = TRUE, incomplete = FALSE;
     for (guint i = 0; i < g->shards->len; i++) {
         const check_outcome *s = g->shards->pdata[i];
         m->runs += s->runs;
+        m->states += s->states;
         m->shard_items_owned += s->shard_items_owned;
         m->steps += s->steps;
         m->storage_ops += s->storage_ops;

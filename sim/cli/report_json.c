@@ -172,6 +172,8 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "storage_ops", (gint64)o->storage_ops);
         add_int(b, "pruned", o->pruned);
         add_int(b, "bound_hits", o->bound_hits);
+        if (o->search != CHECK_SEARCH_STATELESS)
+            add_int(b, "states", o->states);
         /* Runs cut by each bound (check_cuts_text); optional when reading. */
         json_builder_set_member_name(b, "cuts");
         json_builder_begin_object(b);
@@ -189,6 +191,8 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "time_limit_ms", o->time_limit_ms);
         add_int(b, "preemptions_max", o->preemptions_max);
         add_bool(b, "reduction", o->reduction);
+        if (o->mode == SIM_MODE_EXHAUSTIVE)
+            add_string(b, "search", check_search_name(o->search));
         if (o->pct_depth > 0)
             add_int(b, "pct_depth", o->pct_depth);
         json_builder_end_object(b);
@@ -343,6 +347,7 @@ static int name_index(reader *r, const char *member_name, const char *text, cons
 static const char *status_at(int i) { return check_status_name((check_status)i); }
 static const char *mode_at(int i) { return check_mode_name((sim_mode)i); }
 static const char *time_at(int i) { return check_time_name(i ? SIM_TIME_UNTIMED : SIM_TIME_TIMED); }
+static const char *search_at(int i) { return check_search_name((check_search)i); }
 static const char *verdict_at(int i) { return sim_verdict_name((sim_verdict)i); }
 static const char *invariant_at(int i) { return sim_invariant_name(1u << i); }
 static const char *inv_status_at(int i) { return check_inv_status_name((check_inv_status)i); }
@@ -502,6 +507,8 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
         o->cut_faults = get_int(r, ct, "fault_budgets", 0, G_MAXINT64);
         o->cut_preemptions = get_int(r, ct, "preemptions", 0, G_MAXINT64);
     }
+    if (st && json_object_has_member(st, "states"))
+        o->states = get_int(r, st, "states", 0, G_MAXINT64);
     if (st && json_object_has_member(st, "quota_runs"))
         o->quota_runs = get_int(r, st, "quota_runs", 0, G_MAXINT64);
     if (json_object_has_member(obj, "limits") && member(r, obj, "limits", JSON_NODE_OBJECT, FALSE)) {
@@ -510,6 +517,11 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
         o->time_limit_ms = get_int(r, lt, "time_limit_ms", 0, G_MAXINT64);
         o->preemptions_max = get_int(r, lt, "preemptions_max", -1, G_MAXINT64);
         o->reduction = get_bool(r, lt, "reduction");
+        if (json_object_has_member(lt, "search")) {
+            char *text = get_string(r, lt, "search", FALSE);
+            o->search = (check_search)name_index(r, "search", text, search_at, 3);
+            g_free(text);
+        }
         if (json_object_has_member(lt, "pct_depth"))
             o->pct_depth = get_int(r, lt, "pct_depth", 1, G_MAXINT64);
     }
