@@ -92,25 +92,17 @@ static void nodes_sync(dfs *d, const sim_chooser *c, guint upto)
 
 /* ---- sharding: the shared top and the work items ---- */
 
-/* Items are dealt round robin in depth-first order: neighbouring items
- * have subtrees of similar size, so each shard gets a fair share of the
- * big ones and of the small ones. */
-static gboolean item_owned(const dfs *d, gint64 k)
-{
-    return !d->counting && k % d->o->shard_count == d->o->shard_index;
-}
-
 /* The first choice at or below the split depth, met in the shared top,
  * is the root of the next work item: explored here if this shard owns it,
  * else the run is abandoned there (FALSE). */
 static gboolean split_enter(dfs *d, size_t pos, sim_choice_kind kind)
 {
-    if (d->split_depth < 0 || d->item_root >= 0 || d->item_skipped)
+    if (!sim_split_in_top(&d->split) || d->split.skipped)
         return TRUE;
     /* Under a preemption bound the size of a subtree is set by the
      * preemptions it has left: the subtree after a run's first preemption
      * is an item, and the runs with none are chains that end in the top. */
-    gboolean root = d->preemption_bound >= 0 ? d->preemptions > 0 : (gint64)pos >= d->split_depth;
+    gboolean root = d->preemption_bound >= 0 ? d->preemptions > 0 : (gint64)pos >= d->split.depth;
     if (!root)
         return TRUE;
     /* With sleep sets, a step chosen in the top must end in the top: the
@@ -120,17 +112,7 @@ static gboolean split_enter(dfs *d, size_t pos, sim_choice_kind kind)
      * timed search, which has no scheduling choices). */
     if (kind == SIM_CHOICE_DATA && !d->data_roots)
         return TRUE;
-    gint64 k = d->item_next++;
-    d->item_roots++;
-    if (item_owned(d, k)) {
-        d->item_root = (gint64)pos;
-        d->item_cur = k;
-        d->items_owned++;
-        return TRUE;
-    }
-    d->item_skipped = TRUE;
-    d->skip_pos = pos;
-    return FALSE;
+    return sim_split_deal(&d->split, d->o, pos);
 }
 
 /* A value beyond the replayed prefix: the zero tail's answer, unless it
@@ -160,7 +142,7 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
     /* Above the split depth every shard walks the same tree: each node is
      * expanded fully (sleep sets still apply), so no race found inside an
      * item can ask for a branch there that some shard does not explore. */
-    node.top = d->split_depth >= 0 && d->item_root < 0;
+    node.top = sim_split_in_top(&d->split);
     uint32_t pick = n;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t bit = UINT64_C(1) << (cand[i] - 1);
@@ -262,7 +244,7 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
                     /* Never explored under this bound: count it once. */
                     n->done |= UINT64_C(1) << (n->cand[i] - 1);
                     /* The shared top's cuts are counted by shard 0 alone. */
-                    if (!n->top || (d->o->shard_index == 0 && !d->counting))
+                    if (!n->top || (d->o->shard_index == 0 && !d->split.counting))
                         d->cut_preemptions++;
                     continue;
                 }
@@ -280,8 +262,7 @@ static gboolean dfs_backtrack(dfs *d, guint floor)
                 keep++;
             d->steps_kept = keep;
             d->vc_valid = MIN(d->vc_valid, keep);
-            if (d->item_root > (gint64)at)
-                d->item_root = -1; /* the item is done: back in the shared top */
+            sim_split_backtrack(&d->split, at);
             /* The next run replays the path down to here, then the new answer. */
             g_array_set_size(d->prefix, at + 1);
             for (guint i = 0; i <= at; i++)
@@ -311,27 +292,6 @@ typedef struct dfs_split {
     gint64 items, item_roots, owned, shared_runs;
 } dfs_split;
 
-/* A run of the search is over: is it this shard's (to count and judge)? */
-static gboolean dfs_run_owned(dfs *d, const sim_run *run)
-{
-    if (d->split_depth < 0 || d->item_root >= 0)
-        return TRUE;
-    if (d->item_skipped) {
-        d->shared_runs++;
-        return FALSE;
-    }
-    /* A run that ended above the split depth is an item of its own; one
-     * blocked by its sleep set there is counted as pruned by shard 0. */
-    d->shared_runs++;
-    if (run->chooser.abandoned)
-        return !d->counting && d->o->shard_index == 0;
-    gint64 k = d->item_next++;
-    gboolean owned = item_owned(d, k);
-    d->items_owned += owned;
-    d->item_cur = k;
-    return owned;
-}
-
 /* One complete depth-first search with the given preemption bound; with a
  * split, of this shard's items only (counting: of none, counting them). */
 static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
@@ -339,9 +299,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
 {
     dfs d = {.s = s, .o = o, .n_tabs = (int)s->tabs, .preemption_bound = bound};
     d.reduce = !o->no_reduction && bound < 0;
-    d.split_depth = split->depth;
-    d.counting = counting;
-    d.item_root = -1;
+    sim_split_begin(&d.split, split->depth, counting);
     d.data_roots = !d.reduce || o->time == SIM_TIME_TIMED;
     d.nodes = g_array_new(FALSE, TRUE, sizeof(dfs_node));
     d.prefix = g_array_new(FALSE, TRUE, sizeof(uint32_t));
@@ -356,7 +314,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
                              .prefix = (const uint32_t *)d.prefix->data, .prefix_len = d.prefix->len,
                              .sched_pick = dfs_pick, .step_done = dfs_step_done, .hook_ctx = &d,
                              .stop = o->stop};
-        if (d.split_depth >= 0)
+        if (d.split.depth >= 0)
             spec.data_pick = dfs_pick_data;
         if (o->final_digests) {
             spec.digests = TRUE;
@@ -369,7 +327,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         d.cur_sleep = 0;
         memset(d.cur_sleep_acc, 0, (gsize)d.n_tabs * sizeof(sim_access));
         d.preemptions = 0;
-        d.item_skipped = FALSE;
+        d.split.skipped = FALSE;
         sim_run run;
         /* sim_run_exec sets the chooser up; dfs_pick needs to see it. */
         d.chooser = &run.chooser;
@@ -385,9 +343,9 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             d.vc_valid = MIN(d.vc_valid, d.step_count);
         }
         /* A run abandoned at another shard's item ends its path above it. */
-        nodes_sync(&d, &run.chooser, d.item_skipped ? (guint)d.skip_pos : run.chooser.record->len);
-        gboolean in_item = d.split_depth < 0 || d.item_root >= 0;
-        gboolean owned = dfs_run_owned(&d, &run);
+        nodes_sync(&d, &run.chooser, d.split.skipped ? (guint)d.split.skip_pos : run.chooser.record->len);
+        gboolean in_item = !sim_split_in_top(&d.split);
+        gboolean owned = sim_split_run_owned(&d.split, o, run.chooser.abandoned);
         if (run.chooser.abandoned) {
             r->pruned += owned;
         } else if (owned) {
@@ -408,7 +366,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
                  * are searched in turn, items in depth-first order. */
                 for (int i = 0; i < SIM_INV_COUNT; i++)
                     if ((r->violated & ~before) & (1u << i))
-                        r->cex[i].order = ((bound + 1) << 40) + d.item_cur;
+                        r->cex[i].order = ((bound + 1) << 40) + d.split.cur;
                 if (stop) {
                     sim_run_clear(&run);
                     break;
@@ -433,10 +391,10 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     r->traces += g_hash_table_size(d.traces);
     /* The last bound's search covers the branches earlier bounds skipped. */
     r->cut_preemptions = d.cut_preemptions;
-    split->items = d.item_next;
-    split->item_roots = d.item_roots;
-    split->owned = d.items_owned;
-    split->shared_runs = d.shared_runs;
+    split->items = d.split.next;
+    split->item_roots = d.split.roots;
+    split->owned = d.split.owned;
+    split->shared_runs = d.split.shared_runs;
     g_hash_table_destroy(d.traces);
     nodes_truncate(&d, 0);
     g_array_free(d.nodes, TRUE);
@@ -457,9 +415,7 @@ static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const 
                              sim_explore_result *r, gint64 bound, double t0, dfs_split *split)
 {
     gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
-    /* Depths grow by a quarter: the number of items can jump tenfold when
-     * the depth doubles (lamport 3 x 1: 411 items at 16, 26522 at 64). */
-    for (gint64 depth = 1;; depth += MAX(depth / 4, 1)) {
+    for (gint64 depth = 1;; depth = sim_split_next_depth(depth)) {
         dfs_split c = {.depth = depth};
         sim_explore_result scratch = {0};
         gboolean done = dfs_search(s, pool, o, &scratch, bound, t0, &c, TRUE);

@@ -12,6 +12,7 @@
 #define SIM_EXPLORE_DFS_H
 
 #include "sim/explore/explore.h"
+#include "sim/explore/split.h"
 #include "sim/world/world.h"
 
 
@@ -63,17 +64,8 @@ typedef struct dfs {
     guint vc_valid;           /* leading steps whose clocks are computed and whose races are known */
     /* Sharding (explore_dfs.c): the shared top above the split depth and
      * the work items below it. */
-    gint64 split_depth;       /* chooser position; -1 = no split (one shard) */
-    gboolean counting;        /* choosing the split depth: every item is skipped and counted */
+    sim_split split;
     gboolean data_roots;      /* a value may be an item's root (no sleep sets kept) */
-    gint64 item_next;         /* work items met so far, in depth-first order */
-    gint64 item_root;         /* position of the root of the owned item being explored; -1 = none */
-    gint64 item_cur;          /* number of the item the run being made belongs to (0 unsplit) */
-    gboolean item_skipped;    /* the run met an item of another shard and was abandoned */
-    size_t skip_pos;          /* where */
-    gint64 items_owned;
-    gint64 item_roots;        /* items that are subtrees (the rest are runs that ended above the split) */
-    gint64 shared_runs;       /* runs of the shared top (not executions: they stop at an item) */
     /* o->final_digests: the world of the run being made and its state
      * after its last step (sim/world/world_digest.h) */
     sim_world *world;

@@ -58,6 +58,7 @@
 #include <string.h>
 
 #include "sim/explore/explore.h"
+#include "sim/explore/split.h"
 #include "sim/explore/state_set.h"
 #include "sim/programs/algorithms.h"
 #include "sim/world/world.h"
@@ -96,13 +97,7 @@ typedef struct sdfs {
     GArray *cq_bit;          /* gboolean */
     guint cq_next;           /* the run's next question */
     size_t abandon_pos;      /* the chooser's position where the run was abandoned */
-    /* Sharding: the split depth (-1: none), whether this walk only counts
-     * the items, and where the current path is. */
-    gint64 split_depth;
-    gboolean counting;
-    gint64 item_root;        /* chooser position of the owned item's root; -1: in the top */
-    gboolean item_skipped;   /* the run met another shard's item */
-    gint64 item_next, item_roots, items_owned, item_cur, shared_runs;
+    sim_split split;         /* sharding: the top every shard walks, the work items below */
 } sdfs;
 
 static void node_clear(snode *n)
@@ -132,51 +127,14 @@ static void nodes_sync(sdfs *d, const sim_chooser *c, guint upto)
 
 /* ---- sharding: the shared top and the work items ---- */
 
-static gboolean in_top(const sdfs *d)
-{
-    return d->split_depth >= 0 && d->item_root < 0;
-}
-
-static gboolean item_owned(const sdfs *d, gint64 k)
-{
-    return !d->counting && k % d->o->shard_count == d->o->shard_index;
-}
-
 /* A scheduling choice at pos beyond the path, in the top: the first at or
  * below the split depth is the root of the next item.  FALSE: another
  * shard's item, the run is abandoned above it. */
 static gboolean split_enter(sdfs *d, size_t pos)
 {
-    if (!in_top(d) || (gint64)pos < d->split_depth)
+    if (!sim_split_in_top(&d->split) || (gint64)pos < d->split.depth)
         return TRUE;
-    gint64 k = d->item_next++;
-    d->item_roots++;
-    if (item_owned(d, k)) {
-        d->item_root = (gint64)pos;
-        d->item_cur = k;
-        d->items_owned++;
-        return TRUE;
-    }
-    d->item_skipped = TRUE;
-    return FALSE;
-}
-
-/* A run is over: is it this shard's, to count and judge?  One that ended
- * in the top is an item of its own; one the sleep sets blocked there is
- * counted as pruned by shard 0. */
-static gboolean run_owned(sdfs *d, const sim_run *run)
-{
-    if (d->split_depth < 0 || d->item_root >= 0)
-        return TRUE;
-    d->shared_runs++;
-    if (d->item_skipped)
-        return FALSE;
-    if (run->chooser.abandoned)
-        return !d->counting && d->o->shard_index == 0;
-    gint64 k = d->item_next++;
-    d->item_cur = k;
-    d->items_owned += item_owned(d, k);
-    return item_owned(d, k);
+    return sim_split_deal(&d->split, d->o, pos);
 }
 
 /* Beyond the replayed prefix: the first candidate not asleep.  n (every
@@ -249,7 +207,7 @@ static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *a
     sdfs *d = ctx;
     if (d->cq_next < d->cq_bit->len)
         return g_array_index(d->cq_bit, gboolean, d->cq_next++); /* not predicted: its answer is the path's */
-    gboolean predicted = !in_top(d) && predict(arg);
+    gboolean predicted = !sim_split_in_top(&d->split) && predict(arg);
     if (d->chooser->abandoned)
         return predicted; /* the run's teardown: not a decision of the path */
     size_t pos = d->chooser->pos;
@@ -292,7 +250,7 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     sim_world_digest(w, &dg);
     d->last = dg;
     d->have_last = TRUE;
-    if (d->chooser->pos < d->prefix_len || in_top(d))
+    if (d->chooser->pos < d->prefix_len || sim_split_in_top(&d->split))
         return; /* the top is every shard's: nothing stored or pruned */
     if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep)) {
         d->chooser->abandoned = TRUE;
@@ -330,8 +288,7 @@ static gboolean sdfs_backtrack(sdfs *d, GArray *prefix)
             n->chosen = (uint32_t)next;
             if (n->kind == SIM_CHOICE_SCHED)
                 n->done |= (guint8)(1u << (n->cand[next] - 1));
-            if (d->item_root > (gint64)at)
-                d->item_root = -1; /* the item is done: back in the top */
+            sim_split_backtrack(&d->split, at);
             g_array_set_size(prefix, at + 1);
             for (guint i = 0; i <= at; i++)
                 g_array_index(prefix, uint32_t, i) = g_array_index(d->nodes, snode, i).chosen;
@@ -395,8 +352,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     d->cq_bit = g_array_new(FALSE, FALSE, sizeof(gboolean));
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean finished = FALSE;
-    d->item_root = -1;
-    d->item_next = d->item_roots = d->items_owned = d->item_cur = d->shared_runs = 0;
+    sim_split_begin(&d->split, d->split.depth, d->split.counting);
     for (;;) {
         if (sim_explore_exhaustive_budget(o, r, t0))
             break;
@@ -412,7 +368,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         d->have_last = FALSE;
         d->cur_sleep = 0;
         memset(d->cur_sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
-        d->item_skipped = FALSE;
+        d->split.skipped = FALSE;
         sim_run run;
         d->chooser = &run.chooser; /* sdfs_pick needs it from the first choice */
         sim_run_exec(s, pool, &spec, &run);
@@ -432,7 +388,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             *conflict = sim_explore_mark_conflict_text(&run);
         if (run.monitor.c.cut & SIM_CUT_STEPS)
             *cut_steps = TRUE;
-        gboolean owned = run_owned(d, &run);
+        gboolean owned = sim_split_run_owned(&d->split, o, run.chooser.abandoned);
         if (run.chooser.abandoned) {
             r->pruned += owned;
         } else if (owned) {
@@ -446,7 +402,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
                 gboolean stop = sim_explore_found(r, o, s, &run, &found, TRUE, TRUE);
                 for (int i = 0; i < SIM_INV_COUNT; i++) /* where, in the whole search's order */
                     if ((r->violated & ~before) & (1u << i))
-                        r->cex[i].order = d->item_cur;
+                        r->cex[i].order = d->split.cur;
                 if (stop) {
                     sim_run_clear(&run);
                     break;
@@ -479,9 +435,8 @@ static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const 
                              sim_explore_result *r, sdfs *d, GHashTable *marks_seen, double t0)
 {
     gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
-    d->counting = TRUE;
-    for (gint64 depth = 1;; depth += MAX(depth / 4, 1)) {
-        d->split_depth = depth;
+    for (gint64 depth = 1;; depth = sim_split_next_depth(depth)) {
+        sim_split_begin(&d->split, depth, TRUE);
         sim_explore_result scratch = {0};
         char *conflict = NULL;
         gboolean cut = FALSE;
@@ -495,9 +450,9 @@ static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const 
         sim_explore_result_clear(&scratch);
         if (!done)
             return FALSE;
-        r->shard_shared_runs += d->shared_runs;
-        if (d->item_next >= want || d->item_roots == 0) {
-            d->counting = FALSE;
+        r->shard_shared_runs += d->split.shared_runs;
+        if (d->split.next >= want || d->split.roots == 0) {
+            d->split.counting = FALSE;
             return TRUE;
         }
     }
@@ -530,7 +485,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
      * closed under successors and holds every reachable state.  If one
      * does, the search starts over keeping the fewest steps of each state
      * (and a state reached with more steps left is explored again). */
-    d.split_depth = -1;
+    sim_split_begin(&d.split, -1, FALSE);
     gboolean finished = o->shard_count <= 1 || split_choose(s, pool, o, r, &d, marks_seen, t0);
     finished = finished && stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
     if (finished && cut_steps && !o->bitstate && !conflict && r->verdict != SIM_VERDICT_VIOLATION) {
@@ -540,10 +495,10 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
         finished = finished && stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
     }
     if (o->shard_count > 1) {
-        r->shard_items = d.item_next;
-        r->shard_items_owned = d.items_owned;
-        r->shard_split_depth = d.split_depth;
-        r->shard_shared_runs += d.shared_runs;
+        r->shard_items = d.split.next;
+        r->shard_items_owned = d.split.owned;
+        r->shard_split_depth = d.split.depth;
+        r->shard_shared_runs += d.split.shared_runs;
     }
     r->states = (gint64)d.visited.count;
     r->revisits = r->pruned;
