@@ -207,6 +207,10 @@ void check_stop_end(void);
 
 int cli_merge(int argc, char **argv);
 
+/* check_items.c: --list-items, the work items of each scenario's split
+ * exhaustive search printed instead of explored; the exit code. */
+int check_items_list(const check_request *req, GPtrArray *files, GPtrArray *errors);
+
 /* check_split.c: one exhaustive scenario across --jobs threads.  Whether
  * the scenario is split (resolved options), the options of part k of n,
  * and the parts' results combined as one search's (the parts' counter-

@@ -255,7 +255,7 @@ typedef struct check_cli {
     gint64 steps, preemptions, depth, executions, state_memory;
     double time_budget_s;
     gint jobs;
-    gboolean no_reduction, no_shrink, no_timing, progress, stateful, bitstate;
+    gboolean no_reduction, no_shrink, no_timing, progress, stateful, bitstate, list_items;
 } check_cli;
 
 static int parse_count(const char *option, gint64 value, gint64 min, gint64 max)
@@ -357,6 +357,12 @@ static int options_resolve(check_cli *c)
     c->req.timing = !c->no_timing;
     if (c->jobs == 0)
         c->jobs = (gint)MIN(g_get_num_processors(), 1024u);
+    if (c->list_items && eo->shard_count < 2)
+        return cli_usage_error("--list-items: only with --shard K/N and N of 2 or more (one machine's search is not "
+                               "split into work items); for example --shard 0/4 --list-items");
+    if (c->list_items && (c->json || c->junit || c->mermaid))
+        return cli_usage_error("--list-items prints the work items and judges nothing: allowed without --json, "
+                               "--junit and --mermaid");
     return CLI_EXIT_EXPECTED;
 }
 
@@ -392,6 +398,9 @@ static int options_parse(check_cli *c, int argc, char **argv)
          "Wall-clock seconds for the whole command; then stop, report, exit 3", "SECONDS"},
         {"shard", 0, 0, G_OPTION_ARG_STRING, &c->shard, "Do shard K of N (0 <= K < N) of the work; see tabsim merge",
          "K/N"},
+        {"list-items", 0, 0, G_OPTION_ARG_NONE, &c->list_items,
+         "Exhaustive with --shard K/N: print this shard's work items (replay tokens) instead of exploring them",
+         NULL},
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &c->jobs, "Threads (0 = one per CPU); output is the same as with 1", "N"},
         {"json", 0, 0, G_OPTION_ARG_FILENAME, &c->json, "Write a JSON report (docs/ci.md) to FILE", "FILE"},
         {"junit", 0, 0, G_OPTION_ARG_FILENAME, &c->junit, "Write a JUnit XML report to FILE", "FILE"},
@@ -643,6 +652,15 @@ int cli_check(int argc, char **argv)
         return out_rc;
     }
 
+    if (c.list_items) {
+        c.req.explore.stop = check_stop_begin(c.req.deadline_s);
+        int rc = check_items_list(&c.req, files, errors);
+        check_stop_end();
+        g_ptr_array_free(files, TRUE);
+        g_ptr_array_free(errors, TRUE);
+        check_cli_clear(&c);
+        return rc;
+    }
     cli_oom_reports(c.json, c.junit);
     c.req.explore.stop = check_stop_begin(c.req.deadline_s);
     check_state st;

@@ -361,3 +361,11 @@ char *sim_explore_shard_bounds(const sim_explore_options *o, const sim_explore_r
     g_free(bounds);
     return t;
 }
+
+void sim_explore_item_free(gpointer item)
+{
+    sim_explore_item *it = item;
+    if (it->prefix)
+        g_array_free(it->prefix, TRUE);
+    g_free(it);
+}

@@ -76,6 +76,10 @@ typedef struct sim_explore_options {
      * complete run's final state goes in (sim_digest* keys, for the
      * differential test of the stateful search). */
     GHashTable *final_digests;
+    /* With a split (shard_count > 1), exhaustive: when not NULL, the
+     * search lists its work items here (sim_explore_item*) instead of
+     * exploring them (--list-items). */
+    GPtrArray *items_out;
     /* The shards are the --jobs threads of one exhaustive search
      * (sim/cli/cmd_check.c), not the user's --shard: the verdict's bounds
      * say nothing of them, and each counterexample records where in
@@ -182,6 +186,16 @@ void sim_explore_pct(const sim_scenario *scenario, sim_stack_pool *pool, const s
                      sim_explore_result *result);
 void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                             sim_explore_result *result);
+/* One work item of a split exhaustive search (--shard K/N --list-items). */
+typedef struct sim_explore_item {
+    gint64 index;     /* in depth-first order, from 0 */
+    int shard;        /* the shard that explores it: index mod N */
+    gint64 bound;     /* the preemption bound whose search has it; -1: none */
+    GArray *prefix;   /* uint32: the choices down to its root (a run's: all of them) */
+    uint64_t asleep;  /* tabs asleep at its root (bit t-1: tab t) */
+    gboolean run;     /* a run that ended above the split, not a subtree */
+} sim_explore_item;
+void sim_explore_item_free(gpointer item);
 /* A sharded exhaustive search is split at the first depth with at least
  * this many work items per shard (explore_dfs.c, explore_state.c).  With
  * sleep sets the items' sizes are very uneven (most subtrees of the fully

@@ -112,7 +112,7 @@ static gboolean split_enter(dfs *d, size_t pos, sim_choice_kind kind)
      * timed search, which has no scheduling choices). */
     if (kind == SIM_CHOICE_DATA && !d->data_roots)
         return TRUE;
-    return sim_split_deal(&d->split, d->o, pos);
+    return sim_split_deal(&d->split, d->o, pos, d->chooser, d->reduce ? d->cur_sleep : 0);
 }
 
 /* A value beyond the replayed prefix: the zero tail's answer, unless it
@@ -299,7 +299,8 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
 {
     dfs d = {.s = s, .o = o, .n_tabs = (int)s->tabs, .preemption_bound = bound};
     d.reduce = !o->no_reduction && bound < 0;
-    sim_split_begin(&d.split, split->depth, counting);
+    sim_split_begin(&d.split, split->depth, counting, counting ? o->items_out : NULL);
+    d.split.bound = bound;
     d.data_roots = !d.reduce || o->time == SIM_TIME_TIMED;
     d.nodes = g_array_new(FALSE, TRUE, sizeof(dfs_node));
     d.prefix = g_array_new(FALSE, TRUE, sizeof(uint32_t));
@@ -345,7 +346,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         /* A run abandoned at another shard's item ends its path above it. */
         nodes_sync(&d, &run.chooser, d.split.skipped ? (guint)d.split.skip_pos : run.chooser.record->len);
         gboolean in_item = !sim_split_in_top(&d.split);
-        gboolean owned = sim_split_run_owned(&d.split, o, run.chooser.abandoned);
+        gboolean owned = sim_split_run_owned(&d.split, o, &run.chooser);
         if (run.chooser.abandoned) {
             r->pruned += owned;
         } else if (owned) {
@@ -418,6 +419,8 @@ static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const 
     for (gint64 depth = 1;; depth = sim_split_next_depth(depth)) {
         dfs_split c = {.depth = depth};
         sim_explore_result scratch = {0};
+        if (o->items_out) /* --list-items: this depth's */
+            g_ptr_array_set_size(o->items_out, 0);
         gboolean done = dfs_search(s, pool, o, &scratch, bound, t0, &c, TRUE);
         if (!done) {
             r->stop_cause = scratch.stop_cause;
@@ -445,7 +448,13 @@ static gboolean dfs_search_shard(const sim_scenario *s, sim_stack_pool *pool, co
     else if (o->shard_count > 1 && !split_choose(s, pool, o, r, bound, t0, &split))
         return FALSE;
     gint64 choosing = split.shared_runs;
-    gboolean finished = dfs_search(s, pool, o, r, bound, t0, &split, FALSE);
+    /* --list-items: the split's items, listed by the walk that chose the
+     * depth (under a preemption bound, by one walk of the top); nothing
+     * explored. */
+    gboolean listing = o->items_out && o->shard_count > 1;
+    if (listing && bound >= 0 && !dfs_search(s, pool, o, r, bound, t0, &split, TRUE))
+        return FALSE;
+    gboolean finished = listing || dfs_search(s, pool, o, r, bound, t0, &split, FALSE);
     if (o->shard_count > 1) {
         r->shard_items += split.items;
         r->shard_items_owned += split.owned;

@@ -134,7 +134,7 @@ static gboolean split_enter(sdfs *d, size_t pos)
 {
     if (!sim_split_in_top(&d->split) || (gint64)pos < d->split.depth)
         return TRUE;
-    return sim_split_deal(&d->split, d->o, pos);
+    return sim_split_deal(&d->split, d->o, pos, d->chooser, d->sleep_sets ? d->cur_sleep : 0);
 }
 
 /* Beyond the replayed prefix: the first candidate not asleep.  n (every
@@ -352,7 +352,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     d->cq_bit = g_array_new(FALSE, FALSE, sizeof(gboolean));
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean finished = FALSE;
-    sim_split_begin(&d->split, d->split.depth, d->split.counting);
+    sim_split_begin(&d->split, d->split.depth, d->split.counting, d->split.items);
     for (;;) {
         if (sim_explore_exhaustive_budget(o, r, t0))
             break;
@@ -388,7 +388,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             *conflict = sim_explore_mark_conflict_text(&run);
         if (run.monitor.c.cut & SIM_CUT_STEPS)
             *cut_steps = TRUE;
-        gboolean owned = sim_split_run_owned(&d->split, o, run.chooser.abandoned);
+        gboolean owned = sim_split_run_owned(&d->split, o, &run.chooser);
         if (run.chooser.abandoned) {
             r->pruned += owned;
         } else if (owned) {
@@ -436,7 +436,9 @@ static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const 
 {
     gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
     for (gint64 depth = 1;; depth = sim_split_next_depth(depth)) {
-        sim_split_begin(&d->split, depth, TRUE);
+        if (o->items_out) /* --list-items: this depth's */
+            g_ptr_array_set_size(o->items_out, 0);
+        sim_split_begin(&d->split, depth, TRUE, o->items_out);
         sim_explore_result scratch = {0};
         char *conflict = NULL;
         gboolean cut = FALSE;
@@ -453,6 +455,7 @@ static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const 
         r->shard_shared_runs += d->split.shared_runs;
         if (d->split.next >= want || d->split.roots == 0) {
             d->split.counting = FALSE;
+            d->split.items = NULL;
             return TRUE;
         }
     }
@@ -485,9 +488,11 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
      * closed under successors and holds every reachable state.  If one
      * does, the search starts over keeping the fewest steps of each state
      * (and a state reached with more steps left is explored again). */
-    sim_split_begin(&d.split, -1, FALSE);
+    sim_split_begin(&d.split, -1, FALSE, NULL);
     gboolean finished = o->shard_count <= 1 || split_choose(s, pool, o, r, &d, marks_seen, t0);
-    finished = finished && stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
+    /* --list-items: split_choose listed the items; nothing is explored. */
+    gboolean listing = o->items_out && o->shard_count > 1;
+    finished = finished && (listing || stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps));
     if (finished && cut_steps && !o->bitstate && !conflict && r->verdict != SIM_VERDICT_VIOLATION) {
         state_set_clear(&d.visited);
         finished = state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);

@@ -25,11 +25,14 @@ typedef struct sim_split {
     gboolean skipped;    /* the run met another shard's item and was abandoned */
     size_t skip_pos;     /* where */
     gint64 shared_runs;  /* runs of the top (not executions: they stop at an item) */
+    GPtrArray *items;    /* borrowed: each item met is listed here (sim_explore_item*); NULL = none */
+    gint64 bound;        /* the preemption bound the items are listed with; -1: none (sim_split_begin) */
 } sim_split;
 
 /* A walk of the search with the split at depth (-1: none), counting its
- * items or exploring this shard's. */
-void sim_split_begin(sim_split *sp, gint64 depth, gboolean counting);
+ * items or exploring this shard's.  Its items are listed in items (NULL:
+ * not listed). */
+void sim_split_begin(sim_split *sp, gint64 depth, gboolean counting, GPtrArray *items);
 
 /* Is the run being made above every item (in the top every shard walks)? */
 static inline gboolean sim_split_in_top(const sim_split *sp)
@@ -37,15 +40,17 @@ static inline gboolean sim_split_in_top(const sim_split *sp)
     return sp->depth >= 0 && sp->root < 0;
 }
 
-/* A choice at chooser position pos is the root of the next item: TRUE when
- * it is this shard's (the run goes on inside it), FALSE when it is another
- * shard's (the run is abandoned there). */
-gboolean sim_split_deal(sim_split *sp, const sim_explore_options *o, size_t pos);
+/* A choice at chooser position pos of run c (its record holds the choices
+ * before it) is the root of the next item, with the tabs in asleep
+ * asleep: TRUE when it is this shard's (the run goes on inside it), FALSE
+ * when it is another shard's (the run is abandoned there). */
+gboolean sim_split_deal(sim_split *sp, const sim_explore_options *o, size_t pos, const sim_chooser *c,
+                        uint64_t asleep);
 
-/* A run is over: is it this shard's, to count and judge?  A run that ended
- * in the top is an item of its own; one that sleep sets blocked there is
- * counted as pruned by shard 0 alone. */
-gboolean sim_split_run_owned(sim_split *sp, const sim_explore_options *o, gboolean abandoned);
+/* A run (its chooser c) is over: is it this shard's, to count and judge?
+ * A run that ended in the top is an item of its own; one that sleep sets
+ * blocked there is counted as pruned by shard 0 alone. */
+gboolean sim_split_run_owned(sim_split *sp, const sim_explore_options *o, const sim_chooser *c);
 
 /* The search backtracks to the node at chooser position at: above the
  * owned item's root, the item is done and the walk is back in the top. */

@@ -10,7 +10,9 @@
  * bound cuts runs; every shard names
  * its part; a violation found by one search is found by the union of the
  * shards; the split yields at least 8 x N items when the tree has them;
- * a shard with no item says so; and a shard is deterministic.  Method:
+ * a shard with no item says so; a shard is deterministic; and the items
+ * listed (--list-items) are those the shards explore, alike for every
+ * shard, stateless and stateful.  Method:
  * scenarios given as text, sim_explore with shard options, counts compared.
  */
 #include <setjmp.h>
@@ -202,6 +204,68 @@ static void test_deterministic(void **state)
     sim_explore_result_clear(&b);
 }
 
+/* --list-items: the same list whichever shard asks, nothing explored,
+ * and as many items for each shard as its search owns. */
+static void check_items_listed(gboolean stateful)
+{
+    enum { N = 3 };
+    GPtrArray *lists[N];
+    for (int k = 0; k < N; k++) {
+        sim_explore_options o;
+        options(&o, FALSE, -1);
+        o.stateful = o.stateful_set = stateful;
+        o.state_memory_mb = 16;
+        o.shard_index = k;
+        o.shard_count = N;
+        lists[k] = g_ptr_array_new_with_free_func(sim_explore_item_free);
+        o.items_out = lists[k];
+        sim_explore_result listed;
+        explore(lamport_2, &o, &listed);
+        assert_int_equal(listed.runs, 0); /* listed, not explored */
+        o.items_out = NULL;
+        sim_explore_result part;
+        explore(lamport_2, &o, &part);
+        assert_int_equal(part.verdict, SIM_VERDICT_VERIFIED);
+        assert_int_equal((gint64)lists[k]->len, part.shard_items);
+        gint64 mine = 0;
+        for (guint i = 0; i < lists[k]->len; i++) {
+            const sim_explore_item *it = lists[k]->pdata[i];
+            assert_int_equal(it->index, (gint64)i);
+            assert_int_equal(it->shard, (int)(i % N));
+            assert_int_equal(it->bound, -1);
+            mine += it->shard == k;
+        }
+        assert_int_equal(mine, part.shard_items_owned);
+        sim_explore_result_clear(&listed);
+        sim_explore_result_clear(&part);
+    }
+    assert_true(lists[0]->len >= 8 * N);
+    for (guint i = 0; i < lists[0]->len; i++) {
+        const sim_explore_item *a = lists[0]->pdata[i];
+        for (int k = 1; k < N; k++) { /* every shard lists the same items */
+            const sim_explore_item *b = lists[k]->pdata[i];
+            assert_int_equal(a->prefix->len, b->prefix->len);
+            assert_memory_equal(a->prefix->data, b->prefix->data, a->prefix->len * sizeof(uint32_t));
+            assert_int_equal(a->asleep, b->asleep);
+            assert_int_equal(a->run, b->run);
+        }
+        if (i > 0) { /* and no two alike */
+            const sim_explore_item *p = lists[0]->pdata[i - 1];
+            assert_false(p->prefix->len == a->prefix->len &&
+                         memcmp(p->prefix->data, a->prefix->data, a->prefix->len * sizeof(uint32_t)) == 0);
+        }
+    }
+    for (int k = 0; k < N; k++)
+        g_ptr_array_free(lists[k], TRUE);
+}
+
+static void test_items_listed(void **state)
+{
+    (void)state;
+    check_items_listed(FALSE);
+    check_items_listed(TRUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_preemption_bound_exact), cmocka_unit_test(test_step_bound_exact),
         cmocka_unit_test(test_violation_found),
         cmocka_unit_test(test_nothing_to_explore),  cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_items_listed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
