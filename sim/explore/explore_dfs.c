@@ -407,35 +407,24 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     return finished;
 }
 
-/* The split depth: the first of 1, 2, 3, ..., 8, 10, 12, 15, 18, 22, ...
- * choice positions at which the shared top has at least
- * SIM_SHARD_ITEMS_MIN x N items, or that no run goes below (the top is then
- * the whole tree).  Each try walks the top
- * only.  FALSE when a stop struck (r says which). */
-static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                             sim_explore_result *r, gint64 bound, double t0, dfs_split *split)
+/* A walk of the top for sim_split_choose. */
+typedef struct dfs_walk {
+    const sim_scenario *s;
+    sim_stack_pool *pool;
+    const sim_explore_options *o;
+    gint64 bound;
+    double t0;
+} dfs_walk;
+
+static gboolean dfs_walk_top(void *ctx, gint64 depth, sim_explore_result *scratch, sim_split *counted)
 {
-    gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
-    for (gint64 depth = 1;; depth = sim_split_next_depth(depth)) {
-        dfs_split c = {.depth = depth};
-        sim_explore_result scratch = {0};
-        if (o->items_out) /* --list-items: this depth's */
-            g_ptr_array_set_size(o->items_out, 0);
-        gboolean done = dfs_search(s, pool, o, &scratch, bound, t0, &c, TRUE);
-        if (!done) {
-            r->stop_cause = scratch.stop_cause;
-            r->incomplete_reason = scratch.incomplete_reason;
-            scratch.incomplete_reason = NULL;
-        }
-        sim_explore_result_clear(&scratch);
-        if (!done)
-            return FALSE;
-        split->shared_runs += c.shared_runs;
-        if (c.items >= want || c.item_roots == 0) {
-            split->depth = depth;
-            return TRUE;
-        }
-    }
+    const dfs_walk *w = ctx;
+    dfs_split c = {.depth = depth};
+    gboolean done = dfs_search(w->s, w->pool, w->o, scratch, w->bound, w->t0, &c, TRUE);
+    counted->next = c.items;
+    counted->roots = c.item_roots;
+    counted->shared_runs = c.shared_runs;
+    return done;
 }
 
 /* The search with one preemption bound (-1: none), split when sharded. */
@@ -445,8 +434,12 @@ static gboolean dfs_search_shard(const sim_scenario *s, sim_stack_pool *pool, co
     dfs_split split = {.depth = -1};
     if (o->shard_count > 1 && bound >= 0)
         split.depth = G_MAXINT64; /* split at the first preemption (split_enter) */
-    else if (o->shard_count > 1 && !split_choose(s, pool, o, r, bound, t0, &split))
-        return FALSE;
+    else if (o->shard_count > 1) {
+        dfs_walk w = {s, pool, o, bound, t0};
+        split.depth = sim_split_choose(o, r, &split.shared_runs, dfs_walk_top, &w);
+        if (split.depth < 0)
+            return FALSE;
+    }
     gint64 choosing = split.shared_runs;
     /* --list-items: the split's items, listed by the walk that chose the
      * depth (under a preemption bound, by one walk of the top); nothing

@@ -427,38 +427,36 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     return finished;
 }
 
-/* The split depth, as the stateless search chooses it (explore_dfs.c):
- * the first of 1, 2, 3, ... (growing by a quarter) with at least
- * SIM_SHARD_ITEMS_MIN x N items, or that no run goes below.  Each try
- * walks the top only, which stores no state.  FALSE when a stop struck. */
+/* A walk of the top for sim_split_choose: it stores no state. */
+typedef struct sdfs_walk {
+    const sim_scenario *s;
+    sim_stack_pool *pool;
+    sdfs *d;
+    GHashTable *marks_seen;
+    double t0;
+} sdfs_walk;
+
+static gboolean sdfs_walk_top(void *ctx, gint64 depth, sim_explore_result *scratch, sim_split *counted)
+{
+    const sdfs_walk *w = ctx;
+    sdfs *d = w->d;
+    sim_split_begin(&d->split, depth, TRUE, d->o->items_out);
+    char *conflict = NULL;
+    gboolean cut = FALSE;
+    gboolean done = stateful_pass(w->s, w->pool, d->o, scratch, d, w->marks_seen, w->t0, &conflict, &cut);
+    g_free(conflict);
+    *counted = d->split;
+    return done;
+}
+
+/* The split depth (sim_split_choose); the walks' runs are the shared top's. */
 static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
                              sim_explore_result *r, sdfs *d, GHashTable *marks_seen, double t0)
 {
-    gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
-    for (gint64 depth = 1;; depth = sim_split_next_depth(depth)) {
-        if (o->items_out) /* --list-items: this depth's */
-            g_ptr_array_set_size(o->items_out, 0);
-        sim_split_begin(&d->split, depth, TRUE, o->items_out);
-        sim_explore_result scratch = {0};
-        char *conflict = NULL;
-        gboolean cut = FALSE;
-        gboolean done = stateful_pass(s, pool, o, &scratch, d, marks_seen, t0, &conflict, &cut);
-        g_free(conflict);
-        if (!done) {
-            r->stop_cause = scratch.stop_cause;
-            r->incomplete_reason = scratch.incomplete_reason;
-            scratch.incomplete_reason = NULL;
-        }
-        sim_explore_result_clear(&scratch);
-        if (!done)
-            return FALSE;
-        r->shard_shared_runs += d->split.shared_runs;
-        if (d->split.next >= want || d->split.roots == 0) {
-            d->split.counting = FALSE;
-            d->split.items = NULL;
-            return TRUE;
-        }
-    }
+    sdfs_walk w = {s, pool, d, marks_seen, t0};
+    gint64 depth = sim_split_choose(o, r, &r->shard_shared_runs, sdfs_walk_top, &w);
+    sim_split_begin(&d->split, depth, FALSE, NULL);
+    return depth >= 0;
 }
 
 void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,

@@ -76,3 +76,29 @@ gboolean sim_split_run_owned(sim_split *sp, const sim_explore_options *o, const 
     sp->owned += owned(sp, o, k);
     return owned(sp, o, k);
 }
+
+gint64 sim_split_choose(const sim_explore_options *o, sim_explore_result *r, gint64 *shared_runs,
+                        sim_split_walk_fn walk, void *ctx)
+{
+    gint64 want = (gint64)SIM_SHARD_ITEMS_MIN * o->shard_count;
+    for (gint64 depth = 1;; depth += MAX(depth / 4, 1)) {
+        sim_explore_result scratch;
+        memset(&scratch, 0, sizeof scratch);
+        sim_split counted;
+        sim_split_begin(&counted, depth, TRUE, NULL);
+        if (o->items_out) /* --list-items: this depth's */
+            g_ptr_array_set_size(o->items_out, 0);
+        gboolean done = walk(ctx, depth, &scratch, &counted);
+        if (!done) {
+            r->stop_cause = scratch.stop_cause;
+            r->incomplete_reason = scratch.incomplete_reason;
+            scratch.incomplete_reason = NULL;
+        }
+        sim_explore_result_clear(&scratch);
+        if (!done)
+            return -1;
+        *shared_runs += counted.shared_runs;
+        if (counted.next >= want || counted.roots == 0)
+            return depth;
+    }
+}

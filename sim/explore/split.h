@@ -60,12 +60,20 @@ static inline void sim_split_backtrack(sim_split *sp, size_t at)
         sp->root = -1;
 }
 
-/* The depths a split tries, in turn: 1, 2, 3, ..., 8, 10, 12, 15, 18, 22,
- * ... (growing by a quarter: the number of items can jump tenfold when
- * the depth doubles; lamport 3 x 1: 411 items at 16, 26522 at 64). */
-static inline gint64 sim_split_next_depth(gint64 depth)
-{
-    return depth + MAX(depth / 4, 1);
-}
+/* One walk of a search's top with the split at depth, counting its items
+ * (and listing them in o->items_out when asked): counted says how many
+ * and how many runs the walk made.  FALSE when a stop struck; scratch
+ * then says which. */
+typedef gboolean (*sim_split_walk_fn)(void *ctx, gint64 depth, sim_explore_result *scratch, sim_split *counted);
+
+/* The split depth: the first of 1, 2, 3, ..., 8, 10, 12, 15, 18, 22, ...
+ * (growing by a quarter: the number of items can jump tenfold when the
+ * depth doubles; lamport 3 x 1: 411 items at 16, 26522 at 64) at which the
+ * top has at least SIM_SHARD_ITEMS_MIN x N items, or that no run goes
+ * below (the top is then the whole tree).  Each try walks the top only;
+ * its runs are added to *shared_runs.  -1 when a stop struck (r says
+ * which). */
+gint64 sim_split_choose(const sim_explore_options *o, sim_explore_result *r, gint64 *shared_runs,
+                        sim_split_walk_fn walk, void *ctx);
 
 #endif
