@@ -62,16 +62,17 @@ static gboolean scenario_items(const char *file, const sim_scenario *s, const ch
             continue;
         sim_token token = {s->hash, 0, SIM_TAIL_ZERO, o.time != SIM_TIME_TIMED, TRUE, it->prefix};
         char *text = sim_token_encode(&token);
-        char *asleep = asleep_text(it->asleep);
         g_string_append_printf(out, "item %-6" G_GINT64_FORMAT " %s", it->index, text);
+        g_free(text);
         if (it->bound >= 0)
             g_string_append_printf(out, "  preemption bound %" G_GINT64_FORMAT, it->bound);
-        if (it->run)
+        if (it->run) {
             g_string_append(out, "  (a run that ends above the split)\n");
-        else
+        } else {
+            char *asleep = asleep_text(it->asleep);
             g_string_append_printf(out, "  asleep: %s\n", asleep);
-        g_free(asleep);
-        g_free(text);
+            g_free(asleep);
+        }
     }
     sim_explore_result_clear(&r);
     g_ptr_array_free(items, TRUE);

@@ -147,19 +147,19 @@ static char *merged_bounds(const check_outcome *first, guint shards, gint64 stat
     if (!first->bounds)
         return NULL;
     const char *text = first->bounds;
-    char *lead = g_strdup("");
+    char *lead = NULL;
     const char *close = strstr(text, ") ");
     if (first->search != CHECK_SEARCH_STATELESS && g_str_has_prefix(text, "(stateful, ") && close) {
-        g_free(lead);
         lead = g_strdup_printf("(stateful, %" G_GINT64_FORMAT " states in the shards' own visited sets) ", states);
         text = close + strlen(") ");
     }
     const char *own = strstr(text, "; shard ");
     gsize len = own ? (gsize)(own - text) : strlen(text);
     char *t = first->shard_items > 0 && first->verdict == SIM_VERDICT_VERIFIED
-                  ? g_strdup_printf("%s%.*s; %u of %d shards merged, %" G_GINT64_FORMAT " work items", lead, (int)len,
-                                    text, shards, first->shard_count, first->shard_items)
-                  : g_strdup_printf("%s%.*s; %u of %d shards merged", lead, (int)len, text, shards, first->shard_count);
+                  ? g_strdup_printf("%s%.*s; %u of %d shards merged, %" G_GINT64_FORMAT " work items",
+                                    lead ? lead : "", (int)len, text, shards, first->shard_count, first->shard_items)
+                  : g_strdup_printf("%s%.*s; %u of %d shards merged", lead ? lead : "", (int)len, text, shards,
+                                    first->shard_count);
     g_free(lead);
     return t;
 }
@@ -208,10 +208,6 @@ static check_outcome *group_merge(merge_group *g, char **error)
     m->preemptions_max = first->preemptions_max;
     m->reduction = first->reduction;
     m->search = first->search;
-    gint64 states = 0;
-    for (guint i = 0; i < g->shards->len; i++)
-        states += ((const check_outcome *)g->shards->pdata[i])->states;
-    m->bounds = merged_bounds(first, g->shards->len, states);
     GString *reasons = g_string_new(NULL), *resume = g_string_new(NULL);
     gboolean all_verified = TRUE, incomplete = FALSE;
     for (guint i = 0; i < g->shards->len; i++) {
@@ -238,6 +234,7 @@ static check_outcome *group_merge(merge_group *g, char **error)
                 g_string_append_printf(resume, "%s%s", resume->len ? " ; " : "", s->resume);
         }
     }
+    m->bounds = merged_bounds(first, g->shards->len, m->states);
     if (g->shards->len < (guint)first->shard_count) {
         incomplete = TRUE;
         g_string_append_printf(reasons, "%sonly %u of %d shards reported; missing:", reasons->len ? "; " : "",

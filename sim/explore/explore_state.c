@@ -244,14 +244,18 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
         d->abandon_pos = d->chooser->pos;
         return;
     }
-    if (d->chooser->pos < d->prefix_len && !d->o->final_digests)
-        return; /* replaying the path: states seen already */
+    /* Replaying the path: states seen already.  In the top of a split:
+     * every shard's, nothing stored or pruned.  Either way the digest is
+     * wanted only for the final states (o->final_digests). */
+    gboolean looked_up = d->chooser->pos >= d->prefix_len && !sim_split_in_top(&d->split);
+    if (!looked_up && !d->o->final_digests)
+        return;
     sim_digest dg;
     sim_world_digest(w, &dg);
     d->last = dg;
     d->have_last = TRUE;
-    if (d->chooser->pos < d->prefix_len || sim_split_in_top(&d->split))
-        return; /* the top is every shard's: nothing stored or pruned */
+    if (!looked_up)
+        return;
     if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep)) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
