@@ -71,6 +71,7 @@ typedef struct snode {
     /* SCHED only */
     int *cand;              /* n tabs, answer order */
     guint8 sleep, done;     /* tabs asleep on arrival; tabs explored from here (bit t-1: tab t) */
+    guint8 skip;            /* tabs explored from this state at an earlier visit (state_set_visit) */
     sim_access *sleep_acc;  /* per tab (index tab-1): access of the sleeping step */
     sim_access *child_acc;  /* per tab: access of the step explored from here, over all its values */
 } snode;
@@ -91,6 +92,11 @@ typedef struct sdfs {
     GArray *nodes;           /* snode, the current path, by chooser position */
     guint8 cur_sleep;        /* tabs asleep in the state the run is in */
     sim_access *cur_sleep_acc;
+    /* Tabs whose steps from the state the run is in were explored at an
+     * earlier visit of that state, looked up at chooser position skip_pos
+     * (they apply only to a step that begins there: no choice between). */
+    guint8 cur_skip;
+    size_t skip_pos;
     /* The world's collapse decisions along the path (sdfs_collapse), in
      * the order it asked, with the chooser position it asked at. */
     GArray *cq_pos;          /* size_t */
@@ -148,7 +154,8 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
         d->abandon_pos = d->chooser->pos; /* no node: the path ends above the item */
         return n;
     }
-    snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep};
+    snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep,
+                  .skip = d->chooser->pos == d->skip_pos ? d->cur_skip : 0};
     node.cand = g_memdup2(cand, n * sizeof *cand);
     if (d->sleep_sets) { /* sleep_after's; a plain search keeps no accesses */
         node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
@@ -156,7 +163,7 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
     }
     uint32_t pick = n;
     for (uint32_t i = 0; i < n && pick == n; i++)
-        if (!(node.sleep >> (cand[i] - 1) & 1))
+        if (!((node.sleep | node.skip) >> (cand[i] - 1) & 1))
             pick = i;
     if (pick < n) {
         node.chosen = pick;
@@ -176,7 +183,8 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
 static gboolean sleep_after(sdfs *d, const sim_step_info *st)
 {
     guint8 bit = (guint8)(1u << (st->tab - 1));
-    if (st->choice_pos < 0 && (d->cur_sleep & bit))
+    if (st->choice_pos < 0 &&
+        ((d->cur_sleep & bit) || ((d->cur_skip & bit) && d->chooser->pos == d->skip_pos)))
         return FALSE;
     if (st->choice_pos >= 0) {
         snode *n = &g_array_index(d->nodes, snode, st->choice_pos);
@@ -244,6 +252,7 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
         d->abandon_pos = d->chooser->pos;
         return;
     }
+    d->cur_skip = 0; /* the state it was for is left */
     /* Replaying the path: states seen already.  In the top of a split:
      * every shard's, nothing stored or pruned.  Either way the digest is
      * wanted only for the final states (o->final_digests). */
@@ -256,9 +265,13 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     d->have_last = TRUE;
     if (!looked_up)
         return;
-    if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep)) {
+    guint8 explore;
+    if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep, &explore)) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
+    } else {
+        d->cur_skip = (guint8)~explore;
+        d->skip_pos = d->chooser->pos;
     }
 }
 
@@ -285,7 +298,7 @@ static gboolean sdfs_backtrack(sdfs *d, GArray *prefix)
                 next = (int)n->chosen + 1;
         } else {
             for (uint32_t i = 0; i < n->n && next < 0; i++)
-                if (!((n->sleep | n->done) >> (n->cand[i] - 1) & 1))
+                if (!((n->sleep | n->done | n->skip) >> (n->cand[i] - 1) & 1))
                     next = (int)i;
         }
         if (next >= 0) {
@@ -371,6 +384,8 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         d->cq_next = 0;
         d->have_last = FALSE;
         d->cur_sleep = 0;
+        d->cur_skip = 0;
+        d->skip_pos = SIZE_MAX;
         memset(d->cur_sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
         d->split.skipped = FALSE;
         sim_run run;

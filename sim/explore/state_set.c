@@ -91,8 +91,12 @@ void state_set_clear(state_set *v)
     memset(v, 0, sizeof *v);
 }
 
-gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps, guint8 sleep)
+gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps, guint8 sleep, guint8 *explore)
 {
+    guint8 all = 0xff;
+    if (!explore)
+        explore = &all;
+    *explore = 0xff;
     if (v->bitstate) {
         gboolean seen = TRUE;
         for (uint64_t i = 0; i < BITSTATE_K; i++) {
@@ -118,7 +122,7 @@ gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps, guint8 slee
                     v->full = TRUE;
                     return FALSE;
                 }
-                return state_set_visit(v, d, steps, sleep);
+                return state_set_visit(v, d, steps, sleep, explore);
             }
             v->keys[i] = d;
             v->steps[i] = s;
@@ -131,7 +135,11 @@ gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps, guint8 slee
             if (steps_ok && (v->sleep[i] & ~sleep) == 0)
                 return TRUE;
             /* Explored again: with fewer steps left, or waking a tab that
-             * was asleep then.  What both visits leave out is left out. */
+             * was asleep then.  What both visits leave out is left out.
+             * With the steps as good, the tabs awake then were explored
+             * then: only those asleep then are owed. */
+            if (steps_ok)
+                *explore = v->sleep[i];
             v->steps[i] = MIN(v->steps[i], s);
             v->sleep[i] &= sleep;
             return FALSE;

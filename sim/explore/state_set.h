@@ -45,7 +45,11 @@ size_t state_set_bytes(const state_set *v);
  * prune, everything a search from here must explore was explored from
  * its earlier visit (reached with no more steps, and every tab asleep then
  * is asleep now).  FALSE: new, or to be explored again; then the entry
- * keeps the fewest steps and the tabs asleep both times. */
-gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps, guint8 sleep);
+ * keeps the fewest steps and the tabs asleep both times, and *explore
+ * says which tabs' steps from here are still owed (Godefroid's rule for
+ * sleep sets with a state cache): every tab for a new state or one reached
+ * with more steps left, else only the tabs asleep at the earlier visit
+ * (the others were explored from it then).  explore may be NULL. */
+gboolean state_set_visit(state_set *v, sim_digest d, uint64_t steps, guint8 sleep, guint8 *explore);
 
 #endif
