@@ -13,7 +13,13 @@
  * each state is stored with its sleep set, and a revisit is pruned only if
  * every tab asleep at the first visit is asleep now; otherwise it is
  * explored again and the entry keeps the tabs asleep both times
- * (state_set.c).  Value choices are expanded fully; a tab's sleeping access
+ * (state_set.c).  Explored again only in the directions owed: the steps
+ * of the tabs asleep at the first visit and awake now (Godefroid 1996,
+ * sleep sets with state caching); the others were explored from it then.
+ * They are skipped there (snode.skip) but do not join the children's sleep
+ * sets, which hold only the sleepers and siblings of this visit.  A state
+ * reached with more steps left than before owes every tab (the bound may
+ * have cut the first visit).  Value choices are expanded fully; a tab's sleeping access
  * is the union over all of its step's values.  Off ([explore] reduction =
  * false, --bitstate, or more than eight tabs): every choice is expanded
  * fully, plain DFS with a visited set, sound for safety.
