@@ -29,6 +29,10 @@
 #                 instead of the default 2^24 (128 MB), whose allocation is
 #                 most of pan's wall time on the small models
 #   SPIN, CC      the tools (default spin, gcc)
+#   REPEAT        runs of each side per row (default 1), SPIN and tabsim
+#                 alternating; each side's row shows its run of median end
+#                 to end time (this VM's timings vary by up to 1.5 times
+#                 from one run to the next, with nothing else running)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +45,7 @@ SPIN_BUDGET=${SPIN_BUDGET:-600}
 PAN_MEMLIM=${PAN_MEMLIM:-4096}
 PAN_CFLAGS=${PAN_CFLAGS:-}
 PAN_RUNFLAGS=${PAN_RUNFLAGS:-}
+REPEAT=${REPEAT:-1}
 PAN_DEPTH_MAX=100000   # pan -m: far above the deepest search (about 100)
 TIME=/usr/bin/time
 
@@ -50,14 +55,21 @@ trap 'rm -rf "$WORK"' EXIT
 now() { date +%s.%N; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+# median FILE: of FILE's lines "seconds<TAB>text", the text of the median
+# seconds (the lower middle one of an even count).
+median() {
+    local n
+    n=$(wc -l <"$1")
+    sort -n -k1,1 "$1" | awk -v m=$(((n + 1) / 2)) 'NR == m' | cut -f2-
+}
 
-# tabsim_cell INI: "<verdict> <executions> <seconds> <peak MB>" (with
-# --stateful: "<states> st" for the executions), the verdict
+# tabsim_cell INI: "<seconds><TAB><verdict> <executions> <seconds> <peak
+# MB>" (with --stateful: "<states> st" for the executions), the verdict
 # "incomplete after Ns" when the budget stopped it; "n/a" without a binary.
 tabsim_cell() {
     local ini=$1 rc=0
     if [ ! -x "$TABSIM" ]; then
-        echo "n/a"
+        printf '0\tn/a\n'
         return
     fi
     # shellcheck disable=SC2086  # flags are words on purpose
@@ -75,7 +87,7 @@ tabsim_cell() {
     if [ "$verdict" = incomplete ] || [ "$rc" = 3 ]; then
         verdict="incomplete after ${TABSIM_BUDGET}s"
     fi
-    printf '%-24s %10s %8s %6s' "${verdict:-rc=$rc}" "${execs:-?}" "${secs:-?}" "$(mb "${kb:-0}")"
+    printf '%s\t%-24s %10s %8s %6s\n' "${secs:-0}" "${verdict:-rc=$rc}" "${execs:-?}" "${secs:-?}" "$(mb "${kb:-0}")"
 }
 
 # row NAME MODEL INI CFLAGS SPINFLAGS...: SPIN on MODEL with SPINFLAGS (-D
@@ -88,34 +100,39 @@ row() {
     cp "$ROOT/bench/spin/$model" "$dir/"
     (
         cd "$dir"
-        t0=$(now)
-        "$SPIN" "$@" -a "$model" >spin.out
-        t1=$(now)
-        # shellcheck disable=SC2086  # flags are words on purpose
-        "$CC" -O2 $cflags -DMEMLIM="$PAN_MEMLIM" $PAN_CFLAGS -o pan pan.c 2>cc.out
-        t2=$(now)
-        # shellcheck disable=SC2086
-        timeout "$SPIN_BUDGET" $TIME -f "%e %M" -o pan.time ./pan -m$PAN_DEPTH_MAX $PAN_RUNFLAGS \
-            >pan.out 2>&1 || true
-        t3=$(now)
-        local stored depth errors kb secs spin_verdict
-        stored=$(awk '/states, stored/ { print $1; exit }' pan.out)
-        depth=$(sed -n 's/.*depth reached \([0-9]*\),.*/\1/p' pan.out)
-        errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.out)
-        read -r secs kb < <(tail -n 1 pan.time 2>/dev/null) || kb=0
-        if grep -q "MEMLIM\|out of memory" pan.out; then
-            spin_verdict="out of memory (${PAN_MEMLIM} MB)"
-        elif [ -z "$errors" ]; then
-            spin_verdict="incomplete after ${SPIN_BUDGET}s"
-        elif [ "$errors" = 0 ]; then
-            spin_verdict=verified
-        else
-            spin_verdict=violation
-        fi
-        printf '%-21s %6s %6s %7s %8s %10s %5s %6s %-11s | %s\n' \
-            "$name" "$(seconds "$t0" "$t1")" "$(seconds "$t1" "$t2")" "$(seconds "$t2" "$t3")" \
-            "$(seconds "$t0" "$t3")" "${stored:-?}" "${depth:-?}" "$(mb "${kb:-0}")" "$spin_verdict" \
-            "$(tabsim_cell "$ini")"
+        : >spin.runs
+        : >tabsim.runs
+        for _ in $(seq "$REPEAT"); do
+            t0=$(now)
+            "$SPIN" "$@" -a "$model" >spin.out
+            t1=$(now)
+            # shellcheck disable=SC2086  # flags are words on purpose
+            "$CC" -O2 $cflags -DMEMLIM="$PAN_MEMLIM" $PAN_CFLAGS -o pan pan.c 2>cc.out
+            t2=$(now)
+            # shellcheck disable=SC2086
+            timeout "$SPIN_BUDGET" $TIME -f "%e %M" -o pan.time ./pan -m$PAN_DEPTH_MAX $PAN_RUNFLAGS \
+                >pan.out 2>&1 || true
+            t3=$(now)
+            local stored depth errors kb secs spin_verdict
+            stored=$(awk '/states, stored/ { print $1; exit }' pan.out)
+            depth=$(sed -n 's/.*depth reached \([0-9]*\),.*/\1/p' pan.out)
+            errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.out)
+            read -r secs kb < <(tail -n 1 pan.time 2>/dev/null) || kb=0
+            if grep -q "MEMLIM\|out of memory" pan.out; then
+                spin_verdict="out of memory (${PAN_MEMLIM} MB)"
+            elif [ -z "$errors" ]; then
+                spin_verdict="incomplete after ${SPIN_BUDGET}s"
+            elif [ "$errors" = 0 ]; then
+                spin_verdict=verified
+            else
+                spin_verdict=violation
+            fi
+            printf '%s\t%6s %6s %7s %8s %10s %5s %6s %-11s\n' "$(seconds "$t0" "$t3")" \
+                "$(seconds "$t0" "$t1")" "$(seconds "$t1" "$t2")" "$(seconds "$t2" "$t3")" \
+                "$(seconds "$t0" "$t3")" "${stored:-?}" "${depth:-?}" "$(mb "${kb:-0}")" "$spin_verdict" >>spin.runs
+            tabsim_cell "$ini" >>tabsim.runs
+        done
+        printf '%-21s %s | %s\n' "$name" "$(median spin.runs)" "$(median tabsim.runs)"
     )
 }
 
@@ -140,6 +157,7 @@ echo "pan: gcc -O2 -DSAFETY -DMEMLIM=$PAN_MEMLIM $PAN_CFLAGS (broken row: -DBFS)
     "./pan -m$PAN_DEPTH_MAX $PAN_RUNFLAGS, at most ${SPIN_BUDGET}s"
 echo "tabsim: check --mode exhaustive --time-budget $TABSIM_BUDGET $TABSIM_FLAGS"
 echo "seconds: spin-a, gcc, pan (wall), total = SPIN end to end; MB = peak resident set"
+[ "$REPEAT" -gt 1 ] && echo "each side: the run of median time of $REPEAT, SPIN and tabsim alternating"
 printf '%-21s %6s %6s %7s %8s %10s %5s %6s %-11s | %-24s %10s %8s %6s\n' \
     config spin-a gcc pan total stored depth MB SPIN tabsim executions seconds MB
 for r in "${ROWS[@]}"; do
