@@ -137,6 +137,13 @@ static void nodes_sync(sdfs *d, const sim_chooser *c, guint upto)
     }
 }
 
+/* The tabs explored from the state the run is in at its earlier visit,
+ * for a step that begins there (no choice made since the lookup). */
+static guint8 skip_here(const sdfs *d)
+{
+    return d->chooser->pos == d->skip_pos ? d->cur_skip : 0;
+}
+
 /* ---- sharding: the shared top and the work items ---- */
 
 /* A scheduling choice at pos beyond the path, in the top: the first at or
@@ -160,8 +167,7 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
         d->abandon_pos = d->chooser->pos; /* no node: the path ends above the item */
         return n;
     }
-    snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep,
-                  .skip = d->chooser->pos == d->skip_pos ? d->cur_skip : 0};
+    snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep, .skip = skip_here(d)};
     node.cand = g_memdup2(cand, n * sizeof *cand);
     if (d->sleep_sets) { /* sleep_after's; a plain search keeps no accesses */
         node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
@@ -189,8 +195,7 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
 static gboolean sleep_after(sdfs *d, const sim_step_info *st)
 {
     guint8 bit = (guint8)(1u << (st->tab - 1));
-    if (st->choice_pos < 0 &&
-        ((d->cur_sleep & bit) || ((d->cur_skip & bit) && d->chooser->pos == d->skip_pos)))
+    if (st->choice_pos < 0 && ((d->cur_sleep | skip_here(d)) & bit))
         return FALSE;
     if (st->choice_pos >= 0) {
         snode *n = &g_array_index(d->nodes, snode, st->choice_pos);
