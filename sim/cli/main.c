@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "sim/world/arena.h"
 
 #ifndef TABSIM_VERSION
 #define TABSIM_VERSION "0.0.0"
@@ -80,6 +81,7 @@ int cli_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    sim_arena_process_init(argv);
     cli_oom_install();
     if (argc < 2)
         return fputs(usage, stderr), CLI_EXIT_USAGE;

@@ -20,7 +20,8 @@
  *    or a coroutine stack, coro.c), caught by the log writer main()
  *    installs; every other message goes to GLib's default writer;
  *  - in glibc builds without a sanitizer, malloc and its siblings are
- *    wrapped here (the executable's definitions come first).  A failure
+ *    wrapped here: sim/world/arena.c interposes them and calls these
+ *    outside an arena (cli_oom_install hands them over).  A failure
  *    gives up a reserve of address space held back under a memory limit
  *    (OOM_RESERVE_BYTES) and retries once; a small block that still cannot
  *    be had ends here, because GLib 2.74 cannot survive it: GSlice aborts
@@ -44,6 +45,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sim/world/arena.h"
 
 #ifndef TABSIM_VERSION
 #define TABSIM_VERSION "0.0.0"
@@ -214,7 +216,7 @@ static gboolean oom_retry(size_t size, gboolean failed_again)
     return FALSE;
 }
 
-void *malloc(size_t size)
+static void *oom_malloc(size_t size)
 {
     void *p = __libc_malloc(size);
     if (G_UNLIKELY(!p && size > 0) && oom_retry(size, FALSE) && !(p = __libc_malloc(size)))
@@ -222,7 +224,7 @@ void *malloc(size_t size)
     return p;
 }
 
-void *calloc(size_t n, size_t size)
+static void *oom_calloc(size_t n, size_t size)
 {
     void *p = __libc_calloc(n, size);
     if (G_UNLIKELY(!p && n > 0 && size > 0) && size <= SIZE_MAX / n && oom_retry(n * size, FALSE) &&
@@ -231,7 +233,7 @@ void *calloc(size_t n, size_t size)
     return p;
 }
 
-void *realloc(void *old, size_t size)
+static void *oom_realloc(void *old, size_t size)
 {
     void *p = __libc_realloc(old, size);
     if (G_UNLIKELY(!p && size > 0) && oom_retry(size, FALSE) && !(p = __libc_realloc(old, size)))
@@ -239,7 +241,7 @@ void *realloc(void *old, size_t size)
     return p;
 }
 
-void *memalign(size_t alignment, size_t size)
+static void *oom_memalign(size_t alignment, size_t size)
 {
     void *p = __libc_memalign(alignment, size);
     if (G_UNLIKELY(!p && size > 0 && errno == ENOMEM) && oom_retry(size, FALSE) &&
@@ -248,26 +250,14 @@ void *memalign(size_t alignment, size_t size)
     return p;
 }
 
-void *aligned_alloc(size_t alignment, size_t size)
-{
-    return memalign(alignment, size);
-}
-
-int posix_memalign(void **result, size_t alignment, size_t size)
-{
-    if (alignment % sizeof(void *) != 0 || (alignment & (alignment - 1)) != 0 || alignment == 0)
-        return EINVAL;
-    void *p = memalign(alignment, size);
-    if (!p && size > 0)
-        return ENOMEM;
-    *result = p;
-    return 0;
-}
 #endif
 
 void cli_oom_install(void)
 {
     g_log_set_writer_func(oom_writer, NULL, NULL);
+#ifdef OOM_WRAP_MALLOC
+    sim_arena_set_outside(&(sim_alloc_fns){oom_malloc, oom_calloc, oom_realloc, oom_memalign});
+#endif
     struct rlimit as, data;
     if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur == RLIM_INFINITY && getrlimit(RLIMIT_DATA, &data) == 0 &&
         data.rlim_cur == RLIM_INFINITY)

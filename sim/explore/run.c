@@ -9,6 +9,13 @@
 
 void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spec *spec, sim_run *run)
 {
+    sim_world *w = sim_run_start(s, pool, spec, run);
+    sim_world_steps(w);
+    sim_run_end(run, w, spec);
+}
+
+sim_world *sim_run_start(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spec *spec, sim_run *run)
+{
     sim_chooser_init(&run->chooser, spec->seed, spec->tail, spec->prefix, spec->prefix_len, spec->record);
     run->chooser.discrete = spec->discrete;
     run->chooser.sched_pick = spec->sched_pick;
@@ -35,13 +42,19 @@ void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spe
     }
     if (spec->world_ready)
         spec->world_ready(spec->hook_ctx, w);
-    sim_world_run(w);
+    sim_world_start(w);
+    return w;
+}
+
+void sim_run_end(sim_run *run, sim_world *w, const sim_run_spec *spec)
+{
     run->stopped = w->stopped;
     run->mark_conflict = w->mark_conflict;
     run->mark_conflict_wait = w->mark_conflict_wait;
     if (run->stopped)
         run->monitor.c.end_time_us = w->now_us; /* where it stopped: not judged, so not set by the checks */
-    sim_world_free(w);
+    if (!w->arena)
+        sim_world_free(w); /* an arena's world goes with the arena */
     if (spec->stats)
         sim_stats_run_end(spec->stats, run->monitor.c.end_time_us);
 }

@@ -71,6 +71,12 @@ typedef struct sim_run {
 
 void sim_run_exec(const sim_scenario *scenario, sim_stack_pool *pool, const sim_run_spec *spec,
                   sim_run *run);
+/* sim_run_exec in parts: the world built and started (its tabs' main
+ * tasks posted), then, once sim_world_steps has run it, the run's results
+ * taken and the world freed (unless it lives in an arena). */
+struct sim_world *sim_run_start(const sim_scenario *scenario, sim_stack_pool *pool, const sim_run_spec *spec,
+                                sim_run *run);
+void sim_run_end(sim_run *run, struct sim_world *world, const sim_run_spec *spec);
 void sim_run_clear(sim_run *run);
 /* The replay token of this run. */
 char *sim_run_token(const sim_run *run, const sim_run_spec *spec);

@@ -203,6 +203,8 @@ void sim_coro_resume(sim_coro *coro)
 
 void sim_coro_yield(sim_coro *coro)
 {
+    char here;
+    coro->sp_low = &here;
     if (coro_setjmp(coro->self) == 0) {
         fiber_start(&coro->asan_fake, coro->caller_bottom, coro->caller_size);
         coro_longjmp(*coro->caller);

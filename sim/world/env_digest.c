@@ -61,6 +61,7 @@
  */
 #include <string.h>
 
+#include "sim/world/arena.h"
 #include "sim/world/env_parts.h"
 
 /* ---- folding ---- */
@@ -194,8 +195,11 @@ static void mark_key(const sim_task *t, sim_digest h, uint32_t n, sim_digest *ke
 static void check_output(sim_world *w, const sim_digest *key_h, const sim_digest *out, const char *label)
 {
     const sim_digest *seen = g_hash_table_lookup(w->marks_seen, key_h);
-    if (!seen)
+    if (!seen) {
+        struct sim_arena *in = sim_arena_leave(); /* the record outlives the world */
         g_hash_table_insert(w->marks_seen, g_memdup2(key_h, sizeof *key_h), g_memdup2(out, sizeof *out));
+        sim_arena_enter(in);
+    }
     else if (!sim_digest_equal(*seen, *out) && !w->mark_conflict)
         w->mark_conflict = label;
 }

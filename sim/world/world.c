@@ -10,6 +10,7 @@
  *    the queue here, latencies in env_sim.c.
  */
 #include "sim/world/world.h"
+#include "sim/world/arena.h"
 #include "sim/world/faults.h"
 
 #include <assert.h>
@@ -49,7 +50,7 @@ sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, 
     else
         sim_digest_init(&t->own, (uint64_t)tab->index << 32);
     sim_digest_u64(&t->own, (uint64_t)t->ord);
-    void *stack = sim_stack_pool_take(w->pool);
+    void *stack = w->arena ? sim_arena_stack_take(w->arena) : sim_stack_pool_take(w->pool);
     sim_coro_init(&t->coro, stack, sim_stack_pool_stack_size(w->pool), task_entry, t);
     g_queue_push_tail_link(&w->live, &t->link);
     if (counted)
@@ -103,7 +104,10 @@ static void task_finish(sim_world *w, sim_task *t)
         w->spawned_live--;
     if (t->fn == w->tab_main)
         w->mains_live--;
-    sim_stack_pool_give(w->pool, t->coro.stack);
+    if (w->arena)
+        sim_arena_stack_give(w->arena, t->coro.stack);
+    else
+        sim_stack_pool_give(w->pool, t->coro.stack);
     sim_world_task_release(w, t);
 }
 
@@ -255,6 +259,8 @@ static void world_finish(sim_world *w)
             pending_tab = t->tab->index;
         }
     }
+    if (w->arena && w->chooser->abandoned)
+        return; /* the arena is restored: nothing to unwind */
     world_cancel(w);
     if (w->chooser->abandoned || w->stopped)
         return; /* a redundant run, or one stopped early: not judged */
@@ -418,6 +424,12 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
 
 void sim_world_run(sim_world *w)
 {
+    sim_world_start(w);
+    sim_world_steps(w);
+}
+
+void sim_world_start(sim_world *w)
+{
     for (int i = 0; i < w->n_tabs; i++) {
         sim_tab *tab = &w->tabs[i];
         sim_task *main = sim_world_spawn(w, tab, w->tab_main, tab, FALSE);
@@ -433,6 +445,11 @@ void sim_world_run(sim_world *w)
      * get returns the browser's map as it is (no faults, no view). */
     w->collapse_reads = w->collapse_reads && w->eager_on && w->model == sim_storage_models[0] /* linearizable */ &&
                         !s->storage_unavailable && !tab_faults_on(s);
+}
+
+void sim_world_steps(sim_world *w)
+{
+    const sim_scenario *s = w->scenario;
     gboolean ran_out = TRUE; /* the queue emptied: nothing left to run */
     while (sim_queue_len(&w->queue) > 0) {
         sim_step_info info = {.choice_pos = -1};
@@ -484,9 +501,10 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
 {
     /* The last run's world, emptied, when this thread has one (world_pool.c). */
     const sim_storage_model_ops *model = sim_storage_models[s->storage_model];
-    sim_world *w = sim_world_shell_take(pool, (int)s->tabs, model->quota_in_map ? s->quota_bytes : 0,
+    sim_world *w = sim_world_shell_take(sim_arena_current() ? NULL : pool, (int)s->tabs, model->quota_in_map ? s->quota_bytes : 0,
                                         s->storage_unavailable);
     w->scenario = s;
+    w->arena = sim_arena_current();
     w->chooser = chooser;
     w->pool = pool;
     w->monitor = monitor;
@@ -530,4 +548,24 @@ void sim_world_free(sim_world *w)
         w->model->destroy(w->model_state);
     /* The tabs, map, queue and scratch are kept for the next world. */
     sim_world_shell_park(w);
+}
+
+#define SIM_TASKS_SAVED_MAX 256 /* the arena's stack slots */
+
+void sim_world_save(sim_world *w, sim_arena_snap *snap)
+{
+    char *lo[SIM_TASKS_SAVED_MAX], *hi[SIM_TASKS_SAVED_MAX];
+    guint n = 0;
+    for (GList *l = w->live.head; l; l = l->next) {
+        sim_task *t = l->data;
+        if (!t->coro.started)
+            continue; /* nothing on its stack yet */
+        g_assert(n < SIM_TASKS_SAVED_MAX);
+        char *top = (char *)t->coro.stack + t->coro.stack_size;
+        /* The frames of sim_coro_yield below its local, with room. */
+        char *low = (char *)((uintptr_t)(t->coro.sp_low - 1024) & ~(uintptr_t)63);
+        lo[n] = low < (char *)t->coro.stack ? (char *)t->coro.stack : low;
+        hi[n++] = top;
+    }
+    sim_arena_save(w->arena, snap, n, lo, hi);
 }

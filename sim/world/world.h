@@ -203,6 +203,7 @@ struct sim_world {
     const sim_scenario *scenario;
     sim_chooser *chooser;
     sim_stack_pool *pool;
+    struct sim_arena *arena; /* the world lives in it (stateful snapshots, sim/world/arena.h), or NULL */
     sim_monitor *monitor;
     sim_storage *storage;   /* the browser's map: what it persists, what the checks read */
     const sim_storage_model_ops *model; /* [storage] model (sim/browser/storage_model.h) */
@@ -266,6 +267,15 @@ sim_world *sim_world_new(const sim_scenario *scenario, sim_chooser *chooser, sim
 void sim_world_free(sim_world *world);
 /* Runs to the end, cancels the tasks and makes the final checks. */
 void sim_world_run(sim_world *world);
+/* The same in two parts: the tabs' main tasks posted; then the steps to
+ * the end.  In an arena, an abandoned run is not cancelled (the arena is
+ * restored instead), and sim_world_steps may be called again on a world
+ * put back by sim_world_restore. */
+void sim_world_start(sim_world *world);
+void sim_world_steps(sim_world *world);
+/* An arena world's state between steps: its heap and its tasks' stacks. */
+struct sim_arena_snap;
+void sim_world_save(sim_world *world, struct sim_arena_snap *snap);
 
 /* world_pool.c: the shell of a world (the world, its tabs, map, queue and
  * scratch, zeroed, the map and queue empty), taken from the pool's parked

@@ -43,7 +43,7 @@ static void shell_free(void *p)
 
 sim_world *sim_world_shell_take(sim_stack_pool *pool, int n_tabs, int64_t quota_bytes, gboolean unavailable)
 {
-    sim_world *w = sim_stack_pool_unpark(pool);
+    sim_world *w = pool ? sim_stack_pool_unpark(pool) : NULL; /* NULL: in an arena, nothing reused */
     if (!w) {
         w = g_new0(sim_world, 1);
         w->storage = sim_storage_new(quota_bytes, unavailable);
