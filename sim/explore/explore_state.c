@@ -35,10 +35,15 @@
  * from the stored one.  Preemptions are unbounded: the preemption count is
  * not part of the state, and a bound is not applied.
  *
- * Reaching a state: each branch replays the production code from the
- * start with its prefix, as the stateless search does (the world has no
- * snapshots; the code under test runs on coroutine stacks that hold
- * pointers).  Only the new steps are digested.
+ * Reaching a state: the run's world lives in an arena (sim/world/arena.h)
+ * where one can be made.  At a scheduling choice with a way left the world
+ * is saved (snap_push, from sdfs_pick: the world is as at the start of the
+ * step), with the search's view of the run there; a branch restores the
+ * deepest saved state at or above its last choice and replays the rest
+ * (snap_nearest).  Saved states below the branch's choice are dropped: the
+ * path has left them.  Without an arena each branch replays the
+ * production code from the start with its prefix, as the stateless search
+ * does.  Either way only the new steps are digested.
  *
  * The visited set (state_set.c) is hash compaction, or bitstate: then the
  * verdict is never "verified", it says the estimated coverage.
@@ -66,7 +71,9 @@
 #include "sim/explore/explore.h"
 #include "sim/explore/split.h"
 #include "sim/explore/state_set.h"
+#include "sim/explore/state_snap.h"
 #include "sim/programs/algorithms.h"
+#include "sim/world/arena.h"
 #include "sim/world/world.h"
 
 /* ---- the search ---- */
@@ -91,25 +98,17 @@ typedef struct sdfs {
     sim_chooser *chooser;
     size_t prefix_len;
     state_set visited;
-    gboolean have_last;
-    sim_digest last;         /* the state after the run's last step */
+    state_view v;            /* the run where it is (what a snapshot keeps, state_snap.h) */
     gboolean sleep_sets;     /* the reduction: sleep sets kept with the states */
     int n_tabs;
     GArray *nodes;           /* snode, the current path, by chooser position */
-    guint8 cur_sleep;        /* tabs asleep in the state the run is in */
-    sim_access *cur_sleep_acc;
-    /* Tabs whose steps from the state the run is in were explored at an
-     * earlier visit of that state, looked up at chooser position skip_pos
-     * (they apply only to a step that begins there: no choice between). */
-    guint8 cur_skip;
-    size_t skip_pos;
     /* The world's collapse decisions along the path (sdfs_collapse), in
      * the order it asked, with the chooser position it asked at. */
     GArray *cq_pos;          /* size_t */
     GArray *cq_bit;          /* gboolean */
-    guint cq_next;           /* the run's next question */
     size_t abandon_pos;      /* the chooser's position where the run was abandoned */
     sim_split split;         /* sharding: the top every shard walks, the work items below */
+    state_snaps snaps;       /* the run's world saved along the path, or no arena: replay */
 } sdfs;
 
 static void node_clear(snode *n)
@@ -141,7 +140,7 @@ static void nodes_sync(sdfs *d, const sim_chooser *c, guint upto)
  * for a step that begins there (no choice made since the lookup). */
 static guint8 skip_here(const sdfs *d)
 {
-    return d->chooser->pos == d->skip_pos ? d->cur_skip : 0;
+    return d->chooser->pos == d->v.skip_pos ? d->v.skip : 0;
 }
 
 /* ---- sharding: the shared top and the work items ---- */
@@ -153,24 +152,23 @@ static gboolean split_enter(sdfs *d, size_t pos)
 {
     if (!sim_split_in_top(&d->split) || (gint64)pos < d->split.depth)
         return TRUE;
-    return sim_split_deal(&d->split, d->o, pos, d->chooser, d->sleep_sets ? d->cur_sleep : 0);
+    return sim_split_deal(&d->split, d->o, pos, d->chooser, d->sleep_sets ? d->v.sleep : 0);
 }
 
 /* Beyond the replayed prefix: the first candidate not asleep.  n (every
  * candidate asleep) abandons the run: each way on was explored from an
  * earlier branch. */
-static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
+static uint32_t sdfs_pick_in(sdfs *d, uint32_t n, const int *cand)
 {
-    sdfs *d = ctx;
     nodes_sync(d, d->chooser, (guint)d->chooser->pos);
     if (!split_enter(d, d->chooser->pos)) {
         d->abandon_pos = d->chooser->pos; /* no node: the path ends above the item */
         return n;
     }
-    snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->cur_sleep, .skip = skip_here(d)};
+    snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->v.sleep, .skip = skip_here(d)};
     node.cand = g_memdup2(cand, n * sizeof *cand);
     if (d->sleep_sets) { /* sleep_after's; a plain search keeps no accesses */
-        node.sleep_acc = g_memdup2(d->cur_sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+        node.sleep_acc = g_memdup2(d->v.sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
         node.child_acc = g_new0(sim_access, d->n_tabs);
     }
     uint32_t pick = n;
@@ -181,9 +179,25 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
         node.chosen = pick;
         node.done = (guint8)(1u << (cand[pick] - 1));
     }
+    if (d->snaps.arena && pick < n) {
+        int ways = 0;
+        for (uint32_t i = 0; i < n; i++)
+            ways += !((node.sleep | node.skip) >> (cand[i] - 1) & 1);
+        if (ways > 1)
+            state_snaps_push(&d->snaps, d->chooser->pos, &d->v); /* the world is as at the step's start */
+    }
     g_array_append_val(d->nodes, node);
     if (pick == n)
         d->abandon_pos = d->chooser->pos + 1; /* the chooser records this choice */
+    return pick;
+}
+
+/* The hooks run outside the arena: what they allocate outlives the run. */
+static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
+{
+    sim_arena *in = sim_arena_leave();
+    uint32_t pick = sdfs_pick_in(ctx, n, cand);
+    sim_arena_enter(in);
     return pick;
 }
 
@@ -195,24 +209,24 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
 static gboolean sleep_after(sdfs *d, const sim_step_info *st)
 {
     guint8 bit = (guint8)(1u << (st->tab - 1));
-    if (st->choice_pos < 0 && ((d->cur_sleep | skip_here(d)) & bit))
+    if (st->choice_pos < 0 && ((d->v.sleep | skip_here(d)) & bit))
         return FALSE;
     if (st->choice_pos >= 0) {
         snode *n = &g_array_index(d->nodes, snode, st->choice_pos);
         n->child_acc[st->tab - 1].r |= st->acc.r;
         n->child_acc[st->tab - 1].w |= st->acc.w;
-        d->cur_sleep = n->sleep;
-        memcpy(d->cur_sleep_acc, n->sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+        d->v.sleep = n->sleep;
+        memcpy(d->v.sleep_acc, n->sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
         for (int t = 0; t < d->n_tabs; t++)
             if ((n->done >> t & 1) && !(bit >> t & 1)) {
-                d->cur_sleep |= (guint8)(1u << t);
-                d->cur_sleep_acc[t] = n->child_acc[t];
+                d->v.sleep |= (guint8)(1u << t);
+                d->v.sleep_acc[t] = n->child_acc[t];
             }
     }
-    d->cur_sleep &= (guint8)~bit;
+    d->v.sleep &= (guint8)~bit;
     for (int t = 0; t < d->n_tabs; t++)
-        if ((d->cur_sleep >> t & 1) && sim_access_dependent(d->cur_sleep_acc[t], st->acc))
-            d->cur_sleep &= (guint8)~(1u << t);
+        if ((d->v.sleep >> t & 1) && sim_access_dependent(d->v.sleep_acc[t], st->acc))
+            d->v.sleep &= (guint8)~(1u << t);
     return TRUE;
 }
 
@@ -221,19 +235,26 @@ static gboolean sleep_after(sdfs *d, const sim_step_info *st)
  * search goes, but a replayed path must be the path: along the prefix
  * the decision made when the path was first run is given again; beyond
  * it, the prediction is taken and noted. */
-static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *arg)
+static gboolean sdfs_collapse_in(sdfs *d, gboolean (*predict)(void *arg), void *arg)
 {
-    sdfs *d = ctx;
-    if (d->cq_next < d->cq_bit->len)
-        return g_array_index(d->cq_bit, gboolean, d->cq_next++); /* not predicted: its answer is the path's */
+    if (d->v.cq_next < d->cq_bit->len)
+        return g_array_index(d->cq_bit, gboolean, d->v.cq_next++); /* not predicted: its answer is the path's */
     gboolean predicted = !sim_split_in_top(&d->split) && predict(arg);
     if (d->chooser->abandoned)
         return predicted; /* the run's teardown: not a decision of the path */
     size_t pos = d->chooser->pos;
     g_array_append_val(d->cq_pos, pos);
     g_array_append_val(d->cq_bit, predicted);
-    d->cq_next++;
+    d->v.cq_next++;
     return predicted;
+}
+
+static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *arg)
+{
+    sim_arena *in = sim_arena_leave();
+    gboolean b = sdfs_collapse_in(ctx, predict, arg);
+    sim_arena_enter(in);
+    return b;
 }
 
 /* The next run replays choices [0, len): the questions asked before the
@@ -254,16 +275,15 @@ static void sdfs_world_ready(void *ctx, sim_world *w)
     d->chooser = w->chooser;
 }
 
-static void sdfs_step_done(void *ctx, const sim_step_info *st)
+static void sdfs_step_done_in(sdfs *d, const sim_step_info *st)
 {
-    sdfs *d = ctx;
     sim_world *w = d->world;
     if (d->sleep_sets && !sleep_after(d, st)) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
         return;
     }
-    d->cur_skip = 0; /* the state it was for is left */
+    d->v.skip = 0; /* the state it was for is left */
     /* Replaying the path: states seen already.  In the top of a split:
      * every shard's, nothing stored or pruned.  Either way the digest is
      * wanted only for the final states (o->final_digests). */
@@ -272,18 +292,25 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
         return;
     sim_digest dg;
     sim_world_digest(w, &dg);
-    d->last = dg;
-    d->have_last = TRUE;
+    d->v.last = dg;
+    d->v.have_last = TRUE;
     if (!looked_up)
         return;
     guint8 explore;
-    if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->cur_sleep, &explore)) {
+    if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->v.sleep, &explore)) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
     } else {
-        d->cur_skip = (guint8)~explore;
-        d->skip_pos = d->chooser->pos;
+        d->v.skip = (guint8)~explore;
+        d->v.skip_pos = d->chooser->pos;
     }
+}
+
+static void sdfs_step_done(void *ctx, const sim_step_info *st)
+{
+    sim_arena *in = sim_arena_leave();
+    sdfs_step_done_in(ctx, st);
+    sim_arena_enter(in);
 }
 
 static void sdfs_progress(const sim_explore_options *o, const sim_explore_result *r, const sdfs *d, double t0)
@@ -380,6 +407,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
     d->cq_bit = g_array_new(FALSE, FALSE, sizeof(gboolean));
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean finished = FALSE;
+    d->snaps.n = 0; /* the first run is made from the root */
     sim_split_begin(&d->split, d->split.depth, d->split.counting, d->split.items);
     for (;;) {
         if (sim_explore_exhaustive_budget(o, r, t0))
@@ -392,20 +420,31 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
                              .collapse_reads = TRUE, .collapse_decide = sdfs_collapse};
         d->prefix_len = prefix->len;
         collapse_truncate(d, prefix->len);
-        d->cq_next = 0;
-        d->have_last = FALSE;
-        d->cur_sleep = 0;
-        d->cur_skip = 0;
-        d->skip_pos = SIZE_MAX;
-        memset(d->cur_sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
+        d->v.cq_next = 0;
+        d->v.have_last = FALSE;
+        d->v.sleep = 0;
+        d->v.skip = 0;
+        d->v.skip_pos = SIZE_MAX;
+        memset(d->v.sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
         d->split.skipped = FALSE;
-        sim_run run;
-        d->chooser = &run.chooser; /* sdfs_pick needs it from the first choice */
-        sim_run_exec(s, pool, &spec, &run);
+        sim_run local, *run = &local;
+        const state_snap *from = d->snaps.arena ? state_snaps_nearest(&d->snaps, prefix->len) : NULL;
+        if (from) {
+            run = state_snaps_restore(&d->snaps, from, prefix, &d->v);
+            d->world = d->snaps.world;
+            d->chooser = &run->chooser;
+            state_snaps_steps(&d->snaps, &spec);
+        } else if (d->snaps.arena) {
+            run = state_snaps_fresh(&d->snaps, s, pool, &spec); /* world_ready tells d of it */
+        } else {
+            d->chooser = &run->chooser; /* sdfs_pick needs it from the first choice */
+            sim_run_exec(s, pool, &spec, run);
+        }
         d->world = NULL;
-        if (run.stopped) {
-            sim_explore_exhaustive_stopped(o, r, run.stopped);
-            sim_run_clear(&run);
+        if (run->stopped) {
+            sim_explore_exhaustive_stopped(o, r, run->stopped);
+            if (run == &local)
+                sim_run_clear(run);
             break;
         }
         /* Every choice it made beyond the path is a node (the scheduling
@@ -413,33 +452,35 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         /* Not the choices of an abandoned run's teardown (world_cancel
          * runs its tasks to their end): a replay of the path is not
          * abandoned there, so the same position is another question. */
-        nodes_sync(d, &run.chooser, run.chooser.abandoned ? (guint)d->abandon_pos : run.chooser.record->len);
-        if (run.mark_conflict && !*conflict)
-            *conflict = sim_explore_mark_conflict_text(&run);
-        if (run.monitor.c.cut & SIM_CUT_STEPS)
+        nodes_sync(d, &run->chooser, run->chooser.abandoned ? (guint)d->abandon_pos : run->chooser.record->len);
+        if (run->mark_conflict && !*conflict)
+            *conflict = sim_explore_mark_conflict_text(run);
+        if (run->monitor.c.cut & SIM_CUT_STEPS)
             *cut_steps = TRUE;
-        gboolean owned = sim_split_run_owned(&d->split, o, &run.chooser);
-        if (run.chooser.abandoned) {
+        gboolean owned = sim_split_run_owned(&d->split, o, &run->chooser);
+        if (run->chooser.abandoned) {
             r->pruned += owned;
         } else if (owned) {
             r->runs++;
-            sim_explore_count_run(r, &run.monitor);
-            if (o->final_digests && d->have_last)
-                final_add(o->final_digests, d->last);
-            if (run.monitor.violated) {
+            sim_explore_count_run(r, &run->monitor);
+            if (o->final_digests && d->v.have_last)
+                final_add(o->final_digests, d->v.last);
+            if (run->monitor.violated) {
                 sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE};
                 guint before = r->violated;
-                gboolean stop = sim_explore_found(r, o, s, &run, &found, TRUE, TRUE);
+                gboolean stop = sim_explore_found(r, o, s, run, &found, TRUE, TRUE);
                 for (int i = 0; i < SIM_INV_COUNT; i++) /* where, in the whole search's order */
                     if ((r->violated & ~before) & (1u << i))
                         r->cex[i].order = d->split.cur;
                 if (stop) {
-                    sim_run_clear(&run);
+                    if (run == &local)
+                        sim_run_clear(run);
                     break;
                 }
             }
         }
-        sim_run_clear(&run);
+        if (run == &local)
+            sim_run_clear(run);
         if (*conflict || d->visited.full)
             break;
         sdfs_progress(o, r, d, t0);
@@ -498,10 +539,12 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     /* Sleep sets need the sleep set of each state stored: not in a
      * bitstate array, and a byte holds eight tabs. */
     d.sleep_sets = !o->no_reduction && !o->bitstate && s->tabs <= SLEEP_TABS_MAX;
-    d.cur_sleep_acc = g_new0(sim_access, d.n_tabs);
+    d.v.sleep_acc = g_new0(sim_access, d.n_tabs);
+    state_snaps_init(&d.snaps, s, pool);
     gint64 mb = o->state_memory_mb > 0 ? o->state_memory_mb : SIM_STATE_MEMORY_MB_DEFAULT;
     if (!state_set_init(&d.visited, (size_t)mb * 1024 * 1024, o->bitstate)) {
-        g_free(d.cur_sleep_acc);
+        g_free(d.v.sleep_acc);
+        state_snaps_clear(&d.snaps);
         r->verdict = SIM_VERDICT_INCOMPLETE;
         r->incomplete_reason = g_strdup_printf("could not allocate the visited set (--state-memory %" G_GINT64_FORMAT
                                                " MB)", mb);
@@ -566,6 +609,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     g_free(conflict);
     g_hash_table_destroy(marks_seen);
     state_set_clear(&d.visited);
-    g_free(d.cur_sleep_acc);
+    g_free(d.v.sleep_acc);
+    state_snaps_clear(&d.snaps);
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
 }

@@ -4,8 +4,10 @@
  * new search technique.
  *
  * Goal: on every exhaustive scenario of scenarios/ small enough to run
- * three ways, stateless source-DPOR and the stateful search (with sleep
- * sets, and without: full expansion) give the same
+ * four ways, stateless source-DPOR and the stateful search (with sleep
+ * sets, and without: full expansion; with saved states restored, and
+ * with every branch replayed from the root, which must be the same search
+ * step for step: the same states, executions and revisits) give the same
  * verdict, the same violated invariants and, where both ran to the end,
  * the same set of final-state digests (a stateful search that pruned a
  * state it should not have would lose the final states below it); the
@@ -35,8 +37,9 @@
 #include "scenario_tree.h"
 
 typedef struct both {
-    sim_explore_result plain, stateful, full;
+    sim_explore_result plain, stateful, full, replay;
     GHashTable *plain_final, *stateful_final, *full_final; /* full: stateful without sleep sets */
+    GHashTable *replay_final; /* replay: stateful without saved states (sim/explore/state_snap.h) */
     guint claimed;
     gboolean same_finals; /* no timestamps in the state: equal sets expected */
     gboolean first;       /* [explore] first: both stop at their first violation */
@@ -61,11 +64,15 @@ static void run_both(const char *name, both *b)
     b->plain_final = sim_digest_set_new();
     b->stateful_final = sim_digest_set_new();
     b->full_final = sim_digest_set_new();
+    b->replay_final = sim_digest_set_new();
     b->claimed = sim_programs[s->workload_mode]->claims;
     b->first = s->first;
     explore(s, pool, FALSE, TRUE, b->plain_final, &b->plain);
     explore(s, pool, TRUE, TRUE, b->stateful_final, &b->stateful);
     explore(s, pool, TRUE, FALSE, b->full_final, &b->full);
+    g_setenv("TABSIM_NO_ARENA", "1", TRUE);
+    explore(s, pool, TRUE, TRUE, b->replay_final, &b->replay);
+    g_unsetenv("TABSIM_NO_ARENA");
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
 }
@@ -75,9 +82,11 @@ static void both_clear(both *b)
     sim_explore_result_clear(&b->plain);
     sim_explore_result_clear(&b->stateful);
     sim_explore_result_clear(&b->full);
+    sim_explore_result_clear(&b->replay);
     g_hash_table_destroy(b->plain_final);
     g_hash_table_destroy(b->stateful_final);
     g_hash_table_destroy(b->full_final);
+    g_hash_table_destroy(b->replay_final);
 }
 
 /* Same verdict, same violated set; the same final states when both
@@ -124,6 +133,17 @@ static void assert_agree(const char *name, both *b)
         assert_true(g_hash_table_contains(b->full_final, key));
     if (b->same_finals)
         assert_int_equal(g_hash_table_size(b->stateful_final), g_hash_table_size(b->full_final));
+    /* Saved states restored, or every branch replayed from the root: the
+     * same search, step for step. */
+    assert_int_equal(b->replay.verdict, b->stateful.verdict);
+    assert_int_equal(b->replay.violated, b->stateful.violated);
+    assert_int_equal(b->replay.states, b->stateful.states);
+    assert_int_equal(b->replay.runs, b->stateful.runs);
+    assert_int_equal(b->replay.pruned, b->stateful.pruned);
+    assert_int_equal(g_hash_table_size(b->replay_final), g_hash_table_size(b->stateful_final));
+    g_hash_table_iter_init(&it, b->stateful_final);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        assert_true(g_hash_table_contains(b->replay_final, key));
 }
 
 static void differential(const char *const *names)
