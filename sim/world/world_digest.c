@@ -155,14 +155,20 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
     /* What ended its wait matters only as the wait's result (a timeout or
      * not); which tab's change it was only names it in the timeline. */
     sim_digest_u64(h, t->wait.woken_by == SIM_WOKEN_DEADLINE);
+    /* After a mark only the keys read since count (the others are read
+     * before any wait, env_digest.c): only those are looked at. */
     uint64_t unseen = 0;
-    for (int b = 0; b < SIM_OBJ_KEYS; b++)
+    uint64_t keys = (UINT64_C(1) << SIM_OBJ_KEYS) - 1;
+    if (t->last_mark)
+        keys &= t->wait.read_bits;
+    for (; keys; keys &= keys - 1) {
+        int b = __builtin_ctzll(keys);
         if (t->tab->key_seq[b] > MAX(t->wait.mark_seq, t->wait.read_seq[b]))
             unseen |= UINT64_C(1) << b;
-    if (t->tab->storage_events != t->wait.mark_events)
+    }
+    if (t->tab->storage_events != t->wait.mark_events &&
+        (!t->last_mark || (t->wait.read_bits >> 63 & 1)))
         unseen |= UINT64_C(1) << 63;
-    if (t->last_mark)
-        unseen &= t->wait.read_bits; /* the others are read before any wait (env_digest.c) */
     sim_digest_u64(h, unseen);
     if (own) {
         sim_digest_u64(h, t->own.lo);
