@@ -27,9 +27,7 @@ typedef struct state_set {
     size_t cap;           /* entries (a power of 2), or bits */
     size_t max_cap;       /* compaction: the most entries the memory allows */
     gboolean exact_steps; /* a state reached with fewer steps than stored is explored again */
-    sim_digest *keys;     /* compaction: {0, 0} = empty */
-    uint32_t *steps;      /* compaction: fewest steps it was reached with */
-    guint8 *sleep;        /* compaction: the sleep set it was explored with (bit t-1: tab t) */
+    struct state_entry *slots; /* compaction: one entry a slot, {0, 0} = empty (state_set.c) */
     uint64_t *bits;       /* bitstate */
     size_t count;         /* states stored */
     double fp_sum;        /* bitstate: sum of the false-positive chance at each insertion */
