@@ -259,21 +259,35 @@ uint64_t sim_storage_digest(sim_storage *s, uint64_t h)
         if (s->digests[i].valid && s->digests[i].seed == h && s->digests[i].changes == s->changes)
             return s->digests[i].value;
     uint64_t seed = h;
+    int slot = s->digests[0].valid && s->digests[0].seed != seed ? 1 : 0;
+    if (s->digests[slot].valid && s->digests[slot].seed != seed)
+        slot = 0; /* a third seed: slot 0 goes */
+    /* The other slot's seed is folded in the same pass: its caller asks
+     * for both (world_digest.c folds the map with two seeds). */
+    int other = 1 - slot;
+    gboolean both = s->digests[other].valid && s->digests[other].seed != seed;
+    uint64_t h2 = s->digests[other].seed;
     storage_entry buf[STORAGE_DIGEST_STACK], *heap = NULL;
     guint n = 0;
     const storage_entry *e = sorted_entries(s, buf, &n, &heap); /* sorted: no hash-table order */
     for (guint i = 0; i < n; i++) {
         h = sim_digest_text(h, e[i].key);
         h = sim_digest_text(h, e[i].value->str);
+        if (both) {
+            h2 = sim_digest_text(h2, e[i].key);
+            h2 = sim_digest_text(h2, e[i].value->str);
+        }
     }
     g_free(heap);
-    h = sim_digest_text(h, s->unavailable ? "unavailable" : "");
-    int slot = s->digests[0].valid && s->digests[0].seed != seed ? 1 : 0;
-    if (s->digests[slot].valid && s->digests[slot].seed != seed)
-        slot = 0; /* a third seed: slot 0 goes */
+    const char *avail = s->unavailable ? "unavailable" : "";
+    h = sim_digest_text(h, avail);
     s->digests[slot].valid = TRUE;
     s->digests[slot].changes = s->changes;
     s->digests[slot].seed = seed;
     s->digests[slot].value = h;
+    if (both) {
+        s->digests[other].changes = s->changes;
+        s->digests[other].value = sim_digest_text(h2, avail);
+    }
     return h;
 }
