@@ -203,8 +203,12 @@ void sim_coro_resume(sim_coro *coro)
 
 void sim_coro_yield(sim_coro *coro)
 {
+#if defined(__x86_64__)
+    __asm__ volatile("mov %%rsp, %0" : "=r"(coro->sp_low));
+#else
     char here;
-    coro->sp_low = &here;
+    coro->sp_low = &here - 512; /* this frame's other locals may lie below */
+#endif
     if (coro_setjmp(coro->self) == 0) {
         fiber_start(&coro->asan_fake, coro->caller_bottom, coro->caller_size);
         coro_longjmp(*coro->caller);

@@ -43,7 +43,7 @@ typedef struct sim_coro {
     void *arg;
     int started;
     int done;
-    char *sp_low;                  /* at its last yield: its live frames are above (arena snapshots) */
+    char *sp_low;                  /* its stack pointer at its last yield: its live frames are above (arena snapshots) */
     void *asan_fake;               /* ASan fake-stack handle of this fiber */
     const void *caller_bottom;     /* the scheduler's stack, for ASan */
     size_t caller_size;

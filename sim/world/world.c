@@ -562,8 +562,9 @@ void sim_world_save(sim_world *w, sim_arena_snap *snap)
             continue; /* nothing on its stack yet */
         g_assert(n < SIM_TASKS_SAVED_MAX);
         char *top = (char *)t->coro.stack + t->coro.stack_size;
-        /* The frames of sim_coro_yield below its local, with room. */
-        char *low = (char *)((uintptr_t)(t->coro.sp_low - 1024) & ~(uintptr_t)63);
+        /* Its frames: from its stack pointer at its last yield (and the
+         * red zone below it) up. */
+        char *low = (char *)((uintptr_t)(t->coro.sp_low - 128) & ~(uintptr_t)63);
         lo[n] = low < (char *)t->coro.stack ? (char *)t->coro.stack : low;
         hi[n++] = top;
     }
