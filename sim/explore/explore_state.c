@@ -37,11 +37,10 @@
  *
  * Reaching a state: the run's world lives in an arena (sim/world/arena.h)
  * where one can be made.  At a scheduling choice with a way left the world
- * is saved (snap_push, from sdfs_pick: the world is as at the start of the
- * step), with the search's view of the run there; a branch restores the
- * deepest saved state at or above its last choice and replays the rest
- * (snap_nearest).  Saved states below the branch's choice are dropped: the
- * path has left them.  Without an arena each branch replays the
+ * is saved (from sdfs_pick, where the world is as at the start of the
+ * step), with the search's view of the run there (state_view); a branch
+ * restores the deepest saved state at or above its last choice and
+ * replays the rest (sim/explore/state_snap.h).  Without an arena each branch replays the
  * production code from the start with its prefix, as the stateless search
  * does.  Either way only the new steps are digested.
  *
