@@ -36,7 +36,9 @@ typedef jmp_buf sim_jmp_buf;
 typedef struct sim_coro {
     sim_jmp_buf self;      /* where the coroutine continues */
     sim_jmp_buf *caller;   /* where the scheduler continues */
-    ucontext_t start;      /* used once, to enter fn on the new stack */
+#if !defined(__x86_64__)
+    ucontext_t start;      /* used once, to enter fn on the new stack (x86-64 needs none: coro.c) */
+#endif
     void *stack;
     size_t stack_size;
     sim_coro_fn fn;
