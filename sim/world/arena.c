@@ -180,18 +180,40 @@ __attribute__((constructor)) static void slices_probe(void)
 
 void sim_arena_process_init(char **argv)
 {
-    if (slices_by_malloc || RUNNING_ON_VALGRIND || getenv("TABSIM_NO_ARENA"))
-        return;
+    if (slices_by_malloc || RUNNING_ON_VALGRIND || getenv("TABSIM_NO_ARENA") || getenv("G_SLICE"))
+        return; /* a G_SLICE of the user's is left alone (and arenas are not used) */
     setenv("G_SLICE", "always-malloc", 1);
     execv("/proc/self/exe", argv);
     unsetenv("G_SLICE"); /* not executed again: no arenas in this process */
 }
 
+static __thread size_t probe_size; /* slices_checked: the size of the slice asked for */
+static __thread gboolean probe_seen;
+
 void *malloc(size_t n)
 {
     if (current)
         return heap_alloc(current->heap, n);
+    if (G_UNLIKELY(probe_size) && n == probe_size)
+        probe_seen = TRUE;
     return outside.malloc(n);
+}
+
+/* Whether GLib's slices really come from malloc in this process (checked
+ * once: a slice of an odd size asked for, and malloc watched). */
+static gboolean slices_checked(void)
+{
+    static gsize done = 0;
+    static gboolean ok = FALSE;
+    if (g_once_init_enter(&done)) {
+        probe_size = 4072;
+        probe_seen = FALSE;
+        g_slice_free1(4072, g_slice_alloc(4072));
+        ok = probe_seen;
+        probe_size = 0;
+        g_once_init_leave(&done, 1);
+    }
+    return ok;
 }
 
 void free(void *p)
@@ -283,7 +305,7 @@ size_t malloc_usable_size(void *p)
 
 gboolean sim_arena_usable(void)
 {
-    return slices_by_malloc && !RUNNING_ON_VALGRIND && !getenv("TABSIM_NO_ARENA");
+    return slices_by_malloc && !RUNNING_ON_VALGRIND && !getenv("TABSIM_NO_ARENA") && slices_checked();
 }
 
 #else /* SIM_ARENA_OFF */
