@@ -88,6 +88,11 @@ typedef struct snode {
     sim_access *child_acc;  /* per tab: access of the step explored from here, over all its values */
 } snode;
 
+/* Every save here is restored (it is made at a choice with a way left), so
+ * a step of the path is worth more of the world's bytes than in the
+ * stateless search (state_snap.h). */
+#define SNAP_STEP_BYTES 65536
+
 /* Sleep sets are kept for at most this many tabs (a byte a state). */
 #define SLEEP_TABS_MAX 8
 
@@ -98,6 +103,7 @@ typedef struct sdfs {
     size_t prefix_len;
     state_set visited;
     state_view v;            /* the run where it is (what a snapshot keeps, state_snap.h) */
+    sim_access *sleep_acc;   /* per tab: the access of its sleeping step (kept with v) */
     gboolean sleep_sets;     /* the reduction: sleep sets kept with the states */
     int n_tabs;
     GArray *nodes;           /* snode, the current path, by chooser position */
@@ -167,7 +173,7 @@ static uint32_t sdfs_pick_in(sdfs *d, uint32_t n, const int *cand)
     snode node = {.kind = SIM_CHOICE_SCHED, .n = n, .sleep = d->v.sleep, .skip = skip_here(d)};
     node.cand = g_memdup2(cand, n * sizeof *cand);
     if (d->sleep_sets) { /* sleep_after's; a plain search keeps no accesses */
-        node.sleep_acc = g_memdup2(d->v.sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+        node.sleep_acc = g_memdup2(d->sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
         node.child_acc = g_new0(sim_access, d->n_tabs);
     }
     uint32_t pick = n;
@@ -183,7 +189,7 @@ static uint32_t sdfs_pick_in(sdfs *d, uint32_t n, const int *cand)
         for (uint32_t i = 0; i < n; i++)
             ways += !((node.sleep | node.skip) >> (cand[i] - 1) & 1);
         if (ways > 1)
-            state_snaps_push(&d->snaps, d->chooser->pos, &d->v); /* the world is as at the step's start */
+            state_snaps_push(&d->snaps, d->chooser->pos, 1, SNAP_STEP_BYTES, &d->v, d->sleep_acc); /* the world is as at the step's start */
     }
     g_array_append_val(d->nodes, node);
     if (pick == n)
@@ -215,16 +221,16 @@ static gboolean sleep_after(sdfs *d, const sim_step_info *st)
         n->child_acc[st->tab - 1].r |= st->acc.r;
         n->child_acc[st->tab - 1].w |= st->acc.w;
         d->v.sleep = n->sleep;
-        memcpy(d->v.sleep_acc, n->sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
+        memcpy(d->sleep_acc, n->sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
         for (int t = 0; t < d->n_tabs; t++)
             if ((n->done >> t & 1) && !(bit >> t & 1)) {
                 d->v.sleep |= (guint8)(1u << t);
-                d->v.sleep_acc[t] = n->child_acc[t];
+                d->sleep_acc[t] = n->child_acc[t];
             }
     }
     d->v.sleep &= (guint8)~bit;
     for (int t = 0; t < d->n_tabs; t++)
-        if ((d->v.sleep >> t & 1) && sim_access_dependent(d->v.sleep_acc[t], st->acc))
+        if ((d->v.sleep >> t & 1) && sim_access_dependent(d->sleep_acc[t], st->acc))
             d->v.sleep &= (guint8)~(1u << t);
     return TRUE;
 }
@@ -424,12 +430,12 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         d->v.sleep = 0;
         d->v.skip = 0;
         d->v.skip_pos = SIZE_MAX;
-        memset(d->v.sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
+        memset(d->sleep_acc, 0, (gsize)d->n_tabs * sizeof(sim_access));
         d->split.skipped = FALSE;
         sim_run local, *run = &local;
         const state_snap *from = d->snaps.arena ? state_snaps_nearest(&d->snaps, prefix->len) : NULL;
         if (from) {
-            run = state_snaps_restore(&d->snaps, from, prefix, &d->v);
+            run = state_snaps_restore(&d->snaps, from, prefix, &d->v, d->sleep_acc);
             d->world = d->snaps.world;
             d->chooser = &run->chooser;
             state_snaps_steps(&d->snaps, &spec);
@@ -538,11 +544,11 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     /* Sleep sets need the sleep set of each state stored: not in a
      * bitstate array, and a byte holds eight tabs. */
     d.sleep_sets = !o->no_reduction && !o->bitstate && s->tabs <= SLEEP_TABS_MAX;
-    d.v.sleep_acc = g_new0(sim_access, d.n_tabs);
-    state_snaps_init(&d.snaps, s, pool);
+    d.sleep_acc = g_new0(sim_access, d.n_tabs);
+    state_snaps_init(&d.snaps, s, pool, sizeof(state_view));
     gint64 mb = o->state_memory_mb > 0 ? o->state_memory_mb : SIM_STATE_MEMORY_MB_DEFAULT;
     if (!state_set_init(&d.visited, (size_t)mb * 1024 * 1024, o->bitstate)) {
-        g_free(d.v.sleep_acc);
+        g_free(d.sleep_acc);
         state_snaps_clear(&d.snaps);
         r->verdict = SIM_VERDICT_INCOMPLETE;
         r->incomplete_reason = g_strdup_printf("could not allocate the visited set (--state-memory %" G_GINT64_FORMAT
@@ -608,7 +614,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     g_free(conflict);
     g_hash_table_destroy(marks_seen);
     state_set_clear(&d.visited);
-    g_free(d.v.sleep_acc);
+    g_free(d.sleep_acc);
     state_snaps_clear(&d.snaps);
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
 }

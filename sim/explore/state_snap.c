@@ -33,10 +33,13 @@ static void warm_up(const sim_scenario *s, sim_stack_pool *pool)
     }
 }
 
-gboolean state_snaps_init(state_snaps *sn, const sim_scenario *s, sim_stack_pool *pool)
+gboolean state_snaps_init(state_snaps *sn, const sim_scenario *s, sim_stack_pool *pool, size_t view_len)
 {
     memset(sn, 0, sizeof *sn);
     sn->n_tabs = (int)s->tabs;
+    sn->view_len = view_len;
+    if (s->js_module && *s->js_module)
+        return FALSE; /* a JavaScript tab's state is in node, not in the arena */
     sn->arena = sim_arena_new(sim_stack_pool_stack_size(pool));
     if (!sn->arena)
         return FALSE;
@@ -51,7 +54,8 @@ void state_snaps_clear(state_snaps *sn)
         for (guint i = 0; i < sn->entries->len; i++) {
             state_snap *e = &g_array_index(sn->entries, state_snap, i);
             sim_arena_snap_clear(&e->mem);
-            g_free(e->v.sleep_acc);
+            g_free(e->view);
+            g_free(e->acc);
         }
         g_array_free(sn->entries, TRUE);
     }
@@ -59,41 +63,52 @@ void state_snaps_clear(state_snaps *sn)
     memset(sn, 0, sizeof *sn);
 }
 
-static void view_copy(state_view *to, const state_view *from, int n_tabs)
+gboolean state_snaps_push(state_snaps *sn, size_t pos, guint min_steps, size_t step_bytes, const void *view,
+                          const sim_access *acc)
 {
-    sim_access *acc = to->sleep_acc;
-    *to = *from;
-    to->sleep_acc = acc;
-    memcpy(acc, from->sleep_acc, (gsize)n_tabs * sizeof(sim_access));
-}
-
-void state_snaps_push(state_snaps *sn, size_t pos, const state_view *v)
-{
+    uint64_t steps = sn->run->monitor.c.steps;
+    size_t heap = sim_arena_heap_used(sn->arena);
+    if (sn->n > 0) {
+        const state_snap *top = &g_array_index(sn->entries, state_snap, sn->n - 1);
+        uint64_t since = steps - top->steps;
+        if (since < min_steps || since * step_bytes < heap)
+            return FALSE;
+    }
+    if (sn->bytes + heap > STATE_SNAPS_BYTES_MAX)
+        return FALSE;
     if (sn->n == sn->entries->len) {
         state_snap fresh = {0};
-        fresh.v.sleep_acc = g_new0(sim_access, sn->n_tabs);
+        fresh.view = g_malloc(sn->view_len);
+        fresh.acc = g_new0(sim_access, sn->n_tabs);
         g_array_append_val(sn->entries, fresh);
     }
     state_snap *e = &g_array_index(sn->entries, state_snap, sn->n++);
     e->pos = pos;
+    e->steps = steps;
     sim_world_save(sn->world, &e->mem);
-    view_copy(&e->v, v, sn->n_tabs);
+    sn->bytes += e->mem.bytes;
+    memcpy(e->view, view, sn->view_len);
+    memcpy(e->acc, acc, (gsize)sn->n_tabs * sizeof(sim_access));
+    return TRUE;
 }
 
 const state_snap *state_snaps_nearest(state_snaps *sn, size_t len)
 {
-    while (sn->n > 0 && g_array_index(sn->entries, state_snap, sn->n - 1).pos >= len)
+    while (sn->n > 0 && g_array_index(sn->entries, state_snap, sn->n - 1).pos >= len) {
         sn->n--;
+        sn->bytes -= g_array_index(sn->entries, state_snap, sn->n).mem.bytes;
+    }
     return sn->n > 0 && len > 0 ? &g_array_index(sn->entries, state_snap, sn->n - 1) : NULL;
 }
 
-sim_run *state_snaps_restore(state_snaps *sn, const state_snap *e, const GArray *prefix, state_view *v)
+sim_run *state_snaps_restore(state_snaps *sn, const state_snap *e, const GArray *prefix, void *view, sim_access *acc)
 {
     sim_arena_restore(sn->arena, &e->mem);
     sim_run *run = sn->run;
     run->chooser.prefix = (const uint32_t *)prefix->data;
     run->chooser.prefix_len = prefix->len;
-    view_copy(v, &e->v, sn->n_tabs);
+    memcpy(view, e->view, sn->view_len);
+    memcpy(acc, e->acc, (gsize)sn->n_tabs * sizeof(sim_access));
     return run;
 }
 
@@ -109,6 +124,7 @@ sim_run *state_snaps_fresh(state_snaps *sn, const sim_scenario *s, sim_stack_poo
 {
     sim_arena_reset(sn->arena);
     sn->n = 0;
+    sn->bytes = 0;
     sim_arena_enter(sn->arena);
     sn->run = g_new0(sim_run, 1);
     sn->world = sim_run_start(s, pool, spec, sn->run);
