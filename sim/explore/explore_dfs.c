@@ -3,9 +3,13 @@
  *
  * The choice tree of a run (which tab steps next: SCHED nodes; which value
  * a range or the server yields: DATA nodes) is walked depth first.  Each
- * branch re-runs the production code from the start with the path so far
- * as the chooser's prefix, as CHESS, Loom and Shuttle do: no state is ever
- * copied, so the code under test needs no snapshotting.
+ * branch re-runs the production code with the path so far as the
+ * chooser's prefix, as CHESS, Loom and Shuttle do, but not from the start
+ * where it can help it: the run's world lives in an arena, saved at a
+ * scheduling choice every SNAP_STEPS steps of the path, and a branch starts
+ * from the deepest saved world at or above its backtrack point
+ * (sim/explore/state_snap.h; without an arena, from the start).  The code
+ * under test is not told: its memory is copied back as it was.
  *
  * Reduction (unless disabled): Source-DPOR with sleep sets (Abdulla,
  * Aronis, Jonsson, Sagonas, POPL 2014).  Two steps are dependent when they
@@ -124,6 +128,11 @@ static uint32_t dfs_pick_data(void *ctx, uint32_t n, const int *cand)
     return split_enter(d, d->chooser->pos, SIM_CHOICE_DATA) ? 0 : n;
 }
 
+/* The world is saved at most every SNAP_STEPS steps of a run's path, and
+ * more rarely as it grows (a step is worth SNAP_STEP_BYTES of it). */
+#define SNAP_STEPS 4
+#define SNAP_STEP_BYTES 4096
+
 /* Beyond the replayed prefix: take the first candidate not asleep (with a
  * preemption bound: the non-preemptive one, answer 0). */
 static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
@@ -155,19 +164,52 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
         node.backtrack = node.done = UINT64_C(1) << (cand[pick] - 1);
         if (node.top)
             node.backtrack = node.enabled;
+        /* A race found later may make any node a backtrack point: the
+         * world is saved every SNAP_STEPS steps of the path at most (a
+         * save costs a few steps' worth; a branch replays the rest). */
+        if (d->snaps.arena) {
+            dfs_view v = {d->cur_sleep, d->preemptions, d->step_count, d->last};
+            state_snaps_push(&d->snaps, pos, SNAP_STEPS, SNAP_STEP_BYTES, &v, d->cur_sleep_acc); /* the world is as at the step's start */
+        }
     }
     g_array_append_val(d->nodes, node);
     return pick; /* n: every candidate asleep, the run is abandoned */
 }
 
+/* The hooks run outside the arena: what they allocate outlives the run. */
+static uint32_t dfs_pick_outside(void *ctx, uint32_t n, const int *cand)
+{
+    sim_arena *in = sim_arena_leave();
+    uint32_t pick = dfs_pick(ctx, n, cand);
+    sim_arena_enter(in);
+    return pick;
+}
+
+static uint32_t dfs_pick_data_outside(void *ctx, uint32_t n, const int *cand)
+{
+    sim_arena *in = sim_arena_leave();
+    uint32_t pick = dfs_pick_data(ctx, n, cand);
+    sim_arena_enter(in);
+    return pick;
+}
+
 static void dfs_world_ready(void *ctx, sim_world *w)
 {
     ((dfs *)ctx)->world = w;
+    ((dfs *)ctx)->chooser = w->chooser;
 }
+
+static void dfs_step_done_in(dfs *d, const sim_step_info *st);
 
 static void dfs_step_done(void *ctx, const sim_step_info *st)
 {
-    dfs *d = ctx;
+    sim_arena *in = sim_arena_leave();
+    dfs_step_done_in(ctx, st);
+    sim_arena_enter(in);
+}
+
+static void dfs_step_done_in(dfs *d, const sim_step_info *st)
+{
     if (d->o->final_digests)
         sim_world_digest(d->world, &d->last);
     if (d->step_count < d->steps_kept) {
@@ -307,16 +349,17 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     d.steps = g_array_new(FALSE, FALSE, sizeof(dfs_step));
     d.cur_sleep_acc = acc_array(d.n_tabs);
     d.traces = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    state_snaps_init(&d.snaps, s, pool, sizeof(dfs_view));
     gboolean finished = FALSE;
     for (;;) {
         if (sim_explore_exhaustive_budget(o, r, t0))
             break;
         sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
                              .prefix = (const uint32_t *)d.prefix->data, .prefix_len = d.prefix->len,
-                             .sched_pick = dfs_pick, .step_done = dfs_step_done, .hook_ctx = &d,
+                             .sched_pick = dfs_pick_outside, .step_done = dfs_step_done, .hook_ctx = &d,
                              .stop = o->stop};
         if (d.split.depth >= 0)
-            spec.data_pick = dfs_pick_data;
+            spec.data_pick = dfs_pick_data_outside;
         if (o->final_digests) {
             spec.digests = TRUE;
             spec.world_ready = dfs_world_ready;
@@ -329,14 +372,31 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         memset(d.cur_sleep_acc, 0, (gsize)d.n_tabs * sizeof(sim_access));
         d.preemptions = 0;
         d.split.skipped = FALSE;
-        sim_run run;
-        /* sim_run_exec sets the chooser up; dfs_pick needs to see it. */
-        d.chooser = &run.chooser;
-        sim_run_exec(s, pool, &spec, &run);
-        if (run.stopped) {
+        sim_run local, *run = &local;
+        const state_snap *from = d.snaps.arena ? state_snaps_nearest(&d.snaps, d.prefix->len) : NULL;
+        if (from) {
+            dfs_view v;
+            run = state_snaps_restore(&d.snaps, from, d.prefix, &v, d.cur_sleep_acc);
+            d.cur_sleep = v.cur_sleep;
+            d.preemptions = v.preemptions;
+            d.step_count = v.step_count;
+            d.last = v.last;
+            d.world = d.snaps.world;
+            d.chooser = &run->chooser;
+            state_snaps_steps(&d.snaps, &spec);
+        } else if (d.snaps.arena) {
+            spec.world_ready = dfs_world_ready; /* sets d.world and, with it, the chooser */
+            run = state_snaps_fresh(&d.snaps, s, pool, &spec);
+        } else {
+            /* sim_run_exec sets the chooser up; dfs_pick needs to see it. */
+            d.chooser = &run->chooser;
+            sim_run_exec(s, pool, &spec, run);
+        }
+        if (run->stopped) {
             /* Cut short: its path is not explored, nor counted. */
-            sim_explore_exhaustive_stopped(o, r, run.stopped);
-            sim_run_clear(&run);
+            sim_explore_exhaustive_stopped(o, r, run->stopped);
+            if (run == &local)
+                sim_run_clear(run);
             break;
         }
         if (d.step_count < d.steps->len) { /* it ended before the steps it was to repeat */
@@ -344,14 +404,14 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             d.vc_valid = MIN(d.vc_valid, d.step_count);
         }
         /* A run abandoned at another shard's item ends its path above it. */
-        nodes_sync(&d, &run.chooser, d.split.skipped ? (guint)d.split.skip_pos : run.chooser.record->len);
+        nodes_sync(&d, &run->chooser, d.split.skipped ? (guint)d.split.skip_pos : run->chooser.record->len);
         gboolean in_item = !sim_split_in_top(&d.split);
-        gboolean owned = sim_split_run_owned(&d.split, o, &run.chooser);
-        if (run.chooser.abandoned) {
+        gboolean owned = sim_split_run_owned(&d.split, o, &run->chooser);
+        if (run->chooser.abandoned) {
             r->pruned += owned;
         } else if (owned) {
             r->runs++;
-            sim_explore_count_run(r, &run.monitor);
+            sim_explore_count_run(r, &run->monitor);
             if (o->final_digests && d.step_count > 0 && !g_hash_table_contains(o->final_digests, &d.last))
                 g_hash_table_add(o->final_digests, g_memdup2(&d.last, sizeof d.last));
             if (o->count_traces) {
@@ -359,23 +419,25 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
                 if (!g_hash_table_contains(d.traces, &h))
                     g_hash_table_add(d.traces, g_memdup2(&h, sizeof h));
             }
-            if (run.monitor.violated) {
+            if (run->monitor.violated) {
                 sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = spec.untimed, .discrete = TRUE};
                 guint before = r->violated;
-                gboolean stop = sim_explore_found(r, o, s, &run, &found, TRUE, TRUE);
+                gboolean stop = sim_explore_found(r, o, s, run, &found, TRUE, TRUE);
                 /* Where in the whole search's depth-first order: bounds
                  * are searched in turn, items in depth-first order. */
                 for (int i = 0; i < SIM_INV_COUNT; i++)
                     if ((r->violated & ~before) & (1u << i))
                         r->cex[i].order = ((bound + 1) << 40) + d.split.cur;
                 if (stop) {
-                    sim_run_clear(&run);
+                    if (run == &local)
+                        sim_run_clear(run);
                     break;
                 }
             }
         }
-        gboolean truncated = run.monitor.c.truncated;
-        sim_run_clear(&run);
+        gboolean truncated = run->monitor.c.truncated;
+        if (run == &local)
+            sim_run_clear(run);
         /* Races matter inside an item only: the top is expanded fully. */
         if (d.reduce && in_item && !sim_dfs_race_analysis(&d)) {
             sim_explore_exhaustive_stopped(o, r, sim_stop_read(o->stop));
@@ -397,6 +459,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
     split->owned = d.split.owned;
     split->shared_runs = d.split.shared_runs;
     g_hash_table_destroy(d.traces);
+    state_snaps_clear(&d.snaps);
     nodes_truncate(&d, 0);
     g_array_free(d.nodes, TRUE);
     g_array_free(d.prefix, TRUE);

@@ -13,6 +13,7 @@
 
 #include "sim/explore/explore.h"
 #include "sim/explore/split.h"
+#include "sim/explore/state_snap.h"
 #include "sim/world/world.h"
 
 
@@ -70,7 +71,18 @@ typedef struct dfs {
      * after its last step (sim/world/world_digest.h) */
     sim_world *world;
     sim_digest last;
+    /* The run's world saved at its scheduling choices: a branch starts
+     * from the deepest one at or above its choice (state_snap.h). */
+    state_snaps snaps;
 } dfs;
+
+/* What the search knows of a run where it is, kept with a saved world. */
+typedef struct dfs_view {
+    uint64_t cur_sleep;
+    int preemptions;
+    guint step_count;
+    sim_digest last;
+} dfs_view;
 
 /* Source-DPOR: adds to the backtrack sets of the path the reversals of the
  * races of the run just made (d->steps).  FALSE when a stop struck first. */
