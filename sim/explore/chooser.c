@@ -7,6 +7,7 @@
  * scenario says.
  */
 #include "sim/explore/chooser.h"
+#include "sim/world/arena.h"
 
 #include <assert.h>
 
@@ -103,13 +104,17 @@ static uint32_t choose_kind(sim_chooser *chooser, uint32_t n, sim_choice_kind ki
             answer = n - 1;
         }
     } else if (kind == SIM_CHOICE_SCHED && chooser->sched_pick) {
+        sim_arena *in = sim_arena_leave(); /* the explorer's memory outlives the run's */
         answer = chooser->sched_pick(chooser->sched_ctx, n, cand_tabs);
+        sim_arena_enter(in);
         if (answer >= n) {
             chooser->abandoned = TRUE;
             answer = 0;
         }
     } else if (kind == SIM_CHOICE_DATA && chooser->data_pick) {
+        sim_arena *in = sim_arena_leave();
         answer = chooser->data_pick(chooser->sched_ctx, n, NULL);
+        sim_arena_enter(in);
         if (answer >= n) {
             chooser->abandoned = TRUE;
             answer = 0;

@@ -176,40 +176,15 @@ static uint32_t dfs_pick(void *ctx, uint32_t n, const int *cand)
     return pick; /* n: every candidate asleep, the run is abandoned */
 }
 
-/* The hooks run outside the arena: what they allocate outlives the run. */
-static uint32_t dfs_pick_outside(void *ctx, uint32_t n, const int *cand)
-{
-    sim_arena *in = sim_arena_leave();
-    uint32_t pick = dfs_pick(ctx, n, cand);
-    sim_arena_enter(in);
-    return pick;
-}
-
-static uint32_t dfs_pick_data_outside(void *ctx, uint32_t n, const int *cand)
-{
-    sim_arena *in = sim_arena_leave();
-    uint32_t pick = dfs_pick_data(ctx, n, cand);
-    sim_arena_enter(in);
-    return pick;
-}
-
 static void dfs_world_ready(void *ctx, sim_world *w)
 {
     ((dfs *)ctx)->world = w;
     ((dfs *)ctx)->chooser = w->chooser;
 }
 
-static void dfs_step_done_in(dfs *d, const sim_step_info *st);
-
 static void dfs_step_done(void *ctx, const sim_step_info *st)
 {
-    sim_arena *in = sim_arena_leave();
-    dfs_step_done_in(ctx, st);
-    sim_arena_enter(in);
-}
-
-static void dfs_step_done_in(dfs *d, const sim_step_info *st)
-{
+    dfs *d = ctx;
     if (d->o->final_digests)
         sim_world_digest(d->world, &d->last);
     if (d->step_count < d->steps_kept) {
@@ -356,10 +331,10 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
             break;
         sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
                              .prefix = (const uint32_t *)d.prefix->data, .prefix_len = d.prefix->len,
-                             .sched_pick = dfs_pick_outside, .step_done = dfs_step_done, .hook_ctx = &d,
+                             .sched_pick = dfs_pick, .step_done = dfs_step_done, .hook_ctx = &d,
                              .stop = o->stop};
         if (d.split.depth >= 0)
-            spec.data_pick = dfs_pick_data_outside;
+            spec.data_pick = dfs_pick_data;
         if (o->final_digests) {
             spec.digests = TRUE;
             spec.world_ready = dfs_world_ready;

@@ -72,7 +72,6 @@
 #include "sim/explore/state_set.h"
 #include "sim/explore/state_snap.h"
 #include "sim/programs/algorithms.h"
-#include "sim/world/arena.h"
 #include "sim/world/world.h"
 
 /* ---- the search ---- */
@@ -163,8 +162,9 @@ static gboolean split_enter(sdfs *d, size_t pos)
 /* Beyond the replayed prefix: the first candidate not asleep.  n (every
  * candidate asleep) abandons the run: each way on was explored from an
  * earlier branch. */
-static uint32_t sdfs_pick_in(sdfs *d, uint32_t n, const int *cand)
+static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
 {
+    sdfs *d = ctx;
     nodes_sync(d, d->chooser, (guint)d->chooser->pos);
     if (!split_enter(d, d->chooser->pos)) {
         d->abandon_pos = d->chooser->pos; /* no node: the path ends above the item */
@@ -194,15 +194,6 @@ static uint32_t sdfs_pick_in(sdfs *d, uint32_t n, const int *cand)
     g_array_append_val(d->nodes, node);
     if (pick == n)
         d->abandon_pos = d->chooser->pos + 1; /* the chooser records this choice */
-    return pick;
-}
-
-/* The hooks run outside the arena: what they allocate outlives the run. */
-static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
-{
-    sim_arena *in = sim_arena_leave();
-    uint32_t pick = sdfs_pick_in(ctx, n, cand);
-    sim_arena_enter(in);
     return pick;
 }
 
@@ -240,8 +231,9 @@ static gboolean sleep_after(sdfs *d, const sim_step_info *st)
  * search goes, but a replayed path must be the path: along the prefix
  * the decision made when the path was first run is given again; beyond
  * it, the prediction is taken and noted. */
-static gboolean sdfs_collapse_in(sdfs *d, gboolean (*predict)(void *arg), void *arg)
+static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *arg)
 {
+    sdfs *d = ctx;
     if (d->v.cq_next < d->cq_bit->len)
         return g_array_index(d->cq_bit, gboolean, d->v.cq_next++); /* not predicted: its answer is the path's */
     gboolean predicted = !sim_split_in_top(&d->split) && predict(arg);
@@ -252,14 +244,6 @@ static gboolean sdfs_collapse_in(sdfs *d, gboolean (*predict)(void *arg), void *
     g_array_append_val(d->cq_bit, predicted);
     d->v.cq_next++;
     return predicted;
-}
-
-static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *arg)
-{
-    sim_arena *in = sim_arena_leave();
-    gboolean b = sdfs_collapse_in(ctx, predict, arg);
-    sim_arena_enter(in);
-    return b;
 }
 
 /* The next run replays choices [0, len): the questions asked before the
@@ -280,8 +264,9 @@ static void sdfs_world_ready(void *ctx, sim_world *w)
     d->chooser = w->chooser;
 }
 
-static void sdfs_step_done_in(sdfs *d, const sim_step_info *st)
+static void sdfs_step_done(void *ctx, const sim_step_info *st)
 {
+    sdfs *d = ctx;
     sim_world *w = d->world;
     if (d->sleep_sets && !sleep_after(d, st)) {
         d->chooser->abandoned = TRUE;
@@ -309,13 +294,6 @@ static void sdfs_step_done_in(sdfs *d, const sim_step_info *st)
         d->v.skip = (guint8)~explore;
         d->v.skip_pos = d->chooser->pos;
     }
-}
-
-static void sdfs_step_done(void *ctx, const sim_step_info *st)
-{
-    sim_arena *in = sim_arena_leave();
-    sdfs_step_done_in(ctx, st);
-    sim_arena_enter(in);
 }
 
 static void sdfs_progress(const sim_explore_options *o, const sim_explore_result *r, const sdfs *d, double t0)

@@ -5,6 +5,7 @@
 
 #include "sim/stats/stats.h"
 #include "sim/explore/token.h"
+#include "sim/world/arena.h"
 #include "sim/world/world.h"
 
 void sim_run_exec(const sim_scenario *s, sim_stack_pool *pool, const sim_run_spec *spec, sim_run *run)
@@ -40,8 +41,11 @@ sim_world *sim_run_start(const sim_scenario *s, sim_stack_pool *pool, const sim_
         w->collapse_reads = spec->collapse_reads && spec->marks_seen;
         w->collapse_decide = spec->collapse_decide;
     }
-    if (spec->world_ready)
+    if (spec->world_ready) {
+        sim_arena *in = sim_arena_leave(); /* the explorer's memory outlives the run's */
         spec->world_ready(spec->hook_ctx, w);
+        sim_arena_enter(in);
+    }
     sim_world_start(w);
     return w;
 }

@@ -129,12 +129,10 @@ static void heap_free(void *p)
     *list = base;
 }
 
+/* Its bytes: the block's size, or an over-aligned pointer's request. */
 static size_t heap_usable(void *p)
 {
-    size_t *hdr = (size_t *)p - 2;
-    if (hdr[1])
-        return hdr[0];
-    return hdr[0];
+    return ((size_t *)p)[-2];
 }
 
 static void *heap_memalign(char *heap, size_t align, size_t n)

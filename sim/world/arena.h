@@ -13,9 +13,11 @@
  * each stack in use; restoring it puts back every byte a run could read.
  *
  * Invariant: memory reachable from the world is allocated while the arena
- * is entered and freed only by the world; code outside the world (the
- * explorer's hooks, the marks' record) runs with the arena left
- * (sim_arena_leave) so its allocations survive a restore.  A pointer freed
+ * is entered and freed only by the world; code outside the world runs
+ * with the arena left (sim_arena_leave) so its allocations survive a
+ * restore: the explorers' hooks, left at their call sites (chooser.c,
+ * world_step, env_eager.c's collapse, run.c's world_ready), and the marks'
+ * record (env_digest.c).  A pointer freed
  * anywhere goes back to whoever made it (free checks the address).
  *
  * Not available (sim_arena_usable is FALSE) under AddressSanitizer, which

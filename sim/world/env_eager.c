@@ -62,6 +62,7 @@
  */
 #include <string.h>
 
+#include "sim/world/arena.h"
 #include "sim/world/env_parts.h"
 #include "sim/world/env_wait.h"
 
@@ -287,7 +288,12 @@ static gboolean collapse_candidate(sim_world *w, const sim_queue_entry *e)
         return FALSE;
     if (!alone_and_free(w, t))
         return FALSE;
-    return w->collapse_decide ? w->collapse_decide(w->hook_ctx, collapse_predict, t) : collapse_predict(t);
+    if (!w->collapse_decide)
+        return collapse_predict(t);
+    sim_arena *in = sim_arena_leave(); /* the explorer's memory outlives the run's */
+    gboolean collapse = w->collapse_decide(w->hook_ctx, collapse_predict, t);
+    sim_arena_enter(in);
+    return collapse;
 }
 
 /* Do the get at once; it must end in the wait the marks foretold, or the

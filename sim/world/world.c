@@ -418,7 +418,9 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
         w->monitor->c.preemptions++;
     if (w->step_done) {
         info->acc = w->acc; /* t may be freed by now: it may have finished */
+        sim_arena *in = sim_arena_leave(); /* the explorer's memory outlives the run's */
         w->step_done(w->hook_ctx, info);
+        sim_arena_enter(in);
     }
 }
 
