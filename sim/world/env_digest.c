@@ -53,6 +53,17 @@
  * complete.  When the description cannot be had (heap_describe says
  * FALSE), the tab's running hash stands for it.
  *
+ * Waits that return: a marked task's wait for one key with no deadline,
+ * begun right after its get of that key, is followed to the task's next
+ * output (not counting step labels): if that is the same get under the
+ * same check key, the wait brought the task back to where it read, as it
+ * was; otherwise (a counter of waits spent in its live values, a give-up)
+ * it did not.  The answer is recorded in marks_seen under the get's check
+ * key and the key, and checked as outputs are (two answers from one key
+ * are a mark conflict).  Collapsing a read that leads to a wait
+ * (env_eager.c) needs the answer "back": only then is waiting the same
+ * state as being about to read.
+ *
  * The rule of waits (xt/env.h): a task that has made a mark waits only for
  * keys it read since its last mark, so the digest keeps its pending
  * unseen changes (env_wait.c) of those keys alone.  Every wait of such a
@@ -154,6 +165,12 @@ static void fold_text(sim_tab *tab, uint64_t op, int rc, const GString *text)
 
 /* ---- the check of marks ---- */
 
+/* Kinds of results and outputs. */
+enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RANDOM, OP_SEND, OP_SPAWN,
+       OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
+       OP_DRAWN, OP_END, OP_WAIT_ENDED };
+
+
 static guint digest_hash(gconstpointer p)
 {
     return (guint)((const sim_digest *)p)->lo;
@@ -204,13 +221,56 @@ static void check_output(sim_world *w, const sim_digest *key_h, const sim_digest
         w->mark_conflict = label;
 }
 
+/* Where the record of what a wait for key did, begun right after the get
+ * checked under get_key, is kept in marks_seen. */
+static void back_record(sim_digest get_key, const char *key, sim_digest *record)
+{
+    *record = get_key;
+    sim_digest_u64(record, UINT64_C(0x6261636b)); /* "back" */
+    sim_digest_str(record, key);
+}
+
+static const sim_digest BACK_YES = {1, 0}, BACK_NO = {2, 0};
+
+/* Waits that return (see the file comment): each output of t that is not
+ * a step label, before it is checked.  A wait for one key with no
+ * deadline, right after a get of that key, arms t; its next output says
+ * whether the wait brought it back to that get as it was (the same get
+ * under the same check key) or changed it (a counter of waits spent), and
+ * that is recorded under the get's key.  Two different answers from one
+ * key are a mark that left something out. */
+static void back_note(sim_world *w, sim_task *t, uint64_t op, const char *key)
+{
+    if (op == OP_MARK)
+        return; /* a step label: it names the call that follows */
+    sim_digest k = {0, 0};
+    if (t->mark)
+        mark_key(t, *target_of(t), t->outputs, &k);
+    if (t->back.armed) {
+        t->back.armed = FALSE;
+        gboolean back = op == OP_GET && t->mark && sim_digest_equal(k, t->back.from);
+        check_output(w, &t->back.record, back ? &BACK_YES : &BACK_NO, t->back.mark);
+    }
+    if (op == OP_WAIT && t->back.single && t->back.have_get) {
+        t->back.armed = TRUE;
+        t->back.from = t->back.get;
+        t->back.mark = t->mark;
+        back_record(t->back.get, key, &t->back.record);
+    }
+    t->back.have_get = op == OP_GET && t->mark;
+    t->back.get = k;
+}
+
 /* An output of the running task: checked while a mark is in force, and
  * under its own hash when it keeps one (see the file comment). */
 static void output(sim_tab *tab, uint64_t op, const char *key, const char *value, int64_t arg)
 {
     sim_world *w = tab->world;
     sim_task *t = current_of(tab);
-    if (!t || (!t->mark && !keeps_own(tab)) || !w->marks_seen || sim_tab_gone(tab))
+    if (!t || !w->marks_seen || sim_tab_gone(tab))
+        return;
+    back_note(w, t, op, key);
+    if (!t->mark && !keeps_own(tab))
         return;
     if (w->marks_prefix_checked && w->chooser->pos < w->chooser->prefix_len) {
         t->outputs++;
@@ -235,10 +295,6 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
 }
 
 /* ---- the wrapped methods (ctx = sim_tab) ---- */
-
-enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RANDOM, OP_SEND, OP_SPAWN,
-       OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
-       OP_DRAWN, OP_END, OP_WAIT_ENDED };
 
 static int d_get(void *ctx, const char *key, GString *out)
 {
@@ -436,6 +492,9 @@ static int d_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t tim
 {
     sim_tab *tab = ctx;
     check_wait_keys(tab, keys, n_keys);
+    sim_task *t = current_of(tab);
+    if (t)
+        t->back.single = keys && n_keys == 1 && timeout_ms < 0;
     output(tab, OP_WAIT, n_keys > 0 ? keys[0] : NULL, NULL, timeout_ms);
     int rc = tab->inner->wait(ctx, keys, n_keys, timeout_ms);
     fold_rc(tab, OP_WAIT, rc);
@@ -543,7 +602,17 @@ gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t)
         return FALSE;
     sim_digest wait; /* d_wait's output; the label is NULL: every storage call clears it (env_sim.c) */
     output_digest(&wait, OP_WAIT, key, NULL, -1, NULL);
-    return sim_digest_equal(*seen, wait);
+    if (!sim_digest_equal(*seen, wait))
+        return FALSE;
+    /* And that wait brings it back to this get as it is now, once the key
+     * changes: else waiting is not the same state as being about to read
+     * (a wait may count against a bound), and the read must stay a step. */
+    if (!t->back.have_get)
+        return FALSE;
+    sim_digest record;
+    back_record(t->back.get, key, &record);
+    const sim_digest *back = g_hash_table_lookup(w->marks_seen, &record);
+    return back && sim_digest_equal(*back, BACK_YES);
 }
 
 void sim_env_digest_task_end(sim_task *t)

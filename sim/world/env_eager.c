@@ -50,9 +50,14 @@
  * state "before a read that fails" and the state "waiting" are then one:
  * from either, the task does nothing until k changes, and then reads the
  * new value (a change wakes the waiter, whose prefix stops before the same
- * read).  What it assumes is what marks assume (one hash, one future), and
- * it is checked: the task must then be waiting for k, or the mark is named
- * incomplete.  Only where a get returns the browser's map as it is (the
+ * read), if the wait left it as it was: the marks' record must also say
+ * that such a wait, once k changed, brought the task back to the same
+ * get under the same hash (env_digest.c, "Waits that return").  A wait
+ * that counts against a bound (Lamport's retries_max) does not: there
+ * "about to read" has one wait more left than "waiting", and the read
+ * stays a step of its own.  What it assumes is what marks assume (one
+ * hash, one future), and it is checked: the task must then be waiting for
+ * k, or the mark is named incomplete.  Only where a get returns the browser's map as it is (the
  * linearizable model, storage available, no tab faults), for a tab's only
  * task, and not for the starvation search, whose fairness counts a task
  * enabled before such a read.  The marks' record grows during a search, so

@@ -135,6 +135,18 @@ struct sim_task {
     const char *last_mark;  /* the label of its last mark, in force or not, or NULL: its waits
                                must be for keys read since (env_digest.c) */
     uint32_t outputs;       /* outputs since its last result or mark: they are checked in sequence */
+    /* Waits that bring it back to its read (env_digest.c, "Waits that
+     * return"): the check key of its last output when that was a get with
+     * a mark in force; the wait for that key it is in, begun right after. */
+    struct {
+        sim_digest get;     /* the get's check key (mark_key) */
+        gboolean have_get;  /* its last output was that get */
+        gboolean single;    /* set by its wait: one key, no deadline */
+        gboolean armed;     /* waiting since that get: its next output tells */
+        sim_digest from;    /* armed: the get's check key */
+        sim_digest record;  /* armed: where marks_seen keeps what the wait did (back_record) */
+        const char *mark;   /* armed: the mark in force then */
+    } back;
     /* Its own running hash, kept when the program describes its shared
      * objects (env_digest.c, "Shared objects"): what it was spawned with,
      * what it read and the marks it made. */

@@ -186,7 +186,14 @@ static void test_stateful_agrees_broken(void **state)
 #endif
         "snapshot-lamport.ini", "snapshot-lamport-lockstep.ini", "events-no-lock.ini",
         "events-send-outside-lock.ini", "faults-lamport-close.ini", "faults-server-web-locks.ini",
-        "lamport-prefix-close.ini", "web-locks-steal.ini", NULL};
+        "lamport-prefix-close.ini", "web-locks-steal.ini",
+#ifndef TABSIM_SANITIZED /* 195,047 stateless executions */
+        /* Waits that count against a bound: the stateful search must keep
+         * a read that leads to a wait as a step there (it reached 37 of
+         * the 39 final states when it did not). */
+        "lamport-retries-bound.ini",
+#endif
+        NULL};
     differential(names);
 }
 
