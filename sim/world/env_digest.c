@@ -607,10 +607,15 @@ gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t)
     /* And that wait brings it back to this get as it is now, once the key
      * changes: else waiting is not the same state as being about to read
      * (a wait may count against a bound), and the read must stay a step. */
-    if (!t->back.have_get)
+    sim_digest get_key; /* the get's check key: made (storage_turn) or to come (a woken prefix's stop) */
+    if (t->pending_eager)
+        mark_key(t, *target_of(t), t->outputs, &get_key);
+    else if (t->back.have_get)
+        get_key = t->back.get;
+    else
         return FALSE;
     sim_digest record;
-    back_record(t->back.get, key, &record);
+    back_record(get_key, key, &record);
     const sim_digest *back = g_hash_table_lookup(w->marks_seen, &record);
     return back && sim_digest_equal(*back, BACK_YES);
 }

@@ -42,7 +42,9 @@
  */
 /*
  * Reads that lead back to a wait (the stateful safety search only,
- * sim_run_spec.collapse_reads).  A task stopped before a get of key k, whose
+ * sim_run_spec.collapse_reads).  A task stopped before a get of key k (by
+ * its storage call's turn, or by its woken prefix: a waiter woken by a
+ * change of k to another value that still fails), whose
  * state mark is in force, and whose marks' record (marks_seen, env_digest.c
  * sim_env_read_leads_to_wait) says that the value k holds now leads it
  * straight to a wait for k alone with no deadline, does that get and
@@ -99,7 +101,12 @@ void sim_env_eager_end(sim_task *t)
 
 static int e_get(void *ctx, const char *key, GString *out)
 {
+    sim_task *t = ((sim_tab *)ctx)->world->eager;
+    t->pending_read = key; /* a read that may lead back to a wait (below) */
+    t->pending_eager = TRUE;
     eager_stop(ctx, TRUE);
+    t->pending_read = NULL;
+    t->pending_eager = FALSE;
     return REAL((sim_tab *)ctx)->storage_get(ctx, key, out);
 }
 
@@ -307,7 +314,18 @@ static void collapse_read(sim_world *w, sim_task *t)
 {
     const char *key = t->pending_read;
     const char *mark = t->mark;
+    /* A task its woken prefix stopped makes its get now, as in a step of
+     * its own that has touched nothing yet; what the get touches joins
+     * this step's footprint. */
+    gboolean touched = w->step_touched, entered = w->step_entered;
+    sim_access acc = w->acc;
+    w->step_touched = w->step_entered = FALSE;
+    w->acc.r = w->acc.w = 0;
     sim_world_dispatch(w, t);
+    w->step_touched |= touched;
+    w->step_entered |= entered;
+    w->acc.r |= acc.r;
+    w->acc.w |= acc.w;
     gboolean waits = t->wait.waiting && t->wait.n_keys == 1 && t->wait.deadline_us < 0 &&
                      strcmp(t->wait.keys[0], key) == 0;
     if (!waits && !w->mark_conflict)

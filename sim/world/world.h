@@ -120,6 +120,7 @@ struct sim_task {
     void *arg;
     const char *label;      /* from XT_OBS_STEP, for the next storage call */
     const char *pending_read; /* the key of the get it is stopped before, or NULL (env_eager.c) */
+    gboolean pending_eager;   /* stopped before it by its woken prefix, the get not yet begun (env_eager.c) */
     /* The task's part of each concept, defined with it: */
     sim_task_record record;   /* lock request timing, storage calls (check/monitor.h) */
     sim_task_weblock weblock; /* its place in the Web Locks manager (browser/weblocks.h) */
