@@ -541,13 +541,18 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
      * with: sound when no run meets the step bound, for the set is then
      * closed under successors and holds every reachable state.  If one
      * does, the search starts over keeping the fewest steps of each state
-     * (and a state reached with more steps left is explored again). */
+     * (and a state reached with more steps left is explored again); also
+     * after a violation, unless the search is done judging (--first, or
+     * every invariant it claims violated): the invariants not violated
+     * are judged by the exact pass, not by the first. */
     sim_split_begin(&d.split, -1, FALSE, NULL);
     gboolean finished = o->shard_count <= 1 || split_choose(s, pool, o, r, &d, marks_seen, t0);
     /* --list-items: split_choose listed the items; nothing is explored. */
     gboolean listing = o->items_out && o->shard_count > 1;
     finished = finished && (listing || stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps));
-    if (finished && cut_steps && !o->bitstate && !conflict && r->verdict != SIM_VERDICT_VIOLATION) {
+    guint claims = sim_programs[s->workload_mode]->claims;
+    gboolean judged = r->verdict == SIM_VERDICT_VIOLATION && (o->first || (claims & ~r->violated) == 0);
+    if (finished && cut_steps && !o->bitstate && !conflict && !judged) {
         state_set_clear(&d.visited);
         finished = state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);
         d.visited.exact_steps = TRUE;
