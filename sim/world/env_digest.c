@@ -170,7 +170,6 @@ enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RA
        OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
        OP_DRAWN, OP_END, OP_WAIT_ENDED };
 
-
 static guint digest_hash(gconstpointer p)
 {
     return (guint)((const sim_digest *)p)->lo;

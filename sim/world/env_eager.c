@@ -44,8 +44,8 @@
  * Reads that lead back to a wait (the stateful safety search only,
  * sim_run_spec.collapse_reads).  A task stopped before a get of key k (by
  * its storage call's turn, or by its woken prefix: a waiter woken by a
- * change of k to another value that still fails), whose
- * state mark is in force, and whose marks' record (marks_seen, env_digest.c
+ * change of k to another value that still fails), whose state mark is in
+ * force, and whose marks' record (marks_seen, env_digest.c
  * sim_env_read_leads_to_wait) says that the value k holds now leads it
  * straight to a wait for k alone with no deadline, does that get and
  * begins that wait at once, inside the step that brought it there.  The
@@ -53,19 +53,20 @@
  * from either, the task does nothing until k changes, and then reads the
  * new value (a change wakes the waiter, whose prefix stops before the same
  * read), if the wait left it as it was: the marks' record must also say
- * that such a wait, once k changed, brought the task back to the same
- * get under the same hash (env_digest.c, "Waits that return").  A wait
- * that counts against a bound (Lamport's retries_max) does not: there
- * "about to read" has one wait more left than "waiting", and the read
- * stays a step of its own.  What it assumes is what marks assume (one
- * hash, one future), and it is checked: the task must then be waiting for
- * k, or the mark is named incomplete.  Only where a get returns the browser's map as it is (the
- * linearizable model, storage available, no tab faults), for a tab's only
- * task, and not for the starvation search, whose fairness counts a task
- * enabled before such a read.  The marks' record grows during a search, so
- * a path replayed later could be decided otherwise: the search answers
- * each such question along a replayed prefix as it did when the path was
- * first run (sim_run_spec.collapse_decide, explore_state.c sdfs_collapse).
+ * that such a wait, once k changed, brought the task back to the same get
+ * under the same hash (env_digest.c, "Waits that return").  A wait that
+ * counts against a bound (Lamport's retries_max) does not: there "about
+ * to read" has one wait more left than "waiting", and the read stays a
+ * step of its own.  What it assumes is what marks assume (one hash, one
+ * future), and it is checked: the task must then be waiting for k, or the
+ * mark is named incomplete.  Only where a get returns the browser's map as
+ * it is (the linearizable model, storage available, no tab faults), for a
+ * tab's only task, and not for the starvation search, whose fairness
+ * counts a task enabled before such a read.  The marks' record grows
+ * during a search, so a path replayed later could be decided otherwise:
+ * the search answers each such question along a replayed prefix as it did
+ * when the path was first run (sim_run_spec.collapse_decide,
+ * explore_state.c sdfs_collapse).
  */
 #include <string.h>
 
