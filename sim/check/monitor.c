@@ -373,7 +373,8 @@ static void pairs_add(id_pairs *p, const char *id, int value)
 
 static void pairs_fold(id_pairs *p, sim_digest *h)
 {
-    qsort(p->e, p->n, sizeof *p->e, pair_cmp);
+    if (p->n > 1) /* most digests: no events at all */
+        qsort(p->e, p->n, sizeof *p->e, pair_cmp);
     guint distinct = 0;
     for (guint i = 0; i < p->n; i++)
         distinct += i + 1 == p->n || strcmp(p->e[i].id, p->e[i + 1].id) != 0;
