@@ -77,8 +77,12 @@ gboolean sim_explore_found(sim_explore_result *r, const sim_explore_options *o, 
     }
     r->violated |= run->monitor.violated;
     r->verdict = SIM_VERDICT_VIOLATION;
-    guint claims = sim_programs[s->workload_mode]->claims;
-    return o->first || (stop_when_all && (claims & ~r->violated) == 0);
+    return o->first || (stop_when_all && sim_explore_all_violated(s, r));
+}
+
+gboolean sim_explore_all_violated(const sim_scenario *s, const sim_explore_result *r)
+{
+    return (sim_programs[s->workload_mode]->claims & ~r->violated) == 0;
 }
 
 /* The primary counterexample's fields, from its invariant's entry. */

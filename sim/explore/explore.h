@@ -168,6 +168,8 @@ void sim_explore_result_clear(sim_explore_result *result);
 gboolean sim_explore_found(sim_explore_result *result, const sim_explore_options *options,
                            const sim_scenario *scenario, const sim_run *run, const sim_run_spec *spec,
                            gboolean keep_record, gboolean stop_when_all);
+/* Whether every invariant the scenario's program claims is violated in result. */
+gboolean sim_explore_all_violated(const sim_scenario *scenario, const sim_explore_result *result);
 /* Adds one run's counters (steps, storage calls, cuts, quota errors) to result. */
 void sim_explore_count_run(sim_explore_result *result, const sim_monitor *monitor);
 /* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */

@@ -550,8 +550,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     /* --list-items: split_choose listed the items; nothing is explored. */
     gboolean listing = o->items_out && o->shard_count > 1;
     finished = finished && (listing || stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps));
-    guint claims = sim_programs[s->workload_mode]->claims;
-    gboolean judged = r->verdict == SIM_VERDICT_VIOLATION && (o->first || (claims & ~r->violated) == 0);
+    gboolean judged = r->verdict == SIM_VERDICT_VIOLATION && (o->first || sim_explore_all_violated(s, r));
     if (finished && cut_steps && !o->bitstate && !conflict && !judged) {
         state_set_clear(&d.visited);
         finished = state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);

@@ -232,19 +232,17 @@ static void back_record(sim_digest get_key, const char *key, sim_digest *record)
 static const sim_digest BACK_YES = {1, 0}, BACK_NO = {2, 0};
 
 /* Waits that return (see the file comment): each output of t that is not
- * a step label, before it is checked.  A wait for one key with no
+ * a step label, before it is checked (k: its check key, {0, 0} without a
+ * mark in force).  A wait for one key with no
  * deadline, right after a get of that key, arms t; its next output says
  * whether the wait brought it back to that get as it was (the same get
  * under the same check key) or changed it (a counter of waits spent), and
  * that is recorded under the get's key.  Two different answers from one
  * key are a mark that left something out. */
-static void back_note(sim_world *w, sim_task *t, uint64_t op, const char *key)
+static void back_note(sim_world *w, sim_task *t, uint64_t op, const char *key, sim_digest k)
 {
     if (op == OP_MARK)
         return; /* a step label: it names the call that follows */
-    sim_digest k = {0, 0};
-    if (t->mark)
-        mark_key(t, *target_of(t), t->outputs, &k);
     if (t->back.armed) {
         t->back.armed = FALSE;
         gboolean back = op == OP_GET && t->mark && sim_digest_equal(k, t->back.from);
@@ -268,7 +266,10 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
     sim_task *t = current_of(tab);
     if (!t || !w->marks_seen || sim_tab_gone(tab))
         return;
-    back_note(w, t, op, key);
+    sim_digest key_h = {0, 0}; /* its check key under the mark in force */
+    if (t->mark)
+        mark_key(t, *target_of(t), t->outputs, &key_h);
+    back_note(w, t, op, key, key_h);
     if (!t->mark && !keeps_own(tab))
         return;
     if (w->marks_prefix_checked && w->chooser->pos < w->chooser->prefix_len) {
@@ -278,18 +279,15 @@ static void output(sim_tab *tab, uint64_t op, const char *key, const char *value
     uint32_t n = t->outputs++;
     sim_digest out;
     output_digest(&out, op, key, value, arg, t->label);
-    if (t->mark) {
-        sim_digest key_h;
-        mark_key(t, *target_of(t), n, &key_h);
+    if (t->mark)
         check_output(w, &key_h, &out, t->mark);
-    }
     sim_digest heap; /* the shared objects as the task sees them now */
     if (keeps_own(tab) && sim_tab_heap_digest(tab, &heap)) {
-        sim_digest key_h = t->own;
-        sim_digest_u64(&key_h, heap.lo);
-        sim_digest_u64(&key_h, heap.hi);
-        sim_digest_u64(&key_h, UINT64_C(0x6f776e) + ((uint64_t)n << 24)); /* "own" */
-        check_output(w, &key_h, &out, SIM_MARK_SHARED);
+        sim_digest own_h = t->own;
+        sim_digest_u64(&own_h, heap.lo);
+        sim_digest_u64(&own_h, heap.hi);
+        sim_digest_u64(&own_h, UINT64_C(0x6f776e) + ((uint64_t)n << 24)); /* "own" */
+        check_output(w, &own_h, &out, SIM_MARK_SHARED);
     }
 }
 
