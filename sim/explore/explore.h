@@ -76,6 +76,12 @@ typedef struct sim_explore_options {
      * complete run's final state goes in (sim_digest* keys, for the
      * differential test of the stateful search). */
     GHashTable *final_digests;
+    /* The stateless search's final digests under these assumptions
+     * (SIM_DIGEST_*), as a stateful search's whose result says them. */
+    guint8 final_digest_assume;
+    /* Stateful: the digests assume nothing, as a shard's (for comparing
+     * final states with shards). */
+    gboolean digest_exact;
     /* With a split (shard_count > 1), exhaustive: when not NULL, the
      * search lists its work items here (sim_explore_item*) instead of
      * exploring them (--list-items). */
@@ -133,6 +139,7 @@ typedef struct sim_explore_result {
     gint64 traces;            /* exhaustive with count_traces: distinct Mazurkiewicz traces */
     /* stateful (explore_state.c) */
     gint64 states;            /* distinct states stored */
+    guint8 digest_assume;     /* what its digests assumed and no code broke (SIM_DIGEST_*) */
     gint64 revisits;          /* runs pruned at a state seen before */
     size_t state_bytes;       /* memory of the visited set */
     double bitstate_coverage; /* bitstate: estimated fraction of states not omitted */

@@ -338,6 +338,7 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         if (o->final_digests) {
             spec.digests = TRUE;
             spec.world_ready = dfs_world_ready;
+            spec.digest_assume = o->final_digest_assume;
         }
         if (o->time == SIM_TIME_TIMED)
             spec.untimed = FALSE;

@@ -53,6 +53,7 @@ typedef struct sim_run_spec {
      * ctx = hook_ctx. */
     gboolean (*collapse_decide)(void *ctx, gboolean (*predict)(void *arg), void *arg);
     gboolean marks_prefix_checked; /* sim_world.marks_prefix_checked */
+    guint8 digest_assume;          /* sim_world.digest_assume */
     void (*world_ready)(void *ctx, struct sim_world *world);
 } sim_run_spec;
 

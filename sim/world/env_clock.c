@@ -32,7 +32,7 @@ gboolean sim_env_clock_passed(void *ctx, int64_t at_ms)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    w->acc.r |= SIM_OBJ_CLOCK;
+    sim_world_clock_read(w);
     if (w->now_us / 1000 >= at_ms)
         return TRUE;
     /* Beyond INT64_MAX microseconds no clock gets. */

@@ -223,7 +223,7 @@ static int64_t env_now_ms(void *ctx)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    w->acc.r |= SIM_OBJ_CLOCK;
+    sim_world_clock_read(w);
     return w->now_us / 1000;
 }
 
@@ -264,13 +264,15 @@ static int64_t env_wait_ended_ms(void *ctx)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    w->acc.r |= SIM_OBJ_CLOCK;
+    sim_world_clock_read(w);
+    w->digest_broken |= SIM_DIGEST_WAIT_END_UNREAD;
     return wait_ended_us(w) / 1000;
 }
 
 static int env_sleep_after_wait_ms(void *ctx, int64_t ms)
 {
     sim_tab *tab = ctx;
+    tab->world->digest_broken |= SIM_DIGEST_WAIT_END_UNREAD; /* a deadline from when its wait ended */
     return env_sleep_from(tab, wait_ended_us(tab->world), ms);
 }
 

@@ -238,6 +238,11 @@ struct sim_world {
     int next_task_id;
     int64_t now_us;
     int64_t drain_end_us;   /* -1 until the workload is over */
+    /* What the digest assumes no code does (SIM_DIGEST_*, world_digest.c,
+     * "Time"), and what code did that breaks such an assumption: the
+     * search that assumes checks broken after each step. */
+    guint8 digest_assume;
+    guint8 digest_broken;
     int spawned_live;       /* live counted tasks: adds, and bounded flush tasks ([flush] count) */
     int mains_live;         /* tabs' main tasks not finished */
     gboolean cancelling;
@@ -376,6 +381,17 @@ static inline gboolean sim_world_tracks_access(const sim_world *w)
 static inline gboolean sim_world_step_quiet(const sim_world *w)
 {
     return !w->step_touched && !w->step_entered && w->acc.r == 0 && (w->acc.w & ~SIM_OBJ_CS) == 0;
+}
+
+/* The step reads the clock (Date.now, a deadline compared, the instant a
+ * wait ended, a time stamped on a write in flight): the clock is one of
+ * the step's accesses, and what the clock reads is now part of what the
+ * program knows, which a digest relative to now does not keep
+ * (world_digest.c, "Time"). */
+static inline void sim_world_clock_read(sim_world *w)
+{
+    w->acc.r |= SIM_OBJ_CLOCK;
+    w->digest_broken |= SIM_DIGEST_CLOCK_UNREAD;
 }
 
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */

@@ -17,8 +17,9 @@
  *    that has made a state mark, only in the keys it read since its last
  *    one, since it waits for no other key before reading it, which hides
  *    the change (the rule of marks, checked in env_digest.c);
- *  - time is exact: now and every pending wake-up in microseconds (no
- *    abstraction yet: sound, at the cost of merging fewer states);
+ *  - time is exact (now and every pending instant in microseconds) or,
+ *    where no code reads the clock, every instant as its distance from
+ *    now ("Time" below);
  *  - a task's local state is its tab's running hash and, inside a lock
  *    request, its own (env_digest.c);
  *  - a tab with no live task is inert for good: only whether it was
@@ -61,6 +62,39 @@ void sim_digest_str(sim_digest *h, const char *text)
         sim_digest_u64(h, UINT64_C(0xfeedfacecafe0001));
     else
         sim_digest_bytes(h, text, strlen(text));
+}
+
+/* ---- Time ----
+ *
+ * Untimed, the clock moves only by wake-ups and jumps the adversary
+ * picks (docs/model-checking.md, "Time and the adversary"), and the
+ * world itself compares instants only with each other: a tab's timers
+ * fire in the order of their instants, a wake-up jumps the clock to
+ * max(now, its instant), a sleep or a deadline is now plus a duration,
+ * the drain stops what is due after its end.  Every one of those is
+ * unchanged when every instant of a state, now included, is shifted by
+ * the same amount.  So two states equal up to such a shift have the same
+ * futures, shifted, unless code reads the clock: a value read is folded
+ * into its tab's hash, but the value a later read gets differs by the
+ * shift, and code may compare it with a constant or store it.  With
+ * SIM_DIGEST_CLOCK_UNREAD assumed, each instant is folded as its
+ * distance from now (now itself as 0).  Only the order of the instants
+ * would not do: a timer set later lands among its tab's pending ones by
+ * its duration.  A lock request's age (how long it has waited) is left
+ * out then too: untimed, no check reads it (progress_bound_ms applies to
+ * timed runs).
+ *
+ * When a task's last wait ended is state only for code that asks
+ * (xt_env_wait_ended_ms, a sleep counted from then: browser-tabs-lock):
+ * with SIM_DIGEST_WAIT_END_UNREAD assumed it is left out.
+ *
+ * The search that assumes (explore_state.c) watches digest_broken after
+ * every step and, if any step of any run broke an assumption, starts over
+ * without it. */
+
+static inline uint64_t instant(const sim_world *w, int64_t us)
+{
+    return (uint64_t)(w->digest_assume & SIM_DIGEST_CLOCK_UNREAD ? us - w->now_us : us);
 }
 
 /* ---- the parts ---- */
@@ -123,10 +157,14 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
     task_name(h, t->sync_parent);
     task_name(h, t->sync_child);
     sim_digest_str(h, t->label);
-    sim_digest_u64(h, t->record.lock_since_us < 0 ? UINT64_MAX : (uint64_t)(w->now_us - t->record.lock_since_us));
+    if (t->record.lock_since_us < 0)
+        sim_digest_u64(h, UINT64_MAX);
+    else
+        sim_digest_u64(h, w->digest_assume & SIM_DIGEST_CLOCK_UNREAD ? 0 : (uint64_t)(w->now_us - t->record.lock_since_us));
     uint64_t rank;
     const sim_queue_entry *e = queue_entry_of(w, t, &rank);
-    sim_digest_u64(h, e ? (uint64_t)e->time_us : UINT64_MAX);
+    sim_digest_u64(h, e != NULL);
+    sim_digest_u64(h, e ? instant(w, e->time_us) : 0);
     sim_digest_u64(h, rank);
     /* What it waits for, and the changes it has not seen (env_wait.c). */
     sim_digest_u64(h, t->wait.n_keys);
@@ -151,7 +189,13 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
     sim_digest_u64(h, t->wait.following);
     for (const sim_task *f = t->wait.follow; f; f = f->wait.follow)
         task_name(h, f);
-    sim_digest_u64(h, (uint64_t)t->wait.deadline_us);
+    sim_digest_u64(h, t->wait.deadline_us >= 0);
+    sim_digest_u64(h, t->wait.deadline_us >= 0 ? instant(w, t->wait.deadline_us) : 0);
+    /* When its last wait ended, unless no code asks ("Time"). */
+    if (!(w->digest_assume & SIM_DIGEST_WAIT_END_UNREAD)) {
+        sim_digest_u64(h, t->wait.ended_us >= 0);
+        sim_digest_u64(h, t->wait.ended_us >= 0 ? instant(w, t->wait.ended_us) : 0);
+    }
     /* What ended its wait matters only as the wait's result (a timeout or
      * not); which tab's change it was only names it in the timeline. */
     sim_digest_u64(h, t->wait.woken_by == SIM_WOKEN_DEADLINE);
@@ -224,7 +268,7 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
     sim_digest_u64(h, (uint64_t)tab->work_done);
     sim_digest_u64(h, (uint64_t)tab->flushes_done);
     sim_digest_u64(h, (uint64_t)tab->generation);
-    sim_digest_u64(h, (uint64_t)tab->frozen_until_us);
+    sim_digest_u64(h, tab->frozen_until_us > w->now_us ? instant(w, tab->frozen_until_us) : 0); /* a freeze over is over */
     sim_digest_u64(h, (uint64_t)tab->tasks_made);
     for (const GList *l = w->live.head; l; l = l->next) {
         const sim_task *t = l->data;
@@ -248,8 +292,9 @@ void sim_world_digest(const sim_world *w, sim_digest *out)
     sim_weblocks_digest(w->weblocks, &h, waiter_fold, NULL);
     sim_monitor_digest(w->monitor, &h, task_id_fold, (void *)w);
     /* Time, the workload, faults used. */
-    sim_digest_u64(&h, (uint64_t)w->now_us);
-    sim_digest_u64(&h, (uint64_t)w->drain_end_us);
+    sim_digest_u64(&h, instant(w, w->now_us));
+    sim_digest_u64(&h, w->drain_end_us >= 0);
+    sim_digest_u64(&h, w->drain_end_us >= 0 ? instant(w, w->drain_end_us) : 0);
     sim_digest_u64(&h, (uint64_t)w->spawned_live);
     sim_digest_u64(&h, (uint64_t)w->mains_live);
     sim_digest_u64(&h, (uint64_t)w->deadlock);

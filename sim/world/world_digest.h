@@ -27,6 +27,19 @@ typedef struct sim_world sim_world;
 
 typedef struct sim_digest { uint64_t lo, hi; } sim_digest;   /* 128-bit */
 
+/* Assumptions a digest may make about the code, each checked at run time
+ * by the search that makes it (sim_world.digest_assume, digest_broken;
+ * world_digest.c, "Time"):
+ *  - CLOCK_UNREAD: no code reads the clock, so instants are folded as
+ *    their distance from now: states equal up to a shift of the clock
+ *    are one;
+ *  - WAIT_END_UNREAD: no code asks when its last wait ended (Date.now()
+ *    at the wake-up, xt_env_wait_ended_ms, or a sleep counted from it),
+ *    so that instant is left out. */
+#define SIM_DIGEST_CLOCK_UNREAD 1u
+#define SIM_DIGEST_WAIT_END_UNREAD 2u
+#define SIM_DIGEST_ASSUME_ALL (SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD)
+
 /* The digest of the world's whole state at a choice point (between steps). Equal digests mean
  * equal futures: every behaviour possible from one is possible from the other. */
 void sim_world_digest(const sim_world *world, sim_digest *out);

@@ -208,6 +208,141 @@ static void test_digest_components(void **state)
     sim_scenario_free(s);
 }
 
+/* ---- time (world_digest.c, "Time") ---- */
+
+/* Every instant of the world moved by us, now included. */
+static void shift_all(sim_world *w, int64_t us)
+{
+    w->now_us += us;
+    if (w->drain_end_us >= 0)
+        w->drain_end_us += us;
+    for (size_t i = 0; i < w->queue.len; i++)
+        w->queue.heap[i].time_us += us;
+    for (int i = 0; i < w->n_tabs; i++)
+        w->tabs[i].frozen_until_us += us;
+    for (GList *l = w->live.head; l; l = l->next) {
+        sim_task *t = l->data;
+        if (t->wait.deadline_us >= 0)
+            t->wait.deadline_us += us;
+        if (t->wait.ended_us >= 0)
+            t->wait.ended_us += us;
+        if (t->record.lock_since_us >= 0)
+            t->record.lock_since_us += us;
+    }
+}
+
+static int time_checks;
+
+/* Assuming no code reads the clock, a state shifted in time is the same
+ * state, and one whose instants moved apart is not; exact, a shift is
+ * another state.  Assuming no code asks when its wait ended, that instant
+ * is left out; else it counts. */
+static void time_step(void *ctx, const sim_step_info *st)
+{
+    probe *p = ctx;
+    (void)st;
+    sim_world *w = p->world;
+    if (++p->changes != 3 || w->queue.len == 0)
+        return;
+    w->digest_assume = SIM_DIGEST_CLOCK_UNREAD;
+    sim_digest d0 = digest_of(w);
+    shift_all(w, 5000);
+    assert_true(sim_digest_equal(digest_of(w), d0));
+    w->queue.heap[0].time_us += 1;
+    assert_false(sim_digest_equal(digest_of(w), d0));
+    w->queue.heap[0].time_us -= 1;
+    w->now_us += 1; /* now moved, the instants pending did not */
+    assert_false(sim_digest_equal(digest_of(w), d0));
+    w->now_us -= 1;
+    shift_all(w, -5000);
+    w->digest_assume = 0;
+    d0 = digest_of(w);
+    shift_all(w, 5000);
+    assert_false(sim_digest_equal(digest_of(w), d0));
+    shift_all(w, -5000);
+    sim_task *t = g_queue_peek_head(&w->live);
+    int64_t ended = t->wait.ended_us;
+    t->wait.ended_us = ended + 7;
+    assert_false(sim_digest_equal(digest_of(w), d0));
+    w->digest_assume = SIM_DIGEST_WAIT_END_UNREAD;
+    sim_digest d1 = digest_of(w);
+    t->wait.ended_us = ended;
+    assert_true(sim_digest_equal(digest_of(w), d1));
+    w->digest_assume = 0;
+    time_checks++;
+}
+
+static void test_digest_time_relative(void **state)
+{
+    (void)state;
+    sim_scenario *s = scenario(LAMPORT);
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    probe p = {0};
+    sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
+                         .world_ready = probe_ready, .step_done = time_step, .hook_ctx = &p};
+    sim_run run;
+    time_checks = 0;
+    sim_run_exec(s, pool, &spec, &run);
+    sim_run_clear(&run);
+    assert_int_equal(time_checks, 1);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
+/* What breaks each assumption: a clock read, and asking when a wait
+ * ended (which reads the clock too); a sleep counted from a wait's end
+ * breaks only the second.  Lamport's own code breaks neither. */
+static int clock_use; /* 0: none; 1: now; 2: wait_ended; 3: sleep after wait */
+
+static void clock_main(void *arg)
+{
+    sim_tab *tab = arg;
+    if (clock_use == 1)
+        (void)xt_env_now_ms(&tab->env);
+    else if (clock_use == 2)
+        (void)xt_env_wait_ended_ms(&tab->env);
+    else if (clock_use == 3)
+        (void)xt_env_sleep_after_wait_ms(&tab->env, 5);
+    (void)xt_env_set(&tab->env, "k", "v");
+}
+
+static void clock_ready(void *ctx, sim_world *w)
+{
+    probe_ready(ctx, w);
+    if (clock_use > 0)
+        w->tab_main = clock_main;
+}
+
+static guint8 broken_by(int use)
+{
+    sim_scenario *s = scenario(LAMPORT);
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    probe p = {0};
+    clock_use = use;
+    sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
+                         .digest_assume = SIM_DIGEST_ASSUME_ALL, .world_ready = clock_ready};
+    spec.hook_ctx = &p;
+    sim_run run;
+    sim_world *w = sim_run_start(s, pool, &spec, &run);
+    sim_world_steps(w);
+    guint8 broken = w->digest_broken;
+    sim_run_end(&run, w, &spec);
+    sim_run_clear(&run);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+    clock_use = 0;
+    return broken;
+}
+
+static void test_digest_assumptions_broken(void **state)
+{
+    (void)state;
+    assert_int_equal(broken_by(0), 0);
+    assert_int_equal(broken_by(1), SIM_DIGEST_CLOCK_UNREAD);
+    assert_int_equal(broken_by(2), SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD);
+    assert_int_equal(broken_by(3), SIM_DIGEST_WAIT_END_UNREAD);
+}
+
 /* ---- the check of marks ---- */
 
 static gboolean mark_live; /* whether the test main declares its counter */
@@ -420,6 +555,8 @@ int main(void)
         cmocka_unit_test(test_digest_replay_equal),
         cmocka_unit_test(test_digest_orders_meet),
         cmocka_unit_test(test_digest_components),
+        cmocka_unit_test(test_digest_time_relative),
+        cmocka_unit_test(test_digest_assumptions_broken),
         cmocka_unit_test(test_mark_wait_unread_caught),
         cmocka_unit_test(test_mark_incomplete_caught),
         cmocka_unit_test(test_mark_prefix_checked),
