@@ -447,6 +447,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
         nodes_sync(d, &run->chooser, run->chooser.abandoned ? (guint)d->abandon_pos : run->chooser.record->len);
         if (run->mark_conflict && !*conflict)
             *conflict = sim_explore_mark_conflict_text(run);
+        d->broken |= run->digest_broken & d->assume; /* also where no step followed (a time cut) */
         if (run->monitor.c.cut & SIM_CUT_STEPS)
             *cut_steps = TRUE;
         gboolean owned = sim_split_run_owned(&d->split, o, &run->chooser);

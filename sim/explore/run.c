@@ -56,6 +56,7 @@ void sim_run_end(sim_run *run, sim_world *w, const sim_run_spec *spec)
     run->stopped = w->stopped;
     run->mark_conflict = w->mark_conflict;
     run->mark_conflict_wait = w->mark_conflict_wait;
+    run->digest_broken = w->digest_broken;
     if (run->stopped)
         run->monitor.c.end_time_us = w->now_us; /* where it stopped: not judged, so not set by the checks */
     if (!w->arena)

@@ -64,6 +64,7 @@ typedef struct sim_run {
     sim_stop stopped;      /* the run ended early and was not judged (sim/world/stop.h) */
     const char *mark_conflict; /* digests: a state mark found incomplete (its label), or NULL */
     gboolean mark_conflict_wait; /* ... by a wait for a key its task had not read since */
+    guint8 digest_broken;        /* sim_world.digest_broken at the run's end */
 } sim_run;
 
 /* Coroutine stack size: core/ code, json-glib and glib need little, but the

@@ -78,9 +78,15 @@ void sim_digest_str(sim_digest *h, const char *text)
  * into its tab's hash, but the value a later read gets differs by the
  * shift, and code may compare it with a constant or store it.  With
  * SIM_DIGEST_CLOCK_UNREAD assumed, each instant is folded as its
- * distance from now (now itself as 0).  Only the order of the instants
- * would not do: a timer set later lands among its tab's pending ones by
- * its duration.  A lock request's age (how long it has waited) is left
+ * distance from now (now itself as 0), and an instant already past as
+ * past: a tab that lags keeps a wake-up due long ago while the others
+ * move the clock, and how long ago no longer matters (the clock jumps to
+ * max(now, it), that is stays), only its order among its tab's wake-ups
+ * (its rank, folded with it) and whether it is after the drain's end
+ * (folded beside it).  Only the order of the instants would not do for
+ * those to come: a timer set later lands among its tab's pending ones by
+ * its duration.  [run] time_limit_ms compares the clock with a constant:
+ * a run it cuts breaks the assumption as a clock read does.  A lock request's age (how long it has waited) is left
  * out then too: untimed, no check reads it (progress_bound_ms applies to
  * timed runs).
  *
@@ -94,7 +100,9 @@ void sim_digest_str(sim_digest *h, const char *text)
 
 static inline uint64_t instant(const sim_world *w, int64_t us)
 {
-    return (uint64_t)(w->digest_assume & SIM_DIGEST_CLOCK_UNREAD ? us - w->now_us : us);
+    if (!(w->digest_assume & SIM_DIGEST_CLOCK_UNREAD))
+        return (uint64_t)us;
+    return us < w->now_us ? UINT64_MAX : (uint64_t)(us - w->now_us);
 }
 
 /* ---- the parts ---- */
@@ -165,6 +173,8 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
     const sim_queue_entry *e = queue_entry_of(w, t, &rank);
     sim_digest_u64(h, e != NULL);
     sim_digest_u64(h, e ? instant(w, e->time_us) : 0);
+    if (e && (w->digest_assume & SIM_DIGEST_CLOCK_UNREAD)) /* a past instant's place against the drain's end */
+        sim_digest_u64(h, w->drain_end_us >= 0 && e->time_us > w->drain_end_us);
     sim_digest_u64(h, rank);
     /* What it waits for, and the changes it has not seen (env_wait.c). */
     sim_digest_u64(h, t->wait.n_keys);
@@ -194,7 +204,9 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
     /* When its last wait ended, unless no code asks ("Time"). */
     if (!(w->digest_assume & SIM_DIGEST_WAIT_END_UNREAD)) {
         sim_digest_u64(h, t->wait.ended_us >= 0);
-        sim_digest_u64(h, t->wait.ended_us >= 0 ? instant(w, t->wait.ended_us) : 0);
+        sim_digest_u64(h, t->wait.ended_us < 0 ? 0
+                          : (uint64_t)(w->digest_assume & SIM_DIGEST_CLOCK_UNREAD ? t->wait.ended_us - w->now_us
+                                                                                   : t->wait.ended_us));
     }
     /* What ended its wait matters only as the wait's result (a timeout or
      * not); which tab's change it was only names it in the timeline. */
