@@ -42,6 +42,7 @@ typedef struct sim_live_result {
     uint64_t states, edges;      /* of the graph explored */
     uint64_t expanded;           /* states whose every successor is known */
     uint64_t runs, steps;        /* replays made, and their steps */
+    guint8 digest_assume;        /* what its digests assumed and no code broke (SIM_DIGEST_*) */
     char *incomplete_reason;     /* INCOMPLETE: which bound or check, and how far it got */
     /* STARVATION */
     int tab;                     /* the starving tab, 1-based */
