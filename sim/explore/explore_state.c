@@ -528,10 +528,10 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
 {
     double t0 = o->clock_s ? o->clock_s() : 0;
     r->verdict = SIM_VERDICT_VERIFIED;
-    /* The digests' assumptions, unless sharded (the walks of the top
-     * would have to start over too); TABSIM_DIGEST_EXACT=1 turns them
-     * off, for measuring what they save (bench/bench_time_digest.sh). */
-    gboolean assume = o->shard_count <= 1 && !o->digest_exact && !g_getenv("TABSIM_DIGEST_EXACT");
+    /* The digests' assumptions (world_digest.c, "Time");
+     * TABSIM_DIGEST_EXACT=1 turns them off, for measuring what they save
+     * (bench/bench_time_digest.sh). */
+    gboolean assume = !o->digest_exact && !g_getenv("TABSIM_DIGEST_EXACT");
     sdfs d = {.o = o, .n_tabs = (int)s->tabs, .assume = assume ? SIM_DIGEST_ASSUME_ALL : 0};
     /* Sleep sets need the sleep set of each state stored: not in a
      * bitstate array, and a byte holds eight tabs. */
@@ -559,25 +559,34 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
      * after a violation, unless the search is done judging (--first, or
      * every invariant it claims violated): the invariants not violated
      * are judged by the exact pass, not by the first. */
-    sim_split_begin(&d.split, -1, FALSE, NULL);
-    gboolean finished = o->shard_count <= 1 || split_choose(s, pool, o, r, &d, marks_seen, t0);
-    /* --list-items: split_choose listed the items; nothing is explored. */
+    /* --list-items: split_choose lists the items; nothing is explored. */
     gboolean listing = o->items_out && o->shard_count > 1;
-    finished = finished && (listing || stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps));
-    gboolean judged = r->verdict == SIM_VERDICT_VIOLATION && (o->first || sim_explore_all_violated(s, r));
-    while (d.broken && !judged && !conflict) {
+    gboolean finished, judged;
+    for (;;) {
+        sim_split_begin(&d.split, -1, FALSE, NULL);
+        finished = o->shard_count <= 1 || split_choose(s, pool, o, r, &d, marks_seen, t0);
+        finished = finished && (listing || stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps));
+        judged = r->verdict == SIM_VERDICT_VIOLATION && (o->first || sim_explore_all_violated(s, r));
+        if (!d.broken || judged || conflict)
+            break;
         /* A step did what the digests assumed no code does (read the
          * clock, asked when its wait ended): states they made one may
          * differ after all (world_digest.c, "Time").  The search starts
-         * over without that assumption; the executions made so far (most
-         * often part of the first) count, as an exact pass's do. */
+         * over without that assumption, the shards' top included; the
+         * executions made so far (most often part of the first) count,
+         * as an exact pass's do.  A shard decides by the runs it makes,
+         * so shards may differ in it: each is sound for its own items,
+         * whose states only it stores. */
         d.assume &= (guint8)~d.broken;
         d.broken = 0;
         cut_steps = FALSE;
         state_set_clear(&d.visited);
-        finished = state_set_init(&d.visited, (size_t)mb * 1024 * 1024, o->bitstate) &&
-                   stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
-        judged = r->verdict == SIM_VERDICT_VIOLATION && (o->first || sim_explore_all_violated(s, r));
+        if (!state_set_init(&d.visited, (size_t)mb * 1024 * 1024, o->bitstate)) {
+            finished = FALSE;
+            break;
+        }
+        g_free(r->incomplete_reason); /* a walk of the top that stopped for it */
+        r->incomplete_reason = NULL;
     }
     if (finished && cut_steps && !o->bitstate && !conflict && !judged) {
         state_set_clear(&d.visited);
