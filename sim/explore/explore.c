@@ -373,3 +373,26 @@ void sim_explore_item_free(gpointer item)
         g_array_free(it->prefix, TRUE);
     g_free(it);
 }
+
+/* ---- sets of digests (final_digests) ---- */
+
+static guint set_hash(gconstpointer p)
+{
+    return (guint)((const sim_digest *)p)->lo;
+}
+
+static gboolean set_equal(gconstpointer a, gconstpointer b)
+{
+    return sim_digest_equal(*(const sim_digest *)a, *(const sim_digest *)b);
+}
+
+GHashTable *sim_digest_set_new(void)
+{
+    return g_hash_table_new_full(set_hash, set_equal, g_free, NULL);
+}
+
+void sim_digest_set_add(GHashTable *set, sim_digest d)
+{
+    if (!g_hash_table_contains(set, &d))
+        g_hash_table_add(set, g_memdup2(&d, sizeof d));
+}

@@ -29,6 +29,7 @@
 #define SIM_EXPLORE_H
 
 #include "sim/explore/run.h"
+#include "sim/world/world_digest.h"
 
 typedef enum sim_mode { SIM_MODE_RANDOM, SIM_MODE_EXHAUSTIVE, SIM_MODE_PCT } sim_mode;
 typedef enum sim_time_model { SIM_TIME_DEFAULT, SIM_TIME_TIMED, SIM_TIME_UNTIMED } sim_time_model;
@@ -221,6 +222,8 @@ void sim_explore_stateful(const sim_scenario *scenario, sim_stack_pool *pool, co
                           sim_explore_result *result);
 /* The digest set of final_digests (sim_digest* keys, owned). */
 GHashTable *sim_digest_set_new(void);
+/* Adds a copy of d unless the set has it. */
+void sim_digest_set_add(GHashTable *set, sim_digest d);
 const char *sim_verdict_name(sim_verdict verdict);
 /* Why a stop ended the exploration, in the user's terms: "interrupted by a
  * signal", "the time budget of 5 s ran out" (options->time_budget_s), or

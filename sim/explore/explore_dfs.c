@@ -388,8 +388,8 @@ static gboolean dfs_search(const sim_scenario *s, sim_stack_pool *pool, const si
         } else if (owned) {
             r->runs++;
             sim_explore_count_run(r, &run->monitor);
-            if (o->final_digests && d.step_count > 0 && !g_hash_table_contains(o->final_digests, &d.last))
-                g_hash_table_add(o->final_digests, g_memdup2(&d.last, sizeof d.last));
+            if (o->final_digests && d.step_count > 0)
+                sim_digest_set_add(o->final_digests, d.last);
             if (o->count_traces) {
                 uint64_t h = sim_dfs_trace_hash(&d);
                 if (!g_hash_table_contains(d.traces, &h))

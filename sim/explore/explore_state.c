@@ -345,30 +345,6 @@ static gboolean sdfs_backtrack(sdfs *d, GArray *prefix)
     return FALSE;
 }
 
-static guint set_hash(gconstpointer p)
-{
-    return (guint)((const sim_digest *)p)->lo;
-}
-
-static gboolean set_equal(gconstpointer a, gconstpointer b)
-{
-    return sim_digest_equal(*(const sim_digest *)a, *(const sim_digest *)b);
-}
-
-GHashTable *sim_digest_set_new(void)
-{
-    return g_hash_table_new_full(set_hash, set_equal, g_free, NULL);
-}
-
-static void final_add(GHashTable *set, sim_digest d)
-{
-    sim_digest *copy = g_memdup2(&d, sizeof d);
-    if (!g_hash_table_contains(set, copy))
-        g_hash_table_add(set, copy);
-    else
-        g_free(copy);
-}
-
 static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
 {
     const state_set *v = &d->visited;
@@ -457,7 +433,7 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             r->runs++;
             sim_explore_count_run(r, &run->monitor);
             if (o->final_digests && d->v.have_last)
-                final_add(o->final_digests, d->v.last);
+                sim_digest_set_add(o->final_digests, d->v.last);
             if (run->monitor.violated) {
                 sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE};
                 guint before = r->violated;
