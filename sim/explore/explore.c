@@ -376,19 +376,9 @@ void sim_explore_item_free(gpointer item)
 
 /* ---- sets of digests (final_digests) ---- */
 
-static guint set_hash(gconstpointer p)
-{
-    return (guint)((const sim_digest *)p)->lo;
-}
-
-static gboolean set_equal(gconstpointer a, gconstpointer b)
-{
-    return sim_digest_equal(*(const sim_digest *)a, *(const sim_digest *)b);
-}
-
 GHashTable *sim_digest_set_new(void)
 {
-    return g_hash_table_new_full(set_hash, set_equal, g_free, NULL);
+    return g_hash_table_new_full(sim_digest_key_hash, sim_digest_key_equal, g_free, NULL);
 }
 
 void sim_digest_set_add(GHashTable *set, sim_digest d)

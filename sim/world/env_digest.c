@@ -170,19 +170,9 @@ enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RA
        OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
        OP_DRAWN, OP_END, OP_WAIT_ENDED };
 
-static guint digest_hash(gconstpointer p)
-{
-    return (guint)((const sim_digest *)p)->lo;
-}
-
-static gboolean digest_eq(gconstpointer a, gconstpointer b)
-{
-    return sim_digest_equal(*(const sim_digest *)a, *(const sim_digest *)b);
-}
-
 GHashTable *sim_marks_seen_new(void)
 {
-    return g_hash_table_new_full(digest_hash, digest_eq, g_free, g_free);
+    return g_hash_table_new_full(sim_digest_key_hash, sim_digest_key_equal, g_free, g_free);
 }
 
 /* What an output is: its kind, key, value, argument and step label. */

@@ -64,6 +64,16 @@ void sim_digest_str(sim_digest *h, const char *text)
         sim_digest_bytes(h, text, strlen(text));
 }
 
+unsigned int sim_digest_key_hash(const void *key)
+{
+    return (unsigned int)((const sim_digest *)key)->lo;
+}
+
+int sim_digest_key_equal(const void *a, const void *b)
+{
+    return sim_digest_equal(*(const sim_digest *)a, *(const sim_digest *)b);
+}
+
 /* ---- Time ----
  *
  * Untimed, the clock moves only by wake-ups and jumps the adversary

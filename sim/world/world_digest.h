@@ -93,5 +93,8 @@ static inline int sim_digest_equal(sim_digest a, sim_digest b)
 {
     return a.lo == b.lo && a.hi == b.hi;
 }
+/* A sim_digest* as a GHashTable key (GHashFunc, GEqualFunc). */
+unsigned int sim_digest_key_hash(const void *key);
+int sim_digest_key_equal(const void *a, const void *b);
 
 #endif

@@ -164,19 +164,9 @@ static void plain_step(void *ctx, const sim_step_info *info)
         g_hash_table_add(p->states, g_memdup2(&p->last, sizeof p->last));
 }
 
-static guint digest_hash(gconstpointer a)
-{
-    return (guint)((const sim_digest *)a)->lo;
-}
-
-static gboolean digest_eq(gconstpointer a, gconstpointer b)
-{
-    return sim_digest_equal(*(const sim_digest *)a, *(const sim_digest *)b);
-}
-
 static GHashTable *digest_set(void)
 {
-    return g_hash_table_new_full(digest_hash, digest_eq, g_free, NULL);
+    return g_hash_table_new_full(sim_digest_key_hash, sim_digest_key_equal, g_free, NULL);
 }
 
 static gint64 plain_finals(const char *text, GHashTable *finals, GHashTable *states, guint8 assume)
