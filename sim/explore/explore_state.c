@@ -553,6 +553,16 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
          * as an exact pass's do.  A shard decides by the runs it makes,
          * so shards may differ in it: each is sound for its own items,
          * whose states only it stores. */
+        if (o->progress) {
+            char *line = g_strdup_printf("stateful: %s; starting over with %s (executions so far: %" G_GINT64_FORMAT ")",
+                                         d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the code reads the clock"
+                                                                            : "the code asks when a wait ended",
+                                         d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock exact in the digest"
+                                                                            : "that instant in the digest",
+                                         r->runs + r->pruned);
+            o->progress(o->progress_ctx, line);
+            g_free(line);
+        }
         d.assume &= (guint8)~d.broken;
         d.broken = 0;
         cut_steps = FALSE;
