@@ -85,6 +85,8 @@ typedef struct live_ctx {
     guint lines[3];        /* timeline lines at each checkpoint */
     int n_seen;
     guint8 broken;         /* what the run did that the digests assumed no code does */
+    int64_t max_now_us;    /* the latest clock of its steps */
+    int64_t key_now_us;    /* the clock of the state after the target step */
 } live_ctx;
 
 static uint64_t pending_tabs(const sim_world *w)
@@ -151,6 +153,7 @@ static void live_step_done(void *ctx, const sim_step_info *info)
     sim_world *w = c->world;
     c->steps++;
     c->broken |= w->digest_broken & w->digest_assume;
+    c->max_now_us = MAX(c->max_now_us, w->now_us);
     for (int i = 0; i < 3; i++)
         if (c->checkpoints[i] && c->steps == c->checkpoints[i]) {
             world_key(w, &c->seen[i]);
@@ -167,6 +170,7 @@ static void live_step_done(void *ctx, const sim_step_info *info)
         c->enabled = info->enabled;
         c->acquire = w->monitor->c.lock_acquired > c->acq_before;
         c->pos_reached = w->chooser->pos;
+        c->key_now_us = w->now_us;
         world_key(w, &c->key);
         w->chooser->abandoned = TRUE; /* the world stops before its next step */
     }
@@ -187,6 +191,8 @@ typedef struct live_search {
     char *problem;         /* why the graph is not complete, or NULL */
     guint8 assume;         /* what the digests assume of the code (SIM_DIGEST_*, world_digest.c, "Time") */
     guint8 broken;         /* ... and a run broke: the graph is void, the check starts over without it */
+    int64_t max_now_us;    /* the latest clock of any replay */
+    int64_t max_merged_us; /* the latest clock at which a replay reached a state known already */
 } live_search;
 
 /* One replay of a script (its choices, c->script); fills c.  FALSE (and
@@ -203,6 +209,7 @@ static gboolean live_run(live_search *ls, gboolean trace, live_ctx *c, sim_run *
     sim_run local, *run = run_out ? run_out : &local;
     sim_run_exec(ls->s, ls->pool, &spec, run);
     ls->r->runs++;
+    ls->max_now_us = MAX(ls->max_now_us, c->max_now_us);
     ls->r->steps += c->steps;
     gboolean ok = TRUE;
     c->broken |= run->digest_broken & ls->assume;
@@ -310,6 +317,8 @@ static gboolean node_expand(live_search *ls, uint32_t u, GArray *path, GArray *s
         first = FALSE;
         enabled = c->enabled;
         gpointer found = g_hash_table_lookup(ls->index, &c->key);
+        if (found)
+            ls->max_merged_us = MAX(ls->max_merged_us, c->key_now_us);
         uint32_t e = ls->g->edges->len;
         uint32_t v = found ? GPOINTER_TO_UINT(found) - 1 : node_add(ls, &c->key, e);
         sim_live_graph_add_edge(ls->g, u, v, c->tab, c->acquire);
@@ -446,6 +455,11 @@ static guint8 live_check_assuming(const sim_scenario *s, sim_stack_pool *pool, c
     }
     r->states = ls.g->nodes->len;
     r->edges = ls.g->edges->len;
+    /* [run] time_limit_ms against states merged up to a shift of the
+     * clock, as in the stateful search (explore_state.c): a run through a
+     * merged state could pass the limit where no replay did. */
+    if ((assume & SIM_DIGEST_CLOCK_UNREAD) && ls.max_now_us + ls.max_merged_us > s->time_limit_ms * 1000)
+        ls.broken |= SIM_DIGEST_CLOCK_UNREAD;
     if (ls.broken) {
         r->verdict = SIM_LIVE_INCOMPLETE; /* replaced by the check that starts over */
     } else if (found || sim_live_graph_starvation(ls.g, 0, &lasso)) {

@@ -114,6 +114,8 @@ typedef struct sdfs {
     sim_split split;         /* sharding: the top every shard walks, the work items below */
     guint8 assume;           /* what the digests assume of the code (SIM_DIGEST_*, world_digest.c) */
     guint8 broken;           /* ... and a step broke: the pass is void */
+    int64_t max_now_us;      /* the latest clock of the pass's steps */
+    int64_t max_merged_us;   /* the latest clock at which a state was found stored */
     state_snaps snaps;       /* the run's world saved along the path, or no arena: replay */
 } sdfs;
 
@@ -276,6 +278,7 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
         d->abandon_pos = d->chooser->pos;
         return;
     }
+    d->max_now_us = MAX(d->max_now_us, w->now_us);
     if (d->sleep_sets && !sleep_after(d, st)) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
@@ -295,7 +298,10 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     if (!looked_up)
         return;
     guint8 explore;
-    if (state_set_visit(&d->visited, dg, w->monitor->c.steps, d->v.sleep, &explore)) {
+    gboolean seen = state_set_visit(&d->visited, dg, w->monitor->c.steps, d->v.sleep, &explore);
+    if (seen || explore != 0xff) /* stored before: its futures (some of them) are the stored one's, shifted */
+        d->max_merged_us = MAX(d->max_merged_us, w->now_us);
+    if (seen) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
     } else {
@@ -458,6 +464,16 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             break;
         }
     }
+    /* [run] time_limit_ms against states merged up to a shift of the
+     * clock: a state found stored at now = m stands for one stored at
+     * some now >= 0, whose futures this pass made up to max_now_us; its
+     * own futures are those shifted by at most m.  Past the limit, one
+     * of them would have been cut (a cut no run made shows): the clock
+     * assumption is off (world_digest.c, "Time"). */
+    if (finished && (d->assume & SIM_DIGEST_CLOCK_UNREAD) &&
+        d->max_now_us + d->max_merged_us > s->time_limit_ms * 1000)
+        d->broken |= SIM_DIGEST_CLOCK_UNREAD;
+    d->max_now_us = d->max_merged_us = 0;
     nodes_truncate(d, 0);
     g_array_free(d->nodes, TRUE);
     d->nodes = NULL;
@@ -555,7 +571,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
          * whose states only it stores. */
         if (o->progress) {
             char *line = g_strdup_printf("stateful: %s; starting over with %s (executions so far: %" G_GINT64_FORMAT ")",
-                                         d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the code reads the clock"
+                                         d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock matters (code reads it, or [run] time_limit_ms cuts a run)"
                                                                             : "the code asks when a wait ended",
                                          d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock exact in the digest"
                                                                             : "that instant in the digest",

@@ -391,7 +391,8 @@ static inline gboolean sim_world_step_quiet(const sim_world *w)
 static inline void sim_world_clock_read(sim_world *w)
 {
     w->acc.r |= SIM_OBJ_CLOCK;
-    w->digest_broken |= SIM_DIGEST_CLOCK_UNREAD;
+    if (!w->cancelling) /* a run's teardown leaves no state to digest */
+        w->digest_broken |= SIM_DIGEST_CLOCK_UNREAD;
 }
 
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */

@@ -96,7 +96,10 @@ int sim_digest_key_equal(const void *a, const void *b)
  * (folded beside it).  Only the order of the instants would not do for
  * those to come: a timer set later lands among its tab's pending ones by
  * its duration.  [run] time_limit_ms compares the clock with a constant:
- * a run it cuts breaks the assumption as a clock read does.  A lock request's age (how long it has waited) is left
+ * a run it cuts breaks the assumption as a clock read does, and so does a
+ * search whose latest clock plus the latest clock at which it found a
+ * state stored passes it (the stored state's futures, shifted by at most
+ * that much, might have been cut where no run made was).  A lock request's age (how long it has waited) is left
  * out then too: untimed, no check reads it (progress_bound_ms applies to
  * timed runs).
  *
