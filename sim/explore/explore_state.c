@@ -559,6 +559,13 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
         finished = o->shard_count <= 1 || split_choose(s, pool, o, r, &d, marks_seen, t0);
         finished = finished && (listing || stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps));
         judged = r->verdict == SIM_VERDICT_VIOLATION && (o->first || sim_explore_all_violated(s, r));
+        if (!d.broken && finished && cut_steps && !o->bitstate && !conflict && !judged) {
+            state_set_clear(&d.visited);
+            finished = state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);
+            d.visited.exact_steps = TRUE;
+            finished = finished && stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
+            judged = r->verdict == SIM_VERDICT_VIOLATION && (o->first || sim_explore_all_violated(s, r));
+        }
         if (!d.broken || judged || conflict)
             break;
         /* A step did what the digests assumed no code does (read the
@@ -589,12 +596,6 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
         }
         g_free(r->incomplete_reason); /* a walk of the top that stopped for it */
         r->incomplete_reason = NULL;
-    }
-    if (finished && cut_steps && !o->bitstate && !conflict && !judged) {
-        state_set_clear(&d.visited);
-        finished = state_set_init(&d.visited, (size_t)mb * 1024 * 1024, FALSE);
-        d.visited.exact_steps = TRUE;
-        finished = finished && stateful_pass(s, pool, o, r, &d, marks_seen, t0, &conflict, &cut_steps);
     }
     if (o->shard_count > 1) {
         r->shard_items = d.split.next;
