@@ -84,7 +84,6 @@ typedef struct live_ctx {
     node_key seen[3];
     guint lines[3];        /* timeline lines at each checkpoint */
     int n_seen;
-    guint8 broken;         /* what the run did that the digests assumed no code does */
     int64_t max_now_us;    /* the latest clock of its steps */
     int64_t key_now_us;    /* the clock of the state after the target step */
 } live_ctx;
@@ -152,7 +151,6 @@ static void live_step_done(void *ctx, const sim_step_info *info)
     live_ctx *c = ctx;
     sim_world *w = c->world;
     c->steps++;
-    c->broken |= w->digest_broken & w->digest_assume;
     c->max_now_us = MAX(c->max_now_us, w->now_us);
     for (int i = 0; i < 3; i++)
         if (c->checkpoints[i] && c->steps == c->checkpoints[i]) {
@@ -212,9 +210,8 @@ static gboolean live_run(live_search *ls, gboolean trace, live_ctx *c, sim_run *
     ls->max_now_us = MAX(ls->max_now_us, c->max_now_us);
     ls->r->steps += c->steps;
     gboolean ok = TRUE;
-    c->broken |= run->digest_broken & ls->assume;
-    if (c->broken) {
-        ls->broken = c->broken;
+    if (run->digest_broken & ls->assume) {
+        ls->broken = run->digest_broken & ls->assume;
         g_free(ls->problem);
         ls->problem = g_strdup("a digest's assumption failed"); /* not said: the check starts over */
         ok = FALSE;
@@ -455,11 +452,8 @@ static guint8 live_check_assuming(const sim_scenario *s, sim_stack_pool *pool, c
     }
     r->states = ls.g->nodes->len;
     r->edges = ls.g->edges->len;
-    /* [run] time_limit_ms against states merged up to a shift of the
-     * clock, as in the stateful search (explore_state.c): a run through a
-     * merged state could pass the limit where no replay did. */
-    if ((assume & SIM_DIGEST_CLOCK_UNREAD) && ls.max_now_us + ls.max_merged_us > s->time_limit_ms * 1000)
-        ls.broken |= SIM_DIGEST_CLOCK_UNREAD;
+    /* A cut by [run] time_limit_ms that a merged state hides. */
+    ls.broken |= sim_digest_time_limit_broken(assume, ls.max_now_us, ls.max_merged_us, s->time_limit_ms);
     if (ls.broken) {
         r->verdict = SIM_LIVE_INCOMPLETE; /* replaced by the check that starts over */
     } else if (found || sim_live_graph_starvation(ls.g, 0, &lasso)) {

@@ -464,15 +464,9 @@ static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const
             break;
         }
     }
-    /* [run] time_limit_ms against states merged up to a shift of the
-     * clock: a state found stored at now = m stands for one stored at
-     * some now >= 0, whose futures this pass made up to max_now_us; its
-     * own futures are those shifted by at most m.  Past the limit, one
-     * of them would have been cut (a cut no run made shows): the clock
-     * assumption is off (world_digest.c, "Time"). */
-    if (finished && (d->assume & SIM_DIGEST_CLOCK_UNREAD) &&
-        d->max_now_us + d->max_merged_us > s->time_limit_ms * 1000)
-        d->broken |= SIM_DIGEST_CLOCK_UNREAD;
+    /* A cut by [run] time_limit_ms that a merged state hides. */
+    if (finished)
+        d->broken |= sim_digest_time_limit_broken(d->assume, d->max_now_us, d->max_merged_us, s->time_limit_ms);
     d->max_now_us = d->max_merged_us = 0;
     nodes_truncate(d, 0);
     g_array_free(d->nodes, TRUE);

@@ -265,16 +265,14 @@ static int64_t env_wait_ended_ms(void *ctx)
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
     sim_world_clock_read(w);
-    if (!w->cancelling)
-        w->digest_broken |= SIM_DIGEST_WAIT_END_UNREAD;
+    sim_world_digest_break(w, SIM_DIGEST_WAIT_END_UNREAD);
     return wait_ended_us(w) / 1000;
 }
 
 static int env_sleep_after_wait_ms(void *ctx, int64_t ms)
 {
     sim_tab *tab = ctx;
-    if (!tab->world->cancelling) /* a deadline from when its wait ended */
-        tab->world->digest_broken |= SIM_DIGEST_WAIT_END_UNREAD;
+    sim_world_digest_break(tab->world, SIM_DIGEST_WAIT_END_UNREAD); /* a deadline from when its wait ended */
     return env_sleep_from(tab, wait_ended_us(tab->world), ms);
 }
 

@@ -477,7 +477,7 @@ void sim_world_steps(sim_world *w)
             if (e.time_us > s->time_limit_ms * 1000) {
                 w->monitor->c.truncated = TRUE;
                 w->monitor->c.cut |= SIM_CUT_TIME;
-                w->digest_broken |= SIM_DIGEST_CLOCK_UNREAD; /* the clock against a constant */
+                sim_world_digest_break(w, SIM_DIGEST_CLOCK_UNREAD); /* the clock against a constant */
                 ran_out = FALSE;
                 break;
             }

@@ -388,11 +388,17 @@ static inline gboolean sim_world_step_quiet(const sim_world *w)
  * the step's accesses, and what the clock reads is now part of what the
  * program knows, which a digest relative to now does not keep
  * (world_digest.c, "Time"). */
+/* Code did what the digest assumes no code does (SIM_DIGEST_* bits). */
+static inline void sim_world_digest_break(sim_world *w, guint8 bits)
+{
+    if (!w->cancelling) /* a run's teardown leaves no state to digest */
+        w->digest_broken |= bits;
+}
+
 static inline void sim_world_clock_read(sim_world *w)
 {
     w->acc.r |= SIM_OBJ_CLOCK;
-    if (!w->cancelling) /* a run's teardown leaves no state to digest */
-        w->digest_broken |= SIM_DIGEST_CLOCK_UNREAD;
+    sim_world_digest_break(w, SIM_DIGEST_CLOCK_UNREAD);
 }
 
 /* The tab can no longer act: the run is being cancelled or the tab crashed. */

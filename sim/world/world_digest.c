@@ -95,27 +95,42 @@ int sim_digest_key_equal(const void *a, const void *b)
  * (its rank, folded with it) and whether it is after the drain's end
  * (folded beside it).  Only the order of the instants would not do for
  * those to come: a timer set later lands among its tab's pending ones by
- * its duration.  [run] time_limit_ms compares the clock with a constant:
+ * its duration.  A lock request's age (how long it has waited) is left
+ * out then too: untimed, no check reads it (progress_bound_ms applies to
+ * timed runs).  [run] time_limit_ms compares the clock with a constant:
  * a run it cuts breaks the assumption as a clock read does, and so does a
  * search whose latest clock plus the latest clock at which it found a
- * state stored passes it (the stored state's futures, shifted by at most
- * that much, might have been cut where no run made was).  A lock request's age (how long it has waited) is left
- * out then too: untimed, no check reads it (progress_bound_ms applies to
- * timed runs).
+ * state stored passes it (sim_digest_time_limit_broken).
  *
  * When a task's last wait ended is state only for code that asks
  * (xt_env_wait_ended_ms, a sleep counted from then: browser-tabs-lock):
  * with SIM_DIGEST_WAIT_END_UNREAD assumed it is left out.
  *
- * The search that assumes (explore_state.c) watches digest_broken after
- * every step and, if any step of any run broke an assumption, starts over
- * without it. */
+ * The searches that assume (explore_state.c, after every step and run;
+ * the starvation check, explore_live.c, after every replay) watch
+ * digest_broken and, if any run broke an assumption, start over without
+ * it. */
 
+/* An instant, relative to now where the clock is assumed unread. */
+static inline uint64_t shifted(const sim_world *w, int64_t us)
+{
+    return (uint64_t)(w->digest_assume & SIM_DIGEST_CLOCK_UNREAD ? us - w->now_us : us);
+}
+
+/* An instant to come, or one already past as past (relative to now). */
 static inline uint64_t instant(const sim_world *w, int64_t us)
 {
-    if (!(w->digest_assume & SIM_DIGEST_CLOCK_UNREAD))
-        return (uint64_t)us;
-    return us < w->now_us ? UINT64_MAX : (uint64_t)(us - w->now_us);
+    return (w->digest_assume & SIM_DIGEST_CLOCK_UNREAD) && us < w->now_us ? UINT64_MAX : shifted(w, us);
+}
+
+unsigned char sim_digest_time_limit_broken(unsigned char assume, int64_t max_now_us, int64_t max_merged_us, int64_t limit_ms)
+{
+    /* A state found stored when the clock read m stands for the stored
+     * one, reached at some clock >= 0, whose futures the search made up
+     * to max_now_us; its own are those shifted by at most m.  Past the
+     * limit one of them would have been cut where no run made was. */
+    return (assume & SIM_DIGEST_CLOCK_UNREAD) && max_now_us + max_merged_us > limit_ms * 1000 ? SIM_DIGEST_CLOCK_UNREAD
+                                                                                                : 0;
 }
 
 /* ---- the parts ---- */
@@ -217,9 +232,7 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
     /* When its last wait ended, unless no code asks ("Time"). */
     if (!(w->digest_assume & SIM_DIGEST_WAIT_END_UNREAD)) {
         sim_digest_u64(h, t->wait.ended_us >= 0);
-        sim_digest_u64(h, t->wait.ended_us < 0 ? 0
-                          : (uint64_t)(w->digest_assume & SIM_DIGEST_CLOCK_UNREAD ? t->wait.ended_us - w->now_us
-                                                                                   : t->wait.ended_us));
+        sim_digest_u64(h, t->wait.ended_us < 0 ? 0 : shifted(w, t->wait.ended_us)); /* past, and how long ago */
     }
     /* What ended its wait matters only as the wait's result (a timeout or
      * not); which tab's change it was only names it in the timeline. */

@@ -39,6 +39,12 @@ typedef struct sim_digest { uint64_t lo, hi; } sim_digest;   /* 128-bit */
 #define SIM_DIGEST_CLOCK_UNREAD 1u
 #define SIM_DIGEST_WAIT_END_UNREAD 2u
 #define SIM_DIGEST_ASSUME_ALL (SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD)
+/* [run] time_limit_ms (limit_ms) against states merged up to a shift of
+ * the clock: SIM_DIGEST_CLOCK_UNREAD if assumed and broken by a search
+ * whose latest clock was max_now_us and which found a state stored when
+ * the clock read at most max_merged_us, else 0. */
+unsigned char sim_digest_time_limit_broken(unsigned char assume, int64_t max_now_us, int64_t max_merged_us,
+                                           int64_t limit_ms);
 
 /* The digest of the world's whole state at a choice point (between steps). Equal digests mean
  * equal futures: every behaviour possible from one is possible from the other. */
