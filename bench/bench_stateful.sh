@@ -7,7 +7,7 @@
 # Lamport configurations, the event store under Lamport and Web Locks),
 # runs `tabsim check` twice with no preemption bound and a time budget
 # (default 120 s): stateless (source-DPOR with sleep sets) and --stateful
-# (full expansion with a visited set of 128-bit digests, 512 MB).  Prints
+# (full expansion with a visited set of 96-bit digests, 512 MB).  Prints
 # per scenario and search: the verdict, executions, states stored (stateful),
 # revisits pruned (stateful), CPU seconds and peak resident memory (MB),
 # measured by /usr/bin/time.  Figures are printed, not asserted.

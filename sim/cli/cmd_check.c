@@ -387,7 +387,7 @@ static int options_parse(check_cli *c, int argc, char **argv)
         {"executions", 0, 0, G_OPTION_ARG_INT64, &c->executions, "Exhaustive: executions at most (0 = no bound)", "N"},
         {"no-reduction", 0, 0, G_OPTION_ARG_NONE, &c->no_reduction, "Exhaustive: plain DFS, no reduction", NULL},
         {"stateful", 0, 0, G_OPTION_ARG_NONE, &c->stateful,
-         "Exhaustive: stateful search, a visited set of 128-bit state digests with sleep sets, preemptions unbounded",
+         "Exhaustive: stateful search, a visited set of 96-bit state digests with sleep sets, preemptions unbounded",
          NULL},
         {"state-memory", 0, 0, G_OPTION_ARG_INT64, &c->state_memory,
          "Stateful: memory of the visited set in MB (default 512); full = incomplete", "MB"},

@@ -374,8 +374,8 @@ static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
     double mb = (double)state_set_bytes(v) / (1024.0 * 1024.0);
     char *set = v->bitstate
                     ? g_strdup_printf("bitstate, %d bits a state in %.0f MB", BITSTATE_K, mb)
-                    : g_strdup_printf("hash compaction, 128-bit digests (at most %.0f MB), omission probability about %.0e",
-                                      mb, (double)v->count * (double)v->count / ldexp(1.0, 129));
+                    : g_strdup_printf("hash compaction, 96-bit digests (at most %.0f MB), omission probability about %.0e",
+                                      mb, (double)v->count * (double)v->count / ldexp(1.0, 97));
     char *t = g_strdup_printf("(stateful, %zu states%s) every execution of at most %" G_GINT64_FORMAT
                               " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction %s; %s",
                               v->count, d->o->shard_count > 1 && !d->o->jobs_split ? " in this shard's visited set" : "",

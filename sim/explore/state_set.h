@@ -1,7 +1,8 @@
 /*
  * sim/explore/state_set.h - the visited set of the stateful search
- * (explore_state.c): 128-bit state digests, by hash compaction or as a
- * bitstate array.  Private to sim/explore/.
+ * (explore_state.c): state digests, 96 of their 128 bits kept by hash
+ * compaction (16 bytes a state, four to a cache line), or as a bitstate
+ * array.  Private to sim/explore/.
  *
  * Compaction: an open-addressing table of digests with, per state, the
  * fewest steps it was reached with (so that [run] steps_max stays exact)
@@ -24,7 +25,7 @@
 
 typedef struct state_set {
     gboolean bitstate;
-    size_t cap;           /* entries (a power of 2), or bits */
+    size_t cap;           /* entries (a power of 2, in buckets of 4), or bits */
     size_t max_cap;       /* compaction: the most entries the memory allows */
     gboolean exact_steps; /* a state reached with fewer steps than stored is explored again */
     struct state_entry *slots; /* compaction: one entry a slot, {0, 0} = empty (state_set.c) */

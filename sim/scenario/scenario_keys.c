@@ -185,7 +185,7 @@ static const key_spec static_keys[] = {
          "Exhaustive: partial-order reduction (source-DPOR + sleep sets; stateful: sleep sets); false explores "
          "every interleaving."),
     BOOL_NEW("explore", "stateful", stateful, "false",
-         "Exhaustive: stateful search (--stateful): a visited set of 128-bit state digests prunes a state seen "
+         "Exhaustive: stateful search (--stateful): a visited set of 96-bit state digests prunes a state seen "
          "before, with sleep sets kept with the states (reduction; off with reduction = false), preemptions "
          "unbounded."),
     BOOL_NEW("explore", "quiet_steps", quiet_steps, "true",

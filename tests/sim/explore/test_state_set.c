@@ -89,6 +89,77 @@ static void test_more_steps_left_owes_every_tab(void **state)
     state_set_clear(&v);
 }
 
+/* A step count past what an entry keeps (2^24 - 1) is never taken as the
+ * fewer: the state is explored again rather than pruned. */
+static void test_steps_past_the_cap_never_prune(void **state)
+{
+    (void)state;
+    state_set v;
+    assert_true(state_set_init(&v, 1 << 20, FALSE));
+    v.exact_steps = TRUE;
+    uint64_t many = UINT64_C(1) << 25;
+    assert_false(state_set_visit(&v, A, many, 0x0, NULL));
+    guint8 explore = 0;
+    assert_false(state_set_visit(&v, A, many, 0x0, &explore));
+    assert_int_equal(explore, 0xff);
+    assert_true(state_set_visit(&v, A, 10, 0x0, NULL) == FALSE); /* stored 10 now */
+    assert_true(state_set_visit(&v, A, 10, 0x0, NULL));
+    assert_int_equal(v.count, 1);
+    state_set_clear(&v);
+}
+
+/* Many states through several doublings: each is new once and seen after;
+ * the key is lo and hi's top 32 bits (a digest of {0, 0} included), so two
+ * digests apart only in hi's low half are one state. */
+static void test_grows_and_keeps_every_state(void **state)
+{
+    (void)state;
+    state_set v;
+    assert_true(state_set_init(&v, 64u << 20, FALSE));
+    size_t start_cap = v.cap;
+    const uint64_t n = 300000;
+    uint64_t x = 88172645463325252u;
+    for (uint64_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        sim_digest d = {i == 0 ? 0 : x, i == 0 ? 0 : x * 31};
+        assert_false(state_set_visit(&v, d, 1, 0, NULL));
+    }
+    assert_true(v.cap > start_cap);
+    assert_int_equal(v.count, n);
+    x = 88172645463325252u;
+    for (uint64_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        sim_digest d = {i == 0 ? 0 : x, i == 0 ? 0 : x * 31};
+        assert_true(state_set_visit(&v, d, 1, 0, NULL));
+        sim_digest top = {d.lo, d.hi ^ (UINT64_C(1) << 40)};
+        if (i % 1000 == 0)
+            assert_false(state_set_visit(&v, top, 1, 0, NULL)); /* new */
+        sim_digest low = {d.lo, d.hi ^ 1};
+        assert_true(state_set_visit(&v, low, 1, 0, NULL));
+    }
+    assert_int_equal(v.count, n + n / 1000);
+    assert_false(v.full);
+    state_set_clear(&v);
+}
+
+/* Full: the set says so and stores nothing more. */
+static void test_full_when_memory_is_spent(void **state)
+{
+    (void)state;
+    state_set v;
+    assert_true(state_set_init(&v, 1 << 16, FALSE)); /* 4,096 entries */
+    size_t stored = 0;
+    for (uint64_t i = 1; i <= 5000 && !v.full; i++) {
+        sim_digest d = {i * UINT64_C(0x9e3779b97f4a7c15), i};
+        if (!state_set_visit(&v, d, 1, 0, NULL) && !v.full)
+            stored++;
+    }
+    assert_true(v.full);
+    assert_int_equal(stored, v.count);
+    assert_true(v.count <= 4096);
+    state_set_clear(&v);
+}
+
 static void test_bitstate_never_twice(void **state)
 {
     (void)state;
@@ -108,6 +179,9 @@ int main(void)
         cmocka_unit_test(test_revisit_pruned_when_no_tab_wakes),
         cmocka_unit_test(test_revisit_owes_only_the_tabs_asleep_then),
         cmocka_unit_test(test_more_steps_left_owes_every_tab),
+        cmocka_unit_test(test_steps_past_the_cap_never_prune),
+        cmocka_unit_test(test_grows_and_keeps_every_state),
+        cmocka_unit_test(test_full_when_memory_is_spent),
         cmocka_unit_test(test_bitstate_never_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
