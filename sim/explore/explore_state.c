@@ -124,17 +124,18 @@ typedef struct sdfs {
  * 16 bytes), then sleep_acc and child_acc (n_tabs accesses each).  Blocks
  * of nodes left are kept for the next ones (a choice is made at every
  * step, and three allocations a choice showed in the profile). */
-static size_t node_block_bytes(int n_tabs)
+static size_t node_cand_bytes(int n_tabs)
 {
-    return ((size_t)n_tabs * sizeof(int) + 15) / 16 * 16 + 2 * (size_t)n_tabs * sizeof(sim_access);
+    return ((size_t)n_tabs * sizeof(int) + 15) / 16 * 16;
 }
 
 static void node_block_take(sdfs *d, snode *n)
 {
+    size_t cand_bytes = node_cand_bytes(d->n_tabs);
     char *b = d->spare->len > 0 ? g_ptr_array_steal_index_fast(d->spare, d->spare->len - 1)
-                                : g_malloc(node_block_bytes(d->n_tabs));
+                                : g_malloc(cand_bytes + 2 * (size_t)d->n_tabs * sizeof(sim_access));
     n->cand = (int *)b;
-    n->sleep_acc = (sim_access *)(b + ((size_t)d->n_tabs * sizeof(int) + 15) / 16 * 16);
+    n->sleep_acc = (sim_access *)(b + cand_bytes);
     n->child_acc = n->sleep_acc + d->n_tabs;
 }
 

@@ -102,10 +102,18 @@ static void test_steps_past_the_cap_never_prune(void **state)
     guint8 explore = 0;
     assert_false(state_set_visit(&v, A, many, 0x0, &explore));
     assert_int_equal(explore, 0xff);
-    assert_true(state_set_visit(&v, A, 10, 0x0, NULL) == FALSE); /* stored 10 now */
+    assert_false(state_set_visit(&v, A, 10, 0x0, NULL)); /* stored 10 now */
     assert_true(state_set_visit(&v, A, 10, 0x0, NULL));
     assert_int_equal(v.count, 1);
     state_set_clear(&v);
+}
+
+/* The i-th of the many states below: xorshift64 from a fixed seed, the
+ * first a digest of {0, 0}. */
+static sim_digest nth_digest(uint64_t *x, uint64_t i)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return (sim_digest){i == 0 ? 0 : *x, i == 0 ? 0 : *x * 31};
 }
 
 /* Many states through several doublings: each is new once and seen after;
@@ -119,17 +127,13 @@ static void test_grows_and_keeps_every_state(void **state)
     size_t start_cap = v.cap;
     const uint64_t n = 300000;
     uint64_t x = 88172645463325252u;
-    for (uint64_t i = 0; i < n; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        sim_digest d = {i == 0 ? 0 : x, i == 0 ? 0 : x * 31};
-        assert_false(state_set_visit(&v, d, 1, 0, NULL));
-    }
+    for (uint64_t i = 0; i < n; i++)
+        assert_false(state_set_visit(&v, nth_digest(&x, i), 1, 0, NULL));
     assert_true(v.cap > start_cap);
     assert_int_equal(v.count, n);
     x = 88172645463325252u;
     for (uint64_t i = 0; i < n; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        sim_digest d = {i == 0 ? 0 : x, i == 0 ? 0 : x * 31};
+        sim_digest d = nth_digest(&x, i);
         assert_true(state_set_visit(&v, d, 1, 0, NULL));
         sim_digest top = {d.lo, d.hi ^ (UINT64_C(1) << 40)};
         if (i % 1000 == 0)
