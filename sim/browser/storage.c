@@ -11,15 +11,21 @@
  * always confirmed by strcmp (a pointer may be reused for other text), and
  * is dropped when its key is removed, so it never names a freed value.
  *
- * Digests (the stateful search's state digests) fold the entries sorted by
- * key; the last two are kept with the change count they were made at, for
- * a step that only reads leaves the map, hence its digest, as it was.
+ * Digests (the stateful search's state digests) are kept as the map
+ * changes, not computed from it: each entry has a 128-bit hash of its key
+ * and value (fully mixed), and the map's digest is their sum, lane by lane,
+ * modulo 2^64.  A sum does not depend on the order the entries were
+ * written in or sit in the table, so equal maps have equal digests; a set
+ * subtracts the old entry's hash and adds the new one's.  Before, every
+ * state sorted the keys and ran FNV-1a over every byte of the map twice
+ * (3.7 % of a Lamport 4 x 1 search, 6 % with the sort's strcmp).
  */
 #include "sim/browser/storage.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/world/world_digest.h"
 #include "xt/error.h"
 
 #define STORAGE_CACHE 8 /* a power of two */
@@ -39,12 +45,7 @@ struct sim_storage {
     uint64_t changes; /* sim_storage_changes: only ever grows */
     GString *previous; /* the old value of the last change (sim_storage_previous) */
     gboolean previous_null; /* ... absent: the key was new */
-    /* The last digests (one a seed; a world digest asks for two), valid
-     * while changes has not moved: a step that only reads reuses them. */
-    struct {
-        gboolean valid;
-        uint64_t changes, seed, value;
-    } digests[2];
+    sim_digest sum; /* the entries' hashes summed, lane by lane (entry_add) */
 };
 
 static void value_free(gpointer p)
@@ -78,9 +79,35 @@ void sim_storage_reset(sim_storage *s, int64_t quota_bytes, gboolean unavailable
     memset(s->cache, 0, sizeof s->cache);
     s->bytes = 0;
     s->changes = 0;
-    memset(s->digests, 0, sizeof s->digests);
+    memset(&s->sum, 0, sizeof s->sum);
     s->quota_bytes = quota_bytes;
     s->unavailable = unavailable;
+}
+
+/* An entry's hash: its key and value, each with its length, mixed fully
+ * (a sum of weakly mixed hashes could cancel). */
+static sim_digest entry_hash(const char *key, const char *value)
+{
+    sim_digest h;
+    sim_digest_init(&h, UINT64_C(0x656e747279)); /* "entry" */
+    sim_digest_str(&h, key);
+    sim_digest_str(&h, value);
+    sim_digest out;
+    sim_digest_finish(&h, &out);
+    return out;
+}
+
+/* Adds (sign 1) or takes away (sign -1) an entry from the map's digest. */
+static void entry_add(sim_storage *s, const char *key, const char *value, int sign)
+{
+    sim_digest e = entry_hash(key, value);
+    if (sign < 0) {
+        s->sum.lo -= e.lo;
+        s->sum.hi -= e.hi;
+    } else {
+        s->sum.lo += e.lo;
+        s->sum.hi += e.hi;
+    }
 }
 
 static cache_entry *cache_slot(sim_storage *s, const char *key)
@@ -132,8 +159,11 @@ int sim_storage_set(sim_storage *s, const char *key, const char *value)
     if (!old || strcmp(old->str, value) != 0) {
         s->changes++;
         s->previous_null = !old;
-        if (old)
+        if (old) {
             g_string_assign(s->previous, old->str);
+            entry_add(s, key, old->str, -1);
+        }
+        entry_add(s, key, value, 1);
     }
     if (old)
         g_string_assign(old, value);
@@ -152,6 +182,7 @@ int sim_storage_remove(sim_storage *s, const char *key)
         s->changes++;
         s->previous_null = FALSE;
         g_string_assign(s->previous, old->str);
+        entry_add(s, key, old->str, -1);
         cache_forget(s, old);
         s->bytes -= (int64_t)strlen(key) + (int64_t)old->len;
         g_hash_table_remove(s->map, key);
@@ -223,71 +254,10 @@ uint64_t sim_digest_text(uint64_t h, const char *text)
     return (h ^ 0xffu) * UINT64_C(1099511628211);
 }
 
-/* The map's entries sorted by key, taken from the table in one pass (no
- * lookup per key): in buf when they fit (maps hold a few keys), else in an
- * array the caller frees (*heap). */
-typedef struct storage_entry {
-    const char *key;
-    const GString *value;
-} storage_entry;
-
-#define STORAGE_DIGEST_STACK 32
-
-static int entry_cmp(const void *a, const void *b)
+void sim_storage_digest(const sim_storage *s, sim_digest *h)
 {
-    return strcmp(((const storage_entry *)a)->key, ((const storage_entry *)b)->key);
-}
-
-static storage_entry *sorted_entries(sim_storage *s, storage_entry *buf, guint *n_out, storage_entry **heap)
-{
-    guint n = g_hash_table_size(s->map);
-    storage_entry *e = n <= STORAGE_DIGEST_STACK ? buf : (*heap = g_new(storage_entry, n));
-    GHashTableIter it;
-    gpointer k, v;
-    guint i = 0;
-    g_hash_table_iter_init(&it, s->map);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        e[i++] = (storage_entry){k, v};
-    qsort(e, n, sizeof *e, entry_cmp);
-    *n_out = n;
-    return e;
-}
-
-uint64_t sim_storage_digest(sim_storage *s, uint64_t h)
-{
-    for (int i = 0; i < 2; i++)
-        if (s->digests[i].valid && s->digests[i].seed == h && s->digests[i].changes == s->changes)
-            return s->digests[i].value;
-    uint64_t seed = h;
-    int slot = s->digests[0].valid && s->digests[0].seed != seed ? 1 : 0;
-    if (s->digests[slot].valid && s->digests[slot].seed != seed)
-        slot = 0; /* a third seed: slot 0 goes */
-    /* The other slot's seed is folded in the same pass: its caller asks
-     * for both (world_digest.c folds the map with two seeds). */
-    int other = 1 - slot;
-    gboolean both = s->digests[other].valid && s->digests[other].seed != seed;
-    uint64_t h2 = s->digests[other].seed;
-    storage_entry buf[STORAGE_DIGEST_STACK], *heap = NULL;
-    guint n = 0;
-    const storage_entry *e = sorted_entries(s, buf, &n, &heap); /* sorted: no hash-table order */
-    for (guint i = 0; i < n; i++) {
-        h = sim_digest_text(h, e[i].key);
-        h = sim_digest_text(h, e[i].value->str);
-        if (both) {
-            h2 = sim_digest_text(h2, e[i].key);
-            h2 = sim_digest_text(h2, e[i].value->str);
-        }
-    }
-    g_free(heap);
-    const char *avail = s->unavailable ? "unavailable" : "";
-    h = sim_digest_text(h, avail);
-    s->digests[slot].valid = TRUE;
-    s->digests[slot].changes = s->changes;
-    s->digests[slot].seed = seed;
-    s->digests[slot].value = h;
-    if (both) {
-        s->digests[other].changes = s->changes;
-        s->digests[other].value = sim_digest_text(h2, avail);
-    }
-    return h;
+    sim_digest_u64(h, s->sum.lo);
+    sim_digest_u64(h, s->sum.hi);
+    sim_digest_u64(h, (uint64_t)g_hash_table_size(s->map));
+    sim_digest_u64(h, (uint64_t)s->unavailable);
 }

@@ -47,6 +47,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "sim/world/world_digest.h"
 #include "xt/error.h"
 
 #define CACHED_LOG_COMPACT_MIN 256 /* entries consumed by all before compaction */
@@ -287,7 +288,11 @@ uint64_t sim_cached_digest(const sim_cached *c, uint64_t h)
             h = sim_digest_text(h, NULL);
             continue;
         }
-        h = sim_storage_digest(tc->map, h);
+        sim_digest m; /* the map's own 128-bit digest, fed into the 64-bit fold */
+        sim_digest_init(&m, h);
+        sim_storage_digest(tc->map, &m);
+        sim_digest_finish(&m, &m);
+        h = ((h ^ m.lo) * UINT64_C(1099511628211)) ^ m.hi;
         /* What is on its way to this tab, in order (own writes included:
          * they are the acknowledgements that decide what it ignores). */
         for (size_t a = tc->cursor; a < c->base + c->log->len; a++) {

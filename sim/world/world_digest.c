@@ -56,6 +56,13 @@ void sim_digest_init(sim_digest *h, uint64_t tag)
     h->hi = mix64(tag ^ SIM_DIGEST_LANE_HI_K);
 }
 
+void sim_digest_finish(const sim_digest *h, sim_digest *out)
+{
+    uint64_t lo = h->lo, hi = h->hi;
+    out->lo = mix64(lo ^ mix64(hi));
+    out->hi = mix64(hi + SIM_DIGEST_LANE_HI_K);
+}
+
 void sim_digest_str(sim_digest *h, const char *text)
 {
     if (!text)
@@ -319,14 +326,12 @@ void sim_world_digest(const sim_world *w, sim_digest *out)
 {
     sim_digest h;
     sim_digest_init(&h, UINT64_C(0x74616273696d)); /* "tabsim" */
-    /* Storage: the browser's map and the model's own state, each folded
-     * twice with two seeds (their folds are 64-bit). */
+    /* Storage: the browser's map (128 bits, kept as it changes) and the
+     * model's own state, folded twice with two seeds (its fold is 64-bit). */
+    sim_storage_digest(w->storage, &h);
     uint64_t seeds[2] = {UINT64_C(14695981039346656037), UINT64_C(0x6c62272e07bb0142)};
-    for (int i = 0; i < 2; i++) {
-        sim_digest_u64(&h, sim_storage_digest(w->storage, seeds[i]));
-        if (w->model->digest)
-            sim_digest_u64(&h, w->model->digest(w, seeds[i]));
-    }
+    for (int i = 0; w->model->digest && i < 2; i++)
+        sim_digest_u64(&h, w->model->digest(w, seeds[i]));
     sim_weblocks_digest(w->weblocks, &h, waiter_fold, NULL);
     sim_monitor_digest(w->monitor, &h, task_id_fold, (void *)w);
     /* Time, the workload, faults used. */
@@ -344,6 +349,5 @@ void sim_world_digest(const sim_world *w, sim_digest *out)
     sim_digest_u64(&h, (uint64_t)w->live.length);
     for (int i = 0; i < w->n_tabs; i++)
         tab_digest(w, &w->tabs[i], &h);
-    out->lo = mix64(h.lo ^ mix64(h.hi));
-    out->hi = mix64(h.hi + SIM_DIGEST_LANE_HI_K);
+    sim_digest_finish(&h, out);
 }

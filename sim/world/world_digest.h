@@ -54,6 +54,10 @@ void sim_world_digest(const sim_world *world, sim_digest *out);
  * (monitor, Web Locks, env_digest.c).  sim_digest_init starts a hash with
  * a domain tag; the feeds are order-sensitive. */
 void sim_digest_init(sim_digest *h, uint64_t tag);
+/* A hash fed so far, mixed fully into out (each output bit depends on
+ * every input bit): what sim_world_digest returns, and a part's hash where
+ * parts are summed rather than folded in order (storage.c). */
+void sim_digest_finish(const sim_digest *h, sim_digest *out);
 #define SIM_DIGEST_LANE_LO_K UINT64_C(0x9e3779b97f4a7c15)
 #define SIM_DIGEST_LANE_HI_K UINT64_C(0xc2b2ae3d27d4eb4f)
 
