@@ -30,6 +30,7 @@
 #include "sim/browser/weblocks.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/world/world_digest.h"
@@ -249,7 +250,7 @@ static void request_digest(const wl_request *r, sim_digest *h,
     waiter_fold(h, r->waiter, ctx);
 }
 
-static gint lock_cmp(gconstpointer a, gconstpointer b)
+static int lock_cmp(const void *a, const void *b)
 {
     return strcmp((*(const wl_lock *const *)a)->name, (*(const wl_lock *const *)b)->name);
 }
@@ -258,20 +259,25 @@ void sim_weblocks_digest(const sim_weblocks *wl, sim_digest *h,
                          void (*waiter_fold)(sim_digest *h, const void *waiter, void *ctx), void *ctx)
 {
     /* By name: the order in which names were first requested is no state
-     * (a name is found by its text). */
-    GPtrArray *sorted = g_ptr_array_sized_new(wl->locks->len);
-    for (guint i = 0; i < wl->locks->len; i++)
-        g_ptr_array_add(sorted, wl->locks->pdata[i]);
-    g_ptr_array_sort(sorted, lock_cmp);
-    for (guint i = 0; i < sorted->len; i++) {
-        const wl_lock *l = sorted->pdata[i];
+     * (a name is found by its text).  Sorted on the stack when they fit
+     * (a world has a few names, a Lamport one none): this runs at every
+     * state of a stateful search. */
+    guint n = wl->locks->len;
+    const wl_lock *buf[16], **sorted = n <= G_N_ELEMENTS(buf) ? buf : g_new(const wl_lock *, n);
+    if (n > 0)
+        memcpy(sorted, wl->locks->pdata, n * sizeof *sorted);
+    if (n > 1)
+        qsort(sorted, n, sizeof *sorted, lock_cmp);
+    for (guint i = 0; i < n; i++) {
+        const wl_lock *l = sorted[i];
         sim_digest_str(h, l->name);
         request_digest(&l->holder, h, waiter_fold, ctx);
         sim_digest_u64(h, l->queue.length);
         for (const GList *q = l->queue.head; q; q = q->next)
             request_digest(q->data, h, waiter_fold, ctx);
     }
-    g_ptr_array_free(sorted, TRUE);
+    if (sorted != buf)
+        g_free(sorted);
     sim_digest_u64(h, wl->stolen->len);
     for (guint i = 0; i < wl->stolen->len; i++)
         request_digest(&g_array_index(wl->stolen, wl_request, i), h, waiter_fold, ctx);

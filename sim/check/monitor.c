@@ -391,6 +391,10 @@ static void pairs_fold(id_pairs *p, sim_digest *h)
 
 static void digest_table(const GHashTable *table, sim_digest *h)
 {
+    if (g_hash_table_size((GHashTable *)table) == 0) {
+        sim_digest_u64(h, 0); /* as pairs_fold folds no pairs: most states (a lock's) have none */
+        return;
+    }
     id_pairs p;
     pairs_init(&p, g_hash_table_size((GHashTable *)table));
     GHashTableIter it;
@@ -411,6 +415,10 @@ void sim_monitor_digest(const sim_monitor *m, sim_digest *h,
     digest_table(m->added, h);
     digest_table(m->delivered, h);
     /* Kept events as a set: their order only picks which one a message names. */
+    if (!m->kept || m->kept->len == 0) {
+        sim_digest_u64(h, 0); /* no pairs, as below */
+        return;
+    }
     id_pairs kept;
     pairs_init(&kept, m->kept ? m->kept->len : 0);
     for (guint i = 0; m->kept && i < m->kept->len; i++) {
