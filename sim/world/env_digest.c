@@ -103,8 +103,10 @@ static gboolean keeps_own(const sim_tab *tab)
 gboolean sim_tab_heap_digest(const sim_tab *tab, sim_digest *out)
 {
     const sim_program_ops *p = tab->world->program;
+    if (!p->heap_describe)
+        return FALSE; /* most programs: nothing to start (a world digest asks for every tab) */
     sim_digest_init(out, UINT64_C(0x68656170)); /* "heap" */
-    return p->heap_describe && p->heap_describe(tab, heap_fold, out);
+    return p->heap_describe(tab, heap_fold, out);
 }
 
 /* A value of a result: into where t's results go, and its own hash. */
