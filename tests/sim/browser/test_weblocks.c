@@ -15,10 +15,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
 #include "sim/browser/weblocks.h"
+#include "sim/world/world_digest.h"
 #include "xt/env.h"
 
 typedef struct grants {
@@ -167,11 +169,65 @@ static void test_withdraw(void **state)
     sim_weblocks_free(wl);
 }
 
+/* ---- the state digest ---- */
+
+static void waiter_fold(sim_digest *h, const void *waiter, void *ctx)
+{
+    (void)ctx;
+    sim_digest_u64(h, waiter ? (uint64_t)*(const int *)waiter : UINT64_MAX);
+}
+
+static sim_digest wl_digest(const sim_weblocks *wl)
+{
+    sim_digest h;
+    sim_digest_init(&h, 7);
+    sim_weblocks_digest(wl, &h, waiter_fold, NULL);
+    return h;
+}
+
+/* Names digest by their text, not the order they were first requested:
+ * n names (a few, sorted on the digest's stack, or more than it holds)
+ * requested in two orders give one digest; another holder, another. */
+static void digest_by_name(int n)
+{
+    grants g = {0};
+    sim_weblocks *a = sim_weblocks_new(on_grant, &g), *b = sim_weblocks_new(on_grant, &g);
+    sim_weblocks *empty = sim_weblocks_new(on_grant, &g);
+    assert_true(sim_digest_equal(wl_digest(a), wl_digest(empty)));
+    char name[16];
+    uint64_t h;
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "lock%02d", i);
+        assert_int_equal(sim_weblocks_request(a, name, 0, 1 + i % 3, &waiters[i % 8], &h, NULL), XT_OK);
+        snprintf(name, sizeof name, "lock%02d", n - 1 - i);
+        assert_int_equal(sim_weblocks_request(b, name, 0, 1 + (n - 1 - i) % 3, &waiters[(n - 1 - i) % 8], &h, NULL),
+                         XT_OK);
+    }
+    assert_true(sim_digest_equal(wl_digest(a), wl_digest(b)));
+    assert_false(sim_digest_equal(wl_digest(a), wl_digest(empty)));
+    /* A request queued behind one holder is in it. */
+    snprintf(name, sizeof name, "lock%02d", n / 2);
+    assert_int_equal(sim_weblocks_request(b, name, 0, 3, &waiters[7], &h, NULL), SIM_WEBLOCKS_QUEUED);
+    assert_false(sim_digest_equal(wl_digest(a), wl_digest(b)));
+    sim_weblocks_free(a);
+    sim_weblocks_free(b);
+    sim_weblocks_free(empty);
+}
+
+static void test_digest_by_name(void **state)
+{
+    (void)state;
+    digest_by_name(1);
+    digest_by_name(5);
+    digest_by_name(20); /* past the 16 the digest sorts on its stack */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fifo),      cmocka_unit_test(test_if_available), cmocka_unit_test(test_steal),
         cmocka_unit_test(test_tab_closed), cmocka_unit_test(test_withdraw),
+        cmocka_unit_test(test_digest_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

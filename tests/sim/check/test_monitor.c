@@ -461,6 +461,29 @@ static void test_monitor_digest_sets(void **state)
     sim_monitor_init(&b, s, FALSE);
     sim_monitor_init(&c, s, FALSE);
     assert_true(sim_digest_equal(monitor_digest(&a), monitor_digest(&b)));
+    /* Empty tables fold as no pairs: one event added, delivered or kept
+     * is a different digest, and each a different one. */
+    sim_monitor d, e, f;
+    sim_monitor_init(&d, s, FALSE);
+    sim_monitor_init(&e, s, FALSE);
+    sim_monitor_init(&f, s, FALSE);
+    sim_monitor_event_added(&d, "x", 1);
+    sim_monitor_event_kept(&e, "x", 1);
+    GPtrArray *ids = g_ptr_array_new();
+    g_ptr_array_add(ids, (gpointer) "x");
+    sim_monitor_delivered(&f, 0, 1, ids);
+    g_ptr_array_free(ids, TRUE);
+    sim_digest none = monitor_digest(&a), added = monitor_digest(&d), kept = monitor_digest(&e),
+               delivered = monitor_digest(&f);
+    assert_false(sim_digest_equal(none, added));
+    assert_false(sim_digest_equal(none, kept));
+    assert_false(sim_digest_equal(none, delivered));
+    assert_false(sim_digest_equal(added, kept));
+    assert_false(sim_digest_equal(added, delivered));
+    assert_false(sim_digest_equal(kept, delivered));
+    sim_monitor_clear(&d);
+    sim_monitor_clear(&e);
+    sim_monitor_clear(&f);
     char id[16];
     for (int i = 0; i < 40; i++) {
         g_snprintf(id, sizeof id, "e%02d", i);
