@@ -43,10 +43,11 @@ uint64_t sim_storage_changes(const sim_storage *storage);
  * oldValue), NULL when the key was new; valid until the next change. */
 const char *sim_storage_previous(const sim_storage *storage);
 /* The map's contents folded into h: equal maps give equal digests, in
- * whatever order their entries were written; kept as the map changes, so
- * this costs four words.  For the stateful search's state digests. */
+ * whatever order their entries were written; kept as the map changes from
+ * its first digest on, so this costs four words.  For the stateful
+ * search's state digests. */
 struct sim_digest;
-void sim_storage_digest(const sim_storage *storage, struct sim_digest *h);
+void sim_storage_digest(sim_storage *storage, struct sim_digest *h);
 /* One string (NULL allowed, distinct from "") folded into h, FNV-1a. */
 uint64_t sim_digest_text(uint64_t h, const char *text);
 
