@@ -179,7 +179,7 @@ typedef struct live_search {
     sim_stack_pool *pool;
     const sim_live_options *o;
     sim_live_result *r;
-    GHashTable *marks_seen;
+    sim_digest_map *marks_seen;
     sim_live_graph *g;
     GHashTable *index;     /* node_key -> node + 1 */
     GArray *tree_edge;     /* uint32 per node: the edge that found it (UINT32_MAX: the root) */
@@ -492,7 +492,7 @@ static guint8 live_check_assuming(const sim_scenario *s, sim_stack_pool *pool, c
     g_array_free(ls.edge_choices, TRUE);
     g_array_free(ls.choices, TRUE);
     g_hash_table_destroy(ls.index);
-    g_hash_table_destroy(ls.marks_seen);
+    sim_digest_map_free(ls.marks_seen);
     sim_live_graph_free(ls.g);
     return ls.broken;
 }

@@ -390,7 +390,7 @@ static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
 /* One depth-first search from the root; TRUE when it went through the
  * whole tree.  *cut_steps: a run was cut by [run] steps_max. */
 static gboolean stateful_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                              sim_explore_result *r, sdfs *d, GHashTable *marks_seen, double t0,
+                              sim_explore_result *r, sdfs *d, sim_digest_map *marks_seen, double t0,
                               char **conflict, gboolean *cut_steps)
 {
     d->nodes = g_array_new(FALSE, FALSE, sizeof(snode));
@@ -500,7 +500,7 @@ typedef struct sdfs_walk {
     const sim_scenario *s;
     sim_stack_pool *pool;
     sdfs *d;
-    GHashTable *marks_seen;
+    sim_digest_map *marks_seen;
     double t0;
 } sdfs_walk;
 
@@ -519,7 +519,7 @@ static gboolean sdfs_walk_top(void *ctx, gint64 depth, sim_explore_result *scrat
 
 /* The split depth (sim_split_choose); the walks' runs are the shared top's. */
 static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                             sim_explore_result *r, sdfs *d, GHashTable *marks_seen, double t0)
+                             sim_explore_result *r, sdfs *d, sim_digest_map *marks_seen, double t0)
 {
     sdfs_walk w = {s, pool, d, marks_seen, t0};
     gint64 depth = sim_split_choose(o, r, &r->shard_shared_runs, sdfs_walk_top, &w);
@@ -554,7 +554,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
         state_set_clear(&d.visited);
         return;
     }
-    GHashTable *marks_seen = sim_marks_seen_new();
+    sim_digest_map *marks_seen = sim_marks_seen_new();
     char *conflict = NULL;
     gboolean cut_steps = FALSE;
     /* First a state counts as seen whatever the steps it was reached
@@ -649,7 +649,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     if (r->verdict != SIM_VERDICT_VIOLATION && !finished)
         r->verdict = SIM_VERDICT_INCOMPLETE;
     g_free(conflict);
-    g_hash_table_destroy(marks_seen);
+    sim_digest_map_free(marks_seen);
     state_set_clear(&d.visited);
     g_free(d.sleep_acc);
     g_ptr_array_unref(d.spare);

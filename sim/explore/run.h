@@ -42,7 +42,7 @@ typedef struct sim_run_spec {
      * hand the world to world_ready before it runs (digests are taken at
      * the explorer's hooks, between steps). */
     gboolean digests;
-    GHashTable *marks_seen;
+    struct sim_digest_map *marks_seen;
     /* With digests and marks_seen, for the stateful safety search: a get
      * the marks say leads straight back to a wait for its key is done at
      * once (sim/world/env_eager.c, "Reads that lead back to a wait"). */

@@ -172,9 +172,9 @@ enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RA
        OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
        OP_DRAWN, OP_END, OP_WAIT_ENDED };
 
-GHashTable *sim_marks_seen_new(void)
+sim_digest_map *sim_marks_seen_new(void)
 {
-    return g_hash_table_new_full(sim_digest_key_hash, sim_digest_key_equal, g_free, g_free);
+    return sim_digest_map_new();
 }
 
 /* What an output is: its kind, key, value, argument and step label. */
@@ -202,10 +202,10 @@ static void mark_key(const sim_task *t, sim_digest h, uint32_t n, sim_digest *ke
 
 static void check_output(sim_world *w, const sim_digest *key_h, const sim_digest *out, const char *label)
 {
-    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, key_h);
+    const sim_digest *seen = sim_digest_map_lookup(w->marks_seen, key_h);
     if (!seen) {
         struct sim_arena *in = sim_arena_leave(); /* the record outlives the world */
-        g_hash_table_insert(w->marks_seen, g_memdup2(key_h, sizeof *key_h), g_memdup2(out, sizeof *out));
+        sim_digest_map_insert(w->marks_seen, key_h, out);
         sim_arena_enter(in);
     }
     else if (!sim_digest_equal(*seen, *out) && !w->mark_conflict)
@@ -586,7 +586,7 @@ gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t)
         sim_digest_bytes(&h, value, strlen(value));
     sim_digest key_h;
     mark_key(t, h, 0, &key_h);
-    const sim_digest *seen = g_hash_table_lookup(w->marks_seen, &key_h);
+    const sim_digest *seen = sim_digest_map_lookup(w->marks_seen, &key_h);
     if (!seen)
         return FALSE;
     sim_digest wait; /* d_wait's output; the label is NULL: every storage call clears it (env_sim.c) */
@@ -605,7 +605,7 @@ gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t)
         return FALSE;
     sim_digest record;
     back_record(get_key, key, &record);
-    const sim_digest *back = g_hash_table_lookup(w->marks_seen, &record);
+    const sim_digest *back = sim_digest_map_lookup(w->marks_seen, &record);
     return back && sim_digest_equal(*back, BACK_YES);
 }
 
@@ -653,7 +653,7 @@ static void digest_drawn(void *ctx, uint32_t answer)
     fold_u64(t->tab, t, answer);
 }
 
-void sim_world_digest_enable(sim_world *w, GHashTable *marks_seen)
+void sim_world_digest_enable(sim_world *w, sim_digest_map *marks_seen)
 {
     w->digesting = TRUE;
     w->chooser->drawn = digest_drawn;

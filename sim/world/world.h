@@ -40,6 +40,7 @@
 #include "sim/explore/chooser.h"
 #include "sim/world/coro.h"
 #include "sim/check/monitor.h"
+#include "sim/world/digest_map.h"
 #include "sim/world/env_wait.h"
 #include "sim/world/queue.h"
 #include "sim/world/stop.h"
@@ -269,7 +270,7 @@ struct sim_world {
      * (set before sim_world_run, env_digest.c); marks checked against
      * marks_seen, borrowed from the search, which lives across runs. */
     gboolean digesting;
-    GHashTable *marks_seen;     /* sim_digest* key -> uint64 output hash (env_digest.c) */
+    sim_digest_map *marks_seen; /* check key -> output hash (env_digest.c) */
     const char *mark_conflict;  /* a mark that was incomplete: its label, or NULL */
     gboolean mark_conflict_wait; /* ... by a wait for a key not read since the mark */
     /* The outputs made before the chooser's prefix runs out were checked
@@ -331,7 +332,7 @@ void sim_task_yield(sim_task *task, sim_yield reason);
 void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle);
 void sim_tab_env_init(sim_tab *tab);
 /* env_digest.c: turn the running hashes on (before sim_world_run). */
-void sim_world_digest_enable(sim_world *world, GHashTable *marks_seen);
+void sim_world_digest_enable(sim_world *world, sim_digest_map *marks_seen);
 /* mark_conflict when the description of a tab's shared objects left
  * something out (env_digest.c, "Shared objects"). */
 #define SIM_MARK_SHARED "shared objects"
@@ -354,7 +355,7 @@ void sim_env_digest_task_end(sim_task *t);
  * even when its tab has other tasks (env_digest.c, "Shared objects"). */
 void sim_tab_mark_frames(sim_tab *tab, const char *label);
 /* The table of marks' outputs one search shares across its runs. */
-GHashTable *sim_marks_seen_new(void);
+sim_digest_map *sim_marks_seen_new(void);
 /* Are the keys a step touches wanted (sim_step_info.acc)? */
 static inline gboolean sim_world_tracks_access(const sim_world *w)
 {

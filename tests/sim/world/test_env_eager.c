@@ -191,7 +191,7 @@ static int collapse_runs_of(const char *text, gboolean collapse, int *left_stopp
     if (!s)
         fail_msg("scenario refused: %s", error->message);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
-    GHashTable *seen = sim_marks_seen_new();
+    sim_digest_map *seen = sim_marks_seen_new();
     int fused = 0;
     *left_stopped = 0;
     *conflict = FALSE;
@@ -207,7 +207,7 @@ static int collapse_runs_of(const char *text, gboolean collapse, int *left_stopp
         *left_stopped += p.left_stopped;
         sim_run_clear(&run);
     }
-    g_hash_table_destroy(seen);
+    sim_digest_map_free(seen);
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
     return fused;

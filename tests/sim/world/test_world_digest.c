@@ -383,7 +383,7 @@ static const char *marked_run_prefix(gboolean live, const uint32_t *prefix, size
 {
     sim_scenario *s = scenario(LAMPORT);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
-    GHashTable *seen = sim_marks_seen_new();
+    sim_digest_map *seen = sim_marks_seen_new();
     mark_live = live;
     sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
                          .marks_seen = seen, .world_ready = marked_ready, .prefix = prefix,
@@ -394,7 +394,7 @@ static const char *marked_run_prefix(gboolean live, const uint32_t *prefix, size
     if (by_wait)
         *by_wait = run.mark_conflict_wait;
     sim_run_clear(&run);
-    g_hash_table_destroy(seen);
+    sim_digest_map_free(seen);
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
     return conflict;
@@ -518,7 +518,7 @@ static const char *shared_runs(gboolean described)
 {
     sim_scenario *s = scenario(LAMPORT);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
-    GHashTable *seen = sim_marks_seen_new();
+    sim_digest_map *seen = sim_marks_seen_new();
     shared_described = described;
     const char *conflict = NULL;
     for (uint64_t seed = 1; seed <= 64 && !conflict; seed++) {
@@ -529,7 +529,7 @@ static const char *shared_runs(gboolean described)
         conflict = run.mark_conflict;
         sim_run_clear(&run);
     }
-    g_hash_table_destroy(seen);
+    sim_digest_map_free(seen);
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
     return conflict;
