@@ -305,13 +305,14 @@ void sim_env_storage_changed_by(sim_world *w, sim_tab *from, const char *key)
     if (changes == w->storage_changes)
         return; /* HTML: no event when nothing changed */
     uint64_t seq = ++w->change_seq;
+    unsigned bit = key ? sim_env_text_hash(key) % SIM_OBJ_KEYS : 0; /* once, not once a tab */
     for (int i = 0; i < w->n_tabs; i++) {
         sim_tab *tab = &w->tabs[i];
         if (tab == from)
             continue;
         tab->storage_events += changes - w->storage_changes;
         if (key)
-            tab->key_seq[sim_env_text_hash(key) % SIM_OBJ_KEYS] = seq;
+            tab->key_seq[bit] = seq;
         else
             for (int b = 0; b < SIM_OBJ_KEYS; b++)
                 tab->key_seq[b] = seq;
