@@ -190,34 +190,46 @@ static const sim_queue_entry *queue_entry_of(const sim_world *w, const sim_task 
 
 static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim_digest *h)
 {
-    task_name(h, t);
+    gboolean clock_unread = (w->digest_assume & SIM_DIGEST_CLOCK_UNREAD) != 0;
+    /* When its last wait ended, unless no code asks ("Time"). */
+    gboolean wait_end = !(w->digest_assume & SIM_DIGEST_WAIT_END_UNREAD);
+    uint64_t rank;
+    const sim_queue_entry *e = queue_entry_of(w, t, &rank);
+    /* Its yes-or-no facts in one word (from bit 15: which of the optional
+     * words below are there), then the words they call for: each state
+     * still folds one sequence of words, and a few words fewer (a state's
+     * digest folds some 150, and their count is its cost). */
     uint64_t flags = (uint64_t)t->reason | (uint64_t)t->needs_tab << 4 | (uint64_t)t->counted << 5 |
                      (uint64_t)t->reply_due << 6 | (uint64_t)t->parked << 7 | (uint64_t)t->record.lock_held << 8 |
                      (uint64_t)t->weblock.queued << 9 | (uint64_t)t->view.fresh << 10 |
                      (uint64_t)t->view.must_progress << 11 | (uint64_t)t->wait.waiting << 12 |
-                     (uint64_t)t->scoped << 13 | (uint64_t)(t->fn == w->tab_main) << 14;
+                     (uint64_t)t->scoped << 13 | (uint64_t)(t->fn == w->tab_main) << 14 |
+                     (uint64_t)(t->record.lock_since_us >= 0) << 15 | (uint64_t)(e != NULL) << 16 |
+                     /* a past instant's place against the drain's end */
+                     (uint64_t)(e && clock_unread && w->drain_end_us >= 0 && e->time_us > w->drain_end_us) << 17 |
+                     (uint64_t)(t->wait.waiting && t->wait.keys != NULL) << 18 |
+                     (uint64_t)(t->wait.deadline_us >= 0) << 19 | (uint64_t)(wait_end && t->wait.ended_us >= 0) << 20 |
+                     /* What ended its wait matters only as the wait's result (a
+                      * timeout or not); which tab's change it was only names it
+                      * in the timeline. */
+                     (uint64_t)(t->wait.woken_by == SIM_WOKEN_DEADLINE) << 21;
+    task_name(h, t);
     sim_digest_u64(h, flags);
     task_name(h, t->sync_parent);
     task_name(h, t->sync_child);
     sim_digest_str(h, t->label);
-    if (t->record.lock_since_us < 0)
-        sim_digest_u64(h, UINT64_MAX);
-    else
-        sim_digest_u64(h, w->digest_assume & SIM_DIGEST_CLOCK_UNREAD ? 0 : (uint64_t)(w->now_us - t->record.lock_since_us));
-    uint64_t rank;
-    const sim_queue_entry *e = queue_entry_of(w, t, &rank);
-    sim_digest_u64(h, e != NULL);
-    sim_digest_u64(h, e ? instant(w, e->time_us) : 0);
-    if (e && (w->digest_assume & SIM_DIGEST_CLOCK_UNREAD)) /* a past instant's place against the drain's end */
-        sim_digest_u64(h, w->drain_end_us >= 0 && e->time_us > w->drain_end_us);
-    sim_digest_u64(h, rank);
+    /* How long it has waited for a lock: untimed, no check reads it ("Time"). */
+    if (t->record.lock_since_us >= 0 && !clock_unread)
+        sim_digest_u64(h, (uint64_t)(w->now_us - t->record.lock_since_us));
+    if (e) {
+        sim_digest_u64(h, instant(w, e->time_us));
+        sim_digest_u64(h, rank);
+    }
     /* What it waits for, and the changes it has not seen (env_wait.c). */
     sim_digest_u64(h, t->wait.n_keys);
-    if (t->wait.waiting) {
-        sim_digest_u64(h, t->wait.keys != NULL);
+    if (t->wait.waiting)
         for (size_t i = 0; t->wait.keys && i < t->wait.n_keys; i++)
             sim_digest_str(h, t->wait.keys[i]);
-    }
     if (t->wait.waiting || t->parked) {
         /* Its place among its tab's waiters: one event (or tab_wake) wakes
          * them in the order they began (env_wait.c wake_in_order). */
@@ -234,16 +246,10 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
     sim_digest_u64(h, t->wait.following);
     for (const sim_task *f = t->wait.follow; f; f = f->wait.follow)
         task_name(h, f);
-    sim_digest_u64(h, t->wait.deadline_us >= 0);
-    sim_digest_u64(h, t->wait.deadline_us >= 0 ? instant(w, t->wait.deadline_us) : 0);
-    /* When its last wait ended, unless no code asks ("Time"). */
-    if (!(w->digest_assume & SIM_DIGEST_WAIT_END_UNREAD)) {
-        sim_digest_u64(h, t->wait.ended_us >= 0);
-        sim_digest_u64(h, t->wait.ended_us < 0 ? 0 : shifted(w, t->wait.ended_us)); /* past, and how long ago */
-    }
-    /* What ended its wait matters only as the wait's result (a timeout or
-     * not); which tab's change it was only names it in the timeline. */
-    sim_digest_u64(h, t->wait.woken_by == SIM_WOKEN_DEADLINE);
+    if (t->wait.deadline_us >= 0)
+        sim_digest_u64(h, instant(w, t->wait.deadline_us));
+    if (wait_end && t->wait.ended_us >= 0)
+        sim_digest_u64(h, shifted(w, t->wait.ended_us)); /* past, and how long ago */
     /* After a mark only the keys read since count (the others are read
      * before any wait, env_digest.c): only those are looked at. */
     uint64_t unseen = 0;
