@@ -47,6 +47,8 @@ void sim_env_observe(void *ctx, const xt_obs *o)
     switch (o->kind) {
     case XT_OBS_STEP:
         t->label = o->label;
+        if (w->digesting) /* hashed once here, not at every state while it stands */
+            sim_digest_label(&t->label_dig, o->label);
         return;
     case XT_OBS_LOCK_REQUEST:
         t->record.lock_since_us = w->now_us;

@@ -120,6 +120,8 @@ struct sim_task {
     xt_task_fn fn;
     void *arg;
     const char *label;      /* from XT_OBS_STEP, for the next storage call */
+    sim_digest label_dig;   /* digesting: label's hash, made when label is set (env_observe.c; only
+                               a label, not NULL, is folded: world_digest.c) */
     const char *pending_read; /* the key of the get it is stopped before, or NULL (env_eager.c) */
     gboolean pending_eager;   /* stopped before it by its woken prefix, the get not yet begun (env_eager.c) */
     /* The task's part of each concept, defined with it: */

@@ -71,6 +71,12 @@ void sim_digest_str(sim_digest *h, const char *text)
         sim_digest_bytes(h, text, strlen(text));
 }
 
+void sim_digest_label(sim_digest *out, const char *label)
+{
+    sim_digest_init(out, UINT64_C(0x6c6162656c)); /* "label" */
+    sim_digest_str(out, label);
+}
+
 unsigned int sim_digest_key_hash(const void *key)
 {
     return (unsigned int)((const sim_digest *)key)->lo;
@@ -212,12 +218,22 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
                      /* What ended its wait matters only as the wait's result (a
                       * timeout or not); which tab's change it was only names it
                       * in the timeline. */
-                     (uint64_t)(t->wait.woken_by == SIM_WOKEN_DEADLINE) << 21;
+                     (uint64_t)(t->wait.woken_by == SIM_WOKEN_DEADLINE) << 21 |
+                     (uint64_t)(t->sync_parent != NULL) << 22 | (uint64_t)(t->sync_child != NULL) << 23 |
+                     (uint64_t)(t->label != NULL) << 24;
     task_name(h, t);
     sim_digest_u64(h, flags);
-    task_name(h, t->sync_parent);
-    task_name(h, t->sync_child);
-    sim_digest_str(h, t->label);
+    if (t->sync_parent)
+        task_name(h, t->sync_parent);
+    if (t->sync_child)
+        task_name(h, t->sync_child);
+    if (t->label) { /* its hash, made when it was set while digesting (env_observe.c) */
+        sim_digest label = t->label_dig;
+        if (!w->digesting)
+            sim_digest_label(&label, t->label);
+        sim_digest_u64(h, label.lo);
+        sim_digest_u64(h, label.hi);
+    }
     /* How long it has waited for a lock: untimed, no check reads it ("Time"). */
     if (t->record.lock_since_us >= 0 && !clock_unread)
         sim_digest_u64(h, (uint64_t)(w->now_us - t->record.lock_since_us));
@@ -303,12 +319,13 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
     sim_digest_u64(h, heap.lo);
     sim_digest_u64(h, heap.hi);
     task_name(h, tab->owner);
-    sim_digest_u64(h, tab->ready.length);
+    /* Two 32-bit counts a word (GQueue lengths are guint, generation and
+     * tasks_made int): fewer words, the same facts. */
+    sim_digest_u64(h, (uint64_t)tab->ready.length | (uint64_t)tab->handoff.length << 32);
     for (const GList *l = tab->ready.head; l; l = l->next)
         task_name(h, l->data);
     /* Woken behind the running task (env_wait.c): it may still make
      * storage calls before it gives the tab up to them. */
-    sim_digest_u64(h, tab->handoff.length);
     for (const GList *l = tab->handoff.head; l; l = l->next)
         task_name(h, l->data);
     sim_digest_u64(h, tab->rng);
@@ -318,9 +335,8 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
     sim_digest_u64(h, (uint64_t)tab->random_outcomes);
     sim_digest_u64(h, (uint64_t)tab->work_done);
     sim_digest_u64(h, (uint64_t)tab->flushes_done);
-    sim_digest_u64(h, (uint64_t)tab->generation);
+    sim_digest_u64(h, (uint64_t)(uint32_t)tab->generation | (uint64_t)(uint32_t)tab->tasks_made << 32);
     sim_digest_u64(h, tab->frozen_until_us > w->now_us ? instant(w, tab->frozen_until_us) : 0); /* a freeze over is over */
-    sim_digest_u64(h, (uint64_t)tab->tasks_made);
     for (const GList *l = w->live.head; l; l = l->next) {
         const sim_task *t = l->data;
         if (t->tab == tab)

@@ -99,6 +99,8 @@ static inline void sim_digest_bytes(sim_digest *h, const void *data, size_t len)
 }
 /* A string and its end; NULL is distinct from "". */
 void sim_digest_str(sim_digest *h, const char *text);
+/* A task's step label as the world's digest folds it (sim_task.label_dig). */
+void sim_digest_label(sim_digest *out, const char *label);
 static inline int sim_digest_equal(sim_digest a, sim_digest b)
 {
     return a.lo == b.lo && a.hi == b.hi;

@@ -90,8 +90,10 @@ static void mutate_all(probe *p, sim_world *w)
     CHANGES(t->parked = !t->parked, t->parked = !t->parked);
     CHANGES(t->record.lock_held = !t->record.lock_held, t->record.lock_held = !t->record.lock_held);
     CHANGES(t->wait.deadline_us += 3, t->wait.deadline_us -= 3);
-    const char *label = t->label;
-    CHANGES(t->label = "another label", t->label = label);
+    const char *label = t->label; /* set with its hash, as env_observe.c does */
+    sim_digest label_dig = t->label_dig;
+    CHANGES((t->label = "another label", sim_digest_label(&t->label_dig, t->label)),
+            (t->label = label, t->label_dig = label_dig));
     /* A change t has not seen: state for a task without marks, and for a
      * marked one only in the keys it read since its mark. */
     uint64_t seq = t->tab->key_seq[5];
