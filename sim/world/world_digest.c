@@ -220,7 +220,8 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
                       * in the timeline. */
                      (uint64_t)(t->wait.woken_by == SIM_WOKEN_DEADLINE) << 21 |
                      (uint64_t)(t->sync_parent != NULL) << 22 | (uint64_t)(t->sync_child != NULL) << 23 |
-                     (uint64_t)(t->label != NULL) << 24;
+                     (uint64_t)(t->label != NULL) << 24 | (uint64_t)(t->wait.following != 0) << 25 |
+                     (uint64_t)(t->wait.follow != NULL) << 26;
     task_name(h, t);
     sim_digest_u64(h, flags);
     if (t->sync_parent)
@@ -259,9 +260,11 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
     }
     /* The tasks woken behind it, in order (its own place in such a chain
      * is its leader's part). */
-    sim_digest_u64(h, t->wait.following);
-    for (const sim_task *f = t->wait.follow; f; f = f->wait.follow)
-        task_name(h, f);
+    if (t->wait.follow) {
+        for (const sim_task *f = t->wait.follow; f; f = f->wait.follow)
+            task_name(h, f);
+        sim_digest_u64(h, UINT64_MAX); /* the chain's end: no task's name */
+    }
     if (t->wait.deadline_us >= 0)
         sim_digest_u64(h, instant(w, t->wait.deadline_us));
     if (wait_end && t->wait.ended_us >= 0)
@@ -329,14 +332,21 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
     for (const GList *l = tab->handoff.head; l; l = l->next)
         task_name(h, l->data);
     sim_digest_u64(h, tab->rng);
+    gboolean frozen = tab->frozen_until_us > w->now_us; /* a freeze over is over */
+    /* Its yes-or-no facts, then the words that are there (from bit 4:
+     * those most states do without), as a task's (task_digest). */
     uint64_t flags = (uint64_t)tab->rng_seeded | (uint64_t)tab->main_done << 1 | (uint64_t)tab->closed << 2 |
-                     (uint64_t)(tab->program_state != NULL) << 3;
+                     (uint64_t)(tab->program_state != NULL) << 3 | (uint64_t)frozen << 4 |
+                     (uint64_t)(tab->random_outcomes != 0) << 5 | (uint64_t)(tab->flushes_done != 0) << 6;
     sim_digest_u64(h, flags);
-    sim_digest_u64(h, (uint64_t)tab->random_outcomes);
+    if (tab->random_outcomes != 0)
+        sim_digest_u64(h, (uint64_t)tab->random_outcomes);
     sim_digest_u64(h, (uint64_t)tab->work_done);
-    sim_digest_u64(h, (uint64_t)tab->flushes_done);
+    if (tab->flushes_done != 0)
+        sim_digest_u64(h, (uint64_t)tab->flushes_done);
     sim_digest_u64(h, (uint64_t)(uint32_t)tab->generation | (uint64_t)(uint32_t)tab->tasks_made << 32);
-    sim_digest_u64(h, tab->frozen_until_us > w->now_us ? instant(w, tab->frozen_until_us) : 0); /* a freeze over is over */
+    if (frozen)
+        sim_digest_u64(h, instant(w, tab->frozen_until_us));
     for (const GList *l = w->live.head; l; l = l->next) {
         const sim_task *t = l->data;
         if (t->tab == tab)
