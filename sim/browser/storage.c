@@ -18,9 +18,9 @@
  * written in or sit in the table, so equal maps have equal digests; a set
  * subtracts the old entry's hash and adds the new one's.  The sum is kept
  * from a map's first digest on (summing), so that random runs, which never
- * digest, do not hash what they write.  Before, every
- * state sorted the keys and ran FNV-1a over every byte of the map twice
- * (3.7 % of a Lamport 4 x 1 search, 6 % with the sort's strcmp).
+ * digest, do not hash what they write.  Before, every state sorted the
+ * keys and ran FNV-1a over every byte of the map twice (3.7 % of a
+ * Lamport 4 x 1 search, 6 % with the sort's strcmp).
  */
 #include "sim/browser/storage.h"
 
