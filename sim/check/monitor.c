@@ -420,8 +420,8 @@ void sim_monitor_digest(const sim_monitor *m, sim_digest *h,
         return;
     }
     id_pairs kept;
-    pairs_init(&kept, m->kept ? m->kept->len : 0);
-    for (guint i = 0; m->kept && i < m->kept->len; i++) {
+    pairs_init(&kept, m->kept->len);
+    for (guint i = 0; i < m->kept->len; i++) {
         const sim_kept_event *k = m->kept->pdata[i];
         pairs_add(&kept, k->id, k->tab);
     }
