@@ -158,4 +158,5 @@ const sim_storage_model_ops sim_model_cached = {
     .unseen = cached_unseen,
     .unseen_event = cached_unseen_event,
     .digest = cached_digest,
+    .per_tab = TRUE,
 };

@@ -281,4 +281,5 @@ const sim_storage_model_ops sim_model_snapshot = {
     .settle = snap_settle,
     .unseen = snap_unseen,
     .digest = snap_digest,
+    .per_tab = TRUE,
 };

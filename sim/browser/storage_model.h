@@ -75,6 +75,10 @@ typedef struct sim_storage_model_ops {
     /* Folds the model's own state into h (FNV-1a style); the shared map is
      * the world's to digest. */
     uint64_t (*digest)(const sim_world *w, uint64_t h);
+    /* The model keeps state of its own for each tab (a copy of the map,
+     * writes on their way), which digest folds by tab index: a digest
+     * under symmetry cannot rename it (sim_program_asymmetric). */
+    gboolean per_tab;
 } sim_storage_model_ops;
 
 /* The registered models, NULL-terminated, in [storage] model order. */

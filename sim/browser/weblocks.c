@@ -243,10 +243,11 @@ const char *sim_weblocks_name_of(const sim_weblocks *wl, uint64_t handle)
 }
 
 static void request_digest(const wl_request *r, sim_digest *h,
-                           void (*waiter_fold)(sim_digest *h, const void *waiter, void *ctx), void *ctx)
+                           void (*waiter_fold)(sim_digest *h, const void *waiter, void *ctx), void *ctx,
+                           const int *tab_rename)
 {
     sim_digest_u64(h, r->handle != 0);
-    sim_digest_u64(h, (uint64_t)r->tab);
+    sim_digest_u64(h, (uint64_t)(tab_rename && r->tab >= 1 ? tab_rename[r->tab - 1] : r->tab));
     waiter_fold(h, r->waiter, ctx);
 }
 
@@ -255,30 +256,57 @@ static int lock_cmp(const void *a, const void *b)
     return strcmp((*(const wl_lock *const *)a)->name, (*(const wl_lock *const *)b)->name);
 }
 
+/* The locks by name, on the stack when they fit; free with sorted_free. */
+static const wl_lock **sorted_locks(const sim_weblocks *wl, const wl_lock **buf, guint buf_len)
+{
+    guint n = wl->locks->len;
+    const wl_lock **sorted = n <= buf_len ? buf : g_new(const wl_lock *, n);
+    if (n > 0)
+        memcpy(sorted, wl->locks->pdata, n * sizeof *sorted);
+    if (n > 1)
+        qsort(sorted, n, sizeof *sorted, lock_cmp);
+    return sorted;
+}
+
+void sim_weblocks_tab_digest(const sim_weblocks *wl, int tab, sim_digest *h)
+{
+    const wl_lock *buf[16], **sorted = sorted_locks(wl, buf, G_N_ELEMENTS(buf));
+    for (guint i = 0; i < wl->locks->len; i++) {
+        const wl_lock *l = sorted[i];
+        uint64_t place = 1; /* 0: holds it */
+        sim_digest_u64(h, l->holder.handle != 0 && l->holder.tab == tab ? 0 : UINT64_MAX);
+        for (const GList *q = l->queue.head; q; q = q->next, place++)
+            if (((const wl_request *)q->data)->tab == tab)
+                sim_digest_u64(h, place);
+    }
+    if (sorted != buf)
+        g_free(sorted);
+    for (guint i = 0; i < wl->stolen->len; i++)
+        if (g_array_index(wl->stolen, wl_request, i).tab == tab)
+            sim_digest_u64(h, UINT64_MAX - 1 - i);
+}
+
 void sim_weblocks_digest(const sim_weblocks *wl, sim_digest *h,
-                         void (*waiter_fold)(sim_digest *h, const void *waiter, void *ctx), void *ctx)
+                         void (*waiter_fold)(sim_digest *h, const void *waiter, void *ctx), void *ctx,
+                         const int *tab_rename)
 {
     /* By name: the order in which names were first requested is no state
      * (a name is found by its text).  Sorted on the stack when they fit
      * (a world has a few names, a Lamport one none): this runs at every
      * state of a stateful search. */
     guint n = wl->locks->len;
-    const wl_lock *buf[16], **sorted = n <= G_N_ELEMENTS(buf) ? buf : g_new(const wl_lock *, n);
-    if (n > 0)
-        memcpy(sorted, wl->locks->pdata, n * sizeof *sorted);
-    if (n > 1)
-        qsort(sorted, n, sizeof *sorted, lock_cmp);
+    const wl_lock *buf[16], **sorted = sorted_locks(wl, buf, G_N_ELEMENTS(buf));
     for (guint i = 0; i < n; i++) {
         const wl_lock *l = sorted[i];
         sim_digest_str(h, l->name);
-        request_digest(&l->holder, h, waiter_fold, ctx);
+        request_digest(&l->holder, h, waiter_fold, ctx, tab_rename);
         sim_digest_u64(h, l->queue.length);
         for (const GList *q = l->queue.head; q; q = q->next)
-            request_digest(q->data, h, waiter_fold, ctx);
+            request_digest(q->data, h, waiter_fold, ctx, tab_rename);
     }
     if (sorted != buf)
         g_free(sorted);
     sim_digest_u64(h, wl->stolen->len);
     for (guint i = 0; i < wl->stolen->len; i++)
-        request_digest(&g_array_index(wl->stolen, wl_request, i), h, waiter_fold, ctx);
+        request_digest(&g_array_index(wl->stolen, wl_request, i), h, waiter_fold, ctx, tab_rename);
 }

@@ -55,7 +55,13 @@ const char *sim_weblocks_name_of(const sim_weblocks *wl, uint64_t handle);
  * a handle only as held or not (code passes it back, never compares it). */
 struct sim_digest;
 void sim_weblocks_digest(const sim_weblocks *wl, struct sim_digest *h,
-                         void (*waiter_fold)(struct sim_digest *h, const void *waiter, void *ctx), void *ctx);
+                         void (*waiter_fold)(struct sim_digest *h, const void *waiter, void *ctx), void *ctx,
+                         const int *tab_rename);
+/* tab_rename: NULL, or the index a request's tab is folded as (entry
+ * tab - 1), for a digest under symmetry.  And one tab's part, its requests'
+ * places (holder, place in the queue, stolen) by lock name, with no tab
+ * named: what tells interchangeable tabs apart (world_digest.c, "Symmetry"). */
+void sim_weblocks_tab_digest(const sim_weblocks *wl, int tab, struct sim_digest *h);
 
 /* A task's part of the manager (sim_task.weblock). */
 typedef struct sim_task_weblock {

@@ -406,11 +406,11 @@ static void digest_table(const GHashTable *table, sim_digest *h)
 }
 
 void sim_monitor_digest(const sim_monitor *m, sim_digest *h,
-                        void (*task_fold)(sim_digest *h, int task_id, void *ctx), void *ctx)
+                        void (*task_fold)(sim_digest *h, int task_id, void *ctx), void *ctx, const int *tab_rename)
 {
     sim_digest_u64(h, m->violated);
     sim_digest_u64(h, m->c.cut);
-    sim_digest_u64(h, (uint64_t)m->cs_tab);
+    sim_digest_u64(h, (uint64_t)(tab_rename && m->cs_tab >= 1 ? tab_rename[m->cs_tab - 1] : m->cs_tab));
     task_fold(h, m->cs_task, ctx);
     digest_table(m->added, h);
     digest_table(m->delivered, h);

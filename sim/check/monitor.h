@@ -150,9 +150,14 @@ void sim_monitor_finish(sim_monitor *m, int64_t time_us, const GPtrArray *stored
  * (sim/world/world_digest.h): the violated set, who is in the critical
  * section (task_fold maps a task id to the world's task identity), the
  * events added, delivered (with counts) and kept, as sorted sets.  The
- * counters and the timeline are statistics, not state. */
+ * counters and the timeline are statistics, not state.  tab_rename: NULL,
+ * or the index the tab in the critical section is folded as (entry
+ * tab - 1), for a digest under symmetry (world_digest.c); events are
+ * folded with the tabs that added them as they are, so a program with
+ * events is not one whose tabs are interchangeable. */
 struct sim_digest;
 void sim_monitor_digest(const sim_monitor *m, struct sim_digest *h,
-                        void (*task_fold)(struct sim_digest *h, int task_id, void *ctx), void *ctx);
+                        void (*task_fold)(struct sim_digest *h, int task_id, void *ctx), void *ctx,
+                        const int *tab_rename);
 
 #endif

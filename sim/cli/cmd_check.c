@@ -255,7 +255,7 @@ typedef struct check_cli {
     gint64 steps, preemptions, depth, executions, state_memory;
     double time_budget_s;
     gint jobs;
-    gboolean no_reduction, no_shrink, no_timing, progress, stateful, bitstate, list_items;
+    gboolean no_reduction, no_shrink, no_timing, progress, stateful, bitstate, symmetry, list_items;
 } check_cli;
 
 static int parse_count(const char *option, gint64 value, gint64 min, gint64 max)
@@ -346,6 +346,7 @@ static int options_resolve(check_cli *c)
     eo->stateful = c->stateful || c->bitstate;
     eo->stateful_set = c->stateful || c->bitstate;
     eo->bitstate = c->bitstate;
+    eo->symmetry = c->symmetry;
     eo->state_memory_mb = c->state_memory;
     /* Judged per scenario (stateful_refused): a file may ask for the
      * stateful search itself ([explore] stateful = true). */
@@ -393,6 +394,10 @@ static int options_parse(check_cli *c, int argc, char **argv)
          "Stateful: memory of the visited set in MB (default 512); full = incomplete", "MB"},
         {"bitstate", 0, 0, G_OPTION_ARG_NONE, &c->bitstate,
          "Stateful with a bit array (SPIN's BITSTATE): prints its coverage, never verifies", NULL},
+        {"symmetry", 0, 0, G_OPTION_ARG_NONE, &c->symmetry,
+         "Stateful: states equal up to a renaming of interchangeable tabs are one (web-locks and none in lock "
+         "workloads; checked at run time)",
+         NULL},
         {"no-shrink", 0, 0, G_OPTION_ARG_NONE, &c->no_shrink, "Report the counterexample as found, unshrunk", NULL},
         {"time-budget", 0, 0, G_OPTION_ARG_DOUBLE, &c->time_budget_s,
          "Wall-clock seconds for the whole command; then stop, report, exit 3", "SECONDS"},
@@ -454,12 +459,16 @@ static char *stateful_refused(const char *file, const sim_scenario *s, const che
     sim_explore_options o;
     sim_explore_resolve(s, &req->explore, &o);
     if (o.mode != SIM_MODE_EXHAUSTIVE || !(o.stateful || o.bitstate)) {
-        if (!req->explore.state_memory_set)
+        const char *option = req->explore.symmetry           ? "--symmetry"
+                             : o.symmetry                    ? "[explore] symmetry = true"
+                             : req->explore.state_memory_set ? "--state-memory"
+                                                             : NULL;
+        if (!option)
             return NULL;
-        return g_strdup_printf("%s: --state-memory: only with --stateful or --bitstate (the %s keeps no states); "
+        return g_strdup_printf("%s: %s: only with --stateful or --bitstate (the %s keeps no states); "
                                "allowed: --stateful, --bitstate, or [explore] stateful = true in an exhaustive "
                                "scenario",
-                               file, o.mode != SIM_MODE_EXHAUSTIVE ? "random or PCT search" : "stateless search");
+                               file, option, o.mode != SIM_MODE_EXHAUSTIVE ? "random or PCT search" : "stateless search");
     }
     const char *how = req->explore.stateful_set ? "--stateful" : "[explore] stateful = true";
     if (o.time == SIM_TIME_TIMED)

@@ -267,6 +267,7 @@ void sim_explore_resolve(const sim_scenario *s, const sim_explore_options *in, s
     out->no_reduction = in->no_reduction || !s->reduction;
     if (!in->stateful_set)
         out->stateful = s->stateful;
+    out->symmetry = in->symmetry || s->symmetry;
     /* The stateful search bounds no preemptions: its verdict says so. */
     if (out->stateful || out->bitstate)
         out->preemptions_max = -1;

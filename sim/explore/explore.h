@@ -73,6 +73,8 @@ typedef struct sim_explore_options {
     gint64 state_memory_mb;   /* the visited set's memory; 0 = SIM_STATE_MEMORY_MB_DEFAULT */
     gboolean state_memory_set; /* given on the command line: refused for a scenario whose search keeps no states */
     gboolean bitstate;        /* a bit array with k hash functions instead (never "verified") */
+    gboolean symmetry;        /* stateful: states equal up to a renaming of interchangeable tabs are one
+                                 (sim/world/world_digest.c, "Symmetry"; --symmetry) */
     /* Both exhaustive searches: when not NULL, the digest of every
      * complete run's final state goes in (sim_digest* keys, for the
      * differential test of the stateful search). */

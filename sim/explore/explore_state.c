@@ -72,6 +72,7 @@
 #include "sim/explore/state_set.h"
 #include "sim/explore/state_snap.h"
 #include "sim/programs/algorithms.h"
+#include "sim/programs/program.h"
 #include "sim/world/world.h"
 
 /* ---- the search ---- */
@@ -114,6 +115,8 @@ typedef struct sdfs {
     size_t abandon_pos;      /* the chooser's position where the run was abandoned */
     sim_split split;         /* sharding: the top every shard walks, the work items below */
     guint8 assume;           /* what the digests assume of the code (SIM_DIGEST_*, world_digest.c) */
+    const char *asymmetric;  /* --symmetry asked for and not applied: why (sim_program_asymmetric) */
+    gboolean symmetry_broken; /* --symmetry applied, then given up: a tab wrote storage */
     guint8 broken;           /* ... and a step broke: the pass is void */
     int64_t max_now_us;      /* the latest clock of the pass's steps */
     int64_t max_merged_us;   /* the latest clock at which a state was found stored */
@@ -286,6 +289,19 @@ static void sdfs_world_ready(void *ctx, sim_world *w)
     d->chooser = w->chooser;
 }
 
+/* A set of tabs (bit t-1: tab t) in their canonical places (bit canon[t-1]),
+ * or back (back: canonical bits to tabs). */
+static guint8 tabs_rename(guint8 bits, const uint8_t *canon, int n_tabs, gboolean back)
+{
+    guint8 out = 0;
+    for (int i = 0; i < n_tabs && i < SLEEP_TABS_MAX; i++) {
+        int from = back ? canon[i] : i, to = back ? i : canon[i];
+        if (from < SLEEP_TABS_MAX && to < SLEEP_TABS_MAX && (bits >> from & 1))
+            out |= (guint8)(1u << to);
+    }
+    return out;
+}
+
 static void sdfs_step_done(void *ctx, const sim_step_info *st)
 {
     sdfs *d = ctx;
@@ -310,15 +326,23 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     if (!looked_up && !d->o->final_digests)
         return;
     sim_digest dg;
-    sim_world_digest(w, &dg);
+    uint8_t canon[SIM_TABS_MAX];
+    gboolean symmetric = (d->assume & SIM_DIGEST_SYMMETRIC) != 0;
+    sim_world_digest_canon(w, &dg, symmetric ? canon : NULL);
     d->v.last = dg;
     d->v.have_last = TRUE;
     if (!looked_up)
         return;
+    /* Under symmetry the state stored is the renamed one: its sleep set
+     * is kept in the canonical places, and the tabs owed come back from
+     * them (world_digest.c, "Symmetry"). */
+    guint8 sleep = symmetric ? tabs_rename(d->v.sleep, canon, d->n_tabs, FALSE) : d->v.sleep;
     guint8 explore;
-    gboolean seen = state_set_visit(&d->visited, dg, w->monitor->c.steps, d->v.sleep, &explore);
+    gboolean seen = state_set_visit(&d->visited, dg, w->monitor->c.steps, sleep, &explore);
     if (seen || explore != 0xff) /* stored before: its futures (some of them) are the stored one's, shifted */
         d->max_merged_us = MAX(d->max_merged_us, w->now_us);
+    if (symmetric && explore != 0xff)
+        explore = tabs_rename(explore, canon, d->n_tabs, TRUE);
     if (seen) {
         d->chooser->abandoned = TRUE;
         d->abandon_pos = d->chooser->pos;
@@ -377,12 +401,18 @@ static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
                     ? g_strdup_printf("bitstate, %d bits a state in %.0f MB", BITSTATE_K, mb)
                     : g_strdup_printf("hash compaction, 96-bit digests (at most %.0f MB), omission probability about %.0e",
                                       mb, (double)v->count * (double)v->count / ldexp(1.0, 97));
+    char *sym = !d->o->symmetry ? g_strdup("")
+                : d->symmetry_broken ? g_strdup("; symmetry given up (a tab wrote storage)")
+                : d->asymmetric ? g_strdup_printf("; symmetry not applied (%s: %s)", sim_algorithms[s->algorithm]->name,
+                                                  d->asymmetric)
+                                : g_strdup_printf("; symmetry over the %" G_GINT64_FORMAT " tabs", s->tabs);
     char *t = g_strdup_printf("(stateful, %zu states%s) every execution of at most %" G_GINT64_FORMAT
-                              " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction %s; %s",
+                              " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction %s%s; %s",
                               v->count, d->o->shard_count > 1 && !d->o->jobs_split ? " in this shard's visited set" : "",
                               s->steps_max,
                               s->preemptions_max >= 0 ? " (the scenario's preemptions_max is not applied)" : "",
-                              d->sleep_sets ? "sleep sets" : "off", set);
+                              d->sleep_sets ? "sleep sets" : "off", sym, set);
+    g_free(sym);
     g_free(set);
     return t;
 }
@@ -537,6 +567,11 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
      * (bench/bench_time_digest.sh). */
     gboolean assume = !o->digest_exact && !g_getenv("TABSIM_DIGEST_EXACT");
     sdfs d = {.o = o, .n_tabs = (int)s->tabs, .assume = assume ? SIM_DIGEST_ASSUME_ALL : 0};
+    if (o->symmetry) {
+        d.asymmetric = sim_program_asymmetric(s);
+        if (!d.asymmetric)
+            d.assume |= SIM_DIGEST_SYMMETRIC;
+    }
     /* Sleep sets need the sleep set of each state stored: not in a
      * bitstate array, and a byte holds eight tabs. */
     d.sleep_sets = !o->no_reduction && !o->bitstate && s->tabs <= SLEEP_TABS_MAX;
@@ -590,11 +625,15 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
          * as an exact pass's do.  A shard decides by the runs it makes,
          * so shards may differ in it: each is sound for its own items,
          * whose states only it stores. */
+        if (d.broken & SIM_DIGEST_SYMMETRIC)
+            d.symmetry_broken = TRUE;
         if (o->progress) {
             char *line = g_strdup_printf("stateful: %s; starting over with %s (executions so far: %" G_GINT64_FORMAT ")",
-                                         d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock matters (code reads it, or [run] time_limit_ms cuts a run)"
+                                         d.broken & SIM_DIGEST_SYMMETRIC ? "a tab wrote storage, whose keys and values may name tabs"
+                                         : d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock matters (code reads it, or [run] time_limit_ms cuts a run)"
                                                                             : "the code asks when a wait ended",
-                                         d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock exact in the digest"
+                                         d.broken & SIM_DIGEST_SYMMETRIC ? "no symmetry"
+                                         : d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock exact in the digest"
                                                                             : "that instant in the digest",
                                          r->runs + r->pruned);
             o->progress(o->progress_ctx, line);

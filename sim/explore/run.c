@@ -36,11 +36,10 @@ sim_world *sim_run_start(const sim_scenario *s, sim_stack_pool *pool, const sim_
     w->hook_ctx = spec->hook_ctx;
     w->stop = spec->stop;
     if (spec->digests) {
-        sim_world_digest_enable(w, spec->marks_seen);
+        sim_world_digest_enable(w, spec->marks_seen, spec->digest_assume);
         w->marks_prefix_checked = spec->marks_prefix_checked;
         w->collapse_reads = spec->collapse_reads && spec->marks_seen;
         w->collapse_decide = spec->collapse_decide;
-        w->digest_assume = spec->digest_assume;
     }
     if (spec->world_ready) {
         sim_arena *in = sim_arena_leave(); /* the explorer's memory outlives the run's */

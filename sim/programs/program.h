@@ -56,10 +56,20 @@ typedef struct sim_program_ops {
     GPtrArray *(*sent_ids)(const char *body);
     /* How the timeline shows a value of events_key (NULL: as it is). */
     char *(*value_summary)(const char *value);
+    /* For symmetry reduction (--symmetry, sim/world/world_digest.c
+     * "Symmetry"): NULL when the program's tabs in scenario s are
+     * interchangeable, that is its code uses its tab's id only through
+     * the world (which renames it), else why not.  NULL op: never. */
+    const char *(*asymmetric)(const struct sim_scenario *s);
 } sim_program_ops;
 
 /* The key of p's events in scenario s (sim_program_ops.events_key). */
 const char *sim_program_events_key(const sim_program_ops *p, const struct sim_scenario *s);
+
+/* Why the tabs of scenario s are not interchangeable (the program's
+ * asymmetric, then what the scenario sets apart: background tabs, a
+ * storage model with state of its own per tab), or NULL when they are. */
+const char *sim_program_asymmetric(const struct sim_scenario *s);
 
 /* NULL-terminated, in [workload] mode order; the first is the default. */
 extern const sim_program_ops *const sim_programs[];

@@ -12,6 +12,7 @@
  * events, so it claims only mutual exclusion and progress: the flush's own
  * duplicates cannot hide a broken lock here.
  */
+#include "sim/programs/algorithms.h"
 #include "sim/programs/program.h"
 #include "sim/world/world.h"
 #include "xt/mutex.h"
@@ -52,6 +53,18 @@ static void lock_instance_free(sim_tab *tab)
 static const char *const lock_keys[] = {"workload.locks_per_tab", "workload.forever", "workload.hold_ms_min", "workload.hold_ms_max",
                                         NULL};
 
+/* Web Locks and no lock at all use no tab id: each tab's code is the
+ * same, and the manager (which names the tabs) is renamed by the digest.
+ * The others write their tab's id into storage or order the tabs by it
+ * (Lamport's b-wait scans them by index). */
+static const char *lock_asymmetric(const sim_scenario *s)
+{
+    const xt_mutex_algorithm *a = sim_algorithms[s->algorithm];
+    if (a == &xt_weblocks_algorithm || a == &xt_none_algorithm)
+        return NULL;
+    return "this lock's code uses its tab's id (in storage, or to order the tabs)";
+}
+
 const sim_program_ops sim_program_lock = {
     .name = "lock",
     .doc = "tabs only take and release the lock",
@@ -59,4 +72,5 @@ const sim_program_ops sim_program_lock = {
     .keys = lock_keys,
     .main = lock_main,
     .instance_free = lock_instance_free,
+    .asymmetric = lock_asymmetric,
 };

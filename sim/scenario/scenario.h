@@ -102,6 +102,7 @@ typedef struct sim_scenario {
     int64_t pct_depth;
     gboolean reduction;
     gboolean stateful;         /* [explore] stateful: exhaustive search with a visited-state set */
+    gboolean symmetry;         /* [explore] symmetry: stateful, states equal up to renaming tabs are one */
     gboolean quiet_steps;      /* [explore] quiet_steps: the rule of quiet steps (world.h) */
     gboolean first;            /* [explore] first: stop at the first violation */
     int64_t states_max;        /* starvation check: states of the graph before it is cut */

@@ -188,6 +188,10 @@ static const key_spec static_keys[] = {
          "Exhaustive: stateful search (--stateful): a visited set of 96-bit state digests prunes a state seen "
          "before, with sleep sets kept with the states (reduction; off with reduction = false), preemptions "
          "unbounded."),
+    BOOL_NEW("explore", "symmetry", symmetry, "false",
+         "Stateful: symmetry reduction (--symmetry): states equal up to a renaming of the tabs are one, where the "
+         "tabs are interchangeable (mode lock with web-locks or none, linearizable storage, no background tabs; "
+         "otherwise the verdict says why not); a write to storage gives it up at run time."),
     BOOL_NEW("explore", "quiet_steps", quiet_steps, "true",
              "Untimed: a step that has touched nothing yet (a task resuming from an await, running its own code) "
              "performs its first storage call at once instead of making it a step of its own (docs/"

@@ -526,7 +526,7 @@ static gboolean d_passed(void *ctx, int64_t at_ms)
  * all its frames). */
 static void own_restart(sim_task *t)
 {
-    sim_digest_init(&t->own, ((uint64_t)t->tab->index << 32) | (uint64_t)t->ord);
+    sim_digest_init(&t->own, (sim_tab_digest_seed(t->tab) << 32) | (uint64_t)t->ord);
 }
 
 /* A mark's label and live values, after its restart. */
@@ -550,7 +550,7 @@ static void d_mark(void *ctx, const char *label, const void *live, size_t len)
         t->dig = t->scope_base;
         t->own = t->own_base;
     } else if (sole_live(tab, t)) {
-        sim_digest_init(&tab->dig, (uint64_t)tab->index);
+        sim_digest_init(&tab->dig, sim_tab_digest_seed(tab));
         own_restart(t);
         tab->mark_task = t;
     } else {
@@ -653,9 +653,10 @@ static void digest_drawn(void *ctx, uint32_t answer)
     fold_u64(t->tab, t, answer);
 }
 
-void sim_world_digest_enable(sim_world *w, sim_digest_map *marks_seen)
+void sim_world_digest_enable(sim_world *w, sim_digest_map *marks_seen, guint8 assume)
 {
     w->digesting = TRUE;
+    w->digest_assume = assume;
     w->chooser->drawn = digest_drawn;
     w->chooser->drawn_ctx = w;
     w->marks_seen = marks_seen;
@@ -665,5 +666,6 @@ void sim_world_digest_enable(sim_world *w, sim_digest_map *marks_seen)
         g_assert(tab->inner->storage_get && tab->inner->wait && tab->inner->observe && tab->inner->tab_wait &&
                  tab->inner->clock_passed && !tab->inner->mark);
         tab->env.m = tab->inner->lock_request ? &digest_methods : &digest_methods_no_locks;
+        sim_digest_init(&tab->dig, sim_tab_digest_seed(tab)); /* as sim_world_new, with the assumptions */
     }
 }

@@ -121,6 +121,9 @@ void sim_env_keyset_changed(sim_world *w)
 void sim_env_wrote(sim_world *w, const char *key, int rc)
 {
     sim_env_access_key(w, key, TRUE);
+    /* Keys and values may name tabs, which a digest under symmetry does
+     * not rename (world_digest.c, "Symmetry"). */
+    sim_world_digest_break(w, SIM_DIGEST_SYMMETRIC);
     if (rc == XT_OK)
         sim_env_storage_changed(w, key);
 }

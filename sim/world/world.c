@@ -48,7 +48,7 @@ sim_task *sim_world_spawn(sim_world *w, sim_tab *tab, xt_task_fn fn, void *arg, 
     if (by && by->tab == tab)
         t->own = by->own;
     else
-        sim_digest_init(&t->own, (uint64_t)tab->index << 32);
+        sim_digest_init(&t->own, sim_tab_digest_seed(tab) << 32);
     sim_digest_u64(&t->own, (uint64_t)t->ord);
     void *stack = w->arena ? sim_arena_stack_take(w->arena) : sim_stack_pool_take(w->pool);
     sim_coro_init(&t->coro, stack, sim_stack_pool_stack_size(w->pool), task_entry, t);
@@ -533,7 +533,7 @@ sim_world *sim_world_new(const sim_scenario *s, sim_chooser *chooser, sim_stack_
             digits[d] = (char)('0' + v % 10);
         tab->client_id = g_strconcat("tab", digits, NULL);
         g_queue_init(&tab->ready);
-        sim_digest_init(&tab->dig, (uint64_t)tab->index);
+        sim_digest_init(&tab->dig, sim_tab_digest_seed(tab));
         sim_tab_env_init(tab);
     }
     return w;

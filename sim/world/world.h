@@ -333,8 +333,9 @@ void sim_task_yield(sim_task *task, sim_yield reason);
 /* sim_weblocks_grant_fn of the world's manager (ctx = world, waiter = task). */
 void sim_world_weblock_granted(void *ctx, void *waiter, uint64_t handle);
 void sim_tab_env_init(sim_tab *tab);
-/* env_digest.c: turn the running hashes on (before sim_world_run). */
-void sim_world_digest_enable(sim_world *world, sim_digest_map *marks_seen);
+/* env_digest.c: turn the running hashes on (before sim_world_run), with
+ * what the digests assume (SIM_DIGEST_*, sim/world/world_digest.h). */
+void sim_world_digest_enable(sim_world *world, sim_digest_map *marks_seen, guint8 assume);
 /* mark_conflict when the description of a tab's shared objects left
  * something out (env_digest.c, "Shared objects"). */
 #define SIM_MARK_SHARED "shared objects"
@@ -396,6 +397,14 @@ static inline void sim_world_digest_break(sim_world *w, guint8 bits)
 {
     if (!w->cancelling) /* a run's teardown leaves no state to digest */
         w->digest_broken |= bits;
+}
+
+/* What a tab's running hash and its tasks' own hashes start from: its
+ * index, for its code may depend on it, unless the tabs are assumed
+ * interchangeable (SIM_DIGEST_SYMMETRIC, world_digest.c "Symmetry"). */
+static inline uint64_t sim_tab_digest_seed(const sim_tab *tab)
+{
+    return tab->world->digest_assume & SIM_DIGEST_SYMMETRIC ? 0 : (uint64_t)tab->index;
 }
 
 static inline void sim_world_clock_read(sim_world *w)

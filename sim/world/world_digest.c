@@ -33,6 +33,7 @@
  */
 #include "sim/world/world_digest.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/world/world.h"
@@ -148,28 +149,40 @@ unsigned char sim_digest_time_limit_broken(unsigned char assume, int64_t max_now
 
 /* ---- the parts ---- */
 
-static void task_name(sim_digest *h, const sim_task *t)
+/* A tab's index as folded: its own, or under symmetry its place in the
+ * canonical order ("Symmetry"); ren[i] for tab i + 1, NULL: as it is. */
+static inline uint64_t tab_as(const int *ren, int index)
 {
-    sim_digest_u64(h, t ? ((uint64_t)t->tab->index << 32) | (uint64_t)t->ord : 0);
+    return (uint64_t)(ren ? ren[index - 1] : index);
 }
+
+static void task_name(sim_digest *h, const sim_task *t, const int *ren)
+{
+    sim_digest_u64(h, t ? (tab_as(ren, t->tab->index) << 32) | (uint64_t)t->ord : 0);
+}
+
+typedef struct fold_ctx {
+    const sim_world *w;
+    const int *ren;
+} fold_ctx;
 
 static void waiter_fold(sim_digest *h, const void *waiter, void *ctx)
 {
-    (void)ctx;
-    task_name(h, waiter);
+    const fold_ctx *c = ctx;
+    task_name(h, waiter, c->ren);
 }
 
 static void task_id_fold(sim_digest *h, int task_id, void *ctx)
 {
-    const sim_world *w = ctx;
+    const fold_ctx *c = ctx;
     if (task_id == 0) {
         sim_digest_u64(h, 0);
         return;
     }
-    for (const GList *l = w->live.head; l; l = l->next) {
+    for (const GList *l = c->w->live.head; l; l = l->next) {
         const sim_task *t = l->data;
         if (t->id == task_id) {
-            task_name(h, t);
+            task_name(h, t, c->ren);
             return;
         }
     }
@@ -194,7 +207,7 @@ static const sim_queue_entry *queue_entry_of(const sim_world *w, const sim_task 
     return mine;
 }
 
-static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim_digest *h)
+static void task_digest(const sim_world *w, const sim_task *t, gboolean own, const int *ren, sim_digest *h)
 {
     gboolean clock_unread = (w->digest_assume & SIM_DIGEST_CLOCK_UNREAD) != 0;
     /* When its last wait ended, unless no code asks ("Time"). */
@@ -222,12 +235,12 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
                      (uint64_t)(t->sync_parent != NULL) << 22 | (uint64_t)(t->sync_child != NULL) << 23 |
                      (uint64_t)(t->label != NULL) << 24 | (uint64_t)(t->wait.following != 0) << 25 |
                      (uint64_t)(t->wait.follow != NULL) << 26;
-    task_name(h, t);
+    task_name(h, t, ren);
     sim_digest_u64(h, flags);
     if (t->sync_parent)
-        task_name(h, t->sync_parent);
+        task_name(h, t->sync_parent, ren);
     if (t->sync_child)
-        task_name(h, t->sync_child);
+        task_name(h, t->sync_child, ren);
     if (t->label) { /* its hash, made when it was set while digesting (env_observe.c) */
         sim_digest label = t->label_dig;
         if (!w->digesting)
@@ -262,7 +275,7 @@ static void task_digest(const sim_world *w, const sim_task *t, gboolean own, sim
      * is its leader's part). */
     if (t->wait.follow) {
         for (const sim_task *f = t->wait.follow; f; f = f->wait.follow)
-            task_name(h, f);
+            task_name(h, f, ren);
         sim_digest_u64(h, UINT64_MAX); /* the chain's end: no task's name */
     }
     if (t->wait.deadline_us >= 0)
@@ -301,9 +314,9 @@ static gboolean tab_has_task(const sim_world *w, const sim_tab *tab)
     return FALSE;
 }
 
-static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
+static void tab_digest(const sim_world *w, const sim_tab *tab, const int *ren, sim_digest *h)
 {
-    sim_digest_u64(h, (uint64_t)tab->index);
+    sim_digest_u64(h, tab_as(ren, tab->index));
     if (!tab_has_task(w, tab)) {
         /* Inert for good: only a task of its own runs a tab's code, and a
          * fault strikes at one (a reload spawns the new main at once), so
@@ -321,16 +334,16 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
         heap = tab->dig;
     sim_digest_u64(h, heap.lo);
     sim_digest_u64(h, heap.hi);
-    task_name(h, tab->owner);
+    task_name(h, tab->owner, ren);
     /* Two 32-bit counts a word (GQueue lengths are guint, generation and
      * tasks_made int): fewer words, the same facts. */
     sim_digest_u64(h, (uint64_t)tab->ready.length | (uint64_t)tab->handoff.length << 32);
     for (const GList *l = tab->ready.head; l; l = l->next)
-        task_name(h, l->data);
+        task_name(h, l->data, ren);
     /* Woken behind the running task (env_wait.c): it may still make
      * storage calls before it gives the tab up to them. */
     for (const GList *l = tab->handoff.head; l; l = l->next)
-        task_name(h, l->data);
+        task_name(h, l->data, ren);
     sim_digest_u64(h, tab->rng);
     gboolean frozen = tab->frozen_until_us > w->now_us; /* a freeze over is over */
     /* Its yes-or-no facts, then the words that are there (from bit 4:
@@ -350,12 +363,84 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, sim_digest *h)
     for (const GList *l = w->live.head; l; l = l->next) {
         const sim_task *t = l->data;
         if (t->tab == tab)
-            task_digest(w, t, own, h);
+            task_digest(w, t, own, ren, h);
     }
+}
+
+/* ---- Symmetry ----
+ *
+ * With SIM_DIGEST_SYMMETRIC assumed (--symmetry, where the program says
+ * its tabs are interchangeable: sim_program_ops.asymmetric), a state and
+ * its image under a renaming of the tabs are one state.  The digest is
+ * that of the renamed state in which the tabs stand in a canonical order:
+ * each tab's signature is its own part digested with every tab named
+ * alike (its tasks, its running hash, seeded alike under the assumption,
+ * sim_tab_digest_seed), its place in each Web Locks queue and whether it
+ * is in the critical section; the tabs are sorted by signature (ties by
+ * index), and the world is then digested with every tab named by its
+ * place in that order: the tabs folded in that order, task names, Web
+ * Locks requests and waiters, the monitor's tab in the critical section.
+ * Sound whatever the order: equal digests are the same renamed state, so
+ * the two states are images of each other, and the futures of one are
+ * those of the other renamed (the program's claim, which the search
+ * checks at run time where it can: a write to storage, whose keys and
+ * values may name a tab, breaks it, explore_state.c).  Canonical where
+ * the signatures tell the tabs apart or tied tabs are alike: two tabs
+ * with equal signatures differ at most in which tasks of other tabs name
+ * them, which no part does in a lock workload.  The canonical places are
+ * handed to the search (sim_world_digest_canon), which keeps each state's
+ * sleep set in them. */
+
+typedef struct tab_sig {
+    sim_digest d;
+    int index;
+} tab_sig;
+
+static int sig_cmp(const void *a, const void *b)
+{
+    const tab_sig *x = a, *y = b;
+    if (x->d.lo != y->d.lo)
+        return x->d.lo < y->d.lo ? -1 : 1;
+    if (x->d.hi != y->d.hi)
+        return x->d.hi < y->d.hi ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* ren[i]: the canonical place (1-based) of tab i + 1. */
+static void canonical_order(const sim_world *w, int *ren)
+{
+    int n = w->n_tabs;
+    int alike[SIM_TABS_MAX] = {0};
+    tab_sig sig[SIM_TABS_MAX];
+    for (int i = 0; i < n; i++) {
+        const sim_tab *tab = &w->tabs[i];
+        sim_digest h;
+        sim_digest_init(&h, UINT64_C(0x73796d6d65747279)); /* "symmetry" */
+        tab_digest(w, tab, alike, &h);
+        sim_weblocks_tab_digest(w->weblocks, tab->index, &h);
+        sim_digest_u64(&h, (uint64_t)(w->monitor->cs_tab == tab->index));
+        sim_digest_finish(&h, &sig[i].d);
+        sig[i].index = tab->index;
+    }
+    qsort(sig, (size_t)n, sizeof sig[0], sig_cmp);
+    for (int k = 0; k < n; k++)
+        ren[sig[k].index - 1] = k + 1;
 }
 
 void sim_world_digest(const sim_world *w, sim_digest *out)
 {
+    sim_world_digest_canon(w, out, NULL);
+}
+
+void sim_world_digest_canon(const sim_world *w, sim_digest *out, uint8_t *canon)
+{
+    int ren_buf[SIM_TABS_MAX];
+    const int *ren = NULL;
+    if (w->digest_assume & SIM_DIGEST_SYMMETRIC) {
+        canonical_order(w, ren_buf);
+        ren = ren_buf;
+    }
+    fold_ctx c = {w, ren};
     sim_digest h;
     sim_digest_init(&h, UINT64_C(0x74616273696d)); /* "tabsim" */
     /* Storage: the browser's map (128 bits, kept as it changes) and the
@@ -364,8 +449,8 @@ void sim_world_digest(const sim_world *w, sim_digest *out)
     uint64_t seeds[2] = {UINT64_C(14695981039346656037), UINT64_C(0x6c62272e07bb0142)};
     for (int i = 0; w->model->digest && i < 2; i++)
         sim_digest_u64(&h, w->model->digest(w, seeds[i]));
-    sim_weblocks_digest(w->weblocks, &h, waiter_fold, NULL);
-    sim_monitor_digest(w->monitor, &h, task_id_fold, (void *)w);
+    sim_weblocks_digest(w->weblocks, &h, waiter_fold, &c, ren);
+    sim_monitor_digest(w->monitor, &h, task_id_fold, &c, ren);
     /* Time, the workload, faults used. */
     sim_digest_u64(&h, instant(w, w->now_us));
     sim_digest_u64(&h, w->drain_end_us >= 0);
@@ -379,7 +464,17 @@ void sim_world_digest(const sim_world *w, sim_digest *out)
     sim_digest_u64(&h, (uint64_t)w->tab_stalls);
     sim_digest_u64(&h, (uint64_t)w->server_faults);
     sim_digest_u64(&h, (uint64_t)w->live.length);
-    for (int i = 0; i < w->n_tabs; i++)
-        tab_digest(w, &w->tabs[i], &h);
+    if (ren) {
+        int order[SIM_TABS_MAX];
+        for (int i = 0; i < w->n_tabs; i++)
+            order[ren[i] - 1] = i;
+        for (int k = 0; k < w->n_tabs; k++)
+            tab_digest(w, &w->tabs[order[k]], ren, &h);
+    } else {
+        for (int i = 0; i < w->n_tabs; i++)
+            tab_digest(w, &w->tabs[i], NULL, &h);
+    }
     sim_digest_finish(&h, out);
+    for (int i = 0; canon && i < w->n_tabs; i++)
+        canon[i] = (uint8_t)(ren ? ren[i] - 1 : i);
 }

@@ -39,6 +39,13 @@ typedef struct sim_digest { uint64_t lo, hi; } sim_digest;   /* 128-bit */
 #define SIM_DIGEST_CLOCK_UNREAD 1u
 #define SIM_DIGEST_WAIT_END_UNREAD 2u
 #define SIM_DIGEST_ASSUME_ALL (SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD)
+/* Asked for, not assumed by default (--symmetry):
+ *  - SYMMETRIC: the tabs are interchangeable (their code depends on its
+ *    tab's id only through the world, which renames it), so a state and
+ *    its image under a renaming of the tabs are one; broken by a write to
+ *    storage, whose keys and values may name a tab (world_digest.c,
+ *    "Symmetry"). */
+#define SIM_DIGEST_SYMMETRIC 4u
 /* [run] time_limit_ms (limit_ms) against states merged up to a shift of
  * the clock: SIM_DIGEST_CLOCK_UNREAD if assumed and broken by a search
  * whose latest clock was max_now_us and which found a state stored when
@@ -49,6 +56,10 @@ unsigned char sim_digest_time_limit_broken(unsigned char assume, int64_t max_now
 /* The digest of the world's whole state at a choice point (between steps). Equal digests mean
  * equal futures: every behaviour possible from one is possible from the other. */
 void sim_world_digest(const sim_world *world, sim_digest *out);
+/* The same, and with SIM_DIGEST_SYMMETRIC assumed the canonical place
+ * (0-based) of each tab in it: canon[i] for tab i + 1, an array of the
+ * world's tab count (the identity without the assumption). */
+void sim_world_digest_canon(const sim_world *world, sim_digest *out, uint8_t *canon);
 
 /* The hash behind it, for the parts of the world that digest themselves
  * (monitor, Web Locks, env_digest.c).  sim_digest_init starts a hash with

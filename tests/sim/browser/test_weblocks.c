@@ -181,7 +181,7 @@ static sim_digest wl_digest(const sim_weblocks *wl)
 {
     sim_digest h;
     sim_digest_init(&h, 7);
-    sim_weblocks_digest(wl, &h, waiter_fold, NULL);
+    sim_weblocks_digest(wl, &h, waiter_fold, NULL, NULL);
     return h;
 }
 

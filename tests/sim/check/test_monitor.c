@@ -445,7 +445,7 @@ static sim_digest monitor_digest(const sim_monitor *m)
 {
     sim_digest h;
     sim_digest_init(&h, 1);
-    sim_monitor_digest(m, &h, no_task, NULL);
+    sim_monitor_digest(m, &h, no_task, NULL, NULL);
     return h;
 }
 

@@ -339,10 +339,12 @@ static guint8 broken_by(int use)
 static void test_digest_assumptions_broken(void **state)
 {
     (void)state;
-    assert_int_equal(broken_by(0), 0);
-    assert_int_equal(broken_by(1), SIM_DIGEST_CLOCK_UNREAD);
-    assert_int_equal(broken_by(2), SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD);
-    assert_int_equal(broken_by(3), SIM_DIGEST_WAIT_END_UNREAD);
+    /* Every main writes "k": a write to storage breaks symmetry (its keys
+     * and values may name tabs), whatever else it does. */
+    assert_int_equal(broken_by(0), SIM_DIGEST_SYMMETRIC);
+    assert_int_equal(broken_by(1), SIM_DIGEST_SYMMETRIC | SIM_DIGEST_CLOCK_UNREAD);
+    assert_int_equal(broken_by(2), SIM_DIGEST_SYMMETRIC | SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD);
+    assert_int_equal(broken_by(3), SIM_DIGEST_SYMMETRIC | SIM_DIGEST_WAIT_END_UNREAD);
 }
 
 /* ---- the check of marks ---- */
