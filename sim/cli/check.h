@@ -104,6 +104,7 @@ typedef struct check_outcome {
     gint64 steps_max, time_limit_ms, preemptions_max; /* in force; -1 = no preemption bound */
     gboolean reduction;      /* exhaustive with source-DPOR: assumes the quota is never reached */
     check_search search;     /* exhaustive: which search */
+    gboolean symmetry;       /* stateful or bitstate: --symmetry or [explore] symmetry asked for */
     gint64 states;           /* stateful or bitstate: states stored (merged: summed over the shards' own sets) */
     gint64 pct_depth;        /* pct: d in force; 0 otherwise */
     char *bounds;            /* "within ..." (verified), or NULL */

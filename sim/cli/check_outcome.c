@@ -295,6 +295,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
                 : eo->bitstate                  ? CHECK_SEARCH_BITSTATE
                 : eo->stateful                  ? CHECK_SEARCH_STATEFUL
                                                 : CHECK_SEARCH_STATELESS;
+    o->symmetry = o->search != CHECK_SEARCH_STATELESS && eo->symmetry;
 
     o->first = eo->first;
     o->claimed = sim_programs[s->workload_mode]->claims;

@@ -61,6 +61,8 @@ static const char *shards_disagree(const check_outcome *a, const check_outcome *
         return "search (--stateful or --bitstate)";
     if (a->reduction != b->reduction)
         return "reduction (--no-reduction)";
+    if (a->symmetry != b->symmetry)
+        return "symmetry (--symmetry, or [explore] symmetry)";
     if (a->pct_depth != b->pct_depth)
         return "PCT depth (--depth)";
     /* Items are counted as they are met: only searches that ran to the end
@@ -208,6 +210,7 @@ static check_outcome *group_merge(merge_group *g, char **error)
     m->preemptions_max = first->preemptions_max;
     m->reduction = first->reduction;
     m->search = first->search;
+    m->symmetry = first->symmetry;
     GString *reasons = g_string_new(NULL), *resume = g_string_new(NULL);
     gboolean all_verified = TRUE, incomplete = FALSE;
     for (guint i = 0; i < g->shards->len; i++) {

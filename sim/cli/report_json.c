@@ -193,6 +193,8 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_bool(b, "reduction", o->reduction);
         if (o->mode == SIM_MODE_EXHAUSTIVE)
             add_string(b, "search", check_search_name(o->search));
+        if (o->symmetry)
+            add_bool(b, "symmetry", TRUE);
         if (o->pct_depth > 0)
             add_int(b, "pct_depth", o->pct_depth);
         json_builder_end_object(b);
@@ -517,6 +519,8 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
         o->time_limit_ms = get_int(r, lt, "time_limit_ms", 0, G_MAXINT64);
         o->preemptions_max = get_int(r, lt, "preemptions_max", -1, G_MAXINT64);
         o->reduction = get_bool(r, lt, "reduction");
+        if (json_object_has_member(lt, "symmetry"))
+            o->symmetry = get_bool(r, lt, "symmetry");
         if (json_object_has_member(lt, "search")) {
             char *text = get_string(r, lt, "search", FALSE);
             o->search = (check_search)name_index(r, "search", text, search_at, 3);
