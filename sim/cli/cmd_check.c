@@ -458,6 +458,10 @@ static char *stateful_refused(const char *file, const sim_scenario *s, const che
 {
     sim_explore_options o;
     sim_explore_resolve(s, &req->explore, &o);
+    if (s->forever && o.symmetry)
+        return g_strdup_printf("%s: %s: the starvation check ([workload] forever) does not apply symmetry; "
+                               "allowed: the same check without it",
+                               file, req->explore.symmetry ? "--symmetry" : "[explore] symmetry = true");
     if (o.mode != SIM_MODE_EXHAUSTIVE || !(o.stateful || o.bitstate)) {
         const char *option = req->explore.symmetry           ? "--symmetry"
                              : o.symmetry                    ? "[explore] symmetry = true"
