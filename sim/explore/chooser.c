@@ -62,6 +62,7 @@ void sim_chooser_init(sim_chooser *chooser, uint64_t seed, sim_tail tail,
     chooser->data_pick = NULL;
     chooser->sched_ctx = NULL;
     chooser->abandoned = FALSE;
+    chooser->closed = FALSE;
     chooser->drawn = NULL;
     chooser->drawn_ctx = NULL;
 }
@@ -94,7 +95,7 @@ static uint32_t rng_below(uint64_t s[4], uint32_t n)
 static uint32_t choose_kind(sim_chooser *chooser, uint32_t n, sim_choice_kind kind, const int *cand_tabs)
 {
     assert(n >= 1);
-    if (n == 1)
+    if (n == 1 || chooser->closed)
         return 0;
     uint32_t answer;
     if (chooser->pos < chooser->prefix_len) {

@@ -50,6 +50,12 @@ typedef struct sim_chooser {
     sim_sched_pick_fn data_pick;
     void *sched_ctx;
     gboolean abandoned;     /* sched_pick gave up on this run */
+    /* The run is over and its tasks are being cancelled (world.c
+     * world_cancel): what their code still draws is no choice of the run,
+     * so a choice answers 0 without a position or a record.  Else an
+     * exhaustive search would branch on values drawn after a run's cut,
+     * which no replay of the run meets at that position. */
+    gboolean closed;
     /* Told every value answer (DATA) once made: the state digests fold
      * it into the running task's hash (sim/world/env_digest.c).  NULL = none. */
     void (*drawn)(void *ctx, uint32_t answer);

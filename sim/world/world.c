@@ -234,6 +234,7 @@ static gboolean world_should_stop(sim_world *w, int64_t next_us)
 static void world_cancel(sim_world *w)
 {
     w->cancelling = TRUE;
+    w->chooser->closed = TRUE;
     sim_queue_clear(&w->queue);
     for (int i = 0; i < w->n_tabs; i++) {
         g_queue_clear(&w->tabs[i].ready);

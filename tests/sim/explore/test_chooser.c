@@ -152,6 +152,43 @@ static void test_n1_consumes_nothing(void **state)
     sim_chooser_clear(&c);
 }
 
+/* A closed chooser (the run's tasks are being cancelled) answers 0 and
+ * makes no choice: no position, no record, the prefix untouched, and a
+ * sched_pick explorer is not asked; init opens it again. */
+static int picks;
+static uint32_t count_pick(void *ctx, uint32_t n, const int *cand)
+{
+    (void)ctx, (void)n, (void)cand;
+    picks++;
+    return 1;
+}
+
+static void test_closed_makes_no_choice(void **state)
+{
+    (void)state;
+    const uint32_t prefix[] = {1};
+    sim_chooser c;
+    sim_chooser_init(&c, 5, SIM_TAIL_RANDOM, prefix, 1, TRUE);
+    assert_int_equal(sim_choose(&c, 3), 1);
+    c.sched_pick = count_pick;
+    c.data_pick = count_pick;
+    c.closed = TRUE;
+    picks = 0;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(sim_choose(&c, 5), 0);
+        assert_int_equal(sim_choose_sched(&c, 2, (const int[]){1, 2}), 0);
+        assert_int_equal(sim_choose_range(&c, 3, 9), 3);
+    }
+    assert_int_equal(picks, 0);
+    assert_int_equal(c.pos, 1);
+    assert_int_equal(c.record->len, 1);
+    sim_chooser_clear(&c);
+    sim_chooser_init(&c, 5, SIM_TAIL_ZERO, prefix, 1, FALSE);
+    assert_false(c.closed);
+    assert_int_equal(sim_choose(&c, 3), 1);
+    sim_chooser_clear(&c);
+}
+
 static void test_n1_does_not_advance_prng(void **state)
 {
     (void)state;
@@ -270,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_zero_tail_ignores_seed),
         cmocka_unit_test(test_prefix_overrun),
         cmocka_unit_test(test_n1_consumes_nothing),
+        cmocka_unit_test(test_closed_makes_no_choice),
         cmocka_unit_test(test_n1_does_not_advance_prng),
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_range_bounds_inclusive),
