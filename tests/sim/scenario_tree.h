@@ -41,4 +41,28 @@ static G_GNUC_UNUSED void tree_exhaustive_options(sim_explore_options *o, GHashT
     o->final_digests = final;
 }
 
+/* The differential tests of the stateful search: the whole search, its
+ * final states' digests made under the assumptions assume (as a stateful
+ * search's whose result says them), a 16 MB visited set. */
+static G_GNUC_UNUSED void tree_stateful_options(sim_explore_options *o, GHashTable *final, gboolean stateful,
+                                                guint8 assume)
+{
+    tree_exhaustive_options(o, final);
+    o->final_digest_assume = assume;
+    o->stateful = stateful;
+    o->stateful_set = TRUE;
+    o->state_memory_mb = 16;
+}
+
+/* Two sets of digests (sim_digest_set_new) are equal. */
+static G_GNUC_UNUSED void tree_assert_same_sets(GHashTable *a, GHashTable *b)
+{
+    assert_int_equal(g_hash_table_size(a), g_hash_table_size(b));
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, a);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        assert_true(g_hash_table_contains(b, key));
+}
+
 #endif

@@ -49,12 +49,8 @@ static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean statef
                     GHashTable *final, sim_explore_result *r, guint8 assume)
 {
     sim_explore_options o;
-    tree_exhaustive_options(&o, final);
-    o.final_digest_assume = assume;
-    o.stateful = stateful;
-    o.stateful_set = TRUE;
+    tree_stateful_options(&o, final, stateful, assume);
     o.no_reduction = !reduce;
-    o.state_memory_mb = 16;
     sim_explore(s, pool, &o, r);
 }
 

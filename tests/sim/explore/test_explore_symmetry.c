@@ -39,12 +39,8 @@ static void explore(const sim_scenario *s, sim_stack_pool *pool, gboolean statef
                     GHashTable *final, sim_explore_result *r, guint8 assume)
 {
     sim_explore_options o;
-    tree_exhaustive_options(&o, final);
-    o.final_digest_assume = assume;
-    o.stateful = stateful;
-    o.stateful_set = TRUE;
+    tree_stateful_options(&o, final, stateful, assume);
     o.symmetry = symmetry;
-    o.state_memory_mb = 16;
     sim_explore(s, pool, &o, r);
 }
 
@@ -85,16 +81,6 @@ static sim_scenario *scenario_text(const char *text)
     return s;
 }
 
-static void assert_sets_equal(GHashTable *a, GHashTable *b)
-{
-    assert_int_equal(g_hash_table_size(a), g_hash_table_size(b));
-    GHashTableIter it;
-    gpointer key;
-    g_hash_table_iter_init(&it, a);
-    while (g_hash_table_iter_next(&it, &key, NULL))
-        assert_true(g_hash_table_contains(b, key));
-}
-
 /* Applied: same verdicts, fewer states, the same final states renamed. */
 static void check_reduced(const char *name, sim_scenario *s, gboolean plain)
 {
@@ -125,7 +111,7 @@ static void check_reduced(const char *name, sim_scenario *s, gboolean plain)
         /* Renaming merges final states: never more than without it. */
         assert_true(g_hash_table_size(t.sym_final) > 0);
         assert_true(g_hash_table_size(t.sym_final) <= g_hash_table_size(t.stateful_final));
-        assert_sets_equal(t.plain_final, t.sym_final);
+        tree_assert_same_sets(t.plain_final, t.sym_final);
     }
     three_clear(&t);
 }
