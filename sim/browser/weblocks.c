@@ -256,7 +256,8 @@ static int lock_cmp(const void *a, const void *b)
     return strcmp((*(const wl_lock *const *)a)->name, (*(const wl_lock *const *)b)->name);
 }
 
-/* The locks by name, on the stack when they fit; free with sorted_free. */
+/* The locks by name, in buf when they fit (else a new array: free it when
+ * it is not buf). */
 static const wl_lock **sorted_locks(const sim_weblocks *wl, const wl_lock **buf, guint buf_len)
 {
     guint n = wl->locks->len;
