@@ -77,7 +77,7 @@ typedef struct sim_storage_model_ops {
     uint64_t (*digest)(const sim_world *w, uint64_t h);
     /* The model keeps state of its own for each tab (a copy of the map,
      * writes on their way), which digest folds by tab index: a digest
-     * under symmetry cannot rename it (sim_program_asymmetric). */
+     * under symmetry cannot rename it (sim_world_digest_asymmetric). */
     gboolean per_tab;
 } sim_storage_model_ops;
 

@@ -72,7 +72,6 @@
 #include "sim/explore/state_set.h"
 #include "sim/explore/state_snap.h"
 #include "sim/programs/algorithms.h"
-#include "sim/programs/program.h"
 #include "sim/world/world.h"
 
 /* ---- the search ---- */
@@ -115,7 +114,7 @@ typedef struct sdfs {
     size_t abandon_pos;      /* the chooser's position where the run was abandoned */
     sim_split split;         /* sharding: the top every shard walks, the work items below */
     guint8 assume;           /* what the digests assume of the code (SIM_DIGEST_*, world_digest.c) */
-    const char *asymmetric;  /* --symmetry asked for and not applied: why (sim_program_asymmetric) */
+    const char *asymmetric;  /* --symmetry asked for and not applied: why (sim_world_digest_asymmetric) */
     gboolean symmetry_broken; /* --symmetry applied, then given up: a tab wrote storage */
     guint8 broken;           /* ... and a step broke: the pass is void */
     int64_t max_now_us;      /* the latest clock of the pass's steps */
@@ -568,7 +567,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     gboolean assume = !o->digest_exact && !g_getenv("TABSIM_DIGEST_EXACT");
     sdfs d = {.o = o, .n_tabs = (int)s->tabs, .assume = assume ? SIM_DIGEST_ASSUME_ALL : 0};
     if (o->symmetry) {
-        d.asymmetric = sim_program_asymmetric(s);
+        d.asymmetric = sim_world_digest_asymmetric(s);
         if (!d.asymmetric)
             d.assume |= SIM_DIGEST_SYMMETRIC;
     }

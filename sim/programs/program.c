@@ -5,8 +5,6 @@
  * so that existing scenarios keep their mode indices.
  */
 #include "sim/programs/program.h"
-#include "sim/browser/storage_model.h"
-#include "sim/scenario/scenario.h"
 
 extern const sim_program_ops sim_program_sdk, sim_program_lock, sim_program_js_store;
 
@@ -20,21 +18,6 @@ const sim_program_ops *const sim_programs[] = {
 const char *sim_program_events_key(const sim_program_ops *p, const struct sim_scenario *s)
 {
     return p->events_key_of ? p->events_key_of(s) : p->events_key;
-}
-
-const char *sim_program_asymmetric(const struct sim_scenario *s)
-{
-    const sim_program_ops *p = sim_programs[s->workload_mode];
-    if (!p->asymmetric)
-        return "the program's tabs are not interchangeable";
-    const char *why = p->asymmetric(s);
-    if (why)
-        return why;
-    if (s->background_tabs > 0)
-        return "[faults] background_tabs sets tabs apart";
-    if (sim_storage_models[s->storage_model]->per_tab)
-        return "the storage model keeps state of its own for each tab";
-    return NULL;
 }
 
 const char *const *sim_program_names(void)

@@ -66,11 +66,6 @@ typedef struct sim_program_ops {
 /* The key of p's events in scenario s (sim_program_ops.events_key). */
 const char *sim_program_events_key(const sim_program_ops *p, const struct sim_scenario *s);
 
-/* Why the tabs of scenario s are not interchangeable (the program's
- * asymmetric, then what the scenario sets apart: background tabs, a
- * storage model with state of its own per tab), or NULL when they are. */
-const char *sim_program_asymmetric(const struct sim_scenario *s);
-
 /* NULL-terminated, in [workload] mode order; the first is the default. */
 extern const sim_program_ops *const sim_programs[];
 const char *const *sim_program_names(void);

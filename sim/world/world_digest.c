@@ -391,6 +391,21 @@ static void tab_digest(const sim_world *w, const sim_tab *tab, const int *ren, s
  * handed to the search (sim_world_digest_canon), which keeps each state's
  * sleep set in them. */
 
+const char *sim_world_digest_asymmetric(const sim_scenario *s)
+{
+    const sim_program_ops *p = sim_programs[s->workload_mode];
+    if (!p->asymmetric)
+        return "the program's tabs are not interchangeable";
+    const char *why = p->asymmetric(s);
+    if (why)
+        return why;
+    if (s->background_tabs > 0)
+        return "[faults] background_tabs sets tabs apart";
+    if (sim_storage_models[s->storage_model]->per_tab)
+        return "the storage model keeps state of its own for each tab";
+    return NULL;
+}
+
 typedef struct tab_sig {
     sim_digest d;
     int index;

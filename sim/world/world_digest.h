@@ -60,6 +60,12 @@ void sim_world_digest(const sim_world *world, sim_digest *out);
  * (0-based) of each tab in it: canon[i] for tab i + 1, an array of the
  * world's tab count (the identity without the assumption). */
 void sim_world_digest_canon(const sim_world *world, sim_digest *out, uint8_t *canon);
+/* Why a digest under SIM_DIGEST_SYMMETRIC cannot serve scenario s (its
+ * program's tabs are not interchangeable, sim_program_ops.asymmetric, or
+ * the scenario sets tabs apart: background tabs, a storage model with
+ * state of its own per tab), or NULL when it can. */
+struct sim_scenario;
+const char *sim_world_digest_asymmetric(const struct sim_scenario *s);
 
 /* The hash behind it, for the parts of the world that digest themselves
  * (monitor, Web Locks, env_digest.c).  sim_digest_init starts a hash with
