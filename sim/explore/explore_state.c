@@ -81,8 +81,11 @@ typedef struct snode {
     guint8 kind;            /* sim_choice_kind */
     /* SCHED only */
     int *cand;              /* n tabs, answer order */
-    guint8 sleep, done;     /* tabs asleep on arrival; tabs explored from here (bit t-1: tab t) */
-    guint8 skip;            /* tabs explored from this state at an earlier visit (state_set_visit) */
+    /* Sets of tabs, bit t-1 for tab t: as wide as [scenario] tabs can be
+     * (sleep and skip only ever name the first SLEEP_TABS_MAX, done all). */
+    uint64_t sleep;         /* tabs asleep on arrival */
+    uint64_t done;          /* tabs explored from here */
+    uint64_t skip;          /* tabs explored from this state at an earlier visit (state_set_visit) */
     sim_access *sleep_acc;  /* per tab (index tab-1): access of the sleeping step */
     sim_access *child_acc;  /* per tab: access of the step explored from here, over all its values */
 } snode;
@@ -206,7 +209,7 @@ static uint32_t sdfs_pick(void *ctx, uint32_t n, const int *cand)
             pick = i;
     if (pick < n) {
         node.chosen = pick;
-        node.done = (guint8)(1u << (cand[pick] - 1));
+        node.done = UINT64_C(1) << (cand[pick] - 1);
     }
     if (d->snaps.arena && pick < n) {
         int ways = 0;
@@ -235,7 +238,7 @@ static gboolean sleep_after(sdfs *d, const sim_step_info *st)
         snode *n = &g_array_index(d->nodes, snode, st->choice_pos);
         n->child_acc[st->tab - 1].r |= st->acc.r;
         n->child_acc[st->tab - 1].w |= st->acc.w;
-        d->v.sleep = n->sleep;
+        d->v.sleep = (guint8)n->sleep; /* sleep sets: at most SLEEP_TABS_MAX tabs */
         memcpy(d->sleep_acc, n->sleep_acc, (gsize)d->n_tabs * sizeof(sim_access));
         for (int t = 0; t < d->n_tabs; t++)
             if ((n->done >> t & 1) && !(bit >> t & 1)) {
@@ -380,7 +383,7 @@ static gboolean sdfs_backtrack(sdfs *d, GArray *prefix)
         if (next >= 0) {
             n->chosen = (uint32_t)next;
             if (n->kind == SIM_CHOICE_SCHED)
-                n->done |= (guint8)(1u << (n->cand[next] - 1));
+                n->done |= UINT64_C(1) << (n->cand[next] - 1);
             sim_split_backtrack(&d->split, at);
             g_array_set_size(prefix, at + 1);
             for (guint i = 0; i <= at; i++)
