@@ -105,6 +105,7 @@ typedef struct check_outcome {
     gboolean reduction;      /* exhaustive with source-DPOR: assumes the quota is never reached */
     check_search search;     /* exhaustive: which search */
     gboolean symmetry;       /* stateful or bitstate: --symmetry or [explore] symmetry asked for */
+    gboolean symmetry_applied; /* ... and applied to the end (the bounds say why not) */
     gint64 states;           /* stateful or bitstate: states stored (merged: summed over the shards' own sets) */
     gint64 pct_depth;        /* pct: d in force; 0 otherwise */
     char *bounds;            /* "within ..." (verified), or NULL */

@@ -32,6 +32,12 @@ static gboolean scenario_items(const char *file, const sim_scenario *s, const ch
 {
     sim_explore_options o;
     sim_explore_resolve(s, &req->explore, &o);
+    if (s->forever) { /* its tabs never stop: the search of runs would not end */
+        cli_usage_error("%s: --list-items: the starvation check ([workload] forever) is not split into work items "
+                        "(every shard checks it whole); allowed: --list-items on the other scenarios",
+                        file);
+        return FALSE;
+    }
     if (o.mode != SIM_MODE_EXHAUSTIVE) {
         cli_usage_error("%s: --list-items: only an exhaustive search has work items; allowed: --mode exhaustive, "
                         "or [explore] mode = exhaustive",

@@ -187,6 +187,16 @@ void check_outcome_judge(check_outcome *o)
         return;
     }
     g_free(o->expectation);
+    if (o->live) {
+        /* The starvation check (check_live.c): a lasso found, or none. */
+        o->expectation = g_strdup(o->expect_starvation ? "starvation" : "no starvation");
+        if (o->verdict == SIM_VERDICT_INCOMPLETE)
+            o->status = CHECK_INCOMPLETE;
+        else
+            o->status = (o->verdict == SIM_VERDICT_VIOLATION) == o->expect_starvation ? CHECK_EXPECTED
+                                                                                      : CHECK_UNEXPECTED;
+        return;
+    }
     o->expectation = expectation_text(o);
     guint violated = 0, held = 0, unjudged = 0, claimed_unjudged = 0;
     for (int i = 0; i < SIM_INV_COUNT; i++) {

@@ -31,17 +31,21 @@ void check_live_fill(check_outcome *o, const sim_scenario *s, const check_reques
     o->time = SIM_TIME_UNTIMED;
     o->ignore_expect = req->ignore_expect;
     o->expect_starvation = s->expect_starvation && !req->ignore_expect;
-    o->steps_max = s->steps_max;
+    o->steps_max = req->explore.steps_max > 0 ? req->explore.steps_max : s->steps_max;
+    o->search = CHECK_SEARCH_STATEFUL; /* a graph of states */
+    /* Not split: under --shard K/N every shard checks it whole (merge
+     * takes one shard's). */
+    o->shard_index = req->explore.shard_count > 1 ? req->explore.shard_index : 0;
+    o->shard_count = req->explore.shard_count > 1 ? req->explore.shard_count : 1;
     o->time_limit_ms = s->time_limit_ms;
     o->preemptions_max = -1;
     o->claimed = 0; /* no safety invariant is judged here */
     o->runs = (gint64)r->runs;
     o->steps = r->steps;
     o->live_states = r->states;
+    o->states = (gint64)r->states;
     o->live_edges = r->edges;
     o->live_expanded = r->expanded;
-    g_free(o->expectation);
-    o->expectation = g_strdup(o->expect_starvation ? "starvation" : "no starvation");
     gboolean found = r->verdict == SIM_LIVE_STARVATION;
     if (found) {
         o->verdict = SIM_VERDICT_VIOLATION;
@@ -69,18 +73,19 @@ void check_live_fill(check_outcome *o, const sim_scenario *s, const check_reques
         o->verdict = SIM_VERDICT_INCOMPLETE;
         o->incomplete_reason = g_strdup(r->incomplete_reason);
     }
-    if (o->verdict == SIM_VERDICT_INCOMPLETE)
-        o->status = CHECK_INCOMPLETE;
-    else
-        o->status = found == o->expect_starvation ? CHECK_EXPECTED : CHECK_UNEXPECTED;
+    check_outcome_judge(o);
     o->elapsed_s = r->elapsed_s;
 }
 
 void check_live_print(GString *out, const check_outcome *o)
 {
     char *name = sim_input_escape(o->name, FALSE), *file = sim_input_escape(o->file, FALSE);
-    g_string_append_printf(out, "check       %s (%s): starvation check over the state graph, time untimed\n", name,
+    g_string_append_printf(out, "check       %s (%s): starvation check over the state graph, time untimed", name,
                            file);
+    if (o->shard_count > 1)
+        g_string_append_printf(out, ", shard %d/%d (not split: every shard checks it whole)", o->shard_index,
+                               o->shard_count);
+    g_string_append_c(out, '\n');
     g_free(name);
     g_free(file);
     if (o->algorithm) {

@@ -287,7 +287,9 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->steps_max = eo->steps_max > 0 ? eo->steps_max : s->steps_max;
     o->time_limit_ms = s->time_limit_ms;
     o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
-    /* The stateful search reduces nothing (sim/explore/explore_state.c). */
+    /* The stateless search reduces by source-DPOR without a preemption
+     * bound; the stateful one by sleep sets where its runs say they were on
+     * (not with --bitstate or more than SIM_SLEEP_TABS_MAX tabs). */
     o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0 &&
                    !eo->stateful && !eo->bitstate;
     o->pct_depth = eo->mode == SIM_MODE_PCT ? eo->pct_depth : 0;
@@ -296,6 +298,14 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
                 : eo->stateful                  ? CHECK_SEARCH_STATEFUL
                                                 : CHECK_SEARCH_STATELESS;
     o->symmetry = o->search != CHECK_SEARCH_STATELESS && eo->symmetry;
+    if (o->search != CHECK_SEARCH_STATELESS) {
+        o->reduction = n_chunks > 0;
+        o->symmetry_applied = o->symmetry && n_chunks > 0;
+        for (int c = 0; c < n_chunks; c++) {
+            o->reduction = o->reduction && chunks[c].sleep_sets;
+            o->symmetry_applied = o->symmetry_applied && chunks[c].symmetry_applied;
+        }
+    }
 
     o->first = eo->first;
     o->claimed = sim_programs[s->workload_mode]->claims;

@@ -100,7 +100,10 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
     if (job->scenario->forever && !stopped) {
         /* Tabs that take the lock for ever: the starvation check, whatever the mode. */
         sim_live_options lo = {.stop = req->explore.stop, .clock_s = wall_clock_s};
-        sim_live_check(job->scenario, pool, &lo, &job->live);
+        sim_scenario local = *job->scenario; /* --steps bounds its replays too (read-only copy) */
+        if (req->explore.steps_max > 0)
+            local.steps_max = req->explore.steps_max;
+        sim_live_check(&local, pool, &lo, &job->live);
         job->live_ran = TRUE;
         r.verdict = job->live.verdict == SIM_LIVE_INCOMPLETE ? SIM_VERDICT_INCOMPLETE : SIM_VERDICT_VERIFIED;
     } else if (superseded) {
@@ -409,14 +412,55 @@ static void check_cli_clear(check_cli *c)
  * tabs in this process: anything else is refused (exit 2), naming
  * the file, the option or key, and what is allowed; so is --state-memory
  * for a scenario whose search keeps no states.  Caller frees. */
+/* The starvation check's options: those it would not apply are refused,
+ * not ignored (exit 2).  --stateful is what it is anyway; the bounds of
+ * the other searches (--executions, --preemptions) apply to them, as
+ * --depth applies only to PCT. */
+static char *live_refused(const char *file, const sim_scenario *s, const check_request *req,
+                          const sim_explore_options *o)
+{
+    const sim_explore_options *in = &req->explore;
+    if (o->symmetry)
+        return g_strdup_printf("%s: %s: the starvation check ([workload] forever) does not apply symmetry; "
+                               "allowed: the same check without it",
+                               file, in->symmetry ? "--symmetry" : "[explore] symmetry = true");
+    if (in->bitstate)
+        return g_strdup_printf("%s: --bitstate: the starvation check ([workload] forever) keeps every state of its "
+                               "graph, to find its cycles; allowed: the same check without it",
+                               file);
+    if (in->state_memory_set)
+        return g_strdup_printf("%s: --state-memory: the starvation check ([workload] forever) is bounded by "
+                               "[explore] states_max, not by a memory size; allowed: [explore] states_max",
+                               file);
+    /* Asked for: random mode's default time model is timed, but not here. */
+    if (in->time == SIM_TIME_TIMED || (in->time == SIM_TIME_DEFAULT && (sim_time_model)s->explore_time == SIM_TIME_TIMED))
+        return g_strdup_printf("%s: %s: the starvation check ([workload] forever) is untimed only; allowed: "
+                               "[explore] time = untimed or default (or --time untimed)",
+                               file, in->time == SIM_TIME_TIMED ? "--time timed" : "[explore] time = timed");
+    if (s->js_module && s->js_module[0])
+        return g_strdup_printf("%s: [js] module with [workload] forever: JavaScript tabs are not supported by the "
+                               "starvation check (node processes whose state no digest sees); allowed: the "
+                               "random or stateless exhaustive search without forever",
+                               file);
+    return NULL;
+}
+
+/* The stateful search's options where it does not run, refused (exit 2). */
 static char *stateful_refused(const char *file, const sim_scenario *s, const check_request *req)
 {
     sim_explore_options o;
     sim_explore_resolve(s, &req->explore, &o);
-    if (s->forever && o.symmetry)
-        return g_strdup_printf("%s: %s: the starvation check ([workload] forever) does not apply symmetry; "
-                               "allowed: the same check without it",
-                               file, req->explore.symmetry ? "--symmetry" : "[explore] symmetry = true");
+    if (s->forever)
+        return live_refused(file, s, req, &o);
+    const char *search = o.mode == SIM_MODE_RANDOM ? "random search" : "PCT search";
+    if (o.mode != SIM_MODE_EXHAUSTIVE && (o.stateful || o.bitstate))
+        return g_strdup_printf("%s: %s: only in an exhaustive search (the %s makes runs and keeps no states); "
+                               "allowed: --mode exhaustive, or [explore] mode = exhaustive",
+                               file,
+                               req->explore.bitstate       ? "--bitstate"
+                               : req->explore.stateful_set ? "--stateful"
+                                                           : "[explore] stateful = true",
+                               search);
     if (o.mode != SIM_MODE_EXHAUSTIVE || !(o.stateful || o.bitstate)) {
         const char *option = req->explore.symmetry           ? "--symmetry"
                              : o.symmetry                    ? "[explore] symmetry = true"
@@ -424,12 +468,15 @@ static char *stateful_refused(const char *file, const sim_scenario *s, const che
                                                              : NULL;
         if (!option)
             return NULL;
-        return g_strdup_printf("%s: %s: only with --stateful or --bitstate (the %s keeps no states); "
-                               "allowed: --stateful, --bitstate, or [explore] stateful = true in an exhaustive "
-                               "scenario",
-                               file, option, o.mode != SIM_MODE_EXHAUSTIVE ? "random or PCT search" : "stateless search");
+        if (o.mode != SIM_MODE_EXHAUSTIVE)
+            return g_strdup_printf("%s: %s: only in an exhaustive stateful search (the %s keeps no states); "
+                                   "allowed: --mode exhaustive with --stateful or --bitstate",
+                                   file, option, search);
+        return g_strdup_printf("%s: %s: only with --stateful or --bitstate (the stateless search keeps no states); "
+                               "allowed: --stateful, --bitstate, or [explore] stateful = true",
+                               file, option);
     }
-    const char *how = req->explore.stateful_set ? "--stateful" : "[explore] stateful = true";
+    const char *how = req->explore.bitstate ? "--bitstate" : req->explore.stateful_set ? "--stateful" : "[explore] stateful = true";
     if (o.time == SIM_TIME_TIMED)
         return g_strdup_printf("%s: %s: the stateful search is untimed only; allowed: [explore] time = untimed or "
                                "default (or --time untimed), or the stateless search",

@@ -166,6 +166,38 @@ static char *merged_bounds(const check_outcome *first, guint shards, gint64 stat
     return t;
 }
 
+/* A starvation check is not split: every shard ran it whole, with the
+ * same result (it is deterministic), so the merge is one shard's, the
+ * lowest: missing shards leave nothing out. */
+static check_outcome *live_merge(check_outcome *m, const check_outcome *s)
+{
+    m->scenario_hash = s->scenario_hash;
+    m->mode = s->mode;
+    m->time = s->time;
+    m->search = s->search;
+    m->ignore_expect = s->ignore_expect;
+    m->steps_max = s->steps_max;
+    m->time_limit_ms = s->time_limit_ms;
+    m->preemptions_max = s->preemptions_max;
+    m->live = TRUE;
+    m->expect_starvation = s->expect_starvation;
+    m->live_states = s->live_states;
+    m->live_edges = s->live_edges;
+    m->live_expanded = s->live_expanded;
+    m->live_tab = s->live_tab;
+    m->states = s->states;
+    m->runs = s->runs;
+    m->steps = s->steps;
+    m->elapsed_s = s->elapsed_s;
+    m->verdict = s->verdict;
+    if (s->verdict == SIM_VERDICT_VIOLATION)
+        copy_counterexample(m, s);
+    m->bounds = g_strdup(s->bounds);
+    m->incomplete_reason = g_strdup(s->incomplete_reason);
+    check_outcome_judge(m);
+    return m;
+}
+
 /* The merged outcome of one scenario's shards, or NULL with *error set. */
 static check_outcome *group_merge(merge_group *g, char **error)
 {
@@ -195,6 +227,8 @@ static check_outcome *group_merge(merge_group *g, char **error)
             return NULL;
         }
     }
+    if (first->live)
+        return live_merge(m, first);
     m->scenario_hash = first->scenario_hash;
     m->mode = first->mode;
     m->time = first->time;
@@ -211,6 +245,9 @@ static check_outcome *group_merge(merge_group *g, char **error)
     m->reduction = first->reduction;
     m->search = first->search;
     m->symmetry = first->symmetry;
+    m->symmetry_applied = first->symmetry;
+    for (guint i = 0; i < g->shards->len; i++)
+        m->symmetry_applied = m->symmetry_applied && ((const check_outcome *)g->shards->pdata[i])->symmetry_applied;
     GString *reasons = g_string_new(NULL), *resume = g_string_new(NULL);
     gboolean all_verified = TRUE, incomplete = FALSE;
     for (guint i = 0; i < g->shards->len; i++) {

@@ -140,6 +140,7 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_string(b, "scenario_hash", hash);
         add_string(b, "algorithm", o->algorithm);
         add_string(b, "algorithm_summary", o->algorithm_summary);
+        add_string(b, "check", o->live ? "starvation" : "safety");
         add_string(b, "mode", check_mode_name(o->mode));
         add_string(b, "time_model", check_time_name(o->time));
         add_int(b, "runs_requested", o->runs_requested);
@@ -193,11 +194,27 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_bool(b, "reduction", o->reduction);
         if (o->mode == SIM_MODE_EXHAUSTIVE)
             add_string(b, "search", check_search_name(o->search));
-        if (o->symmetry)
+        if (o->symmetry) {
             add_bool(b, "symmetry", TRUE);
+            add_bool(b, "symmetry_applied", o->symmetry_applied); /* not applied or given up: bounds says why */
+        }
         if (o->pct_depth > 0)
             add_int(b, "pct_depth", o->pct_depth);
         json_builder_end_object(b);
+        if (o->live) { /* the starvation check (check_live.c): its own result; optional when reading */
+            json_builder_set_member_name(b, "starvation");
+            json_builder_begin_object(b);
+            add_bool(b, "expected", o->expect_starvation);
+            json_builder_set_member_name(b, "tab");
+            if (o->verdict == SIM_VERDICT_VIOLATION)
+                json_builder_add_int_value(b, o->live_tab);
+            else
+                json_builder_add_null_value(b);
+            add_int(b, "states", (gint64)o->live_states);
+            add_int(b, "edges", (gint64)o->live_edges);
+            add_int(b, "expanded", (gint64)o->live_expanded);
+            json_builder_end_object(b);
+        }
         add_string(b, "bounds", o->bounds);
         add_string(b, "incomplete_reason", o->incomplete_reason);
         add_string(b, "resume", o->resume);
@@ -521,6 +538,8 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
         o->reduction = get_bool(r, lt, "reduction");
         if (json_object_has_member(lt, "symmetry"))
             o->symmetry = get_bool(r, lt, "symmetry");
+        if (json_object_has_member(lt, "symmetry_applied"))
+            o->symmetry_applied = get_bool(r, lt, "symmetry_applied");
         if (json_object_has_member(lt, "search")) {
             char *text = get_string(r, lt, "search", FALSE);
             o->search = (check_search)name_index(r, "search", text, search_at, 3);
@@ -529,10 +548,23 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
         if (json_object_has_member(lt, "pct_depth"))
             o->pct_depth = get_int(r, lt, "pct_depth", 1, G_MAXINT64);
     }
+    if (json_object_has_member(obj, "starvation") && member(r, obj, "starvation", JSON_NODE_OBJECT, FALSE)) {
+        JsonObject *lv = json_object_get_object_member(obj, "starvation");
+        o->live = TRUE;
+        o->expect_starvation = get_bool(r, lv, "expected");
+        JsonNode *tab = member(r, lv, "tab", JSON_NODE_VALUE, TRUE);
+        if (tab)
+            o->live_tab = (int)get_int(r, lv, "tab", 1, G_MAXINT);
+        else if (o->verdict == SIM_VERDICT_VIOLATION)
+            fail(r, "tab", "missing for a starvation found");
+        o->live_states = (guint64)get_int(r, lv, "states", 0, G_MAXINT64);
+        o->live_edges = (guint64)get_int(r, lv, "edges", 0, G_MAXINT64);
+        o->live_expanded = (guint64)get_int(r, lv, "expanded", 0, G_MAXINT64);
+    }
     o->bounds = get_string(r, obj, "bounds", TRUE);
     o->incomplete_reason = get_string(r, obj, "incomplete_reason", TRUE);
     o->resume = get_string(r, obj, "resume", TRUE);
-    if (o->verdict == SIM_VERDICT_VIOLATION && o->violated == 0)
+    if (o->verdict == SIM_VERDICT_VIOLATION && o->violated == 0 && !o->live)
         fail(r, "invariants_violated", "empty for a violation");
     read_per_invariant(r, obj, o);
 }

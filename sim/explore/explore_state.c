@@ -96,7 +96,7 @@ typedef struct snode {
 #define SNAP_STEP_BYTES 65536
 
 /* Sleep sets are kept for at most this many tabs (a byte a state). */
-#define SLEEP_TABS_MAX 8
+#define SLEEP_TABS_MAX SIM_SLEEP_TABS_MAX
 
 typedef struct sdfs {
     const sim_explore_options *o;
@@ -662,6 +662,8 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     r->digest_assume = d.assume;
     r->revisits = r->pruned;
     r->state_bytes = state_set_bytes(&d.visited);
+    r->symmetry_applied = o->symmetry && !d.asymmetric && !d.symmetry_broken;
+    r->sleep_sets = d.sleep_sets;
     r->bitstate_coverage = d.visited.count ? 1.0 - d.visited.fp_sum / (double)d.visited.count : 1.0;
     r->bounds_text = sim_explore_shard_bounds(o, r, stateful_bounds(s, &d));
     if (conflict) {
