@@ -79,7 +79,7 @@ void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, i
                            const char *fmt, ...)
 {
     /* Only what the program claims is judged (sim/programs/program.h). */
-    if ((m->violated & inv) || !(sim_programs[m->scenario->workload_mode]->claims & inv))
+    if ((m->violated & inv) || !(sim_program_claims(m->scenario) & inv))
         return;
     m->violated |= inv;
     sim_violation *v = g_new0(sim_violation, 1);

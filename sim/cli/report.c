@@ -49,7 +49,7 @@ void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const 
     fprintf(out, "invariants ");
     for (int i = 0; i < SIM_INV_COUNT; i++) {
         sim_invariant inv = 1u << i;
-        const char *state = !(sim_programs[s->workload_mode]->claims & inv) ? "n/a"
+        const char *state = !(sim_program_claims(s) & inv) ? "n/a"
                             : (run->monitor.violated & inv)                 ? "VIOLATED"
                                                                             : "ok";
         fprintf(out, " %s %s%s", sim_invariant_name(inv), state,

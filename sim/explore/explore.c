@@ -82,7 +82,7 @@ gboolean sim_explore_found(sim_explore_result *r, const sim_explore_options *o, 
 
 gboolean sim_explore_all_violated(const sim_scenario *s, const sim_explore_result *r)
 {
-    return (sim_programs[s->workload_mode]->claims & ~r->violated) == 0;
+    return (sim_program_claims(s) & ~r->violated) == 0;
 }
 
 /* The primary counterexample's fields, from its invariant's entry. */

@@ -6,6 +6,8 @@
  */
 #include "sim/programs/program.h"
 
+#include "sim/programs/algorithms.h"
+
 extern const sim_program_ops sim_program_sdk, sim_program_lock, sim_program_js_store;
 
 const sim_program_ops *const sim_programs[] = {
@@ -18,6 +20,14 @@ const sim_program_ops *const sim_programs[] = {
 const char *sim_program_events_key(const sim_program_ops *p, const struct sim_scenario *s)
 {
     return p->events_key_of ? p->events_key_of(s) : p->events_key;
+}
+
+guint sim_program_claims(const struct sim_scenario *s)
+{
+    guint claims = sim_programs[s->workload_mode]->claims;
+    if (sim_scenario_algorithm(s) == &xt_none_algorithm)
+        claims &= ~(guint)SIM_INV_MUTUAL_EXCLUSION;
+    return claims;
 }
 
 const char *const *sim_program_names(void)

@@ -66,6 +66,12 @@ typedef struct sim_program_ops {
 /* The key of p's events in scenario s (sim_program_ops.events_key). */
 const char *sim_program_events_key(const sim_program_ops *p, const struct sim_scenario *s);
 
+/* The invariants judged for scenario s: its program's claims, less mutual
+ * exclusion under the mutex that claims none ([mutex] algorithm = none:
+ * xt_mutex_with_lock reports no critical section for it, so a "held"
+ * would be vacuous; its runs show what no lock does to the events). */
+guint sim_program_claims(const struct sim_scenario *s);
+
 /* NULL-terminated, in [workload] mode order; the first is the default. */
 extern const sim_program_ops *const sim_programs[];
 const char *const *sim_program_names(void);

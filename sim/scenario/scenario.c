@@ -270,13 +270,20 @@ static gboolean scenario_validate(sim_scenario *s, GError **error)
         g_free(set);
         return FALSE;
     }
-    guint unclaimed = s->expect_violations & ~sim_programs[s->workload_mode]->claims;
+    guint unclaimed = s->expect_violations & ~sim_program_claims(s);
     if (unclaimed) {
         char *set = sim_invariant_set_text(unclaimed);
-        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
-                    "%s: [expect] violation: expects %s, which [workload] mode = %s never judges; allowed: "
-                    "invariants of that mode",
-                    s->path, set, sim_programs[s->workload_mode]->name);
+        if (!(unclaimed & sim_programs[s->workload_mode]->claims))
+            g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                        "%s: [expect] violation: expects %s, which [workload] mode = %s never judges; allowed: "
+                        "invariants of that mode",
+                        s->path, set, sim_programs[s->workload_mode]->name);
+        else
+            g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                        "%s: [expect] violation: expects %s, which [mutex] algorithm = none never judges (it "
+                        "takes no lock, so there is no critical section to share); allowed: the other "
+                        "invariants, or an algorithm that takes a lock",
+                        s->path, set);
         g_free(set);
         return FALSE;
     }

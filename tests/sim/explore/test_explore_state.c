@@ -62,7 +62,7 @@ static void run_both(const char *name, both *b)
     b->stateful_final = sim_digest_set_new();
     b->full_final = sim_digest_set_new();
     b->replay_final = sim_digest_set_new();
-    b->claimed = sim_programs[s->workload_mode]->claims;
+    b->claimed = sim_program_claims(s);
     b->first = s->first;
     /* The stateful search first: the stateless one digests its final
      * states as it did, time relative to now unless code read the clock. */

@@ -68,7 +68,7 @@ static void differential(const char *const *names, gboolean correct)
         }
         /* A search that stops at its first violation ([explore] first), or
          * once every claimed invariant is violated, has not seen all. */
-        guint claimed = sim_programs[s->workload_mode]->claims;
+        guint claimed = sim_program_claims(s);
         gboolean whole = !s->first && (plain.violated & claimed) != claimed;
         GHashTableIter it;
         gpointer key;
