@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "sim/explore/token.h"
 #include "sim/input.h"
 #include "sim/programs/algorithms.h"
 #include "sim/programs/program.h"
@@ -104,9 +105,8 @@ static const sim_violation *violation_of(const sim_run *run, guint inv)
 }
 
 /* Replays one counterexample with a trace: violation text, timeline, token. */
-static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
-                                      const sim_explore_cex *found, guint inv, const check_request *req,
-                                      uint64_t shrink_work_max, sim_stop *stopped)
+/* A counterexample's seed, run, and shrinking line. */
+static check_cex *cex_begin(const check_outcome *o, const sim_explore_cex *found, uint64_t shrink_work_max)
 {
     check_cex *c = check_cex_new();
     c->seed = found->spec.seed;
@@ -123,6 +123,45 @@ static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario
                                          found->shrink_runs, cut);
         g_free(cut);
     }
+    return c;
+}
+
+/* A counterexample whose run could not be made again for its timeline (a
+ * stop, or the history bound): its token, replay command and what it
+ * violated, from what the search kept.  The violation is real (the search
+ * judged that run); only the showing is missing, and the text says why. */
+static check_cex *counterexample_unshown(const check_outcome *o, const sim_scenario *s, const sim_explore_cex *found,
+                                         guint inv, const check_request *req, uint64_t shrink_work_max, sim_stop why)
+{
+    check_cex *c = cex_begin(o, found, shrink_work_max);
+    sim_token token = {s->hash, found->spec.seed, found->spec.tail, found->spec.untimed, found->spec.discrete, NULL};
+    if (found->spec.prefix_len > 0) {
+        token.prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), (guint)found->spec.prefix_len);
+        g_array_append_vals(token.prefix, found->spec.prefix, (guint)found->spec.prefix_len);
+    }
+    c->token = sim_token_encode(&token);
+    sim_token_clear(&token);
+    char *quoted = sim_input_shell_quote(s->path);
+    c->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, c->token);
+    g_free(quoted);
+    char *cause = sim_explore_stop_text(why, &req->explore);
+    char *stop = why == SIM_STOP_HISTORY
+                     ? g_strdup_printf("%s, and so would its replay; --steps or a smaller workload fits under it", cause)
+                     : g_strdup_printf("%s; the replay command below shows it", cause);
+    g_free(cause);
+    c->violation_text = g_strdup_printf("violation   %s, in the run %s (its timeline not made: %s)\n",
+                                        sim_invariant_name(inv), found->shrunk ? "shrunk" : "as found, not shrunk",
+                                        stop);
+    g_free(stop);
+    c->timeline = g_ptr_array_new_with_free_func(g_free);
+    return c;
+}
+
+static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
+                                      const sim_explore_cex *found, guint inv, const check_request *req,
+                                      uint64_t shrink_work_max, sim_stop *stopped)
+{
+    check_cex *c = cex_begin(o, found, shrink_work_max);
     sim_run_spec spec = found->spec;
     spec.trace = TRUE;
     spec.record = FALSE;
@@ -202,40 +241,21 @@ static void resume_fill(check_outcome *o, gint64 covered)
     g_free(quoted);
 }
 
-/* The scenario is incomplete: why (the chunk r's reason, or the stop that
- * cut a replay), and in random mode how far it got and how to resume.
- * With doing ("shrinking", "replaying"), a violation was found in run
- * o->cex_run and the stop struck while the check was doing that to it:
- * its run is where a resume starts, so the resume finds it again. */
-static void incomplete_fill(check_outcome *o, const sim_explore_result *r, const char *why, const char *doing,
-                            gint64 chunk_first_run)
+/* The scenario is incomplete: why (the chunk r's reason), and in random
+ * mode how far it got and how to resume. */
+static void incomplete_fill(check_outcome *o, const sim_explore_result *r, const char *why, gint64 chunk_first_run)
 {
     o->verdict = SIM_VERDICT_INCOMPLETE;
     gint64 covered = chunk_first_run + r->runs * o->shard_count;
-    char *what = NULL;
-    if (doing && o->cex_run >= 0) {
-        char *set = sim_invariant_set_text(r->violated);
-        what = g_strdup_printf(" while %s the violation of %s found in run %" G_GINT64_FORMAT " (seed %"
-                               G_GUINT64_FORMAT ")",
-                               doing, set, o->cex_run + 1, o->cex_seed);
-        g_free(set);
-        covered = o->cex_run;
-    } else if (doing) {
-        char *set = sim_invariant_set_text(r->violated);
-        what = g_strdup_printf(" while %s the violation of %s found", doing, set);
-        g_free(set);
-    }
     if (o->mode == SIM_MODE_RANDOM && o->runs == 0)
         o->incomplete_reason = g_strdup_printf("%s before any run of it was done", why);
     else if (o->mode == SIM_MODE_RANDOM)
-        o->incomplete_reason = g_strdup_printf("%s%s; %" G_GINT64_FORMAT " runs made, every run%s before seed %"
+        o->incomplete_reason = g_strdup_printf("%s; %" G_GINT64_FORMAT " runs made, every run%s before seed %"
                                                G_GUINT64_FORMAT " done",
-                                               why, what ? what : "", o->runs,
-                                               o->shard_count > 1 ? " of this shard" : "",
+                                               why, o->runs, o->shard_count > 1 ? " of this shard" : "",
                                                o->seed_base + (guint64)covered);
     else
-        o->incomplete_reason = g_strdup_printf("%s%s", why, what ? what : "");
-    g_free(what);
+        o->incomplete_reason = g_strdup(why);
     o->cex_run = -1;
     resume_fill(o, covered);
 }
@@ -308,7 +328,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     }
 
     o->first = eo->first;
-    o->claimed = sim_programs[s->workload_mode]->claims;
+    o->claimed = sim_program_claims(s);
 
     /* With --first, chunks after the first violation are discarded (a
      * sequential check stops there).  Otherwise every chunk counts, and
@@ -335,7 +355,6 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
             break;
         all_verified = all_verified && chunks[c].verdict == SIM_VERDICT_VERIFIED;
     }
-    int stopped_chunk = -1; /* a stop cut a replay or the shrinking of this chunk's finding */
     if (found >= 0) {
         sim_explore_result *r = &chunks[found];
         /* A chunked check (--jobs N) shrinks here, not in its chunks (no
@@ -347,65 +366,33 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
                 sim_explore_shrink_found(s, pool, &req->explore, o->runs, o->steps, &chunks[c]);
         }
         o->verdict = SIM_VERDICT_VIOLATION;
-        /* Each invariant's counterexample, replayed; a stop (or the history
-         * bound) during a replay, or one that cut its shrinking, leaves
-         * the scenario incomplete. */
+        /* Each invariant's counterexample, replayed for its timeline.  A
+         * stop (or the history bound) during a replay, or one that cut its
+         * shrinking, leaves it as the search kept it (counterexample_unshown):
+         * the violations stay, judged as found; the rest are judged unless
+         * the search itself was cut (then its reason says so, below). */
         sim_stop stopped = SIM_STOP_NONE;
-        stopped_chunk = -1;
-        int stopped_inv = -1;
-        const char *doing = NULL;
-        for (int i = 0; i < SIM_INV_COUNT && !stopped; i++) {
+        for (int i = 0; i < SIM_INV_COUNT; i++) {
             int c = inv_chunk[i];
             if (c < 0)
                 continue;
-            if (chunks[c].cex_unshrunk) {
-                stopped = chunks[c].stop_cause ? chunks[c].stop_cause : SIM_STOP_BUDGET;
-                stopped_chunk = c;
-                stopped_inv = i;
-                doing = "shrinking";
-                break;
-            }
             o->violated |= 1u << i;
-            o->inv_cex[i] = counterexample_fill(o, s, pool, &chunks[c].cex[i], 1u << i, req,
-                                                chunks[c].shrink_work_max, &stopped);
-            if (stopped) {
-                stopped_chunk = c;
-                stopped_inv = i;
-                doing = "replaying";
-            }
+            if (!stopped)
+                o->inv_cex[i] = counterexample_fill(o, s, pool, &chunks[c].cex[i], 1u << i, req,
+                                                    chunks[c].shrink_work_max, &stopped);
+            if (!o->inv_cex[i])
+                o->inv_cex[i] = counterexample_unshown(o, s, &chunks[c].cex[i], 1u << i, req,
+                                                       chunks[c].shrink_work_max, stopped);
         }
-        if (stopped) {
-            const sim_explore_result *sr = &chunks[stopped_chunk];
-            uint64_t seed = sr->cex[stopped_inv].spec.seed;
-            o->cex_seed = seed;
-            o->cex_run = o->mode == SIM_MODE_RANDOM && seed >= o->seed_base ? (gint64)(seed - o->seed_base) : -1;
-            char *why = sim_explore_stop_text(stopped, &req->explore);
-            incomplete_fill(o, sr, why, doing, chunk_first_run[stopped_chunk]);
-            g_free(why);
-        } else {
-            /* The primary counterexample: that of the first violation found. */
-            for (int i = 0; i < SIM_INV_COUNT; i++)
-                if ((r->primary & (1u << i)) && o->inv_cex[i])
-                    check_outcome_set_primary(o, o->inv_cex[i]);
-        }
+        /* The primary counterexample: that of the first violation found. */
+        for (int i = 0; i < SIM_INV_COUNT; i++)
+            if ((r->primary & (1u << i)) && o->inv_cex[i])
+                check_outcome_set_primary(o, o->inv_cex[i]);
     }
-    if (stopped_chunk >= 0) {
-        /* said above */
-    } else if (incomplete >= 0 && found < 0) {
+    if (incomplete >= 0 && found < 0) {
         const sim_explore_result *r = &chunks[incomplete];
-        const char *why = r->incomplete_reason ? r->incomplete_reason : "a budget ran out";
-        if (r->cex_unshrunk && o->mode == SIM_MODE_RANDOM) {
-            /* The counterexample whose shrinking was cut: the primary one. */
-            uint64_t seed = r->counterexample.seed;
-            for (int i = 0; i < SIM_INV_COUNT; i++)
-                if (r->primary & (1u << i))
-                    seed = r->cex[i].spec.seed;
-            o->cex_seed = seed;
-            o->cex_run = seed >= o->seed_base ? (gint64)(seed - o->seed_base) : -1;
-            incomplete_fill(o, r, why, "shrinking", chunk_first_run[incomplete]);
-        } else {
-            incomplete_fill(o, r, why, NULL, chunk_first_run[incomplete]);
-        }
+        incomplete_fill(o, r, r->incomplete_reason ? r->incomplete_reason : "a budget ran out",
+                        chunk_first_run[incomplete]);
     } else if (incomplete >= 0 && !eo->first) {
         /* A violation was found, but the budget left the rest unjudged. */
         const sim_explore_result *r = &chunks[incomplete];

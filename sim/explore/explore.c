@@ -285,23 +285,22 @@ static void primary_settle(const sim_explore_options *o, sim_explore_result *r)
     primary_sync(r);
 }
 
-/* Shrink a violation; when a stop from outside cut the shrinking, say what
- * was found, not what was not. */
+/* Shrink a violation.  A violation found stays a violation whatever
+ * stops the shrinking: its counterexample is then the run as found
+ * (cex_unshrunk), which the search made whatever the clock (a half-shrunk
+ * one would depend on it).  A search already stopped by a signal or the
+ * time budget shrinks nothing: no run can be made any more, and its
+ * reason (the rest not judged) stands. */
 static void shrink_and_report(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
                               gint64 search_runs, uint64_t search_steps, sim_explore_result *r)
 {
-    sim_explore_shrink(s, pool, o, search_runs, search_steps, r);
-    if (r->verdict == SIM_VERDICT_INCOMPLETE && r->cex_unshrunk) {
-        char *why = sim_explore_stop_text(r->stop_cause, o);
-        char *set = sim_invariant_set_text(r->violated);
-        g_free(r->incomplete_reason);
-        r->incomplete_reason = g_strdup_printf("%s while shrinking the violation of %s found after %" G_GINT64_FORMAT
-                                               " %s",
-                                               why, set, r->runs,
-                                               o->mode == SIM_MODE_EXHAUSTIVE ? "executions" : "runs");
-        g_free(set);
-        g_free(why);
+    if (r->stop_cause == SIM_STOP_SIGNAL || r->stop_cause == SIM_STOP_BUDGET) {
+        r->cex_unshrunk = TRUE;
+        return;
     }
+    /* A stop here leaves the search's judgement whole: only the
+     * counterexample is as found (check_outcome.c shows what it can). */
+    sim_explore_shrink(s, pool, o, search_runs, search_steps, r);
 }
 
 void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,

@@ -320,10 +320,10 @@ static gboolean pass_drop(shrinker *k, GArray *cur, shrink_score *best)
     return any;
 }
 
-/* Shrinking could not finish: r keeps the counterexample as found. */
+/* Shrinking could not finish: r keeps the counterexample as found (a real
+ * run: the violation stays; the search's verdict is still a violation). */
 static void shrink_give_up(sim_explore_result *r, sim_stop cause)
 {
-    r->verdict = SIM_VERDICT_INCOMPLETE;
     r->stop_cause = cause;
     r->cex_unshrunk = TRUE;
 }

@@ -10,7 +10,8 @@
  * not; the random, exhaustive and PCT explorers turn a stop into an
  * incomplete verdict naming its cause and count no run it cut; and a stop
  * that strikes while shrinking leaves the counterexample as found, marked
- * unshrunk, never half shrunk.  Method: small scenarios given as text; the
+ * unshrunk, never half shrunk, and the violation found (a search stopped
+ * after it found one shrinks nothing and keeps it).  Method: small scenarios given as text; the
  * word is set before a call, or from a step_done hook at a chosen step
  * (deterministic, no clock and no thread).
  */
@@ -211,7 +212,9 @@ static void test_exhaustive_history(void **state)
     sim_explore_result_clear(&r);
 }
 
-/* (6) A stop while shrinking: incomplete, the counterexample as found. */
+/* (6) A stop while shrinking: still a violation, the counterexample as
+ * found; and (7) a search that a stop cut after it found one: the same,
+ * without a shrinking run. */
 static void test_shrink_stopped(void **state)
 {
     (void)state;
@@ -235,11 +238,28 @@ static void test_shrink_stopped(void **state)
     sim_explore_options resolved;
     sim_explore_resolve(s, &o, &resolved);
     sim_explore_shrink(s, pool, &resolved, 0, 0, &r);
-    assert_int_equal(r.verdict, SIM_VERDICT_INCOMPLETE);
+    assert_int_equal(r.verdict, SIM_VERDICT_VIOLATION);
     assert_int_equal(r.stop_cause, SIM_STOP_SIGNAL);
     assert_true(r.cex_unshrunk);
     assert_false(r.shrunk);
     assert_int_equal(r.violated, violated);
+    assert_int_equal(r.counterexample.prefix_len, len);
+    assert_memory_equal(r.counterexample.prefix, found->data, len * sizeof(uint32_t));
+    sim_explore_result_clear(&r);
+
+    /* (7) */
+    o.stop = NULL;
+    sim_explore(s, pool, &o, &r);
+    r.stop_cause = SIM_STOP_BUDGET; /* as a search the budget cut after its violation */
+    word = SIM_STOP_BUDGET;
+    o.stop = &word;
+    o.shrink = TRUE;
+    sim_explore_shrink_found(s, pool, &o, r.runs, r.steps, &r);
+    assert_int_equal(r.verdict, SIM_VERDICT_VIOLATION);
+    assert_true(r.cex_unshrunk);
+    assert_int_equal(r.violated, violated);
+    for (int i = 0; i < SIM_INV_COUNT; i++)
+        assert_int_equal(r.cex[i].shrink_runs, 0);
     assert_int_equal(r.counterexample.prefix_len, len);
     assert_memory_equal(r.counterexample.prefix, found->data, len * sizeof(uint32_t));
     sim_explore_result_clear(&r);
