@@ -63,7 +63,15 @@ static void testcase(GString *out, const check_outcome *o, gboolean timing)
             attr(out, "value", o->algorithm);
             g_string_append(out, "/>\n");
         }
-        for (int i = 0; i < SIM_INV_COUNT; i++) {
+        if (o->live) { /* the starvation check judges starvation alone */
+            g_string_append(out, "        <property");
+            attr(out, "name", "starvation");
+            attr(out, "value", o->verdict == SIM_VERDICT_VIOLATION  ? "found"
+                               : o->verdict == SIM_VERDICT_INCOMPLETE ? "not-judged"
+                                                                      : "none");
+            g_string_append(out, "/>\n");
+        }
+        for (int i = 0; !o->live && i < SIM_INV_COUNT; i++) {
             char *name = g_strdup_printf("invariant.%s", sim_invariant_name(1u << i));
             g_string_append(out, "        <property");
             attr(out, "name", name);
@@ -87,7 +95,9 @@ static void testcase(GString *out, const check_outcome *o, gboolean timing)
         for (int i = 0; i < SIM_INV_COUNT; i++)
             if (o->inv_status[i] == CHECK_INV_HELD)
                 held |= 1u << i;
-        char *found = o->verdict == SIM_VERDICT_VIOLATION ? sim_invariant_set_text(o->violated) : NULL;
+        char *found = o->verdict != SIM_VERDICT_VIOLATION ? NULL
+                      : o->live ? g_strdup_printf("starvation (tab%d)", o->live_tab)
+                                : sim_invariant_set_text(o->violated);
         char *kept = held ? sim_invariant_set_text(held) : NULL;
         message = found ? g_strdup_printf("violation of %s%s%s; expected %s", found, kept ? "; held: " : "",
                                           kept ? kept : "", o->expectation)

@@ -106,7 +106,13 @@ static gboolean parse_invset(sim_scenario *s, const char *path, const key_spec *
                 if (strcmp(p, key_names(k)[j]) == 0)
                     found = j;
             if (found < 0)
-                ok = value_error(path, k, value, *p ? "names an unknown invariant" : "has an empty item", error);
+                ok = value_error(path, k, value,
+                                 strcmp(p, "starvation") == 0
+                                     ? "lists starvation among safety invariants (a workload that never ends is "
+                                       "judged for starvation alone, one that ends for these alone)"
+                                 : *p ? "names an unknown invariant"
+                                      : "has an empty item",
+                                 error);
             else
                 set |= 1u << found;
         }

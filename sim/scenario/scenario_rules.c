@@ -168,6 +168,14 @@ gboolean sim_scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **er
     }
     if (!keys_of_program_used(s, kf, error) || !js_module_checked(s, error))
         return FALSE;
+    if (g_key_file_has_key(kf, "explore", "states_max", NULL) && !s->forever) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [explore] states_max: has no effect in this scenario (it bounds the starvation check's "
+                    "graph); allowed: only with [workload] forever = true (the stateful search's bound is "
+                    "--state-memory)",
+                    s->path);
+        return FALSE;
+    }
     if (g_key_file_has_key(kf, "flush", "count", NULL) && !s->flush_enabled) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
                     "%s: [flush] count: has no effect in this scenario; allowed: only with [flush] enabled = true",
