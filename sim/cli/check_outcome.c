@@ -319,12 +319,12 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
                                                 : CHECK_SEARCH_STATELESS;
     o->symmetry = o->search != CHECK_SEARCH_STATELESS && eo->symmetry;
     if (o->search != CHECK_SEARCH_STATELESS) {
-        o->reduction = n_chunks > 0;
+        /* As the search decides (explore_state.c), from the options: the
+         * same in every shard, also one whose search never started. */
+        o->reduction = !eo->no_reduction && !eo->bitstate && s->tabs <= SIM_SLEEP_TABS_MAX;
         o->symmetry_applied = o->symmetry && n_chunks > 0;
-        for (int c = 0; c < n_chunks; c++) {
-            o->reduction = o->reduction && chunks[c].sleep_sets;
+        for (int c = 0; c < n_chunks; c++)
             o->symmetry_applied = o->symmetry_applied && chunks[c].symmetry_applied;
-        }
     }
 
     o->first = eo->first;
@@ -371,18 +371,21 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
          * shrinking, leaves it as the search kept it (counterexample_unshown):
          * the violations stay, judged as found; the rest are judged unless
          * the search itself was cut (then its reason says so, below). */
-        sim_stop stopped = SIM_STOP_NONE;
+        sim_stop stopped = SIM_STOP_NONE; /* a signal or the budget: no run from here on */
         for (int i = 0; i < SIM_INV_COUNT; i++) {
             int c = inv_chunk[i];
             if (c < 0)
                 continue;
             o->violated |= 1u << i;
+            sim_stop why = stopped; /* the history bound is this run's alone */
             if (!stopped)
                 o->inv_cex[i] = counterexample_fill(o, s, pool, &chunks[c].cex[i], 1u << i, req,
-                                                    chunks[c].shrink_work_max, &stopped);
+                                                    chunks[c].shrink_work_max, &why);
             if (!o->inv_cex[i])
                 o->inv_cex[i] = counterexample_unshown(o, s, &chunks[c].cex[i], 1u << i, req,
-                                                       chunks[c].shrink_work_max, stopped);
+                                                       chunks[c].shrink_work_max, why);
+            if (why != SIM_STOP_HISTORY)
+                stopped = why;
         }
         /* The primary counterexample: that of the first violation found. */
         for (int i = 0; i < SIM_INV_COUNT; i++)

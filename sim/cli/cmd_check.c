@@ -135,7 +135,8 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
          * adds how far the scenario got (a chunk's own count would mislead). */
         sim_explore_options resolved;
         sim_explore_resolve(job->scenario, &eo, &resolved);
-        if (r.verdict == SIM_VERDICT_INCOMPLETE && resolved.mode == SIM_MODE_RANDOM && r.stop_cause) {
+        if ((r.verdict == SIM_VERDICT_INCOMPLETE || r.incomplete_reason) && resolved.mode == SIM_MODE_RANDOM &&
+            r.stop_cause) {
             g_free(r.incomplete_reason);
             r.incomplete_reason = sim_explore_stop_text(r.stop_cause, &req->explore);
         }
@@ -453,25 +454,32 @@ static char *stateful_refused(const char *file, const sim_scenario *s, const che
     if (s->forever)
         return live_refused(file, s, req, &o);
     const char *search = o.mode == SIM_MODE_RANDOM ? "random search" : "PCT search";
-    if (o.mode != SIM_MODE_EXHAUSTIVE && (o.stateful || o.bitstate))
+    if (o.mode != SIM_MODE_EXHAUSTIVE) {
+        /* Asked for on the command line, or by a file whose own search is
+         * random or PCT: refused.  A file's keys for its exhaustive search
+         * do not apply under a --mode that overrides it (as its
+         * preemptions_max does not): `check scenarios/ --mode random`. */
+        gboolean own = (sim_mode)s->explore_mode != SIM_MODE_EXHAUSTIVE;
+        const char *option = req->explore.bitstate           ? "--bitstate"
+                             : req->explore.stateful_set     ? "--stateful"
+                             : req->explore.symmetry         ? "--symmetry"
+                             : req->explore.state_memory_set ? "--state-memory"
+                             : own && s->stateful            ? "[explore] stateful = true"
+                             : own && s->symmetry            ? "[explore] symmetry = true"
+                                                             : NULL;
+        if (!option)
+            return NULL;
         return g_strdup_printf("%s: %s: only in an exhaustive search (the %s makes runs and keeps no states); "
                                "allowed: --mode exhaustive, or [explore] mode = exhaustive",
-                               file,
-                               req->explore.bitstate       ? "--bitstate"
-                               : req->explore.stateful_set ? "--stateful"
-                                                           : "[explore] stateful = true",
-                               search);
-    if (o.mode != SIM_MODE_EXHAUSTIVE || !(o.stateful || o.bitstate)) {
+                               file, option, search);
+    }
+    if (!(o.stateful || o.bitstate)) {
         const char *option = req->explore.symmetry           ? "--symmetry"
                              : o.symmetry                    ? "[explore] symmetry = true"
                              : req->explore.state_memory_set ? "--state-memory"
                                                              : NULL;
         if (!option)
             return NULL;
-        if (o.mode != SIM_MODE_EXHAUSTIVE)
-            return g_strdup_printf("%s: %s: only in an exhaustive stateful search (the %s keeps no states); "
-                                   "allowed: --mode exhaustive with --stateful or --bitstate",
-                                   file, option, search);
         return g_strdup_printf("%s: %s: only with --stateful or --bitstate (the stateless search keeps no states); "
                                "allowed: --stateful, --bitstate, or [explore] stateful = true",
                                file, option);

@@ -167,8 +167,9 @@ static char *merged_bounds(const check_outcome *first, guint shards, gint64 stat
 }
 
 /* A starvation check is not split: every shard ran it whole, with the
- * same result (it is deterministic), so the merge is one shard's, the
- * lowest: missing shards leave nothing out. */
+ * same result (it is deterministic), so the merge is one shard's: the
+ * lowest that finished, else the lowest; missing shards leave nothing
+ * out. */
 static check_outcome *live_merge(check_outcome *m, const check_outcome *s)
 {
     m->scenario_hash = s->scenario_hash;
@@ -227,8 +228,12 @@ static check_outcome *group_merge(merge_group *g, char **error)
             return NULL;
         }
     }
-    if (first->live)
-        return live_merge(m, first);
+    if (first->live) { /* a shard that finished it, if one did */
+        const check_outcome *best = first;
+        for (guint i = 0; i < g->shards->len && best->verdict == SIM_VERDICT_INCOMPLETE; i++)
+            best = g->shards->pdata[i];
+        return live_merge(m, best);
+    }
     m->scenario_hash = first->scenario_hash;
     m->mode = first->mode;
     m->time = first->time;
@@ -266,7 +271,10 @@ static check_outcome *group_merge(merge_group *g, char **error)
         m->quota_runs += s->quota_runs;
         m->elapsed_s += s->elapsed_s;
         all_verified = all_verified && s->verdict == SIM_VERDICT_VERIFIED;
-        if (s->verdict == SIM_VERDICT_INCOMPLETE) {
+        /* A violation with a reason: a stop cut the shard's search after
+         * it found one, and the rest of it was not judged. */
+        if (s->verdict == SIM_VERDICT_INCOMPLETE ||
+            (s->verdict == SIM_VERDICT_VIOLATION && s->incomplete_reason && !s->first)) {
             incomplete = TRUE;
             g_string_append_printf(reasons, "%sshard %d/%d: %s", reasons->len ? "; " : "", s->shard_index,
                                    s->shard_count, s->incomplete_reason ? s->incomplete_reason : "incomplete");

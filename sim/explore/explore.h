@@ -148,7 +148,6 @@ typedef struct sim_explore_result {
     double bitstate_coverage; /* bitstate: estimated fraction of states not omitted */
     gboolean symmetry_applied; /* stateful with symmetry: applied to the end (not refused by the
                                   program, not given up at run time) */
-    gboolean sleep_sets;      /* stateful: the reduction by sleep sets was on (see SIM_SLEEP_TABS_MAX) */
     gint64 preemption_bound_reached; /* iterative context bounding: last bound searched */
     /* exhaustive with shards (summed over the preemption bounds searched) */
     gint64 shard_items;       /* work items of the whole search */
@@ -225,7 +224,7 @@ char *sim_explore_shard_bounds(const sim_explore_options *options, const sim_exp
 #define SIM_STATE_MEMORY_MB_DEFAULT 512
 /* The stateful search keeps sleep sets (its reduction) for at most this
  * many tabs: a byte a state in the visited set.  Beyond, it expands every
- * choice (result sleep_sets FALSE). */
+ * choice (the JSON report's limits.reduction false). */
 #define SIM_SLEEP_TABS_MAX 8
 void sim_explore_stateful(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                           sim_explore_result *result);

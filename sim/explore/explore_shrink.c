@@ -417,8 +417,11 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
 {
     /* The search's work without its bytes (not counted): a lower bound. */
     uint64_t work_max = MAX(SHRINK_WORK_FLOOR, search_steps + (uint64_t)MAX(search_runs, 0) * SHRINK_RUN_WORK);
+    r->shrink_work_max = work_max;
     /* With --first only the primary counterexample is shown: the others
-     * found in its run are not shrunk. */
+     * found in its run are not shrunk.  The history bound is one run's
+     * (the next counterexample may be short); a signal or the budget
+     * stops every run from here on. */
     for (int i = 0; i < SIM_INV_COUNT; i++) {
         guint inv = 1u << i;
         if (!(r->violated & inv) || (o->first && inv != r->primary))
@@ -426,10 +429,11 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
         sim_stop stopped = shrink_one(s, pool, o, work_max, &r->cex[i], inv);
         if (stopped) {
             shrink_give_up(r, stopped);
-            return;
+            if (stopped != SIM_STOP_HISTORY)
+                return;
+            continue;
         }
         if (inv == r->primary)
             r->shrink_cut = r->cex[i].shrink_cut;
     }
-    r->shrink_work_max = work_max;
 }

@@ -663,7 +663,6 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     r->revisits = r->pruned;
     r->state_bytes = state_set_bytes(&d.visited);
     r->symmetry_applied = o->symmetry && !d.asymmetric && !d.symmetry_broken;
-    r->sleep_sets = d.sleep_sets;
     r->bitstate_coverage = d.visited.count ? 1.0 - d.visited.fp_sum / (double)d.visited.count : 1.0;
     r->bounds_text = sim_explore_shard_bounds(o, r, stateful_bounds(s, &d));
     if (conflict) {
