@@ -212,6 +212,9 @@ int cli_merge(int argc, char **argv);
 /* check_items.c: --list-items, the work items of each scenario's split
  * exhaustive search printed instead of explored; the exit code. */
 int check_items_list(const check_request *req, GPtrArray *files, GPtrArray *errors);
+/* check_refuse.c: why scenario s (from file) cannot be checked with the
+ * options of req (a message for exit 2, caller frees), or NULL. */
+char *check_options_refused(const char *file, const sim_scenario *s, const check_request *req);
 
 /* check_split.c: one exhaustive scenario across --jobs threads.  Whether
  * the scenario is split (resolved options), the options of part k of n,
