@@ -104,7 +104,6 @@ static const sim_violation *violation_of(const sim_run *run, guint inv)
     return report_first_violation(run);
 }
 
-/* Replays one counterexample with a trace: violation text, timeline, token. */
 /* A counterexample's seed, run, and shrinking line. */
 static check_cex *cex_begin(const check_outcome *o, const sim_explore_cex *found, uint64_t shrink_work_max)
 {
@@ -157,6 +156,8 @@ static check_cex *counterexample_unshown(const check_outcome *o, const sim_scena
     return c;
 }
 
+/* Replays one counterexample with a trace: violation text, timeline,
+ * token; NULL with *stopped set when a stop or the history bound cut it. */
 static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
                                       const sim_explore_cex *found, guint inv, const check_request *req,
                                       uint64_t shrink_work_max, sim_stop *stopped)
@@ -308,8 +309,8 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->time_limit_ms = s->time_limit_ms;
     o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
     /* The stateless search reduces by source-DPOR without a preemption
-     * bound; the stateful one by sleep sets where its runs say they were on
-     * (not with --bitstate or more than SIM_SLEEP_TABS_MAX tabs). */
+     * bound; the stateful one by sleep sets (not with --bitstate or more
+     * than SIM_SLEEP_TABS_MAX tabs), below. */
     o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0 &&
                    !eo->stateful && !eo->bitstate;
     o->pct_depth = eo->mode == SIM_MODE_PCT ? eo->pct_depth : 0;
