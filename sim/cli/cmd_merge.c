@@ -301,6 +301,10 @@ static check_outcome *group_merge(merge_group *g, char **error)
         copy_counterexample(m, cex);
         if (!m->first)
             per_invariant_merge(m, g->shards);
+        else /* the one shown: its shard's, named by its invariant as check names it */
+            for (int i = 0; i < SIM_INV_COUNT; i++)
+                if ((m->violated & (1u << i)) && cex->inv_cex[i])
+                    m->inv_cex[i] = cex_copy(cex->inv_cex[i]);
     }
     /* Without --first, violations found leave the rest unjudged when a
      * shard was incomplete; with --first the violation decides. */
