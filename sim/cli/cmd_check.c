@@ -541,8 +541,14 @@ static int reports_write(const check_cli *c, check_outcome *const *outcomes, gui
     GError *error = NULL;
     for (guint i = 0; c->mermaid && i < n; i++) {
         const check_outcome *o = outcomes[i];
-        if (!o->mermaid)
+        if (o->verdict != SIM_VERDICT_VIOLATION || o->live)
             continue;
+        if (!o->mermaid) { /* its timeline was not made (a stop): not the next scenario's instead */
+            fprintf(stderr, "tabsim: --mermaid %s: not written: the first counterexample (%s) has no timeline; "
+                            "its replay command makes one (tabsim replay ... --mermaid FILE)\n",
+                    c->mermaid, o->name);
+            break;
+        }
         GError *merr = NULL;
         if (!g_file_set_contents(c->mermaid, o->mermaid, -1, &merr)) {
             rc = cli_usage_error("--mermaid %s: %s", c->mermaid, merr->message);
