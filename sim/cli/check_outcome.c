@@ -372,7 +372,14 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
          * shrinking, leaves it as the search kept it (counterexample_unshown):
          * the violations stay, judged as found; the rest are judged unless
          * the search itself was cut (then its reason says so, below). */
-        sim_stop stopped = SIM_STOP_NONE; /* a signal or the budget: no run from here on */
+        /* A signal or the budget: no run from here on.  A search they cut
+         * counts as one (the explorer reads the clock itself, and may stop
+         * a moment before the stop word is set: its replays would then
+         * depend on which came first). */
+        sim_stop stopped = SIM_STOP_NONE;
+        for (int c = 0; c < n_chunks; c++)
+            if (chunks[c].stop_cause == SIM_STOP_SIGNAL || chunks[c].stop_cause == SIM_STOP_BUDGET)
+                stopped = chunks[c].stop_cause;
         for (int i = 0; i < SIM_INV_COUNT; i++) {
             int c = inv_chunk[i];
             if (c < 0)
