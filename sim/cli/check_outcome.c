@@ -16,7 +16,6 @@
 
 #include <string.h>
 
-#include "sim/explore/token.h"
 #include "sim/input.h"
 #include "sim/programs/algorithms.h"
 #include "sim/programs/program.h"
@@ -125,6 +124,15 @@ static check_cex *cex_begin(const check_outcome *o, const sim_explore_cex *found
     return c;
 }
 
+/* Its token (taken) and the replay command that shows it. */
+static void cex_token_set(check_cex *c, const sim_scenario *s, char *token)
+{
+    c->token = token;
+    char *quoted = sim_input_shell_quote(s->path);
+    c->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, c->token);
+    g_free(quoted);
+}
+
 /* A counterexample whose run could not be made again for its timeline (a
  * stop, or the history bound): its token, replay command and what it
  * violated, from what the search kept.  The violation is real (the search
@@ -133,16 +141,7 @@ static check_cex *counterexample_unshown(const check_outcome *o, const sim_scena
                                          guint inv, const check_request *req, uint64_t shrink_work_max, sim_stop why)
 {
     check_cex *c = cex_begin(o, found, shrink_work_max);
-    sim_token token = {s->hash, found->spec.seed, found->spec.tail, found->spec.untimed, found->spec.discrete, NULL};
-    if (found->spec.prefix_len > 0) {
-        token.prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), (guint)found->spec.prefix_len);
-        g_array_append_vals(token.prefix, found->spec.prefix, (guint)found->spec.prefix_len);
-    }
-    c->token = sim_token_encode(&token);
-    sim_token_clear(&token);
-    char *quoted = sim_input_shell_quote(s->path);
-    c->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, c->token);
-    g_free(quoted);
+    cex_token_set(c, s, sim_spec_token(s->hash, &found->spec));
     char *cause = sim_explore_stop_text(why, &req->explore);
     char *stop = why == SIM_STOP_HISTORY
                      ? g_strdup_printf("%s, and so would its replay; --steps or a smaller workload fits under it", cause)
@@ -176,10 +175,7 @@ static check_cex *counterexample_fill(const check_outcome *o, const sim_scenario
         return NULL;
     }
     const sim_violation *v = violation_of(&run, inv);
-    c->token = sim_run_token(&run, &spec);
-    char *quoted = sim_input_shell_quote(s->path);
-    c->replay = g_strdup_printf("tabsim replay %s --token %s --trace", quoted, c->token);
-    g_free(quoted);
+    cex_token_set(c, s, sim_run_token(&run, &spec));
     c->timeline = g_ptr_array_new_with_free_func(g_free);
     if (v) {
         c->mermaid = mermaid_render(s, &run, v, (unsigned)req->context);
@@ -309,8 +305,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     o->time_limit_ms = s->time_limit_ms;
     o->preemptions_max = eo->mode == SIM_MODE_EXHAUSTIVE ? eo->preemptions_max : -1;
     /* The stateless search reduces by source-DPOR without a preemption
-     * bound; the stateful one by sleep sets (not with --bitstate or more
-     * than SIM_SLEEP_TABS_MAX tabs), below. */
+     * bound; the stateful one by sleep sets where it can, below. */
     o->reduction = eo->mode == SIM_MODE_EXHAUSTIVE && !eo->no_reduction && eo->preemptions_max < 0 &&
                    !eo->stateful && !eo->bitstate;
     o->pct_depth = eo->mode == SIM_MODE_PCT ? eo->pct_depth : 0;
@@ -322,7 +317,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     if (o->search != CHECK_SEARCH_STATELESS) {
         /* As the search decides (explore_state.c), from the options: the
          * same in every shard, also one whose search never started. */
-        o->reduction = !eo->no_reduction && !eo->bitstate && s->tabs <= SIM_SLEEP_TABS_MAX;
+        o->reduction = sim_explore_stateful_reduces(eo, s);
         o->symmetry_applied = o->symmetry && n_chunks > 0;
         for (int c = 0; c < n_chunks; c++)
             o->symmetry_applied = o->symmetry_applied && chunks[c].symmetry_applied;

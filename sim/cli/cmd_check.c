@@ -99,11 +99,9 @@ static void task_run(check_state *st, const check_task *t, sim_stack_pool *pool)
         stopped = SIM_STOP_BUDGET;
     if (job->scenario->forever && !stopped) {
         /* Tabs that take the lock for ever: the starvation check, whatever the mode. */
-        sim_live_options lo = {.stop = req->explore.stop, .clock_s = wall_clock_s};
-        sim_scenario local = *job->scenario; /* --steps bounds its replays too (read-only copy) */
-        if (req->explore.steps_max > 0)
-            local.steps_max = req->explore.steps_max;
-        sim_live_check(&local, pool, &lo, &job->live);
+        sim_live_options lo = {.stop = req->explore.stop, .clock_s = wall_clock_s,
+                               .steps_max = req->explore.steps_max};
+        sim_live_check(job->scenario, pool, &lo, &job->live);
         job->live_ran = TRUE;
         r.verdict = job->live.verdict == SIM_LIVE_INCOMPLETE ? SIM_VERDICT_INCOMPLETE : SIM_VERDICT_VERIFIED;
     } else if (superseded) {

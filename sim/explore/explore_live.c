@@ -501,9 +501,14 @@ static guint8 live_check_assuming(const sim_scenario *s, sim_stack_pool *pool, c
  * to now while no code reads the clock, so that a run whose sleeps move
  * the clock can close a cycle; a run that breaks an assumption voids the
  * graph, and the check starts over without it (its replays count). */
-void sim_live_check(const sim_scenario *s, sim_stack_pool *pool, const sim_live_options *o, sim_live_result *r)
+void sim_live_check(const sim_scenario *scenario, sim_stack_pool *pool, const sim_live_options *o,
+                    sim_live_result *r)
 {
     memset(r, 0, sizeof *r);
+    sim_scenario local = *scenario; /* read-only; its strings stay the original's (as sim_explore's) */
+    if (o->steps_max > 0)
+        local.steps_max = o->steps_max;
+    const sim_scenario *s = &local;
     double t0 = o->clock_s ? o->clock_s() : 0;
     guint8 assume = g_getenv("TABSIM_DIGEST_EXACT") ? 0 : SIM_DIGEST_ASSUME_ALL;
     guint8 broken;

@@ -55,6 +55,7 @@ typedef struct sim_live_result {
 
 typedef struct sim_live_options {
     int64_t states_max;          /* 0: the scenario's [explore] states_max */
+    int64_t steps_max;           /* > 0: bounds every replay (--steps), over [run] steps_max */
     const volatile int *stop;    /* sim/world/stop.h; NULL = none */
     double (*clock_s)(void);     /* for elapsed_s only (never decides anything); NULL = none */
     /* Tests: filled with a g_malloc'ed sim_digest of each final state (a

@@ -96,7 +96,7 @@ typedef struct snode {
 #define SNAP_STEP_BYTES 65536
 
 /* Sleep sets are kept for at most this many tabs (a byte a state). */
-#define SLEEP_TABS_MAX SIM_SLEEP_TABS_MAX
+#define SLEEP_TABS_MAX 8
 
 typedef struct sdfs {
     const sim_explore_options *o;
@@ -559,6 +559,11 @@ static gboolean split_choose(const sim_scenario *s, sim_stack_pool *pool, const 
     return depth >= 0;
 }
 
+gboolean sim_explore_stateful_reduces(const sim_explore_options *o, const sim_scenario *s)
+{
+    return !o->no_reduction && !o->bitstate && s->tabs <= SLEEP_TABS_MAX;
+}
+
 void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
                           sim_explore_result *r)
 {
@@ -576,7 +581,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     }
     /* Sleep sets need the sleep set of each state stored: not in a
      * bitstate array, and a byte holds eight tabs. */
-    d.sleep_sets = !o->no_reduction && !o->bitstate && s->tabs <= SLEEP_TABS_MAX;
+    d.sleep_sets = sim_explore_stateful_reduces(o, s);
     d.sleep_acc = g_new0(sim_access, d.n_tabs);
     d.spare = g_ptr_array_new_with_free_func(g_free);
     state_snaps_init(&d.snaps, s, pool, sizeof(state_view));

@@ -72,7 +72,12 @@ void sim_run_clear(sim_run *run)
 
 char *sim_run_token(const sim_run *run, const sim_run_spec *spec)
 {
-    sim_token token = {run->scenario_hash, spec->seed, spec->tail, spec->untimed, spec->discrete, NULL};
+    return sim_spec_token(run->scenario_hash, spec);
+}
+
+char *sim_spec_token(uint32_t scenario_hash, const sim_run_spec *spec)
+{
+    sim_token token = {scenario_hash, spec->seed, spec->tail, spec->untimed, spec->discrete, NULL};
     if (spec->prefix_len > 0) {
         token.prefix = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), (guint)spec->prefix_len);
         g_array_append_vals(token.prefix, spec->prefix, (guint)spec->prefix_len);

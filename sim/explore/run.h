@@ -82,6 +82,9 @@ void sim_run_end(sim_run *run, struct sim_world *world, const sim_run_spec *spec
 void sim_run_clear(sim_run *run);
 /* The replay token of this run. */
 char *sim_run_token(const sim_run *run, const sim_run_spec *spec);
+/* The replay token of the run spec makes in the scenario of hash
+ * scenario_hash, without making it (a counterexample a stop left unshown). */
+char *sim_spec_token(uint32_t scenario_hash, const sim_run_spec *spec);
 
 /* Is this set of violated invariants what the scenario's [expect] says?
  * With ignore_expect, only "no violation" is expected. */
