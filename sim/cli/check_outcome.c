@@ -356,10 +356,16 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         /* A chunked check (--jobs N) shrinks here, not in its chunks (no
          * shrinking run was made), bounded by the whole search's steps as
          * one explorer would be: the same counterexample, the same bound. */
+        /* What the whole check found violated: a chunk's shrinking keeps
+         * to it (explore_shrink.c). */
+        guint violated = 0;
+        for (int i = 0; i < SIM_INV_COUNT; i++)
+            if (inv_chunk[i] >= 0)
+                violated |= 1u << i;
         for (int i = 0; i < SIM_INV_COUNT; i++) {
             int c = inv_chunk[i];
             if (c >= 0 && eo->shrink && !chunks[c].cex_unshrunk && chunks[c].cex[i].shrink_runs == 0)
-                sim_explore_shrink_found(s, pool, &req->explore, o->runs, o->steps, &chunks[c]);
+                sim_explore_shrink_found(s, pool, &req->explore, o->runs, o->steps, violated, &chunks[c]);
         }
         o->verdict = SIM_VERDICT_VIOLATION;
         /* Each invariant's counterexample, replayed for its timeline.  A

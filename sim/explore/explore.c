@@ -292,7 +292,7 @@ static void primary_settle(const sim_explore_options *o, sim_explore_result *r)
  * time budget shrinks nothing: no run can be made any more, and its
  * reason (the rest not judged) stands. */
 static void shrink_and_report(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                              gint64 search_runs, uint64_t search_steps, sim_explore_result *r)
+                              gint64 search_runs, uint64_t search_steps, guint violated, sim_explore_result *r)
 {
     if (r->stop_cause == SIM_STOP_SIGNAL || r->stop_cause == SIM_STOP_BUDGET) {
         r->cex_unshrunk = TRUE;
@@ -300,7 +300,7 @@ static void shrink_and_report(const sim_scenario *s, sim_stack_pool *pool, const
     }
     /* A stop here leaves the search's judgement whole: only the
      * counterexample is as found (check_outcome.c shows what it can). */
-    sim_explore_shrink(s, pool, o, search_runs, search_steps, r);
+    sim_explore_shrink(s, pool, o, search_runs, search_steps, violated, r);
 }
 
 void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
@@ -332,20 +332,20 @@ void sim_explore(const sim_scenario *scenario, sim_stack_pool *pool, const sim_e
         break;
     }
     if (r->verdict == SIM_VERDICT_VIOLATION && o->shrink)
-        shrink_and_report(s, pool, o, r->runs, r->steps, r);
+        shrink_and_report(s, pool, o, r->runs, r->steps, r->violated, r);
     primary_settle(o, r);
 }
 
 void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool,
                               const sim_explore_options *options, gint64 search_runs, uint64_t search_steps,
-                              sim_explore_result *r)
+                              guint violated, sim_explore_result *r)
 {
     sim_explore_options o;
     sim_explore_resolve(scenario, options, &o);
     sim_scenario local = *scenario;
     if (o.steps_max > 0)
         local.steps_max = o.steps_max;
-    shrink_and_report(&local, pool, &o, search_runs, search_steps, r);
+    shrink_and_report(&local, pool, &o, search_runs, search_steps, violated, r);
     primary_settle(&o, r);
 }
 

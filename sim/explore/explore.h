@@ -186,16 +186,18 @@ gboolean sim_explore_all_violated(const sim_scenario *scenario, const sim_explor
 void sim_explore_count_run(sim_explore_result *result, const sim_monitor *monitor);
 /* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */
 /* Replaces each counterexample by a shorter one violating the same
- * invariant (with --first, only the primary one), within a bound that grows with the
- * search's runs and steps (explore_shrink.c). */
+ * invariant (with --first, only the primary one) and none outside
+ * violated (the invariants the whole check found violated; result's own
+ * are added), within a bound that grows with the search's runs and steps
+ * (explore_shrink.c). */
 void sim_explore_shrink(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
-                        gint64 search_runs, uint64_t search_steps, sim_explore_result *result);
+                        gint64 search_runs, uint64_t search_steps, guint violated, sim_explore_result *result);
 /* The same for a counterexample found by sim_explore with shrink off (the
  * chunks of a check with --jobs N are shrunk once, by the caller, after
  * they are combined): applies the options (--steps) as sim_explore does. */
 void sim_explore_shrink_found(const sim_scenario *scenario, sim_stack_pool *pool,
                               const sim_explore_options *options, gint64 search_runs, uint64_t search_steps,
-                              sim_explore_result *result);
+                              guint violated, sim_explore_result *result);
 void sim_explore_pct(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                      sim_explore_result *result);
 void sim_explore_exhaustive(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,

@@ -5,7 +5,8 @@
  * the "zero" tail, whose scheduling answer 0 means "let the tab that just
  * stepped go on" (no preemption) and whose value answer 0 means "the low
  * end of the range".  Shrinking searches for another prefix whose run
- * violates the same invariant and is better: fewer timeline lines up to
+ * violates the same invariant, and none that the check found held (it
+ * would contradict the report), and is better: fewer timeline lines up to
  * the step that broke the invariant (the length the user reads), then
  * fewer preemptions, then fewer non-zero answers (fewer faults, extreme
  * latencies, tabs involved; a shorter token).  Candidates run untraced;
@@ -73,6 +74,9 @@ typedef struct shrinker {
     sim_stack_pool *pool;
     sim_run_spec base; /* flags of the counterexample: untimed, discrete */
     guint target;      /* the invariant to keep violating */
+    guint allowed;     /* the invariants the check found violated: a candidate
+                          that violates another is no counterexample of
+                          this check, which reports that one held */
     gint64 runs;
     uint64_t work;     /* over all candidate runs (SHRINK_RUN_WORK) */
     uint64_t work_max; /* the bound on work */
@@ -130,7 +134,8 @@ static shrink_score shrink_run(shrinker *k, const uint32_t *prefix, guint len, g
     shrink_score sc = {0};
     if (run.stopped && run.stopped != SIM_STOP_HISTORY)
         k->stopped = run.stopped;
-    const sim_violation *v = run.stopped ? NULL : violation_of(&run.monitor, k->target);
+    const sim_violation *v = run.stopped || (run.monitor.violated & ~k->allowed) ? NULL
+                                                                                 : violation_of(&run.monitor, k->target);
     if (v) {
         sc.violates = TRUE;
         sc.steps = v->step;
@@ -331,13 +336,14 @@ static void shrink_give_up(sim_explore_result *r, sim_stop cause)
 /* Shrinks one counterexample c, keeping a violation of target, within
  * work_max; a stop from outside is returned (c then stays as found). */
 static sim_stop shrink_one(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                           uint64_t work_max, sim_explore_cex *c, guint target)
+                           uint64_t work_max, sim_explore_cex *c, guint target, guint allowed)
 {
     /* A candidate that runs far longer than the counterexample cannot be
      * better, and a schedule that livelocks must not run to the scenario's
      * step bound: candidates are capped at a few times the found run. */
     sim_scenario capped = *s;
-    shrinker k = {.s = &capped, .pool = pool, .base = c->spec, .target = target, .work_max = work_max};
+    shrinker k = {.s = &capped, .pool = pool, .base = c->spec, .target = target, .allowed = allowed | target,
+                  .work_max = work_max};
     k.arity = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.arity_scratch = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     k.base.sched_pick = NULL;
@@ -413,7 +419,7 @@ static sim_stop shrink_one(const sim_scenario *s, sim_stack_pool *pool, const si
 }
 
 void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o,
-                        gint64 search_runs, uint64_t search_steps, sim_explore_result *r)
+                        gint64 search_runs, uint64_t search_steps, guint violated, sim_explore_result *r)
 {
     /* The search's work without its bytes (not counted): a lower bound. */
     uint64_t work_max = MAX(SHRINK_WORK_FLOOR, search_steps + (uint64_t)MAX(search_runs, 0) * SHRINK_RUN_WORK);
@@ -426,7 +432,7 @@ void sim_explore_shrink(const sim_scenario *s, sim_stack_pool *pool, const sim_e
         guint inv = 1u << i;
         if (!(r->violated & inv) || (o->first && inv != r->primary))
             continue;
-        sim_stop stopped = shrink_one(s, pool, o, work_max, &r->cex[i], inv);
+        sim_stop stopped = shrink_one(s, pool, o, work_max, &r->cex[i], inv, violated | r->violated);
         if (stopped) {
             shrink_give_up(r, stopped);
             if (stopped != SIM_STOP_HISTORY)

@@ -237,7 +237,7 @@ static void test_shrink_stopped(void **state)
     o.stop = &word;
     sim_explore_options resolved;
     sim_explore_resolve(s, &o, &resolved);
-    sim_explore_shrink(s, pool, &resolved, 0, 0, &r);
+    sim_explore_shrink(s, pool, &resolved, 0, 0, r.violated, &r);
     assert_int_equal(r.verdict, SIM_VERDICT_VIOLATION);
     assert_int_equal(r.stop_cause, SIM_STOP_SIGNAL);
     assert_true(r.cex_unshrunk);
@@ -254,7 +254,7 @@ static void test_shrink_stopped(void **state)
     word = SIM_STOP_BUDGET;
     o.stop = &word;
     o.shrink = TRUE;
-    sim_explore_shrink_found(s, pool, &o, r.runs, r.steps, &r);
+    sim_explore_shrink_found(s, pool, &o, r.runs, r.steps, r.violated, &r);
     assert_int_equal(r.verdict, SIM_VERDICT_VIOLATION);
     assert_true(r.cex_unshrunk);
     assert_int_equal(r.violated, violated);
