@@ -46,12 +46,34 @@ static char *live_refused(const char *file, const sim_scenario *s, const check_r
     return NULL;
 }
 
+/* Run i of a random or PCT search has seed base + i, printed with its
+ * result (found in run i, seed ...; the resume line) for `tabsim run
+ * --seed` and `check --seed` to take back, which take at most
+ * G_MAXINT64: every run's seed must be one. */
+static char *seeds_refused(const char *file, const sim_scenario *s, const check_request *req)
+{
+    gint64 runs = req->runs > 0 ? req->runs : s->runs;
+    guint64 base = req->seed >= 0 ? (guint64)req->seed : (guint64)s->seed;
+    if (runs < 1 || base <= (guint64)(G_MAXINT64 - (runs - 1)))
+        return NULL;
+    return g_strdup_printf("%s: %s %" G_GUINT64_FORMAT " with %" G_GINT64_FORMAT " runs: the last run's seed "
+                           "would be past %" G_GINT64_FORMAT ", which --seed does not take back; allowed: a seed "
+                           "of at most %" G_GINT64_FORMAT " for these runs",
+                           file, req->seed >= 0 ? "--seed" : "[check] seed", base, runs, G_MAXINT64,
+                           G_MAXINT64 - (runs - 1));
+}
+
 char *check_options_refused(const char *file, const sim_scenario *s, const check_request *req)
 {
     sim_explore_options o;
     sim_explore_resolve(s, &req->explore, &o);
     if (s->forever)
         return live_refused(file, s, req, &o);
+    if (o.mode != SIM_MODE_EXHAUSTIVE) {
+        char *why = seeds_refused(file, s, req);
+        if (why)
+            return why;
+    }
     const char *search = o.mode == SIM_MODE_RANDOM ? "random search" : "PCT search";
     if (o.mode != SIM_MODE_EXHAUSTIVE) {
         /* Asked for on the command line, or by a file whose own search is

@@ -64,13 +64,7 @@ static int sweep_write(const char *path, const GString *text)
 static int sweep_exec(const char *path, const sweep_options *o)
 {
     GError *error = NULL;
-    sim_sweep *sw = sim_sweep_new(path, o->runs > 0 ? o->runs : 1, o->seed, &error);
-    if (sw && o->runs == 0) {
-        /* default: the scenario's [check] runs */
-        sim_scenario *s = cli_scenario_load(path);
-        sw->runs = s ? s->runs : 1;
-        sim_scenario_free(s);
-    }
+    sim_sweep *sw = sim_sweep_new(path, o->runs, o->seed, &error); /* 0 runs: the scenario's [check] runs */
     for (int i = 0; sw && o->vary[i]; i++)
         if (!sim_sweep_add_axis(sw, o->vary[i], &error)) {
             sim_sweep_free(sw);

@@ -27,7 +27,6 @@
 
 sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **error)
 {
-    g_assert(runs >= 1);
     sim_scenario *s = sim_scenario_load(path, error);
     if (!s)
         return NULL;
@@ -40,9 +39,21 @@ sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **er
         return NULL;
     }
     sw->axes = g_ptr_array_new();
-    sw->runs = runs;
+    sw->runs = runs > 0 ? runs : s->runs; /* 0: the scenario's [check] runs */
+    runs = sw->runs;
     sw->seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s->seed;
     sim_scenario_free(s);
+    /* A point's runs have seeds seed .. seed + runs - 1, each printed for
+     * `tabsim run --seed` to take back (at most G_MAXINT64). */
+    if (sw->seed > (uint64_t)(G_MAXINT64 - (runs - 1))) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "%s %" G_GUINT64_FORMAT " with %" G_GINT64_FORMAT " runs a point: the last run's seed would be "
+                    "past %" G_GINT64_FORMAT ", which --seed does not take back; allowed: a seed of at most %"
+                    G_GINT64_FORMAT " for these runs",
+                    seed >= 0 ? "--seed" : "[check] seed", sw->seed, runs, G_MAXINT64, G_MAXINT64 - (runs - 1));
+        sim_sweep_free(sw);
+        return NULL;
+    }
     return sw;
 }
 

@@ -57,8 +57,10 @@ typedef struct sim_sweep_output {
     guint cost_mismatches; /* uncontended costs that differ from the table */
 } sim_sweep_output;
 
-/* Reads the scenario (seed < 0: its [check] seed).  NULL with an error
- * naming the file when it cannot be read or does not load. */
+/* Reads the scenario (runs <= 0: its [check] runs; seed < 0: its [check]
+ * seed).  NULL with an error naming the file when it cannot be read or
+ * does not load, or naming the seed when a run's (seed + i, i < runs)
+ * would be past G_MAXINT64, which `tabsim run --seed` does not take. */
 sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **error);
 void sim_sweep_free(sim_sweep *sweep);
 /* Parses "group.key=V1,V2,..." and checks each value on the scenario. */
