@@ -285,7 +285,7 @@ static int options_resolve(check_cli *c)
         return cli_usage_error("--steps %" G_GINT64_FORMAT ": out of range; allowed: 1..%" G_GINT64_FORMAT
                                " (absent: each scenario's [run] steps_max)", c->steps, big);
     if (parse_count("--context", c->req.context, 0, G_MAXINT) ||
-        parse_count("--preemptions", c->preemptions, -1, 1000000) || parse_count("--depth", c->depth, 1, 1000000) ||
+        parse_count("--preemptions", c->preemptions, -1, 1000000) || parse_count("--depth", c->depth, 1, 16) ||
         parse_count("--executions", c->executions, 0, big) || parse_count("--jobs (0 = one per CPU)", c->jobs, 0, 1024))
         return CLI_EXIT_USAGE;
     if (!isfinite(c->time_budget_s) || c->time_budget_s < 0 || c->time_budget_s > 1e9)
@@ -342,7 +342,7 @@ static int options_parse(check_cli *c, int argc, char **argv)
          "MODEL"},
         {"steps", 0, 0, G_OPTION_ARG_INT64, &c->steps, "Steps per run at most (default: its [run] steps_max)", "N"},
         {"preemptions", 0, 0, G_OPTION_ARG_INT64, &c->preemptions, "Exhaustive: preemption bound (-1 = none)", "N"},
-        {"depth", 0, 0, G_OPTION_ARG_INT64, &c->depth, "PCT: bug depth d (priority change points + 1)", "D"},
+        {"depth", 0, 0, G_OPTION_ARG_INT64, &c->depth, "PCT: bug depth d, 1..16 (priority change points + 1)", "D"},
         {"executions", 0, 0, G_OPTION_ARG_INT64, &c->executions, "Exhaustive: executions at most (0 = no bound)", "N"},
         {"no-reduction", 0, 0, G_OPTION_ARG_NONE, &c->no_reduction, "Exhaustive: plain DFS, no reduction", NULL},
         {"stateful", 0, 0, G_OPTION_ARG_NONE, &c->stateful,

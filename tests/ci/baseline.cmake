@@ -9,7 +9,7 @@
 # shrinking, see below).
 #
 # To record the fixture again after an intended change of behaviour:
-#   cmake -DTABSIM=build/tabsim -DROOT=. -DRECORD=1 -P tests/ci/baseline.cmake
+#   cmake -DTABSIM=build/tabsim -DROOT=. -DRECORD=1 -DWORK=build -P tests/ci/baseline.cmake
 cmake_minimum_required(VERSION 3.25)
 set(work "${CMAKE_CURRENT_BINARY_DIR}")
 if(DEFINED WORK)
