@@ -58,8 +58,10 @@ typedef struct cli_output {
     const char *option;
     const char *path;
 } cli_output;
-/* Refuses (message printed, CLI_EXIT_USAGE) two outputs naming the same
- * file, or an output naming one of the inputs; else CLI_EXIT_EXPECTED. */
+/* Refuses (message printed, CLI_EXIT_USAGE) an output that cannot be
+ * written (a directory, a folder that is not there or not writable), two
+ * outputs naming the same file, or an output naming one of the inputs;
+ * else CLI_EXIT_EXPECTED. */
 int cli_outputs_check(const cli_output *outputs, guint n, const char *const *inputs, guint n_inputs);
 
 /* Loads a scenario, or prints the error and returns NULL. */

@@ -627,7 +627,10 @@ int cli_check(int argc, char **argv)
     if (check_stop_cause() == SIM_STOP_SIGNAL)
         fprintf(stderr, "tabsim: interrupted; the report says what was covered, and each stopped scenario's "
                         "resume line how to cover the rest\n");
-    rc = reports_write(&c, all, outcomes->len, rc);
+    int written = reports_write(&c, all, outcomes->len, rc);
+    if (written != rc) /* the total line above said rc: say what it is now */
+        printf("exit        %d: a report could not be written (the error is on stderr)\n", written);
+    rc = written;
     cli_oom_reports(NULL, NULL); /* written: out of memory from here on must not replace them */
     g_ptr_array_free(outcomes, TRUE);
     g_ptr_array_free(files, TRUE);

@@ -64,7 +64,7 @@ static int write_text(const char *path, const char *text, gssize len)
     GError *error = NULL;
     if (g_file_set_contents(path, text, len, &error))
         return CLI_EXIT_EXPECTED;
-    int rc = cli_usage_error("cannot write %s", error->message);
+    int rc = cli_usage_error("%s: cannot write it: %s", path, error->message);
     g_error_free(error);
     return rc;
 }
@@ -209,6 +209,27 @@ static int plot_exec(const plot_options *o)
     return rc;
 }
 
+/* --tabs and --cdf-tabs: numbers of tabs as [scenario] tabs takes them
+ * (1..64), checked before any sweep runs (a bad one was found only at its
+ * sweep, named as the --vary it became).  FALSE: refused, said. */
+static gboolean tabs_list_ok(const char *option, const char *list)
+{
+    char **items = g_strsplit(list, ",", -1);
+    gboolean ok = items[0] != NULL;
+    for (int i = 0; ok && items[i]; i++) {
+        char *item = g_strstrip(items[i]);
+        if (!g_ascii_string_to_unsigned(item, 10, 1, 64, NULL, NULL)) {
+            cli_usage_error("%s %s: \"%s\" is not a number of tabs; allowed: whole numbers 1..64 ([scenario] tabs)",
+                            option, list, item);
+            ok = FALSE;
+        }
+    }
+    if (!items[0])
+        cli_usage_error("%s \"\": empty; allowed: whole numbers 1..64 ([scenario] tabs)", option);
+    g_strfreev(items);
+    return ok;
+}
+
 int cli_plot(int argc, char **argv)
 {
     plot_options o = {.runs = 20};
@@ -251,6 +272,8 @@ int cli_plot(int argc, char **argv)
         cli_usage_error("--runs takes a number >= 1");
     } else if (strchr(o.cdf_tabs, ',')) {
         cli_usage_error("--cdf-tabs takes one number of tabs (the distribution is drawn at one point)");
+    } else if (!tabs_list_ok("--tabs", o.tabs) || !tabs_list_ok("--cdf-tabs", o.cdf_tabs)) {
+        /* said */
     } else {
         rc = plot_exec(&o);
     }

@@ -56,7 +56,7 @@ static int sweep_write(const char *path, const GString *text)
     GError *error = NULL;
     if (g_file_set_contents(path, text->str, (gssize)text->len, &error))
         return CLI_EXIT_EXPECTED;
-    int rc = cli_usage_error("cannot write %s", error->message);
+    int rc = cli_usage_error("%s: cannot write it: %s", path, error->message);
     g_error_free(error);
     return rc;
 }
