@@ -43,6 +43,23 @@ expect("big\\.ini: 16777217 bytes is too large for a scenario file; allowed: at 
 expect("big\\.ini: 16777217 bytes is too large for a scenario file" check big.ini)
 expect("big\\.json: 67108865 bytes is too large for a report; allowed: at most 67108864 bytes" merge big.json)
 
+# In a directory argument, every *.ini entry but a subdirectory is a
+# scenario: a FIFO or a broken link among good files is refused with
+# them, not left out in silence (check passed with them skipped).
+file(MAKE_DIRECTORY "${WORK}/mixed" "${WORK}/mixed/sub.ini")
+file(WRITE "${WORK}/mixed/a.ini" "[scenario]\ntabs = 2\n")
+execute_process(COMMAND mkfifo "${WORK}/mixed/c.ini")
+file(CREATE_LINK "${WORK}/mixed/gone.txt" "${WORK}/mixed/b.ini" SYMBOLIC)
+execute_process(COMMAND "${TABSIM}" check mixed/ --runs 2 --no-timing WORKING_DIRECTORY "${WORK}" TIMEOUT 20
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE stderr)
+if(NOT rc STREQUAL "2" OR NOT out MATCHES "3 scenarios: [0-9]+ expected, [0-9]+ unexpected, 0 incomplete, 2 bad input"
+   OR NOT stderr MATCHES "b\\.ini: cannot read" OR NOT stderr MATCHES "c\\.ini: not a regular file \\(a FIFO\\)"
+   OR out MATCHES "sub\\.ini")
+  string(APPEND problems "check mixed/: exit ${rc}, expected 2 with a.ini checked, b.ini (a broken link) and "
+                         "c.ini (a FIFO) bad input, sub.ini (a directory) left out\n--- stdout:\n${out}\n"
+                         "--- stderr:\n${stderr}\n")
+endif()
+
 file(REMOVE_RECURSE "${WORK}")
 if(NOT problems STREQUAL "")
   message(FATAL_ERROR "${problems}")
