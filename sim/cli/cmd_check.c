@@ -535,25 +535,48 @@ static void state_run(check_state *st, int jobs)
     sim_stack_pool_free(pool);
 }
 
+/* The --mermaid file: the first counterexample's diagram, or a diagram
+ * that says why there is none, so that a file left by an earlier check
+ * (a CI artifact) never stands for this one. */
+static char *mermaid_text(const check_cli *c, check_outcome *const *outcomes, guint n)
+{
+    const check_outcome *lasso = NULL;
+    for (guint i = 0; i < n; i++) {
+        const check_outcome *o = outcomes[i];
+        if (o->verdict == SIM_VERDICT_VIOLATION && o->live && !lasso)
+            lasso = o;
+        if (o->verdict != SIM_VERDICT_VIOLATION || o->live)
+            continue;
+        if (o->mermaid)
+            return g_strdup(o->mermaid);
+        /* Its timeline was not made (a stop): not the next scenario's instead. */
+        fprintf(stderr, "tabsim: --mermaid %s: no diagram: the first counterexample (%s) has no timeline; "
+                        "its replay command makes one (tabsim replay ... --mermaid FILE)\n",
+                c->mermaid, o->name);
+        return g_strdup_printf("sequenceDiagram\n    Note over tabsim: the first counterexample (%s) has no "
+                               "timeline (the check was stopped); its replay command makes one\n",
+                               o->name);
+    }
+    if (lasso)
+        return g_strdup_printf("sequenceDiagram\n    Note over tabsim: the only counterexample (%s) is a starvation "
+                               "lasso, which no diagram draws; its replay command shows it\n",
+                               lasso->name);
+    if (n == 1)
+        return g_strdup("sequenceDiagram\n    Note over tabsim: no counterexample: the scenario checked had none\n");
+    return g_strdup_printf("sequenceDiagram\n    Note over tabsim: no counterexample: none of the %u scenarios "
+                           "checked had one\n", n);
+}
+
 static int reports_write(const check_cli *c, check_outcome *const *outcomes, guint n, int rc)
 {
     GError *error = NULL;
-    for (guint i = 0; c->mermaid && i < n; i++) {
-        const check_outcome *o = outcomes[i];
-        if (o->verdict != SIM_VERDICT_VIOLATION || o->live)
-            continue;
-        if (!o->mermaid) { /* its timeline was not made (a stop): not the next scenario's instead */
-            fprintf(stderr, "tabsim: --mermaid %s: not written: the first counterexample (%s) has no timeline; "
-                            "its replay command makes one (tabsim replay ... --mermaid FILE)\n",
-                    c->mermaid, o->name);
-            break;
+    if (c->mermaid) {
+        char *text = mermaid_text(c, outcomes, n);
+        if (!g_file_set_contents(c->mermaid, text, -1, &error)) {
+            rc = cli_usage_error("--mermaid %s: %s", c->mermaid, error->message);
+            g_clear_error(&error);
         }
-        GError *merr = NULL;
-        if (!g_file_set_contents(c->mermaid, o->mermaid, -1, &merr)) {
-            rc = cli_usage_error("--mermaid %s: %s", c->mermaid, merr->message);
-            g_error_free(merr);
-        }
-        break;
+        g_free(text);
     }
     if (c->json && !check_json_write(c->json, "check", outcomes, n, c->req.timing, rc, &error)) {
         rc = cli_usage_error("--json %s: %s", c->json, error->message);
