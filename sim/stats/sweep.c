@@ -211,6 +211,29 @@ static void point_digits(const sim_sweep *sw, guint p, guint *digits)
     }
 }
 
+static char *point_label(const sim_sweep *sw, const guint *digits, const char *sep);
+
+/* The rules of a file for the keys the sweep varies: each must have an
+ * effect at the point (a freeze duration needs freezes, [lamport] keys
+ * the Lamport algorithm), as in a file, and the point's keys must agree
+ * (background tabs no more than tabs).  The file's own keys passed the
+ * loader; those another axis makes unused (a [seed] group when the
+ * algorithm is varied) are the file's, not the point's. */
+static gboolean axes_used(const sim_sweep *sw, const sim_scenario *s, GError **error)
+{
+    GKeyFile *kf = g_key_file_new();
+    const char **groups = g_new0(const char *, sw->axes->len + 1);
+    for (guint i = 0; i < sw->axes->len; i++) {
+        const sim_sweep_axis *a = sw->axes->pdata[i];
+        g_key_file_set_value(kf, a->group, a->key, "-");
+        groups[i] = a->group;
+    }
+    gboolean ok = sim_scenario_groups_used(s, groups, error) && sim_scenario_keys_used(s, kf, error);
+    g_free(groups);
+    g_key_file_free(kf);
+    return ok;
+}
+
 static sim_scenario *point_scenario(const sim_sweep *sw, const guint *digits, GError **error)
 {
     sim_scenario *s = scenario_fresh(sw, error);
@@ -225,8 +248,11 @@ static sim_scenario *point_scenario(const sim_sweep *sw, const guint *digits, GE
         }
     }
     GError *e = NULL;
-    if (s && !sim_scenario_check(s, &e)) {
-        g_set_error(error, SIM_ERROR, e->code, "a point of the sweep is not a valid scenario: %s", e->message);
+    if (s && (!sim_scenario_check(s, &e) || !axes_used(sw, s, &e))) {
+        char *label = point_label(sw, digits, " ");
+        g_set_error(error, SIM_ERROR, e->code, "the point %s of the sweep is not a valid scenario: %s", label,
+                    e->message);
+        g_free(label);
         g_error_free(e);
         sim_scenario_free(s);
         s = NULL;
