@@ -91,7 +91,10 @@ static gboolean parse_invset(sim_scenario *s, const char *path, const key_spec *
     gboolean any = FALSE, starvation = FALSE;
     guint set = 0;
     gboolean ok = TRUE;
-    if (strcmp(v, "none") == 0) {
+    if (!*v) {
+        /* not "none" by default: a value left out is a mistake to say */
+        ok = value_error(path, k, value, "is empty (every invariant holds is written none)", error);
+    } else if (strcmp(v, "none") == 0) {
         /* every invariant holds */
     } else if (strcmp(v, "starvation") == 0) {
         starvation = TRUE; /* judged alone, by the starvation check ([workload] forever) */
