@@ -108,7 +108,8 @@ static check_cex *cex_begin(const check_outcome *o, const sim_explore_cex *found
 {
     check_cex *c = check_cex_new();
     c->seed = found->spec.seed;
-    if (o->mode == SIM_MODE_RANDOM && found->spec.seed >= o->seed_base)
+    /* Run i of a random or PCT search has seed base + i (explore_pct.c). */
+    if ((o->mode == SIM_MODE_RANDOM || o->mode == SIM_MODE_PCT) && found->spec.seed >= o->seed_base)
         c->run = (gint64)(found->spec.seed - o->seed_base);
     if (found->shrunk) {
         char *cut = found->shrink_cut ? g_strdup_printf(", stopped by its bound of %" G_GUINT64_FORMAT " work units",
@@ -481,7 +482,10 @@ static void cex_print(GString *out, const check_outcome *o, const check_cex *c, 
     g_string_append(out, "found       ");
     if (invariant)
         g_string_append_printf(out, "%s ", invariant);
-    if (c->run >= 0)
+    if (c->run >= 0 && o->mode == SIM_MODE_PCT) /* a PCT run is its seed and the search's k: its token replays it */
+        g_string_append_printf(out, "in PCT run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT "\n", c->run + 1,
+                               o->runs_requested);
+    else if (c->run >= 0)
         g_string_append_printf(out, "in run %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (seed %" G_GUINT64_FORMAT ")\n",
                                c->run + 1, o->runs_requested, c->seed);
     else if (o->first)
