@@ -364,7 +364,7 @@ static int options_parse(check_cli *c, int argc, char **argv)
         {"list-items", 0, 0, G_OPTION_ARG_NONE, &c->list_items,
          "Exhaustive with --shard K/N: print this shard's work items (replay tokens) instead of exploring them",
          NULL},
-        {"jobs", 'j', 0, G_OPTION_ARG_INT, &c->jobs, "Threads (0 = one per CPU); output is the same as with 1", "N"},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT, &c->jobs, "Threads (0 = one per CPU); output is that of 1, but for an exhaustive scenario split on threads its pruned count (docs/ci.md)", "N"},
         {"json", 0, 0, G_OPTION_ARG_FILENAME, &c->json, "Write a JSON report (docs/ci.md) to FILE", "FILE"},
         {"junit", 0, 0, G_OPTION_ARG_FILENAME, &c->junit, "Write a JUnit XML report to FILE", "FILE"},
         {"mermaid", 0, 0, G_OPTION_ARG_FILENAME, &c->mermaid,
