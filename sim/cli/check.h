@@ -107,6 +107,7 @@ typedef struct check_outcome {
     gboolean symmetry;       /* stateful or bitstate: --symmetry or [explore] symmetry asked for */
     gboolean symmetry_applied; /* ... and applied to the end (the bounds say why not) */
     gint64 states;           /* stateful or bitstate: states stored (merged: summed over the shards' own sets) */
+    gint64 state_memory_mb;  /* stateful or bitstate: the visited set's memory (--state-memory); 0 otherwise */
     gint64 pct_depth;        /* pct: d in force; 0 otherwise */
     char *bounds;            /* "within ..." (verified), or NULL */
     char *incomplete_reason; /* NULL unless incomplete */

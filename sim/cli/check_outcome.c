@@ -319,6 +319,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
         /* As the search decides (explore_state.c), from the options: the
          * same in every shard, also one whose search never started. */
         o->reduction = sim_explore_stateful_reduces(eo, s);
+        o->state_memory_mb = eo->state_memory_mb > 0 ? eo->state_memory_mb : SIM_STATE_MEMORY_MB_DEFAULT;
         o->symmetry_applied = o->symmetry && n_chunks > 0;
         for (int c = 0; c < n_chunks; c++)
             o->symmetry_applied = o->symmetry_applied && chunks[c].symmetry_applied;

@@ -63,6 +63,8 @@ static const char *shards_disagree(const check_outcome *a, const check_outcome *
         return "reduction (--no-reduction)";
     if (a->symmetry != b->symmetry)
         return "symmetry (--symmetry, or [explore] symmetry)";
+    if (a->state_memory_mb != b->state_memory_mb)
+        return "visited set's memory (--state-memory)";
     if (a->pct_depth != b->pct_depth)
         return "PCT depth (--depth)";
     /* Items are counted as they are met: only searches that ran to the end
@@ -250,6 +252,7 @@ static check_outcome *group_merge(merge_group *g, char **error)
     m->reduction = first->reduction;
     m->search = first->search;
     m->symmetry = first->symmetry;
+    m->state_memory_mb = first->state_memory_mb;
     m->symmetry_applied = first->symmetry;
     for (guint i = 0; i < g->shards->len; i++)
         m->symmetry_applied = m->symmetry_applied && ((const check_outcome *)g->shards->pdata[i])->symmetry_applied;

@@ -194,6 +194,8 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_bool(b, "reduction", o->reduction);
         if (o->mode == SIM_MODE_EXHAUSTIVE)
             add_string(b, "search", check_search_name(o->search));
+        if (o->state_memory_mb > 0)
+            add_int(b, "state_memory_mb", o->state_memory_mb);
         if (o->symmetry) {
             add_bool(b, "symmetry", TRUE);
             add_bool(b, "symmetry_applied", o->symmetry_applied); /* not applied or given up: bounds says why */
@@ -547,6 +549,8 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
         }
         if (json_object_has_member(lt, "pct_depth"))
             o->pct_depth = get_int(r, lt, "pct_depth", 1, G_MAXINT64);
+        if (json_object_has_member(lt, "state_memory_mb"))
+            o->state_memory_mb = get_int(r, lt, "state_memory_mb", 1, G_MAXINT64);
     }
     if (json_object_has_member(obj, "starvation") && member(r, obj, "starvation", JSON_NODE_OBJECT, FALSE)) {
         JsonObject *lv = json_object_get_object_member(obj, "starvation");
