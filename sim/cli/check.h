@@ -213,9 +213,19 @@ int cli_merge(int argc, char **argv);
 /* check_items.c: --list-items, the work items of each scenario's split
  * exhaustive search printed instead of explored; the exit code. */
 int check_items_list(const check_request *req, GPtrArray *files, GPtrArray *errors);
-/* check_refuse.c: why scenario s (from file) cannot be checked with the
- * options of req (a message for exit 2, caller frees), or NULL. */
-char *check_options_refused(const char *file, const sim_scenario *s, const check_request *req);
+/* check_refuse.c: what kinds of search the scenarios given make, for the
+ * options that apply to one kind only (check_applies_add each scenario). */
+typedef struct check_applies {
+    gboolean exhaustive;     /* some scenario's search is exhaustive (not the starvation check) */
+    gboolean states;         /* ... and keeps states (--stateful, --bitstate, [explore] stateful) */
+    gboolean pct;            /* some scenario's search is PCT */
+} check_applies;
+void check_applies_add(check_applies *a, const sim_scenario *s, const check_request *req);
+/* Why scenario s (from file) cannot be checked with the options of req (a
+ * message for exit 2, caller frees), or NULL; a: the kinds of search of
+ * all the scenarios given. */
+char *check_options_refused(const char *file, const sim_scenario *s, const check_request *req,
+                            const check_applies *a);
 
 /* check_split.c: one exhaustive scenario across --jobs threads.  Whether
  * the scenario is split (resolved options), the options of part k of n,

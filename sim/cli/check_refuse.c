@@ -6,10 +6,13 @@
  * The rule (docs/bad-inputs.md): an option or key that would silently
  * change nothing, or change the check into another than the one asked
  * for, is bad input (exit 2) naming it and what is allowed, never
- * ignored.  Bounds of one kind of search (--executions, --preemptions,
- * --depth) apply to the scenarios of that kind and pass the others by, as
- * a directory of mixed scenarios needs; a file's keys for its exhaustive
- * search pass by under a --mode that overrides it.
+ * ignored.  Options of one kind of search (--executions, --preemptions,
+ * --no-reduction, --stateful, --bitstate for the exhaustive search;
+ * --symmetry, --state-memory for the one that keeps states; --depth for
+ * PCT) apply to the scenarios of that kind and pass the others by, as a
+ * directory of mixed scenarios needs, but one that applies to none of the
+ * scenarios given is refused for each (check_applies); a file's keys for
+ * its exhaustive search pass by under a --mode that overrides it.
  */
 #include "check.h"
 
@@ -63,12 +66,52 @@ static char *seeds_refused(const char *file, const sim_scenario *s, const check_
                            G_MAXINT64 - (runs - 1));
 }
 
-char *check_options_refused(const char *file, const sim_scenario *s, const check_request *req)
+void check_applies_add(check_applies *a, const sim_scenario *s, const check_request *req)
+{
+    sim_explore_options o;
+    sim_explore_resolve(s, &req->explore, &o);
+    if (s->forever)
+        return; /* the starvation check: its own search, which none of these options bound */
+    a->exhaustive = a->exhaustive || o.mode == SIM_MODE_EXHAUSTIVE;
+    a->states = a->states || (o.mode == SIM_MODE_EXHAUSTIVE && (o.stateful || o.bitstate));
+    a->pct = a->pct || o.mode == SIM_MODE_PCT;
+}
+
+/* An option of another kind of search than s's that applies to none of
+ * the scenarios given (a): refused, else passed by. */
+static char *kind_refused(const char *file, const sim_explore_options *o, const check_request *req,
+                          const check_applies *a)
+{
+    const sim_explore_options *in = &req->explore;
+    const char *search = o->mode == SIM_MODE_RANDOM ? "a random search" : o->mode == SIM_MODE_PCT ? "a PCT search"
+                                                                                                  : "an exhaustive search";
+    const char *option = NULL;
+    if (o->mode != SIM_MODE_EXHAUSTIVE && !a->exhaustive)
+        option = in->preemptions_set ? "--preemptions"
+                 : in->executions_set ? "--executions"
+                 : in->no_reduction   ? "--no-reduction"
+                                      : NULL;
+    if (option)
+        return g_strdup_printf("%s: %s: applies only to an exhaustive search, and no scenario given makes one (this "
+                               "one's is %s); allowed: --mode exhaustive, or [explore] mode = exhaustive",
+                               file, option, search);
+    if (o->mode != SIM_MODE_PCT && in->pct_depth_set && !a->pct)
+        return g_strdup_printf("%s: --depth: applies only to a PCT search, and no scenario given makes one (this one's "
+                               "is %s); allowed: --mode pct, or [explore] mode = pct",
+                               file, search);
+    return NULL;
+}
+
+char *check_options_refused(const char *file, const sim_scenario *s, const check_request *req,
+                            const check_applies *a)
 {
     sim_explore_options o;
     sim_explore_resolve(s, &req->explore, &o);
     if (s->forever)
         return live_refused(file, s, req, &o);
+    char *kind = kind_refused(file, &o, req, a);
+    if (kind)
+        return kind;
     if (o.mode != SIM_MODE_EXHAUSTIVE) {
         char *why = seeds_refused(file, s, req);
         if (why)
@@ -81,13 +124,14 @@ char *check_options_refused(const char *file, const sim_scenario *s, const check
          * do not apply under a --mode that overrides it (as its
          * preemptions_max does not): `check scenarios/ --mode random`. */
         gboolean own = (sim_mode)s->explore_mode != SIM_MODE_EXHAUSTIVE;
-        const char *option = req->explore.bitstate           ? "--bitstate"
-                             : req->explore.stateful_set     ? "--stateful"
-                             : req->explore.symmetry         ? "--symmetry"
-                             : req->explore.state_memory_set ? "--state-memory"
-                             : own && s->stateful            ? "[explore] stateful = true"
-                             : own && s->symmetry            ? "[explore] symmetry = true"
-                                                             : NULL;
+        /* Given for the scenarios that search exhaustively: passed by here. */
+        const char *option = req->explore.bitstate && !a->exhaustive           ? "--bitstate"
+                             : req->explore.stateful_set && !a->exhaustive     ? "--stateful"
+                             : req->explore.symmetry && !a->states             ? "--symmetry"
+                             : req->explore.state_memory_set && !a->states     ? "--state-memory"
+                             : own && s->stateful                              ? "[explore] stateful = true"
+                             : own && s->symmetry                              ? "[explore] symmetry = true"
+                                                                               : NULL;
         if (!option)
             return NULL;
         return g_strdup_printf("%s: %s: only in an exhaustive search (the %s makes runs and keeps no states); "
@@ -95,10 +139,11 @@ char *check_options_refused(const char *file, const sim_scenario *s, const check
                                file, option, search);
     }
     if (!(o.stateful || o.bitstate)) {
-        const char *option = req->explore.symmetry           ? "--symmetry"
-                             : o.symmetry                    ? "[explore] symmetry = true"
-                             : req->explore.state_memory_set ? "--state-memory"
-                                                             : NULL;
+        /* Given for the scenarios whose search keeps states: passed by here. */
+        const char *option = req->explore.symmetry && !a->states             ? "--symmetry"
+                             : s->symmetry && !req->explore.symmetry         ? "[explore] symmetry = true"
+                             : req->explore.state_memory_set && !a->states   ? "--state-memory"
+                                                                             : NULL;
         if (!option)
             return NULL;
         return g_strdup_printf("%s: %s: only with --stateful or --bitstate (the stateless search keeps no states); "

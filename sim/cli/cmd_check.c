@@ -418,6 +418,7 @@ static void state_init(check_state *st, const check_request *req, GPtrArray *fil
     st->req = req;
     st->n_jobs = (int)files->len;
     st->jobs = g_new0(check_job, MAX(st->n_jobs, 1));
+    check_applies applies = {0};
     for (int i = 0; i < st->n_jobs; i++) {
         check_job *job = &st->jobs[i];
         job->outcome = check_outcome_new(files->pdata[i]);
@@ -428,8 +429,13 @@ static void state_init(check_state *st, const check_request *req, GPtrArray *fil
             job->outcome->error = g_strdup(error->message);
             g_error_free(error);
         }
+        if (job->scenario)
+            check_applies_add(&applies, job->scenario, req);
+    }
+    for (int i = 0; i < st->n_jobs; i++) {
+        check_job *job = &st->jobs[i];
         if (job->scenario && !job->outcome->error)
-            job->outcome->error = check_options_refused(files->pdata[i], job->scenario, req);
+            job->outcome->error = check_options_refused(files->pdata[i], job->scenario, req, &applies);
         if (job->outcome->error && job->scenario) {
             sim_scenario_free(job->scenario);
             job->scenario = NULL;
