@@ -8,8 +8,11 @@
  * compare-and-swap from 0, so the first cause stays and every reader sees
  * the same one:
  *  - the SIGINT/SIGTERM handler (SIM_STOP_SIGNAL).  A lock-free atomic
- *    compare-and-swap is async-signal-safe.  The handler is installed with
- *    SA_RESETHAND, so a second signal terminates as usual;
+ *    compare-and-swap is async-signal-safe.  The SIGINT handler is
+ *    installed with SA_RESETHAND, so a second Ctrl-C terminates as usual;
+ *    the SIGTERM one stays: GNU timeout sends SIGTERM to the command and
+ *    then to its process group, so a stopping check gets two, and the
+ *    second would kill it before it printed its report;
  *  - a watchdog thread that sleeps until the deadline of --time-budget on
  *    the monotonic clock (SIM_STOP_BUDGET).  Reading the clock in one
  *    thread, instead of before every step, costs the runs nothing, and a
@@ -67,6 +70,7 @@ const volatile int *check_stop_begin(double deadline_s)
     sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills as usual */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &check_old_int);
+    sa.sa_flags = 0; /* a second SIGTERM (timeout's, to the process group) changes nothing */
     sigaction(SIGTERM, &sa, &check_old_term);
     memset(&watchdog, 0, sizeof watchdog);
     if (deadline_s > 0) {

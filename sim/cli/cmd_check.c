@@ -640,7 +640,11 @@ int cli_check(int argc, char **argv)
     check_state st;
     state_init(&st, &c.req, files, errors, c.jobs);
     state_run(&st, c.jobs);
-    check_stop_end();
+    sim_stop stopped = check_stop_cause();
+    /* The handlers stay until the reports are written: a signal from here
+     * on (GNU timeout's second SIGTERM, to the process group) changes
+     * nothing, where the default action would kill the check before its
+     * report is out. */
 
     GPtrArray *outcomes = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
     for (int i = 0; i < st.n_jobs; i++)
@@ -653,13 +657,14 @@ int cli_check(int argc, char **argv)
     fputs(text->str, stdout);
     fflush(stdout);
     g_string_free(text, TRUE);
-    if (check_stop_cause() == SIM_STOP_SIGNAL)
+    if (stopped == SIM_STOP_SIGNAL)
         fprintf(stderr, "tabsim: interrupted; the report says what was covered, and each stopped scenario's "
                         "resume line how to cover the rest\n");
     int written = reports_write(&c, all, outcomes->len, rc);
     if (written != rc) /* the total line above said rc: say what it is now */
         printf("exit        %d: a report could not be written (the error is on stderr)\n", written);
     rc = written;
+    check_stop_end();
     cli_oom_reports(NULL, NULL); /* written: out of memory from here on must not replace them */
     g_ptr_array_free(outcomes, TRUE);
     g_ptr_array_free(files, TRUE);

@@ -24,6 +24,14 @@ while IFS= read -r line <&3; do
     case $line in verdict*) break ;; esac
 done
 kill -s "$sig" "$pid"
+# SIGTERM twice, as GNU timeout sends it (to the command, then to its
+# process group): the second, once the stopped check prints its summary,
+# must not kill it before its reports are written.
+while IFS= read -r line <&3; do
+    printf '%s\n' "$line" >>"$out"
+    case $line in total*) break ;; esac
+done
+[ "$sig" = TERM ] && kill -s TERM "$pid" 2>/dev/null
 cat <&3 >>"$out"
 exec 3<&-
 wait "$pid"
