@@ -155,6 +155,13 @@ char *check_cuts_text(const check_outcome *o);
  * cut by steps_max or time_limit_ms, or an exhaustive search with
  * reduction met the storage quota (the reduction assumes it never does). */
 void check_outcome_honest(check_outcome *o);
+/* "tab_close_max = 1, ..." the scenario's [faults] budgets that are on.  Caller frees. */
+char *check_fault_budgets_text(const sim_scenario *s);
+/* Names in o->bounds (when there are bounds) the bounds that cut some of
+ * the runs: [run] time_limit_ms, the [faults] budgets (fault_budgets, or
+ * the clause of one of the others' bounds texts, for merge), so that a
+ * verdict never claims more than the runs covered. */
+void check_bounds_cuts(check_outcome *o, const char *fault_budgets, const char *const *others, guint n_others);
 /* Sets inv_status from the verdict, violated and the claimed invariants
  * (check_judge.c).  Call before check_outcome_honest. */
 void check_outcome_statuses(check_outcome *o, guint claimed);

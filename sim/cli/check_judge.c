@@ -118,6 +118,59 @@ char *check_cuts_text(const check_outcome *o)
     return g_string_free(t, t->len == 0);
 }
 
+/* The clauses a verdict's bounds get for the bounds that cut runs
+ * without ending them all (steps_max is in every bounds text already). */
+#define CUT_TIME_CLAUSE "; runs cut at [run] time_limit_ms = "
+#define CUT_FAULTS_CLAUSE "; runs cut where they used up a [faults] budget ("
+
+char *check_fault_budgets_text(const sim_scenario *s)
+{
+    GString *t = g_string_new(NULL);
+    const struct { const char *key; int64_t value; } budgets[] = {
+        {"tab_close_max", s->tab_close_max},   {"tab_freeze_max", s->tab_freeze_max},
+        {"tab_reload_max", s->tab_reload_max}, {"tab_stall_max", s->tab_stall_max},
+        {"[server] fault_max", s->server_fault_max}};
+    for (size_t i = 0; i < G_N_ELEMENTS(budgets); i++)
+        if (budgets[i].value > 0)
+            g_string_append_printf(t, "%s%s = %" G_GINT64_FORMAT, t->len ? ", " : "", budgets[i].key,
+                                   budgets[i].value);
+    return g_string_free(t, FALSE);
+}
+
+/* A clause of text, from its marker to the next "; " or the end, or NULL. */
+static char *clause_of(const char *text, const char *marker)
+{
+    const char *at = text ? strstr(text, marker) : NULL;
+    if (!at)
+        return NULL;
+    const char *end = strstr(at + 2, "; ");
+    return end ? g_strndup(at, (gsize)(end - at)) : g_strdup(at);
+}
+
+void check_bounds_cuts(check_outcome *o, const char *fault_budgets, const char *const *others, guint n_others)
+{
+    if (!o->bounds)
+        return;
+    GString *b = g_string_new(o->bounds);
+    if (o->cut_time > 0 && !strstr(b->str, CUT_TIME_CLAUSE))
+        g_string_append_printf(b, CUT_TIME_CLAUSE "%" G_GINT64_FORMAT ": only their first %" G_GINT64_FORMAT
+                               " ms of virtual time are covered",
+                               o->time_limit_ms, o->time_limit_ms);
+    if (o->cut_faults > 0 && !strstr(b->str, CUT_FAULTS_CLAUSE)) {
+        char *clause = NULL;
+        for (guint i = 0; !clause && i < n_others; i++)
+            clause = clause_of(others[i], CUT_FAULTS_CLAUSE);
+        if (clause)
+            g_string_append(b, clause);
+        else
+            g_string_append_printf(b, CUT_FAULTS_CLAUSE "%s): schedules with more faults are not explored",
+                                   fault_budgets && *fault_budgets ? fault_budgets : "its budgets");
+        g_free(clause);
+    }
+    g_free(o->bounds);
+    o->bounds = g_string_free(b, FALSE);
+}
+
 void check_outcome_honest(check_outcome *o)
 {
     if (o->verdict == SIM_VERDICT_INCOMPLETE)

@@ -428,6 +428,9 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
             o->bounds = g_strdup(chunks[c].bounds_text);
             break;
         }
+    char *budgets = check_fault_budgets_text(s);
+    check_bounds_cuts(o, budgets, NULL, 0);
+    g_free(budgets);
     check_outcome_statuses(o, o->claimed);
     check_outcome_honest(o);
     check_outcome_judge(o);

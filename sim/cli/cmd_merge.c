@@ -286,6 +286,13 @@ static check_outcome *group_merge(merge_group *g, char **error)
         }
     }
     m->bounds = merged_bounds(first, g->shards->len, m->states);
+    {   /* the bounds that cut some shard's runs, named as a shard named them */
+        const char **texts = g_new0(const char *, g->shards->len);
+        for (guint i = 0; i < g->shards->len; i++)
+            texts[i] = ((const check_outcome *)g->shards->pdata[i])->bounds;
+        check_bounds_cuts(m, NULL, texts, g->shards->len);
+        g_free(texts);
+    }
     if (g->shards->len < (guint)first->shard_count) {
         incomplete = TRUE;
         g_string_append_printf(reasons, "%sonly %u of %d shards reported; missing:", reasons->len ? "; " : "",
