@@ -33,6 +33,7 @@ check_outcome *check_outcome_new(const char *file)
     o->verdict = SIM_VERDICT_INCOMPLETE;
     o->expectation = g_strdup("every invariant holds");
     o->preemptions_max = -1;
+    o->lock_requests = o->events_tracked = -1; /* not known until counted */
     return o;
 }
 
@@ -176,9 +177,20 @@ void check_outcome_honest(check_outcome *o)
     if (o->verdict == SIM_VERDICT_INCOMPLETE)
         return;
     char *why = NULL;
+    const guint lock_invs = SIM_INV_MUTUAL_EXCLUSION | SIM_INV_PROGRESS;
+    const guint event_invs = SIM_INV_LOST_EVENT | SIM_INV_DUPLICATE;
     if (o->runs > 0 && o->storage_ops == 0) {
         why = g_strdup_printf("vacuous: %" G_GINT64_FORMAT " run%s made no storage call", o->runs,
                               o->runs == 1 ? "" : "s");
+    } else if (o->runs > 0 && o->lock_requests == 0 && (o->claimed & lock_invs)) {
+        /* A storage call is not enough: each tab's start reads storage. */
+        why = g_strdup_printf("vacuous: no run requested the lock (%" G_GINT64_FORMAT " run%s), so mutual-exclusion "
+                              "and progress had nothing to judge",
+                              o->runs, o->runs == 1 ? "" : "s");
+    } else if (o->runs > 0 && o->events_tracked == 0 && (o->claimed & event_invs)) {
+        why = g_strdup_printf("vacuous: no run added an event (%" G_GINT64_FORMAT " run%s), so lost-event and "
+                              "duplicate had nothing to judge",
+                              o->runs, o->runs == 1 ? "" : "s");
     } else if (o->runs > 0 && o->bound_hits >= o->runs) {
         char *cuts = check_cuts_text(o);
         why = g_strdup_printf("every run was cut before its end: %s", cuts ? cuts : "by a bound");

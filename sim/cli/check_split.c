@@ -74,6 +74,8 @@ void check_split_combine(sim_explore_result *parts, int n, const sim_explore_opt
         out->quota_runs += p->quota_runs;
         out->steps += p->steps;
         out->storage_ops += p->storage_ops;
+        out->lock_requests += p->lock_requests;
+        out->events_tracked += p->events_tracked;
         out->traces += p->traces;
         out->elapsed_s = MAX(out->elapsed_s, p->elapsed_s);
         out->preemption_bound_reached = MAX(out->preemption_bound_reached, p->preemption_bound_reached);

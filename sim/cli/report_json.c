@@ -171,6 +171,10 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "runs", o->runs);
         add_int(b, "steps", (gint64)o->steps);
         add_int(b, "storage_ops", (gint64)o->storage_ops);
+        if (o->lock_requests >= 0) /* optional when reading */
+            add_int(b, "lock_requests", o->lock_requests);
+        if (o->events_tracked >= 0)
+            add_int(b, "events_tracked", o->events_tracked);
         add_int(b, "pruned", o->pruned);
         add_int(b, "bound_hits", o->bound_hits);
         if (o->search != CHECK_SEARCH_STATELESS)
@@ -518,6 +522,10 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
     o->runs = get_int(r, st, "runs", 0, G_MAXINT64);
     o->steps = (guint64)get_int(r, st, "steps", 0, G_MAXINT64);
     o->storage_ops = (guint64)get_int(r, st, "storage_ops", 0, G_MAXINT64);
+    o->lock_requests = st && json_object_has_member(st, "lock_requests")
+                           ? get_int(r, st, "lock_requests", 0, G_MAXINT64) : -1;
+    o->events_tracked = st && json_object_has_member(st, "events_tracked")
+                            ? get_int(r, st, "events_tracked", 0, G_MAXINT64) : -1;
     o->pruned = get_int(r, st, "pruned", 0, G_MAXINT64);
     o->bound_hits = get_int(r, st, "bound_hits", 0, G_MAXINT64);
     /* Optional: reports written before the cuts were named have none. */

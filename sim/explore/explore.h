@@ -133,6 +133,8 @@ typedef struct sim_explore_result {
     gint64 cut_preemptions;   /* exhaustive: branches beyond the preemption bound, not explored */
     gint64 quota_runs;        /* runs in which a set failed with XT_EQUOTA */
     uint64_t steps, storage_ops;
+    uint64_t lock_requests;   /* over the runs: what the invariants had to judge (check_outcome_honest) */
+    uint64_t events_tracked;  /* adds started, over the runs */
     double elapsed_s;
     char *incomplete_reason;  /* which budget, and how far it got */
     sim_stop stop_cause;      /* INCOMPLETE because of a stop (sim/world/stop.h); NONE: another bound */

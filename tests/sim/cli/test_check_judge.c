@@ -148,6 +148,39 @@ static void test_vacuous(void **state)
 
 /* Every run cut: no verdict, and the reason names time_limit_ms, not
  * the step bound. */
+/* Storage calls are not enough (each tab's start reads storage): an
+ * invariant claimed with nothing to judge makes the verdict vacuous. */
+static void test_vacuous_workload(void **state)
+{
+    (void)state;
+    check_outcome *o = outcome(0, 0, FALSE);
+    o->lock_requests = 0;
+    o->events_tracked = 5;
+    judge(o);
+    assert_int_equal(o->verdict, SIM_VERDICT_INCOMPLETE);
+    assert_non_null(strstr(o->incomplete_reason, "vacuous: no run requested the lock"));
+    assert_int_equal(o->inv_status[0], CHECK_INV_NOT_JUDGED);
+    check_outcome_free(o);
+
+    o = outcome(0, 0, FALSE);
+    o->lock_requests = 7;
+    o->events_tracked = 0;
+    judge(o);
+    assert_non_null(strstr(o->incomplete_reason, "vacuous: no run added an event"));
+    check_outcome_free(o);
+
+    /* Not claimed, not needed; counts not known (an older report): judged. */
+    o = outcome(0, 0, FALSE);
+    o->claimed = ME | PROG;
+    o->lock_requests = 3;
+    o->events_tracked = 0;
+    assert_int_equal(judge(o), CHECK_EXPECTED);
+    check_outcome_free(o);
+    o = outcome(0, 0, FALSE);
+    assert_int_equal(judge(o), CHECK_EXPECTED);
+    check_outcome_free(o);
+}
+
 static void test_every_run_cut(void **state)
 {
     (void)state;
@@ -195,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_unexpected_extra),      cmocka_unit_test(test_first_means_one_of),
         cmocka_unit_test(test_any),                   cmocka_unit_test(test_unclaimed_not_judged),
         cmocka_unit_test(test_violation_then_budget), cmocka_unit_test(test_vacuous),
+        cmocka_unit_test(test_vacuous_workload),
         cmocka_unit_test(test_every_run_cut),         cmocka_unit_test(test_quota_under_reduction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
