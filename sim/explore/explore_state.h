@@ -1,0 +1,77 @@
+/*
+ * sim/explore/explore_state.h - the state of one stateful search, shared by
+ * its depth-first pass (explore_state.c: the hooks that pick, digest and
+ * prune, the backtracking) and its driver (explore_state_passes.c: the
+ * passes, starting over when an assumption breaks, the split's top and
+ * the verdict).  Private to sim/explore/.
+ *
+ * The search keeps the current path of the choice tree as a stack of
+ * nodes by chooser position (snode: one per choice, SCHED or DATA), the
+ * visited set (state_set.h) and the run's world saved along the path
+ * (state_snap.h).
+ */
+#ifndef SIM_EXPLORE_STATE_H
+#define SIM_EXPLORE_STATE_H
+
+#include "sim/explore/explore.h"
+#include "sim/explore/split.h"
+#include "sim/explore/state_set.h"
+#include "sim/explore/state_snap.h"
+#include "sim/world/world.h"
+
+typedef struct snode {
+    uint32_t n, chosen;
+    guint8 kind;            /* sim_choice_kind */
+    /* SCHED only */
+    int *cand;              /* n tabs, answer order */
+    /* Sets of tabs, bit t-1 for tab t: as wide as [scenario] tabs can be
+     * (sleep and skip only ever name the first SLEEP_TABS_MAX, done all). */
+    uint64_t sleep;         /* tabs asleep on arrival */
+    uint64_t done;          /* tabs explored from here */
+    uint64_t skip;          /* tabs explored from this state at an earlier visit (state_set_visit) */
+    sim_access *sleep_acc;  /* per tab (index tab-1): access of the sleeping step */
+    sim_access *child_acc;  /* per tab: access of the step explored from here, over all its values */
+} snode;
+
+/* Every save here is restored (it is made at a choice with a way left), so
+ * a step of the path is worth more of the world's bytes than in the
+ * stateless search (state_snap.h). */
+#define SNAP_STEP_BYTES 65536
+
+/* Sleep sets are kept for at most this many tabs (a byte a state). */
+#define SLEEP_TABS_MAX 8
+
+typedef struct sdfs {
+    const sim_explore_options *o;
+    sim_world *world;        /* of the run being made */
+    sim_chooser *chooser;
+    size_t prefix_len;
+    state_set visited;
+    state_view v;            /* the run where it is (what a snapshot keeps, state_snap.h) */
+    sim_access *sleep_acc;   /* per tab: the access of its sleeping step (kept with v) */
+    gboolean sleep_sets;     /* the reduction: sleep sets kept with the states */
+    int n_tabs;
+    GArray *nodes;           /* snode, the current path, by chooser position */
+    GPtrArray *spare;        /* node blocks free for reuse (node_block_take) */
+    /* The world's collapse decisions along the path (sdfs_collapse), in
+     * the order it asked, with the chooser position it asked at. */
+    GArray *cq_pos;          /* size_t */
+    GArray *cq_bit;          /* gboolean */
+    size_t abandon_pos;      /* the chooser's position where the run was abandoned */
+    sim_split split;         /* sharding: the top every shard walks, the work items below */
+    guint8 assume;           /* what the digests assume of the code (SIM_DIGEST_*, world_digest.c) */
+    const char *asymmetric;  /* --symmetry asked for and not applied: why (sim_world_digest_asymmetric) */
+    gboolean symmetry_broken; /* --symmetry applied, then given up: a tab wrote storage */
+    guint8 broken;           /* ... and a step broke: the pass is void */
+    int64_t max_now_us;      /* the latest clock of the pass's steps */
+    int64_t max_merged_us;   /* the latest clock at which a state was found stored */
+    state_snaps snaps;       /* the run's world saved along the path, or no arena: replay */
+} sdfs;
+
+/* One depth-first search from the root; TRUE when it went through the
+ * whole tree.  *conflict: a mark's assumption failed (its text, to free);
+ * *cut_steps: a run was cut by [run] steps_max. */
+gboolean sdfs_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o, sim_explore_result *r,
+                   sdfs *d, sim_digest_map *marks_seen, double t0, char **conflict, gboolean *cut_steps);
+
+#endif
