@@ -201,9 +201,11 @@ void check_summary_print(GString *out, check_outcome *const *outcomes, guint n, 
 int check_exit_code(check_outcome *const *outcomes, guint n);
 
 /* report_json.c */
+/* The JSON report's schema version (docs/ci.md): up on any incompatible change. */
+#define CHECK_REPORT_SCHEMA 1
 gboolean check_json_write(const char *path, const char *command, check_outcome *const *outcomes, guint n,
                           gboolean timing, int exit_code, GError **error);
-/* Reads a report written by check_json_write; appends check_outcome* to out. */
+/* report_json_read.c: reads a report written by check_json_write; appends check_outcome* to out. */
 gboolean check_json_read(const char *path, GPtrArray *out, GError **error);
 /* The same from text (path names it in errors); used by the fuzzer. */
 gboolean check_json_read_data(const char *path, const char *data, gsize len, GPtrArray *out, GError **error);
