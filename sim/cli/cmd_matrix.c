@@ -87,10 +87,21 @@ static char *matrix_row(const sim_scenario *s)
     return g_string_free(row, FALSE);
 }
 
+/* The [run] time_limit_ms a scenario gets when its file does not say. */
+static int64_t time_limit_default(void)
+{
+    sim_scenario *d = sim_scenario_new_default();
+    int64_t ms = d->time_limit_ms;
+    sim_scenario_free(d);
+    return ms;
+}
+
 /* The bounds an exhaustive verdict holds within, as check's verdict line
  * names them: steps per run, the preemption bound, the fault budgets that
- * cut runs, and the time model (a timed search also stops at the time
- * limit). */
+ * cut runs, and the time model with the time limit (a timed search stops
+ * there; an untimed one cuts the runs that reach it, which check's verdict
+ * names when one did: here, loading only, the limit is named when the file
+ * sets one). */
 static void bounds_append(GString *e, const sim_scenario *s)
 {
     g_string_append_printf(e, "✓ verified within %" G_GINT64_FORMAT " steps", (gint64)s->steps_max);
@@ -107,6 +118,8 @@ static void bounds_append(GString *e, const sim_scenario *s)
                                    faults[i].max == 1 ? faults[i].one : faults[i].many);
     if (s->explore_time == SIM_TIME_TIMED)
         g_string_append_printf(e, ", timed to %" G_GINT64_FORMAT " ms", (gint64)s->time_limit_ms);
+    else if (s->time_limit_ms != time_limit_default())
+        g_string_append_printf(e, ", untimed to %" G_GINT64_FORMAT " ms", (gint64)s->time_limit_ms);
     else
         g_string_append(e, ", untimed");
 }
