@@ -57,13 +57,10 @@ static char *seeds_refused(const char *file, const sim_scenario *s, const check_
 {
     gint64 runs = req->runs > 0 ? req->runs : s->runs;
     guint64 base = req->seed >= 0 ? (guint64)req->seed : (guint64)s->seed;
-    if (runs < 1 || base <= (guint64)(G_MAXINT64 - (runs - 1)))
-        return NULL;
-    return g_strdup_printf("%s: %s %" G_GUINT64_FORMAT " with %" G_GINT64_FORMAT " runs: the last run's seed "
-                           "would be past %" G_GINT64_FORMAT ", which --seed does not take back; allowed: a seed "
-                           "of at most %" G_GINT64_FORMAT " for these runs",
-                           file, req->seed >= 0 ? "--seed" : "[check] seed", base, runs, G_MAXINT64,
-                           G_MAXINT64 - (runs - 1));
+    char *why = sim_scenario_seeds_refused(base, runs, req->seed >= 0 ? "--seed" : "[check] seed", "runs");
+    char *t = why ? g_strdup_printf("%s: %s", file, why) : NULL;
+    g_free(why);
+    return t;
 }
 
 void check_applies_add(check_applies *a, const sim_scenario *s, const check_request *req)

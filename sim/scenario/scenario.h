@@ -136,6 +136,13 @@ char *sim_scenario_get(const sim_scenario *scenario, const char *group, const ch
  * scenario changed by sim_scenario_set. */
 gboolean sim_scenario_check(sim_scenario *scenario, GError **error);
 
+/* Runs with seeds base .. base + runs - 1 print each seed for `tabsim run
+ * --seed` and `check --seed` to take back, which take at most G_MAXINT64:
+ * NULL when every one is such a seed, else why not and what is allowed
+ * (scenario_rules.c; caller frees).  given: what set the base ("--seed",
+ * "[check] seed"); per: how runs counts ("runs", "runs a point"). */
+char *sim_scenario_seeds_refused(uint64_t base, int64_t runs, const char *given, const char *per);
+
 /* "group.key = value" lines for every key, in table order. */
 char *sim_scenario_dump(const sim_scenario *scenario);
 /* FNV-1a of the keys that change what a run does: tokens carry it. */

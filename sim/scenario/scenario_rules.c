@@ -192,3 +192,12 @@ gboolean sim_scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **er
     return TRUE;
 }
 
+char *sim_scenario_seeds_refused(uint64_t base, int64_t runs, const char *given, const char *per)
+{
+    if (runs < 1 || base <= (uint64_t)(G_MAXINT64 - (runs - 1)))
+        return NULL;
+    return g_strdup_printf("%s %" G_GUINT64_FORMAT " with %" G_GINT64_FORMAT " %s: the last run's seed would be past %"
+                           G_GINT64_FORMAT ", which --seed does not take back; allowed: a seed of at most %"
+                           G_GINT64_FORMAT " for these runs",
+                           given, base, (gint64)runs, per, G_MAXINT64, (gint64)(G_MAXINT64 - (runs - 1)));
+}

@@ -43,14 +43,11 @@ sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **er
     runs = sw->runs;
     sw->seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s->seed;
     sim_scenario_free(s);
-    /* A point's runs have seeds seed .. seed + runs - 1, each printed for
-     * `tabsim run --seed` to take back (at most G_MAXINT64). */
-    if (sw->seed > (uint64_t)(G_MAXINT64 - (runs - 1))) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                    "%s %" G_GUINT64_FORMAT " with %" G_GINT64_FORMAT " runs a point: the last run's seed would be "
-                    "past %" G_GINT64_FORMAT ", which --seed does not take back; allowed: a seed of at most %"
-                    G_GINT64_FORMAT " for these runs",
-                    seed >= 0 ? "--seed" : "[check] seed", sw->seed, runs, G_MAXINT64, G_MAXINT64 - (runs - 1));
+    /* A point's runs have seeds seed .. seed + runs - 1, each printed. */
+    char *why = sim_scenario_seeds_refused(sw->seed, runs, seed >= 0 ? "--seed" : "[check] seed", "runs a point");
+    if (why) {
+        g_set_error_literal(error, SIM_ERROR, SIM_ERROR_USAGE, why);
+        g_free(why);
         sim_sweep_free(sw);
         return NULL;
     }
