@@ -57,6 +57,21 @@ static guint8 checksum(const guint8 *p, size_t len)
     return sum ^ 0x5a;
 }
 
+/* base64url, no padding: safe to paste into a shell or a URL. */
+static char *base64url(const guint8 *p, size_t len)
+{
+    char *b64 = g_base64_encode(p, len);
+    for (char *c = b64; *c; c++) {
+        if (*c == '+')
+            *c = '-';
+        else if (*c == '/')
+            *c = '_';
+        else if (*c == '=')
+            *c = '\0';
+    }
+    return b64;
+}
+
 char *sim_token_encode(const sim_token *token)
 {
     GByteArray *bytes = g_byte_array_new();
@@ -84,17 +99,8 @@ char *sim_token_encode(const sim_token *token)
     guint8 sum = checksum(bytes->data, bytes->len);
     g_byte_array_append(bytes, &sum, 1);
 
-    char *b64 = g_base64_encode(bytes->data, bytes->len);
+    char *b64 = base64url(bytes->data, bytes->len);
     g_byte_array_free(bytes, TRUE);
-    /* base64url, no padding: safe to paste into a shell or a URL. */
-    for (char *c = b64; *c; c++) {
-        if (*c == '+')
-            *c = '-';
-        else if (*c == '/')
-            *c = '_';
-        else if (*c == '=')
-            *c = '\0';
-    }
     char *text = g_strconcat(TOKEN_PREFIX, b64, NULL);
     g_free(b64);
     return text;
@@ -183,6 +189,16 @@ gboolean sim_token_decode(const char *text, sim_token *token_out, GError **error
     gsize len = 0;
     guint8 *p = g_base64_decode(b64->str, &len);
     g_string_free(b64, TRUE);
+    /* The last character's low bits past the last byte are unused: a token
+     * that sets them decodes to the same bytes, so a typo there would pass
+     * the checksum.  Only the text tabsim writes for the bytes is taken. */
+    char *canonical = base64url(p, len);
+    gboolean same = strcmp(canonical, body) == 0;
+    g_free(canonical);
+    if (!same) {
+        g_free(p);
+        return bad(error, "its last character is mistyped (it sets bits no token has)");
+    }
 
     size_t pos = 0;
     uint64_t hash, seed;
