@@ -221,11 +221,18 @@ static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *a
  * last of them are asked again, the later ones are not. */
 static void collapse_truncate(sdfs *d, size_t len)
 {
-    guint keep = 0;
-    while (keep < d->cq_pos->len && g_array_index(d->cq_pos, size_t, keep) < len)
-        keep++;
-    g_array_set_size(d->cq_pos, keep);
-    g_array_set_size(d->cq_bit, keep);
+    /* cq_pos is ascending (asked in the run's order): the first question
+     * at or past len, by bisection (a scan was O(path) a run). */
+    guint lo = 0, hi = d->cq_pos->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (g_array_index(d->cq_pos, size_t, mid) < len)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    g_array_set_size(d->cq_pos, lo);
+    g_array_set_size(d->cq_bit, lo);
 }
 
 static void sdfs_world_ready(void *ctx, sim_world *w)
@@ -329,8 +336,12 @@ static gboolean sdfs_backtrack(sdfs *d, GArray *prefix)
             if (n->kind == SIM_CHOICE_SCHED)
                 n->done |= UINT64_C(1) << (n->cand[next] - 1);
             sim_split_backtrack(&d->split, at);
+            /* The prefix below min(its length, at) is the path's already:
+             * a run only adds nodes past its prefix, and only this loop
+             * changes a node's answer (rewriting it was O(path) a run). */
+            guint from = MIN(prefix->len, at);
             g_array_set_size(prefix, at + 1);
-            for (guint i = 0; i <= at; i++)
+            for (guint i = from; i <= at; i++)
                 g_array_index(prefix, uint32_t, i) = g_array_index(d->nodes, snode, i).chosen;
             return TRUE;
         }
