@@ -240,6 +240,21 @@ void check_applies_add(check_applies *a, const sim_scenario *s, const check_requ
 char *check_options_refused(const char *file, const sim_scenario *s, const check_request *req,
                             const check_applies *a);
 
+/* check_options.c: the command line of `tabsim check`, parsed, checked and
+ * resolved into a request (exit 2 with a message naming the option). */
+typedef struct check_cli {
+    cli_args args;
+    check_request req;
+    char *mode, *time, *shard, *json, *junit, *mermaid;
+    gint64 steps, preemptions, depth, executions, state_memory;
+    double time_budget_s;
+    gint jobs;
+    gboolean no_reduction, no_shrink, no_timing, progress, stateful, bitstate, symmetry, list_items;
+} check_cli;
+/* CLI_EXIT_EXPECTED, or the exit code of a usage error (printed). */
+int check_cli_parse(check_cli *c, int argc, char **argv);
+void check_cli_clear(check_cli *c);
+
 /* check_split.c: one exhaustive scenario across --jobs threads.  Whether
  * the scenario is split (resolved options), the options of part k of n,
  * and the parts' results combined as one search's (the parts' counter-
