@@ -183,15 +183,16 @@ char *report_text_clean(const char *text);
 void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool *pool,
                         const check_request *req, sim_explore_result *chunks, int n_chunks,
                         const gint64 *chunk_first_run);
-/* check_live.c: the outcome of the starvation check, judged; and its block
- * of text (check_outcome_print prints it for a live outcome). */
 /* What every outcome says of its scenario: its name, its algorithm and
  * summary, its hash (check_outcome.c). */
 void check_outcome_name(check_outcome *o, const sim_scenario *s);
+/* check_live.c: the outcome of the starvation check, judged; and its block
+ * of text (check_outcome_print prints it for a live outcome). */
 void check_live_fill(check_outcome *o, const sim_scenario *s, const check_request *req, const sim_live_result *r);
 void check_live_print(GString *out, const check_outcome *o);
-/* The block of text check prints for one scenario.  For bad input it is
- * one line that points to stderr, where the command prints the error. */
+/* check_print.c: the block of text check prints for one scenario.  For bad
+ * input it is one line that points to stderr, where the command prints the
+ * error. */
 void check_outcome_print(GString *out, const check_outcome *o);
 /* The summary table and total line.  With timing, the total time is wall_s,
  * or the sum of the scenarios' times when wall_s < 0. */
