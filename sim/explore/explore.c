@@ -62,6 +62,7 @@ gboolean sim_explore_found(sim_explore_result *r, const sim_explore_options *o, 
         memset(c, 0, sizeof *c);
         c->spec = *spec;
         c->spec.sched_pick = NULL;
+        c->spec.data_pick = NULL;
         c->spec.step_done = NULL;
         c->spec.hook_ctx = NULL;
         c->spec.stats = NULL;

@@ -202,19 +202,24 @@ static gboolean sleep_after(sdfs *d, const sim_step_info *st)
  * search goes, but a replayed path must be the path: along the prefix
  * the decision made when the path was first run is given again; beyond
  * it, the prediction is taken and noted. */
-static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *arg)
+static gboolean sdfs_collapse(void *ctx, gboolean (*predict)(void *arg), void *arg, int tab)
 {
     sdfs *d = ctx;
-    if (d->v.cq_next < d->cq_bit->len)
-        return g_array_index(d->cq_bit, gboolean, d->v.cq_next++); /* not predicted: its answer is the path's */
-    gboolean predicted = !sim_split_in_top(&d->split) && predict(arg);
-    if (d->chooser->abandoned)
-        return predicted; /* the run's teardown: not a decision of the path */
-    size_t pos = d->chooser->pos;
-    g_array_append_val(d->cq_pos, pos);
-    g_array_append_val(d->cq_bit, predicted);
-    d->v.cq_next++;
-    return predicted;
+    gboolean collapse;
+    if (d->v.cq_next < d->cq_bit->len) {
+        collapse = g_array_index(d->cq_bit, gboolean, d->v.cq_next++); /* not predicted: its answer is the path's */
+    } else {
+        collapse = !sim_split_in_top(&d->split) && predict(arg);
+        if (d->chooser->abandoned)
+            return collapse; /* the run's teardown: not a decision of the path */
+        size_t pos = d->chooser->pos;
+        g_array_append_val(d->cq_pos, pos);
+        g_array_append_val(d->cq_bit, collapse);
+        d->v.cq_next++;
+    }
+    if (collapse && !d->chooser->abandoned)
+        g_array_append_val(d->collapsed, tab); /* logged after its step (path_log) */
+    return collapse;
 }
 
 /* The next run replays choices [0, len): the questions asked before the
@@ -255,10 +260,24 @@ static guint8 tabs_rename(guint8 bits, const uint8_t *canon, int n_tabs, gboolea
     return out;
 }
 
+/* The step just made, and the reads it collapsed, in the path's log. */
+static void path_log(sdfs *d, int tab)
+{
+    g_array_set_size(d->path, d->v.path_len);
+    g_array_append_val(d->path, tab);
+    for (guint i = 0; i < d->collapsed->len; i++) {
+        int c = -g_array_index(d->collapsed, int, i);
+        g_array_append_val(d->path, c);
+    }
+    g_array_set_size(d->collapsed, 0);
+    d->v.path_len = d->path->len;
+}
+
 static void sdfs_step_done(void *ctx, const sim_step_info *st)
 {
     sdfs *d = ctx;
     sim_world *w = d->world;
+    path_log(d, st->tab);
     if (w->digest_broken & d->assume) {
         d->broken = w->digest_broken & d->assume; /* the search starts over without it */
         d->chooser->abandoned = TRUE;
@@ -303,6 +322,84 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
         d->v.skip = (guint8)~explore;
         d->v.skip_pos = d->chooser->pos;
     }
+}
+
+/* ---- a violation made again as a run without collapsed reads ----
+ *
+ * A replay (a token, the counterexample's timeline, shrinking) collapses
+ * no read: it has no marks to predict with.  A violating run of this
+ * search whose path collapsed a read is therefore made again as the run
+ * that makes each collapsed get a step of its own, right after the step
+ * that collapsed it (one order the scheduler could have picked, and the
+ * same states: env_eager.c), following the path's log tab by tab and the
+ * run's value answers in order.  Its choices are the counterexample. */
+
+typedef struct plain_guide {
+    const int *path;         /* the path's log (sdfs.path) */
+    guint len, at;           /* its length; the step to make next */
+    const uint32_t *data;    /* the run's value answers, in order */
+    guint n_data, data_at;
+    gboolean lost;           /* the run left the path */
+} plain_guide;
+
+static uint32_t guide_sched(void *ctx, uint32_t n, const int *cand)
+{
+    plain_guide *g = ctx;
+    for (uint32_t i = 0; g->at < g->len && i < n; i++)
+        if (cand[i] == ABS(g->path[g->at]))
+            return i;
+    g->lost = TRUE;
+    return n; /* abandoned */
+}
+
+static uint32_t guide_data(void *ctx, uint32_t n, const int *cand)
+{
+    (void)cand;
+    plain_guide *g = ctx;
+    if (g->data_at < g->n_data && g->data[g->data_at] < n)
+        return g->data[g->data_at++];
+    g->lost = TRUE;
+    return n;
+}
+
+static void guide_step(void *ctx, const sim_step_info *st)
+{
+    plain_guide *g = ctx;
+    if (g->at >= g->len || ABS(g->path[g->at]) != st->tab)
+        g->lost = TRUE;
+    g->at++;
+}
+
+static gboolean path_collapsed(const sdfs *d)
+{
+    for (guint i = 0; i < d->v.path_len; i++)
+        if (g_array_index(d->path, int, i) < 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* found's run made again without collapsed reads, into out: TRUE when it
+ * followed the path to its end and violates what found violates. */
+static gboolean sdfs_plain(const sdfs *d, const sim_scenario *s, sim_stack_pool *pool, const sim_run *found,
+                           sim_run *out)
+{
+    const sim_chooser *c = &found->chooser;
+    GArray *data = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    for (guint i = 0; i < c->record->len; i++)
+        if (g_array_index(c->record_kind, guint8, i) == SIM_CHOICE_DATA)
+            g_array_append_val(data, g_array_index(c->record, uint32_t, i));
+    plain_guide g = {.path = (const int *)d->path->data, .len = d->v.path_len,
+                     .data = (const uint32_t *)data->data, .n_data = data->len};
+    sim_run_spec spec = {.seed = 0, .tail = SIM_TAIL_ZERO, .record = TRUE, .untimed = TRUE, .discrete = TRUE,
+                         .stop = d->o->stop, .sched_pick = guide_sched, .data_pick = guide_data,
+                         .step_done = guide_step, .hook_ctx = &g};
+    sim_run_exec(s, pool, &spec, out);
+    gboolean ok = !g.lost && !out->stopped && g.at == g.len && g.data_at == g.n_data &&
+                  (out->monitor.violated & found->monitor.violated) == found->monitor.violated;
+    g_array_free(data, TRUE);
+    if (!ok)
+        sim_run_clear(out);
+    return ok;
 }
 
 static void sdfs_progress(const sim_explore_options *o, const sim_explore_result *r, const sdfs *d, double t0)
@@ -375,6 +472,8 @@ gboolean sdfs_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explor
         d->prefix_len = prefix->len;
         collapse_truncate(d, prefix->len);
         d->v.cq_next = 0;
+        d->v.path_len = 0;
+        g_array_set_size(d->collapsed, 0);
         d->v.have_last = FALSE;
         d->v.sleep = 0;
         d->v.skip = 0;
@@ -423,7 +522,14 @@ gboolean sdfs_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explor
             if (run->monitor.violated) {
                 sim_run_spec found = {.seed = 0, .tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE};
                 guint before = r->violated;
-                gboolean stop = sim_explore_found(r, o, s, run, &found, TRUE, TRUE);
+                /* Its choices as a replay makes them (above); if that
+                 * fails, the run as found, whose replay the check shows
+                 * does not reproduce it (check_outcome.c). */
+                sim_run plain;
+                gboolean made = path_collapsed(d) && sdfs_plain(d, s, pool, run, &plain);
+                gboolean stop = sim_explore_found(r, o, s, made ? &plain : run, &found, TRUE, TRUE);
+                if (made)
+                    sim_run_clear(&plain);
                 for (int i = 0; i < SIM_INV_COUNT; i++) /* where, in the whole search's order */
                     if ((r->violated & ~before) & (1u << i))
                         r->cex[i].order = d->split.cur;

@@ -66,6 +66,13 @@ typedef struct sdfs {
     int64_t max_now_us;      /* the latest clock of the pass's steps */
     int64_t max_merged_us;   /* the latest clock at which a state was found stored */
     state_snaps snaps;       /* the run's world saved along the path, or no arena: replay */
+    /* The run's steps from the root, as a run without collapsed reads
+     * makes them: each step's tab, and after it the tabs whose reads it
+     * collapsed (-tab), in the order done; v.path_len long.  A violation
+     * found is made again from it as such a run, whose choices are the
+     * token (a replay collapses nothing: explore_state.c sdfs_plain). */
+    GArray *path;            /* int */
+    GArray *collapsed;       /* int: tabs whose reads the step under way collapsed */
 } sdfs;
 
 /* One depth-first search from the root; TRUE when it went through the

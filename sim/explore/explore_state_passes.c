@@ -99,11 +99,15 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     d.sleep_sets = sim_explore_stateful_reduces(o, s);
     d.sleep_acc = g_new0(sim_access, d.n_tabs);
     d.spare = g_ptr_array_new_with_free_func(g_free);
+    d.path = g_array_new(FALSE, FALSE, sizeof(int));
+    d.collapsed = g_array_new(FALSE, FALSE, sizeof(int));
     state_snaps_init(&d.snaps, s, pool, sizeof(state_view));
     gint64 mb = o->state_memory_mb > 0 ? o->state_memory_mb : SIM_STATE_MEMORY_MB_DEFAULT;
     if (!state_set_init(&d.visited, (size_t)mb * 1024 * 1024, o->bitstate)) {
         g_free(d.sleep_acc);
         g_ptr_array_unref(d.spare);
+        g_array_free(d.path, TRUE);
+        g_array_free(d.collapsed, TRUE);
         state_snaps_clear(&d.snaps);
         r->verdict = SIM_VERDICT_INCOMPLETE;
         r->incomplete_reason = g_strdup_printf("could not allocate the visited set (--state-memory %" G_GINT64_FORMAT
@@ -215,6 +219,8 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     state_set_clear(&d.visited);
     g_free(d.sleep_acc);
     g_ptr_array_unref(d.spare);
+    g_array_free(d.path, TRUE);
+    g_array_free(d.collapsed, TRUE);
     state_snaps_clear(&d.snaps);
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
 }

@@ -50,8 +50,8 @@ typedef struct sim_run_spec {
     /* With collapse_reads: asked at each such get, returns whether to do
      * it: a search replays its earlier answer, or asks predict(arg) (the
      * marks' prediction, a digest and a lookup); NULL: the prediction.
-     * ctx = hook_ctx. */
-    gboolean (*collapse_decide)(void *ctx, gboolean (*predict)(void *arg), void *arg);
+     * ctx = hook_ctx; tab: the tab whose task would read. */
+    gboolean (*collapse_decide)(void *ctx, gboolean (*predict)(void *arg), void *arg, int tab);
     gboolean marks_prefix_checked; /* sim_world.marks_prefix_checked */
     guint8 digest_assume;          /* sim_world.digest_assume */
     void (*world_ready)(void *ctx, struct sim_world *world);

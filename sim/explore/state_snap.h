@@ -28,6 +28,7 @@ typedef struct state_view {
     guint8 skip;
     size_t skip_pos;
     guint cq_next;           /* the run's next collapse question */
+    guint path_len;          /* the run's steps in the path's log (explore_state.h sdfs.path) */
     gboolean have_last;
     sim_digest last;         /* the state after the run's last step */
 } state_view;

@@ -304,7 +304,7 @@ static gboolean collapse_candidate(sim_world *w, const sim_queue_entry *e)
     if (!w->collapse_decide)
         return collapse_predict(t);
     sim_arena *in = sim_arena_leave(); /* the explorer's memory outlives the run's */
-    gboolean collapse = w->collapse_decide(w->hook_ctx, collapse_predict, t);
+    gboolean collapse = w->collapse_decide(w->hook_ctx, collapse_predict, t, t->tab->index);
     sim_arena_enter(in);
     return collapse;
 }

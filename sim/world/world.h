@@ -236,7 +236,7 @@ struct sim_world {
     gboolean collapse_reads; /* stateful safety search: reads that lead back to a wait are done at once (env_eager.c) */
     /* hook_ctx; NULL: the prediction.  predict(arg) is the marks'
      * prediction, asked only when the decision is not a replayed one. */
-    gboolean (*collapse_decide)(void *ctx, gboolean (*predict)(void *arg), void *arg);
+    gboolean (*collapse_decide)(void *ctx, gboolean (*predict)(void *arg), void *arg, int tab);
     GQueue live;            /* tasks not done, in creation order */
     int next_task_id;
     int64_t now_us;
