@@ -526,7 +526,7 @@ gboolean sdfs_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explor
                  * fails, the run as found, whose replay the check shows
                  * does not reproduce it (check_outcome.c). */
                 sim_run plain;
-                gboolean made = path_collapsed(d) && sdfs_plain(d, s, pool, run, &plain);
+                gboolean made = path_collapsed(d) && !d->as_found && sdfs_plain(d, s, pool, run, &plain);
                 gboolean stop = sim_explore_found(r, o, s, made ? &plain : run, &found, TRUE, TRUE);
                 if (made)
                     sim_run_clear(&plain);

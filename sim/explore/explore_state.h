@@ -73,6 +73,7 @@ typedef struct sdfs {
      * token (a replay collapses nothing: explore_state.c sdfs_plain). */
     GArray *path;            /* int */
     GArray *collapsed;       /* int: tabs whose reads the step under way collapsed */
+    gboolean as_found;       /* TABSIM_STATEFUL_AS_FOUND: a violating run is not made again (tests) */
 } sdfs;
 
 /* One depth-first search from the root; TRUE when it went through the

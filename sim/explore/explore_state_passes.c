@@ -100,6 +100,10 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     d.sleep_acc = g_new0(sim_access, d.n_tabs);
     d.spare = g_ptr_array_new_with_free_func(g_free);
     d.path = g_array_new(FALSE, FALSE, sizeof(int));
+    /* For testing how a check shows a counterexample its token does not
+     * make again (check_outcome.c): the run as found, collapsed reads and
+     * all (ci_stateful_as_found). */
+    d.as_found = g_getenv("TABSIM_STATEFUL_AS_FOUND") != NULL;
     d.collapsed = g_array_new(FALSE, FALSE, sizeof(int));
     state_snaps_init(&d.snaps, s, pool, sizeof(state_view));
     gint64 mb = o->state_memory_mb > 0 ? o->state_memory_mb : SIM_STATE_MEMORY_MB_DEFAULT;
