@@ -142,6 +142,11 @@
  *       b[1] and waits for b[2].  2 leaves (y := 0, b[2] := false), so 1
  *       enters without looking at y, while 2 starts again, finds y = 0,
  *       reads x = 2 and enters too.
+ *   OMIT_Y_WAIT drops the fast path's "await y = 0" after it found y
+ *       taken: the process goes back to start at once and spins.  Still
+ *       safe, but no longer waiting: a run can go on for ever, two
+ *       processes restarting each other (a stateless search meets its
+ *       history bound; the stateful search names the cycle).
  *
  * Errors.  A storage error (XT_EQUOTA, XT_EUNAVAILABLE, XT_ECANCELLED)
  * ends lock() at once with that error, and so does XT_ECANCELLED from a
@@ -434,6 +439,10 @@ static int lamport_attempt(lamport_mutex *lm)
         rc = lamport_write_b(lm, "b[i] := false", FALSE);
         if (rc != XT_OK)
             return rc;
+#ifdef XT_LAMPORT_MUTANTS
+        if (lm->options.omit == XT_LAMPORT_OMIT_Y_WAIT)
+            return ATTEMPT_RESTART;
+#endif
         rc = lamport_await_zero(lm, "await y = 0", lm->key_y);
         return rc != XT_OK ? rc : ATTEMPT_RESTART;
     }
@@ -572,7 +581,7 @@ xt_mutex *xt_lamport_mutex_new(xt_env *env, const xt_lamport_mutex_options *opti
     assert(options->retries_max >= -1);
 #ifdef XT_LAMPORT_MUTANTS
     assert(options->omit == XT_LAMPORT_OMIT_NONE || options->omit == XT_LAMPORT_OMIT_B_WAIT ||
-           options->omit == XT_LAMPORT_OMIT_Y_RECHECK);
+           options->omit == XT_LAMPORT_OMIT_Y_RECHECK || options->omit == XT_LAMPORT_OMIT_Y_WAIT);
 #endif
 
     lamport_mutex *lm = g_new0(lamport_mutex, 1);

@@ -24,7 +24,7 @@ enum { LAMPORT_SETTING_PEERS = 2, LAMPORT_SETTING_TASKS = 3 };
 #endif
 
 #ifdef XT_LAMPORT_MUTANTS
-static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", NULL};
+static const char *const lamport_omit_names[] = {"none", "b-wait", "y-recheck", "y-wait", NULL};
 #endif
 static const char *const lamport_peers_names[] = {"fixed", "prefix", NULL};
 static const char *const lamport_tasks_names[] = {"shared", "serialised", NULL};
@@ -45,7 +45,8 @@ static const xt_setting lamport_settings[] = {
 #ifdef XT_LAMPORT_MUTANTS
     {"omit", XT_SETTING_ENUM, "none", 0, 0, lamport_omit_names,
      "none (the full algorithm), or a statement left out to show why it is needed: b-wait (Algorithm 1 without "
-     "its delay) or y-recheck (the final y != i check)."},
+     "its delay), y-recheck (the final y != i check) or y-wait (the fast path's await y = 0: safe, but a tab "
+     "that finds y taken spins, and a run can go on for ever)."},
 #endif
     {"peers", XT_SETTING_ENUM, "fixed", 0, 0, lamport_peers_names,
      "fixed (ids 1..tabs known in advance, the paper's assumption) or prefix (each tab registers its b flag "

@@ -3,7 +3,7 @@
  *
  * libxt ships Lamport's algorithm only.  The mutants that leave out one
  * statement ([lamport] omit = b-wait or y-recheck: the broken variants a
- * model checker must catch) are compiled here, from the same source file
+ * model checker must catch; y-wait: a safe one that spins) are compiled here, from the same source file
  * (and its descriptor's, mutex_lamport_algorithm.c) with
  * XT_LAMPORT_MUTANTS defined and the entry points renamed, so they
  * never reach production code.  The registered "lamport" (below) runs

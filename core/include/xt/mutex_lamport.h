@@ -34,8 +34,11 @@ typedef enum xt_lamport_omit {
     XT_LAMPORT_OMIT_NONE = 0,   /* the full Algorithm 2 (default) */
     XT_LAMPORT_OMIT_B_WAIT,     /* drop "for j: await not b[j]": Algorithm 1
                                    with no delay; unsafe */
-    XT_LAMPORT_OMIT_Y_RECHECK   /* drop "if y != i then {await y = 0; goto
+    XT_LAMPORT_OMIT_Y_RECHECK,  /* drop "if y != i then {await y = 0; goto
                                    start}" after the b-wait; unsafe */
+    XT_LAMPORT_OMIT_Y_WAIT      /* drop the fast path's "await y = 0" before
+                                   "goto start": safe, but it spins; a run
+                                   can go on for ever */
 } xt_lamport_omit;
 #endif
 
