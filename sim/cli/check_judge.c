@@ -168,6 +168,13 @@ void check_bounds_cuts(check_outcome *o, const char *fault_budgets, const char *
                                    fault_budgets && *fault_budgets ? fault_budgets : "its budgets");
         g_free(clause);
     }
+    /* A shard whose items hold a cycle says so; merged, the search does. */
+    char *cycle = NULL;
+    for (guint i = 0; !strstr(b->str, SIM_EXPLORE_CYCLE_CLAUSE) && !cycle && i < n_others; i++)
+        cycle = clause_of(others[i], SIM_EXPLORE_CYCLE_CLAUSE);
+    if (cycle)
+        g_string_append(b, cycle);
+    g_free(cycle);
     g_free(o->bounds);
     o->bounds = g_string_free(b, FALSE);
 }

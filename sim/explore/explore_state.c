@@ -260,6 +260,62 @@ static guint8 tabs_rename(guint8 bits, const uint8_t *canon, int n_tabs, gboolea
     return out;
 }
 
+/* ---- cycles: a state of the run's own path reached again ---- */
+
+static guint32 on_path_home(const sdfs *d, sim_digest dg)
+{
+    return (guint32)(dg.lo ^ dg.hi) & (d->on_path_cap - 1);
+}
+
+static void on_path_add(sdfs *d, guint32 k)
+{
+    sim_digest dg = g_array_index(d->path_dig, sim_digest, k);
+    guint32 i = on_path_home(d, dg);
+    while (d->on_path[i])
+        i = (i + 1) & (d->on_path_cap - 1);
+    d->on_path[i] = k;
+}
+
+/* The path's states after step k - 1 only: the run left the rest. */
+static void path_cut(sdfs *d, guint64 k)
+{
+    for (; d->path_n >= k && d->path_n > 0; d->path_n--) {
+        guint32 i = on_path_home(d, g_array_index(d->path_dig, sim_digest, d->path_n));
+        while (d->on_path[i] != d->path_n)
+            i = (i + 1) & (d->on_path_cap - 1);
+        d->on_path[i] = 0;
+    }
+}
+
+static gboolean path_holds(const sdfs *d, sim_digest dg)
+{
+    if (!d->on_path)
+        return FALSE;
+    for (guint32 i = on_path_home(d, dg); d->on_path[i]; i = (i + 1) & (d->on_path_cap - 1))
+        if (sim_digest_equal(g_array_index(d->path_dig, sim_digest, d->on_path[i]), dg))
+            return TRUE;
+    return FALSE;
+}
+
+/* The state after step k, new on the path (k = path_n + 1). */
+static void path_push(sdfs *d, guint64 k, sim_digest dg)
+{
+    if (k >= G_MAXUINT32 / 4)
+        return; /* beyond any run the history bound lets finish */
+    if (d->path_dig->len <= k)
+        g_array_set_size(d->path_dig, (guint)k + 1);
+    g_array_index(d->path_dig, sim_digest, k) = dg;
+    d->path_n = k;
+    if (2 * k >= d->on_path_cap) { /* grow: every entry placed again, in order */
+        g_free(d->on_path);
+        d->on_path_cap = MAX(d->on_path_cap * 2, 1024u);
+        d->on_path = g_new0(guint32, d->on_path_cap);
+        for (guint32 j = 1; j < (guint32)k; j++)
+            on_path_add(d, j);
+    }
+    on_path_add(d, (guint32)k);
+}
+
 /* The step just made, and the reads it collapsed, in the path's log. */
 static void path_log(sdfs *d, int tab)
 {
@@ -291,11 +347,12 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
         return;
     }
     d->v.skip = 0; /* the state it was for is left */
-    /* Replaying the path: states seen already.  In the top of a split:
-     * every shard's, nothing stored or pruned.  Either way the digest is
-     * wanted only for the final states (o->final_digests). */
-    gboolean looked_up = d->chooser->pos >= d->prefix_len && !sim_split_in_top(&d->split);
-    if (!looked_up && !d->o->final_digests)
+    /* Replaying the path: states seen already, the digest wanted only for
+     * the final states (o->final_digests).  In the top of a split: every
+     * shard's, nothing stored or pruned; its states join the path, where
+     * a cycle may close. */
+    gboolean fresh = d->chooser->pos >= d->prefix_len, top = sim_split_in_top(&d->split);
+    if (!fresh && !d->o->final_digests)
         return;
     sim_digest dg;
     uint8_t canon[SIM_TABS_MAX];
@@ -303,16 +360,30 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
     sim_world_digest_canon(w, &dg, symmetric ? canon : NULL);
     d->v.last = dg;
     d->v.have_last = TRUE;
-    if (!looked_up)
+    if (!fresh)
         return;
+    uint64_t k = w->monitor->c.steps;
+    path_cut(d, k); /* the path's states from step k on are another branch's */
+    if (top) {
+        if (!d->cycle && path_holds(d, dg))
+            d->cycle = TRUE;
+        if (d->path_n + 1 == k)
+            path_push(d, k, dg);
+        return;
+    }
     /* Under symmetry the state stored is the renamed one: its sleep set
      * is kept in the canonical places, and the tabs owed come back from
      * them (world_digest.c, "Symmetry"). */
     guint8 sleep = symmetric ? tabs_rename(d->v.sleep, canon, d->n_tabs, FALSE) : d->v.sleep;
     guint8 explore;
-    gboolean seen = state_set_visit(&d->visited, dg, w->monitor->c.steps, sleep, &explore);
-    if (seen || explore != 0xff) /* stored before: its futures (some of them) are the stored one's, shifted */
+    gboolean seen = state_set_visit(&d->visited, dg, k, sleep, &explore);
+    if (seen || explore != 0xff) { /* stored before: its futures (some of them) are the stored one's, shifted */
         d->max_merged_us = MAX(d->max_merged_us, w->now_us);
+        if (!d->cycle && path_holds(d, dg))
+            d->cycle = TRUE;
+    }
+    if (!seen && d->path_n + 1 == k)
+        path_push(d, k, dg);
     if (symmetric && explore != 0xff)
         explore = tabs_rename(explore, canon, d->n_tabs, TRUE);
     if (seen) {
@@ -458,6 +529,8 @@ gboolean sdfs_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explor
     GArray *prefix = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     gboolean finished = FALSE;
     d->snaps.n = 0; /* the first run is made from the root */
+    path_cut(d, 1);
+    d->cycle = FALSE; /* a pass that starts over may have merged states that differ */
     sim_split_begin(&d->split, d->split.depth, d->split.counting, d->split.items);
     for (;;) {
         if (sim_explore_exhaustive_budget(o, r, t0))

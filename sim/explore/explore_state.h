@@ -74,6 +74,17 @@ typedef struct sdfs {
     GArray *path;            /* int */
     GArray *collapsed;       /* int: tabs whose reads the step under way collapsed */
     gboolean as_found;       /* TABSIM_STATEFUL_AS_FOUND: a violating run is not made again (tests) */
+    /* Cycles: the states of the run's path by step count (path_dig[k],
+     * the state after step k, for k = 1..path_n) and a set of them (open
+     * addressing, a slot holds k, 0 = empty; entries leave it in the
+     * reverse of their order, so clearing a slot keeps every probe
+     * right).  A state found stored that is an earlier state of its own
+     * run closes a cycle: that run can go on for ever. */
+    GArray *path_dig;        /* sim_digest */
+    guint64 path_n;
+    guint32 *on_path;
+    guint32 on_path_cap;     /* a power of two, at least twice path_n */
+    gboolean cycle;          /* a cycle was found */
 } sdfs;
 
 /* One depth-first search from the root; TRUE when it went through the

@@ -31,12 +31,21 @@ static char *stateful_bounds(const sim_scenario *s, const sdfs *d)
                 : d->asymmetric ? g_strdup_printf("; symmetry not applied (%s: %s)", sim_algorithms[s->algorithm]->name,
                                                   d->asymmetric)
                                 : g_strdup_printf("; symmetry over the %" G_GINT64_FORMAT " tabs", s->tabs);
+    /* A run that comes back to one of its own states can go on for ever:
+     * as a stateless search would, name the step bound that cuts it. */
+    char *cycle = d->cycle ? g_strdup_printf(SIM_EXPLORE_CYCLE_CLAUSE "a state comes back on its own run): each is "
+                                             "judged on its first %" G_GINT64_FORMAT " steps ([run] steps_max), "
+                                             "and only the starvation check ([workload] forever) judges runs that "
+                                             "never end",
+                                             s->steps_max)
+                           : g_strdup("");
     char *t = g_strdup_printf("(stateful, %zu states%s) every execution of at most %" G_GINT64_FORMAT
-                              " steps; preemptions unbounded%s; untimed time; ranges at both ends; reduction %s%s; %s",
+                              " steps%s; preemptions unbounded%s; untimed time; ranges at both ends; reduction %s%s; %s",
                               v->count, d->o->shard_count > 1 && !d->o->jobs_split ? " in this shard's visited set" : "",
-                              s->steps_max,
+                              s->steps_max, cycle,
                               s->preemptions_max >= 0 ? " (the scenario's preemptions_max is not applied)" : "",
                               d->sleep_sets ? "sleep sets" : "off", sym, set);
+    g_free(cycle);
     g_free(sym);
     g_free(set);
     return t;
@@ -105,6 +114,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
      * all (ci_stateful_as_found). */
     d.as_found = g_getenv("TABSIM_STATEFUL_AS_FOUND") != NULL;
     d.collapsed = g_array_new(FALSE, FALSE, sizeof(int));
+    d.path_dig = g_array_new(FALSE, FALSE, sizeof(sim_digest));
     state_snaps_init(&d.snaps, s, pool, sizeof(state_view));
     gint64 mb = o->state_memory_mb > 0 ? o->state_memory_mb : SIM_STATE_MEMORY_MB_DEFAULT;
     if (!state_set_init(&d.visited, (size_t)mb * 1024 * 1024, o->bitstate)) {
@@ -112,6 +122,7 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
         g_ptr_array_unref(d.spare);
         g_array_free(d.path, TRUE);
         g_array_free(d.collapsed, TRUE);
+        g_array_free(d.path_dig, TRUE);
         state_snaps_clear(&d.snaps);
         r->verdict = SIM_VERDICT_INCOMPLETE;
         r->incomplete_reason = g_strdup_printf("could not allocate the visited set (--state-memory %" G_GINT64_FORMAT
@@ -225,6 +236,8 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
     g_ptr_array_unref(d.spare);
     g_array_free(d.path, TRUE);
     g_array_free(d.collapsed, TRUE);
+    g_array_free(d.path_dig, TRUE);
+    g_free(d.on_path);
     state_snaps_clear(&d.snaps);
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
 }
