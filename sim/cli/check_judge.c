@@ -148,6 +148,15 @@ static char *clause_of(const char *text, const char *marker)
     return end ? g_strndup(at, (gsize)(end - at)) : g_strdup(at);
 }
 
+/* The first of texts' clauses that begin with marker, or NULL. */
+static char *clause_in(const char *const *texts, guint n, const char *marker)
+{
+    char *clause = NULL;
+    for (guint i = 0; !clause && i < n; i++)
+        clause = clause_of(texts[i], marker);
+    return clause;
+}
+
 void check_bounds_cuts(check_outcome *o, const char *fault_budgets, const char *const *others, guint n_others)
 {
     if (!o->bounds)
@@ -158,9 +167,7 @@ void check_bounds_cuts(check_outcome *o, const char *fault_budgets, const char *
                                " ms of virtual time are covered",
                                o->time_limit_ms, o->time_limit_ms);
     if (o->cut_faults > 0 && !strstr(b->str, CUT_FAULTS_CLAUSE)) {
-        char *clause = NULL;
-        for (guint i = 0; !clause && i < n_others; i++)
-            clause = clause_of(others[i], CUT_FAULTS_CLAUSE);
+        char *clause = clause_in(others, n_others, CUT_FAULTS_CLAUSE);
         if (clause)
             g_string_append(b, clause);
         else
@@ -169,12 +176,12 @@ void check_bounds_cuts(check_outcome *o, const char *fault_budgets, const char *
         g_free(clause);
     }
     /* A shard whose items hold a cycle says so; merged, the search does. */
-    char *cycle = NULL;
-    for (guint i = 0; !strstr(b->str, SIM_EXPLORE_CYCLE_CLAUSE) && !cycle && i < n_others; i++)
-        cycle = clause_of(others[i], SIM_EXPLORE_CYCLE_CLAUSE);
-    if (cycle)
-        g_string_append(b, cycle);
-    g_free(cycle);
+    if (!strstr(b->str, SIM_EXPLORE_CYCLE_CLAUSE)) {
+        char *cycle = clause_in(others, n_others, SIM_EXPLORE_CYCLE_CLAUSE);
+        if (cycle)
+            g_string_append(b, cycle);
+        g_free(cycle);
+    }
     g_free(o->bounds);
     o->bounds = g_string_free(b, FALSE);
 }

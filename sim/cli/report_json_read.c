@@ -51,27 +51,29 @@ static JsonNode *member(reader *r, JsonObject *obj, const char *name, JsonNodeTy
     return node;
 }
 
-static char *get_string(reader *r, JsonObject *obj, const char *name, gboolean nullable)
+/* A value member of type type, or NULL (absent and nullable, or the
+ * failure recorded: what it is not). */
+static JsonNode *typed(reader *r, JsonObject *obj, const char *name, GType type, const char *what, gboolean nullable)
 {
     JsonNode *node = member(r, obj, name, JSON_NODE_VALUE, nullable);
-    if (!node)
-        return NULL;
-    if (json_node_get_value_type(node) != G_TYPE_STRING) {
-        fail(r, name, "not a string");
+    if (node && json_node_get_value_type(node) != type) {
+        fail(r, name, what);
         return NULL;
     }
-    return g_strdup(json_node_get_string(node));
+    return node;
+}
+
+static char *get_string(reader *r, JsonObject *obj, const char *name, gboolean nullable)
+{
+    JsonNode *node = typed(r, obj, name, G_TYPE_STRING, "not a string", nullable);
+    return node ? g_strdup(json_node_get_string(node)) : NULL;
 }
 
 static gint64 get_int(reader *r, JsonObject *obj, const char *name, gint64 min, gint64 max)
 {
-    JsonNode *node = member(r, obj, name, JSON_NODE_VALUE, FALSE);
+    JsonNode *node = typed(r, obj, name, G_TYPE_INT64, "not an integer", FALSE);
     if (!node)
         return min;
-    if (json_node_get_value_type(node) != G_TYPE_INT64) {
-        fail(r, name, "not an integer");
-        return min;
-    }
     gint64 v = json_node_get_int(node);
     if (v < min || v > max) {
         fail(r, name, "out of range");
@@ -82,14 +84,8 @@ static gint64 get_int(reader *r, JsonObject *obj, const char *name, gint64 min, 
 
 static gboolean get_bool(reader *r, JsonObject *obj, const char *name)
 {
-    JsonNode *node = member(r, obj, name, JSON_NODE_VALUE, FALSE);
-    if (!node)
-        return FALSE;
-    if (json_node_get_value_type(node) != G_TYPE_BOOLEAN) {
-        fail(r, name, "not true or false");
-        return FALSE;
-    }
-    return json_node_get_boolean(node);
+    JsonNode *node = typed(r, obj, name, G_TYPE_BOOLEAN, "not true or false", FALSE);
+    return node ? json_node_get_boolean(node) : FALSE;
 }
 
 static int name_index(reader *r, const char *member_name, const char *text, const char *(*name)(int), int n)

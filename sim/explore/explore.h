@@ -226,13 +226,13 @@ void sim_explore_item_free(gpointer item);
  * K/N: ..." (its items, or that it has none) added.  Caller frees. */
 char *sim_explore_shard_bounds(const sim_explore_options *options, const sim_explore_result *result, char *bounds);
 #define SIM_STATE_MEMORY_MB_DEFAULT 512
-/* Whether the stateful search of s under (resolved) options reduces by
- * sleep sets: not with --no-reduction or --bitstate, nor beyond eight tabs
- * (a byte a state in the visited set), where it expands every choice. */
 /* How the stateful search's bounds begin the clause that says some runs
  * never end (a cycle of states; explore_state_passes.c): merge looks for
  * it in every shard's. */
 #define SIM_EXPLORE_CYCLE_CLAUSE "; some runs never end ("
+/* Whether the stateful search of s under (resolved) options reduces by
+ * sleep sets: not with --no-reduction or --bitstate, nor beyond eight tabs
+ * (a byte a state in the visited set), where it expands every choice. */
 gboolean sim_explore_stateful_reduces(const sim_explore_options *options, const sim_scenario *scenario);
 void sim_explore_stateful(const sim_scenario *scenario, sim_stack_pool *pool, const sim_explore_options *options,
                           sim_explore_result *result);
