@@ -25,14 +25,6 @@
  * one, when the task is its tab's only live task, it restarts the tab's
  * hash from (tab, label, live).  Elsewhere it is folded like a result.
  *
- * The check (the search relies on marks, so it checks them at run time):
- * while a mark is in force, each output of the task (a storage call with
- * its key and value, an await with its arguments, and the label of its
- * step) is recorded under the hash it was made from.  Two different
- * outputs from one hash mean the mark left out something the task's
- * future depends on: world->mark_conflict names the mark, and the search
- * is not complete.  marks_seen lives across the runs of one search.
- *
  * Shared objects: when the program can describe what its instance's
  * objects hold that the tab's tasks share (sim_program_ops.heap_describe:
  * the SDK's thread-safe store, processor and mutex), each task also keeps
@@ -53,51 +45,20 @@
  * complete.  When the description cannot be had (heap_describe says
  * FALSE), the tab's running hash stands for it.
  *
- * Waits that return: a marked task's wait for one key with no deadline,
- * begun right after its get of that key, is followed to the task's next
- * output (not counting step labels): if that is the same get under the
- * same check key, the wait brought the task back to where it read, as it
- * was; otherwise (a counter of waits spent in its live values, a give-up)
- * it did not.  The answer is recorded in marks_seen under the get's check
- * key and the key, and checked as outputs are (two answers from one key
- * are a mark conflict).  Collapsing a read that leads to a wait
- * (env_eager.c) needs the answer "back": only then is waiting the same
- * state as being about to read.
- *
- * The rule of waits (xt/env.h): a task that has made a mark waits only for
- * keys it read since its last mark, so the digest keeps its pending
- * unseen changes (env_wait.c) of those keys alone.  Every wait of such a
- * task is checked: a wait for another key, or for any key, sets
- * mark_conflict (mark_conflict_wait) and the search is not complete.
+ * The check of marks (outputs recorded under the hashes they were made
+ * from, and waits that return) is in env_mark_check.c.
  */
 #include <string.h>
 
 #include "sim/world/arena.h"
+#include "sim/world/env_digest.h"
 #include "sim/world/env_parts.h"
 
 /* ---- folding ---- */
 
-static sim_task *current_of(sim_tab *tab)
-{
-    sim_task *t = tab->world->current;
-    return t && t->tab == tab ? t : NULL;
-}
-
-/* Where t's results go. */
-static sim_digest *target_of(sim_task *t)
-{
-    return t->scoped ? &t->dig : &t->tab->dig;
-}
-
 static void heap_fold(void *ctx, const void *bytes, size_t len)
 {
     sim_digest_bytes(ctx, bytes, len);
-}
-
-/* Does the tab's program describe its shared objects at all? */
-static gboolean keeps_own(const sim_tab *tab)
-{
-    return tab->world->program->heap_describe != NULL;
 }
 
 gboolean sim_tab_heap_digest(const sim_tab *tab, sim_digest *out)
@@ -112,25 +73,16 @@ gboolean sim_tab_heap_digest(const sim_tab *tab, sim_digest *out)
 /* A value of a result: into where t's results go, and its own hash. */
 static void fold_u64(sim_tab *tab, sim_task *t, uint64_t v)
 {
-    sim_digest_u64(target_of(t), v);
-    if (keeps_own(tab))
+    sim_digest_u64(sim_env_results_of(t), v);
+    if (sim_env_keeps_own(tab))
         sim_digest_u64(&t->own, v);
 }
 
 static void fold_data(sim_tab *tab, sim_task *t, const void *data, size_t len)
 {
-    sim_digest_bytes(target_of(t), data, len);
-    if (keeps_own(tab))
+    sim_digest_bytes(sim_env_results_of(t), data, len);
+    if (sim_env_keeps_own(tab))
         sim_digest_bytes(&t->own, data, len);
-}
-
-/* How a result of t begins in h, where its results go (tagged with t
- * outside a scope, where they join its tab's hash). */
-static void result_start(const sim_task *t, sim_digest *h, uint64_t op)
-{
-    if (!t->scoped)
-        sim_digest_u64(h, (uint64_t)t->ord);
-    sim_digest_u64(h, op);
 }
 
 static void fold_begin(sim_tab *tab, sim_task *t, uint64_t op)
@@ -140,14 +92,14 @@ static void fold_begin(sim_tab *tab, sim_task *t, uint64_t op)
         tab->mark_task->mark = NULL; /* another task's reads join the tab's hash */
         tab->mark_task = NULL;
     }
-    result_start(t, target_of(t), op);
-    if (keeps_own(tab))
+    sim_env_result_start(t, sim_env_results_of(t), op);
+    if (sim_env_keeps_own(tab))
         sim_digest_u64(&t->own, op);
 }
 
 static void fold_rc(sim_tab *tab, uint64_t op, int64_t rc)
 {
-    sim_task *t = current_of(tab);
+    sim_task *t = sim_env_current_task(tab);
     if (!t)
         return;
     fold_begin(tab, t, op);
@@ -156,7 +108,7 @@ static void fold_rc(sim_tab *tab, uint64_t op, int64_t rc)
 
 static void fold_text(sim_tab *tab, uint64_t op, int rc, const GString *text)
 {
-    sim_task *t = current_of(tab);
+    sim_task *t = sim_env_current_task(tab);
     if (!t)
         return;
     fold_begin(tab, t, op);
@@ -165,130 +117,12 @@ static void fold_text(sim_tab *tab, uint64_t op, int rc, const GString *text)
         fold_data(tab, t, text->str, text->len);
 }
 
-/* ---- the check of marks ---- */
-
-/* Kinds of results and outputs. */
-enum { OP_GET = 1, OP_SET, OP_REMOVE, OP_LENGTH, OP_KEY, OP_NOW, OP_SLEEP, OP_RANDOM, OP_SEND, OP_SPAWN,
-       OP_LOCK, OP_RELEASE, OP_WAIT, OP_NOTIFY, OP_TAB_WAIT, OP_TAB_WAKE, OP_PASSED, OP_MARK,
-       OP_DRAWN, OP_END, OP_WAIT_ENDED };
-
-sim_digest_map *sim_marks_seen_new(void)
-{
-    return sim_digest_map_new();
-}
-
-/* What an output is: its kind, key, value, argument and step label. */
-static void output_digest(sim_digest *out, uint64_t op, const char *key, const char *value, int64_t arg,
-                          const char *label)
-{
-    sim_digest_init(out, op);
-    sim_digest_str(out, key);
-    sim_digest_str(out, value);
-    sim_digest_u64(out, (uint64_t)arg);
-    sim_digest_str(out, label);
-}
-
-/* The key a marked task's n-th output since its last result is checked
- * under, from the hash h its results made. */
-static void mark_key(const sim_task *t, sim_digest h, uint32_t n, sim_digest *key)
-{
-    *key = h;
-    sim_digest_u64(key, n);
-    if (t->scoped) {
-        sim_digest_u64(key, t->scope_base.lo);
-        sim_digest_u64(key, t->scope_base.hi);
-    }
-}
-
-static void check_output(sim_world *w, const sim_digest *key_h, const sim_digest *out, const char *label)
-{
-    const sim_digest *seen = sim_digest_map_lookup(w->marks_seen, key_h);
-    if (!seen) {
-        struct sim_arena *in = sim_arena_leave(); /* the record outlives the world */
-        sim_digest_map_insert(w->marks_seen, key_h, out);
-        sim_arena_enter(in);
-    }
-    else if (!sim_digest_equal(*seen, *out) && !w->mark_conflict)
-        w->mark_conflict = label;
-}
-
-/* Where the record of what a wait for key did, begun right after the get
- * checked under get_key, is kept in marks_seen. */
-static void back_record(sim_digest get_key, const char *key, sim_digest *record)
-{
-    *record = get_key;
-    sim_digest_u64(record, UINT64_C(0x6261636b)); /* "back" */
-    sim_digest_str(record, key);
-}
-
-static const sim_digest BACK_YES = {1, 0}, BACK_NO = {2, 0};
-
-/* Waits that return (see the file comment): each output of t that is not
- * a step label, before it is checked (k: its check key, {0, 0} without a
- * mark in force).  A wait for one key with no
- * deadline, right after a get of that key, arms t; its next output says
- * whether the wait brought it back to that get as it was (the same get
- * under the same check key) or changed it (a counter of waits spent), and
- * that is recorded under the get's key.  Two different answers from one
- * key are a mark that left something out. */
-static void back_note(sim_world *w, sim_task *t, uint64_t op, const char *key, sim_digest k)
-{
-    if (op == OP_MARK)
-        return; /* a step label: it names the call that follows */
-    if (t->back.armed) {
-        t->back.armed = FALSE;
-        gboolean back = op == OP_GET && t->mark && sim_digest_equal(k, t->back.from);
-        check_output(w, &t->back.record, back ? &BACK_YES : &BACK_NO, t->back.mark);
-    }
-    if (op == OP_WAIT && t->back.single && t->back.have_get) {
-        t->back.armed = TRUE;
-        t->back.from = t->back.get;
-        t->back.mark = t->mark;
-        back_record(t->back.get, key, &t->back.record);
-    }
-    t->back.have_get = op == OP_GET && t->mark;
-    t->back.get = k;
-}
-
-/* An output of the running task: checked while a mark is in force, and
- * under its own hash when it keeps one (see the file comment). */
-static void output(sim_tab *tab, uint64_t op, const char *key, const char *value, int64_t arg)
-{
-    sim_world *w = tab->world;
-    sim_task *t = current_of(tab);
-    if (!t || !w->marks_seen || sim_tab_gone(tab))
-        return;
-    sim_digest key_h = {0, 0}; /* its check key under the mark in force */
-    if (t->mark)
-        mark_key(t, *target_of(t), t->outputs, &key_h);
-    back_note(w, t, op, key, key_h);
-    if (!t->mark && !keeps_own(tab))
-        return;
-    if (w->marks_prefix_checked && w->chooser->pos < w->chooser->prefix_len) {
-        t->outputs++;
-        return;
-    }
-    uint32_t n = t->outputs++;
-    sim_digest out;
-    output_digest(&out, op, key, value, arg, t->label);
-    if (t->mark)
-        check_output(w, &key_h, &out, t->mark);
-    sim_digest heap; /* the shared objects as the task sees them now */
-    if (keeps_own(tab) && sim_tab_heap_digest(tab, &heap)) {
-        sim_digest own_h = t->own;
-        sim_digest_u64(&own_h, heap.lo);
-        sim_digest_u64(&own_h, heap.hi);
-        sim_digest_u64(&own_h, UINT64_C(0x6f776e) + ((uint64_t)n << 24)); /* "own" */
-        check_output(w, &own_h, &out, SIM_MARK_SHARED);
-    }
-}
-
 /* ---- the wrapped methods (ctx = sim_tab) ---- */
 
 static int d_get(void *ctx, const char *key, GString *out)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_GET, key, NULL, 0);
+    sim_env_check_output(tab, OP_GET, key, NULL, 0);
     int rc = tab->inner->storage_get(ctx, key, out);
     fold_text(tab, OP_GET, rc, out);
     return rc;
@@ -297,7 +131,7 @@ static int d_get(void *ctx, const char *key, GString *out)
 static int d_set(void *ctx, const char *key, const char *value)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_SET, key, value, 0);
+    sim_env_check_output(tab, OP_SET, key, value, 0);
     int rc = tab->inner->storage_set(ctx, key, value);
     fold_rc(tab, OP_SET, rc);
     return rc;
@@ -306,7 +140,7 @@ static int d_set(void *ctx, const char *key, const char *value)
 static int d_remove(void *ctx, const char *key)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_REMOVE, key, NULL, 0);
+    sim_env_check_output(tab, OP_REMOVE, key, NULL, 0);
     int rc = tab->inner->storage_remove(ctx, key);
     fold_rc(tab, OP_REMOVE, rc);
     return rc;
@@ -315,7 +149,7 @@ static int d_remove(void *ctx, const char *key)
 static int d_length(void *ctx, size_t *length_out)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_LENGTH, NULL, NULL, 0);
+    sim_env_check_output(tab, OP_LENGTH, NULL, NULL, 0);
     int rc = tab->inner->storage_length(ctx, length_out);
     fold_rc(tab, OP_LENGTH, rc == XT_OK ? (int64_t)*length_out : rc - 1000000);
     return rc;
@@ -324,7 +158,7 @@ static int d_length(void *ctx, size_t *length_out)
 static int d_key(void *ctx, size_t index, GString *key_out)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_KEY, NULL, NULL, (int64_t)index);
+    sim_env_check_output(tab, OP_KEY, NULL, NULL, (int64_t)index);
     int rc = tab->inner->storage_key(ctx, index, key_out);
     fold_text(tab, OP_KEY, rc, key_out);
     return rc;
@@ -350,7 +184,7 @@ static int64_t d_wait_ended(void *ctx)
  * length is an output, its result a result. */
 static int d_sleep_by(sim_tab *tab, int64_t ms, int (*sleep)(void *ctx, int64_t ms))
 {
-    output(tab, OP_SLEEP, NULL, NULL, ms);
+    sim_env_check_output(tab, OP_SLEEP, NULL, NULL, ms);
     int rc = sleep(tab, ms);
     fold_rc(tab, OP_SLEEP, rc);
     return rc;
@@ -379,7 +213,7 @@ static uint64_t d_random(void *ctx)
 static int d_send(void *ctx, const char *body)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_SEND, NULL, body, 0);
+    sim_env_check_output(tab, OP_SEND, NULL, body, 0);
     int rc = tab->inner->transport_send(ctx, body);
     fold_rc(tab, OP_SEND, rc);
     return rc;
@@ -388,7 +222,7 @@ static int d_send(void *ctx, const char *body)
 static int d_spawn(void *ctx, xt_task_fn fn, void *arg)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_SPAWN, NULL, NULL, 0);
+    sim_env_check_output(tab, OP_SPAWN, NULL, NULL, 0);
     int rc = tab->inner->task_spawn(ctx, fn, arg);
     fold_rc(tab, OP_SPAWN, rc);
     return rc;
@@ -414,7 +248,7 @@ static gboolean sole_live(const sim_tab *tab, const sim_task *t)
 static void d_observe(void *ctx, const xt_obs *o)
 {
     sim_tab *tab = ctx;
-    sim_task *t = current_of(tab);
+    sim_task *t = sim_env_current_task(tab);
     if (t && o->kind == XT_OBS_LOCK_REQUEST && t->scoped++ == 0) {
         sim_digest_u64(&tab->dig, (uint64_t)t->ord);
         sim_digest_u64(&tab->dig, OP_LOCK);
@@ -438,14 +272,14 @@ static void d_observe(void *ctx, const xt_obs *o)
             t->mark = NULL;
     }
     if (t && o->kind == XT_OBS_STEP)
-        output(tab, OP_MARK, o->label, NULL, 0); /* its next label */
+        sim_env_check_output(tab, OP_MARK, o->label, NULL, 0); /* its next label */
     tab->inner->observe(ctx, o);
 }
 
 static int d_lock_request(void *ctx, const char *name, int flags, uint64_t *handle_out)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_LOCK, name, NULL, flags);
+    sim_env_check_output(tab, OP_LOCK, name, NULL, flags);
     int rc = tab->inner->lock_request(ctx, name, flags, handle_out);
     fold_rc(tab, OP_LOCK, rc); /* not the handle: code only passes it back */
     return rc;
@@ -454,18 +288,18 @@ static int d_lock_request(void *ctx, const char *name, int flags, uint64_t *hand
 static int d_lock_release(void *ctx, uint64_t handle)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_RELEASE, NULL, NULL, 0);
+    sim_env_check_output(tab, OP_RELEASE, NULL, NULL, 0);
     int rc = tab->inner->lock_release(ctx, handle);
     fold_rc(tab, OP_RELEASE, rc);
     return rc;
 }
 
-/* The wait rule of marked tasks (see the file comment): every key waited
+/* The wait rule of marked tasks (env_mark_check.c, "The rule of waits"): every key waited
  * for was read since the task's last mark. */
 static void check_wait_keys(sim_tab *tab, const char *const *keys, size_t n_keys)
 {
     sim_world *w = tab->world;
-    sim_task *t = current_of(tab);
+    sim_task *t = sim_env_current_task(tab);
     if (!t || !t->last_mark || w->mark_conflict || sim_tab_gone(tab))
         return;
     gboolean read = keys != NULL;
@@ -481,10 +315,10 @@ static int d_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t tim
 {
     sim_tab *tab = ctx;
     check_wait_keys(tab, keys, n_keys);
-    sim_task *t = current_of(tab);
+    sim_task *t = sim_env_current_task(tab);
     if (t)
         t->back.single = keys && n_keys == 1 && timeout_ms < 0;
-    output(tab, OP_WAIT, n_keys > 0 ? keys[0] : NULL, NULL, timeout_ms);
+    sim_env_check_output(tab, OP_WAIT, n_keys > 0 ? keys[0] : NULL, NULL, timeout_ms);
     int rc = tab->inner->wait(ctx, keys, n_keys, timeout_ms);
     fold_rc(tab, OP_WAIT, rc);
     return rc;
@@ -493,14 +327,14 @@ static int d_wait(void *ctx, const char *const *keys, size_t n_keys, int64_t tim
 static void d_notify(void *ctx)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_NOTIFY, NULL, NULL, 0);
+    sim_env_check_output(tab, OP_NOTIFY, NULL, NULL, 0);
     tab->inner->storage_notify(ctx);
 }
 
 static int d_tab_wait(void *ctx)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_TAB_WAIT, NULL, NULL, 0);
+    sim_env_check_output(tab, OP_TAB_WAIT, NULL, NULL, 0);
     int rc = tab->inner->tab_wait(ctx);
     fold_rc(tab, OP_TAB_WAIT, rc);
     return rc;
@@ -509,14 +343,14 @@ static int d_tab_wait(void *ctx)
 static void d_tab_wake(void *ctx)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_TAB_WAKE, NULL, NULL, 0);
+    sim_env_check_output(tab, OP_TAB_WAKE, NULL, NULL, 0);
     tab->inner->tab_wake(ctx);
 }
 
 static gboolean d_passed(void *ctx, int64_t at_ms)
 {
     sim_tab *tab = ctx;
-    output(tab, OP_PASSED, NULL, NULL, at_ms);
+    sim_env_check_output(tab, OP_PASSED, NULL, NULL, at_ms);
     gboolean passed = tab->inner->clock_passed(ctx, at_ms);
     fold_rc(tab, OP_PASSED, passed);
     return passed;
@@ -540,7 +374,7 @@ static void own_mark(sim_task *t, const char *label, size_t label_len, const voi
 static void d_mark(void *ctx, const char *label, const void *live, size_t len)
 {
     sim_tab *tab = ctx;
-    sim_task *t = current_of(tab);
+    sim_task *t = sim_env_current_task(tab);
     if (!t || sim_tab_gone(tab))
         return;
     t->last_mark = label;
@@ -559,68 +393,22 @@ static void d_mark(void *ctx, const char *label, const void *live, size_t len)
         fold_data(tab, t, live, len);
         return;
     }
-    sim_digest_u64(target_of(t), OP_MARK);
-    sim_digest_bytes(target_of(t), label, label_len);
-    sim_digest_bytes(target_of(t), live, len);
-    if (keeps_own(tab))
+    sim_digest_u64(sim_env_results_of(t), OP_MARK);
+    sim_digest_bytes(sim_env_results_of(t), label, label_len);
+    sim_digest_bytes(sim_env_results_of(t), live, len);
+    if (sim_env_keeps_own(tab))
         own_mark(t, label, label_len, live, len);
     t->mark = label;
     t->outputs = 0;
 }
 
-gboolean sim_env_read_leads_to_wait(sim_tab *tab, sim_task *t)
-{
-    sim_world *w = tab->world;
-    const char *key = t->pending_read;
-    if (!key || !t->mark || !w->marks_seen || keeps_own(tab))
-        return FALSE;
-    /* The hash its result would make (fold_begin, fold_text; the model is
-     * the browser's map itself, env_eager.c checks), then the key of the
-     * output that follows it (output). */
-    const char *value = sim_storage_peek(w->storage, key);
-    int rc = value ? XT_OK : XT_ENOTFOUND;
-    sim_digest h = *target_of(t);
-    result_start(t, &h, OP_GET);
-    sim_digest_u64(&h, (uint64_t)(int64_t)rc);
-    if (value)
-        sim_digest_bytes(&h, value, strlen(value));
-    sim_digest key_h;
-    mark_key(t, h, 0, &key_h);
-    const sim_digest *seen = sim_digest_map_lookup(w->marks_seen, &key_h);
-    if (!seen)
-        return FALSE;
-    sim_digest wait; /* d_wait's output; the label is NULL: every storage call clears it (env_sim.c) */
-    output_digest(&wait, OP_WAIT, key, NULL, -1, NULL);
-    if (!sim_digest_equal(*seen, wait))
-        return FALSE;
-    /* And that wait brings it back to this get as it is now, once the key
-     * changes: else waiting is not the same state as being about to read
-     * (a wait may count against a bound), and the read must stay a step. */
-    sim_digest get_key; /* the get's check key: made (storage_turn) or to come (a woken prefix's stop) */
-    if (t->pending_eager)
-        mark_key(t, *target_of(t), t->outputs, &get_key);
-    else if (t->back.have_get)
-        get_key = t->back.get;
-    else
-        return FALSE;
-    sim_digest record;
-    back_record(get_key, key, &record);
-    const sim_digest *back = sim_digest_map_lookup(w->marks_seen, &record);
-    return back && sim_digest_equal(*back, BACK_YES);
-}
-
-void sim_env_digest_task_end(sim_task *t)
-{
-    output(t->tab, OP_END, NULL, NULL, 0);
-}
-
 void sim_tab_mark_frames(sim_tab *tab, const char *label)
 {
-    sim_task *t = current_of(tab);
+    sim_task *t = sim_env_current_task(tab);
     if (!tab->world->digesting || !t || sim_tab_gone(tab))
         return;
     d_mark(tab, label, NULL, 0);
-    if (keeps_own(tab) && !t->scoped) { /* beside other tasks too: d_mark only folded it then */
+    if (sim_env_keeps_own(tab) && !t->scoped) { /* beside other tasks too: d_mark only folded it then */
         own_restart(t);
         own_mark(t, label, strlen(label), NULL, 0);
         t->outputs = 0;

@@ -45,7 +45,7 @@
  * sim_run_spec.collapse_reads).  A task stopped before a get of key k (by
  * its storage call's turn, or by its woken prefix: a waiter woken by a
  * change of k to another value that still fails), whose state mark is in
- * force, and whose marks' record (marks_seen, env_digest.c
+ * force, and whose marks' record (marks_seen, env_mark_check.c
  * sim_env_read_leads_to_wait) says that the value k holds now leads it
  * straight to a wait for k alone with no deadline, does that get and
  * begins that wait at once, inside the step that brought it there.  The
@@ -54,7 +54,7 @@
  * new value (a change wakes the waiter, whose prefix stops before the same
  * read), if the wait left it as it was: the marks' record must also say
  * that such a wait, once k changed, brought the task back to the same get
- * under the same hash (env_digest.c, "Waits that return").  A wait that
+ * under the same hash (env_mark_check.c, "Waits that return").  A wait that
  * counts against a bound (Lamport's retries_max) does not: there "about
  * to read" has one wait more left than "waiting", and the read stays a
  * step of its own.  What it assumes is what marks assume (one hash, one

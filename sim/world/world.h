@@ -137,9 +137,9 @@ struct sim_task {
     sim_digest dig;         /* scoped: the running hash of what it read since the scope or its last mark */
     const char *mark;       /* the label of the mark in force (its outputs are checked), or NULL */
     const char *last_mark;  /* the label of its last mark, in force or not, or NULL: its waits
-                               must be for keys read since (env_digest.c) */
+                               must be for keys read since (env_mark_check.c) */
     uint32_t outputs;       /* outputs since its last result or mark: they are checked in sequence */
-    /* Waits that bring it back to its read (env_digest.c, "Waits that
+    /* Waits that bring it back to its read (env_mark_check.c, "Waits that
      * return"): the check key of its last output when that was a get with
      * a mark in force; the wait for that key it is in, begun right after. */
     struct {

@@ -16,7 +16,7 @@
  *    and key bit, whether a change it has not seen is pending; for a task
  *    that has made a state mark, only in the keys it read since its last
  *    one, since it waits for no other key before reading it, which hides
- *    the change (the rule of marks, checked in env_digest.c);
+ *    the change (the rule of marks, checked in env_mark_check.c);
  *  - time is exact (now and every pending instant in microseconds) or,
  *    where no code reads the clock, every instant as its distance from
  *    now ("Time" below);
