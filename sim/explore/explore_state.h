@@ -3,7 +3,8 @@
  * its depth-first pass (explore_state.c: the hooks that pick, digest and
  * prune, the backtracking) and its driver (explore_state_passes.c: the
  * passes, starting over when an assumption breaks, the split's top and
- * the verdict).  Private to sim/explore/.
+ * the verdict) and the remake of a violation without collapsed reads
+ * (explore_state_plain.c).  Private to sim/explore/.
  *
  * The search keeps the current path of the choice tree as a stack of
  * nodes by chooser position (snode: one per choice, SCHED or DATA), the
@@ -70,7 +71,7 @@ typedef struct sdfs {
      * makes them: each step's tab, and after it the tabs whose reads it
      * collapsed (-tab), in the order done; v.path_len long.  A violation
      * found is made again from it as such a run, whose choices are the
-     * token (a replay collapses nothing: explore_state.c sdfs_plain). */
+     * token (a replay collapses nothing: explore_state_plain.c sdfs_plain). */
     GArray *path;            /* int */
     GArray *collapsed;       /* int: tabs whose reads the step under way collapsed */
     gboolean as_found;       /* TABSIM_STATEFUL_AS_FOUND: a violating run is not made again (tests) */
@@ -92,5 +93,12 @@ typedef struct sdfs {
  * *cut_steps: a run was cut by [run] steps_max. */
 gboolean sdfs_pass(const sim_scenario *s, sim_stack_pool *pool, const sim_explore_options *o, sim_explore_result *r,
                    sdfs *d, sim_digest_map *marks_seen, double t0, char **conflict, gboolean *cut_steps);
+
+/* Did the run's path collapse a read (explore_state_plain.c)? */
+gboolean sdfs_path_collapsed(const sdfs *d);
+/* found's run made again without collapsed reads, into out: TRUE when it
+ * followed the path to its end and violates what found violates. */
+gboolean sdfs_plain(const sdfs *d, const sim_scenario *s, sim_stack_pool *pool, const sim_run *found,
+                    sim_run *out);
 
 #endif
