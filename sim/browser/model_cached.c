@@ -158,5 +158,6 @@ const sim_storage_model_ops sim_model_cached = {
     .unseen = cached_unseen,
     .unseen_event = cached_unseen_event,
     .digest = cached_digest,
+    .delivers = TRUE,
     .per_tab = TRUE,
 };

@@ -77,4 +77,5 @@ const sim_storage_model_ops sim_model_linearizable = {
     .length = lin_length,
     .key = lin_key,
     .digest = lin_digest,
+    .direct = TRUE,
 };

@@ -281,5 +281,6 @@ const sim_storage_model_ops sim_model_snapshot = {
     .settle = snap_settle,
     .unseen = snap_unseen,
     .digest = snap_digest,
+    .delivers = TRUE,
     .per_tab = TRUE,
 };

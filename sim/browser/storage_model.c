@@ -27,3 +27,12 @@ const char *const *sim_storage_model_names(void)
     }
     return names;
 }
+
+char *sim_storage_model_undigested(const sim_storage_model_ops *model)
+{
+    if (model->digest)
+        return NULL;
+    return g_strdup_printf("the storage model %s gives no digest of its own state (sim_storage_model_ops.digest), "
+                           "and a search that stores states would take states that differ in it for one",
+                           model->name);
+}

@@ -56,6 +56,13 @@ typedef struct sim_storage_model_ops {
     int (*remove)(sim_world *w, sim_tab *tab, const char *key);
     int (*length)(sim_world *w, sim_tab *tab, size_t *length_out);
     int (*key)(sim_world *w, sim_tab *tab, size_t index, GString *key_out);
+    /* Folds the model's own state into h (FNV-1a style); the shared map is
+     * the world's to digest.  Required, even of a model that keeps no
+     * state (it returns h): the stateful search and the starvation check
+     * store states by their digest, and a model without one makes them
+     * incomplete (sim_storage_model_undigested) rather than merge states
+     * that differ in it. */
+    uint64_t (*digest)(const sim_world *w, uint64_t h);
     /* Optional hooks (NULL: nothing to do). */
     /* Before a storage call of task t is performed (t->view.fresh: its
      * first since an await): deliveries that may have happened by now. */
@@ -72,9 +79,15 @@ typedef struct sim_storage_model_ops {
      * another tab, for the `storage` event a JavaScript tab gets for them
      * (js_event.c); FALSE: not known. */
     gboolean (*unseen_event)(const sim_world *w, int tab, const char **key, const char **value);
-    /* Folds the model's own state into h (FNV-1a style); the shared map is
-     * the world's to digest. */
-    uint64_t (*digest)(const sim_world *w, uint64_t h);
+    /* Every call goes straight to the shared map, at once: a get returns
+     * the map as it is now (no view, nothing on its way).  The stateful
+     * search collapses a read that leads back to a wait only then
+     * (env_eager.c). */
+    gboolean direct;
+    /* Writes travel to other tabs or to the datastore over a delivery
+     * time: [storage] delivery_us_min and delivery_us_max apply (a file
+     * that sets them for another model is refused). */
+    gboolean delivers;
     /* The model keeps state of its own for each tab (a copy of the map,
      * writes on their way), which digest folds by tab index: a digest
      * under symmetry cannot rename it (sim_world_digest_asymmetric). */
@@ -85,5 +98,8 @@ typedef struct sim_storage_model_ops {
 extern const sim_storage_model_ops *const sim_storage_models[];
 /* Their names, NULL-terminated (for the scenario key table). */
 const char *const *sim_storage_model_names(void);
+/* NULL when the model gives a digest of its own state; else why a search
+ * that stores states cannot run on it (g_free it). */
+char *sim_storage_model_undigested(const sim_storage_model_ops *model);
 
 #endif

@@ -31,6 +31,7 @@
 
 #include <string.h>
 
+#include "sim/browser/storage_model.h"
 #include "sim/explore/explore_live_graph.h"
 #include "sim/explore/explore.h"
 #include "sim/explore/run.h"
@@ -505,6 +506,11 @@ void sim_live_check(const sim_scenario *scenario, sim_stack_pool *pool, const si
                     sim_live_result *r)
 {
     memset(r, 0, sizeof *r);
+    r->incomplete_reason = sim_storage_model_undigested(sim_storage_models[scenario->storage_model]);
+    if (r->incomplete_reason) {
+        r->verdict = SIM_LIVE_INCOMPLETE;
+        return;
+    }
     sim_scenario local = *scenario; /* read-only; its strings stay the original's (as sim_explore's) */
     if (o->steps_max > 0)
         local.steps_max = o->steps_max;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "sim/browser/storage_model.h"
 #include "sim/error.h"
 #include "sim/js/js_mutex.h"
 #include "sim/js/js_store.h"
@@ -47,13 +48,11 @@ gboolean sim_scenario_groups_used(const sim_scenario *s, const char *const *grou
 /* Keys that only mean something when another key enables what they tune. */
 typedef struct key_need {
     const char *group, *key;
-    size_t field;       /* int64_t field that must be > 0 (or != 0 for the model) */
+    size_t field;       /* int64_t field that must be > 0 */
     const char *needs;  /* what the message says must be set */
 } key_need;
 
 static const key_need needs[] = {
-    {"storage", "delivery_us_min", OFF(storage_model), "[storage] model = cached or snapshot"},
-    {"storage", "delivery_us_max", OFF(storage_model), "[storage] model = cached or snapshot"},
     {"faults", "tab_close_pct", OFF(tab_close_max), "[faults] tab_close_max > 0"},
     {"faults", "tab_freeze_pct", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
     {"faults", "freeze_ms_min", OFF(tab_freeze_max), "[faults] tab_freeze_max > 0"},
@@ -154,8 +153,33 @@ static gboolean js_module_checked(const sim_scenario *s, GError **error)
 /* A key the scenario sets for a model or fault it does not use is an
  * error naming what would enable it; so is throttling more tabs than
  * there are. */
+/* [storage] delivery_us_min and _max: only under a model whose writes
+ * travel (sim_storage_model_ops.delivers). */
+static gboolean delivery_keys_used(const sim_scenario *s, GKeyFile *kf, GError **error)
+{
+    static const char *const keys[] = {"delivery_us_min", "delivery_us_max"};
+    if (sim_storage_models[s->storage_model]->delivers)
+        return TRUE;
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        if (!g_key_file_has_key(kf, "storage", keys[i], NULL))
+            continue;
+        GString *models = g_string_new(NULL);
+        for (int m = 0; sim_storage_models[m]; m++)
+            if (sim_storage_models[m]->delivers)
+                g_string_append_printf(models, "%s%s", models->len ? " or " : "", sim_storage_models[m]->name);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
+                    "%s: [storage] %s: has no effect in this scenario; allowed: only with [storage] model = %s",
+                    s->path, keys[i], models->str);
+        g_string_free(models, TRUE);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean sim_scenario_keys_used(const sim_scenario *s, GKeyFile *kf, GError **error)
 {
+    if (!delivery_keys_used(s, kf, error))
+        return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
         if (!g_key_file_has_key(kf, needs[i].group, needs[i].key, NULL))
             continue;

@@ -446,7 +446,7 @@ void sim_world_start(sim_world *w)
     w->eager_on = w->untimed && s->quiet_steps && !(s->js_module && *s->js_module);
     /* ... and reads that lead back to a wait are done at once, where a
      * get returns the browser's map as it is (no faults, no view). */
-    w->collapse_reads = w->collapse_reads && w->eager_on && w->model == sim_storage_models[0] /* linearizable */ &&
+    w->collapse_reads = w->collapse_reads && w->eager_on && w->model->direct &&
                         !s->storage_unavailable && !tab_faults_on(s);
 }
 

@@ -462,7 +462,7 @@ void sim_world_digest_canon(const sim_world *w, sim_digest *out, uint8_t *canon)
      * model's own state, folded twice with two seeds (its fold is 64-bit). */
     sim_storage_digest(w->storage, &h);
     uint64_t seeds[2] = {UINT64_C(14695981039346656037), UINT64_C(0x6c62272e07bb0142)};
-    for (int i = 0; w->model->digest && i < 2; i++)
+    for (int i = 0; w->model->digest && i < 2; i++) /* none: the searches that store states refuse to run */
         sim_digest_u64(&h, w->model->digest(w, seeds[i]));
     sim_weblocks_digest(w->weblocks, &h, waiter_fold, &c, ren);
     sim_monitor_digest(w->monitor, &h, task_id_fold, &c, ren);
