@@ -99,9 +99,10 @@ typedef struct check_outcome {
     gint64 runs, pruned, bound_hits;
     guint64 steps, storage_ops;
     /* Over the runs, what the invariants had to judge: lock requests (for
-     * mutual-exclusion and progress) and adds started (for lost-event and
-     * duplicate); -1: not known (a report written before they were kept). */
-    gint64 lock_requests, events_tracked;
+     * mutual-exclusion and progress), the locks granted (for
+     * mutual-exclusion) and adds started (for lost-event and duplicate);
+     * -1: not known (a report written before they were kept). */
+    gint64 lock_requests, lock_acquired, events_tracked;
     /* the bounds that cut runs, each named in the verdict (check_cuts_text) */
     gint64 cut_steps, cut_time, cut_faults, cut_preemptions;
     gint64 quota_runs;       /* runs in which a set failed with XT_EQUOTA */

@@ -33,7 +33,7 @@ check_outcome *check_outcome_new(const char *file)
     o->verdict = SIM_VERDICT_INCOMPLETE;
     o->expectation = g_strdup("every invariant holds");
     o->preemptions_max = -1;
-    o->lock_requests = o->events_tracked = -1; /* not known until counted */
+    o->lock_requests = o->lock_acquired = o->events_tracked = -1; /* not known until counted */
     return o;
 }
 
@@ -193,7 +193,14 @@ void check_outcome_honest(check_outcome *o)
     char *why = NULL;
     const guint lock_invs = SIM_INV_MUTUAL_EXCLUSION | SIM_INV_PROGRESS;
     const guint event_invs = SIM_INV_LOST_EVENT | SIM_INV_DUPLICATE;
-    if (o->runs > 0 && o->storage_ops == 0) {
+    /* First the search's own assumption: its other verdicts stand on it. */
+    if (o->reduction && o->quota_runs > 0) {
+        why = g_strdup_printf("%" G_GINT64_FORMAT " execution%s met the storage quota (a set failed with "
+                              "QuotaExceededError), but the reduction treats sets of different keys as "
+                              "independent, which assumes it is never reached; check with --no-reduction "
+                              "or --mode random",
+                              o->quota_runs, o->quota_runs == 1 ? "" : "s");
+    } else if (o->runs > 0 && o->storage_ops == 0) {
         why = g_strdup_printf("vacuous: %" G_GINT64_FORMAT " run%s made no storage call", o->runs,
                               o->runs == 1 ? "" : "s");
     } else if (o->runs > 0 && o->lock_requests == 0 && (o->claimed & lock_invs)) {
@@ -201,6 +208,12 @@ void check_outcome_honest(check_outcome *o)
         why = g_strdup_printf("vacuous: no run requested the lock (%" G_GINT64_FORMAT " run%s), so mutual-exclusion "
                               "and progress had nothing to judge",
                               o->runs, o->runs == 1 ? "" : "s");
+    } else if (o->runs > 0 && o->lock_acquired == 0 && (o->claimed & SIM_INV_MUTUAL_EXCLUSION)) {
+        /* Every lock() failed (gave up, or a JavaScript lock() that threw):
+         * no two tabs could have been inside. */
+        why = g_strdup_printf("vacuous: no run acquired the lock (%" G_GINT64_FORMAT " request%s over %" G_GINT64_FORMAT
+                              " run%s, every one failed), so mutual-exclusion had nothing to judge",
+                              o->lock_requests, o->lock_requests == 1 ? "" : "s", o->runs, o->runs == 1 ? "" : "s");
     } else if (o->runs > 0 && o->events_tracked == 0 && (o->claimed & event_invs)) {
         why = g_strdup_printf("vacuous: no run added an event (%" G_GINT64_FORMAT " run%s), so lost-event and "
                               "duplicate had nothing to judge",
@@ -209,12 +222,6 @@ void check_outcome_honest(check_outcome *o)
         char *cuts = check_cuts_text(o);
         why = g_strdup_printf("every run was cut before its end: %s", cuts ? cuts : "by a bound");
         g_free(cuts);
-    } else if (o->reduction && o->quota_runs > 0) {
-        why = g_strdup_printf("%" G_GINT64_FORMAT " execution%s met the storage quota (a set failed with "
-                              "QuotaExceededError), but the reduction treats sets of different keys as "
-                              "independent, which assumes it is never reached; check with --no-reduction "
-                              "or --mode random",
-                              o->quota_runs, o->quota_runs == 1 ? "" : "s");
     }
     if (!why)
         return;

@@ -282,6 +282,7 @@ static void stats_add(check_outcome *o, const sim_explore_result *r)
     o->steps += r->steps;
     o->storage_ops += r->storage_ops;
     o->lock_requests += (gint64)r->lock_requests;
+    o->lock_acquired += (gint64)r->lock_acquired;
     o->events_tracked += (gint64)r->events_tracked;
     o->states += r->states;
 }
@@ -304,7 +305,7 @@ void check_outcome_fill(check_outcome *o, const sim_scenario *s, sim_stack_pool 
     sim_explore_resolve(s, &req->explore, &resolved);
     const sim_explore_options *eo = &resolved;
     check_outcome_name(o, s);
-    o->lock_requests = o->events_tracked = 0; /* counted over the chunks (stats_add) */
+    o->lock_requests = o->lock_acquired = o->events_tracked = 0; /* counted over the chunks (stats_add) */
     o->mode = eo->mode;
     o->time = check_time_resolve(eo->mode, eo->time);
     o->runs_requested = req->runs > 0 ? req->runs : s->runs;

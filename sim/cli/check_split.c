@@ -75,6 +75,7 @@ void check_split_combine(sim_explore_result *parts, int n, const sim_explore_opt
         out->steps += p->steps;
         out->storage_ops += p->storage_ops;
         out->lock_requests += p->lock_requests;
+        out->lock_acquired += p->lock_acquired;
         out->events_tracked += p->events_tracked;
         out->traces += p->traces;
         out->elapsed_s = MAX(out->elapsed_s, p->elapsed_s);

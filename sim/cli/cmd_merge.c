@@ -258,7 +258,7 @@ static check_outcome *group_merge(merge_group *g, char **error)
         m->symmetry_applied = m->symmetry_applied && ((const check_outcome *)g->shards->pdata[i])->symmetry_applied;
     GString *reasons = g_string_new(NULL), *resume = g_string_new(NULL);
     gboolean all_verified = TRUE, incomplete = FALSE;
-    m->lock_requests = m->events_tracked = 0; /* summed; -1 if a shard's report has none */
+    m->lock_requests = m->lock_acquired = m->events_tracked = 0; /* summed; -1 if a shard's report has none */
     for (guint i = 0; i < g->shards->len; i++) {
         const check_outcome *s = g->shards->pdata[i];
         m->runs += s->runs;
@@ -267,6 +267,7 @@ static check_outcome *group_merge(merge_group *g, char **error)
         m->steps += s->steps;
         m->storage_ops += s->storage_ops;
         m->lock_requests = m->lock_requests < 0 || s->lock_requests < 0 ? -1 : m->lock_requests + s->lock_requests;
+        m->lock_acquired = m->lock_acquired < 0 || s->lock_acquired < 0 ? -1 : m->lock_acquired + s->lock_acquired;
         m->events_tracked = m->events_tracked < 0 || s->events_tracked < 0 ? -1 : m->events_tracked + s->events_tracked;
         m->pruned += s->pruned;
         m->bound_hits += s->bound_hits;

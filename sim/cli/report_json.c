@@ -163,6 +163,8 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "storage_ops", (gint64)o->storage_ops);
         if (o->lock_requests >= 0) /* optional when reading */
             add_int(b, "lock_requests", o->lock_requests);
+        if (o->lock_acquired >= 0)
+            add_int(b, "lock_acquired", o->lock_acquired);
         if (o->events_tracked >= 0)
             add_int(b, "events_tracked", o->events_tracked);
         add_int(b, "pruned", o->pruned);

@@ -253,6 +253,8 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
     o->storage_ops = (guint64)get_int(r, st, "storage_ops", 0, G_MAXINT64);
     o->lock_requests = st && json_object_has_member(st, "lock_requests")
                            ? get_int(r, st, "lock_requests", 0, G_MAXINT64) : -1;
+    o->lock_acquired = st && json_object_has_member(st, "lock_acquired")
+                           ? get_int(r, st, "lock_acquired", 0, G_MAXINT64) : -1;
     o->events_tracked = st && json_object_has_member(st, "events_tracked")
                             ? get_int(r, st, "events_tracked", 0, G_MAXINT64) : -1;
     o->pruned = get_int(r, st, "pruned", 0, G_MAXINT64);

@@ -117,6 +117,7 @@ void sim_explore_count_run(sim_explore_result *r, const sim_monitor *m)
     r->steps += m->c.steps;
     r->storage_ops += m->c.storage_ops;
     r->lock_requests += m->c.lock_requests;
+    r->lock_acquired += m->c.lock_acquired;
     r->events_tracked += m->c.events_tracked;
     r->bound_hits += m->c.truncated;
     r->cut_steps += (m->c.cut & SIM_CUT_STEPS) != 0;

@@ -134,6 +134,7 @@ typedef struct sim_explore_result {
     gint64 quota_runs;        /* runs in which a set failed with XT_EQUOTA */
     uint64_t steps, storage_ops;
     uint64_t lock_requests;   /* over the runs: what the invariants had to judge (check_outcome_honest) */
+    uint64_t lock_acquired;   /* ... and of them, those granted */
     uint64_t events_tracked;  /* adds started, over the runs */
     double elapsed_s;
     char *incomplete_reason;  /* which budget, and how far it got */

@@ -169,6 +169,23 @@ static void test_vacuous_workload(void **state)
     assert_non_null(strstr(o->incomplete_reason, "vacuous: no run added an event"));
     check_outcome_free(o);
 
+    /* Requested, never granted: mutual-exclusion had nothing to judge. */
+    o = outcome(0, 0, FALSE);
+    o->lock_requests = 4;
+    o->lock_acquired = 0;
+    o->events_tracked = 2;
+    judge(o);
+    assert_int_equal(o->verdict, SIM_VERDICT_INCOMPLETE);
+    assert_non_null(strstr(o->incomplete_reason, "vacuous: no run acquired the lock (4 requests over"));
+    check_outcome_free(o);
+    /* ... unless the program claims no mutual exclusion (no lock at all). */
+    o = outcome(0, 0, FALSE);
+    o->claimed = PROG;
+    o->lock_requests = 4;
+    o->lock_acquired = 0;
+    assert_int_equal(judge(o), CHECK_EXPECTED);
+    check_outcome_free(o);
+
     /* Not claimed, not needed; counts not known (an older report): judged. */
     o = outcome(0, 0, FALSE);
     o->claimed = ME | PROG;
