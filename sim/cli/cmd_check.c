@@ -27,6 +27,7 @@
 
 #include "check.h"
 #include "sim/input.h"
+#include "sim/js/js_host.h"
 
 
 /* A worker's own stack holds the explorers' frames only (the code under
@@ -247,6 +248,16 @@ static void state_init(check_state *st, const check_request *req, GPtrArray *fil
 static void job_finish(check_job *job, const check_request *req, sim_stack_pool *pool)
 {
     check_outcome *o = job->outcome;
+    /* Its JavaScript could not run (a module that does not load, an
+     * adapter that breaks its contract, no node): bad input, as a file
+     * that does not load, and the other scenarios go on. */
+    char *js_error = job->scenario ? sim_js_error_take(job->scenario->path) : NULL;
+    if (js_error) {
+        cli_usage_error("%s", js_error);
+        o->error = js_error;
+        sim_scenario_free(job->scenario);
+        job->scenario = NULL;
+    }
     if (job->scenario && job->scenario->forever) {
         if (!job->live_ran) { /* stopped before it began */
             job->live.verdict = SIM_LIVE_INCOMPLETE;

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "sim/error.h"
 #include "sim/input.h"
+#include "sim/js/js_host.h"
 #include "sim/stats/stats.h"
 #include "sim/explore/explore.h"
 #include "sim/explore/explore_live.h"
@@ -96,6 +97,15 @@ static int run_and_report(const sim_scenario *s, const sim_run_spec *spec_in, gb
     const sim_run_spec *spec = &spec_stats;
     sim_run run;
     sim_run_exec(s, pool, spec, &run);
+    char *js_error = sim_js_error_take(s->path); /* the tabs' JavaScript could not run: bad input */
+    if (js_error) {
+        cli_usage_error("%s", js_error);
+        g_free(js_error);
+        sim_stats_free(st);
+        sim_run_clear(&run);
+        sim_stack_pool_free(pool);
+        return CLI_EXIT_USAGE;
+    }
     char *token = sim_run_token(&run, spec);
     if (run.chooser.prefix_overrun)
         fprintf(stdout, "warning     the token's choices do not fit this scenario's run; it was replayed as "

@@ -141,6 +141,8 @@ char *sim_explore_stop_text(sim_stop cause, const sim_explore_options *o)
     case SIM_STOP_HISTORY:
         return g_strdup_printf("the history bound stopped a run at %" G_GUINT64_FORMAT " steps (SIM_HISTORY_STEPS_MAX)",
                                (guint64)SIM_HISTORY_STEPS_MAX);
+    case SIM_STOP_BAD_INPUT:
+        return g_strdup("the scenario's JavaScript could not run (bad input, on stderr)");
     case SIM_STOP_NONE:
         break;
     }

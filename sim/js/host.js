@@ -158,6 +158,26 @@ const randoms = [];
  * something else: browser-tabs-lock's new iat after a lost read-back). */
 let outcomes = 0;
 
+/* An error as the user reads it (the realm's text() does the same for
+ * errors of the tab's code): name and message, and the user's file and
+ * line, not node's frames.  An ES module's syntax error names no file in
+ * its stack: the adapter's path is added. */
+function errorText(e) {
+  if (!e || typeof e !== 'object') return String(e);
+  let head;
+  try { head = String(e); } catch (_) { head = 'an error'; }
+  const lines = String(e.stack || '').split('\n');
+  let where = '';
+  if (/^\S.*:\d+$/.test(lines[0]) && !lines[0].startsWith(head)) {
+    where = lines[0];
+  } else {
+    const frame = lines.find((l) => /^\s+at /.test(l) && !/\(?(node:|\[eval\]|tabsim:|evalmachine)/.test(l));
+    if (frame) where = frame.trim().slice(3);
+  }
+  if (!where && e.name === 'SyntaxError') where = modulePath;
+  return where ? head + ' (at ' + where + ')' : head;
+}
+
 function fatal(message) {
   queueFrame('X', [String(message)]);
   flush();
@@ -319,7 +339,7 @@ async function main() {
         try {
           adapterNamespace = await importAdapter(modulePath);
         } catch (e) {
-          fatal('the module failed to load: ' + (e && e.stack ? e.stack : String(e)));
+          fatal('the module failed to load: ' + errorText(e));
         }
       }
     } else if (f.op === 'L' || f.op === 'U' || f.op === 'T' || f.op === 'F') {
@@ -350,4 +370,4 @@ async function main() {
   }
 }
 
-main().catch((e) => fatal('host: ' + (e && e.stack ? e.stack : String(e))));
+main().catch((e) => fatal('host: ' + errorText(e)));

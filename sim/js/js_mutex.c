@@ -331,7 +331,7 @@ void sim_js_serve(js_mutex *jm)
     jm->busy = TRUE;
     for (;;) {
         sim_js_frame f;
-        sim_js_chan_read(jm->chan, &f);
+        sim_js_chan_read(jm->chan, &f, jm->tab->world->stop);
         char num[32];
         switch (f.op) {
         case 'g':
@@ -400,10 +400,20 @@ void sim_js_serve(js_mutex *jm)
             jm->busy = FALSE;
             sim_js_event_settle(jm);
             return;
+        case 'S': /* stopped while node ran it, or node went away: the world stops at its next step */
+            jm->tab->world->input_broken = TRUE;
+            jm->busy = FALSE;
+            return;
         case 'X':
-            sim_js_fatal(jm->scenario_path, "%s", f.field[0]);
+            sim_js_fail(jm->tab->world, jm->scenario_path, "%s", f.field[0]);
+            sim_js_chan_kill(jm->chan);
+            jm->busy = FALSE;
+            return;
         default:
-            sim_js_fatal(jm->scenario_path, "protocol: unexpected frame '%c' from node", f.op);
+            sim_js_fail(jm->tab->world, jm->scenario_path, "protocol: unexpected frame '%c' from node", f.op);
+            sim_js_chan_kill(jm->chan);
+            jm->busy = FALSE;
+            return;
         }
     }
 }
@@ -467,9 +477,11 @@ static int js_lock(xt_mutex *mutex)
         g_free(r);
         return rc;
     }
-    sim_js_fatal(jm->scenario_path, "lock() resolved %s; the adapter contract wants true (acquired) or false "
-                                    "(gave up)",
-                 r[0] == 'u' ? "undefined" : r + 1);
+    sim_js_fail(jm->tab->world, jm->scenario_path,
+                "lock() resolved %s; the adapter contract wants true (acquired) or false (gave up)",
+                r[0] == 'u' ? "undefined" : r + 1);
+    g_free(r);
+    return XT_ECANCELLED; /* the run stops, unjudged, at its next step */
 }
 
 static void js_unlock(xt_mutex *mutex)
@@ -536,8 +548,10 @@ static xt_mutex *js_create(xt_env *env, const int64_t *values, const int64_t *fa
     tab->storage_event = &sim_js_storage_listener;
     tab->storage_event_ctx = jm;
     char *module = sim_js_module_path(s);
-    if (!module)
-        sim_js_fatal(s->path, "missing; [mutex] algorithm = js needs the adapter module's path");
+    if (!module) {
+        sim_js_fail(tab->world, s->path, "missing; [mutex] algorithm = js needs the adapter module's path");
+        module = g_strdup(""); /* the run stops at its next step */
+    }
     jm->chan = sim_js_chan_get(tab->index, s->path);
     if (!sim_tab_gone(tab)) {
         char index[16], now[32];

@@ -204,7 +204,23 @@ function bootstrap() {
       });
     });
   }
-  function text(e) { return e && e.stack ? String(e.stack) : String(e); }
+  /* An error as a user reads it: its name and message, and where in the
+   * user's code (a syntax error's file and line, else the first frame
+   * outside node and tabsim), without node's and tabsim's own frames. */
+  function text(e) {
+    if (!e || typeof e !== 'object') return String(e);
+    let head;
+    try { head = String(e); } catch (_) { head = 'an error'; }
+    const lines = String(e.stack || '').split('\\n');
+    let where = '';
+    if (/^\\S.*:\\d+$/.test(lines[0]) && !lines[0].startsWith(head)) {
+      where = lines[0];
+    } else {
+      const frame = lines.find((l) => /^\\s+at /.test(l) && !/\\(?(node:|\\[eval\\]|tabsim:|evalmachine)/.test(l));
+      if (frame) where = frame.trim().slice(3);
+    }
+    return where ? head + ' (at ' + where + ')' : head;
+  }
   function report(e) { host.log('warn', 'uncaught: ' + text(e)); }
   const console = {};
   for (const [name, level] of [['log', 'debug'], ['debug', 'debug'], ['info', 'debug'], ['warn', 'warn'], ['error', 'warn']])
@@ -252,7 +268,7 @@ function bootstrap() {
   let instance = null;
   function settle(call, p) {
     Promise.resolve(p).then(
-      (v) => host.settled(call, v === true ? '1' : v === false ? '0' : v === undefined ? 'u' : 'v' + (typeof v === 'string' ? JSON.stringify(v) : typeof v)),
+      (v) => host.settled(call, v === true ? '1' : v === false ? '0' : v === undefined ? 'u' : 'v' + (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' || typeof v === 'bigint' || v === null ? String(v) : typeof v)),
       (e) => host.settled(call, 'E' + text(e)));
   }
   function call(name, id, arg) {
@@ -289,7 +305,10 @@ function bootstrap() {
       try { m = host.require(a); } catch (e) { host.fatal('the module failed to load: ' + text(e)); }
       const factory = typeof m === 'function' ? m : m && typeof m.default === 'function' ? m.default : null;
       if (!factory)
-        host.fatal('module.exports (or its default export) is not a function (tab) => ({ lock, unlock }); it is ' + typeof m);
+        host.fatal('module.exports (or its default export) is not a function (tab) => ({ lock, unlock }); it is ' +
+          (m && typeof m === 'object' && Object.prototype.toString.call(m) === '[object Module]'
+            ? ('default' in m ? 'a default export of type ' + typeof m.default : 'an ES module with no default export')
+            : typeof m));
       const tab = Object.freeze({ id: b, index: c, send: post, timing: (n) => host.timing(n) });
       try { instance = factory(tab); } catch (e) { host.fatal('the adapter threw: ' + text(e)); }
       if (d && (!instance || typeof instance.add !== 'function' || typeof instance.flush !== 'function'))

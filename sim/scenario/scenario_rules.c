@@ -135,17 +135,18 @@ static gboolean js_module_checked(const sim_scenario *s, GError **error)
     char *file = sim_js_module_path(s);
     if (!file) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
-                    "%s: [js] module: missing; [mutex] algorithm = js needs it; allowed: the path of a CommonJS "
-                    "adapter file, relative to the scenario file (docs/javascript.md)",
+                    "%s: [js] module: missing; [mutex] algorithm = js needs it; allowed: the path of an adapter "
+                    "file (CommonJS or an ES module), relative to the scenario file (docs/javascript.md)",
                     s->path);
         return FALSE;
     }
     gboolean ok = g_file_test(file, G_FILE_TEST_IS_REGULAR);
     if (!ok)
         g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                    "%s: [js] module: %s: no such file (looked for %s); allowed: the path of a CommonJS adapter "
-                    "file, relative to the scenario file",
-                    s->path, s->js_module, file);
+                    "%s: [js] module: %s: %s (looked for %s); allowed: the path of an adapter file (CommonJS or "
+                    "an ES module), relative to the scenario file",
+                    s->path, s->js_module, g_file_test(file, G_FILE_TEST_IS_DIR) ? "a directory, not a file" : "no such file",
+                    file);
     g_free(file);
     return ok;
 }

@@ -37,7 +37,9 @@ typedef enum sim_stop {
     SIM_STOP_NONE = 0,
     SIM_STOP_SIGNAL,  /* Ctrl-C or SIGTERM */
     SIM_STOP_BUDGET,  /* the time budget ran out */
-    SIM_STOP_HISTORY  /* a run that keeps a history reached SIM_HISTORY_STEPS_MAX */
+    SIM_STOP_HISTORY, /* a run that keeps a history reached SIM_HISTORY_STEPS_MAX */
+    SIM_STOP_BAD_INPUT /* the scenario's code cannot run (a JavaScript adapter that breaks its
+                          contract, node missing): the check reports it as bad input */
 } sim_stop;
 
 /* Steps a run that records its choices or traces its timeline may take. */

@@ -262,6 +262,8 @@ static void world_finish(sim_world *w)
     }
     if (w->arena && w->chooser->abandoned)
         return; /* the arena is restored: nothing to unwind */
+    if (!w->stopped && w->input_broken)
+        w->stopped = SIM_STOP_BAD_INPUT; /* the tabs' code broke after their last step */
     world_cancel(w);
     if (w->chooser->abandoned || w->stopped)
         return; /* a redundant run, or one stopped early: not judged */
@@ -463,8 +465,11 @@ void sim_world_steps(sim_world *w)
             ran_out = FALSE;
             break;
         }
-        if ((w->stopped = sim_stop_poll(w->stop, w->monitor->c.steps,
-                                        w->chooser->record || w->monitor->tracing || w->monitor->stats))) {
+        w->stopped = sim_stop_poll(w->stop, w->monitor->c.steps,
+                                   w->chooser->record || w->monitor->tracing || w->monitor->stats);
+        if (!w->stopped && w->input_broken)
+            w->stopped = SIM_STOP_BAD_INPUT;
+        if (w->stopped) {
             ran_out = FALSE;
             break;
         }

@@ -260,6 +260,7 @@ struct sim_world {
     gboolean deadlock;      /* untimed: nothing enabled while a lock request waits */
     const volatile int *stop; /* polled before every step (sim/world/stop.h); NULL = none */
     sim_stop stopped;       /* why the run ended early, unjudged; SIM_STOP_NONE = it did not */
+    gboolean input_broken;  /* the tabs' code cannot go on (sim_js_fail): stopped at the next step */
     int tab_closes, tab_freezes, tab_reloads, tab_stalls; /* faults injected so far ([faults]) */
     int64_t server_faults;   /* server faults injected so far (server.c) */
     GString *scratch;       /* reused by env calls for traces */
