@@ -65,10 +65,7 @@ static const key_spec static_keys[] = {
     BOOL("storage", "unavailable", storage_unavailable, "false",
          "Every storage call fails as when localStorage is disabled."),
     ENUM_REG_NEW("storage", "model", storage_model, "linearizable", sim_storage_model_names,
-             "linearizable: one shared map, every call atomic; cached: Chromium's multi-process model, a cache "
-             "per tab that other tabs' writes reach later, in order; snapshot: Firefox's "
-             "model, each task works on a snapshot taken at its first access and publishes its writes at its end "
-             "(docs/browser-model.md)."),
+             "(made from the registered models' docs: registry_doc)"),
     INT_NEW("storage", "delivery_us_min", delivery_us_min, "0", 0, INT64_C(3600000000),
             "cached, timed runs: least time before a write can reach another tab's cache; snapshot: before a "
             "task's checkpoint can reach the datastore; in microseconds."),
@@ -78,9 +75,7 @@ static const key_spec static_keys[] = {
             "taken later); in microseconds."),
 
     ENUM_REG("workload", "mode", workload_mode, "events", sim_program_names,
-         "events: tabs add events and flush them; lock: tabs only take and release the lock; js-events: tabs add "
-         "events to an event store written in JavaScript and flush it ([js] module, events_key; "
-         "docs/javascript.md)."),
+         "(made from the registered programs' docs: registry_doc)"),
     INT("workload", "start_ms_max", start_ms_max, "100", 0, DAY_MS, "Each tab starts at a time in [0, start_ms_max]."),
     INT("workload", "events_per_tab", events_per_tab, "5", 0, 1000000, "Events each tab adds (modes events, js-events)."),
     INT("workload", "interval_ms_min", interval_ms_min, "0", 0, DAY_MS, "Least wait before each add or lock."),
@@ -223,13 +218,40 @@ static key_type setting_type(xt_setting_type t)
 
 /* The fixed rows, with every registered algorithm's settings inserted
  * after the [mutex] rows as a group of its own. */
+/* The meaning of a key whose values are a registry's ([storage] model,
+ * [workload] mode): each entry's own sentence, so that a model or program
+ * added to its registry is described where it is selected.  NULL for any
+ * other key.  Made once, with the table, which lives as long as the
+ * process. */
+static const char *registry_doc(const key_spec *k)
+{
+    GString *d = g_string_new(NULL);
+    if (strcmp(k->group, "storage") == 0 && strcmp(k->key, "model") == 0) {
+        for (size_t i = 0; sim_storage_models[i]; i++)
+            g_string_append_printf(d, "%s%s: %s", i ? "; " : "", sim_storage_models[i]->name, sim_storage_models[i]->doc);
+        g_string_append(d, " (docs/browser-model.md).");
+    } else if (strcmp(k->group, "workload") == 0 && strcmp(k->key, "mode") == 0) {
+        for (size_t i = 0; sim_programs[i]; i++)
+            g_string_append_printf(d, "%s%s: %s", i ? "; " : "", sim_programs[i]->name, sim_programs[i]->doc);
+        g_string_append(d, ".");
+    } else {
+        g_string_free(d, TRUE);
+        return NULL;
+    }
+    return g_string_free(d, FALSE);
+}
+
 static void table_build(key_table *t)
 {
     GArray *rows = g_array_new(FALSE, FALSE, sizeof(key_spec));
     GPtrArray *groups = g_ptr_array_new();
     size_t n_static = G_N_ELEMENTS(static_keys);
     for (size_t i = 0; i < n_static; i++) {
-        g_array_append_val(rows, static_keys[i]);
+        key_spec row = static_keys[i];
+        const char *doc = registry_doc(&row);
+        if (doc)
+            row.doc = doc;
+        g_array_append_val(rows, row);
         gboolean last_mutex = strcmp(static_keys[i].group, "mutex") == 0 &&
                               (i + 1 == n_static || strcmp(static_keys[i + 1].group, "mutex") != 0);
         if (!last_mutex)

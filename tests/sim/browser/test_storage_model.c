@@ -22,6 +22,7 @@
 #include "sim/browser/storage_model.h"
 #include "sim/browser/storage_snapshot.h"
 #include "sim/explore/run.h"
+#include "sim/scenario/scenario_keys.h"
 #include "sim/world/world.h"
 #include "sim/world/world_digest.h"
 
@@ -63,6 +64,23 @@ static void test_undigested_model(void **state)
     assert_non_null(why);
     assert_non_null(strstr(why, "the storage model lossy gives no digest"));
     g_free(why);
+}
+
+/* The [storage] model key describes every registered model, from its own
+ * doc (a model added to the registry is described where it is chosen). */
+static void test_key_describes_models(void **state)
+{
+    (void)state;
+    const key_spec *k = NULL;
+    for (size_t i = 0; i < sim_scenario_keys_n; i++)
+        if (strcmp(sim_scenario_keys[i].group, "storage") == 0 && strcmp(sim_scenario_keys[i].key, "model") == 0)
+            k = &sim_scenario_keys[i];
+    assert_non_null(k);
+    for (int i = 0; sim_storage_models[i]; i++) {
+        char *entry = g_strdup_printf("%s: %s", sim_storage_models[i]->name, sim_storage_models[i]->doc);
+        assert_non_null(strstr(k->doc, entry));
+        g_free(entry);
+    }
 }
 
 static void test_scenario_selects_model(void **state)
@@ -238,6 +256,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registry_complete),
         cmocka_unit_test(test_undigested_model),
+        cmocka_unit_test(test_key_describes_models),
         cmocka_unit_test(test_scenario_selects_model),
         cmocka_unit_test(test_map_digest),
         cmocka_unit_test(test_map_digest_many),
