@@ -7,7 +7,9 @@
  * declared cost enters the sweeps' cost check, and the scenario reference
  * documents it, with no other edit in sim/ (docs/architecture.md, "How to
  * add an algorithm").  The order is the order of the [mutex] algorithm
- * names; append, so that existing scenarios keep their indices.
+ * names; append, so that existing scenarios keep their indices.  Two facts
+ * the checks need and a descriptor does not say (its tabs' code is the
+ * same whatever their ids; it is no lock at all) are listed here too.
  */
 #include "sim/programs/algorithms.h"
 #include "sim/js/js_mutex.h"
@@ -25,6 +27,34 @@ const xt_mutex_algorithm *const sim_algorithms[] = {
     &sim_js_algorithm, /* a JavaScript lock, [js] module (sim/js/js_mutex.c) */
     NULL,
 };
+
+/* What the simulator knows of some algorithms beyond their descriptors
+ * (which are configuration only, xt/mutex_algorithm.h): each fact defaults
+ * to the cautious answer for an algorithm not listed. */
+static const struct {
+    const xt_mutex_algorithm *algorithm;
+    gboolean anonymous; /* sim_algorithm_anonymous */
+    gboolean no_lock;   /* sim_algorithm_excludes is FALSE */
+} facts[] = {
+    {&xt_none_algorithm, TRUE, TRUE},
+    {&xt_weblocks_algorithm, TRUE, FALSE},
+};
+
+gboolean sim_algorithm_anonymous(const xt_mutex_algorithm *algorithm)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(facts); i++)
+        if (facts[i].algorithm == algorithm)
+            return facts[i].anonymous;
+    return FALSE;
+}
+
+gboolean sim_algorithm_excludes(const xt_mutex_algorithm *algorithm)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(facts); i++)
+        if (facts[i].algorithm == algorithm)
+            return !facts[i].no_lock;
+    return TRUE;
+}
 
 G_STATIC_ASSERT(G_N_ELEMENTS(sim_algorithms) <= SIM_ALGS_MAX + 1);
 G_STATIC_ASSERT(SIM_SETTINGS_MAX == XT_SETTINGS_MAX);

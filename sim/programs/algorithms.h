@@ -22,6 +22,13 @@ const char *const *sim_algorithm_names(void);
 int sim_algorithm_index(const xt_mutex_algorithm *algorithm);
 /* The scenario's algorithm. */
 const xt_mutex_algorithm *sim_scenario_algorithm(const sim_scenario *scenario);
+/* Its code is the same for every tab: it writes no tab id to storage and
+ * orders no tabs by it (Web Locks, none), so tabs running it are
+ * interchangeable (--symmetry).  FALSE for an algorithm not known to be. */
+gboolean sim_algorithm_anonymous(const xt_mutex_algorithm *algorithm);
+/* It is a lock: FALSE for none (no lock at all), whose scenarios claim no
+ * mutual exclusion. */
+gboolean sim_algorithm_excludes(const xt_mutex_algorithm *algorithm);
 /* A new mutex of the scenario's algorithm, with its settings, for host. */
 xt_mutex *sim_algorithm_mutex_new(const sim_scenario *scenario, xt_env *env, const xt_mutex_host *host);
 

@@ -25,7 +25,7 @@ const char *sim_program_events_key(const sim_program_ops *p, const struct sim_sc
 guint sim_program_claims(const struct sim_scenario *s)
 {
     guint claims = sim_programs[s->workload_mode]->claims;
-    if (sim_scenario_algorithm(s) == &xt_none_algorithm)
+    if (!sim_algorithm_excludes(sim_scenario_algorithm(s)))
         claims &= ~(guint)SIM_INV_MUTUAL_EXCLUSION;
     return claims;
 }

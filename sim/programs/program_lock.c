@@ -59,8 +59,7 @@ static const char *const lock_keys[] = {"workload.locks_per_tab", "workload.fore
  * (Lamport's b-wait scans them by index). */
 static const char *lock_asymmetric(const sim_scenario *s)
 {
-    const xt_mutex_algorithm *a = sim_algorithms[s->algorithm];
-    if (a == &xt_weblocks_algorithm || a == &xt_none_algorithm)
+    if (sim_algorithm_anonymous(sim_algorithms[s->algorithm]))
         return NULL;
     return "this lock's code uses its tab's id (in storage, or to order the tabs)";
 }
