@@ -11,9 +11,11 @@
  * of a request body, and how the timeline should show a value.  The world
  * and the monitor know no program: they go through these ops.
  *
- * Two are registered (program.c), selected by [workload] mode: the SDK
+ * Three are registered (program.c), selected by [workload] mode: the SDK
  * (events: the event store, the thread-safe store with its mutex and the
- * flush loop) and lock (the mutex alone).
+ * flush loop), lock (the mutex alone) and js-events (an event store
+ * written in JavaScript, sim/js/js_store.c).  Adding one:
+ * docs/architecture.md, "How to add a program".
  */
 #ifndef SIM_PROGRAM_H
 #define SIM_PROGRAM_H
