@@ -282,11 +282,12 @@ static gboolean scenario_validate(sim_scenario *s, GError **error)
     guint unclaimed = s->expect_violations & ~sim_program_claims(s);
     if (unclaimed) {
         char *set = sim_invariant_set_text(unclaimed);
+        char *claimed = sim_invariant_set_text(sim_program_claims(s));
         if (!(unclaimed & sim_programs[s->workload_mode]->claims))
             g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
                         "%s: [expect] violation: expects %s, which [workload] mode = %s never judges; allowed: "
-                        "invariants of that mode",
-                        s->path, set, sim_programs[s->workload_mode]->name);
+                        "none, any, or invariants it judges (%s)",
+                        s->path, set, sim_programs[s->workload_mode]->name, claimed);
         else
             g_set_error(error, SIM_ERROR, SIM_ERROR_CONFLICT,
                         "%s: [expect] violation: expects %s, which [mutex] algorithm = none never judges (it "
@@ -294,6 +295,7 @@ static gboolean scenario_validate(sim_scenario *s, GError **error)
                         "invariants, or an algorithm that takes a lock",
                         s->path, set);
         g_free(set);
+        g_free(claimed);
         return FALSE;
     }
     if (!s->name || !*s->name) {

@@ -374,7 +374,7 @@ static void test_keys_mean_one_thing(void **state)
                    "used only by [workload] mode = lock", NULL);
     /* The lock-only program stores no events: it never judges them. */
     assert_refused("[workload]\nmode = lock\n[expect]\nviolation = lost-event\n", SIM_ERROR_CONFLICT,
-                   "[expect] violation", "lost-event", "mode = lock never judges", NULL);
+                   "[expect] violation", "lost-event", "mode = lock never judges", "invariants it judges (mutual-exclusion,progress)", NULL);
     assert_refused("[storage]\ndelivery_us_max = 10\n", SIM_ERROR_CONFLICT, "[storage] delivery_us_max",
                    "model = cached or snapshot", NULL);
     /* A flush count needs flushes, and the lock alone has none. */
