@@ -153,7 +153,16 @@ void sim_explore_exhaustive_stopped(const sim_explore_options *o, sim_explore_re
 {
     char *why = sim_explore_stop_text(cause, o);
     r->stop_cause = cause;
-    r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions", why, r->runs);
+    /* The runs counted are those that ended; the one the history bound
+     * stopped is not among them.  A run that long is most often one that
+     * never ends (a lock that retries for ever): --steps bounds each run,
+     * and the verdict then names the runs it cut. */
+    r->incomplete_reason = g_strdup_printf("%s after %" G_GINT64_FORMAT " executions%s", why, r->runs,
+                                           cause == SIM_STOP_HISTORY
+                                               ? " (a run that never ends, such as a lock that retries for ever? "
+                                                 "--steps N cuts every run at N steps, and the verdict names the "
+                                                 "runs it cut)"
+                                               : "");
     g_free(why);
 }
 
