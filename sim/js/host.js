@@ -158,9 +158,8 @@ const randoms = [];
  * something else: browser-tabs-lock's new iat after a lost read-back). */
 let outcomes = 0;
 
-/* An error as the user reads it (the realm's text() does the same for
- * errors of the tab's code): name and message, and the user's file and
- * line, not node's frames.  An ES module's syntax error names no file in
+/* An error as the user reads it, here and in the realm (its text()):
+ * name and message, and the user's file and line, not node's frames.  An ES module's syntax error names no file in
  * its stack: the adapter's path is added. */
 function errorText(e) {
   if (!e || typeof e !== 'object') return String(e);
@@ -312,6 +311,7 @@ const bridge = Object.freeze({
   URLSearchParams,
   TextEncoder,
   TextDecoder,
+  errorText,
   fatal,
 });
 

@@ -204,23 +204,8 @@ function bootstrap() {
       });
     });
   }
-  /* An error as a user reads it: its name and message, and where in the
-   * user's code (a syntax error's file and line, else the first frame
-   * outside node and tabsim), without node's and tabsim's own frames. */
-  function text(e) {
-    if (!e || typeof e !== 'object') return String(e);
-    let head;
-    try { head = String(e); } catch (_) { head = 'an error'; }
-    const lines = String(e.stack || '').split('\\n');
-    let where = '';
-    if (/^\\S.*:\\d+$/.test(lines[0]) && !lines[0].startsWith(head)) {
-      where = lines[0];
-    } else {
-      const frame = lines.find((l) => /^\\s+at /.test(l) && !/\\(?(node:|\\[eval\\]|tabsim:|evalmachine)/.test(l));
-      if (frame) where = frame.trim().slice(3);
-    }
-    return where ? head + ' (at ' + where + ')' : head;
-  }
+  /* An error as a user reads it (host.js: errorText). */
+  function text(e) { return host.errorText(e); }
   function report(e) { host.log('warn', 'uncaught: ' + text(e)); }
   const console = {};
   for (const [name, level] of [['log', 'debug'], ['debug', 'debug'], ['info', 'debug'], ['warn', 'warn'], ['error', 'warn']])
