@@ -12,10 +12,11 @@
  * Invariants: a channel is used by one thread only (the processes are
  * per thread, GPrivate); frames are read and written whole (loops over
  * partial reads and writes, EINTR retried); a process that goes away
- * (EOF, EPIPE) is fatal, since the run it was part of cannot be judged;
- * a stop (a signal, the time budget) while node runs the tab's code kills
- * it, the run ends unjudged, and the slot gets a new process at its next
- * use.
+ * (EOF, EPIPE) or breaks the adapter contract fails its scenario, which
+ * the check reports as bad input (sim_js_fail): the run it was part of
+ * cannot be judged; a stop (a signal, the time budget) while node runs
+ * the tab's code kills it and the run ends unjudged.  Either way the
+ * channel is dead, and its slot gets a new process at its next use.
  * Nothing here decides anything: node only answers what it is asked.
  */
 #define _GNU_SOURCE /* sched_getcpu, pthread_setaffinity_np */
@@ -47,7 +48,7 @@ struct sim_js_chan {
     size_t at, end;
     char *version;
     const char *scenario_path; /* the scenario of its last use (sim_js_chan_get) */
-    gboolean dead; /* stopped while node ran (sim_js_chan_read): killed, replaced at its next use */
+    gboolean dead; /* killed or gone (a stop, a failure): every frame is 'S'; replaced at its next use */
 };
 
 typedef struct js_host {
