@@ -24,6 +24,7 @@
 #include "sim/error.h"
 #include "sim/input.h"
 #include "sim/explore/run.h"
+#include "sim/js/js_host.h"
 
 sim_sweep *sim_sweep_new(const char *path, gint64 runs, gint64 seed, GError **error)
 {
@@ -518,7 +519,7 @@ gboolean sim_sweep_run(sim_sweep *sw, sim_stack_pool *pool, gboolean want_csv, s
         sim_scenario *s = point_scenario(sw, digits, NULL);
         sim_stats *st = sim_stats_new();
         point_violations v = {0};
-        gboolean stopped = FALSE;
+        sim_stop stopped = SIM_STOP_NONE;
         for (gint64 i = 0; i < sw->runs && !stopped; i++) {
             sim_run_spec spec = {.seed = sw->seed + (uint64_t)i, .tail = SIM_TAIL_RANDOM, .stats = st};
             sim_run run;
@@ -526,15 +527,22 @@ gboolean sim_sweep_run(sim_sweep *sw, sim_stack_pool *pool, gboolean want_csv, s
             v.runs += run.monitor.violated != 0;
             for (int b = 0; b < SIM_INV_COUNT; b++)
                 v.by_inv[b] += (run.monitor.violated >> b) & 1u;
-            stopped = run.stopped != SIM_STOP_NONE;
+            stopped = run.stopped;
             sim_run_clear(&run);
         }
-        if (stopped) {
+        char *js_error = stopped == SIM_STOP_BAD_INPUT ? sim_js_error_take(s->path) : NULL;
+        if (js_error) {
+            /* The tabs' JavaScript could not run: bad input, as check says. */
+            g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s", js_error);
+            g_free(js_error);
+        } else if (stopped) {
             /* Samples of a run cut short would skew every statistic. */
             g_set_error(error, SIM_ERROR, SIM_ERROR_BOUND,
                         "a run of the sweep reached %" G_GUINT64_FORMAT " steps, the most a run whose samples are "
                         "kept may take (SIM_HISTORY_STEPS_MAX); a smaller workload fits",
                         (guint64)SIM_HISTORY_STEPS_MAX);
+        }
+        if (stopped) {
             sim_stats_free(st);
             sim_scenario_free(s);
             for (int id = 0; id < SIM_STAT_COUNT; id++)
