@@ -262,8 +262,10 @@ static void world_finish(sim_world *w)
     }
     if (w->arena && w->chooser->abandoned)
         return; /* the arena is restored: nothing to unwind */
-    if (!w->stopped && w->input_broken)
-        w->stopped = SIM_STOP_BAD_INPUT; /* the tabs' code broke after their last step */
+    if (!w->stopped && w->input_broken) { /* the tabs' code broke, or was stopped, after their last step */
+        sim_stop outside = sim_stop_read(w->stop);
+        w->stopped = outside != SIM_STOP_NONE ? outside : SIM_STOP_BAD_INPUT;
+    }
     world_cancel(w);
     if (w->chooser->abandoned || w->stopped)
         return; /* a redundant run, or one stopped early: not judged */
