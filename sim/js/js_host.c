@@ -141,8 +141,7 @@ static gboolean chan_wait(sim_js_chan *ch, const volatile int *stop)
         if (r < 0 && errno != EINTR)
             return TRUE; /* the read says what is wrong */
         if (sim_stop_read(stop) != SIM_STOP_NONE) {
-            kill(ch->pid, SIGKILL);
-            ch->dead = TRUE;
+            sim_js_chan_kill(ch);
             return FALSE;
         }
     }
@@ -245,9 +244,9 @@ void sim_js_chan_read(sim_js_chan *ch, sim_js_frame *f, const volatile int *stop
         g_byte_array_set_size(ch->in, len + 1);
         ok = len == 0 || chan_take(ch, ch->in->data, len, stop);
     }
-    if (!ok && !ch->dead)
-        chan_lost(ch, "exited");
     if (!ok) {
+        if (!ch->dead)
+            chan_lost(ch, "exited");
         f->op = 'S';
         f->n = 0;
         for (int i = 0; i < SIM_JS_FIELDS_MAX; i++)
@@ -328,13 +327,13 @@ static sim_js_chan *chan_start(const char *scenario_path)
     }
     sim_js_frame f;
     sim_js_chan_read(ch, &f, NULL);
-    if (f.op == 'X') {
+    if (f.op == 'H') {
+        ch->version = g_strdup(f.field[0]);
+    } else if (f.op == 'X') {
         sim_js_fail(NULL, scenario_path, "%s", f.field[0]);
         sim_js_chan_kill(ch);
-    } else if (f.op != 'H' && f.op != 'S') {
+    } else if (f.op != 'S') { /* 'S': gone, its failure kept already */
         chan_lost(ch, "did not greet");
-    } else if (f.op == 'H') {
-        ch->version = g_strdup(f.field[0]);
     }
     g_free(node);
     return ch;

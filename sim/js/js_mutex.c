@@ -404,13 +404,11 @@ void sim_js_serve(js_mutex *jm)
             jm->tab->world->input_broken = TRUE;
             jm->busy = FALSE;
             return;
-        case 'X':
-            sim_js_fail(jm->tab->world, jm->scenario_path, "%s", f.field[0]);
-            sim_js_chan_kill(jm->chan);
-            jm->busy = FALSE;
-            return;
-        default:
-            sim_js_fail(jm->tab->world, jm->scenario_path, "protocol: unexpected frame '%c' from node", f.op);
+        default: /* 'X', node's own fatal error, or a frame it should not send */
+            if (f.op == 'X')
+                sim_js_fail(jm->tab->world, jm->scenario_path, "%s", f.field[0]);
+            else
+                sim_js_fail(jm->tab->world, jm->scenario_path, "protocol: unexpected frame '%c' from node", f.op);
             sim_js_chan_kill(jm->chan);
             jm->busy = FALSE;
             return;
