@@ -86,11 +86,14 @@ static inline uint64_t sim_digest_rotl64(uint64_t x, int k)
 /* One multiply and rotate per lane and word (the digest is mixed fully
  * once, by sim_world_digest): two lanes with different constants and
  * different ways of combining, so that one lane's collision is not the
- * other's. */
+ * other's.  The hi lane takes in the lo lane as it was before this word,
+ * not after: the two multiplies then run side by side, not one after the
+ * other (a state's digest is a chain of some 150 words). */
 static inline void sim_digest_u64(sim_digest *h, uint64_t v)
 {
-    h->lo = sim_digest_rotl64((h->lo ^ v) * SIM_DIGEST_LANE_LO_K, 31);
-    h->hi = sim_digest_rotl64((h->hi + v) * SIM_DIGEST_LANE_HI_K, 27) ^ (h->lo >> 17);
+    uint64_t lo = h->lo;
+    h->lo = sim_digest_rotl64((lo ^ v) * SIM_DIGEST_LANE_LO_K, 31);
+    h->hi = sim_digest_rotl64((h->hi + v) * SIM_DIGEST_LANE_HI_K, 27) ^ (lo >> 17);
 }
 
 static inline void sim_digest_bytes(sim_digest *h, const void *data, size_t len)
