@@ -72,7 +72,14 @@ void sim_monitor_clear(sim_monitor *m)
         g_hash_table_destroy(m->stored_ids);
         g_hash_table_destroy(m->erased_at);
     }
+    g_free(m->warn_first);
     memset(m, 0, sizeof *m);
+}
+
+void sim_monitor_warning(sim_monitor *m, int tab, const char *message)
+{
+    if (m->c.warnings++ == 0)
+        m->warn_first = g_strdup_printf("tab%d: %s", tab, message);
 }
 
 void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, int tab_a, int tab_b,

@@ -68,6 +68,7 @@ typedef struct sim_counters {
     gboolean truncated;        /* steps_max or time_limit stopped the run */
     guint cut;                 /* sim_cut bits: the bounds that cut this run */
     uint64_t quota_errors;     /* sets refused with XT_EQUOTA */
+    uint64_t warnings;         /* warnings the tabs' code logged (sim_monitor_warning) */
 } sim_counters;
 
 /* The bounds that can cut a run short, or leave some of its branches or
@@ -103,6 +104,7 @@ typedef struct sim_monitor {
     GHashTable *erased_at;     /* tracing: id -> trace length at the write that dropped it */
     /* statistics: borrowed from the run spec; NULL = not collecting */
     sim_stats *stats;
+    char *warn_first;          /* the run's first warning, "tabN: text", or NULL */
 } sim_monitor;
 
 /* A task's part of the history (sim_task.record). */
@@ -114,6 +116,12 @@ typedef struct sim_task_record {
 
 void sim_monitor_init(sim_monitor *m, const sim_scenario *scenario, gboolean tracing);
 void sim_monitor_clear(sim_monitor *m);
+
+/* The code of tab logged a warning (xt_env_warn; in JavaScript
+ * console.warn and console.error, and an error nothing caught): counted,
+ * and the first kept, so that a check can say the code under test
+ * complained even where every invariant held. */
+void sim_monitor_warning(sim_monitor *m, int tab, const char *message);
 
 void sim_monitor_violation(sim_monitor *m, sim_invariant inv, int64_t time_us, int tab_a, int tab_b,
                            const char *fmt, ...) G_GNUC_PRINTF(6, 7);

@@ -106,6 +106,8 @@ typedef struct check_outcome {
     /* the bounds that cut runs, each named in the verdict (check_cuts_text) */
     gint64 cut_steps, cut_time, cut_faults, cut_preemptions;
     gint64 quota_runs;       /* runs in which a set failed with XT_EQUOTA */
+    gint64 warn_runs;        /* runs in which the code logged a warning */
+    char warn_first[SIM_WARN_TEXT_MAX]; /* the first of them, "tabN: text"; "" if none */
     gint64 steps_max, time_limit_ms, preemptions_max; /* in force; -1 = no preemption bound */
     gboolean reduction;      /* exhaustive with source-DPOR: assumes the quota is never reached */
     check_search search;     /* exhaustive: which search */

@@ -279,6 +279,9 @@ static void stats_add(check_outcome *o, const sim_explore_result *r)
     o->cut_faults += r->cut_faults;
     o->cut_preemptions += r->cut_preemptions;
     o->quota_runs += r->quota_runs;
+    o->warn_runs += r->warn_runs;
+    if (!o->warn_first[0])
+        memcpy(o->warn_first, r->warn_first, sizeof o->warn_first); /* chunks come in order of their runs */
     o->steps += r->steps;
     o->storage_ops += r->storage_ops;
     o->lock_requests += (gint64)r->lock_requests;

@@ -72,6 +72,9 @@ void check_split_combine(sim_explore_result *parts, int n, const sim_explore_opt
         out->cut_faults += p->cut_faults;
         out->cut_preemptions += p->cut_preemptions;
         out->quota_runs += p->quota_runs;
+        out->warn_runs += p->warn_runs;
+        if (!out->warn_first[0]) /* parts in the search's depth-first order */
+            memcpy(out->warn_first, p->warn_first, sizeof out->warn_first);
         out->steps += p->steps;
         out->storage_ops += p->storage_ops;
         out->lock_requests += p->lock_requests;

@@ -276,6 +276,9 @@ static check_outcome *group_merge(merge_group *g, char **error)
         m->cut_faults += s->cut_faults;
         m->cut_preemptions += s->cut_preemptions;
         m->quota_runs += s->quota_runs;
+        m->warn_runs += s->warn_runs;
+        if (!m->warn_first[0])
+            memcpy(m->warn_first, s->warn_first, sizeof m->warn_first);
         m->elapsed_s += s->elapsed_s;
         all_verified = all_verified && s->verdict == SIM_VERDICT_VERIFIED;
         /* A violation with a reason: a stop cut the shard's search after

@@ -180,6 +180,11 @@ static void add_outcome(JsonBuilder *b, const check_outcome *o, gboolean timing)
         add_int(b, "preemptions", o->cut_preemptions);
         json_builder_end_object(b);
         add_int(b, "quota_runs", o->quota_runs);
+        add_int(b, "warn_runs", o->warn_runs);
+        if (o->warn_first[0]) {
+            json_builder_set_member_name(b, "warning_first");
+            json_builder_add_string_value(b, o->warn_first);
+        }
         json_builder_end_object(b);
         /* The bounds in force; optional when reading. */
         json_builder_set_member_name(b, "limits");

@@ -271,6 +271,14 @@ static void read_body(reader *r, JsonObject *obj, check_outcome *o)
         o->states = get_int(r, st, "states", 0, G_MAXINT64);
     if (st && json_object_has_member(st, "quota_runs"))
         o->quota_runs = get_int(r, st, "quota_runs", 0, G_MAXINT64);
+    if (st && json_object_has_member(st, "warn_runs"))
+        o->warn_runs = get_int(r, st, "warn_runs", 0, G_MAXINT64);
+    if (st && json_object_has_member(st, "warning_first")) {
+        char *text = get_string(r, st, "warning_first", FALSE);
+        if (text)
+            sim_warn_text_keep(o->warn_first, text);
+        g_free(text);
+    }
     if (json_object_has_member(obj, "limits") && member(r, obj, "limits", JSON_NODE_OBJECT, FALSE)) {
         JsonObject *lt = json_object_get_object_member(obj, "limits");
         o->steps_max = get_int(r, lt, "steps_max", 0, G_MAXINT64);

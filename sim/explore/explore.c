@@ -124,6 +124,23 @@ void sim_explore_count_run(sim_explore_result *r, const sim_monitor *m)
     r->cut_time += (m->c.cut & SIM_CUT_TIME) != 0;
     r->cut_faults += (m->c.cut & SIM_CUT_FAULTS) != 0;
     r->quota_runs += m->c.quota_errors > 0;
+    r->warn_runs += m->c.warnings > 0;
+    if (m->warn_first && !r->warn_first[0])
+        sim_warn_text_keep(r->warn_first, m->warn_first);
+}
+
+void sim_warn_text_keep(char *dst, const char *text)
+{
+    size_t len = strlen(text);
+    if (len < SIM_WARN_TEXT_MAX) {
+        memcpy(dst, text, len + 1);
+        return;
+    }
+    size_t cut = SIM_WARN_TEXT_MAX - 4;
+    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+        cut--; /* not inside a UTF-8 character */
+    memcpy(dst, text, cut);
+    strcpy(dst + cut, "...");
 }
 
 static double now_s(const sim_explore_options *o)

@@ -115,6 +115,9 @@ typedef struct sim_explore_cex {
     gint64 order;
 } sim_explore_cex;
 
+/* A warning's text as results and reports keep it, with its end. */
+#define SIM_WARN_TEXT_MAX 200
+
 typedef struct sim_explore_result {
     sim_verdict verdict;
     guint violated;           /* invariants violated (with --first: by the counterexample) */
@@ -132,6 +135,8 @@ typedef struct sim_explore_result {
     gint64 cut_faults;        /* runs that used up a [faults] budget */
     gint64 cut_preemptions;   /* exhaustive: branches beyond the preemption bound, not explored */
     gint64 quota_runs;        /* runs in which a set failed with XT_EQUOTA */
+    gint64 warn_runs;         /* runs in which the code logged a warning (sim_monitor_warning) */
+    char warn_first[SIM_WARN_TEXT_MAX]; /* the first run's first warning ("" if none), cut to fit */
     uint64_t steps, storage_ops;
     uint64_t lock_requests;   /* over the runs: what the invariants had to judge (check_outcome_honest) */
     uint64_t lock_acquired;   /* ... and of them, those granted */
@@ -187,6 +192,8 @@ gboolean sim_explore_found(sim_explore_result *result, const sim_explore_options
 gboolean sim_explore_all_violated(const sim_scenario *scenario, const sim_explore_result *result);
 /* Adds one run's counters (steps, storage calls, cuts, quota errors) to result. */
 void sim_explore_count_run(sim_explore_result *result, const sim_monitor *monitor);
+/* text into dst (SIM_WARN_TEXT_MAX bytes), cut with "..." if longer. */
+void sim_warn_text_keep(char *dst, const char *text);
 /* The explorers (explore_dfs.c, explore_pct.c), called by sim_explore. */
 /* Replaces each counterexample by a shorter one violating the same
  * invariant (with --first, only the primary one) and none outside

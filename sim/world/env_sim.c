@@ -345,9 +345,19 @@ static void env_log(void *ctx, xt_log_level level, const char *message)
 {
     sim_tab *tab = ctx;
     sim_world *w = tab->world;
-    if (w->monitor->tracing && !sim_tab_gone(tab))
+    if (level == XT_LOG_WARN && !sim_tab_gone(tab))
+        sim_monitor_warning(w->monitor, tab->index, message);
+    if (w->monitor->tracing && !sim_tab_gone(tab)) {
+        /* A message is read whole where a stored value is cut short. */
+        size_t len = strlen(message), cut = MIN(len, (size_t)190);
+        while (cut < len && cut > 0 && ((unsigned char)message[cut] & 0xC0) == 0x80)
+            cut--; /* not inside a UTF-8 character */
+        char *shown = len <= 200 ? g_strdup_printf("\"%s\"", message)
+                                 : g_strdup_printf("\"%.*s...\" (%zu bytes)", (int)cut, message, len);
         sim_monitor_line(w->monitor, w->now_us, tab->index, w->current ? w->current->id : 0,
-                         level == XT_LOG_WARN ? "warn" : "debug", NULL, message, NULL, NULL, NULL);
+                         level == XT_LOG_WARN ? "warn" : "debug", NULL, message, NULL, NULL, shown);
+        g_free(shown);
+    }
 }
 
 static void access_lock(sim_world *w, const char *name)

@@ -8,7 +8,8 @@
  * mark); an event stored twice is a duplicate; a lock request over the
  * progress bound (answered or still pending at the end) is a progress
  * violation; and a run that does nothing wrong violates nothing.  Only the
- * first violation of each invariant is kept.  Method: feed the monitor the
+ * first violation of each invariant is kept.  A warning the code logs is
+ * counted, its first text kept, and violates nothing.  Method: feed the monitor the
  * observations the world would, by hand, against a default scenario with a
  * small progress bound.
  */
@@ -433,6 +434,24 @@ static void test_untraced(void **state)
     sim_scenario_free(s);
 }
 
+/* Warnings are counted untraced, the first kept with its tab, and they
+ * violate nothing. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    sim_scenario *s = sim_scenario_new_default();
+    sim_monitor m;
+    sim_monitor_init(&m, s, FALSE);
+    assert_null(m.warn_first);
+    sim_monitor_warning(&m, 2, "uncaught (in promise): Error: x");
+    sim_monitor_warning(&m, 1, "later");
+    assert_int_equal(m.c.warnings, 2);
+    assert_string_equal(m.warn_first, "tab2: uncaught (in promise): Error: x");
+    assert_int_equal(m.violated, 0);
+    sim_monitor_clear(&m);
+    sim_scenario_free(s);
+}
+
 /* ---- the state digest of the monitor ---- */
 
 static void no_task(sim_digest *h, int task_id, void *ctx)
@@ -552,6 +571,7 @@ int main(void)
         T(test_lost_event_never_written),
         T(test_trace_lines),
         cmocka_unit_test(test_untraced),
+        cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_monitor_digest_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
