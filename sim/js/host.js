@@ -66,6 +66,22 @@ process.on('warning', (w) => {
 
 const major = Number(process.versions.node.split('.')[0]);
 
+/* Unhandled rejections: a promise of the tab's code rejected with no
+ * handler by the end of the macrotask that rejected it (an async timer
+ * callback or storage listener that throws, a Promise.reject() nobody
+ * awaits) is reported as a browser's console reports it, "Uncaught (in
+ * promise)", as a warning of the step that ran the macrotask.  node
+ * tracks rejections for every context; it hands them to this listener
+ * when it processes its tick queue, which nothing else does while the
+ * main loop runs, so the loop asks for that after each macrotask
+ * (process._tickCallback: node 18 and 20 have it; without it they would
+ * come out at the next 'I' of an ES module adapter).  The listener also
+ * keeps node from treating them as fatal, its default. */
+process.on('unhandledRejection', (reason) => {
+  queueFrame('w', ['warn', 'uncaught (in promise): ' + errorText(reason)]);
+});
+const tickQueue = typeof process._tickCallback === 'function' ? process._tickCallback : () => {};
+
 let inBuf = Buffer.alloc(1 << 16);
 let inStart = 0;
 let inEnd = 0;
@@ -365,6 +381,7 @@ async function main() {
     entry.runInContext(ctx);
     runningCall = undefined;
     pending = null;
+    tickQueue(); /* rejections left unhandled, as 'w' notes ("Unhandled rejections") */
     queueFrame('D', []);
     flush();
   }
