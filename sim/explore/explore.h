@@ -190,7 +190,8 @@ gboolean sim_explore_found(sim_explore_result *result, const sim_explore_options
                            gboolean keep_record, gboolean stop_when_all);
 /* Whether every invariant the scenario's program claims is violated in result. */
 gboolean sim_explore_all_violated(const sim_scenario *scenario, const sim_explore_result *result);
-/* Adds one run's counters (steps, storage calls, cuts, quota errors) to result. */
+/* Adds one run's counters (steps, storage calls, cuts, quota errors,
+ * warnings and the first one's text) to result. */
 void sim_explore_count_run(sim_explore_result *result, const sim_monitor *monitor);
 /* text into dst (SIM_WARN_TEXT_MAX bytes), cut with "..." if longer. */
 void sim_warn_text_keep(char *dst, const char *text);
