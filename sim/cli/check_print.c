@@ -144,11 +144,14 @@ void check_outcome_print(GString *out, const check_outcome *o)
     if (cuts)
         g_string_append_printf(out, "cut         %s\n", cuts);
     g_free(cuts);
-    if (o->warn_runs > 0) /* the code under test complained, whatever the invariants say */
+    if (o->warn_runs > 0) { /* the code under test complained, whatever the invariants say */
         g_string_append_printf(out,
                                "warnings    the code logged warnings in %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-                               " runs; the first: %s\n",
-                               o->warn_runs, o->runs, o->warn_first[0] ? o->warn_first : "(its text was not kept)");
+                               " runs; the first: ",
+                               o->warn_runs, o->runs);
+        append_escaped(out, o->warn_first[0] ? o->warn_first : "(its text was not kept)", FALSE);
+        g_string_append_c(out, '\n');
+    }
     invariants_print(out, o);
     const char *judged = o->status == CHECK_EXPECTED     ? "as expected"
                          : o->status == CHECK_INCOMPLETE ? "no verdict"

@@ -46,9 +46,12 @@ void report_summary(FILE *out, const sim_scenario *s, const sim_run *run, const 
             (c->cut & SIM_CUT_STEPS) ? " (stopped by [run] steps_max)" : "",
             (c->cut & SIM_CUT_TIME) ? " (stopped by [run] time_limit_ms)" : "",
             (c->cut & SIM_CUT_FAULTS) ? " (a [faults] budget was used up)" : "");
-    if (c->warnings > 0) /* the code under test complained, whatever the invariants say */
-        fprintf(out, "warnings    %" G_GUINT64_FORMAT " logged by the code; the first: %s%s\n", c->warnings,
-                run->monitor.warn_first, run->monitor.tracing ? "" : " (--trace shows them all)");
+    if (c->warnings > 0) { /* the code under test complained, whatever the invariants say */
+        char *first = sim_input_escape(run->monitor.warn_first, FALSE);
+        fprintf(out, "warnings    %" G_GUINT64_FORMAT " logged by the code; the first: %s%s\n", c->warnings, first,
+                run->monitor.tracing ? "" : " (--trace shows them all)");
+        g_free(first);
+    }
     fprintf(out, "invariants ");
     for (int i = 0; i < SIM_INV_COUNT; i++) {
         sim_invariant inv = 1u << i;
