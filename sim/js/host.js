@@ -74,13 +74,15 @@ const major = Number(process.versions.node.split('.')[0]);
  * tracks rejections for every context; it hands them to this listener
  * when it processes its tick queue, which nothing else does while the
  * main loop runs, so the loop asks for that after each macrotask
- * (process._tickCallback: node 18 and 20 have it; without it they would
- * come out at the next 'I' of an ES module adapter).  The listener also
- * keeps node from treating them as fatal, its default. */
+ * (process._tickCallback: node 18 and 20 have it).  A node without it
+ * would hand them over only at the next 'I' of an ES module adapter, in
+ * another execution: there they are dropped, not pinned on a step that
+ * did not make them.  The listener also keeps node from treating them
+ * as fatal, its default. */
+const tickQueue = typeof process._tickCallback === 'function' ? process._tickCallback : null;
 process.on('unhandledRejection', (reason) => {
-  queueFrame('w', ['warn', 'uncaught (in promise): ' + errorText(reason)]);
+  if (tickQueue) queueFrame('w', ['warn', 'uncaught (in promise): ' + errorText(reason)]);
 });
-const tickQueue = typeof process._tickCallback === 'function' ? process._tickCallback : () => {};
 
 let inBuf = Buffer.alloc(1 << 16);
 let inStart = 0;
@@ -381,7 +383,7 @@ async function main() {
     entry.runInContext(ctx);
     runningCall = undefined;
     pending = null;
-    tickQueue(); /* rejections left unhandled, as 'w' notes ("Unhandled rejections") */
+    if (tickQueue) tickQueue(); /* rejections left unhandled, as 'w' notes ("Unhandled rejections") */
     queueFrame('D', []);
     flush();
   }
