@@ -180,3 +180,13 @@ char *sim_input_shell_quote(const char *text)
     g_string_append_c(out, '\'');
     return g_string_free(out, FALSE);
 }
+
+size_t sim_input_cut(const char *text, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t cut = max;
+    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+        cut--; /* text[cut] continues a character: cut before it */
+    return cut;
+}

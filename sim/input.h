@@ -42,5 +42,9 @@ char *sim_input_escape(const char *text, gboolean keep_newlines);
  * zsh, ksh, busybox sh), which keeps the command line one visible line that
  * still names the same file.  Caller frees. */
 char *sim_input_shell_quote(const char *text);
+/* How many of text's first len bytes to keep to cut it at most max long:
+ * len if it fits, else max or less, never inside a UTF-8 character (a
+ * message shown cut short, a warning kept in a fixed buffer). */
+size_t sim_input_cut(const char *text, size_t len, size_t max);
 
 #endif

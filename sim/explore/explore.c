@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "sim/input.h"
 #include "sim/programs/program.h"
 #include "sim/world/world.h"
 
@@ -136,9 +137,7 @@ void sim_warn_text_keep(char *dst, const char *text)
         memcpy(dst, text, len + 1);
         return;
     }
-    size_t cut = SIM_WARN_TEXT_MAX - 4;
-    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
-        cut--; /* not inside a UTF-8 character */
+    size_t cut = sim_input_cut(text, len, SIM_WARN_TEXT_MAX - 4);
     memcpy(dst, text, cut);
     strcpy(dst + cut, "...");
 }

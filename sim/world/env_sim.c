@@ -31,6 +31,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "sim/input.h"
 #include "sim/world/env_wait.h"
 #include "sim/world/env_model.h"
 #include "sim/world/env_parts.h"
@@ -349,9 +350,7 @@ static void env_log(void *ctx, xt_log_level level, const char *message)
         sim_monitor_warning(w->monitor, tab->index, message);
     if (w->monitor->tracing && !sim_tab_gone(tab)) {
         /* A message is read whole where a stored value is cut short. */
-        size_t len = strlen(message), cut = MIN(len, (size_t)190);
-        while (cut < len && cut > 0 && ((unsigned char)message[cut] & 0xC0) == 0x80)
-            cut--; /* not inside a UTF-8 character */
+        size_t len = strlen(message), cut = sim_input_cut(message, len, 190);
         char *shown = len <= 200 ? g_strdup_printf("\"%s\"", message)
                                  : g_strdup_printf("\"%.*s...\" (%zu bytes)", (int)cut, message, len);
         sim_monitor_line(w->monitor, w->now_us, tab->index, w->current ? w->current->id : 0,

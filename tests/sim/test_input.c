@@ -174,6 +174,16 @@ static void test_shell_quote(void **state)
     g_free(q);
 }
 
+/* A cut never splits a UTF-8 character: "é" is two bytes. */
+static void test_cut(void **state)
+{
+    (void)state;
+    assert_int_equal(sim_input_cut("abc", 3, 10), 3);
+    assert_int_equal(sim_input_cut("abcdef", 6, 4), 4);
+    assert_int_equal(sim_input_cut("ab\xc3\xa9z", 5, 3), 2); /* byte 3 continues the é */
+    assert_int_equal(sim_input_cut("ab\xc3\xa9z", 5, 4), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_missing),
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_shell_quote),
+        cmocka_unit_test(test_cut),
     };
     return cmocka_run_group_tests(tests, dir_make, dir_remove);
 }
