@@ -13,6 +13,7 @@
  * usually consequences of the first.
  */
 #include "sim/check/monitor.h"
+#include "sim/input.h"
 
 #include "sim/world/world_digest.h"
 #include "sim/programs/program.h"
@@ -127,7 +128,8 @@ static void append_value(GString *s, const char *value)
         g_string_append_printf(s, "\"%s\"", value);
         return;
     }
-    g_string_append_printf(s, "\"%.40s...\" (%zu bytes)", value, len);
+    /* Cut between characters: a value in UTF-8 stays readable. */
+    g_string_append_printf(s, "\"%.*s...\" (%zu bytes)", (int)sim_input_cut(value, len, 40), value, len);
 }
 
 void sim_monitor_line(sim_monitor *m, int64_t time_us, int tab, int task, const char *op,

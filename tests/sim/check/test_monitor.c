@@ -416,6 +416,18 @@ static void test_trace_lines(void **state)
     assert_non_null(strstr(l2, "events = [t1-e1 t2-e1] -> ok"));
     assert_null(strstr(l2, "xxx"));
     g_free(big);
+    /* A long value is cut between characters: 39 ASCII bytes, then
+     * two-byte characters, keep 39 bytes (not half of the 40th's). */
+    GString *utf8 = g_string_new(NULL);
+    g_string_append_len(utf8, big = g_strnfill(39, 'a'), 39);
+    g_free(big);
+    for (int i = 0; i < 11; i++)
+        g_string_append(utf8, "\u00e9");
+    sim_monitor_line(m, 1800, 2, 7, "set", "k", utf8->str, "ok", NULL, NULL);
+    const char *l3 = m->trace->pdata[3];
+    assert_true(g_utf8_validate(l3, -1, NULL));
+    assert_non_null(strstr(l3, "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" (61 bytes)"));
+    g_string_free(utf8, TRUE);
 }
 
 static void test_untraced(void **state)
