@@ -139,6 +139,13 @@ static gsize escape_one(GString *out, const char *p, gboolean keep_newlines)
         g_string_append_printf(out, "\\u%04x", (guint)c);
         return 2;
     }
+    /* Line and paragraph separators (some viewers break lines there) and
+     * the two noncharacters XML 1.0 forbids (a report that quotes them
+     * would not parse). */
+    if (c == 0x2028 || c == 0x2029 || c == 0xfffe || c == 0xffff) {
+        g_string_append_printf(out, "\\u%04x", (guint)c);
+        return 3;
+    }
     return 0;
 }
 

@@ -31,8 +31,10 @@
 gboolean sim_input_read(const char *path, const char *what, const char *allowed, gsize max_bytes, char **data,
                         gsize *len, GError **error);
 
-/* text with every control character (C0, DEL, C1) and every byte of
- * invalid UTF-8 written as a visible escape: \n, \r, \t, \xHH, \u0085.
+/* text with every control character (C0, DEL, C1), the line and
+ * paragraph separators U+2028 and U+2029, the noncharacters U+FFFE and
+ * U+FFFF and every byte of invalid UTF-8 written as a visible escape: \n,
+ * \r, \t, \xHH, \u0085, \u2028.
  * With keep_newlines, '\n' stays (for text that is several lines by
  * design).  Text without such characters comes back unchanged; NULL
  * becomes "".  Caller frees. */

@@ -176,8 +176,9 @@ void check_outcome_statuses(check_outcome *o, guint claimed);
  * expectation. */
 void check_outcome_judge(check_outcome *o);
 
-/* Valid UTF-8 without the control characters XML 1.0 forbids (tab and
- * newline stay); reports pass every text through it.  Caller frees. */
+/* Valid UTF-8 without the characters XML 1.0 forbids: control characters
+ * become '?' (tab and newline stay), U+FFFE and U+FFFF become U+FFFD;
+ * reports pass every text through it.  Caller frees. */
 char *report_text_clean(const char *text);
 
 /* check_outcome.c: fills a loaded scenario's outcome from explorer results

@@ -22,9 +22,14 @@
 char *report_text_clean(const char *text)
 {
     char *valid = g_utf8_make_valid(text, -1);
-    for (char *c = valid; *c; c++)
+    for (char *c = valid; *c; c++) {
         if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t')
             *c = '?';
+        /* U+FFFE and U+FFFF (EF BF BE, EF BF BF), which XML 1.0 forbids
+         * too, become U+FFFD, of the same length. */
+        if ((unsigned char)c[0] == 0xef && (unsigned char)c[1] == 0xbf && ((unsigned char)c[2] & 0xfe) == 0xbe)
+            c[2] = (char)0xbd;
+    }
     return valid;
 }
 

@@ -10,6 +10,8 @@
 # error quoting bad/control-value.ini's ESC must print the name escaped
 # (\n, \x1b, \u009b), no line starting with the forged "verdict     passed",
 # and no ESC or C1 byte at all.  The JUnit report holds no ESC either.
+# fixtures/nonchar-name.ini's U+FFFE, U+FFFF and U+2028 are shown escaped,
+# and the JUnit report holds U+FFFD for the two XML forbids.
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
@@ -53,6 +55,22 @@ file(READ "${WORK}/report.xml" junit)
 string(FIND "${junit}" "${esc}" at_esc)
 if(NOT at_esc EQUAL -1)
   string(APPEND problems "the JUnit report holds an ESC\n")
+endif()
+
+# fixtures/nonchar-name.ini: a name with U+FFFE, U+FFFF and U+2028.  Shown
+# escaped on stdout; the JUnit report holds neither noncharacter (XML 1.0
+# forbids them: a parser rejects the file), U+FFFD in their place.
+execute_process(COMMAND "${TABSIM}" check nonchar-name.ini --no-timing --junit "${WORK}/nonchar.xml"
+                WORKING_DIRECTORY "${FIX}" TIMEOUT 60 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "a\\\\ufffeb\\\\uffffc\\\\u2028d \\(nonchar-name.ini\\)")
+  string(APPEND problems "check nonchar-name.ini: exit ${rc}, the name not shown escaped:\n${out}${err}\n")
+endif()
+file(READ "${WORK}/nonchar.xml" junit HEX)
+if(junit MATCHES "^(..)*efbfbe" OR junit MATCHES "^(..)*efbfbf")
+  string(APPEND problems "the JUnit report holds U+FFFE or U+FFFF\n")
+endif()
+if(NOT junit MATCHES "^(..)*61efbfbd62efbfbd63")
+  string(APPEND problems "the JUnit report does not name the scenario a\\ufffdb\\ufffdc\n")
 endif()
 if(NOT problems STREQUAL "")
   message(FATAL_ERROR "${problems}")

@@ -151,6 +151,11 @@ static void test_escape(void **state)
     assert_escaped("a\xc2\x9b" "b", FALSE, "a\\u009bb");
     assert_escaped("a\x9b\xff" "b", FALSE, "a\\x9b\\xffb");
     assert_escaped("cut \xe2\x9c", FALSE, "cut \\xe2\\x9c");
+    /* U+2028, U+2029 (line breaks to some viewers), U+FFFE, U+FFFF (not
+     * characters XML allows); U+FFFD and U+E000 are left. */
+    assert_escaped("a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xef\xbf\xbe" "d\xef\xbf\xbf" "e", FALSE,
+                   "a\\u2028b\\u2029c\\ufffed\\uffffe");
+    assert_escaped("\xef\xbf\xbd\xee\x80\x80", FALSE, "\xef\xbf\xbd\xee\x80\x80");
     /* Newlines kept only when asked; other controls still escaped. */
     assert_escaped("line 1\n  line\x1b 2\n", TRUE, "line 1\n  line\\x1b 2\n");
     assert_escaped(NULL, FALSE, "");
