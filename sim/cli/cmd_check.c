@@ -27,6 +27,7 @@
 
 #include "check.h"
 #include "sim/input.h"
+#include "sim/output.h"
 #include "sim/js/js_host.h"
 
 
@@ -379,7 +380,7 @@ static int reports_write(const check_cli *c, check_outcome *const *outcomes, gui
     GError *error = NULL;
     if (c->mermaid) {
         char *text = mermaid_text(c, outcomes, n);
-        if (!g_file_set_contents(c->mermaid, text, -1, &error)) {
+        if (!sim_output_write(c->mermaid, text, -1, &error)) {
             rc = cli_usage_error("--mermaid %s: %s", c->mermaid, error->message);
             g_clear_error(&error);
         }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sim/output.h"
 #include "sim/stats/stats.h"
 #include "sim/stats/sweep.h"
 
@@ -62,7 +63,7 @@ static const plot_chart plot_charts[] = {
 static int write_text(const char *path, const char *text, gssize len)
 {
     GError *error = NULL;
-    if (g_file_set_contents(path, text, len, &error))
+    if (sim_output_write(path, text, len, &error))
         return CLI_EXIT_EXPECTED;
     int rc = cli_usage_error("%s: cannot write it: %s", path, error->message);
     g_error_free(error);
@@ -268,6 +269,8 @@ int cli_plot(int argc, char **argv)
         g_error_free(error);
     } else if (args.argc != 1) {
         cli_usage_error("plot takes no FILE; its scenarios are the .ini files in --scripts DIR");
+    } else if (!*o.out || !*o.scripts) {
+        cli_usage_error("%s '': an empty name; allowed: a directory", *o.out ? "--scripts" : "--out");
     } else if (o.runs < 1) {
         cli_usage_error("--runs takes a number >= 1");
     } else if (strchr(o.cdf_tabs, ',')) {

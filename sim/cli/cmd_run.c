@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "sim/error.h"
 #include "sim/input.h"
+#include "sim/output.h"
 #include "sim/js/js_host.h"
 #include "sim/stats/stats.h"
 #include "sim/explore/explore.h"
@@ -72,7 +73,7 @@ static gboolean write_files(const run_files *files, const sim_scenario *s, const
         char *title = g_strdup_printf("%s, seed %" G_GUINT64_FORMAT, name, run->chooser.seed);
         g_free(name);
         char *text = sim_stats_timeline(st, &run->monitor, title);
-        ok = g_file_set_contents(files->timeline, text, -1, &error);
+        ok = sim_output_write(files->timeline, text, -1, &error);
         g_free(text);
         g_free(title);
     }

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "sim/input.h"
+#include "sim/output.h"
 #include "sim/error.h"
 #include "sim/stats/sweep.h"
 
@@ -54,7 +55,7 @@ static char *sweep_command(const char *path, const sweep_options *o, const sim_s
 static int sweep_write(const char *path, const GString *text)
 {
     GError *error = NULL;
-    if (g_file_set_contents(path, text->str, (gssize)text->len, &error))
+    if (sim_output_write(path, text->str, (gssize)text->len, &error))
         return CLI_EXIT_EXPECTED;
     int rc = cli_usage_error("%s: cannot write it: %s", path, error->message);
     g_error_free(error);

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "sim/input.h"
+#include "sim/output.h"
 
 static void clean(GString *out, const char *text)
 {
@@ -160,7 +161,7 @@ gboolean mermaid_write(const char *path, const sim_scenario *s, const sim_run *r
 {
     char *text = mermaid_render(s, run, only, 0);
     GError *error = NULL;
-    gboolean ok = g_file_set_contents(path, text, -1, &error);
+    gboolean ok = sim_output_write(path, text, -1, &error);
     if (!ok) {
         char *message = g_strdup_printf("cannot write %s: %s", path, error->message);
         char *shown = sim_input_escape(message, FALSE);

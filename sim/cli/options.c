@@ -27,6 +27,7 @@
 #include <glib/gstdio.h>
 
 #include "cli.h"
+#include "sim/output.h"
 
 static gboolean takes_value(const GOptionEntry *e)
 {
@@ -170,30 +171,14 @@ static gboolean same_file(const char *a, const char *b)
     return same;
 }
 
-/* Why path cannot be written (a directory, or in a folder that is not
- * there or not writable), or NULL.  Checked before the work, so that a
- * long check does not end in an output it cannot write. */
-static char *output_unwritable(const char *path)
-{
-    if (g_file_test(path, G_FILE_TEST_IS_DIR))
-        return g_strdup("it is a directory; allowed: a file name");
-    char *dir = g_path_get_dirname(path), *why = NULL;
-    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
-        why = g_strdup_printf("its folder %s does not exist; allowed: a file in an existing folder", dir);
-    else if (g_access(dir, W_OK) != 0)
-        why = g_strdup_printf("its folder %s is not writable; allowed: a file in a folder you can write to", dir);
-    g_free(dir);
-    return why;
-}
-
 int cli_outputs_check(const cli_output *outputs, guint n, const char *const *inputs, guint n_inputs)
 {
     for (guint i = 0; i < n; i++) {
         if (!outputs[i].path)
             continue;
-        char *why = output_unwritable(outputs[i].path);
+        char *why = sim_output_unwritable(outputs[i].path);
         if (why) {
-            int rc = cli_usage_error("%s %s: %s", outputs[i].option, outputs[i].path, why);
+            int rc = cli_usage_error("%s %s: %s", outputs[i].option, *outputs[i].path ? outputs[i].path : "''", why);
             g_free(why);
             return rc;
         }

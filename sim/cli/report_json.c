@@ -4,13 +4,15 @@
  *
  * The schema is documented in docs/ci.md ("JSON report"); "schema" is its
  * version and goes up on any incompatible change.  Writing goes through
- * JsonBuilder and JsonGenerator and lands with g_file_set_contents, which
+ * JsonBuilder and JsonGenerator and lands with sim_output_write, which
  * writes a temporary file beside the target and renames it over: a reader
- * sees the old report or the new one, never half of one.
+ * sees the old report or the new one, never half of one (a device or a
+ * FIFO is written in place, sim/output.h).
  */
 #include <json-glib/json-glib.h>
 
 #include "check.h"
+#include "sim/output.h"
 
 #ifndef TABSIM_VERSION
 #define TABSIM_VERSION "0.0.0"
@@ -269,7 +271,7 @@ gboolean check_json_write(const char *path, const char *command, check_outcome *
     char *text = json_generator_to_data(gen, &len);
     GString *data = g_string_new_len(text, (gssize)len);
     g_string_append_c(data, '\n');
-    gboolean ok = g_file_set_contents(path, data->str, (gssize)data->len, error);
+    gboolean ok = sim_output_write(path, data->str, (gssize)data->len, error);
     g_string_free(data, TRUE);
     g_free(text);
     g_object_unref(gen);

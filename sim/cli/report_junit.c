@@ -10,9 +10,11 @@
  * expected) passes.  Every text goes through report_text_clean (valid
  * UTF-8, no control characters XML 1.0 forbids) and g_markup_escape_text,
  * so the file is well-formed whatever a scenario file contained.  Written
- * with g_file_set_contents: a temporary file renamed over the target.
+ * with sim_output_write: a temporary file renamed over the target (a
+ * device or a FIFO written in place, sim/output.h).
  */
 #include "check.h"
+#include "sim/output.h"
 
 /* Appends text as XML character data or attribute value. */
 static void xml_text(GString *out, const char *text)
@@ -147,7 +149,7 @@ gboolean check_junit_write(const char *path, check_outcome *const *outcomes, gui
     for (guint i = 0; i < n; i++)
         testcase(out, outcomes[i], timing);
     g_string_append(out, "  </testsuite>\n</testsuites>\n");
-    gboolean ok = g_file_set_contents(path, out->str, (gssize)out->len, error);
+    gboolean ok = sim_output_write(path, out->str, (gssize)out->len, error);
     g_string_free(out, TRUE);
     return ok;
 }

@@ -13,6 +13,8 @@
  *    1-based), cleared at every run_begin.
  */
 #include "sim/stats/stats.h"
+
+#include "sim/output.h"
 #include "sim/programs/algorithms.h"
 
 #include <string.h>
@@ -399,7 +401,7 @@ char *sim_stats_csv(const sim_stats *st, const char *point, gboolean header)
 gboolean sim_stats_write_csv(const sim_stats *st, const char *path, GError **error)
 {
     char *csv = sim_stats_csv(st, NULL, TRUE);
-    gboolean ok = g_file_set_contents(path, csv, -1, error);
+    gboolean ok = sim_output_write(path, csv, -1, error);
     g_free(csv);
     return ok;
 }

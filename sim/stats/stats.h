@@ -164,7 +164,7 @@ void sim_stats_print_summary(FILE *out, const sim_stats *st);
 /* Raw samples as CSV (docs/statistics.md): the header line when header,
  * then one row per sample with `point` (may be NULL) in its first column. */
 char *sim_stats_csv(const sim_stats *st, const char *point, gboolean header);
-/* The whole CSV, written atomically (g_file_set_contents). */
+/* The whole CSV, written atomically (sim_output_write). */
 gboolean sim_stats_write_csv(const sim_stats *st, const char *path, GError **error);
 
 /* Lock timeline of the last run (intervals and points, for the Gantt chart),

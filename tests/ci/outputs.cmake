@@ -8,7 +8,9 @@
 # --junit naming it through another spelling (./), merge --json naming its
 # own input, run --stats naming the scenario and sweep --out naming it must
 # each exit 2 with the message, print no verdict, and leave the inputs as
-# they were.
+# they were; so must an empty output name.  A report through a symbolic
+# link lands in its file (the link stays), one into a device node is
+# written in place (the node stays).
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
@@ -58,7 +60,40 @@ if(NOT rc STREQUAL "0" OR NOT mmd STREQUAL "sequenceDiagram\n    Note over tabsi
   string(APPEND problems "check a-lock.ini --mermaid old.mmd: exit ${rc}, the file reads:\n${mmd}\n${stderr}\n")
 endif()
 
+# An empty name (an unset variable in a CI script) is refused before the work.
+expect("--json '': an empty name; allowed: a file name" check a-lock.ini --json=)
+expect("--stats '': an empty name" run a-lock.ini --stats=)
+expect("--out '': an empty name" sweep a-lock.ini --vary scenario.tabs=1 --out=)
+
+# A report through a symbolic link lands in the file it names; the link
+# stays (a rename replaced it by a file of its own).  A device node is
+# written in place, never replaced (as root, --junit /dev/null turned the
+# machine's /dev/null into a regular file): made here with mknod, which
+# needs root, so that a regression harms only this scratch node.
+file(WRITE "${WORK}/target.json" "OLD\n")
+file(CREATE_LINK target.json "${WORK}/link.json" SYMBOLIC)
+execute_process(COMMAND mknod -m 666 "${WORK}/null" c 1 3 RESULT_VARIABLE no_node OUTPUT_QUIET ERROR_QUIET)
+set(device_args "")
+if(no_node EQUAL 0)
+  set(device_args --junit null)
+else()
+  message(STATUS "mknod refused (not root): the device node case is skipped")
+endif()
+execute_process(COMMAND "${TABSIM}" check a-lock.ini --runs 5 --json link.json ${device_args} WORKING_DIRECTORY "${WORK}"
+                TIMEOUT 60 RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE stderr)
+file(READ "${WORK}/target.json" target)
+if(NOT rc STREQUAL "0" OR NOT IS_SYMLINK "${WORK}/link.json" OR NOT target MATCHES "\"tool\" : \"tabsim\"")
+  string(APPEND problems "check --json link.json: exit ${rc}; the link is no longer one, or its file holds no report\n${stderr}\n")
+endif()
+if(no_node EQUAL 0)
+  execute_process(COMMAND stat -c %F "${WORK}/null" OUTPUT_VARIABLE kind OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT kind STREQUAL "character special file")
+    string(APPEND problems "check --junit null: the device node is now a ${kind}\n")
+  endif()
+endif()
+
 if(NOT problems STREQUAL "")
   message(FATAL_ERROR "${problems}")
 endif()
-message(STATUS "outputs that clash with each other or with an input are refused; --mermaid is always written")
+message(STATUS "outputs that clash with each other or with an input are refused; --mermaid is always written; "
+               "links and devices are written through")

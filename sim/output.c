@@ -1,0 +1,105 @@
+/*
+ * output.c - writing an output file; see sim/output.h.
+ *
+ * Invariant: a path that names a regular file or nothing is written by a
+ * rename (g_file_set_contents), so a reader sees the old file or the new
+ * one; a path that names anything else is never removed or replaced.
+ */
+#include "sim/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Writes into the existing non-regular file at path (a device, a FIFO),
+ * in place. */
+static gboolean write_in_place(const char *path, const char *data, size_t len, GError **error)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    gboolean ok = fd >= 0;
+    while (ok && len > 0) {
+        ssize_t r = write(fd, data, len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        ok = r > 0;
+        if (ok) {
+            data += r;
+            len -= (size_t)r;
+        }
+    }
+    int err = errno;
+    if (fd >= 0 && close(fd) != 0 && ok) {
+        ok = FALSE;
+        err = errno;
+    }
+    if (!ok)
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: cannot write it: %s", path,
+                    g_strerror(err));
+    return ok;
+}
+
+/* The file a symbolic link at path names, followed to its end (a link to
+ * a link), or NULL when path is no link.  A dangling link gives the path
+ * it would create. */
+static char *link_target(const char *path)
+{
+    char *at = g_strdup(path);
+    for (int hops = 0; hops < 40 && g_file_test(at, G_FILE_TEST_IS_SYMLINK); hops++) {
+        char *to = g_file_read_link(at, NULL);
+        if (!to)
+            break;
+        if (!g_path_is_absolute(to)) {
+            char *dir = g_path_get_dirname(at);
+            char *joined = g_build_filename(dir, to, NULL);
+            g_free(dir);
+            g_free(to);
+            to = joined;
+        }
+        g_free(at);
+        at = to;
+    }
+    if (strcmp(at, path) == 0) {
+        g_free(at);
+        return NULL;
+    }
+    return at;
+}
+
+gboolean sim_output_write(const char *path, const char *data, gssize len, GError **error)
+{
+    size_t n = len < 0 ? strlen(data) : (size_t)len;
+    GStatBuf st;
+    if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_in_place(path, data, n, error);
+    char *target = link_target(path);
+    gboolean ok = g_file_set_contents(target ? target : path, data, (gssize)n, error);
+    g_free(target);
+    return ok;
+}
+
+char *sim_output_unwritable(const char *path)
+{
+    if (!*path)
+        return g_strdup("an empty name; allowed: a file name");
+    GStatBuf st;
+    if (g_stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return g_strdup("it is a directory; allowed: a file name");
+        if (!S_ISREG(st.st_mode))
+            return g_access(path, W_OK) == 0 ? NULL
+                                             : g_strdup("it is not writable; allowed: a file you can write to");
+    }
+    char *target = link_target(path);
+    const char *file = target ? target : path;
+    char *dir = g_path_get_dirname(file), *why = NULL;
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        why = g_strdup_printf("its folder %s does not exist; allowed: a file in an existing folder", dir);
+    else if (g_access(dir, W_OK) != 0)
+        why = g_strdup_printf("its folder %s is not writable; allowed: a file in a folder you can write to", dir);
+    g_free(dir);
+    g_free(target);
+    return why;
+}
