@@ -126,7 +126,24 @@ function readFrame() {
 
 const outQueue = [];
 
+/* What a note or request carries that the tab's code chose, by op: a NUL
+ * in it cannot cross (fields end at NUL, and the world's keys and values
+ * are C strings), so it is refused rather than cut short silently. */
+const NUL_WHAT = {
+  g: 'a localStorage key (getItem)', s: 'a localStorage key or value (setItem)', x: 'a localStorage key (removeItem)',
+  l: 'a Web Lock name (navigator.locks.request)', p: 'a body sent (tab.send or fetch)',
+};
+
 function queueFrame(op, fields) {
+  for (let i = 0; i < fields.length; i++) {
+    if (typeof fields[i] !== 'string' || fields[i].indexOf('\0') < 0) continue;
+    if (op === 'w' || op === 'X') { /* text to show: the NUL shown as \0 */
+      fields[i] = fields[i].replace(/\0/g, '\\0');
+    } else {
+      fatal(`${NUL_WHAT[op] || 'a value the code passed'} holds a NUL character (U+0000), which tabsim cannot hold ` +
+            '(keys, values and text are C strings in its world); allowed: text without U+0000');
+    }
+  }
   const text = fields.length ? fields.join('\0') + '\0' : '';
   const n = Buffer.byteLength(text, 'utf8');
   const b = Buffer.allocUnsafe(5 + n);
