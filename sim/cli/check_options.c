@@ -93,7 +93,7 @@ static int options_resolve(check_cli *c)
         parse_count("--executions", c->executions, 0, big) || parse_count("--jobs (0 = one per CPU)", c->jobs, 0, 1024))
         return CLI_EXIT_USAGE;
     if (!isfinite(c->time_budget_s) || c->time_budget_s < 0 || c->time_budget_s > 1e9)
-        return cli_usage_error("--time-budget %g: allowed: seconds, more than 0 (0 or absent = no budget)",
+        return cli_usage_error("--time-budget %g: allowed: seconds, more than 0 and at most 1e9 (0 or absent = no budget)",
                                c->time_budget_s);
     eo->steps_max = c->steps;
     eo->preemptions_max = c->preemptions;
