@@ -8,8 +8,15 @@
  * change point j the tab that just stepped drops to priority j (below every
  * initial one).  A bug of depth d is then found by one run with probability
  * at least 1/(n k^(d-1)); the report prints that bound for the measured n
- * and k next to the runs made.  k is the largest number of steps a run of
- * the scenario took so far (a first probe run measures it).
+ * and k next to the runs made.  k is the most steps of a probe run (plain
+ * untimed random, made first) and of the first PCT_CALIBRATION runs, each
+ * of which draws its change points with k as measured before it; later
+ * runs all use the k of those.  So run i is a function of the scenario,
+ * the seed and i alone: every shard makes the calibration runs (counting
+ * only its own), and the runs of N shards are exactly those of one search
+ * (k was the most steps of the runs made so far, which in a shard were
+ * other runs).  A run that goes on past k steps gets no change point
+ * there; the report says so.
  *
  * PCT's own draws come from a PRNG seeded with the run's seed; every
  * scheduling answer it gives is recorded by the chooser, so the token of a
@@ -23,6 +30,9 @@
 
 #include "sim/explore/explore.h"
 #include "sim/world/world.h"
+
+/* Runs that measure k, in every shard (see above). */
+#define PCT_CALIBRATION 10
 
 typedef struct pct {
     int n;
@@ -94,7 +104,8 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
     int64_t k = 0;
     r->verdict = SIM_VERDICT_PASSED;
     for (gint64 i = -1; i < runs; i++) {
-        if (i >= 0 && o->shard_count > 1 && i % o->shard_count != o->shard_index)
+        gboolean owned = i < 0 || o->shard_count <= 1 || i % o->shard_count == o->shard_index;
+        if (!owned && i >= PCT_CALIBRATION)
             continue;
         sim_stop cause = sim_stop_read(o->stop);
         if (!cause && o->time_budget_s > 0 && o->clock_s && o->clock_s() - t0 >= o->time_budget_s)
@@ -120,8 +131,9 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
             pct_stopped(o, r, run.stopped);
             break;
         }
-        k = MAX(k, (int64_t)run.monitor.c.steps);
-        if (i < 0) {
+        if (i < PCT_CALIBRATION)
+            k = MAX(k, (int64_t)run.monitor.c.steps);
+        if (i < 0 || !owned) { /* made for k alone */
             sim_run_clear(&run);
             continue;
         }
@@ -139,9 +151,9 @@ void sim_explore_pct(const sim_scenario *s, sim_stack_pool *pool, const sim_expl
     r->pct_n = s->tabs;
     r->pct_k = k;
     r->pct_bound = 1.0 / ((double)s->tabs * pow((double)MAX(k, 1), depth - 1));
-    r->bounds_text = g_strdup_printf("PCT depth %d: each run finds a bug of depth <= %d with probability >= "
-                                     "1/(n k^(d-1)) = %.3g (n = %" G_GINT64_FORMAT " tabs, k = %" G_GINT64_FORMAT
-                                     " steps)",
-                                     depth, depth, r->pct_bound, r->pct_n, r->pct_k);
+    r->bounds_text = g_strdup_printf("PCT depth %d: each run finds a bug of depth <= %d within its first k steps with "
+                                     "probability >= 1/(n k^(d-1)) = %.3g (n = %" G_GINT64_FORMAT
+                                     " tabs, k = %" G_GINT64_FORMAT " steps, the most of a probe run and the first %d)",
+                                     depth, depth, r->pct_bound, r->pct_n, r->pct_k, (int)MIN(runs, PCT_CALIBRATION));
     r->elapsed_s = o->clock_s ? o->clock_s() - t0 : 0;
 }

@@ -5,7 +5,8 @@
  * it needs two preemptions) within a small number of runs from a fixed
  * seed, and its counterexample replays with no knowledge of PCT; the bound it
  * reports is 1/(n k^(d-1)) of the n and k it reports; on the correct mutex
- * every run passes and the bound is stated; shards split the runs; the
+ * every run passes and the bound is stated; shards split the runs, and
+ * their runs are one search's, run for run; the
  * same seed gives the same search; a depth given in the options wins over
  * the scenario's pct_depth, even the default 3.  Method: sim_explore in PCT mode on
  * scenarios given as text, deterministic seeds.
@@ -29,6 +30,10 @@
     "hold_ms_min = 0\nhold_ms_max = 0\n"
 
 static const char lamport[] = LAMPORT("");
+/* Runs of very different lengths (a periodic flush, events added at
+ * random intervals): k grows over the first runs. */
+static const char events[] = "[scenario]\ntabs = 3\n[mutex]\nalgorithm = web-locks\n"
+                             "[workload]\nmode = events\nevents_per_tab = 3\n[flush]\ninterval_ms = 2000\n";
 static const char broken[] = LAMPORT("[lamport]\nomit = b-wait\n");
 
 /* From seed 4000, depth 3 first fails at run 392 (measured); the budget
@@ -150,6 +155,30 @@ static void test_shards_split_runs(void **state)
         sim_explore_result_clear(&part[i]);
 }
 
+/* The shards' runs are one search's, run for run: their steps and storage
+ * calls add up to its (each run's k was the most steps of the runs made
+ * before it, which in a shard were other runs: the sums differed), and
+ * each states the same k. */
+static void test_shards_are_one_search(void **state)
+{
+    (void)state;
+    sim_explore_result whole, part[3];
+    pct(events, 3, 40, 7, 0, 1, &whole);
+    gint64 steps = 0, ops = 0;
+    for (int i = 0; i < 3; i++) {
+        pct(events, 3, 40, 7, i, 3, &part[i]);
+        steps += part[i].steps;
+        ops += part[i].storage_ops;
+        assert_int_equal(part[i].pct_k, whole.pct_k);
+        assert_string_equal(part[i].bounds_text, whole.bounds_text);
+    }
+    assert_int_equal(steps, whole.steps);
+    assert_int_equal(ops, whole.storage_ops);
+    sim_explore_result_clear(&whole);
+    for (int i = 0; i < 3; i++)
+        sim_explore_result_clear(&part[i]);
+}
+
 static void test_deterministic(void **state)
 {
     (void)state;
@@ -197,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_finds_depth_3_bug),
         cmocka_unit_test(test_correct_mutex_passes),
         cmocka_unit_test(test_shards_split_runs),
+        cmocka_unit_test(test_shards_are_one_search),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_depth_given_wins),
     };
