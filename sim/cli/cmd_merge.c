@@ -21,7 +21,7 @@
 #include "check.h"
 
 typedef struct merge_group {
-    char *key;          /* "file\nname" */
+    char *key;          /* "file\nname\nN": the N-th time a check named it (a file given twice) */
     GPtrArray *shards;  /* check_outcome*, borrowed */
 } merge_group;
 
@@ -341,14 +341,27 @@ static check_outcome *group_merge(merge_group *g, char **error)
     return m;
 }
 
-/* Groups outcomes by scenario, in order of first appearance. */
-static GPtrArray *groups_make(GPtrArray *all)
+/* Groups outcomes by scenario, in order of first appearance: a report's
+ * outcomes begin at the indices in starts (ascending), and a scenario its
+ * check was given twice (`check dir/ dir/a.ini`) is two: its first outcome
+ * in each report goes with the others' first, its second with their
+ * second. */
+static GPtrArray *groups_make(GPtrArray *all, GArray *starts)
 {
     GPtrArray *groups = g_ptr_array_new();
     GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal); /* lookups only: order comes from groups */
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* this report's, by file\nname */
+    guint next_start = 0;
     for (guint i = 0; i < all->len; i++) {
         check_outcome *o = all->pdata[i];
-        char *key = g_strdup_printf("%s\n%s", o->file, o->name);
+        if (next_start < starts->len && g_array_index(starts, guint, next_start) == i) {
+            g_hash_table_remove_all(seen);
+            next_start++;
+        }
+        char *name = g_strdup_printf("%s\n%s", o->file, o->name);
+        guint nth = GPOINTER_TO_UINT(g_hash_table_lookup(seen, name));
+        g_hash_table_replace(seen, name, GUINT_TO_POINTER(nth + 1));
+        char *key = g_strdup_printf("%s\n%s\n%u", o->file, o->name, nth);
         merge_group *g = g_hash_table_lookup(index, key);
         if (!g) {
             g = g_new0(merge_group, 1);
@@ -360,6 +373,7 @@ static GPtrArray *groups_make(GPtrArray *all)
             g_free(key);
         g_ptr_array_add(g->shards, o);
     }
+    g_hash_table_destroy(seen);
     g_hash_table_destroy(index);
     return groups;
 }
@@ -393,8 +407,10 @@ int cli_merge(int argc, char **argv)
         rc = cli_outputs_check(outputs, G_N_ELEMENTS(outputs), (const char *const *)argv + 1, (guint)argc - 1);
     }
     GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
+    GArray *starts = g_array_new(FALSE, FALSE, sizeof(guint));
     for (int i = 1; rc == CLI_EXIT_EXPECTED && i < argc; i++) {
         guint before = all->len;
+        g_array_append_val(starts, before);
         if (!check_json_read(argv[i], all, &error)) {
             rc = cli_usage_error("%s", error->message);
             g_clear_error(&error);
@@ -406,7 +422,8 @@ int cli_merge(int argc, char **argv)
         }
     }
     GPtrArray *merged = g_ptr_array_new_with_free_func((GDestroyNotify)check_outcome_free);
-    GPtrArray *groups = rc == CLI_EXIT_EXPECTED ? groups_make(all) : g_ptr_array_new();
+    GPtrArray *groups = rc == CLI_EXIT_EXPECTED ? groups_make(all, starts) : g_ptr_array_new();
+    g_array_free(starts, TRUE);
     for (guint i = 0; i < groups->len; i++) {
         merge_group *g = groups->pdata[i];
         char *why = NULL;
