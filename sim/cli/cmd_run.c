@@ -155,7 +155,7 @@ static gboolean parse_options(cli_args *a, GOptionContext *ctx, const GOptionEnt
 {
     GError *error = NULL;
     if (!cli_args_parse(a, ctx, entries, argc, argv, &error)) {
-        cli_usage_error("%s (see --help)", error->message);
+        cli_usage_error("%s (see %s --help)", error->message, argv[0]);
         g_error_free(error);
         return FALSE;
     }

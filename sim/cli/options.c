@@ -27,6 +27,7 @@
 #include <glib/gstdio.h>
 
 #include "cli.h"
+#include "sim/input.h"
 #include "sim/output.h"
 
 static gboolean takes_value(const GOptionEntry *e)
@@ -108,6 +109,18 @@ static gboolean args_scan(cli_args *a, int argc, char **argv, GPtrArray *out, GE
         }
         if (k >= 0 && !note_given(a, k, value, error))
             return FALSE;
+        /* GOption converts a text value from the locale's encoding and
+         * fails naming no option ("Invalid byte sequence in conversion
+         * input"); file names are taken as bytes. */
+        const GOptionEntry *e = k >= 0 ? &a->entries[k] : NULL;
+        if (e && value && e->arg != G_OPTION_ARG_FILENAME && e->arg != G_OPTION_ARG_FILENAME_ARRAY &&
+            !g_utf8_validate(value, -1, NULL)) {
+            char *shown = sim_input_escape(value, FALSE);
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--%s %s: not valid UTF-8; allowed: text in UTF-8", e->long_name, shown);
+            g_free(shown);
+            return FALSE;
+        }
         if (consumes_next && next) {
             g_ptr_array_add(out, g_strdup(next));
             i++;

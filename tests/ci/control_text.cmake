@@ -72,6 +72,15 @@ endif()
 if(NOT junit MATCHES "^(..)*61efbfbd62efbfbd63")
   string(APPEND problems "the JUnit report does not name the scenario a\\ufffdb\\ufffdc\n")
 endif()
+# An option value that is not UTF-8 is refused naming the option, its
+# value escaped (GOption said "Invalid byte sequence in conversion input").
+string(ASCII 255 ff)
+execute_process(COMMAND "${TABSIM}" replay control-name.ini --token "x${ff}" WORKING_DIRECTORY "${FIX}" TIMEOUT 60
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "--token x\\\\xff: not valid UTF-8; allowed: text in UTF-8 \\(see tabsim replay --help\\)")
+  string(APPEND problems "replay --token x\\xff: exit ${rc}\n${out}${err}\n")
+endif()
+
 if(NOT problems STREQUAL "")
   message(FATAL_ERROR "${problems}")
 endif()
