@@ -15,10 +15,12 @@ static int name_compare(gconstpointer a, gconstpointer b)
 }
 
 /* A directory stands for its *.ini entries, sorted by name (not
- * recursive: not its subdirectories, *.ini or not).  Every other entry
- * named *.ini is one: a broken link, a FIFO or a device is refused by the
- * loader with the rest, never left out in silence (a CI job would pass
- * without checking it). */
+ * recursive: not its subdirectories, *.ini or not), as the shell's *.ini
+ * would: not hidden ones (.name.ini; an editor's lock file .#a.ini, a
+ * broken link, made the check bad input).  Every other entry named *.ini
+ * is one: a broken link, a FIFO or a device is refused by the loader with
+ * the rest, never left out in silence (a CI job would pass without
+ * checking it). */
 void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
 {
     if (!g_file_test(arg, G_FILE_TEST_IS_DIR)) {
@@ -38,7 +40,7 @@ void cli_expand_arg(const char *arg, GPtrArray *files, GPtrArray *errors)
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
     for (const char *name; (name = g_dir_read_name(dir));) {
         char *path = g_build_filename(arg, name, NULL);
-        if (g_str_has_suffix(name, ".ini") && !g_file_test(path, G_FILE_TEST_IS_DIR))
+        if (name[0] != '.' && g_str_has_suffix(name, ".ini") && !g_file_test(path, G_FILE_TEST_IS_DIR))
             g_ptr_array_add(names, g_strdup(name));
         g_free(path);
     }

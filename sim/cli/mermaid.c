@@ -133,7 +133,7 @@ char *mermaid_render(const sim_scenario *s, const sim_run *run, const sim_violat
      * steps up to the violation; 0 = all of them. */
     guint start = (context && end > context) ? end - context : 0;
     if (start > 0) {
-        char *text = g_strdup_printf("... %u earlier steps not drawn (all of them: --context 0)", start);
+        char *text = g_strdup_printf("... %u earlier step%s not drawn (all of them: --context 0)", start, start == 1 ? "" : "s");
         note(out, "T1,LS", text);
         g_free(text);
     }

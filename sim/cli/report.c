@@ -119,7 +119,7 @@ void report_timeline(FILE *out, const sim_run *run, const sim_violation *only, u
     guint end = only ? (guint)MIN(only->step, trace->len) : trace->len;
     guint start = (context && end > context) ? end - context : 0;
     if (start > 0)
-        fprintf(out, "  ... %u earlier steps (all of them: --context 0)\n", start);
+        fprintf(out, "  ... %u earlier step%s (all of them: --context 0)\n", start, start == 1 ? "" : "s");
     for (guint i = start; i < end; i++) {
         /* Storage keys and values are the code's, but printed as data. */
         char *line = sim_input_escape(trace->pdata[i], FALSE);
