@@ -35,10 +35,16 @@ function bootstrap() {
     if (r === -3) throw new DOMException('The operation is insecure.', 'SecurityError');
     throw new DOMException('tabsim: the tab is going away', 'AbortError');
   }
+  /* WebIDL's DOMString conversion: ToString, which throws on a Symbol
+   * (String(symbol) would store "Symbol(s)" where a browser throws). */
+  function domString(v) {
+    if (typeof v === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string');
+    return String(v);
+  }
   const storage = {
-    getItem(k) { return check(host.get(String(k))); },
-    setItem(k, v) { check(host.set(String(k), String(v))); },
-    removeItem(k) { check(host.remove(String(k))); },
+    getItem(k) { return check(host.get(domString(k))); },
+    setItem(k, v) { check(host.set(domString(k), domString(v))); },
+    removeItem(k) { check(host.remove(domString(k))); },
     key(i) { return check(host.key(Math.trunc(Number(i)) || 0)); },
     get length() { return host.length(); },
     clear() { throw new DOMException('tabsim: localStorage.clear() is not simulated', 'NotSupportedError'); },
