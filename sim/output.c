@@ -10,15 +10,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /* Writes into the existing non-regular file at path (a device, a FIFO),
- * in place. */
-static gboolean write_in_place(const char *path, const char *data, size_t len, GError **error)
+ * in place, or appends to what a descriptor link names (/dev/stdout
+ * redirected to a file: the report follows what was printed there). */
+static gboolean write_in_place(const char *path, const char *data, size_t len, int own_fd, GError **error)
 {
-    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (own_fd >= 0) /* this process's descriptor: after what stdio holds for it */
+        fflush(own_fd == 1 ? stdout : own_fd == 2 ? stderr : NULL);
+    int fd = own_fd >= 0 ? own_fd : open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     gboolean ok = fd >= 0;
     while (ok && len > 0) {
         ssize_t r = write(fd, data, len);
@@ -31,7 +35,7 @@ static gboolean write_in_place(const char *path, const char *data, size_t len, G
         }
     }
     int err = errno;
-    if (fd >= 0 && close(fd) != 0 && ok) {
+    if (fd >= 0 && own_fd < 0 && close(fd) != 0 && ok) {
         ok = FALSE;
         err = errno;
     }
@@ -43,14 +47,23 @@ static gboolean write_in_place(const char *path, const char *data, size_t len, G
 
 /* The file a symbolic link at path names, followed to its end (a link to
  * a link), or NULL when path is no link.  A dangling link gives the path
- * it would create. */
-static char *link_target(const char *path)
+ * it would create.  *fd_link: a link on the way names a process's file
+ * descriptor (/dev/stdout is /proc/self/fd/1): what it names is not a
+ * file to replace; *own_fd: the descriptor, when it is this process's. */
+static char *link_target(const char *path, gboolean *fd_link, int *own_fd)
 {
     char *at = g_strdup(path);
+    *fd_link = FALSE;
+    *own_fd = -1;
     for (int hops = 0; hops < 40 && g_file_test(at, G_FILE_TEST_IS_SYMLINK); hops++) {
         char *to = g_file_read_link(at, NULL);
         if (!to)
             break;
+        if (g_str_has_prefix(to, "/proc/") || g_str_has_prefix(to, "/dev/fd/"))
+            *fd_link = TRUE;
+        const char *n = g_str_has_prefix(to, "/proc/self/fd/") ? to + 14 : g_str_has_prefix(to, "/dev/fd/") ? to + 8 : NULL;
+        if (n && g_ascii_isdigit(*n))
+            *own_fd = (int)g_ascii_strtoll(n, NULL, 10);
         if (!g_path_is_absolute(to)) {
             char *dir = g_path_get_dirname(at);
             char *joined = g_build_filename(dir, to, NULL);
@@ -72,9 +85,13 @@ gboolean sim_output_write(const char *path, const char *data, gssize len, GError
 {
     size_t n = len < 0 ? strlen(data) : (size_t)len;
     GStatBuf st;
-    if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return write_in_place(path, data, n, error);
-    char *target = link_target(path);
+    gboolean fd_link;
+    int own_fd;
+    char *target = link_target(path, &fd_link, &own_fd);
+    if ((g_stat(path, &st) == 0 && !S_ISREG(st.st_mode)) || fd_link) {
+        g_free(target);
+        return write_in_place(path, data, n, own_fd, error);
+    }
     gboolean ok = g_file_set_contents(target ? target : path, data, (gssize)n, error);
     g_free(target);
     return ok;
@@ -92,7 +109,13 @@ char *sim_output_unwritable(const char *path)
             return g_access(path, W_OK) == 0 ? NULL
                                              : g_strdup("it is not writable; allowed: a file you can write to");
     }
-    char *target = link_target(path);
+    gboolean fd_link;
+    int own_fd;
+    char *target = link_target(path, &fd_link, &own_fd);
+    if (fd_link) {
+        g_free(target);
+        return g_access(path, W_OK) == 0 ? NULL : g_strdup("it is not writable; allowed: a file you can write to");
+    }
     const char *file = target ? target : path;
     char *dir = g_path_get_dirname(file), *why = NULL;
     if (!g_file_test(dir, G_FILE_TEST_IS_DIR))

@@ -9,7 +9,9 @@
  * a dashboard reads was replaced by a file of its own; a FIFO a CI step
  * reads from was removed.  sim_output_write keeps the atomic rename for
  * regular files (and new ones), writes through a symbolic link to the
- * file it names, and writes into a device, FIFO or socket in place.
+ * file it names, and writes into a device, FIFO or socket in place; a
+ * link to a file descriptor (/dev/stdout) is written to as the
+ * descriptor, appended to what was printed there.
  */
 #ifndef SIM_OUTPUT_H
 #define SIM_OUTPUT_H

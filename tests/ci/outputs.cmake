@@ -10,7 +10,8 @@
 # each exit 2 with the message, print no verdict, and leave the inputs as
 # they were; so must an empty output name.  A report through a symbolic
 # link lands in its file (the link stays), one into a device node is
-# written in place (the node stays).
+# written in place (the node stays), one through a link to stdout follows
+# the output.
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
@@ -84,6 +85,16 @@ execute_process(COMMAND "${TABSIM}" check a-lock.ini --runs 5 --json link.json $
 file(READ "${WORK}/target.json" target)
 if(NOT rc STREQUAL "0" OR NOT IS_SYMLINK "${WORK}/link.json" OR NOT target MATCHES "\"tool\" : \"tabsim\"")
   string(APPEND problems "check --json link.json: exit ${rc}; the link is no longer one, or its file holds no report\n${stderr}\n")
+endif()
+# A link to this process's stdout (as /dev/stdout is; a scratch one, so
+# that a regression replaces only it), stdout a file: the report follows
+# the output (the file was replaced by one holding the report alone).
+file(CREATE_LINK /proc/self/fd/1 "${WORK}/stdout-link" SYMBOLIC)
+execute_process(COMMAND "${TABSIM}" check a-lock.ini --runs 5 --no-timing --json stdout-link WORKING_DIRECTORY "${WORK}"
+                TIMEOUT 60 RESULT_VARIABLE rc OUTPUT_FILE "${WORK}/stdout.txt" ERROR_VARIABLE stderr)
+file(READ "${WORK}/stdout.txt" out)
+if(NOT rc STREQUAL "0" OR NOT IS_SYMLINK "${WORK}/stdout-link" OR NOT out MATCHES "\ntotal       1 scenario.*\n\\{\n  \"tool\" : \"tabsim\"")
+  string(APPEND problems "check --json stdout-link: exit ${rc}; not the output then the report, or the link replaced\n${out}${stderr}\n")
 endif()
 if(no_node EQUAL 0)
   execute_process(COMMAND stat -c %F "${WORK}/null" OUTPUT_VARIABLE kind OUTPUT_STRIP_TRAILING_WHITESPACE)
