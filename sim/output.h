@@ -23,6 +23,10 @@
  * G_FILE_ERROR "PATH: cannot write it: ...") when it cannot. */
 gboolean sim_output_write(const char *path, const char *data, gssize len, GError **error);
 
+/* Writes all n bytes of buf to fd, over partial writes and EINTR.  FALSE
+ * (errno set) when a write fails; a pipe's reader gone is EPIPE. */
+gboolean sim_output_write_fd(int fd, const void *buf, size_t n);
+
 /* Why path cannot be an output (empty, a directory, a file or folder not
  * writable, a folder not there), as "...; allowed: ...", or NULL.  The
  * commands ask before any work (sim/cli/options.c). */

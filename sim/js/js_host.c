@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE /* sched_getcpu, pthread_setaffinity_np */
 #include "sim/js/js_host.h"
+#include "sim/output.h"
 #include "sim/world/world.h"
 
 #include <errno.h>
@@ -174,21 +175,6 @@ static gboolean chan_take(sim_js_chan *ch, void *out, size_t n, const volatile i
     return TRUE;
 }
 
-static gboolean write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t r = write(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return FALSE;
-        p += r;
-        n -= (size_t)r;
-    }
-    return TRUE;
-}
-
 void sim_js_chan_kill(sim_js_chan *ch)
 {
     if (ch->pid > 0 && !ch->dead)
@@ -227,7 +213,7 @@ void sim_js_chan_flush(sim_js_chan *ch)
         g_string_truncate(ch->out, 0); /* nobody to send it to: the run is stopped */
     if (ch->out->len == 0)
         return;
-    if (!write_all(ch->to_fd, ch->out->str, ch->out->len))
+    if (!sim_output_write_fd(ch->to_fd, ch->out->str, ch->out->len))
         chan_lost(ch, "stopped reading");
     g_string_truncate(ch->out, 0);
 }
