@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-#define XT_DEBUG_KEY "bucketeer_debug"
 #define XT_CLIENT_ID_RANDOM_CHARS 8
 
 int xt_env_get(xt_env *env, const char *key, GString *value_out)

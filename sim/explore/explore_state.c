@@ -317,10 +317,12 @@ static void path_push(sdfs *d, guint64 k, sim_digest dg)
 }
 
 /* The step just made, and the reads it collapsed, in the path's log. */
-static void path_log(sdfs *d, int tab)
+static void path_log(sdfs *d, int tab, int splits)
 {
     g_array_set_size(d->path, d->v.path_len);
     g_array_append_val(d->path, tab);
+    for (int i = 0, c = -tab; i < splits; i++) /* the parts a plain run makes steps of (env_sim.c) */
+        g_array_append_val(d->path, c);
     for (guint i = 0; i < d->collapsed->len; i++) {
         int c = -g_array_index(d->collapsed, int, i);
         g_array_append_val(d->path, c);
@@ -333,7 +335,7 @@ static void sdfs_step_done(void *ctx, const sim_step_info *st)
 {
     sdfs *d = ctx;
     sim_world *w = d->world;
-    path_log(d, st->tab);
+    path_log(d, st->tab, w->step_splits);
     if (w->digest_broken & d->assume) {
         d->broken = w->digest_broken & d->assume; /* the search starts over without it */
         d->chooser->abandoned = TRUE;

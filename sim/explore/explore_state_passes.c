@@ -179,10 +179,12 @@ void sim_explore_stateful(const sim_scenario *s, sim_stack_pool *pool, const sim
             char *line = g_strdup_printf("stateful: %s; starting over with %s (executions so far: %" G_GINT64_FORMAT ")",
                                          d.broken & SIM_DIGEST_SYMMETRIC ? "a tab wrote storage, whose keys and values may name tabs"
                                          : d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock matters (code reads it, or [run] time_limit_ms cuts a run)"
-                                                                            : "the code asks when a wait ended",
+                                         : d.broken & SIM_DIGEST_FLAG_UNWRITTEN ? "a step wrote the debug flag's key"
+                                                                              : "the code asks when a wait ended",
                                          d.broken & SIM_DIGEST_SYMMETRIC ? "no symmetry"
                                          : d.broken & SIM_DIGEST_CLOCK_UNREAD ? "the clock exact in the digest"
-                                                                            : "that instant in the digest",
+                                         : d.broken & SIM_DIGEST_FLAG_UNWRITTEN ? "its read a step of its own"
+                                                                              : "that instant in the digest",
                                          r->runs + r->pruned);
             o->progress(o->progress_ctx, line);
             g_free(line);

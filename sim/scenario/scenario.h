@@ -28,6 +28,9 @@ typedef enum sim_invariant {
 } sim_invariant;
 #define SIM_INV_COUNT 4
 
+/* [run] steps_max when the scenario does not set it. */
+#define SIM_STEPS_MAX_DEFAULT 10000000
+
 typedef struct sim_scenario {
     char *path;           /* the file it came from */
     uint32_t hash;        /* sim_scenario_hash, kept current by load and set */
@@ -91,7 +94,7 @@ typedef struct sim_scenario {
     /* [run] */
     int64_t drain_ms;
     int64_t time_limit_ms;
-    int64_t steps_max;
+    int64_t steps_max;      /* [run] steps_max; SIM_STEPS_MAX_DEFAULT when not set */
     int64_t progress_bound_ms;
 
     /* [explore] */

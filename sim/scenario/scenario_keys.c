@@ -163,7 +163,7 @@ static const key_spec static_keys[] = {
         "After the workload ends, time the tabs keep flushing before the final checks."),
     INT("run", "time_limit_ms", time_limit_ms, "3600000", 1, INT64_C(365) * DAY_MS,
         "Virtual time after which a run stops (the workload is cut short)."),
-    INT("run", "steps_max", steps_max, "10000000", 1, INT64_C(1) << 40, "Scheduling steps after which a run stops."),
+    INT("run", "steps_max", steps_max, G_STRINGIFY(SIM_STEPS_MAX_DEFAULT), 1, INT64_C(1) << 40, "Scheduling steps after which a run stops."),
     INT("run", "progress_bound_ms", progress_bound_ms, "120000", 1, INT64_C(365) * DAY_MS,
         "Progress invariant: a lock request must be granted or fail within this time."),
 

@@ -260,7 +260,7 @@ static void eager_table(xt_env_methods *m, const xt_env_methods *real)
 }
 
 /* Is t its tab's only live task, free to run now? */
-static gboolean alone_and_free(const sim_world *w, const sim_task *t)
+gboolean sim_env_task_alone(const sim_world *w, const sim_task *t)
 {
     const sim_tab *tab = t->tab;
     if (sim_tab_gone(tab) || tab->frozen_until_us > w->now_us || (tab->owner && tab->owner != t))
@@ -281,7 +281,7 @@ static gboolean eager_candidate(const sim_world *w, const sim_queue_entry *e)
         return FALSE;
     if (t->wait.woken_by <= 0 && t->wait.woken_by != SIM_WOKEN_NOTIFY)
         return FALSE;
-    return alone_and_free(w, t);
+    return sim_env_task_alone(w, t);
 }
 
 /* What the marks' record says of t's get (arg: the task): a digest and a
@@ -299,7 +299,7 @@ static gboolean collapse_candidate(sim_world *w, const sim_queue_entry *e)
     sim_task *t = e->item;
     if (!w->collapse_reads || t->reason != SIM_YIELD_STORAGE || !t->pending_read || e->time_us != w->now_us)
         return FALSE;
-    if (!alone_and_free(w, t))
+    if (!sim_env_task_alone(w, t))
         return FALSE;
     if (!w->collapse_decide)
         return collapse_predict(t);
@@ -318,13 +318,14 @@ static void collapse_read(sim_world *w, sim_task *t)
     /* A task its woken prefix stopped makes its get now, as in a step of
      * its own that has touched nothing yet; what the get touches joins
      * this step's footprint. */
-    gboolean touched = w->step_touched, entered = w->step_entered;
+    gboolean touched = w->step_touched, entered = w->step_entered, flag_read = w->step_flag_read;
     sim_access acc = w->acc;
-    w->step_touched = w->step_entered = FALSE;
+    w->step_touched = w->step_entered = w->step_flag_read = FALSE;
     w->acc.r = w->acc.w = 0;
     sim_world_dispatch(w, t);
     w->step_touched |= touched;
     w->step_entered |= entered;
+    w->step_flag_read = flag_read && !w->step_touched;
     w->acc.r |= acc.r;
     w->acc.w |= acc.w;
     gboolean waits = t->wait.waiting && t->wait.n_keys == 1 && t->wait.deadline_us < 0 &&

@@ -24,6 +24,30 @@
  * deadline.  Untimed, a comparison of the clock against a deadline may
  * find it passed, the clock jumping there (env_clock.c).
  *
+ * More quiet steps (sim_world.quiet_more: the stateful safety search,
+ * where reads that lead back to a wait are collapsed, with no [run]
+ * steps_max set).  Two more things leave a step quiet (world.h
+ * sim_world_step_quiet), for a task that is its tab's only one:
+ *  - the read of the debug flag (XT_DEBUG_KEY) at a tab's start, under
+ *    SIM_DIGEST_FLAG_UNWRITTEN: with no step writing that key, the read
+ *    commutes with every step and tells the checks nothing; a write or
+ *    removal of it breaks the assumption and the search starts over
+ *    without it (explore_state_passes.c);
+ *  - a sleep of 0 ms from now, in a step still quiet: the task goes on at
+ *    once, which is the order in which the scheduler picks its wake-up
+ *    first (a step that touches nothing; quiet steps' argument).
+ * Without them a tab's start was two states of its own before its first
+ * write (unstarted, and about to write), where the Promela model of the
+ * same algorithm has one (bench/spin/lamport.pml).  Each place where a
+ * plain run would have ended the step (the sleep, or the first call made
+ * at once after the flag's read) is counted in step_splits: the search
+ * logs it as a step of that tab of its own, so that a counterexample is
+ * made again as a plain run (explore_state_plain.c).  Not with a step
+ * bound: the merged step counts as one, so a search that merges reaches
+ * further in a plain run's steps (every plain run within the bound is
+ * still covered: the part merged touches nothing), and the states a cut
+ * run ends in would differ from a plain search's.
+ *
  * Once the world is cancelling, or the tab has crashed (sim_tab_gone),
  * every method returns XT_ECANCELLED at once and changes nothing: that is
  * how core/ code is unwound at the end of a run and when a tab is closed.
@@ -71,11 +95,16 @@ static sim_task *storage_turn(sim_tab *tab)
     /* Untimed: the scheduler alone decides when the call happens, except
      * that a step that has touched nothing yet performs it at once (the
      * rule of quiet steps, world.h sim_world_step_quiet). */
+    gboolean at_once = w->untimed && s->quiet_steps && sim_world_step_quiet(w);
+    if (at_once && w->step_flag_read) {
+        w->step_splits++; /* a plain run ends the step before this call ("More quiet steps") */
+        w->step_flag_read = FALSE;
+    }
     if (!w->untimed) {
         int64_t latency = sim_choose_range(w->chooser, s->storage_latency_us_min, s->storage_latency_us_max);
         sim_world_post(w, t, latency, FALSE);
         sim_task_yield(t, SIM_YIELD_STORAGE);
-    } else if (!s->quiet_steps || !sim_world_step_quiet(w)) {
+    } else if (!at_once) {
         sim_world_post(w, t, 0, FALSE);
         sim_task_yield(t, SIM_YIELD_STORAGE);
     }
@@ -104,6 +133,8 @@ uint32_t sim_env_text_hash(const char *text)
 /* Record what this step touched, when an explorer is listening. */
 void sim_env_access_key(sim_world *w, const char *key, gboolean write)
 {
+    if (write && strcmp(key, XT_DEBUG_KEY) == 0)
+        sim_world_digest_break(w, SIM_DIGEST_FLAG_UNWRITTEN); /* "More quiet steps" */
     w->step_touched = TRUE; /* whether or not its bit is wanted (sim_world_step_quiet) */
     if (!sim_world_tracks_access(w))
         return;
@@ -147,12 +178,22 @@ static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *
     t->label = NULL;
 }
 
+/* Does the running task's read of key leave its step quiet ("More quiet
+ * steps")? */
+static gboolean flag_read_quiet(const sim_world *w, const sim_task *t, const char *key)
+{
+    return t && w->quiet_more && (w->digest_assume & SIM_DIGEST_FLAG_UNWRITTEN) && !w->eager &&
+           strcmp(key, XT_DEBUG_KEY) == 0 && sim_world_step_quiet(w) && sim_env_task_alone(w, t);
+}
+
 static int env_storage_get(void *ctx, const char *key, GString *value_out)
 {
     sim_tab *tab = ctx;
     sim_task *self = tab->world->current;
     if (self)
         self->pending_read = key; /* what it is stopped before (env_eager.c) */
+    gboolean flag_quiet = flag_read_quiet(tab->world, self, key);
+    sim_access acc = tab->world->acc;
     sim_task *t = storage_turn(tab);
     if (self)
         self->pending_read = NULL;
@@ -164,6 +205,11 @@ static int env_storage_get(void *ctx, const char *key, GString *value_out)
         w->monitor->c.storage_bytes += value_out->len;
     sim_env_wait_read(w, t, key);
     storage_line(tab, t, "get", key, rc == XT_OK ? value_out->str : NULL, rc);
+    if (flag_quiet) { /* touched nothing another step touches: still quiet */
+        w->acc = acc;
+        w->step_touched = FALSE;
+        w->step_flag_read = TRUE;
+    }
     return rc;
 }
 
@@ -245,6 +291,13 @@ static int env_sleep_from(sim_tab *tab, int64_t from_us, int64_t ms)
     if (tab->index > s->tabs - s->background_tabs && ms < s->background_timer_ms_min)
         ms = s->background_timer_ms_min;
     int64_t delay_us = from_us + (ms > 0 ? ms : 0) * 1000 - w->now_us;
+    if (ms <= 0 && from_us == w->now_us && w->quiet_more && !w->eager && sim_world_step_quiet(w) &&
+        sim_env_task_alone(w, t)) {
+        w->step_splits++; /* a plain run ends the step here ("More quiet steps") */
+        w->step_flag_read = FALSE;
+        t->view.fresh = TRUE; /* as after an await */
+        return XT_OK;
+    }
     sim_world_post(w, t, delay_us > 0 ? delay_us : 0, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
     t->view.fresh = TRUE;

@@ -400,6 +400,8 @@ static void world_step(sim_world *w, sim_queue_entry e, sim_step_info *info)
     w->acc.r = w->acc.w = 0;
     w->step_entered = FALSE;
     w->step_touched = FALSE;
+    w->step_flag_read = FALSE;
+    w->step_splits = 0;
     if (e.time_us > w->now_us) {
         w->now_us = e.time_us;
         w->acc.w |= SIM_OBJ_CLOCK;
@@ -452,6 +454,9 @@ void sim_world_start(sim_world *w)
      * get returns the browser's map as it is (no faults, no view). */
     w->collapse_reads = w->collapse_reads && w->eager_on && w->model->direct &&
                         !s->storage_unavailable && !tab_faults_on(s);
+    /* ... and, where no step bound is set (a search that merges steps
+     * reaches other states at a given depth), more quiet steps (env_sim.c). */
+    w->quiet_more = w->collapse_reads && s->steps_max >= SIM_STEPS_MAX_DEFAULT;
 }
 
 void sim_world_steps(sim_world *w)

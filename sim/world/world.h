@@ -234,6 +234,7 @@ struct sim_world {
     sim_task *eager;        /* the task running a woken prefix (env_eager.c), or NULL */
     gboolean eager_on;      /* the rule applies to this run (sim_world_run) */
     gboolean collapse_reads; /* stateful safety search: reads that lead back to a wait are done at once (env_eager.c) */
+    gboolean quiet_more;    /* ... and with no step bound set, more steps are quiet (env_sim.c "More quiet steps") */
     /* hook_ctx; NULL: the prediction.  predict(arg) is the marks'
      * prediction, asked only when the decision is not a replayed one. */
     gboolean (*collapse_decide)(void *ctx, gboolean (*predict)(void *arg), void *arg, int tab);
@@ -253,6 +254,8 @@ struct sim_world {
     sim_access acc;         /* accesses of the step being run */
     gboolean step_entered;  /* the step being run observed a critical-section entry */
     gboolean step_touched;  /* the step being run performs a storage call or touches a key or Web Lock */
+    gboolean step_flag_read; /* ... only read the debug flag, which kept it quiet (env_sim.c "More quiet steps") */
+    int step_splits;        /* places where the step went on that a run without them would have ended it */
     sim_tab *last_tab;      /* the tab that ran the previous step */
     void (*step_done)(void *ctx, const sim_step_info *step);
     void *hook_ctx;

@@ -35,10 +35,15 @@ typedef struct sim_digest { uint64_t lo, hi; } sim_digest;   /* 128-bit */
  *    are one;
  *  - WAIT_END_UNREAD: no code asks when its last wait ended (Date.now()
  *    at the wake-up, xt_env_wait_ended_ms, or a sleep counted from it),
- *    so that instant is left out. */
+ *    so that instant is left out;
+ *  - FLAG_UNWRITTEN: no step writes or removes the debug flag's key
+ *    (XT_DEBUG_KEY), so a tab's read of it at its start commutes with
+ *    every step and does not end a quiet step (env_sim.c, "More quiet
+ *    steps"). */
 #define SIM_DIGEST_CLOCK_UNREAD 1u
 #define SIM_DIGEST_WAIT_END_UNREAD 2u
-#define SIM_DIGEST_ASSUME_ALL (SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD)
+#define SIM_DIGEST_FLAG_UNWRITTEN 8u
+#define SIM_DIGEST_ASSUME_ALL (SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD | SIM_DIGEST_FLAG_UNWRITTEN)
 /* Asked for, not assumed by default (--symmetry):
  *  - SYMMETRIC: the tabs are interchangeable (their code depends on its
  *    tab's id only through the world, which renames it), so a state and

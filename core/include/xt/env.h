@@ -242,6 +242,11 @@ void xt_env_mark(xt_env *env, const char *label, const void *live, size_t len);
  * between). */
 typedef void (*xt_describe_fn)(void *ctx, const void *bytes, size_t len);
 
+/* The key of the debug flag.  core/ only ever reads it (xt_env_debug_init),
+ * never writes or removes it: the stateful search relies on that, and
+ * checks it (sim/world/world_digest.h, SIM_DIGEST_FLAG_UNWRITTEN). */
+#define XT_DEBUG_KEY "bucketeer_debug"
+
 /* Reads the bucketeer_debug key once ("true" enables debug logs), as the
  * seed's Debug Information section says. */
 void xt_env_debug_init(xt_env *env);

@@ -293,7 +293,8 @@ static void test_digest_time_relative(void **state)
 
 /* What breaks each assumption: a clock read, and asking when a wait
  * ended (which reads the clock too); a sleep counted from a wait's end
- * breaks only the second.  Lamport's own code breaks neither. */
+ * breaks only the second; a write or removal of the debug flag's key the
+ * third.  Lamport's own code breaks none. */
 static int clock_use; /* 0: none; 1: now; 2: wait_ended; 3: sleep after wait */
 
 static void clock_main(void *arg)
@@ -305,6 +306,10 @@ static void clock_main(void *arg)
         (void)xt_env_wait_ended_ms(&tab->env);
     else if (clock_use == 3)
         (void)xt_env_sleep_after_wait_ms(&tab->env, 5);
+    else if (clock_use == 4)
+        (void)xt_env_set(&tab->env, XT_DEBUG_KEY, "true");
+    else if (clock_use == 5)
+        (void)xt_env_remove(&tab->env, XT_DEBUG_KEY);
     (void)xt_env_set(&tab->env, "k", "v");
 }
 
@@ -345,6 +350,77 @@ static void test_digest_assumptions_broken(void **state)
     assert_int_equal(broken_by(1), SIM_DIGEST_SYMMETRIC | SIM_DIGEST_CLOCK_UNREAD);
     assert_int_equal(broken_by(2), SIM_DIGEST_SYMMETRIC | SIM_DIGEST_CLOCK_UNREAD | SIM_DIGEST_WAIT_END_UNREAD);
     assert_int_equal(broken_by(3), SIM_DIGEST_SYMMETRIC | SIM_DIGEST_WAIT_END_UNREAD);
+    assert_int_equal(broken_by(4), SIM_DIGEST_SYMMETRIC | SIM_DIGEST_FLAG_UNWRITTEN);
+    assert_int_equal(broken_by(5), SIM_DIGEST_SYMMETRIC | SIM_DIGEST_FLAG_UNWRITTEN);
+}
+
+/* ---- more quiet steps (env_sim.c) ---- */
+
+typedef struct start_probe {
+    sim_world *world;
+    uint64_t ops_before; /* storage calls before the step */
+    int first_ops[3];    /* storage calls of each tab's first step (-1: none yet) */
+    int first_splits[3]; /* its step_splits */
+} start_probe;
+
+static void start_ready(void *ctx, sim_world *w)
+{
+    ((start_probe *)ctx)->world = w;
+}
+
+static void start_step(void *ctx, const sim_step_info *st)
+{
+    start_probe *p = ctx;
+    uint64_t ops = p->world->monitor->c.storage_ops;
+    if (st->tab >= 1 && st->tab <= 2 && p->first_ops[st->tab] < 0) {
+        p->first_ops[st->tab] = (int)(ops - p->ops_before);
+        p->first_splits[st->tab] = p->world->step_splits;
+    }
+    p->ops_before = ops;
+}
+
+/* Lamport's tab, first step: with collapse_reads (the stateful search)
+ * and the assumption, its read of the debug flag and its sleep of 0 ms
+ * leave the step quiet, so its first write (b[i] := true) is made in it,
+ * at one place a plain run ends a step (the sleep); without the
+ * assumption, the flag's read is its one call, as in a plain run. */
+static void start_run(guint8 assume, gboolean collapse, start_probe *p)
+{
+    sim_scenario *s = scenario(LAMPORT);
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    *p = (start_probe){.first_ops = {-1, -1, -1}};
+    sim_digest_map *seen = sim_marks_seen_new();
+    sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
+                         .digest_assume = assume, .collapse_reads = collapse, .marks_seen = seen,
+                         .world_ready = start_ready, .step_done = start_step, .hook_ctx = p};
+    sim_run run;
+    sim_run_exec(s, pool, &spec, &run);
+    assert_int_equal(run.monitor.violated, 0);
+    sim_run_clear(&run);
+    sim_digest_map_free(seen);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
+static void test_tab_start_quiet(void **state)
+{
+    (void)state;
+    start_probe p;
+    start_run(SIM_DIGEST_ASSUME_ALL, TRUE, &p);
+    for (int tab = 1; tab <= 2; tab++) {
+        assert_int_equal(p.first_ops[tab], 2);
+        assert_int_equal(p.first_splits[tab], 1);
+    }
+    start_run(SIM_DIGEST_ASSUME_ALL & ~SIM_DIGEST_FLAG_UNWRITTEN, TRUE, &p);
+    for (int tab = 1; tab <= 2; tab++) {
+        assert_int_equal(p.first_ops[tab], 1);
+        assert_int_equal(p.first_splits[tab], 0);
+    }
+    start_run(SIM_DIGEST_ASSUME_ALL, FALSE, &p); /* a plain run: as it was */
+    for (int tab = 1; tab <= 2; tab++) {
+        assert_int_equal(p.first_ops[tab], 1);
+        assert_int_equal(p.first_splits[tab], 0);
+    }
 }
 
 /* ---- the check of marks ---- */
@@ -561,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_digest_components),
         cmocka_unit_test(test_digest_time_relative),
         cmocka_unit_test(test_digest_assumptions_broken),
+        cmocka_unit_test(test_tab_start_quiet),
         cmocka_unit_test(test_mark_wait_unread_caught),
         cmocka_unit_test(test_mark_incomplete_caught),
         cmocka_unit_test(test_mark_prefix_checked),
