@@ -133,7 +133,7 @@ uint32_t sim_env_text_hash(const char *text)
 /* Record what this step touched, when an explorer is listening. */
 void sim_env_access_key(sim_world *w, const char *key, gboolean write)
 {
-    if (write && strcmp(key, XT_DEBUG_KEY) == 0)
+    if (write && (w->digest_assume & SIM_DIGEST_FLAG_UNWRITTEN) && strcmp(key, XT_DEBUG_KEY) == 0)
         sim_world_digest_break(w, SIM_DIGEST_FLAG_UNWRITTEN); /* "More quiet steps" */
     w->step_touched = TRUE; /* whether or not its bit is wanted (sim_world_step_quiet) */
     if (!sim_world_tracks_access(w))
@@ -178,12 +178,18 @@ static void storage_line(sim_tab *tab, sim_task *t, const char *op, const char *
     t->label = NULL;
 }
 
-/* Does the running task's read of key leave its step quiet ("More quiet
- * steps")? */
+/* May t's step, quiet so far, go on past a place where a plain run ends
+ * it ("More quiet steps")? */
+static gboolean quiet_more_here(const sim_world *w, const sim_task *t)
+{
+    return t && w->quiet_more && !w->eager && sim_world_step_quiet(w) && sim_env_task_alone(w, t);
+}
+
+/* Does the running task's read of key leave its step quiet? */
 static gboolean flag_read_quiet(const sim_world *w, const sim_task *t, const char *key)
 {
-    return t && w->quiet_more && (w->digest_assume & SIM_DIGEST_FLAG_UNWRITTEN) && !w->eager &&
-           strcmp(key, XT_DEBUG_KEY) == 0 && sim_world_step_quiet(w) && sim_env_task_alone(w, t);
+    return (w->digest_assume & SIM_DIGEST_FLAG_UNWRITTEN) && w->quiet_more && strcmp(key, XT_DEBUG_KEY) == 0 &&
+           quiet_more_here(w, t);
 }
 
 static int env_storage_get(void *ctx, const char *key, GString *value_out)
@@ -291,8 +297,7 @@ static int env_sleep_from(sim_tab *tab, int64_t from_us, int64_t ms)
     if (tab->index > s->tabs - s->background_tabs && ms < s->background_timer_ms_min)
         ms = s->background_timer_ms_min;
     int64_t delay_us = from_us + (ms > 0 ? ms : 0) * 1000 - w->now_us;
-    if (ms <= 0 && from_us == w->now_us && w->quiet_more && !w->eager && sim_world_step_quiet(w) &&
-        sim_env_task_alone(w, t)) {
+    if (ms <= 0 && from_us == w->now_us && quiet_more_here(w, t)) {
         w->step_splits++; /* a plain run ends the step here ("More quiet steps") */
         w->step_flag_read = FALSE;
         t->view.fresh = TRUE; /* as after an await */
