@@ -39,6 +39,23 @@
  *    task's first call (call_begin) gets that call when the task resumes;
  *    without one, the prefix's first call notes the wait's marks at once
  *    (sim_env_wait_mark), as arriving there by a step would have.
+ *
+ * Woken after a sleep of 0 ms (where more steps are quiet: sim_world.
+ * quiet_more, env_sim.c).  A sleep of 0 ms from now in a step that is not
+ * quiet (a lock workload's interval after an exit) is an await whose
+ * wake-up is due at once: it runs its quiet prefix at the end of the step
+ * as a woken waiter's does (sim_task.sleep_eager), for a task alone in its
+ * tab.  A lock request is not visible there, nor in a waiter's prefix,
+ * while the clock is unread (SIM_DIGEST_CLOCK_UNREAD): the checks read a
+ * request only as the start of a wait for the lock, judged at a run's end
+ * (a task stopped in its prefix is queued, so the run has not ended, and
+ * no step bound, time limit or drain cuts a wake-up due now), and how
+ * long it waited is no state while the clock is unread.  So a tab
+ * back at its loop head stops before its first write with its request
+ * made, the state of a tab that restarted inside lock() (Lamport 4 x 2:
+ * 3,976,225 states where 4,398,737; the Promela model's loop has no such
+ * position).  No step is split: the prefix was the woken task's next
+ * step's beginning, as for a waiter.
  */
 /*
  * Reads that lead back to a wait (the stateful safety search only,
@@ -177,11 +194,21 @@ static int e_spawn(void *ctx, xt_task_fn fn, void *arg)
     return REAL((sim_tab *)ctx)->task_spawn(ctx, fn, arg);
 }
 
-/* A step label only names the storage call that follows: not visible. */
+/* Is a lock request not visible in a prefix ("Woken after a sleep of 0
+ * ms" above)?  Where more steps are quiet and no run is cut by the clock
+ * or judged by it (SIM_DIGEST_CLOCK_UNREAD: when that breaks, the search
+ * starts over, and requests are visible again). */
+static gboolean request_quiet(const sim_world *w)
+{
+    return w->quiet_more && (w->digest_assume & SIM_DIGEST_CLOCK_UNREAD);
+}
+
+/* A step label only names the storage call that follows: not visible;
+ * nor a lock request where request_quiet says so. */
 static void e_observe(void *ctx, const xt_obs *o)
 {
     sim_tab *tab = ctx;
-    if (o->kind != XT_OBS_STEP)
+    if (o->kind != XT_OBS_STEP && !(o->kind == XT_OBS_LOCK_REQUEST && request_quiet(tab->world)))
         eager_stop(tab, FALSE);
     tab->eager_real ? tab->eager_real->observe(ctx, o) : REAL(tab)->observe(ctx, o);
 }
@@ -279,7 +306,7 @@ static gboolean eager_candidate(const sim_world *w, const sim_queue_entry *e)
     const sim_task *t = e->item;
     if (t->reason != SIM_YIELD_AWAIT || t->wait.waiting || t->wait.deadline_us >= 0 || e->time_us != w->now_us)
         return FALSE;
-    if (t->wait.woken_by <= 0 && t->wait.woken_by != SIM_WOKEN_NOTIFY)
+    if (t->wait.woken_by <= 0 && t->wait.woken_by != SIM_WOKEN_NOTIFY && !t->sleep_eager)
         return FALSE;
     return sim_env_task_alone(w, t);
 }
@@ -334,6 +361,19 @@ static void collapse_read(sim_world *w, sim_task *t)
         w->mark_conflict = mark;
 }
 
+/* Runs t's quiet prefix: t, taken off the queue, resumes with its tab's
+ * env table guarded and stops before its next visible action. */
+static void eager_run(sim_world *w, sim_task *t)
+{
+    sim_tab *tab = t->tab;
+    eager_table(&tab->eager_m, tab->env.m);
+    tab->eager_real = tab->env.m;
+    tab->env.m = &tab->eager_m;
+    w->eager = t;
+    sim_world_dispatch(w, t);
+    g_assert(w->eager == NULL && tab->eager_real == NULL);
+}
+
 void sim_world_run_woken(sim_world *w)
 {
     for (size_t i = 0; i < w->queue.len; i++) {
@@ -346,14 +386,7 @@ void sim_world_run_woken(sim_world *w)
         if (!eager_candidate(w, &w->queue.heap[i]))
             continue;
         sim_queue_entry e = sim_queue_remove_at(&w->queue, i);
-        sim_task *t = e.item;
-        sim_tab *tab = t->tab;
-        eager_table(&tab->eager_m, tab->env.m);
-        tab->eager_real = tab->env.m;
-        tab->env.m = &tab->eager_m;
-        w->eager = t;
-        sim_world_dispatch(w, t);
-        g_assert(w->eager == NULL && tab->eager_real == NULL);
+        eager_run(w, e.item);
         i = (size_t)-1; /* the queue changed: look again from the start */
     }
 }

@@ -303,8 +303,12 @@ static int env_sleep_from(sim_tab *tab, int64_t from_us, int64_t ms)
         t->view.fresh = TRUE; /* as after an await */
         return XT_OK;
     }
+    /* Any other sleep of 0 ms from now, where more steps are quiet: its
+     * wake-up runs its quiet prefix at the end of this step (env_eager.c). */
+    t->sleep_eager = ms <= 0 && from_us == w->now_us && w->quiet_more && !w->eager && sim_env_task_alone(w, t);
     sim_world_post(w, t, delay_us > 0 ? delay_us : 0, TRUE);
     sim_task_yield(t, SIM_YIELD_AWAIT);
+    t->sleep_eager = FALSE;
     t->view.fresh = TRUE;
     return sim_tab_gone(tab) ? XT_ECANCELLED : XT_OK;
 }

@@ -124,6 +124,7 @@ struct sim_task {
                                a label, not NULL, is folded: world_digest.c) */
     const char *pending_read; /* the key of the get it is stopped before, or NULL (env_eager.c) */
     gboolean pending_eager;   /* stopped before it by its woken prefix, the get not yet begun (env_eager.c) */
+    gboolean sleep_eager;     /* in a sleep of 0 ms whose wake-up runs its quiet prefix at once (env_eager.c) */
     /* The task's part of each concept, defined with it: */
     sim_task_record record;   /* lock request timing, storage calls (check/monitor.h) */
     sim_task_weblock weblock; /* its place in the Web Locks manager (browser/weblocks.h) */

@@ -423,6 +423,72 @@ static void test_tab_start_quiet(void **state)
     }
 }
 
+/* A tab's loop head at two locks: after its first lock's exit, the lock
+ * workload sleeps its interval, 0 ms, then requests the lock again.  Where
+ * more steps are quiet (collapse_reads, the stateful search), that sleep's
+ * wake-up runs its quiet prefix, the request included, at the end of the
+ * step (env_eager.c, "Woken after a sleep of 0 ms"): no step ends with a
+ * task asleep, and a tab back at its loop head is stopped before
+ * b[i] := true with its request made, as one that restarted inside lock()
+ * is.  A plain run ends steps with the task asleep. */
+typedef struct head_probe {
+    sim_world *world;
+    int asleep;  /* step ends with a task in a sleep of 0 ms */
+    int at_head; /* ... with a tab that has begun its second lock stopped before b[i] := true, request made */
+} head_probe;
+
+static void head_ready(void *ctx, sim_world *w)
+{
+    ((head_probe *)ctx)->world = w;
+}
+
+static void head_step(void *ctx, const sim_step_info *st)
+{
+    head_probe *p = ctx;
+    (void)st;
+    for (const GList *l = p->world->live.head; l; l = l->next) {
+        const sim_task *t = l->data;
+        if (t->reason == SIM_YIELD_AWAIT && !t->wait.waiting && !t->parked && !t->done)
+            p->asleep++;
+        if (t->tab->work_done == 2 && t->reason == SIM_YIELD_STORAGE && t->record.lock_since_us >= 0 && t->label &&
+            strcmp(t->label, "b[i] := true") == 0)
+            p->at_head++;
+    }
+}
+
+static void head_run(gboolean collapse, head_probe *p)
+{
+    sim_scenario *s = scenario("[scenario]\ntabs = 2\n[mutex]\nalgorithm = lamport\n"
+                               "[workload]\nmode = lock\nlocks_per_tab = 2\ninterval_ms_min = 0\ninterval_ms_max = 0\n"
+                               "hold_ms_min = 0\nhold_ms_max = 0\n[explore]\nmode = exhaustive\n");
+    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
+    *p = (head_probe){0};
+    sim_digest_map *seen = sim_marks_seen_new();
+    sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
+                         .digest_assume = SIM_DIGEST_ASSUME_ALL, .collapse_reads = collapse, .marks_seen = seen,
+                         .world_ready = head_ready, .step_done = head_step, .hook_ctx = p};
+    sim_run run;
+    sim_run_exec(s, pool, &spec, &run);
+    assert_int_equal(run.monitor.violated, 0);
+    assert_int_equal(run.monitor.c.lock_acquired, 4);
+    sim_run_clear(&run);
+    sim_digest_map_free(seen);
+    sim_stack_pool_free(pool);
+    sim_scenario_free(s);
+}
+
+static void test_loop_head_quiet(void **state)
+{
+    (void)state;
+    head_probe p;
+    head_run(TRUE, &p);
+    assert_int_equal(p.asleep, 0);
+    assert_true(p.at_head > 0);
+    head_run(FALSE, &p);
+    assert_true(p.asleep > 0);
+    assert_int_equal(p.at_head, 0);
+}
+
 /* ---- the check of marks ---- */
 
 static gboolean mark_live; /* whether the test main declares its counter */
@@ -638,6 +704,7 @@ int main(void)
         cmocka_unit_test(test_digest_time_relative),
         cmocka_unit_test(test_digest_assumptions_broken),
         cmocka_unit_test(test_tab_start_quiet),
+        cmocka_unit_test(test_loop_head_quiet),
         cmocka_unit_test(test_mark_wait_unread_caught),
         cmocka_unit_test(test_mark_incomplete_caught),
         cmocka_unit_test(test_mark_prefix_checked),
