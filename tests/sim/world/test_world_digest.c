@@ -384,22 +384,33 @@ static void start_step(void *ctx, const sim_step_info *st)
  * leave the step quiet, so its first write (b[i] := true) is made in it,
  * at one place a plain run ends a step (the sleep); without the
  * assumption, the flag's read is its one call, as in a plain run. */
-static void start_run(guint8 assume, gboolean collapse, start_probe *p)
+/* One run of text's scenario, every choice 0, with the hooks given and,
+ * where collapse, the stateful search's rules; no violation.  Returns the
+ * locks acquired. */
+static uint64_t quiet_run(const char *text, guint8 assume, gboolean collapse, void (*ready)(void *, sim_world *),
+                          void (*step)(void *, const sim_step_info *), void *ctx)
 {
-    sim_scenario *s = scenario(LAMPORT);
+    sim_scenario *s = scenario(text);
     sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
-    *p = (start_probe){.first_ops = {-1, -1, -1}};
     sim_digest_map *seen = sim_marks_seen_new();
     sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
                          .digest_assume = assume, .collapse_reads = collapse, .marks_seen = seen,
-                         .world_ready = start_ready, .step_done = start_step, .hook_ctx = p};
+                         .world_ready = ready, .step_done = step, .hook_ctx = ctx};
     sim_run run;
     sim_run_exec(s, pool, &spec, &run);
     assert_int_equal(run.monitor.violated, 0);
+    uint64_t acquired = run.monitor.c.lock_acquired;
     sim_run_clear(&run);
     sim_digest_map_free(seen);
     sim_stack_pool_free(pool);
     sim_scenario_free(s);
+    return acquired;
+}
+
+static void start_run(guint8 assume, gboolean collapse, start_probe *p)
+{
+    *p = (start_probe){.first_ops = {-1, -1, -1}};
+    quiet_run(LAMPORT, assume, collapse, start_ready, start_step, p);
 }
 
 static void test_tab_start_quiet(void **state)
@@ -458,23 +469,12 @@ static void head_step(void *ctx, const sim_step_info *st)
 
 static void head_run(gboolean collapse, head_probe *p)
 {
-    sim_scenario *s = scenario("[scenario]\ntabs = 2\n[mutex]\nalgorithm = lamport\n"
-                               "[workload]\nmode = lock\nlocks_per_tab = 2\ninterval_ms_min = 0\ninterval_ms_max = 0\n"
-                               "hold_ms_min = 0\nhold_ms_max = 0\n[explore]\nmode = exhaustive\n");
-    sim_stack_pool *pool = sim_stack_pool_new(SIM_STACK_SIZE);
     *p = (head_probe){0};
-    sim_digest_map *seen = sim_marks_seen_new();
-    sim_run_spec spec = {.tail = SIM_TAIL_ZERO, .untimed = TRUE, .discrete = TRUE, .digests = TRUE,
-                         .digest_assume = SIM_DIGEST_ASSUME_ALL, .collapse_reads = collapse, .marks_seen = seen,
-                         .world_ready = head_ready, .step_done = head_step, .hook_ctx = p};
-    sim_run run;
-    sim_run_exec(s, pool, &spec, &run);
-    assert_int_equal(run.monitor.violated, 0);
-    assert_int_equal(run.monitor.c.lock_acquired, 4);
-    sim_run_clear(&run);
-    sim_digest_map_free(seen);
-    sim_stack_pool_free(pool);
-    sim_scenario_free(s);
+    uint64_t acquired = quiet_run("[scenario]\ntabs = 2\n[mutex]\nalgorithm = lamport\n[workload]\nmode = lock\n"
+                                  "locks_per_tab = 2\ninterval_ms_min = 0\ninterval_ms_max = 0\nhold_ms_min = 0\n"
+                                  "hold_ms_max = 0\n[explore]\nmode = exhaustive\n",
+                                  SIM_DIGEST_ASSUME_ALL, collapse, head_ready, head_step, p);
+    assert_int_equal(acquired, 4);
 }
 
 static void test_loop_head_quiet(void **state)
