@@ -12,9 +12,10 @@ the model (216, 990, 6,168, 61,548, 173,982, 3,692,373 for N x ACQ = 2x1,
 process that has not begun is not the process at `start` (a tab that has
 not begun, where one that restarted inside lock() is at `start`), though
 its first step is the same, b[i] := true (220 and 192,500 states at 2
-and 4 x 1, 1,008, 64,470 and 3,974,885 at 2, 3 and 4 x 2: tabsim
-now, within 0.4 % but at 2 x 2, 1.7 %).  --begin-step: it also takes a step of its own to get
-to `start` (233 and 203,549; tabsim before "A tab's start"):
+and 4 x 1, 1,008, 64,470 and 3,974,885 at 2, 3 and 4 x 2: tabsim now,
+within 0.4 % but at 2 x 2, 1.7 %).  --begin-step: it also takes a step
+of its own to get to `start` (233 and 203,549; tabsim before "A tab's
+start"):
 docs/model-checking.md, "Quiet steps" and "Against SPIN".
 
 A state: x, y, b[1..N], the ghost cs, and each process's (pc, j, done).
